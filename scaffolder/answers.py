@@ -1,0 +1,122 @@
+"""The answers a project is made from: parsing, validation and the typed model."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from scaffolder.errors import InvalidAnswerError
+
+# Kept in step with the validators in templates/copier.yml (a test checks they agree).
+PROJECT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,99}$")
+PACKAGE_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+# A package with one of these names would shadow a library the generated project imports.
+RESERVED_PACKAGES = frozenset(
+    {
+        "airflow", "kfp", "mlflow", "great_expectations", "sklearn", "pandas", "numpy",
+        "scipy", "joblib", "yaml", "pytest", "prometheus_client", "fastapi", "pydantic",
+        "tests", "src", "dags", "pipelines",
+    }
+)  # fmt: skip
+
+Orchestrator = Literal["airflow", "kubeflow", "both"]
+CIProvider = Literal["github", "gitlab"]
+PythonVersion = Literal["3.10", "3.11", "3.12", "3.13"]
+
+ORCHESTRATORS: tuple[str, ...] = ("airflow", "kubeflow", "both")
+CI_PROVIDERS: tuple[str, ...] = ("github", "gitlab")
+PYTHON_VERSIONS: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13")
+
+
+class Answers(BaseModel):
+    """Every answer a render needs; questions skipped at a level (orchestrator at 0) are None."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project_name: str
+    package_name: str
+    description: str
+    author: str
+    level: int
+    orchestrator: Orchestrator | None = None
+    ci: CIProvider
+    python_version: PythonVersion
+
+
+def derive_package_name(project_name: str) -> str:
+    """The import name copier's default gives: lowercase, '-' and '.' become '_'."""
+    return project_name.lower().replace("-", "_").replace(".", "_")
+
+
+def check_project_name(name: str) -> None:
+    """Refuse names that are not a plain folder name or give no usable package name."""
+    if not PROJECT_NAME_RE.match(name):
+        raise InvalidAnswerError(
+            f"project name {name!r} is not valid; use letters, digits, '-', '_' or '.', "
+            "starting with a letter (a plain name, not a path)"
+        )
+
+
+def check_package_name(name: str) -> None:
+    """Refuse package names Python cannot import or that would shadow another module."""
+    if not PACKAGE_NAME_RE.match(name):
+        raise InvalidAnswerError(
+            f"package name {name!r} is not a valid Python identifier; "
+            "pass --data package_name=NAME with lowercase letters, digits and '_'"
+        )
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise InvalidAnswerError(
+            f"package name {name!r} is a Python keyword; choose another NAME or "
+            "pass --data package_name=NAME"
+        )
+    if name in sys.stdlib_module_names or name in RESERVED_PACKAGES:
+        raise InvalidAnswerError(
+            f"package name {name!r} would shadow the module of the same name; choose another "
+            "NAME or pass --data package_name=NAME"
+        )
+
+
+def parse_data(pairs: list[str]) -> dict[str, str]:
+    """Turn repeated `--data KEY=VALUE` options into a dict, refusing malformed ones."""
+    data: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InvalidAnswerError(f"--data {pair!r} is not KEY=VALUE; write e.g. --data author=ML")
+        if key not in Answers.model_fields:
+            known = ", ".join(Answers.model_fields)
+            raise InvalidAnswerError(f"--data key {key!r} is not a question; known keys: {known}")
+        data[key] = value
+    return data
+
+
+def check_given(given: dict[str, object]) -> dict[str, object]:
+    """Validate and convert the answers given on the command line, before anything renders."""
+    checked = dict(given)
+    if "project_name" in checked:
+        check_project_name(str(checked["project_name"]))
+    if "package_name" in checked:
+        check_package_name(str(checked["package_name"]))
+    elif "project_name" in checked:
+        check_package_name(derive_package_name(str(checked["project_name"])))
+    if "level" in checked:
+        try:
+            checked["level"] = int(str(checked["level"]))
+        except ValueError:
+            raise InvalidAnswerError(f"level {checked['level']!r} is not a number") from None
+    for key, allowed in (
+        ("orchestrator", ORCHESTRATORS),
+        ("ci", CI_PROVIDERS),
+        ("python_version", PYTHON_VERSIONS),
+    ):
+        if key in checked and checked[key] not in allowed:
+            raise InvalidAnswerError(
+                f"{key} {checked[key]!r} is not one of {', '.join(allowed)}"
+            )
+    return checked

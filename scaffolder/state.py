@@ -1,0 +1,101 @@
+"""The project state file `.mlops-scaffold.yml`: typed model, load with clear errors, dump."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from scaffolder.answers import Answers
+from scaffolder.errors import StateFileError
+
+STATE_FILE = ".mlops-scaffold.yml"
+BASE_BRANCH = "mlops-scaffold/base"
+SCHEMA_VERSION = 1
+
+_HEADER = (
+    "# Written by mlops-scaffold; do not edit by hand. It records how this project was made\n"
+    "# so that `mlops-scaffold upgrade` can render the next level with the same answers.\n"
+)
+
+
+class OverlaySource(BaseModel):
+    """An org overlay laid over the built-in layers, and the version it had."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    version: str | None = None
+
+
+class ProjectState(BaseModel):
+    """Everything the tool needs to know about a project it made."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    tool_version: str
+    template_version: str
+    base_branch: str = BASE_BRANCH
+    answers: Answers
+    overlays: list[OverlaySource] = Field(default_factory=list)
+    migrations: list[str] = Field(default_factory=list)
+
+    @property
+    def level(self) -> int:
+        return self.answers.level
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False
+    return yaml
+
+
+def dump_state(state: ProjectState) -> str:
+    """The file's text: a header comment, then the fields in model order."""
+    buffer = io.StringIO()
+    _yaml().dump(state.model_dump(mode="json"), buffer)
+    return _HEADER + buffer.getvalue()
+
+
+def write_state(project: Path, state: ProjectState) -> Path:
+    path = project / STATE_FILE
+    path.write_text(dump_state(state), encoding="utf-8")
+    return path
+
+
+def load_state(project: Path) -> ProjectState:
+    """Read and validate the state file; a damaged one names the field at fault."""
+    from ruamel.yaml.error import YAMLError
+
+    path = project / STATE_FILE
+    if not path.is_file():
+        raise StateFileError(
+            f"{path} not found; this project was not made by mlops-scaffold "
+            "(run `mlops-scaffold adopt` to bring it in)"
+        )
+    try:
+        raw = _yaml().load(path.read_text(encoding="utf-8"))
+    except (YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise StateFileError(
+            f"{path} is not valid YAML{where}; restore it with `git checkout -- {STATE_FILE}`"
+        ) from exc
+    if not isinstance(raw, dict):
+        raise StateFileError(f"{path} does not hold a mapping; restore it from git history")
+    try:
+        return ProjectState.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise StateFileError(
+            f"{path} is damaged: field '{field}': {first['msg']}; "
+            f"restore it with `git checkout -- {STATE_FILE}`"
+        ) from exc
