@@ -72,7 +72,10 @@ def root(
 
 @app.command()
 def new(
-    name: Annotated[str, typer.Argument(help="Project name; also the folder created under --output-dir.")],
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="Project name; also the folder created under --output-dir."),
+    ],
     level: Annotated[
         Optional[int], typer.Option("--level", "-l", help="Maturity level: 0 manual, 1 pipeline automation.")
     ] = None,
@@ -129,5 +132,16 @@ def new(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; usage errors exit 1, as exit 2 means "changes due" here."""
+    try:
+        code = app(standalone_mode=False)
+    except Exception as exc:
+        # click's ClickException (vendored inside newer typer releases) knows how to show itself.
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+        elif type(exc).__name__ == "Abort":
+            _stderr().print("[red]error:[/red] aborted; nothing was changed")
+        else:
+            raise
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

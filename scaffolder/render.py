@@ -61,6 +61,7 @@ def render(
         except OSError as exc:
             raise TemplateError(f"rendering failed writing {exc.filename}: {exc.strerror}") from exc
 
+    dest.mkdir(parents=True, exist_ok=True)  # copier makes no folder for an empty tree
     skipped = set(worker.answers.hidden)
     answered = {k: v for k, v in worker.answers.user.items() if k not in skipped}
     return Answers.model_validate(answered)

@@ -1,0 +1,5 @@
+"""`python -m scaffolder` runs the CLI."""
+
+from scaffolder.cli import main
+
+main()

@@ -1,0 +1,73 @@
+import pytest
+
+from scaffolder.answers import (
+    Answers,
+    check_given,
+    check_package_name,
+    check_project_name,
+    derive_package_name,
+    parse_data,
+)
+from scaffolder.errors import InvalidAnswerError
+
+
+@pytest.mark.parametrize("name", ["churn", "Churn-Model", "fraud.v2", "a", "x_1"])
+def test_valid_project_names(name):
+    check_project_name(name)
+
+
+@pytest.mark.parametrize("name", ["../x", "a b", "", "-x", "1abc", "x/y", "é", "a" * 101])
+def test_invalid_project_names(name):
+    with pytest.raises(InvalidAnswerError, match="not valid"):
+        check_project_name(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("import", "keyword"), ("match", "keyword"), ("json", "shadow"), ("mlflow", "shadow"),
+     ("1x", "identifier"), ("Churn", "identifier"), ("a-b", "identifier")],
+)  # fmt: skip
+def test_invalid_package_names(name, message):
+    with pytest.raises(InvalidAnswerError, match=message):
+        check_package_name(name)
+
+
+def test_package_name_is_derived_from_project_name():
+    assert derive_package_name("Churn-Model.v2") == "churn_model_v2"
+
+
+def test_check_given_refuses_project_names_that_give_no_package():
+    with pytest.raises(InvalidAnswerError, match="keyword"):
+        check_given({"project_name": "import"})
+
+
+def test_check_given_converts_level_and_checks_choices():
+    assert check_given({"level": "1"})["level"] == 1
+    with pytest.raises(InvalidAnswerError, match="not a number"):
+        check_given({"level": "one"})
+    with pytest.raises(InvalidAnswerError, match="orchestrator 'argo' is not one of"):
+        check_given({"orchestrator": "argo"})
+    with pytest.raises(InvalidAnswerError, match="ci 'jenkins'"):
+        check_given({"ci": "jenkins"})
+    with pytest.raises(InvalidAnswerError, match="python_version '2.7'"):
+        check_given({"python_version": "2.7"})
+
+
+def test_parse_data():
+    assert parse_data(["author=Data Team", "description=a=b"]) == {
+        "author": "Data Team",
+        "description": "a=b",
+    }
+    for bad in ("author", "=x", " =x"):
+        with pytest.raises(InvalidAnswerError, match="not KEY=VALUE"):
+            parse_data([bad])
+    with pytest.raises(InvalidAnswerError, match="'colour' is not a question"):
+        parse_data(["colour=red"])
+
+
+def test_answers_model_refuses_unknown_fields():
+    with pytest.raises(ValueError):
+        Answers.model_validate(
+            {"project_name": "x", "package_name": "x", "description": "", "author": "",
+             "level": 0, "ci": "github", "python_version": "3.11", "extra": 1}
+        )  # fmt: skip
