@@ -1,0 +1,95 @@
+"""End-to-end fixtures: one cached venv of the generated projects' heavy dependencies,
+and helpers that generate a project and run its own make targets for real."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+REPO = HERE.parent.parent
+CACHE = Path(os.environ.get("MLOPS_SCAFFOLD_E2E_CACHE", REPO / ".cache" / "e2e"))
+
+
+def run(cmd: list[str | Path], cwd: Path, env: dict[str, str] | None = None, timeout: int = 900):
+    """Run a command, failing the test with its output when it exits non-zero."""
+    result = subprocess.run(
+        [str(c) for c in cmd],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, cmd))} exited {result.returncode} in {cwd}\n"
+            f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+        )
+    return result
+
+
+def generate(tmp_path: Path, name: str, *args: str) -> Path:
+    """`mlops-scaffold new NAME ARGS --defaults` into tmp_path; the project's path."""
+    run([sys.executable, "-m", "scaffolder", "new", name, "--defaults", "-o", tmp_path, *args], REPO)
+    return tmp_path / name
+
+
+def _cache_key() -> str:
+    digest = hashlib.sha256()
+    for path in sorted([HERE / "constraints.txt", HERE / "tools.txt", *REPO.glob("templates/level0/pyproject.toml*")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def venv(tmp_path_factory) -> Path:
+    """A venv holding everything a level-1 project with both orchestrators installs, plus the
+    checkers. Filled by a generated project's own `make setup`, so its dependency list is what
+    is tested; later projects' `make setup` then only add themselves."""
+    path = CACHE / f"venv-{_cache_key()}"
+    if not (path / ".complete").is_file():
+        shutil.rmtree(path, ignore_errors=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        run([sys.executable, "-m", "venv", path], REPO)
+        env = {"PIP_CONSTRAINT": str(HERE / "constraints.txt")}
+        run([path / "bin/python", "-m", "pip", "install", "-q", "-U", "pip"], REPO, env)
+        run([path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "tools.txt"], REPO, env)
+        seed = generate(tmp_path_factory.mktemp("seed"), "venv-seed", "--level", "1", "--orchestrator", "both")
+        make(seed, "setup", path)
+        (path / ".complete").write_text("ok\n")
+    return path
+
+
+def make(project: Path, target: str, venv: Path, timeout: int = 900, **env: str):
+    """Run the generated project's own `make TARGET` against the shared venv."""
+    full_env = {
+        "PIP_CONSTRAINT": str(HERE / "constraints.txt"),
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        **env,
+    }
+    full_env.pop("MLFLOW_TRACKING_URI", None)
+    return run(["make", target, f"VENV={venv}"], project, full_env, timeout)
+
+
+def tool(name: str, venv: Path) -> str:
+    """A checker from the shared venv or PATH; Debian's prometheus package provides promtool."""
+    candidate = venv / "bin" / name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    if found is None and name == "promtool" and shutil.which("apt-get") and os.geteuid() == 0:
+        run(["apt-get", "update", "-qq"], REPO)
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "prometheus"], REPO,
+            {"DEBIAN_FRONTEND": "noninteractive"})
+        found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is needed and could not be found or installed")
+    return found

@@ -1,0 +1,101 @@
+"""Generate projects of each level and run them for real: their own make targets, their
+pipelines on both orchestrators, and the checkers a real CI would run over their files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import generate, make, run, tool
+
+pytestmark = pytest.mark.e2e
+
+
+def champion_version(project: Path, venv: Path) -> str:
+    """The registered model version behind alias `champion` in the project's SQLite store."""
+    script = (
+        "import json, sys\n"
+        "from mlflow import MlflowClient\n"
+        "client = MlflowClient(tracking_uri=sys.argv[1])\n"
+        "found = {m.name: dict(m.aliases) for m in client.search_registered_models()}\n"
+        "print(json.dumps(found))\n"
+    )
+    out = run([venv / "bin/python", "-c", script, f"sqlite:///{project / 'mlflow.db'}"], project)
+    aliases = json.loads(out.stdout.strip().splitlines()[-1])
+    assert aliases, "no registered model in mlflow.db"
+    (name, by_alias), = aliases.items()
+    assert "champion" in by_alias and "candidate" in by_alias, by_alias
+    return str(by_alias["champion"])
+
+
+def check_workflows(project: Path, venv: Path, ci: str) -> None:
+    if ci == "github":
+        workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
+        assert workflows
+        run([tool("check-jsonschema", venv), "--builtin-schema", "vendor.github-workflows", *workflows], project)
+        # zizmor exits non-zero on any finding it does not suppress; we allow none at all.
+        run([tool("zizmor", venv), "--offline", *workflows], project)
+    else:
+        run([tool("check-jsonschema", venv), "--builtin-schema", "vendor.gitlab-ci", project / ".gitlab-ci.yml"], project)
+
+
+def check_infra(project: Path, venv: Path) -> None:
+    run([tool("hadolint", venv), "Dockerfile"], project)
+    promtool = tool("promtool", venv)
+    run([promtool, "check", "rules", "monitoring/prometheus/alerts.yml"], project)
+    run([promtool, "test", "rules", "monitoring/prometheus/alerts_test.yml"], project)
+    json.loads((project / "monitoring" / "grafana" / "dashboard.json").read_text())
+
+
+def test_level0_project_runs(tmp_path, venv):
+    project = generate(tmp_path, "e2e-manual", "--level", "0")
+    make(project, "setup", venv)
+    make(project, "test", venv)
+    make(project, "lint", venv)
+    make(project, "train", venv)
+    assert (project / "models" / "model.joblib").is_file()
+    assert not (project / ".github").exists() and not (project / "dags").exists()
+
+
+def test_level1_both_orchestrators_github(tmp_path, venv):
+    project = generate(tmp_path, "e2e-both", "--level", "1", "--orchestrator", "both", "--ci", "github")
+    make(project, "setup", venv)
+    make(project, "lint", venv)
+    make(project, "test", venv)
+    make(project, "train", venv)
+    first = champion_version(project, venv)
+    assert (project / "metrics" / "pipeline.prom").read_text().count("mlops_pipeline_last_run_success") >= 1
+    make(project, "dag-test", venv)
+    make(project, "kfp-compile", venv)
+    make(project, "kfp-run", venv)
+    # Every run registered a new version; the champion moved only if the gate allowed it.
+    assert int(champion_version(project, venv)) >= int(first)
+    check_workflows(project, venv, "github")
+    check_infra(project, venv)
+    # The project's own pre-commit hooks, installed from PyPI, pass on the fresh project.
+    run([tool("pre-commit", venv), "run", "--all-files", "--show-diff-on-failure"], project)
+
+
+def test_level1_airflow_gitlab(tmp_path, venv):
+    project = generate(tmp_path, "e2e-airflow", "--level", "1", "--orchestrator", "airflow", "--ci", "gitlab")
+    assert not (project / "pipelines").exists()
+    make(project, "setup", venv)
+    make(project, "test", venv)
+    make(project, "dag-check", venv)
+    make(project, "dag-test", venv)
+    champion_version(project, venv)
+    check_workflows(project, venv, "gitlab")
+
+
+def test_level1_kubeflow_github(tmp_path, venv):
+    project = generate(tmp_path, "e2e-kfp", "--level", "1", "--orchestrator", "kubeflow", "--ci", "github",
+                       "--data", "python_version=3.12")  # fmt: skip
+    assert not (project / "dags").exists()
+    make(project, "setup", venv)
+    make(project, "test", venv)
+    make(project, "kfp-compile", venv)
+    make(project, "kfp-run", venv)
+    champion_version(project, venv)
+    check_workflows(project, venv, "github")
