@@ -120,3 +120,13 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
                 f"{key} {checked[key]!r} is not one of {', '.join(allowed)}"
             )
     return checked
+
+
+def missing_answers(given: dict[str, object]) -> list[str]:
+    """Questions that would need a prompt: not given, and asked at the given level."""
+    level = int(given.get("level", 0))  # type: ignore[call-overload]
+    return [
+        name
+        for name in Answers.model_fields
+        if name not in given and not (name == "orchestrator" and level < 1)
+    ]

@@ -131,6 +131,71 @@ def new(
     console.print(f"Next: cd {result.path} && make setup && make test && make train")
 
 
+@app.command()
+def upgrade(
+    path: Annotated[Path, typer.Argument(help="The project (a git repo made by mlops-scaffold).")] = Path("."),
+    to: Annotated[
+        Optional[int], typer.Option("--to", help="Target level; default the next one. The current level applies template updates.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change, touch nothing; exit 2 when changes are due.")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="With --dry-run: print the diffs too.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Like --dry-run, one summary line (for CI); exit 2 when changes are due.")
+    ] = False,
+    resume: Annotated[
+        bool, typer.Option("--continue", help="After resolving and committing a conflicted upgrade: finish it.")
+    ] = False,
+    data: Annotated[
+        Optional[list[str]],
+        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer a question new at the target level. Repeatable."),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Take defaults for new questions; never prompt.")
+    ] = False,
+) -> None:
+    """Move a project up a level (or apply template updates) by merging the new render with git.
+
+    The render is committed on branch mlops-scaffold/base and merged into your branch; your
+    edits stay, and conflicts are left as standard git conflicts. Refuses dirty trees.
+    Exit codes: 0 done or up to date, 1 refused, 2 changes due (--dry-run/--check), 3 conflicts left.
+    """
+    from scaffolder.answers import parse_data
+    from scaffolder.upgrade import apply, report
+
+    with _errors_to_exit_codes():
+        if resume:
+            result = apply.continue_upgrade(path)
+            done = ", ".join(result.migrations_run) or "nothing left to run"
+            _stderr().print(f"Upgrade finished at level {result.level} ({done}).")
+            return
+        request = apply.UpgradeRequest(
+            path=path,
+            to=to,
+            given=dict(parse_data(data or [])),
+            defaults=defaults,
+            interactive=not defaults and sys.stdin.isatty() and sys.stdout.isatty(),
+        )
+        if dry_run or check:
+            plans = apply.plan_upgrade(request)
+            if check:
+                typer.echo(report.summary_line(plans))
+            else:
+                repo = apply.preflight(path).repo
+                typer.echo(report.describe_plans(repo, plans, with_diff=diff))
+            raise typer.Exit(2 if any(p.due for p in plans) else 0)
+        result = apply.upgrade(request)
+    if result.conflicts:
+        _stderr().print(report.conflict_message(result.conflicts, result.level), soft_wrap=True)
+        raise typer.Exit(3)
+    if not any(p.due for p in result.plans):
+        _stderr().print(f"Up to date at level {result.level}; nothing to do.")
+        return
+    ran = f"; migrations: {', '.join(result.migrations_run)}" if result.migrations_run else ""
+    _stderr().print(f"Upgraded to level {result.level}{ran}. Review with `git log --stat`.")
+
+
 def main() -> None:
     """Console-script entry point; usage errors exit 1, as exit 2 means "changes due" here."""
     try:

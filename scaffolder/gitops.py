@@ -79,3 +79,207 @@ def commit_all(repo: Path, message: str) -> str:
 def branch_off(repo: Path, new_branch: str, start: str) -> None:
     """Create `new_branch` at `start` and check it out."""
     run_git(repo, "checkout", "--quiet", "-b", new_branch, start)
+
+
+def rev_parse(repo: Path, rev: str) -> str | None:
+    """The commit sha `rev` names, or None when it names nothing."""
+    try:
+        return run_git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
+    except GitError:
+        return None
+
+
+def current_branch(repo: Path) -> str | None:
+    """The checked-out branch's short name; None on a detached HEAD."""
+    try:
+        return run_git(repo, "symbolic-ref", "--quiet", "--short", "HEAD").strip()
+    except GitError:
+        return None
+
+
+def is_repo(repo: Path) -> bool:
+    try:
+        return run_git(repo, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except GitError:
+        return False
+
+
+def toplevel(repo: Path) -> Path:
+    return Path(run_git(repo, "rev-parse", "--show-toplevel").strip())
+
+
+def operation_in_progress(repo: Path) -> str | None:
+    """The name of an unfinished merge, rebase, cherry-pick or revert, if any."""
+    git_dir = Path(run_git(repo, "rev-parse", "--absolute-git-dir").strip())
+    markers = {
+        "MERGE_HEAD": "merge",
+        "rebase-merge": "rebase",
+        "rebase-apply": "rebase",
+        "CHERRY_PICK_HEAD": "cherry-pick",
+        "REVERT_HEAD": "revert",
+    }
+    for marker, name in markers.items():
+        if (git_dir / marker).exists():
+            return name
+    return None
+
+
+def status_porcelain(repo: Path) -> list[str]:
+    """`git status --porcelain` lines, untracked files included, ignored ones not."""
+    return [line for line in run_git(repo, "status", "--porcelain", "-z").split("\0") if line]
+
+
+def commit_tree_from_dir(
+    repo: Path, source: Path, parents: list[str], message: str, root_commit: bool = False
+) -> str:
+    """Commit the files of `source` (not the repo's work tree) as a new commit object.
+
+    No ref, index or work-tree file of `repo` changes: a throwaway index is used.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-index-") as tmp:
+        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index"), "GIT_WORK_TREE": str(source)}
+        run_git(repo, "--work-tree", str(source), "add", "--all", ".", env=env)
+        tree = run_git(repo, "write-tree", env=env).strip()
+    args = ["commit-tree", tree, "-m", message]
+    for parent in [] if root_commit else parents:
+        args += ["-p", parent]
+    return run_git(repo, *args, env=identity_env(repo)).strip()
+
+
+def tree_of(repo: Path, rev: str) -> str:
+    return run_git(repo, "rev-parse", f"{rev}^{{tree}}").strip()
+
+
+def update_ref(repo: Path, ref: str, new: str, old: str | None, reason: str) -> None:
+    """Move `ref` to `new`, only if it still points at `old` (None: must not exist yet)."""
+    run_git(repo, "update-ref", "-m", reason, ref, new, old or "0" * 40)
+
+
+def add_worktree(repo: Path, path: Path, commit: str) -> None:
+    """A detached, temporary work tree at `commit`; the user's own tree is not touched."""
+    run_git(repo, "worktree", "prune")
+    run_git(repo, "worktree", "add", "--quiet", "--detach", str(path), commit)
+
+
+def remove_worktree(repo: Path, path: Path) -> None:
+    try:
+        run_git(repo, "worktree", "remove", "--force", str(path))
+    except GitError:
+        shutil.rmtree(path, ignore_errors=True)
+        run_git(repo, "worktree", "prune")
+
+
+def unmerged_paths(repo: Path) -> list[str]:
+    out = run_git(repo, "diff", "--name-only", "--diff-filter=U", "-z")
+    return sorted({p for p in out.split("\0") if p})
+
+
+def merge_abort(repo: Path) -> None:
+    run_git(repo, "merge", "--abort")
+
+
+def fast_forward(repo: Path, commit: str) -> None:
+    """Move the checked-out branch and its files forward to `commit` (a descendant of HEAD)."""
+    run_git(repo, "merge", "--ff-only", "--quiet", commit)
+
+
+def merge_tree(repo: Path, ours: str, theirs: str, *, allow_unrelated: bool = False) -> tuple[str, list[tuple[str, str]]]:
+    """A merge computed in the object store alone: (result tree, [(path, conflict kind)])."""
+    args = ["merge-tree", "--write-tree", "-z", "--name-only"]
+    if allow_unrelated:
+        args.append("--allow-unrelated-histories")
+    full_env = {**os.environ}
+    result = subprocess.run(
+        [_git_executable(), *args, ours, theirs], cwd=repo, env=full_env,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode not in (0, 1):
+        raise GitError(f"git merge-tree failed in {repo}: {result.stderr.strip()}")
+    # Output: tree NUL, conflicted paths NUL-separated, NUL, then messages:
+    # <count> NUL <path>... NUL <kind> NUL <message> NUL
+    head, _, messages = result.stdout.partition("\0\0")
+    tree = head.split("\0")[0]
+    conflicts: list[tuple[str, str]] = []
+    fields = messages.split("\0")
+    i = 0
+    while i < len(fields) and fields[i].isdigit():
+        count = int(fields[i])
+        paths = fields[i + 1 : i + 1 + count]
+        kind = fields[i + 1 + count]
+        i += count + 3
+        if kind.startswith("CONFLICT"):
+            conflicts += [(p, kind) for p in paths]
+    return tree, conflicts
+
+
+def diff_name_status(repo: Path, old: str, new: str) -> dict[str, str]:
+    """{path: status letter} from old to new; renames count as delete + add."""
+    out = run_git(repo, "diff", "--name-status", "--no-renames", "-z", old, new)
+    parts = [p for p in out.split("\0") if p]
+    return {parts[i + 1]: parts[i][0] for i in range(0, len(parts), 2)}
+
+
+def diff(repo: Path, old: str, new: str, paths: list[str] | None = None) -> str:
+    return run_git(repo, "diff", old, new, "--", *(paths or []))
+
+
+def merge_base(repo: Path, a: str, b: str) -> str | None:
+    try:
+        return run_git(repo, "merge-base", a, b).strip()
+    except GitError:
+        return None
+
+
+def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
+    result = subprocess.run(
+        [_git_executable(), "merge-base", "--is-ancestor", ancestor, descendant],
+        cwd=repo, capture_output=True, check=False,
+    )  # fmt: skip
+    return result.returncode == 0
+
+
+def tracked_files(repo: Path, rev: str = "HEAD") -> set[str]:
+    out = run_git(repo, "ls-tree", "-r", "-z", "--name-only", rev)
+    return {p for p in out.split("\0") if p}
+
+
+def merge_no_commit(repo: Path, commit: str, *, allow_unrelated: bool = False) -> list[str]:
+    """Merge `commit` into the index and work tree but stop before committing.
+
+    Returns the paths left in conflict (empty when the merge went through cleanly).
+    """
+    args = ["merge", "--no-ff", "--no-commit", "--quiet"]
+    if allow_unrelated:
+        args.append("--allow-unrelated-histories")
+    result = subprocess.run(
+        [_git_executable(), *args, commit], cwd=repo, env={**os.environ, **identity_env(repo)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    conflicts = unmerged_paths(repo)
+    if result.returncode != 0 and not conflicts:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise GitError(f"git merge failed in {repo}: {detail[-1] if detail else result.returncode}")
+    return conflicts
+
+
+def add_paths(repo: Path, *paths: str) -> None:
+    run_git(repo, "add", "--", *paths)
+
+
+def commit_index(repo: Path, message: str) -> str:
+    """Commit what is staged (a merge in progress included); return the new sha."""
+    run_git(
+        repo, "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify",
+        "--allow-empty", "-m", message, env=identity_env(repo),
+    )  # fmt: skip
+    return run_git(repo, "rev-parse", "HEAD").strip()
+
+
+def commit_tree_object(repo: Path, tree: str, parents: list[str], message: str) -> str:
+    """A commit object for `tree` with no ref pointing at it (used by dry runs)."""
+    args = ["commit-tree", tree, "-m", message]
+    for parent in parents:
+        args += ["-p", parent]
+    return run_git(repo, *args, env=identity_env(repo)).strip()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scaffolder import __version__, gitops
-from scaffolder.answers import Answers, check_given
+from scaffolder.answers import Answers, check_given, missing_answers
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.errors import InvalidAnswerError, MissingAnswerError, TargetExistsError
 from scaffolder.render import render
@@ -34,17 +34,6 @@ class NewResult:
     path: Path
     answers: Answers
     base_commit: str
-
-
-def missing_answers(given: dict[str, object]) -> list[str]:
-    """Questions that would need a prompt: not given, and asked at the given level."""
-    level = int(given.get("level", 0))  # type: ignore[call-overload]
-    names = []
-    for name in Answers.model_fields:
-        if name in given or (name == "orchestrator" and level < 1):
-            continue
-        names.append(name)
-    return names
 
 
 def _check_target(target: Path) -> None:

@@ -1,0 +1,247 @@
+"""Carry out upgrade steps: migrations and the merge happen in a temporary work tree, and the
+user's branch moves only at the end, so an interrupted run leaves the user's work as it was."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scaffolder import gitops
+from scaffolder.catalog import Catalog, builtin_catalog
+from scaffolder.errors import ScaffoldError
+from scaffolder.state import STATE_FILE, ProjectState, load_state, write_state
+from scaffolder.upgrade.migrations import Migration, for_step
+from scaffolder.upgrade.plan import StepPlan, plan_step
+
+
+class UpgradeRefused(ScaffoldError):
+    """The repository is not in a state an upgrade may start from."""
+
+
+@dataclass
+class UpgradeRequest:
+    path: Path
+    to: int | None = None
+    given: dict[str, object] = field(default_factory=dict)
+    defaults: bool = False
+    interactive: bool = False
+
+
+@dataclass
+class UpgradeResult:
+    plans: list[StepPlan]
+    conflicts: list[str] = field(default_factory=list)
+    migrations_run: list[str] = field(default_factory=list)
+    level: int = 0
+
+
+@dataclass
+class Context:
+    repo: Path
+    state: ProjectState
+    branch: str
+    head: str
+    base: str
+
+
+def preflight(path: Path, *, allow_untracked: bool = True) -> Context:
+    """Refuse anything an upgrade could harm: one clear reason, nothing changed."""
+    if not gitops.is_repo(path):
+        raise UpgradeRefused(f"{path} is not a git repository; run `mlops-scaffold adopt` there first")
+    repo = gitops.toplevel(path)
+    state = load_state(repo)
+    operation = gitops.operation_in_progress(repo)
+    if operation:
+        raise UpgradeRefused(
+            f"a {operation} is in progress in {repo}; finish it (commit) or abort it first"
+        )
+    branch = gitops.current_branch(repo)
+    if branch is None:
+        raise UpgradeRefused(f"HEAD is detached in {repo}; check out your branch first")
+    dirty = [line[3:] for line in gitops.status_porcelain(repo) if not line.startswith("??")]
+    if dirty:
+        raise UpgradeRefused(
+            f"{repo} has uncommitted changes ({dirty[0]}{' and more' if len(dirty) > 1 else ''}); "
+            "commit or stash them first"
+        )
+    base = gitops.rev_parse(repo, f"refs/heads/{state.base_branch}")
+    if base is None:
+        raise UpgradeRefused(
+            f"branch {state.base_branch} is missing in {repo}; run `mlops-scaffold adopt` to "
+            "re-create it"
+        )
+    head = gitops.rev_parse(repo, "HEAD")
+    assert head is not None
+    return Context(repo=repo, state=state, branch=branch, head=head, base=base)
+
+
+def target_levels(current: int, to: int | None, catalog: Catalog) -> list[int]:
+    """The levels to step through: one at a time, or the current one for a template update."""
+    highest = max(catalog.levels())
+    # With no target, the next level; at the highest level, template updates for it.
+    target = min(current + 1, highest) if to is None else to
+    if target < current:
+        raise UpgradeRefused(f"the project is at level {current}; downgrading to {target} is not supported")
+    if target > highest:
+        raise UpgradeRefused(f"level {target} does not exist; the highest is {highest}")
+    if target == current:
+        return [current]
+    return list(range(current + 1, target + 1))
+
+
+def _check_untracked(ctx: Context, plan: StepPlan) -> None:
+    """Refuse when the merge would write over a file git does not track (ignored ones too)."""
+    tracked = gitops.tracked_files(ctx.repo, ctx.head)
+    for change in plan.changes:
+        if change.kind in ("added", "conflict") and change.path not in tracked:
+            if (ctx.repo / change.path).exists() or (ctx.repo / change.path).is_symlink():
+                raise UpgradeRefused(
+                    f"{change.path} is untracked and level {plan.to_level} would overwrite it; "
+                    "commit, move or delete it first"
+                )
+
+
+def _run_migrations(tree: Path, migrations: list[Migration], state: ProjectState) -> list[str]:
+    """Apply each migration not yet applied, one commit each; return the ids handled."""
+    done = []
+    for migration in migrations:
+        if not migration.is_applied(tree, state):
+            migration.apply(tree, state)
+            gitops.commit_all(tree, f"mlops-scaffold: migration {migration.id}\n\n{migration.summary}")
+        done.append(migration.id)
+    return done
+
+
+def _record(tree: Path, state: ProjectState, ids: list[str], message: str) -> None:
+    write_state(tree, state.model_copy(update={"migrations": [*state.migrations, *ids]}))
+    gitops.add_paths(tree, STATE_FILE)
+    gitops.commit_index(tree, message)
+
+
+def _merge_message(plan: StepPlan) -> str:
+    what = (
+        f"level {plan.from_level} -> {plan.to_level}"
+        if plan.to_level != plan.from_level
+        else f"template update at level {plan.to_level}"
+    )
+    return (
+        f"mlops-scaffold: upgrade {what}\n\n"
+        f"Merges {plan.state_after.base_branch} ({plan.base_after[:12]}), the render of level "
+        f"{plan.to_level} template {plan.state_after.template_version}."
+    )
+
+
+def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
+    """One step. Clean: the user's branch fast-forwards to the finished result. Conflicts: the
+    merge is left in the user's tree in git's standard state, for the user to resolve."""
+    _check_untracked(ctx, plan)
+    result = UpgradeResult(plans=[plan], level=plan.to_level)
+    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-upgrade-") as tmp:
+        work = Path(tmp) / "tree"
+        gitops.add_worktree(ctx.repo, work, ctx.head)
+        try:
+            pre_ids = _run_migrations(work, plan.pre, ctx.state)
+            pre_head = gitops.rev_parse(work, "HEAD")
+            state_merged = plan.state_after.model_copy(
+                update={"migrations": [*ctx.state.migrations, *pre_ids]}
+            )
+            conflicts = gitops.merge_no_commit(work, plan.base_after)
+            if [p for p in conflicts if p != STATE_FILE]:
+                gitops.merge_abort(work)
+            else:
+                write_state(work, state_merged)  # the tool's own file: never left to a merge
+                gitops.add_paths(work, STATE_FILE)
+                gitops.commit_index(work, _merge_message(plan))
+                post_ids = _run_migrations(work, plan.post, state_merged)
+                if post_ids:
+                    _record(work, state_merged, post_ids, "mlops-scaffold: record migrations "
+                            + ", ".join(post_ids))  # fmt: skip
+                final = gitops.rev_parse(work, "HEAD")
+                assert final is not None
+                _move_base(ctx, plan)
+                gitops.fast_forward(ctx.repo, final)
+                result.migrations_run = pre_ids + post_ids
+                return result
+        finally:
+            gitops.remove_worktree(ctx.repo, work)
+
+    # Conflicts: redo the merge where the user can resolve it.
+    _move_base(ctx, plan)
+    if pre_head and pre_head != ctx.head:
+        gitops.fast_forward(ctx.repo, pre_head)
+    conflicts = gitops.merge_no_commit(ctx.repo, plan.base_after)
+    write_state(ctx.repo, state_merged)
+    gitops.add_paths(ctx.repo, STATE_FILE)
+    result.conflicts = [p for p in conflicts if p != STATE_FILE]
+    result.migrations_run = pre_ids
+    return result
+
+
+def _move_base(ctx: Context, plan: StepPlan) -> None:
+    if plan.base_after != ctx.base:
+        gitops.update_ref(
+            ctx.repo, f"refs/heads/{ctx.state.base_branch}", plan.base_after, ctx.base,
+            f"mlops-scaffold: render level {plan.to_level}",
+        )  # fmt: skip
+
+
+def plan_upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> list[StepPlan]:
+    """Dry run: the plan of every step, chained through hypothetical merge commits."""
+    catalog = catalog or builtin_catalog()
+    ctx = preflight(request.path)
+    plans = []
+    state, head, base = ctx.state, ctx.head, ctx.base
+    for level in target_levels(state.level, request.to, catalog):
+        plan = plan_step(
+            ctx.repo, state, head, base, level, request.given, catalog,
+            defaults=request.defaults, interactive=request.interactive,
+        )  # fmt: skip
+        plans.append(plan)
+        if plan.conflicts:
+            break  # later steps depend on how the user resolves these
+        head = gitops.commit_tree_object(ctx.repo, plan.merged_tree, [head, plan.base_after], "dry run")
+        state, base = plan.state_after, plan.base_after
+    return plans
+
+
+def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeResult:
+    """Step level by level to the target; stop at the first step left with conflicts."""
+    catalog = catalog or builtin_catalog()
+    ctx = preflight(request.path)
+    levels = target_levels(ctx.state.level, request.to, catalog)
+    total = UpgradeResult(plans=[], level=ctx.state.level)
+    for level in levels:
+        plan = plan_step(
+            ctx.repo, ctx.state, ctx.head, ctx.base, level, request.given, catalog,
+            defaults=request.defaults, interactive=request.interactive,
+        )  # fmt: skip
+        if not plan.due and level == ctx.state.level:
+            total.plans.append(plan)
+            continue
+        step = apply_step(ctx, plan)
+        total.plans.append(plan)
+        total.migrations_run += step.migrations_run
+        total.level = step.level
+        if step.conflicts:
+            total.conflicts = step.conflicts
+            return total
+        ctx = preflight(ctx.repo)
+    return total
+
+
+def continue_upgrade(path: Path) -> UpgradeResult:
+    """After the user resolved and committed a conflicted merge: run what remained."""
+    ctx = preflight(path)
+    if not gitops.is_ancestor(ctx.repo, ctx.base, ctx.head):
+        raise UpgradeRefused(
+            f"{ctx.branch} does not contain {ctx.state.base_branch} yet; finish the merge "
+            "(resolve, `git add`, `git commit`) before --continue"
+        )
+    pending = for_step(ctx.state.level - 1, "post", ctx.state.migrations) if ctx.state.level else []
+    result = UpgradeResult(plans=[], level=ctx.state.level)
+    if pending:
+        ids = _run_migrations(ctx.repo, pending, ctx.state)
+        _record(ctx.repo, ctx.state, ids, "mlops-scaffold: record migrations " + ", ".join(ids))
+        result.migrations_run = ids
+    return result

@@ -1,0 +1,173 @@
+"""Plan one level step: render it, commit the render as an object, and classify the merge.
+
+Nothing here moves a ref or touches the user's index or files: the render is committed with
+a throwaway index and the merge is computed by `git merge-tree --write-tree`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scaffolder import __version__, gitops
+from scaffolder.answers import Answers, check_given, missing_answers
+from scaffolder.catalog import Catalog
+from scaffolder.errors import MissingAnswerError
+from scaffolder.render import render
+from scaffolder.state import STATE_FILE, ProjectState, write_state
+from scaffolder.upgrade.migrations import Migration, for_step
+
+# How each file fares, in the order reports list them.
+KINDS = ("added", "updated", "merged", "removed", "conflict", "modify/delete")
+
+
+@dataclass
+class FileChange:
+    path: str
+    kind: str
+
+
+@dataclass
+class StepPlan:
+    """Level `from_level` -> `to_level` (equal for a same-level template update)."""
+
+    from_level: int
+    to_level: int
+    state_after: ProjectState
+    head: str
+    base_before: str
+    base_after: str
+    merged_tree: str
+    changes: list[FileChange] = field(default_factory=list)
+    pre: list[Migration] = field(default_factory=list)
+    post: list[Migration] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[str]:
+        return [c.path for c in self.changes if c.kind in ("conflict", "modify/delete")]
+
+    @property
+    def due(self) -> bool:
+        return bool(self.changes or self.pre or self.post)
+
+
+def answers_for(
+    state: ProjectState, level: int, given: dict[str, object], *, defaults: bool, interactive: bool
+) -> dict[str, object]:
+    """The recorded answers at `level`, plus new ones from --data; ask only what is new."""
+    recorded = {k: v for k, v in state.answers.model_dump().items() if v is not None}
+    merged = {**recorded, **check_given(given), "level": level}
+    if not defaults and not interactive:
+        missing = missing_answers(merged)
+        if missing:
+            raise MissingAnswerError(
+                f"level {level} asks for {', '.join(missing)} and there is no terminal; pass "
+                "--defaults or give them with --data KEY=VALUE"
+            )
+    return merged
+
+
+def render_commit(
+    repo: Path,
+    state: ProjectState,
+    given: dict[str, object],
+    base_before: str,
+    catalog: Catalog,
+    *,
+    interactive: bool,
+) -> tuple[ProjectState, str]:
+    """Render `given` and commit it on top of the base tip, as an object only.
+
+    Returns the state the render records and the new base commit (the old one when the
+    render is identical to it, so re-running an interrupted upgrade makes no new commit).
+    """
+    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-render-") as tmp:
+        tree = Path(tmp) / "render"
+        answers: Answers = render(catalog, given, tree, interactive=interactive)
+        state_after = state.model_copy(
+            update={
+                "answers": answers,
+                "tool_version": __version__,
+                "template_version": catalog.version,
+            }
+        )
+        write_state(tree, state_after)
+        commit = gitops.commit_tree_from_dir(
+            repo,
+            tree,
+            [base_before],
+            f"mlops-scaffold: render level {answers.level} template {catalog.version}",
+        )
+    if gitops.tree_of(repo, commit) == gitops.tree_of(repo, base_before):
+        return state_after, base_before
+    return state_after, commit
+
+
+def classify(repo: Path, head: str, base_after: str, conflicts: dict[str, str]) -> list[FileChange]:
+    """How each path the template changed fares when merged into `head`."""
+    fork = gitops.merge_base(repo, head, base_after)
+    if fork is None:  # unrelated histories (adopt): everything the template has is new
+        template_side = {p: "A" for p in gitops.tracked_files(repo, base_after)}
+        user_side = {p: "A" for p in gitops.tracked_files(repo, head)}
+    else:
+        template_side = gitops.diff_name_status(repo, fork, base_after)
+        user_side = gitops.diff_name_status(repo, fork, head)
+    changes = []
+    for path, status in sorted(template_side.items()):
+        if path in conflicts:
+            kind = "modify/delete" if "delete" in conflicts[path] else "conflict"
+        elif status == "D":
+            kind = "removed"
+        elif path in user_side:
+            kind = "merged"
+        elif status == "A":
+            kind = "added"
+        else:
+            kind = "updated"
+        changes.append(FileChange(path, kind))
+    seen = {c.path for c in changes}
+    changes += [FileChange(p, "conflict") for p in sorted(conflicts) if p not in seen]
+    return changes
+
+
+def plan_step(
+    repo: Path,
+    state: ProjectState,
+    head: str,
+    base_before: str,
+    to_level: int,
+    given: dict[str, object],
+    catalog: Catalog,
+    *,
+    defaults: bool,
+    interactive: bool,
+    allow_unrelated: bool = False,
+) -> StepPlan:
+    """Everything one step would do, computed without changing the repository's refs or files."""
+    answers = answers_for(state, to_level, given, defaults=defaults, interactive=interactive)
+    state_after, base_after = render_commit(
+        repo, state, answers, base_before, catalog, interactive=interactive
+    )
+    merged_tree, conflict_list = gitops.merge_tree(
+        repo, head, base_after, allow_unrelated=allow_unrelated
+    )
+    conflicts = {p: kind for p, kind in conflict_list if p != STATE_FILE}
+    changes = [
+        c for c in classify(repo, head, base_after, conflicts) if c.path != STATE_FILE
+    ]
+    from_level = state.level
+    plan = StepPlan(
+        from_level=from_level,
+        to_level=to_level,
+        state_after=state_after,
+        head=head,
+        base_before=base_before,
+        base_after=base_after,
+        merged_tree=merged_tree,
+        changes=changes,
+    )
+    if to_level > from_level:
+        plan.pre = for_step(from_level, "pre", state.migrations)
+        plan.post = for_step(from_level, "post", state.migrations)
+    return plan
