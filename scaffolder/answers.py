@@ -88,7 +88,9 @@ def parse_data(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise InvalidAnswerError(f"--data {pair!r} is not KEY=VALUE; write e.g. --data author=ML")
+            raise InvalidAnswerError(
+                f"--data {pair!r} is not KEY=VALUE; write e.g. --data author=ML"
+            )
         if key not in Answers.model_fields:
             known = ", ".join(Answers.model_fields)
             raise InvalidAnswerError(f"--data key {key!r} is not a question; known keys: {known}")
@@ -116,9 +118,7 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
         ("python_version", PYTHON_VERSIONS),
     ):
         if key in checked and checked[key] not in allowed:
-            raise InvalidAnswerError(
-                f"{key} {checked[key]!r} is not one of {', '.join(allowed)}"
-            )
+            raise InvalidAnswerError(f"{key} {checked[key]!r} is not one of {', '.join(allowed)}")
     return checked
 
 

@@ -18,9 +18,7 @@ def builtin_templates_dir() -> Path:
     for candidate in (package_dir / "templates", package_dir.parent / "templates"):
         if (candidate / "copier.yml").is_file():
             return candidate
-    raise TemplateError(
-        f"no templates found beside {package_dir}; reinstall mlops-scaffold"
-    )
+    raise TemplateError(f"no templates found beside {package_dir}; reinstall mlops-scaffold")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -61,7 +61,9 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
@@ -74,30 +76,37 @@ def root(
 def new(
     name: Annotated[
         str,
-        typer.Argument(metavar="NAME", help="Project name; also the folder created under --output-dir."),
+        typer.Argument(
+            metavar="NAME", help="Project name; also the folder created under --output-dir."
+        ),
     ],
     level: Annotated[
-        Optional[int], typer.Option("--level", "-l", help="Maturity level: 0 manual, 1 pipeline automation.")
+        int | None,
+        typer.Option("--level", "-l", help="Maturity level: 0 manual, 1 pipeline automation."),
     ] = None,
     output_dir: Annotated[
         Path, typer.Option("--output-dir", "-o", help="Folder to create the project in.")
     ] = Path("."),
     orchestrator: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(help="Pipeline orchestrator from level 1: airflow, kubeflow or both."),
     ] = None,
-    ci: Annotated[Optional[str], typer.Option(help="CI provider: github or gitlab.")] = None,
+    ci: Annotated[str | None, typer.Option(help="CI provider: github or gitlab.")] = None,
     data: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--data",
             "-d",
             metavar="KEY=VALUE",
-            help="Answer a question (package_name, description, author, python_version, ...). Repeatable.",
+            help="Answer a question (package_name, description, author, python_version, ...).\n"
+            "Repeatable.",
         ),
     ] = None,
     defaults: Annotated[
-        bool, typer.Option("--defaults", help="Take the default for every answer not given; never prompt.")
+        bool,
+        typer.Option(
+            "--defaults", help="Take the default for every answer not given; never prompt."
+        ),
     ] = False,
 ) -> None:
     """Create a new project at a maturity level, as a git repo ready for `make setup && make test`.
@@ -133,23 +142,46 @@ def new(
 
 @app.command()
 def upgrade(
-    path: Annotated[Path, typer.Argument(help="The project (a git repo made by mlops-scaffold).")] = Path("."),
+    path: Annotated[
+        Path, typer.Argument(help="The project (a git repo made by mlops-scaffold).")
+    ] = Path("."),
     to: Annotated[
-        Optional[int], typer.Option("--to", help="Target level; default the next one. The current level applies template updates.")
+        int | None,
+        typer.Option(
+            "--to",
+            help="Target level; default the next one. The current level applies template updates.",
+        ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change, touch nothing; exit 2 when changes are due.")
+        bool,
+        typer.Option(
+            "--dry-run", help="Show what would change, touch nothing; exit 2 when changes are due."
+        ),
     ] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="With --dry-run: print the diffs too.")] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="With --dry-run: print the diffs too.")
+    ] = False,
     check: Annotated[
-        bool, typer.Option("--check", help="Like --dry-run, one summary line (for CI); exit 2 when changes are due.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Like --dry-run, one summary line (for CI); exit 2 when changes are due.",
+        ),
     ] = False,
     resume: Annotated[
-        bool, typer.Option("--continue", help="After resolving and committing a conflicted upgrade: finish it.")
+        bool,
+        typer.Option(
+            "--continue", help="After resolving and committing a conflicted upgrade: finish it."
+        ),
     ] = False,
     data: Annotated[
-        Optional[list[str]],
-        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer a question new at the target level. Repeatable."),
+        list[str] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="KEY=VALUE",
+            help="Answer a question new at the target level. Repeatable.",
+        ),
     ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Take defaults for new questions; never prompt.")
@@ -159,7 +191,8 @@ def upgrade(
 
     The render is committed on branch mlops-scaffold/base and merged into your branch; your
     edits stay, and conflicts are left as standard git conflicts. Refuses dirty trees.
-    Exit codes: 0 done or up to date, 1 refused, 2 changes due (--dry-run/--check), 3 conflicts left.
+    Exit codes: 0 done or up to date, 1 refused, 2 changes due (--dry-run, --check),
+    3 conflicts left.
     """
     from scaffolder.answers import parse_data
     from scaffolder.upgrade import apply, report
@@ -184,6 +217,9 @@ def upgrade(
             else:
                 repo = apply.preflight(path).repo
                 typer.echo(report.describe_plans(repo, plans, with_diff=diff))
+                if diff:
+                    for plan in plans:
+                        typer.echo(apply.migration_diff(repo, plan).rstrip())
             raise typer.Exit(2 if any(p.due for p in plans) else 0)
         result = apply.upgrade(request)
     if result.conflicts:
@@ -194,6 +230,58 @@ def upgrade(
         return
     ran = f"; migrations: {', '.join(result.migrations_run)}" if result.migrations_run else ""
     _stderr().print(f"Upgraded to level {result.level}{ran}. Review with `git log --stat`.")
+
+
+@app.command()
+def adopt(
+    path: Annotated[
+        Path, typer.Argument(help="A git repository mlops-scaffold did not create.")
+    ] = Path("."),
+    level: Annotated[
+        int | None, typer.Option("--level", "-l", help="Level to adopt at (default 0).")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Show what would change, touch nothing; exit 2 when changes are due."
+        ),
+    ] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--data", "-d", metavar="KEY=VALUE", help="Override an inferred answer. Repeatable."
+        ),
+    ] = None,
+    defaults: Annotated[
+        bool,
+        typer.Option("--defaults", help="Take defaults for answers not inferred; never prompt."),
+    ] = False,
+) -> None:
+    """Bring an existing repository under mlops-scaffold at a level.
+
+    Project and package names, description and author are read from pyproject.toml and the src
+    layout. The level's render becomes the root of branch mlops-scaffold/base and is merged
+    into your branch; files both sides have conflict once, as standard git conflicts.
+    Exit codes: 0 done, 1 refused, 2 changes due (--dry-run), 3 conflicts left.
+    """
+    from scaffolder.answers import parse_data
+    from scaffolder.upgrade import adopt as adoption
+    from scaffolder.upgrade import report
+
+    interactive = not defaults and sys.stdin.isatty() and sys.stdout.isatty()
+    with _errors_to_exit_codes():
+        given: dict[str, object] = dict(parse_data(data or []))
+        if dry_run:
+            ctx, plan = adoption.plan_adoption(
+                path, level, given, defaults=defaults, interactive=interactive
+            )
+            typer.echo(report.describe_plans(ctx.repo, [plan], with_diff=False))
+            raise typer.Exit(2)
+        result = adoption.adopt(path, level, given, defaults=defaults, interactive=interactive)
+    if result.conflicts:
+        _stderr().print(report.conflict_message(result.conflicts, result.level), soft_wrap=True)
+        raise typer.Exit(3)
+    _stderr().print(f"Adopted at level {result.level}. Review with `git log --stat -1`.")
 
 
 def main() -> None:

@@ -185,7 +185,9 @@ def fast_forward(repo: Path, commit: str) -> None:
     run_git(repo, "merge", "--ff-only", "--quiet", commit)
 
 
-def merge_tree(repo: Path, ours: str, theirs: str, *, allow_unrelated: bool = False) -> tuple[str, list[tuple[str, str]]]:
+def merge_tree(
+    repo: Path, ours: str, theirs: str, *, allow_unrelated: bool = False
+) -> tuple[str, list[tuple[str, str]]]:
     """A merge computed in the object store alone: (result tree, [(path, conflict kind)])."""
     args = ["merge-tree", "--write-tree", "-z", "--name-only"]
     if allow_unrelated:

@@ -38,7 +38,9 @@ class NewResult:
 
 def _check_target(target: Path) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise TargetExistsError(f"{target} exists and is not a folder; choose another NAME or --output-dir")
+        raise TargetExistsError(
+            f"{target} exists and is not a folder; choose another NAME or --output-dir"
+        )
     if target.is_dir() and any(target.iterdir()):
         raise TargetExistsError(
             f"{target} exists and is not empty; choose another NAME or --output-dir"

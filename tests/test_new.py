@@ -31,7 +31,9 @@ def test_new_makes_a_repo_with_base_and_main_branches(tmp_path):
     repo = result.path
     assert repo == tmp_path / "churn"
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
-    assert git(repo, "rev-parse", "main") == git(repo, "rev-parse", BASE_BRANCH) == result.base_commit
+    assert (
+        git(repo, "rev-parse", "main") == git(repo, "rev-parse", BASE_BRANCH) == result.base_commit
+    )
     assert git(repo, "status", "--porcelain") == ""
     assert STATE_FILE in git(repo, "ls-files").splitlines()
     assert load_state(repo).answers.project_name == "churn"

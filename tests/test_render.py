@@ -49,7 +49,9 @@ def test_every_combination_renders_clean(tmp_path, level, orchestrator, ci, pyth
         assert not path.endswith(".jinja"), path
         assert "{{" not in path and "{%" not in path, path
         match = LEFTOVER.search(text)
-        assert match is None, f"{path}: leftover Jinja near {text[match.start():match.start() + 40]!r}"
+        assert match is None, (
+            f"{path}: leftover Jinja near {text[match.start() : match.start() + 40]!r}"
+        )
     has_dags = any(p.startswith("dags/") for p in files)
     has_kfp = any(p.startswith("pipelines/") for p in files)
     assert has_dags == (orchestrator in ("airflow", "both"))

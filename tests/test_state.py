@@ -10,7 +10,9 @@ def _state(**overrides) -> ProjectState:
         project_name="churn", package_name="churn", description="d", author="a",
         level=1, orchestrator="both", ci="github", python_version="3.11",
     )  # fmt: skip
-    return ProjectState(tool_version="0.1.0", template_version="0.1.0", answers=answers, **overrides)
+    return ProjectState(
+        tool_version="0.1.0", template_version="0.1.0", answers=answers, **overrides
+    )
 
 
 def test_round_trip(tmp_path):

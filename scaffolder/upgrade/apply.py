@@ -42,13 +42,15 @@ class Context:
     state: ProjectState
     branch: str
     head: str
-    base: str
+    base: str | None  # None while adopting: no base branch yet
 
 
 def preflight(path: Path, *, allow_untracked: bool = True) -> Context:
     """Refuse anything an upgrade could harm: one clear reason, nothing changed."""
     if not gitops.is_repo(path):
-        raise UpgradeRefused(f"{path} is not a git repository; run `mlops-scaffold adopt` there first")
+        raise UpgradeRefused(
+            f"{path} is not a git repository; run `mlops-scaffold adopt` there first"
+        )
     repo = gitops.toplevel(path)
     state = load_state(repo)
     operation = gitops.operation_in_progress(repo)
@@ -82,7 +84,9 @@ def target_levels(current: int, to: int | None, catalog: Catalog) -> list[int]:
     # With no target, the next level; at the highest level, template updates for it.
     target = min(current + 1, highest) if to is None else to
     if target < current:
-        raise UpgradeRefused(f"the project is at level {current}; downgrading to {target} is not supported")
+        raise UpgradeRefused(
+            f"the project is at level {current}; downgrading to {target} is not supported"
+        )
     if target > highest:
         raise UpgradeRefused(f"level {target} does not exist; the highest is {highest}")
     if target == current:
@@ -94,12 +98,12 @@ def _check_untracked(ctx: Context, plan: StepPlan) -> None:
     """Refuse when the merge would write over a file git does not track (ignored ones too)."""
     tracked = gitops.tracked_files(ctx.repo, ctx.head)
     for change in plan.changes:
-        if change.kind in ("added", "conflict") and change.path not in tracked:
-            if (ctx.repo / change.path).exists() or (ctx.repo / change.path).is_symlink():
-                raise UpgradeRefused(
-                    f"{change.path} is untracked and level {plan.to_level} would overwrite it; "
-                    "commit, move or delete it first"
-                )
+        on_disk = (ctx.repo / change.path).exists() or (ctx.repo / change.path).is_symlink()
+        if change.kind in ("added", "conflict") and change.path not in tracked and on_disk:
+            raise UpgradeRefused(
+                f"{change.path} is untracked and level {plan.to_level} would overwrite it; "
+                "commit, move or delete it first"
+            )
 
 
 def _run_migrations(tree: Path, migrations: list[Migration], state: ProjectState) -> list[str]:
@@ -108,7 +112,9 @@ def _run_migrations(tree: Path, migrations: list[Migration], state: ProjectState
     for migration in migrations:
         if not migration.is_applied(tree, state):
             migration.apply(tree, state)
-            gitops.commit_all(tree, f"mlops-scaffold: migration {migration.id}\n\n{migration.summary}")
+            gitops.commit_all(
+                tree, f"mlops-scaffold: migration {migration.id}\n\n{migration.summary}"
+            )
         done.append(migration.id)
     return done
 
@@ -120,13 +126,14 @@ def _record(tree: Path, state: ProjectState, ids: list[str], message: str) -> No
 
 
 def _merge_message(plan: StepPlan) -> str:
-    what = (
-        f"level {plan.from_level} -> {plan.to_level}"
-        if plan.to_level != plan.from_level
-        else f"template update at level {plan.to_level}"
-    )
+    if plan.base_before is None:
+        what = f"adopt at level {plan.to_level}"
+    elif plan.to_level != plan.from_level:
+        what = f"upgrade level {plan.from_level} -> {plan.to_level}"
+    else:
+        what = f"upgrade to the level {plan.to_level} template {plan.state_after.template_version}"
     return (
-        f"mlops-scaffold: upgrade {what}\n\n"
+        f"mlops-scaffold: {what}\n\n"
         f"Merges {plan.state_after.base_branch} ({plan.base_after[:12]}), the render of level "
         f"{plan.to_level} template {plan.state_after.template_version}."
     )
@@ -146,7 +153,8 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
             state_merged = plan.state_after.model_copy(
                 update={"migrations": [*ctx.state.migrations, *pre_ids]}
             )
-            conflicts = gitops.merge_no_commit(work, plan.base_after)
+            unrelated = ctx.base is None
+            conflicts = gitops.merge_no_commit(work, plan.base_after, allow_unrelated=unrelated)
             if [p for p in conflicts if p != STATE_FILE]:
                 gitops.merge_abort(work)
             else:
@@ -170,7 +178,7 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
     _move_base(ctx, plan)
     if pre_head and pre_head != ctx.head:
         gitops.fast_forward(ctx.repo, pre_head)
-    conflicts = gitops.merge_no_commit(ctx.repo, plan.base_after)
+    conflicts = gitops.merge_no_commit(ctx.repo, plan.base_after, allow_unrelated=ctx.base is None)
     write_state(ctx.repo, state_merged)
     gitops.add_paths(ctx.repo, STATE_FILE)
     result.conflicts = [p for p in conflicts if p != STATE_FILE]
@@ -179,6 +187,7 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
 
 
 def _move_base(ctx: Context, plan: StepPlan) -> None:
+    """Point the base branch at the new render (create it when adopting)."""
     if plan.base_after != ctx.base:
         gitops.update_ref(
             ctx.repo, f"refs/heads/{ctx.state.base_branch}", plan.base_after, ctx.base,
@@ -199,8 +208,10 @@ def plan_upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> lis
         )  # fmt: skip
         plans.append(plan)
         if plan.conflicts:
-            break  # later steps depend on how the user resolves these
-        head = gitops.commit_tree_object(ctx.repo, plan.merged_tree, [head, plan.base_after], "dry run")
+            break  # later steps depend on how the user resolves these conflicts
+        head = gitops.commit_tree_object(
+            ctx.repo, plan.merged_tree, [head, plan.base_after], "dry run"
+        )
         state, base = plan.state_after, plan.base_after
     return plans
 
@@ -245,3 +256,22 @@ def continue_upgrade(path: Path) -> UpgradeResult:
         _record(ctx.repo, ctx.state, ids, "mlops-scaffold: record migrations " + ", ".join(ids))
         result.migrations_run = ids
     return result
+
+
+def migration_diff(repo: Path, plan: StepPlan) -> str:
+    """What the step's migrations would change, shown by running them on a throwaway tree."""
+    migrations = plan.pre + plan.post
+    if not migrations or plan.conflicts:
+        return ""
+    merged = gitops.commit_tree_object(
+        repo, plan.merged_tree, [plan.head, plan.base_after], "preview"
+    )
+    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-preview-") as tmp:
+        work = Path(tmp) / "tree"
+        gitops.add_worktree(repo, work, merged)
+        try:
+            # Pre-merge migrations are previewed on the merged tree too: their diff is the same.
+            _run_migrations(work, migrations, plan.state_after)
+            return gitops.diff(work, merged, "HEAD")
+        finally:
+            gitops.remove_worktree(repo, work)

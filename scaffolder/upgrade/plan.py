@@ -36,7 +36,7 @@ class StepPlan:
     to_level: int
     state_after: ProjectState
     head: str
-    base_before: str
+    base_before: str | None  # None when adopting: the render becomes a root commit
     base_after: str
     merged_tree: str
     changes: list[FileChange] = field(default_factory=list)
@@ -70,14 +70,15 @@ def answers_for(
 
 def render_commit(
     repo: Path,
-    state: ProjectState,
+    previous: ProjectState | None,
     given: dict[str, object],
-    base_before: str,
+    base_before: str | None,
     catalog: Catalog,
     *,
     interactive: bool,
 ) -> tuple[ProjectState, str]:
-    """Render `given` and commit it on top of the base tip, as an object only.
+    """Render `given` and commit it on top of the base tip (a root commit when there is
+    none), as an object only.
 
     Returns the state the render records and the new base commit (the old one when the
     render is identical to it, so re-running an interrupted upgrade makes no new commit).
@@ -85,21 +86,21 @@ def render_commit(
     with tempfile.TemporaryDirectory(prefix="mlops-scaffold-render-") as tmp:
         tree = Path(tmp) / "render"
         answers: Answers = render(catalog, given, tree, interactive=interactive)
-        state_after = state.model_copy(
-            update={
-                "answers": answers,
-                "tool_version": __version__,
-                "template_version": catalog.version,
-            }
+        state_after = ProjectState(
+            tool_version=__version__,
+            template_version=catalog.version,
+            answers=answers,
+            overlays=previous.overlays if previous else [],
+            migrations=previous.migrations if previous else [],
         )
         write_state(tree, state_after)
         commit = gitops.commit_tree_from_dir(
             repo,
             tree,
-            [base_before],
+            [base_before] if base_before else [],
             f"mlops-scaffold: render level {answers.level} template {catalog.version}",
         )
-    if gitops.tree_of(repo, commit) == gitops.tree_of(repo, base_before):
+    if base_before and gitops.tree_of(repo, commit) == gitops.tree_of(repo, base_before):
         return state_after, base_before
     return state_after, commit
 
@@ -131,6 +132,32 @@ def classify(repo: Path, head: str, base_after: str, conflicts: dict[str, str]) 
     return changes
 
 
+def merge_plan(
+    repo: Path,
+    head: str,
+    base_before: str | None,
+    base_after: str,
+    state_after: ProjectState,
+    from_level: int,
+) -> StepPlan:
+    """Classify merging `base_after` into `head`, computed in the object store alone."""
+    merged_tree, conflict_list = gitops.merge_tree(
+        repo, head, base_after, allow_unrelated=base_before is None
+    )
+    conflicts = {p: kind for p, kind in conflict_list if p != STATE_FILE}
+    changes = [c for c in classify(repo, head, base_after, conflicts) if c.path != STATE_FILE]
+    return StepPlan(
+        from_level=from_level,
+        to_level=state_after.level,
+        state_after=state_after,
+        head=head,
+        base_before=base_before,
+        base_after=base_after,
+        merged_tree=merged_tree,
+        changes=changes,
+    )
+
+
 def plan_step(
     repo: Path,
     state: ProjectState,
@@ -142,32 +169,14 @@ def plan_step(
     *,
     defaults: bool,
     interactive: bool,
-    allow_unrelated: bool = False,
 ) -> StepPlan:
-    """Everything one step would do, computed without changing the repository's refs or files."""
+    """Everything one upgrade step would do, without changing the repository's refs or files."""
     answers = answers_for(state, to_level, given, defaults=defaults, interactive=interactive)
     state_after, base_after = render_commit(
         repo, state, answers, base_before, catalog, interactive=interactive
     )
-    merged_tree, conflict_list = gitops.merge_tree(
-        repo, head, base_after, allow_unrelated=allow_unrelated
-    )
-    conflicts = {p: kind for p, kind in conflict_list if p != STATE_FILE}
-    changes = [
-        c for c in classify(repo, head, base_after, conflicts) if c.path != STATE_FILE
-    ]
-    from_level = state.level
-    plan = StepPlan(
-        from_level=from_level,
-        to_level=to_level,
-        state_after=state_after,
-        head=head,
-        base_before=base_before,
-        base_after=base_after,
-        merged_tree=merged_tree,
-        changes=changes,
-    )
-    if to_level > from_level:
-        plan.pre = for_step(from_level, "pre", state.migrations)
-        plan.post = for_step(from_level, "post", state.migrations)
+    plan = merge_plan(repo, head, base_before, base_after, state_after, state.level)
+    if to_level > state.level:
+        plan.pre = for_step(state.level, "pre", state.migrations)
+        plan.post = for_step(state.level, "post", state.migrations)
     return plan

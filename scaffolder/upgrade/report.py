@@ -10,6 +10,8 @@ from scaffolder.upgrade.plan import KINDS, StepPlan
 
 
 def _step_name(plan: StepPlan) -> str:
+    if plan.base_before is None:
+        return f"adopt at level {plan.to_level}"
     if plan.to_level == plan.from_level:
         return f"level {plan.to_level} template update"
     return f"level {plan.from_level} -> {plan.to_level}"
@@ -26,8 +28,7 @@ def summary_line(plans: list[StepPlan]) -> str:
     conflicts = sum(len(p.conflicts) for p in due)
     steps = ", ".join(_step_name(p) for p in due)
     return (
-        f"upgrade due: {steps}: {files} file(s), {migrations} migration(s), "
-        f"{conflicts} conflict(s)"
+        f"upgrade due: {steps}: {files} file(s), {migrations} migration(s), {conflicts} conflict(s)"
     )
 
 
@@ -43,16 +44,18 @@ def describe_plans(repo: Path, plans: list[StepPlan], *, with_diff: bool) -> str
                 if change.kind == kind:
                     lines.append(f"  {kind:<14} {change.path}")
         for migration in plan.pre + plan.post:
-            lines.append(f"  migration      {migration.id} ({migration.stage}-merge): {migration.summary}")
+            lines.append(
+                f"  migration      {migration.id} ({migration.stage}-merge): {migration.summary}"
+            )
         if with_diff and plan.changes:
             lines.append(gitops.diff(repo, plan.head, plan.merged_tree).rstrip())
-        if plan.conflicts:
-            lines.append("  (later steps are planned once these conflicts are resolved)")
     return "\n".join(lines)
 
 
 def conflict_message(conflicts: list[str], level: int) -> str:
-    shown = ", ".join(conflicts[:8]) + (f" and {len(conflicts) - 8} more" if len(conflicts) > 8 else "")
+    shown = ", ".join(conflicts[:8]) + (
+        f" and {len(conflicts) - 8} more" if len(conflicts) > 8 else ""
+    )
     return (
         f"level {level} is merged with conflicts in {shown}; resolve them, `git add` and "
         "`git commit`, then run `mlops-scaffold upgrade --continue` (or `git merge --abort` "

@@ -38,13 +38,21 @@ def run(cmd: list[str | Path], cwd: Path, env: dict[str, str] | None = None, tim
 
 def generate(tmp_path: Path, name: str, *args: str) -> Path:
     """`mlops-scaffold new NAME ARGS --defaults` into tmp_path; the project's path."""
-    run([sys.executable, "-m", "scaffolder", "new", name, "--defaults", "-o", tmp_path, *args], REPO)
+    run(
+        [sys.executable, "-m", "scaffolder", "new", name, "--defaults", "-o", tmp_path, *args], REPO
+    )
     return tmp_path / name
 
 
 def _cache_key() -> str:
     digest = hashlib.sha256()
-    for path in sorted([HERE / "constraints.txt", HERE / "tools.txt", *REPO.glob("templates/level0/pyproject.toml*")]):
+    for path in sorted(
+        [
+            HERE / "constraints.txt",
+            HERE / "tools.txt",
+            *REPO.glob("templates/level0/pyproject.toml*"),
+        ]
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -61,8 +69,12 @@ def venv(tmp_path_factory) -> Path:
         run([sys.executable, "-m", "venv", path], REPO)
         env = {"PIP_CONSTRAINT": str(HERE / "constraints.txt")}
         run([path / "bin/python", "-m", "pip", "install", "-q", "-U", "pip"], REPO, env)
-        run([path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "tools.txt"], REPO, env)
-        seed = generate(tmp_path_factory.mktemp("seed"), "venv-seed", "--level", "1", "--orchestrator", "both")
+        run(
+            [path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "tools.txt"], REPO, env
+        )
+        seed = generate(
+            tmp_path_factory.mktemp("seed"), "venv-seed", "--level", "1", "--orchestrator", "both"
+        )
         make(seed, "setup", path)
         (path / ".complete").write_text("ok\n")
     return path
@@ -87,8 +99,11 @@ def tool(name: str, venv: Path) -> str:
     found = shutil.which(name)
     if found is None and name == "promtool" and shutil.which("apt-get") and os.geteuid() == 0:
         run(["apt-get", "update", "-qq"], REPO)
-        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "prometheus"], REPO,
-            {"DEBIAN_FRONTEND": "noninteractive"})
+        run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "prometheus"],
+            REPO,
+            {"DEBIAN_FRONTEND": "noninteractive"},
+        )
         found = shutil.which(name)
     if found is None:
         pytest.fail(f"{name} is needed and could not be found or installed")

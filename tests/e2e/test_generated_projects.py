@@ -25,7 +25,7 @@ def champion_version(project: Path, venv: Path) -> str:
     out = run([venv / "bin/python", "-c", script, f"sqlite:///{project / 'mlflow.db'}"], project)
     aliases = json.loads(out.stdout.strip().splitlines()[-1])
     assert aliases, "no registered model in mlflow.db"
-    (name, by_alias), = aliases.items()
+    ((name, by_alias),) = aliases.items()
     assert "champion" in by_alias and "candidate" in by_alias, by_alias
     return str(by_alias["champion"])
 
@@ -34,11 +34,27 @@ def check_workflows(project: Path, venv: Path, ci: str) -> None:
     if ci == "github":
         workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
         assert workflows
-        run([tool("check-jsonschema", venv), "--builtin-schema", "vendor.github-workflows", *workflows], project)
+        run(
+            [
+                tool("check-jsonschema", venv),
+                "--builtin-schema",
+                "vendor.github-workflows",
+                *workflows,
+            ],
+            project,
+        )
         # zizmor exits non-zero on any finding it does not suppress; we allow none at all.
         run([tool("zizmor", venv), "--offline", *workflows], project)
     else:
-        run([tool("check-jsonschema", venv), "--builtin-schema", "vendor.gitlab-ci", project / ".gitlab-ci.yml"], project)
+        run(
+            [
+                tool("check-jsonschema", venv),
+                "--builtin-schema",
+                "vendor.gitlab-ci",
+                project / ".gitlab-ci.yml",
+            ],
+            project,
+        )
 
 
 def check_infra(project: Path, venv: Path) -> None:
@@ -60,13 +76,17 @@ def test_level0_project_runs(tmp_path, venv):
 
 
 def test_level1_both_orchestrators_github(tmp_path, venv):
-    project = generate(tmp_path, "e2e-both", "--level", "1", "--orchestrator", "both", "--ci", "github")
+    project = generate(
+        tmp_path, "e2e-both", "--level", "1", "--orchestrator", "both", "--ci", "github"
+    )
     make(project, "setup", venv)
     make(project, "lint", venv)
     make(project, "test", venv)
     make(project, "train", venv)
     first = champion_version(project, venv)
-    assert (project / "metrics" / "pipeline.prom").read_text().count("mlops_pipeline_last_run_success") >= 1
+    assert (project / "metrics" / "pipeline.prom").read_text().count(
+        "mlops_pipeline_last_run_success"
+    ) >= 1
     make(project, "dag-test", venv)
     make(project, "kfp-compile", venv)
     make(project, "kfp-run", venv)
@@ -79,7 +99,9 @@ def test_level1_both_orchestrators_github(tmp_path, venv):
 
 
 def test_level1_airflow_gitlab(tmp_path, venv):
-    project = generate(tmp_path, "e2e-airflow", "--level", "1", "--orchestrator", "airflow", "--ci", "gitlab")
+    project = generate(
+        tmp_path, "e2e-airflow", "--level", "1", "--orchestrator", "airflow", "--ci", "gitlab"
+    )
     assert not (project / "pipelines").exists()
     make(project, "setup", venv)
     make(project, "test", venv)
@@ -90,8 +112,10 @@ def test_level1_airflow_gitlab(tmp_path, venv):
 
 
 def test_level1_kubeflow_github(tmp_path, venv):
-    project = generate(tmp_path, "e2e-kfp", "--level", "1", "--orchestrator", "kubeflow", "--ci", "github",
-                       "--data", "python_version=3.12")  # fmt: skip
+    project = generate(
+        tmp_path, "e2e-kfp", "--level", "1", "--orchestrator", "kubeflow", "--ci", "github",
+        "--data", "python_version=3.12",
+    )  # fmt: skip
     assert not (project / "dags").exists()
     make(project, "setup", venv)
     make(project, "test", venv)

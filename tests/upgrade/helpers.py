@@ -18,7 +18,9 @@ def git(repo: Path, *args: str, check: bool = True) -> str:
 
 
 def new_project(tmp_path: Path, name: str = "churn", level: int = 0, **given) -> Path:
-    request = NewRequest(name=name, output_dir=tmp_path, given={"level": level, **given}, defaults=True)
+    request = NewRequest(
+        name=name, output_dir=tmp_path, given={"level": level, **given}, defaults=True
+    )
     return create_project(request).path
 
 

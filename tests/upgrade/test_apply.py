@@ -48,7 +48,9 @@ def test_second_upgrade_is_a_no_op(tmp_path):
 def test_user_edits_survive_a_clean_upgrade(tmp_path):
     repo = new_project(tmp_path, level=0)
     features = repo / "src/churn/features.py"
-    features.write_text(features.read_text() + "\n\ndef tenure_years(months):\n    return months / 12\n")
+    features.write_text(
+        features.read_text() + "\n\ndef tenure_years(months):\n    return months / 12\n"
+    )
     (repo / "notes.md").write_text("our findings\n")
     commit(repo)
     upgrade(_request(repo))
@@ -75,7 +77,9 @@ def test_hyperparameter_edits_reach_the_pipeline_config(tmp_path):
 def test_conflicts_are_left_in_standard_git_state(tmp_path):
     repo = new_project(tmp_path, level=0)
     makefile = repo / "Makefile"
-    makefile.write_text(makefile.read_text().replace("train:", "train: ## ours\n\t@echo ours\nold-train:", 1))
+    makefile.write_text(
+        makefile.read_text().replace("train:", "train: ## ours\n\t@echo ours\nold-train:", 1)
+    )
     readme = repo / "README.md"
     readme.write_text(readme.read_text() + "\nOur own closing words.\n")
     commit(repo)

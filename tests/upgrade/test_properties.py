@@ -13,8 +13,10 @@ from scaffolder.upgrade.apply import UpgradeRequest, upgrade
 
 from .helpers import commit, git, new_project
 
-EDITABLE = ["README.md", "Makefile", "pyproject.toml", "src/churn/model.py", "src/churn/features.py",
-            "src/churn/train.py", "src/churn/data.py", "tests/test_model.py", ".gitignore"]  # fmt: skip
+EDITABLE = [
+    "README.md", "Makefile", "pyproject.toml", "src/churn/model.py", "src/churn/features.py",
+    "src/churn/train.py", "src/churn/data.py", "tests/test_model.py", ".gitignore",
+]  # fmt: skip
 
 line_text = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_ =#", min_size=1, max_size=30).map(
     lambda s: f"user {s.strip() or 'x'} marker"
@@ -30,7 +32,9 @@ edit = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(edits=st.lists(edit, min_size=1, max_size=6))
 def test_user_lines_survive_upgrade(tmp_path_factory, edits):
     base = tmp_path_factory.mktemp("prop")

@@ -17,7 +17,9 @@ def tree(tmp_path):
     model = repo / "src/churn/model.py"
     model.write_text(
         model.read_text()
-        .replace('DEFAULT_MODEL_TYPE = "logistic_regression"', 'DEFAULT_MODEL_TYPE = "random_forest"')
+        .replace(
+            'DEFAULT_MODEL_TYPE = "logistic_regression"', 'DEFAULT_MODEL_TYPE = "random_forest"'
+        )
         .replace('"n_estimators": 200', '"n_estimators": 50, "min_samples_leaf": 3')
     )
     return repo

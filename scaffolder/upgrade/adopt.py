@@ -1,0 +1,138 @@
+"""`mlops-scaffold adopt`: bring a repository the tool did not make under its management.
+
+The chosen level is rendered with answers inferred from the repo, committed as the root of a
+new base branch, and merged with --allow-unrelated-histories: files both sides have conflict
+once, in the open, and nothing of the user's is overwritten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomllib
+
+from scaffolder import gitops
+from scaffolder.answers import (
+    check_given,
+    check_package_name,
+    check_project_name,
+    derive_package_name,
+    missing_answers,
+)
+from scaffolder.catalog import Catalog, builtin_catalog
+from scaffolder.errors import InvalidAnswerError, MissingAnswerError
+from scaffolder.state import BASE_BRANCH, STATE_FILE
+from scaffolder.upgrade.apply import Context, UpgradeRefused, UpgradeResult, apply_step
+from scaffolder.upgrade.plan import StepPlan, merge_plan, render_commit
+
+
+def infer_answers(repo: Path) -> dict[str, object]:
+    """What the repo already says: names from pyproject or the src layout, description, author."""
+    inferred: dict[str, object] = {}
+    pyproject = repo / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            project = {}
+        if isinstance(project.get("name"), str):
+            inferred["project_name"] = project["name"]
+        if isinstance(project.get("description"), str) and project["description"].strip():
+            inferred["description"] = project["description"].strip()
+        authors = project.get("authors")
+        if isinstance(authors, list) and authors and isinstance(authors[0], dict):
+            name = authors[0].get("name")
+            if isinstance(name, str):
+                inferred["author"] = name
+    inferred.setdefault("project_name", repo.name)
+    packages = sorted(p.parent.name for p in (repo / "src").glob("*/__init__.py"))
+    if len(packages) == 1:
+        inferred["package_name"] = packages[0]
+    return inferred
+
+
+def _preflight(path: Path) -> tuple[Path, str, str]:
+    if not gitops.is_repo(path):
+        raise UpgradeRefused(
+            f"{path} is not a git repository; run `git init` and commit your files first"
+        )
+    repo = gitops.toplevel(path)
+    if (repo / STATE_FILE).exists():
+        raise UpgradeRefused(
+            f"{repo} is already managed by mlops-scaffold; use `mlops-scaffold upgrade`"
+        )
+    head = gitops.rev_parse(repo, "HEAD")
+    if head is None:
+        raise UpgradeRefused(f"{repo} has no commits yet; commit your files first")
+    operation = gitops.operation_in_progress(repo)
+    if operation:
+        raise UpgradeRefused(f"a {operation} is in progress in {repo}; finish or abort it first")
+    branch = gitops.current_branch(repo)
+    if branch is None:
+        raise UpgradeRefused(f"HEAD is detached in {repo}; check out your branch first")
+    dirty = [line[3:] for line in gitops.status_porcelain(repo) if not line.startswith("??")]
+    if dirty:
+        raise UpgradeRefused(
+            f"{repo} has uncommitted changes ({dirty[0]}); commit or stash them first"
+        )
+    if gitops.rev_parse(repo, f"refs/heads/{BASE_BRANCH}") is not None:
+        raise UpgradeRefused(
+            f"branch {BASE_BRANCH} already exists in {repo}; "
+            "delete it or use `mlops-scaffold upgrade`"
+        )
+    return repo, branch, head
+
+
+def plan_adoption(
+    path: Path,
+    level: int | None,
+    given: dict[str, object],
+    *,
+    defaults: bool,
+    interactive: bool,
+    catalog: Catalog | None = None,
+) -> tuple[Context, StepPlan]:
+    """Infer, render and plan the merge; nothing in the repo changes."""
+    catalog = catalog or builtin_catalog()
+    repo, branch, head = _preflight(path)
+    answers = {**infer_answers(repo), **given}
+    answers.setdefault("package_name", derive_package_name(str(answers["project_name"])))
+    try:
+        check_project_name(str(answers["project_name"]))
+        check_package_name(str(answers["package_name"]))
+    except InvalidAnswerError as exc:
+        raise InvalidAnswerError(f"{exc} (inferred from {repo}; override with --data)") from None
+    target = 0 if level is None else level
+    if target not in catalog.levels():
+        raise InvalidAnswerError(
+            f"level {target} is not available; choose one of {catalog.levels()}"
+        )
+    answers = check_given({**answers, "level": target})
+    if not defaults and not interactive:
+        missing = missing_answers(answers)
+        if missing:
+            raise MissingAnswerError(
+                f"no terminal to ask for {', '.join(missing)}; pass --defaults or give them "
+                "with --data KEY=VALUE"
+            )
+    state_after, base_after = render_commit(
+        repo, None, answers, None, catalog, interactive=interactive
+    )
+    plan = merge_plan(repo, head, None, base_after, state_after, target)
+    ctx = Context(repo=repo, state=state_after, branch=branch, head=head, base=None)
+    return ctx, plan
+
+
+def adopt(
+    path: Path,
+    level: int | None,
+    given: dict[str, object],
+    *,
+    defaults: bool,
+    interactive: bool,
+    catalog: Catalog | None = None,
+) -> UpgradeResult:
+    ctx, plan = plan_adoption(
+        path, level, given, defaults=defaults, interactive=interactive, catalog=catalog
+    )
+    return apply_step(ctx, plan)

@@ -1,0 +1,143 @@
+from pathlib import Path
+
+import pytest
+
+from scaffolder.errors import InvalidAnswerError, ScaffoldError
+from scaffolder.state import BASE_BRANCH, STATE_FILE, load_state
+from scaffolder.upgrade import apply
+from scaffolder.upgrade.adopt import adopt, infer_answers, plan_adoption
+
+from .helpers import commit, git, new_project, snapshot
+
+
+def handmade_repo(root: Path, name: str = "churn-study") -> Path:
+    """A repo as a data scientist makes one: a notebook-style script, requirements, data."""
+    repo = root / name
+    (repo / "notebooks").mkdir(parents=True)
+    (repo / "data").mkdir()
+    (repo / "README.md").write_text("# Churn study\n\nWhat we found about churn.\n")
+    (repo / "requirements.txt").write_text("pandas\nscikit-learn\n")
+    (repo / "notebooks" / "analysis.py").write_text(
+        "import pandas as pd\n\ndf = pd.read_csv('data/raw.csv')\nprint(df.describe())\n"
+    )
+    (repo / "data" / "raw.csv").write_text("a,b\n1,2\n")
+    (repo / ".gitignore").write_text("data/\n")
+    git(repo.parent, "init", "--quiet", "-b", "main", str(repo))
+    commit(repo, "our study")
+    return repo
+
+
+def test_infer_answers_from_pyproject_and_src_layout(tmp_path):
+    repo = tmp_path / "x"
+    (repo / "src" / "fraud_model").mkdir(parents=True)
+    (repo / "src" / "fraud_model" / "__init__.py").write_text("")
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "fraud-model"\ndescription = "Flags fraud"\n'
+        'authors = [{name = "Risk Team"}]\n'
+    )
+    assert infer_answers(repo) == {
+        "project_name": "fraud-model", "description": "Flags fraud",
+        "author": "Risk Team", "package_name": "fraud_model",
+    }  # fmt: skip
+
+
+def test_infer_answers_survives_broken_pyproject(tmp_path):
+    repo = tmp_path / "plain"
+    repo.mkdir()
+    (repo / "pyproject.toml").write_text("[project\nname=")
+    assert infer_answers(repo) == {"project_name": "plain"}
+
+
+def test_adopt_handmade_repo_conflicts_once_and_keeps_everything(tmp_path):
+    repo = handmade_repo(tmp_path)
+    before = {
+        p: (repo / p).read_text()
+        for p in ("README.md", "requirements.txt", "notebooks/analysis.py")
+    }
+    result = adopt(repo, None, {}, defaults=True, interactive=False)
+    assert sorted(result.conflicts) == [".gitignore", "README.md"]
+    assert "What we found about churn." in (repo / "README.md").read_text()
+    for path in ("requirements.txt", "notebooks/analysis.py"):
+        assert (repo / path).read_text() == before[path]
+    assert (repo / "data" / "raw.csv").read_text() == "a,b\n1,2\n"  # ignored data untouched
+    assert (repo / "src" / "churn_study" / "train.py").is_file()
+    assert load_state(repo).answers.package_name == "churn_study"
+    # The base branch is a root commit: unrelated to the user's history until the merge.
+    assert git(repo, "rev-list", "--count", BASE_BRANCH).strip() == "1"
+    # Resolve by keeping both sides, commit; then the project is managed.
+    for path in result.conflicts:
+        text = (repo / path).read_text()
+        markers = ("<<<<<<<", "=======", ">>>>>>>")
+        kept = [line for line in text.splitlines() if not line.startswith(markers)]
+        (repo / path).write_text("\n".join(kept) + "\n")
+    commit(repo, "adopt mlops-scaffold")
+    assert apply.continue_upgrade(repo).level == 0
+    plans = apply.plan_upgrade(apply.UpgradeRequest(path=repo, defaults=True))
+    assert plans[0].to_level == 1
+
+
+def test_adopt_without_overlap_merges_cleanly(tmp_path):
+    repo = tmp_path / "tiny"
+    repo.mkdir()
+    (repo / "analysis.py").write_text("print('hi')\n")
+    git(tmp_path, "init", "--quiet", "-b", "main", str(repo))
+    commit(repo)
+    result = adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    assert result.conflicts == []
+    assert git(repo, "status", "--porcelain") == ""
+    assert load_state(repo).level == 1
+    assert (repo / "analysis.py").read_text() == "print('hi')\n"
+    assert (repo / "dags").is_dir()
+
+
+def test_dry_run_changes_nothing(tmp_path):
+    repo = handmade_repo(tmp_path)
+    before = snapshot(repo)
+    _, plan = plan_adoption(repo, None, {}, defaults=True, interactive=False)
+    assert {c.path for c in plan.changes if c.kind == "conflict"} == {".gitignore", "README.md"}
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize(
+    ("prepare", "message"),
+    [
+        (lambda r: (r / "README.md").write_text("dirty"), "uncommitted changes"),
+        (lambda r: git(r, "checkout", "--quiet", "--detach"), "detached"),
+        (lambda r: git(r, "branch", BASE_BRANCH), "already exists"),
+        (lambda r: (r / STATE_FILE).write_text("x") or commit(r), "already managed"),
+    ],
+)
+def test_adopt_refusals_change_nothing(tmp_path, prepare, message):
+    repo = handmade_repo(tmp_path)
+    prepare(repo)
+    before = snapshot(repo)
+    with pytest.raises(ScaffoldError, match=message):
+        adopt(repo, None, {}, defaults=True, interactive=False)
+    assert snapshot(repo) == before
+
+
+def test_adopt_refuses_a_project_made_by_the_tool(tmp_path):
+    repo = new_project(tmp_path)
+    with pytest.raises(ScaffoldError, match="already managed"):
+        adopt(repo, None, {}, defaults=True, interactive=False)
+
+
+def test_adopt_refuses_a_folder_name_that_is_no_package(tmp_path):
+    repo = handmade_repo(tmp_path, name="import")
+    with pytest.raises(InvalidAnswerError, match="override with --data"):
+        adopt(repo, None, {}, defaults=True, interactive=False)
+    result = adopt(repo, None, {"package_name": "imports_model"}, defaults=True, interactive=False)
+    assert (repo / "src" / "imports_model").is_dir() and result.conflicts
+
+
+def test_adopt_refuses_a_repo_without_commits(tmp_path):
+    repo = tmp_path / "empty"
+    repo.mkdir()
+    git(tmp_path, "init", "--quiet", str(repo))
+    with pytest.raises(ScaffoldError, match="no commits"):
+        adopt(repo, None, {}, defaults=True, interactive=False)
+
+
+def test_adopt_refuses_a_plain_folder(tmp_path):
+    with pytest.raises(ScaffoldError, match="not a git repository"):
+        adopt(tmp_path, None, {}, defaults=True, interactive=False)
