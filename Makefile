@@ -33,6 +33,7 @@ demo: setup ## Create a level-1 project under build/demo and run its training pi
 
 bench: setup ## Start-up and render benchmarks against copier
 	$(PYTHON) benchmarks/bench_cli.py
+	$(PYTHON) benchmarks/bench_upgrade.py
 
 clean: ## Remove the venv, caches and build output
 	rm -rf $(VENV) build dist .cache .pytest_cache

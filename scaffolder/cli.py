@@ -57,6 +57,20 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _given(data: list[str] | None, **flags: object) -> dict[str, object]:
+    """Answers from --data and the answer flags (flags win); unset flags are left out."""
+    from scaffolder.answers import parse_data
+
+    given: dict[str, object] = dict(parse_data(data or []))
+    given.update({key: value for key, value in flags.items() if value is not None})
+    return given
+
+
+def _interactive(defaults: bool) -> bool:
+    """Prompt only when asked to (no --defaults) and a person is at a terminal."""
+    return not defaults and sys.stdin.isatty() and sys.stdout.isatty()
+
+
 @app.callback()
 def root(
     version: Annotated[
@@ -115,20 +129,16 @@ def new(
     starts from it, so `mlops-scaffold upgrade` can merge later levels into your work.
     Without a terminal, pass --defaults or every answer.
     """
-    from scaffolder.answers import parse_data
     from scaffolder.new import NewRequest, create_project
 
     with _errors_to_exit_codes():
-        given: dict[str, object] = dict(parse_data(data or []))
-        for key, value in (("level", level), ("orchestrator", orchestrator), ("ci", ci)):
-            if value is not None:
-                given[key] = value
+        given = _given(data, level=level, orchestrator=orchestrator, ci=ci)
         request = NewRequest(
             name=name,
             output_dir=output_dir,
             given=given,
             defaults=defaults,
-            interactive=not defaults and sys.stdin.isatty() and sys.stdout.isatty(),
+            interactive=_interactive(defaults),
         )
         result = create_project(request)
     answers = result.answers
@@ -143,7 +153,8 @@ def new(
 @app.command()
 def upgrade(
     path: Annotated[
-        Path, typer.Argument(help="The project (a git repo made by mlops-scaffold).")
+        Path,
+        typer.Argument(metavar="PATH", help="The project (a git repo made by mlops-scaffold)."),
     ] = Path("."),
     to: Annotated[
         int | None,
@@ -183,6 +194,12 @@ def upgrade(
             help="Answer a question new at the target level. Repeatable.",
         ),
     ] = None,
+    orchestrator: Annotated[
+        str | None, typer.Option(help="Orchestrator, asked when moving to level 1.")
+    ] = None,
+    ci: Annotated[
+        str | None, typer.Option(help="Change the CI provider: github or gitlab.")
+    ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Take defaults for new questions; never prompt.")
     ] = False,
@@ -194,7 +211,6 @@ def upgrade(
     Exit codes: 0 done or up to date, 1 refused, 2 changes due (--dry-run, --check),
     3 conflicts left.
     """
-    from scaffolder.answers import parse_data
     from scaffolder.upgrade import apply, report
 
     with _errors_to_exit_codes():
@@ -206,9 +222,9 @@ def upgrade(
         request = apply.UpgradeRequest(
             path=path,
             to=to,
-            given=dict(parse_data(data or [])),
+            given=_given(data, orchestrator=orchestrator, ci=ci),
             defaults=defaults,
-            interactive=not defaults and sys.stdin.isatty() and sys.stdout.isatty(),
+            interactive=_interactive(defaults),
         )
         if dry_run or check:
             plans = apply.plan_upgrade(request)
@@ -235,11 +251,16 @@ def upgrade(
 @app.command()
 def adopt(
     path: Annotated[
-        Path, typer.Argument(help="A git repository mlops-scaffold did not create.")
+        Path, typer.Argument(metavar="PATH", help="A git repository mlops-scaffold did not create.")
     ] = Path("."),
     level: Annotated[
         int | None, typer.Option("--level", "-l", help="Level to adopt at (default 0).")
     ] = None,
+    orchestrator: Annotated[
+        str | None,
+        typer.Option(help="Pipeline orchestrator from level 1: airflow, kubeflow or both."),
+    ] = None,
+    ci: Annotated[str | None, typer.Option(help="CI provider: github or gitlab.")] = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -264,13 +285,12 @@ def adopt(
     into your branch; files both sides have conflict once, as standard git conflicts.
     Exit codes: 0 done, 1 refused, 2 changes due (--dry-run), 3 conflicts left.
     """
-    from scaffolder.answers import parse_data
     from scaffolder.upgrade import adopt as adoption
     from scaffolder.upgrade import report
 
-    interactive = not defaults and sys.stdin.isatty() and sys.stdout.isatty()
+    interactive = _interactive(defaults)
     with _errors_to_exit_codes():
-        given: dict[str, object] = dict(parse_data(data or []))
+        given = _given(data, orchestrator=orchestrator, ci=ci)
         if dry_run:
             ctx, plan = adoption.plan_adoption(
                 path, level, given, defaults=defaults, interactive=interactive
@@ -282,6 +302,83 @@ def adopt(
         _stderr().print(report.conflict_message(result.conflicts, result.level), soft_wrap=True)
         raise typer.Exit(3)
     _stderr().print(f"Adopted at level {result.level}. Review with `git log --stat -1`.")
+
+
+@app.command()
+def assess(
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="Repository checkout to assess.")
+    ] = Path("."),
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Report format: text, markdown, json or sarif.")
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the report to FILE.")
+    ] = None,
+    fail_under: Annotated[
+        int | None,
+        typer.Option(
+            "--fail-under", metavar="LEVEL", help="Exit 1 when the overall level is below LEVEL."
+        ),
+    ] = None,
+    questionnaire: Annotated[
+        bool,
+        typer.Option(
+            "--questionnaire", help="Ask what code cannot show; answers are saved and reused."
+        ),
+    ] = False,
+    bank: Annotated[
+        Path | None,
+        typer.Option("--bank", help="Question bank YAML for --questionnaire (default: built-in)."),
+    ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="CHECK", help="Explain a check (`list`: all checks)."),
+    ] = None,
+    history: Annotated[
+        Path | None, typer.Option("--history", help="Append this run to a JSON-lines history FILE.")
+    ] = None,
+    repos_file: Annotated[
+        Path | None,
+        typer.Option("--repos-file", help="Assess every checkout listed in FILE (fleet)."),
+    ] = None,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option("--jsonl", metavar="OUT", help="Fleet output: one JSON line per repo."),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Fleet: parallel processes.")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Text report: show every check.")
+    ] = False,
+) -> None:
+    """Measure a repository's MLOps maturity per dimension, with evidence and a roadmap.
+
+    Machine formats (markdown, json, sarif) go to stdout or --output; the text report and
+    messages go to stderr. Exit 1 when below --fail-under.
+    """
+    from scaffolder.assess.run import AssessRequest, run_assess
+
+    console = _stderr()
+    with _errors_to_exit_codes():
+        request = AssessRequest(
+            path=path,
+            format=format,
+            output=output,
+            fail_under=fail_under,
+            questionnaire=(str(bank) if bank else "builtin") if questionnaire or bank else None,
+            interactive=sys.stdin.isatty() and sys.stderr.isatty(),
+            history=history,
+            verbose=verbose,
+            explain=explain,
+            repos_file=repos_file,
+            jsonl=jsonl,
+            jobs=jobs,
+        )
+        result = run_assess(request, console)
+    if result.summary:
+        console.print(result.summary, soft_wrap=True)
 
 
 def main() -> None:

@@ -188,6 +188,7 @@ class QuestionResult(BaseModel):
     answer: str | None
     credit: float
     source: str  # "answer" | "evidence" | "unanswered"
+    ml_test: str | None = None
 
 
 class Report(BaseModel):

@@ -114,7 +114,7 @@ def test_level1_airflow_gitlab(tmp_path, venv):
 def test_level1_kubeflow_github(tmp_path, venv):
     project = generate(
         tmp_path, "e2e-kfp", "--level", "1", "--orchestrator", "kubeflow", "--ci", "github",
-        "--data", "python_version=3.12",
+        "--data", "python_version=3.10",
     )  # fmt: skip
     assert not (project / "dags").exists()
     make(project, "setup", venv)

@@ -1,0 +1,230 @@
+"""Facts from CI definitions: GitHub Actions workflows and `.gitlab-ci.yml`.
+
+Each job's steps are classified by what they run (tests, lint, DAG check, pipeline compile,
+image build, deploy, promotion, integration tests, data validation); environments and manual
+approvals are recorded, and so are the triggers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.parse_yaml import YMap, line_of
+
+STEP_KINDS: dict[str, re.Pattern[str]] = {
+    "test": re.compile(
+        r"\bpytest\b|make\s+(test|check)\b|\btox\b|\bnox\b|unittest|hatch\s+(run\s+)?test"
+    ),
+    "lint": re.compile(
+        r"\bruff\b|flake8|pylint|pre-commit\s+run|black\s+--check|\bmypy\b|make\s+lint"
+    ),
+    "dag_check": re.compile(
+        r"dag-check|dagbag|airflow\s+dags\s+(list|test|list-import-errors)|test_dag", re.I
+    ),
+    "pipeline_compile": re.compile(
+        r"kfp-compile|kfp\s+dsl\s+compile|kfp.*compile|pipeline\S*\s+compile", re.I
+    ),
+    "build_image": re.compile(
+        r"docker\s+(build|push)|buildx|kaniko|buildah|podman\s+(build|push)|build-push-action|"
+        r"make\s+(image|docker\S*|build-image|push-image)",
+        re.I,
+    ),
+    "deploy": re.compile(
+        r"kubectl\s+(apply|rollout|set\s+image)|kustomize\s+build|helm\s+(upgrade|install)|argocd\s+app|"
+        r"gcloud\s+run\s+deploy|make\s+deploy|sam\s+deploy|argo\s+rollouts|skaffold\s+(run|deploy)|"
+        r"k8s-deploy|deploy-cloudrun|az\s+ml\s+online-deployment",
+        re.I,
+    ),
+    "promote": re.compile(r"promot|set_registered_model_alias|alias\s+champion", re.I),
+    "integration": re.compile(r"integration|smoke[-_ ]?test|e2e", re.I),
+    "data_validation": re.compile(
+        r"great_expectations|\bgx\b|checkpoint|validate[-_]data|data[-_]contract", re.I
+    ),
+}
+GITLAB_RESERVED = {
+    "stages",
+    "variables",
+    "default",
+    "workflow",
+    "include",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "pages",
+}
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(_as_text(v) for v in value)
+    if isinstance(value, dict):
+        return "\n".join(_as_text(v) for v in value.values())
+    return "" if value is None else str(value)
+
+
+def _env_name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        name = value.get("name")
+        return str(name) if name is not None else None
+    return str(value) if value else None
+
+
+def classify(text: str) -> list[str]:
+    return [kind for kind, pattern in STEP_KINDS.items() if pattern.search(text)]
+
+
+def github_workflow(doc: Any, path: str) -> list[Fact]:
+    """Facts of one GitHub Actions workflow file."""
+    if not isinstance(doc, YMap):
+        return []
+    facts: list[Fact] = []
+    on = doc.get("on", doc.get("true"))  # "true": a file that spelled the key as a YAML boolean
+    triggers: list[str]
+    if isinstance(on, str):
+        triggers = [on]
+    elif isinstance(on, list):
+        triggers = [str(t) for t in on]
+    elif isinstance(on, dict):
+        triggers = list(on)
+    else:
+        triggers = []
+    facts.append(
+        Fact(
+            kind="ci.workflow",
+            path=path,
+            line=doc.line_of("on") if "on" in doc else 1,
+            detail={
+                "provider": "github",
+                "triggers": triggers,
+                "permissions": "permissions" in doc,
+                "name": str(doc.get("name") or path),
+            },
+        )
+    )
+    if "schedule" in triggers:
+        facts.append(
+            Fact(
+                kind="ci.schedule", path=path, line=doc.line_of("on"), detail={"provider": "github"}
+            )
+        )
+    jobs = doc.get("jobs")
+    if not isinstance(jobs, YMap):
+        return facts
+    for job_id, job in jobs.items():
+        if not isinstance(job, dict):
+            continue
+        job_line = jobs.line_of(job_id)
+        env = _env_name(job.get("environment"))
+        if env:
+            facts.append(
+                Fact(
+                    kind="ci.environment",
+                    path=path,
+                    line=job.line_of("environment"),
+                    detail={"job": job_id, "name": env, "manual": False, "provider": "github"},
+                )
+            )
+        steps = job.get("steps") or []
+        head = f"{job_id} {job.get('name') or ''}"
+        for kind in classify(head):
+            if kind in ("integration", "promote", "deploy", "data_validation"):
+                facts.append(
+                    Fact(kind=f"ci.step.{kind}", path=path, line=job_line, detail={"job": job_id})
+                )
+        if isinstance(job.get("uses"), str):  # a reusable workflow call
+            for kind in classify(job["uses"]):
+                facts.append(
+                    Fact(kind=f"ci.step.{kind}", path=path, line=job_line, detail={"job": job_id})
+                )
+        if not isinstance(steps, list):
+            continue
+        lines = getattr(steps, "item_lines", [job_line] * len(steps))
+        for step, line in zip(steps, lines, strict=False):
+            if not isinstance(step, dict):
+                continue
+            text = " ".join(_as_text(step.get(k)) for k in ("name", "run", "uses", "with"))
+            for kind in classify(text):
+                facts.append(
+                    Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": job_id})
+                )
+    return facts
+
+
+def gitlab_ci(doc: Any, path: str) -> list[Fact]:
+    """Facts of a `.gitlab-ci.yml`: jobs are the top-level keys that are not keywords."""
+    if not isinstance(doc, YMap):
+        return []
+    facts: list[Fact] = []
+    whole = _as_text(doc.get("workflow"))
+    triggers = ["push"]
+    jobs = [
+        (k, v)
+        for k, v in doc.items()
+        if k not in GITLAB_RESERVED and not k.startswith(".") and isinstance(v, dict)
+    ]
+    rules_text = whole + "\n".join(
+        _as_text(v.get("rules")) + _as_text(v.get("only")) for _, v in jobs
+    )
+    if "merge_request_event" in rules_text or "merge_requests" in rules_text:
+        triggers.append("pull_request")
+    if re.search(r"\bschedule\b|\bschedules\b", rules_text):
+        triggers.append("schedule")
+        facts.append(
+            Fact(kind="ci.schedule", path=path, line=doc.line, detail={"provider": "gitlab"})
+        )
+    facts.append(
+        Fact(
+            kind="ci.workflow",
+            path=path,
+            line=doc.line,
+            detail={"provider": "gitlab", "triggers": triggers, "permissions": False, "name": path},
+        )
+    )
+    for job_id, job in jobs:
+        line = doc.line_of(job_id)
+        text = (
+            job_id
+            + "\n"
+            + " ".join(
+                _as_text(job.get(k)) for k in ("script", "before_script", "trigger", "extends")
+            )
+        )
+        for kind in classify(text):
+            facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": job_id}))
+        env = _env_name(job.get("environment"))
+        if env:
+            manual = (
+                job.get("when") == "manual"
+                or "when: manual" in _as_text(job.get("rules"))
+                or any(
+                    isinstance(r, dict) and r.get("when") == "manual"
+                    for r in (job.get("rules") or [])
+                )
+            )
+            facts.append(
+                Fact(
+                    kind="ci.environment",
+                    path=path,
+                    line=job.line_of("environment"),
+                    detail={"job": job_id, "name": env, "manual": manual, "provider": "gitlab"},
+                )
+            )
+    return facts
+
+
+def is_github_workflow(path: str) -> bool:
+    return path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml"))
+
+
+def is_gitlab_ci(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or (
+        path.startswith(".gitlab/ci/") and path.endswith((".yml", ".yaml"))
+    )
+
+
+__all__ = ["github_workflow", "gitlab_ci", "is_github_workflow", "is_gitlab_ci", "Zone", "line_of"]

@@ -1,0 +1,65 @@
+"""Facts from Dockerfiles: base image pinning, user, health check, what the image runs."""
+
+from __future__ import annotations
+
+import re
+
+from scaffolder.assess.models import Fact, Zone
+
+SERVING = re.compile(r"uvicorn|gunicorn|fastapi|serve|bentoml|mlflow\s+models\s+serve|flask", re.I)
+
+
+def _instructions(text: str) -> list[tuple[int, str, str]]:
+    """(line, INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    result: list[tuple[int, str, str]] = []
+    buffer, start = "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not buffer and (not line or line.startswith("#")):
+            continue
+        if not buffer:
+            start = number
+        if line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            buffer += line[:-1] + " "
+            continue
+        buffer += line
+        parts = buffer.split(None, 1)
+        result.append((start, parts[0].upper(), parts[1] if len(parts) > 1 else ""))
+        buffer = ""
+    return result
+
+
+def parse_dockerfile(text: str, path: str, zone: Zone) -> list[Fact]:
+    instructions = _instructions(text)
+    bases = [(line, args) for line, ins, args in instructions if ins == "FROM"]
+    if not bases:
+        return [Fact(kind="docker.invalid", path=path, line=1, zone=zone)]
+    stages = {m.group(1).lower() for _, a in bases if (m := re.search(r"\bAS\s+(\S+)", a, re.I))}
+    pinned = True
+    for _, args in bases:
+        image = [a for a in args.split() if not a.startswith("--")][0]
+        if image.lower() in stages or image == "scratch":
+            continue
+        tag = image.rsplit("/", 1)[-1]
+        if "@sha256:" not in image and (":" not in tag or tag.endswith(":latest")):
+            pinned = False
+    users = [args.strip() for _, ins, args in instructions if ins == "USER"]
+    run = " ".join(args for _, ins, args in instructions if ins in ("CMD", "ENTRYPOINT"))
+    return [
+        Fact(
+            kind="docker.image",
+            path=path,
+            line=bases[-1][0],
+            zone=zone,
+            detail={
+                "base": bases[-1][1].split()[0] if bases[-1][1].split() else "",
+                "pinned": pinned,
+                "non_root": bool(users) and users[-1].split(":")[0] not in ("root", "0"),
+                "healthcheck": any(ins == "HEALTHCHECK" for _, ins, _ in instructions),
+                "serving": bool(SERVING.search(run)),
+                "runs": run[:200],
+            },
+        )
+    ]

@@ -1,0 +1,223 @@
+"""Facts from YAML that is not CI: Kubernetes and Argo Rollouts manifests, Prometheus rule
+files and their tests, pre-commit, DVC, Great Expectations, config and policy files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.parse_yaml import YMap, line_of
+
+ENV_NAMES = {
+    "dev",
+    "development",
+    "staging",
+    "stage",
+    "prod",
+    "production",
+    "preprod",
+    "qa",
+    "test",
+    "uat",
+}
+THRESHOLD_KEY = re.compile(r"threshold|^min_|^max_|gate|minimum|tolerance", re.I)
+CONFIG_DIRS = {"config", "configs", "conf", "settings", "params", "environments", "envs"}
+CONFIG_NAMES = {"params", "config", "settings", "pipeline", "parameters", "hyperparameters"}
+
+
+def _keys_deep(value: Any, depth: int = 0) -> list[str]:
+    if depth > 6:
+        return []
+    if isinstance(value, dict):
+        keys = [str(k) for k in value]
+        for v in value.values():
+            keys.extend(_keys_deep(v, depth + 1))
+        return keys
+    if isinstance(value, list):
+        return [k for v in value for k in _keys_deep(v, depth + 1)]
+    return []
+
+
+def _fact(fact_kind: str, path: str, line: int, zone: Zone, /, **detail) -> Fact:
+    return Fact(kind=fact_kind, path=path, line=line, zone=zone, detail=detail)
+
+
+def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
+    """Facts of one non-CI YAML file (all its documents)."""
+    facts: list[Fact] = []
+    p = PurePosixPath(path)
+    name = p.name
+    parts = {part.lower() for part in p.parts[:-1]}
+    lowered = path.lower()
+    if name in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
+        for doc in docs:
+            if isinstance(doc, YMap):
+                facts.append(_fact("precommit.config", path, 1, zone))
+                repos = doc.get("repos") if isinstance(doc.get("repos"), list) else []
+                for repo in repos:
+                    hooks = repo.get("hooks") if isinstance(repo, dict) else None
+                    if not isinstance(hooks, list):
+                        continue
+                    for hook, line in zip(hooks, getattr(hooks, "item_lines", []), strict=False):
+                        if isinstance(hook, dict):
+                            facts.append(
+                                _fact(
+                                    "precommit.hook", path, line, zone, id=str(hook.get("id", ""))
+                                )
+                            )
+        return facts
+    if name in ("dvc.yaml", "dvc.yml"):
+        for doc in docs:
+            stages = doc.get("stages") if isinstance(doc, YMap) else None
+            if isinstance(stages, YMap):
+                for stage in stages:
+                    facts.append(_fact("dvc.stage", path, stages.line_of(stage), zone, name=stage))
+        return facts
+    if name == "dvc.lock":
+        return [_fact("dvc.lock", path, 1, zone)]
+    if name in ("great_expectations.yml", "great_expectations.yaml"):
+        return [_fact("gx.config", path, 1, zone)]
+    if "checkpoints" in parts and ("gx" in parts or "great_expectations" in parts):
+        return [_fact("gx.checkpoint", path, 1, zone)]
+    if "remediation" in lowered:
+        facts.append(_fact("policy.remediation", path, 1, zone))
+    if "promotion" in lowered and "polic" in lowered:
+        facts.append(_fact("policy.promotion", path, 1, zone))
+    if name.startswith("kustomization."):
+        env = _overlay_env(p)
+        facts.append(_fact("k8s.kustomization", path, 1, zone, overlay=env or ""))
+    for doc in docs:
+        if not isinstance(doc, YMap):
+            continue
+        if "apiVersion" in doc and "kind" in doc:
+            facts.extend(_k8s(doc, path, zone, p))
+        elif isinstance(doc.get("groups"), list):
+            facts.extend(_prom_groups(doc["groups"], path, zone))
+        elif "rule_files" in doc and "tests" in doc:
+            facts.append(_fact("prometheus.rule_test", path, doc.line_of("tests"), zone))
+        elif "kind" not in doc and (parts & CONFIG_DIRS or p.stem.lower() in CONFIG_NAMES):
+            keys = _keys_deep(doc)
+            facts.append(
+                _fact(
+                    "config.file",
+                    path,
+                    doc.line,
+                    zone,
+                    thresholds=any(THRESHOLD_KEY.search(k) for k in keys),
+                    keys=len(keys),
+                )
+            )
+            env = (
+                p.stem.lower()
+                if p.stem.lower() in ENV_NAMES
+                else next((part for part in p.parts[:-1] if part.lower() in ENV_NAMES), None)
+            )
+            if env:
+                facts.append(_fact("config.environment", path, doc.line, zone, env=env))
+            elif isinstance(doc.get("environments"), dict):
+                for env_name in doc["environments"]:
+                    facts.append(
+                        _fact(
+                            "config.environment",
+                            path,
+                            doc["environments"].line_of(env_name),
+                            zone,
+                            env=str(env_name),
+                        )
+                    )
+    return facts
+
+
+def _overlay_env(p: PurePosixPath) -> str | None:
+    parts = [part.lower() for part in p.parts]
+    if "overlays" in parts:
+        index = parts.index("overlays")
+        if index + 1 < len(parts) - 1:
+            return parts[index + 1]
+    for part in parts[:-1]:
+        if part in ENV_NAMES:
+            return part
+    return None
+
+
+def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
+    kind = str(doc.get("kind"))
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    name = str(meta.get("name", ""))
+    spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+    line = doc.line_of("kind")
+    facts = [
+        _fact(
+            "k8s.resource",
+            path,
+            line,
+            zone,
+            kind=kind,
+            name=name,
+            api=str(doc.get("apiVersion")),
+            overlay=_overlay_env(p) or "",
+        )
+    ]
+    if kind == "Kustomization":
+        facts.append(_fact("k8s.kustomization", path, line, zone, overlay=_overlay_env(p) or ""))
+    elif kind == "Rollout":
+        strategy = spec.get("strategy") if isinstance(spec.get("strategy"), dict) else {}
+        canary = strategy.get("canary") if isinstance(strategy.get("canary"), dict) else None
+        analysis = False
+        if canary is not None:
+            analysis = "analysis" in canary or any(
+                isinstance(step, dict) and "analysis" in step for step in canary.get("steps") or []
+            )
+        facts.append(
+            _fact(
+                "argo.rollout",
+                path,
+                line,
+                zone,
+                name=name,
+                canary=canary is not None,
+                bluegreen="blueGreen" in strategy,
+                analysis=analysis,
+            )
+        )
+    elif kind in ("AnalysisTemplate", "ClusterAnalysisTemplate"):
+        providers = [
+            str(k)
+            for m in spec.get("metrics") or []
+            if isinstance(m, dict)
+            for k in (m.get("provider") or {})
+        ]
+        facts.append(_fact("argo.analysis", path, line, zone, name=name, providers=providers))
+    elif kind == "PrometheusRule":
+        facts.extend(_prom_groups(spec.get("groups") or [], path, zone))
+    elif kind in ("CronJob", "CronWorkflow", "ScheduledWorkflow"):
+        facts.append(_fact("pipeline.schedule", path, line, zone, via=kind))
+    return facts
+
+
+def _prom_groups(groups: list[Any], path: str, zone: Zone) -> list[Fact]:
+    facts = []
+    for group in groups:
+        if not isinstance(group, dict):
+            continue
+        rules = group.get("rules") or []
+        if not isinstance(rules, list):
+            continue
+        for rule, line in zip(
+            rules, getattr(rules, "item_lines", [line_of(rules)] * len(rules)), strict=False
+        ):
+            if isinstance(rule, dict) and ("alert" in rule or "record" in rule):
+                facts.append(
+                    _fact(
+                        "prometheus.rule",
+                        path,
+                        line,
+                        zone,
+                        alert=str(rule.get("alert") or ""),
+                        record=str(rule.get("record") or ""),
+                        expr=str(rule.get("expr") or ""),
+                    )
+                )
+    return facts

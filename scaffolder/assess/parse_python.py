@@ -1,0 +1,457 @@
+"""Facts from Python source by its AST, with import aliases resolved.
+
+`import mlflow as mf; mf.log_metric(...)`, `from kfp import dsl; @dsl.pipeline` and
+`client = MlflowClient(); client.set_registered_model_alias(...)` all resolve to the
+qualified names the rules below look for.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from scaffolder.assess.models import Fact, Problem, Zone
+
+# A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
+# a cheap gate that keeps a 20,000-file scan fast. The facts themselves come from the AST.
+TRIGGER = re.compile(
+    rb"mlflow|kfp|airflow|great_expectations|pandera|fastapi|prometheus|evidently|alibi|nannyml|"
+    rb"whylogs|deepchecks|scipy|seed|random_state|def test|sklearn|joblib|pickle|torch|__main__|"
+    rb"models:/|drift|psi|gate|validat|hashlib|hash_pandas|dag|Dag|DAG"
+)
+
+TRACKING_CALLS = {
+    "start_run",
+    "log_param",
+    "log_params",
+    "log_metric",
+    "log_metrics",
+    "autolog",
+    "set_experiment",
+    "log_artifact",
+    "log_artifacts",
+    "log_input",
+    "set_tag",
+    "set_tags",
+    "log_dict",
+    "log_figure",
+    "log_table",
+}
+CLIENT_REGISTRY_CALLS = {
+    "create_registered_model",
+    "create_model_version",
+    "set_registered_model_alias",
+    "transition_model_version_stage",
+    "get_model_version_by_alias",
+    "set_model_version_tag",
+}
+PROM_METRIC_TYPES = {"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"}
+PROM_EXPORTS = {
+    "write_to_textfile",
+    "push_to_gateway",
+    "start_http_server",
+    "make_asgi_app",
+    "generate_latest",
+    "make_wsgi_app",
+    "pushadd_to_gateway",
+}
+DRIFT_LIBRARIES = ("evidently", "alibi_detect", "nannyml", "whylogs", "deepchecks", "frouros")
+DRIFT_TESTS = {
+    "scipy.stats.ks_2samp",
+    "scipy.stats.wasserstein_distance",
+    "scipy.stats.chisquare",
+    "scipy.stats.chi2_contingency",
+    "scipy.stats.entropy",
+    "scipy.spatial.distance.jensenshannon",
+}
+DRIFT_DEF = re.compile(r"(^|_)(psi|population_stability(_index)?|drift|ks_test|kolmogorov)", re.I)
+SEED_CALLS = {
+    "numpy.random.seed",
+    "random.seed",
+    "torch.manual_seed",
+    "tensorflow.random.set_seed",
+    "numpy.random.default_rng",
+    "numpy.random.RandomState",
+    "lightning.seed_everything",
+    "pytorch_lightning.seed_everything",
+    "transformers.set_seed",
+    "random.Random",
+}
+SEED_KWARGS = {"random_state", "seed", "random_seed"}
+MODEL_TEST_WORDS = re.compile(
+    r"champion|challenger|holdout|slice|prediction_range|range_of_predictions|quality_gate|"
+    r"threshold|beats|regression|fairness|calibration|invariance|directional",
+    re.I,
+)
+LINEAGE_KEY = re.compile(
+    r"git|commit|sha|data.?(hash|version|digest|sha)|pipeline.?run|run.?id", re.I
+)
+
+
+def _const_str(node: ast.AST | None) -> str | None:
+    """A string constant, or an f-string with its placeholders as `{}`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            else:
+                parts.append("{}")
+        return "".join(parts)
+    return None
+
+
+class _Visitor(ast.NodeVisitor):
+    def __init__(self, path: str, zone: Zone, is_test_file: bool):
+        self.path = path
+        self.zone = zone
+        self.is_test_file = is_test_file
+        self.aliases: dict[str, str] = {}
+        self.instances: dict[str, str] = {}  # variable -> qualified class it was built from
+        self.facts: list[Fact] = []
+        self.imports: set[str] = set()
+
+    # -- helpers ---------------------------------------------------------------------------
+    def add(self, kind: str, node: ast.AST | int, **detail) -> None:
+        line = node if isinstance(node, int) else getattr(node, "lineno", 1)
+        self.facts.append(Fact(kind=kind, path=self.path, line=line, zone=self.zone, detail=detail))
+
+    def qualify(self, node: ast.AST) -> str | None:
+        """The dotted name an expression refers to, through imports and known instances."""
+        if isinstance(node, ast.Name):
+            if node.id in self.aliases:
+                return self.aliases[node.id]
+            if node.id in self.instances:
+                return self.instances[node.id] + "()"
+            return node.id
+        if isinstance(node, ast.Attribute):
+            base = self.qualify(node.value)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, ast.Call):
+            inner = self.qualify(node.func)
+            return f"{inner}()" if inner else None
+        return None
+
+    def uses(self, prefix: str) -> bool:
+        return any(m == prefix or m.startswith(prefix + ".") for m in self.imports)
+
+    # -- imports ---------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.imports.add(alias.name)
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                self.aliases.setdefault(top, top)
+            self._import_fact(alias.name, node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if node.level:  # relative import: our own package, never a library
+            return
+        self.imports.add(module)
+        for alias in node.names:
+            qualified = f"{module}.{alias.name}"
+            self.aliases[alias.asname or alias.name] = qualified
+            self.imports.add(qualified)
+            self._import_fact(qualified, node)
+
+    def _import_fact(self, name: str, node: ast.AST) -> None:
+        top = name.split(".")[0]
+        if top in ("great_expectations", "gx"):
+            self.add("gx.usage", node, module=name)
+        elif top == "pandera":
+            self.add("pandera.usage", node, module=name)
+        elif top in DRIFT_LIBRARIES:
+            self.add("drift.library", node, module=name)
+        elif name.startswith("sklearn.metrics"):
+            self.add("eval.metrics", node, module=name)
+        elif name.startswith("fastapi.testclient") or name.startswith("starlette.testclient"):
+            self.add("fastapi.testclient", node)
+        elif name.startswith("airflow.models.dagbag") or name.endswith(".DagBag"):
+            self.add("airflow.dagbag", node)
+        elif top == "prometheus_fastapi_instrumentator":
+            self.add("prometheus.export", node, via="instrumentator")
+
+    # -- assignments track instances (client = MlflowClient(); app = FastAPI()) ------------
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if isinstance(node.value, ast.Call):
+            qualified = self.qualify(node.value.func)
+            if qualified:
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self.instances[target.id] = qualified
+                    elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                        self.instances[f"{target.value.id}.{target.attr}"] = qualified
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if isinstance(node.target, ast.Name) and isinstance(node.value, ast.Call):
+            qualified = self.qualify(node.value.func)
+            if qualified:
+                self.instances[node.target.id] = qualified
+        self.generic_visit(node)
+
+    def _annotate_args(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for arg in [*node.args.args, *node.args.kwonlyargs]:
+            if arg.annotation is not None:
+                qualified = self.qualify(arg.annotation)
+                if qualified and "." in qualified:
+                    self.instances[arg.arg] = qualified
+
+    # -- definitions -----------------------------------------------------------------------
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._annotate_args(node)
+        name = node.name
+        if self.is_test_file and name.startswith("test"):
+            self.add("test.function", node, name=name)
+            if MODEL_TEST_WORDS.search(name):
+                self.add("test.model", node, name=name)
+            if DRIFT_DEF.search(name):
+                self.add("test.drift", node, name=name)
+            if re.search(r"dag|pipeline.*compile|compile", name, re.I):
+                self.add("test.pipeline", node, name=name)
+        else:
+            if "gate" in name.lower():
+                self.add("quality.gate", node, name=name)
+            if re.match(r"(validate|check)_?(data|frame|input|schema)?$|validate_", name):
+                self.add("data.validation", node, name=name)
+            if DRIFT_DEF.search(name):
+                self.add("drift.function", node, name=name)
+            if "retrain" in name.lower():
+                self.add("retrain.function", node, name=name)
+            if "model_card" in name.lower():
+                self.add("model_card.generator", node, name=name)
+        for decorator in node.decorator_list:
+            self._decorator(decorator, node)
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _decorator(self, decorator: ast.AST, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        qualified = self.qualify(call.func if call else decorator) or ""
+        if qualified in ("kfp.dsl.pipeline", "kfp.v2.dsl.pipeline"):
+            name = _const_str(_kwarg(call, "name")) if call else None
+            self.add("kfp.pipeline", node, name=name or node.name)
+        elif qualified in (
+            "kfp.dsl.component",
+            "kfp.dsl.container_component",
+            "kfp.v2.dsl.component",
+        ):
+            self.add("kfp.component", node, name=node.name)
+        elif qualified in (
+            "airflow.decorators.dag",
+            "airflow.sdk.dag",
+            "airflow.sdk.definitions.dag.dag",
+        ):
+            self._dag(call, node, default_id=node.name)
+        elif qualified.endswith((".get", ".post", ".put", ".api_route")):
+            owner = qualified.rsplit(".", 1)[0]
+            if owner.startswith(("fastapi.FastAPI()", "fastapi.APIRouter()")):
+                route = _const_str(call.args[0]) if call and call.args else None
+                self.add(
+                    "fastapi.route", node, method=qualified.rsplit(".", 1)[1], route=route or ""
+                )
+
+    def _dag(self, call: ast.Call | None, node: ast.AST, default_id: str | None) -> None:
+        schedule = "unset"
+        dag_id = default_id
+        if call is not None:
+            for kw in call.keywords:
+                if kw.arg in ("schedule", "schedule_interval", "timetable"):
+                    schedule = _schedule_repr(kw.value, self)
+                elif kw.arg == "dag_id":
+                    dag_id = _const_str(kw.value) or dag_id
+            if call.args and dag_id is None:
+                dag_id = _const_str(call.args[0])
+        self.add("airflow.dag", node, dag_id=dag_id or "", schedule=schedule)
+
+    # -- calls -----------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        qualified = self.qualify(node.func) or ""
+        last = qualified.rsplit(".", 1)[-1]
+        root = qualified.split(".")[0]
+        if root == "mlflow":
+            self._mlflow(node, qualified, last)
+        elif last in CLIENT_REGISTRY_CALLS and self.uses("mlflow"):
+            self._mlflow(node, "mlflow.MlflowClient()." + last, last)
+        if qualified in (
+            "airflow.DAG",
+            "airflow.models.DAG",
+            "airflow.models.dag.DAG",
+            "airflow.sdk.DAG",
+        ):
+            self._dag(node, node, default_id=None)
+        elif qualified.endswith("TriggerDagRunOperator") or last == "trigger_dag":
+            self.add("retrain.trigger", node, via=last)
+        elif root == "kfp":
+            if last == "compile":
+                self.add("kfp.compile", node)
+            elif last in ("create_recurring_run", "create_run_from_pipeline_func", "run_pipeline"):
+                self.add("kfp.run", node, call=last, recurring=last == "create_recurring_run")
+            elif qualified.startswith("kfp.local"):
+                self.add("kfp.local", node)
+        elif root == "prometheus_client":
+            if last in PROM_METRIC_TYPES:
+                name = _const_str(node.args[0]) if node.args else _const_str(_kwarg(node, "name"))
+                self.add("prometheus.metric", node, name=name or "", type=last)
+            elif last in PROM_EXPORTS:
+                self.add("prometheus.export", node, via=last)
+        elif qualified in ("fastapi.FastAPI", "fastapi.APIRouter"):
+            self.add("fastapi.app", node)
+        elif qualified in DRIFT_TESTS:
+            self.add("drift.test", node, test=last)
+        elif (
+            qualified in ("sklearn.model_selection.train_test_split",) or last == "train_test_split"
+        ):
+            self.add("eval.split", node)
+        elif qualified in (
+            "hashlib.sha256",
+            "hashlib.md5",
+            "hashlib.sha1",
+            "hashlib.blake2b",
+            "pandas.util.hash_pandas_object",
+        ):
+            self.add("data.hash", node, via=qualified)
+        if qualified in SEED_CALLS and (node.args or node.keywords):
+            self.add("seed", node, via=qualified)
+        for kw in node.keywords:
+            if kw.arg in SEED_KWARGS and not (
+                isinstance(kw.value, ast.Constant) and kw.value.value is None
+            ):
+                self.add("seed", node, via=kw.arg)
+                break
+        if qualified in ("joblib.dump", "pickle.dump", "torch.save", "cloudpickle.dump") or (
+            last == "save_model" and root not in ("self",)
+        ):
+            self.add("model.save", node, via=qualified)
+        if qualified in ("joblib.load", "pickle.load", "torch.load") or (
+            root == "mlflow" and last == "load_model"
+        ):
+            uri = _const_str(node.args[0]) if node.args else _const_str(_kwarg(node, "model_uri"))
+            self.add("model.load", node, via=qualified, uri=uri or "")
+        if qualified.startswith(("fastapi.FastAPI().", "fastapi.APIRouter().")) and last == "mount":
+            self.add("fastapi.mount", node, route=_const_str(node.args[0]) if node.args else "")
+        if "Instrumentator" in qualified and last == "expose":
+            self.add("prometheus.export", node, via="instrumentator")
+        self.generic_visit(node)
+
+    def _mlflow(self, node: ast.Call, qualified: str, last: str) -> None:
+        if last in TRACKING_CALLS or qualified.endswith(".autolog"):
+            self.add("mlflow.tracking", node, call=last)
+        if last in ("set_tag", "set_tags", "set_model_version_tag"):
+            for key in self._tag_keys(node, last):
+                if LINEAGE_KEY.search(key):
+                    self.add("mlflow.lineage_tag", node, key=key, on=last)
+        if last == "register_model" or (
+            last == "log_model" and _kwarg(node, "registered_model_name")
+        ):
+            self.add("mlflow.registry", node, call=last)
+            tags = _kwarg(node, "tags")
+            if isinstance(tags, ast.Dict):
+                for key in tags.keys:
+                    text = _const_str(key) or ""
+                    if LINEAGE_KEY.search(text):
+                        self.add("mlflow.lineage_tag", node, key=text, on=last)
+        elif last in CLIENT_REGISTRY_CALLS:
+            self.add("mlflow.registry", node, call=last)
+            if last in ("set_registered_model_alias", "transition_model_version_stage"):
+                alias = (
+                    _const_str(node.args[1])
+                    if len(node.args) > 1
+                    else _const_str(_kwarg(node, "alias"))
+                )
+                self.add("mlflow.alias", node, alias=alias or "")
+            if last == "get_model_version_by_alias":
+                self.add("mlflow.alias_lookup", node)
+
+    def _tag_keys(self, node: ast.Call, last: str) -> list[str]:
+        if last == "set_tags" and node.args and isinstance(node.args[0], ast.Dict):
+            return [_const_str(k) or "" for k in node.args[0].keys]
+        index = 2 if last == "set_model_version_tag" else 0
+        if len(node.args) > index:
+            return [_const_str(node.args[index]) or ""]
+        return [_const_str(_kwarg(node, "key")) or ""]
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and node.value.startswith("models:/"):
+            self.add("mlflow.model_uri", node, uri=node.value)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        text = _const_str(node) or ""
+        if text.startswith("models:/"):
+            self.add("mlflow.model_uri", node, uri=text)
+        self.generic_visit(node)
+
+    def visit_If(self, node: ast.If) -> None:
+        test = node.test
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__"
+            and any(_const_str(c) == "__main__" for c in test.comparators)
+        ):
+            self.add("entrypoint", node)
+        self.generic_visit(node)
+
+    def visit_With(self, node: ast.With) -> None:
+        for item in node.items:
+            if isinstance(item.context_expr, ast.Call) and isinstance(item.optional_vars, ast.Name):
+                qualified = self.qualify(item.context_expr.func)
+                if qualified:
+                    self.instances[item.optional_vars.id] = qualified
+        self.generic_visit(node)
+
+
+def _kwarg(call: ast.Call | None, name: str) -> ast.AST | None:
+    if call is None:
+        return None
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def _schedule_repr(node: ast.AST, visitor: _Visitor) -> str:
+    if isinstance(node, ast.Constant):
+        return "none" if node.value is None else str(node.value)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return "asset"
+    qualified = visitor.qualify(node.func if isinstance(node, ast.Call) else node) or ""
+    if qualified.endswith(("Asset", "Dataset", "AssetAll", "AssetAny")):
+        return "asset"
+    return qualified or "expression"
+
+
+def parse_python(
+    source: bytes, path: str, zone: Zone, is_test_file: bool, line_offset: int = 0
+) -> tuple[list[Fact], list[Problem]]:
+    """Facts of one Python file (or notebook cell); a syntax error is a problem, not a crash."""
+    if not TRIGGER.search(source):
+        return [], []
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError) as exc:
+        line = (getattr(exc, "lineno", None) or 1) + line_offset
+        msg = getattr(exc, "msg", None) or str(exc)
+        return [], [
+            Problem(
+                path=path, line=line, category="python", message=f"syntax error: {msg}", zone=zone
+            )
+        ]
+    visitor = _Visitor(path, zone, is_test_file)
+    visitor.visit(tree)
+    if line_offset:
+        for fact in visitor.facts:
+            fact.line += line_offset
+    if is_test_file:
+        # Test files that import the orchestrators test the pipelines (DAG integrity, compile).
+        if visitor.uses("airflow"):
+            visitor.add("test.pipeline", 1, orchestrator="airflow")
+        if visitor.uses("kfp"):
+            visitor.add("test.pipeline", 1, orchestrator="kfp")
+    return visitor.facts, []

@@ -1,0 +1,107 @@
+"""Facts from small text formats: Makefile targets, CODEOWNERS, README, model cards, JSON
+(Grafana dashboards, GX suites) and notebooks (their code cells go to the Python parser)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from scaffolder.assess.models import Fact, Problem, Zone
+from scaffolder.assess.parse_python import parse_python
+
+_TARGET = re.compile(r"^([A-Za-z0-9_.-]+)\s*:(?!=)", re.M)
+SETUP_WORDS = re.compile(
+    r"pip install|make setup|uv sync|poetry install|conda env|pipenv install", re.I
+)
+
+
+def parse_makefile(text: str, path: str, zone: Zone) -> list[Fact]:
+    facts = []
+    for match in _TARGET.finditer(text):
+        name = match.group(1)
+        if name.startswith(".") or name.isupper():
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        facts.append(
+            Fact(kind="make.target", path=path, line=line, zone=zone, detail={"name": name})
+        )
+    return facts
+
+
+def parse_codeowners(text: str, path: str, zone: Zone) -> list[Fact]:
+    entries = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    owned = [ln for ln in entries if len(ln.split()) >= 2]
+    return [Fact(kind="codeowners", path=path, line=1, zone=zone, detail={"entries": len(owned)})]
+
+
+def parse_readme(text: str, path: str, zone: Zone) -> list[Fact]:
+    match = SETUP_WORDS.search(text)
+    line = text.count("\n", 0, match.start()) + 1 if match else 1
+    return [Fact(kind="readme", path=path, line=line, zone=zone, detail={"setup": bool(match)})]
+
+
+def parse_json(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Problem]]:
+    """Only JSON the rules care about: Grafana dashboards and GX expectation suites."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", 1)
+        return [], [
+            Problem(path=path, line=line, category="json", message=f"JSON error: {exc}", zone=zone)
+        ]
+    facts = []
+    if isinstance(data, dict):
+        dashboard = data.get("dashboard") if isinstance(data.get("dashboard"), dict) else data
+        if isinstance(dashboard.get("panels"), list):
+            facts.append(
+                Fact(
+                    kind="grafana.dashboard",
+                    path=path,
+                    line=1,
+                    zone=zone,
+                    detail={"panels": len(dashboard["panels"])},
+                )
+            )
+        if isinstance(data.get("expectations"), list):
+            facts.append(
+                Fact(
+                    kind="gx.suite",
+                    path=path,
+                    line=1,
+                    zone=zone,
+                    detail={"expectations": len(data["expectations"])},
+                )
+            )
+    return facts, []
+
+
+def parse_notebook(text: str, path: str) -> tuple[list[Fact], list[Problem]]:
+    """Code cells of a notebook, as Python in the notebook zone (magics dropped)."""
+    try:
+        cells = json.loads(text).get("cells") or []
+    except (ValueError, AttributeError) as exc:
+        return [], [
+            Problem(
+                path=path,
+                line=1,
+                category="notebook",
+                message=f"notebook is not JSON: {exc}",
+                zone=Zone.NOTEBOOK,
+            )
+        ]
+    facts: list[Fact] = []
+    problems: list[Problem] = []
+    for number, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source") or ""
+        source = "".join(source) if isinstance(source, list) else str(source)
+        code = "\n".join(
+            "" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines()
+        )
+        cell_facts, cell_problems = parse_python(code.encode(), path, Zone.NOTEBOOK, False)
+        for fact in cell_facts:
+            fact.detail["cell"] = number
+        facts.extend(cell_facts)
+        problems.extend(cell_problems)
+    return facts, problems

@@ -1,0 +1,90 @@
+"""YAML by a parser, keeping line numbers, and keys as written.
+
+Mapping keys keep their source text, so GitHub's `on:` stays "on" (a YAML 1.1 loader such as
+PyYAML's would read it as the boolean True). Values are resolved as usual.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class YMap(dict):
+    """A mapping that remembers the line of each key (1-based) and its own."""
+
+    line: int = 1
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class YList(list):
+    line: int = 1
+    item_lines: list[int]
+
+
+def _loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _convert(node, constructor) -> Any:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        result = YMap()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        constructor.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+            else:
+                key = str(_convert(key_node, constructor))
+            result[key] = _convert(value_node, constructor)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = YList(_convert(item, constructor) for item in node.value)
+        items.line = node.start_mark.line + 1
+        items.item_lines = [item.start_mark.line + 1 for item in node.value]
+        return items
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        return node.value
+
+
+def load_yaml_documents(text: str) -> list[Any]:
+    """All documents of a YAML stream; raises ValueError with the line on a syntax error."""
+    import yaml
+
+    loader_cls = _loader()
+    loader = loader_cls(text)
+    docs = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                docs.append(_convert(node, loader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise YamlSyntaxError(line, problem) from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+class YamlSyntaxError(ValueError):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def line_of(value: Any, default: int = 1) -> int:
+    return getattr(value, "line", default)

@@ -1,0 +1,191 @@
+"""The questionnaire: YAML question banks with weights, answers saved in the repo and reused,
+combined with the evidence (a passing check answers its question as automated).
+
+An answer done by hand counts half, an automated practice fully, as in the ML Test Score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from scaffolder.assess.checks import CHECKS_BY_ID
+from scaffolder.assess.models import DIMENSIONS, AssessError, CheckResult, QuestionResult
+from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
+
+ANSWERS_FILE = ".mlops-scaffold-answers.yml"
+CREDIT = {"no": 0.0, "manual": 0.5, "automated": 1.0, "yes": 1.0}
+CHOICES = {"automation": ["no", "manual", "automated"], "yesno": ["no", "yes"]}
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    dimension: str
+    text: str
+    weight: float = 1.0
+    choices: str = "automation"
+    check: str | None = None
+    ml_test: str | None = None
+
+
+class Bank(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bank: str
+    version: int = 1
+    questions: list[Question] = Field(default_factory=list)
+
+
+def load_bank(source: str | None) -> Bank:
+    """The built-in bank (`None` or "builtin") or a team's own YAML file."""
+    if source in (None, "", "builtin"):
+        text = (
+            resources.files("scaffolder.assess")
+            .joinpath("questions.yml")
+            .read_text(encoding="utf-8")
+        )
+        name = "built-in bank"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise AssessError(
+                f"question bank {source} not found; pass a YAML file or omit it for the "
+                "built-in bank"
+            )
+        text = path.read_text(encoding="utf-8")
+        name = source
+    try:
+        docs = load_yaml_documents(text)
+        bank = Bank.model_validate(docs[0] if docs else {})
+    except YamlSyntaxError as exc:
+        raise AssessError(f"{name}:{exc.line} is not valid YAML ({exc.message})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise AssessError(f"{name}: field {field}: {first['msg']}") from None
+    for q in bank.questions:
+        if q.dimension not in DIMENSIONS:
+            raise AssessError(f"{name}: question {q.id} has unknown dimension '{q.dimension}'")
+        if q.choices not in CHOICES:
+            raise AssessError(
+                f"{name}: question {q.id} has choices '{q.choices}', not one of "
+                f"{', '.join(CHOICES)}"
+            )
+        if q.check and q.check not in CHECKS_BY_ID:
+            raise AssessError(f"{name}: question {q.id} names unknown check '{q.check}'")
+    return bank
+
+
+def load_answers(root: Path) -> dict[str, str]:
+    path = root / ANSWERS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        docs = load_yaml_documents(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        raise AssessError(
+            f"{ANSWERS_FILE}:{exc.line} is not valid YAML ({exc.message}); fix or delete it"
+        ) from None
+    doc = docs[0] if docs else {}
+    answers = doc.get("answers") if isinstance(doc, dict) else None
+    result = {}
+    for key, value in (answers or {}).items():
+        if isinstance(value, bool):  # a hand-written `yes`/`no` is a YAML 1.1 boolean
+            value = "yes" if value else "no"
+        if str(value) in CREDIT:
+            result[str(key)] = str(value)
+    return result
+
+
+def save_answers(root: Path, bank: Bank, answers: dict[str, str]) -> Path:
+    """Write the answers so the next run (and CI, with no terminal) reuses them."""
+    import yaml
+
+    path = root / ANSWERS_FILE
+    body = yaml.safe_dump(
+        {"bank": bank.bank, "answers": dict(sorted(answers.items()))}, sort_keys=False
+    )
+    path.write_text(
+        "# Answers to `mlops-scaffold assess --questionnaire`; commit this file so CI "
+        "reuses them.\n" + body,
+        encoding="utf-8",
+    )
+    return path
+
+
+Asker = Callable[[Question, list[str], int, int], str]
+
+
+def run_questionnaire(
+    root: Path,
+    bank: Bank,
+    results: list[CheckResult],
+    ask: Asker | None,
+) -> list[QuestionResult]:
+    """Answer every question: from evidence, then saved answers, then `ask` (None: no terminal)."""
+    passed = {r.id for r in results if r.counts_as_passed}
+    saved = load_answers(root)
+    pending = [
+        q
+        for q in bank.questions
+        if not (q.check and q.check in passed) and saved.get(q.id) not in CHOICES[q.choices]
+    ]
+    if pending and ask is None:
+        raise AssessError(
+            f"{len(pending)} questions of the {bank.bank} bank have no saved answer (first: "
+            f"{pending[0].id}) "
+            "and there is no terminal to ask on; run `mlops-scaffold assess "
+            "--questionnaire` in a terminal "
+            f"once and commit {ANSWERS_FILE}"
+        )
+    if pending:
+        for number, question in enumerate(pending, 1):
+            saved[question.id] = ask(question, CHOICES[question.choices], number, len(pending))
+        save_answers(root, bank, saved)
+    out = []
+    for q in bank.questions:
+        if q.check and q.check in passed:
+            answer, credit, source = "automated", 1.0, "evidence"
+        else:
+            answer = saved.get(q.id)
+            credit, source = CREDIT.get(answer or "", 0.0), "answer" if answer else "unanswered"
+        out.append(
+            QuestionResult(
+                id=q.id,
+                dimension=q.dimension,
+                text=q.text,
+                weight=q.weight,
+                answer=answer,
+                credit=credit,
+                source=source,
+                ml_test=q.ml_test,
+            )
+        )
+    return out
+
+
+def terminal_asker() -> Asker:
+    """Ask on the terminal (stderr), one question at a time under a progress bar."""
+    from rich.console import Console
+    from rich.progress_bar import ProgressBar
+    from rich.prompt import Prompt
+    from rich.table import Table
+
+    console = Console(stderr=True, highlight=False)
+
+    def ask(question: Question, choices: list[str], number: int, total: int) -> str:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_row(
+            ProgressBar(total=total, completed=number - 1, width=30),
+            f"{number}/{total}",
+            f"[dim]{DIMENSIONS[question.dimension]}[/dim]",
+        )
+        console.print(grid)
+        return Prompt.ask(question.text, choices=choices, console=console)
+
+    return ask

@@ -1,0 +1,77 @@
+"""The Markdown report, for CI job summaries, merge-request comments and wikis."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome, Report
+
+ICON = {Outcome.PASS: "✅", Outcome.FAIL: "❌", Outcome.NOT_APPLICABLE: "➖", Outcome.UNKNOWN: "❓"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    lines = [
+        f"# MLOps maturity: level {report.level} ({report.level_name})",
+        "",
+        f"Repository `{report.repo}`"
+        + (f" at `{report.commit[:12]}`" if report.commit else "")
+        + f"; rubric {report.rubric_version}, mlops-scaffold {report.tool_version}.",
+        "",
+        f"Equivalent levels: Google **{report.google_level}**/2, Microsoft "
+        f"**{report.microsoft_level}**/4; "
+        f"ML Test Score estimate **{report.ml_test_score.final:g}** "
+        f"({', '.join(f'{k} {v:g}' for k, v in report.ml_test_score.sections.items())}).",
+        "",
+        "| dimension | level | checks passed | blocking the next level |",
+        "|---|---|---|---|",
+    ]
+    for d in report.dimensions:
+        lines.append(
+            f"| {d.title} | {'■' * d.level}{'□' * (3 - d.level)} {d.level} | "
+            f"{d.passed}/{d.total} | "
+            f"{', '.join(f'`{b}`' for b in d.blocking) or '—'} |"
+        )
+    if report.recommendation:
+        lines += ["", f"**Recommendation:** {report.recommendation}"]
+    if report.roadmap:
+        lines += ["", "## Roadmap", ""]
+        lines += [
+            f"{i}. **L{s.level} {s.dimension}** `{s.check}`: {s.action}"
+            for i, s in enumerate(report.roadmap, 1)
+        ]
+    lines += [
+        "",
+        "## Checks",
+        "",
+        "| | check | level | result | evidence |",
+        "|---|---|---|---|---|",
+    ]
+    for r in report.checks:
+        note = f" ({r.exemption.status})" if r.exemption else ""
+        lines.append(
+            f"| {ICON[r.outcome]} | `{r.id}` | {r.level} | {_cell(r.message)}{note} | "
+            f"{_cell(', '.join(f'`{e}`' for e in r.evidence[:3]))} |"
+        )
+    if report.exemptions:
+        lines += ["", "## Exemptions", ""]
+        for e in report.exemptions:
+            lines.append(
+                f"- `{e.check}` "
+                f"{e.status}{' (expired ' + e.expires + ')' if e.expired else ''}: {e.reason}"
+            )
+    if report.problems:
+        lines += ["", "## Files that do not parse", ""]
+        lines += [f"- `{p.where}`: {p.message}" for p in report.problems]
+    if report.questionnaire:
+        lines += [
+            "",
+            "## Practices (questionnaire)",
+            "",
+            "| question | answer | credit |",
+            "|---|---|---|",
+        ]
+        for q in report.questionnaire:
+            lines.append(f"| {_cell(q.text)} | {q.answer or '—'} ({q.source}) | {q.credit:g} |")
+    return "\n".join(lines) + "\n"

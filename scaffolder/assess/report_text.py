@@ -1,0 +1,104 @@
+"""The terminal report: per-dimension bars and colours, the overall level, the evidence, the
+weakest dimension's recommendation and the roadmap. Plain text when not on a terminal."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import MAX_LEVEL, Outcome, Report
+
+MARK = {
+    Outcome.PASS: "[green]✔[/green]",
+    Outcome.FAIL: "[red]✘[/red]",
+    Outcome.NOT_APPLICABLE: "[dim]–[/dim]",
+    Outcome.UNKNOWN: "[yellow]?[/yellow]",
+}
+COLOUR = {0: "red", 1: "yellow", 2: "cyan", 3: "green"}
+
+
+def render_text(
+    report: Report, console, verbose: bool = False, history_note: str | None = None
+) -> None:
+    """Print the report on a rich console (its colour system decides colour or plain text)."""
+    from rich.table import Table
+
+    console.print(
+        f"[bold]MLOps maturity of {report.repo}[/bold]"
+        + (f" @ {report.commit[:12]}" if report.commit else "")
+    )
+    colour = COLOUR[report.level]
+    console.print(
+        f"Overall level: [bold {colour}]{report.level} ({report.level_name})[/bold {colour}]   "
+        f"Google {report.google_level}/2   Microsoft {report.microsoft_level}/4   "
+        f"ML Test Score ≈ {report.ml_test_score.final:g}"
+    )
+    if history_note:
+        console.print(history_note)
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("dimension")
+    table.add_column("level", justify="right")
+    table.add_column("")
+    table.add_column("checks", justify="right")
+    table.add_column("next blocker", no_wrap=True, overflow="ellipsis")
+    for d in report.dimensions:
+        c = COLOUR[d.level]
+        bar = (
+            f"[{c}]"
+            + "█" * (d.level * 4)
+            + f"[/{c}]"
+            + "[dim]"
+            + "░" * ((MAX_LEVEL - d.level) * 4)
+            + "[/dim]"
+        )
+        practice = f" practice {d.practice_score:.0%}" if d.practice_score is not None else ""
+        table.add_row(
+            d.title,
+            f"[{c}]{d.level}[/{c}]",
+            bar,
+            f"{d.passed}/{d.total}{practice}",
+            (d.blocking[0] + (f" +{len(d.blocking) - 1}" if len(d.blocking) > 1 else ""))
+            if d.blocking
+            else "",
+        )
+    console.print(table)
+    console.print()
+    shown = [r for r in report.checks if verbose or r.level <= report.level + 1]
+    for dimension in report.dimensions:
+        rows = [r for r in shown if r.dimension == dimension.dimension]
+        if not rows:
+            continue
+        console.print(f"[bold]{dimension.title}[/bold]")
+        for r in sorted(rows, key=lambda r: r.level):
+            exempt = ""
+            if r.exemption:
+                expired = " EXPIRED" if r.exemption.expired else ""
+                exempt = f" [magenta]\\[{r.exemption.status}{expired}][/magenta]"
+            evidence = f" [dim]{', '.join(r.evidence[:2])}[/dim]" if r.evidence else ""
+            console.print(
+                f"  {MARK[r.outcome]} L{r.level} {r.id}: {r.message}{exempt}{evidence}",
+                soft_wrap=True,
+            )
+    if report.problems:
+        console.print(
+            "\n[bold yellow]Files that do not parse[/bold yellow] (their checks are unknown)"
+        )
+        for p in report.problems[:10]:
+            console.print(f"  {p.where} {p.message}", soft_wrap=True)
+    if report.exemptions:
+        console.print("\n[bold]Exemptions[/bold] (.mlops-scaffold-assess.yml)")
+        for e in report.exemptions:
+            state = (
+                f"expired {e.expires}"
+                if e.expired
+                else (f"until {e.expires}" if e.expires else "no expiry")
+            )
+            console.print(f"  {e.check}: {e.status}, {state}: {e.reason}", soft_wrap=True)
+    if report.recommendation:
+        console.print(f"\n[bold]Recommendation:[/bold] {report.recommendation}", soft_wrap=True)
+    if report.roadmap:
+        console.print("[bold]Roadmap[/bold]")
+        for number, step in enumerate(report.roadmap[:8], 1):
+            console.print(
+                f"  {number}. (L{step.level} {step.dimension}) {step.check}: {step.action}",
+                soft_wrap=True,
+            )
+        if len(report.roadmap) > 8:
+            console.print(f"  … {len(report.roadmap) - 8} more (--format markdown lists all)")

@@ -1,0 +1,356 @@
+"""One pass over a tree: classify each file by zone and kind, parse it, collect the facts.
+
+Tests, examples, docs, vendored code and notebooks are zones of their own, so a tutorial DAG
+under `examples/` is seen but does not count as the project's pipeline. Virtual environments,
+data, run outputs, dependency folders and the top-level folders `.gitignore` names are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path, PurePosixPath
+
+from scaffolder.assess import parse_ci, parse_dockerfile, parse_manifests, parse_text, parse_toml
+from scaffolder.assess.models import AssessError, Fact, Facts, Problem, Zone
+from scaffolder.assess.parse_python import parse_python
+from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
+
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".env",
+    "env",
+    "node_modules",
+    "data",
+    "mlruns",
+    "mlartifacts",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "site-packages",
+    ".airflow",
+    ".ipynb_checkpoints",
+    ".eggs",
+    "build",
+    "dist",
+    ".cache",
+    ".idea",
+    ".vscode",
+    ".dvc",
+    "htmlcov",
+    "wandb",
+    "lightning_logs",
+}
+KEEP_HIDDEN = {".github", ".gitlab", ".circleci", ".devcontainer"}
+ZONE_DIRS = {
+    Zone.TESTS: {"tests", "test", "testing", "integration_tests", "unit_tests"},
+    Zone.EXAMPLES: {
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "tutorials",
+        "tutorial",
+        "demo",
+        "demos",
+        "sandbox",
+    },
+    Zone.DOCS: {"docs", "doc", "documentation", "site"},
+    Zone.VENDORED: {"vendor", "vendored", "third_party", "thirdparty", "external", "extern"},
+}
+MAX_BYTES = 2_000_000
+LOCK_NAMES = {"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "pixi.lock"}
+LINT_FILES = {
+    ".flake8",
+    ".pylintrc",
+    "pylintrc",
+    "ruff.toml",
+    ".ruff.toml",
+    "mypy.ini",
+    ".mypy.ini",
+}
+MODEL_CARD = re.compile(r"model[_-]?card", re.I)
+DOCKERFILE = re.compile(r"^(Dockerfile|Containerfile)(\.[\w.-]+)?$|\.(dockerfile|Dockerfile)$")
+
+
+def _zone(parts: tuple[str, ...]) -> Zone:
+    for depth, part in enumerate(parts[:-1]):
+        lowered = part.lower()
+        if lowered in ZONE_DIRS[Zone.TESTS]:
+            return Zone.TESTS
+        # Example/doc/vendor folders count near the top only, so a package that happens to be
+        # called `demo` or `docs` (src/demo/) is still the project's code.
+        if depth > 1 or (depth == 1 and parts[0] == "src"):
+            continue
+        for zone in (Zone.EXAMPLES, Zone.DOCS, Zone.VENDORED):
+            if lowered in ZONE_DIRS[zone]:
+                return zone
+    name = parts[-1]
+    if name.endswith(".py") and (
+        name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    ):
+        return Zone.TESTS
+    if name.endswith(".ipynb"):
+        return Zone.NOTEBOOK
+    return Zone.SOURCE
+
+
+def _gitignored_dirs(root: Path) -> set[str]:
+    """Plain folder names and paths from the top-level .gitignore (no wildcards, no negation)."""
+    ignore = root / ".gitignore"
+    result: set[str] = set()
+    try:
+        lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return result
+    for raw in lines:
+        entry = raw.strip()
+        if (
+            not entry
+            or entry.startswith(("#", "!"))
+            or any(c in entry for c in "*?[")
+            or not entry.endswith("/")
+        ):
+            continue
+        result.add(entry.strip("/"))
+    return result
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+
+
+def scan(root: Path) -> Facts:
+    """Walk `root` once and return every fact found; never raises on a damaged file."""
+    if not root.is_dir():
+        raise AssessError(f"{root} is not a folder; pass the path of a repository checkout")
+    facts: list[Fact] = []
+    problems: list[Problem] = []
+    skipped: list[str] = []
+    files = 0
+    ignored = _gitignored_dirs(root)
+    if (root / ".git").exists():
+        facts.append(Fact(kind="vcs.git", path=".git", line=1))
+    stack = [(str(root), ())]
+    while stack:
+        directory, rel = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            skipped.append("/".join(rel) or ".")
+            continue
+        for entry in entries:
+            name = entry.name
+            parts = (*rel, name)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                relpath = "/".join(parts)
+                if (
+                    name in SKIP_DIRS
+                    or (name.startswith(".") and name not in KEEP_HIDDEN)
+                    or relpath in ignored
+                    or name.endswith(".egg-info")
+                    or os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+                ):
+                    skipped.append(relpath)
+                    continue
+                stack.append((entry.path, parts))
+                continue
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            files += 1
+            try:
+                _file(entry.path, parts, facts, problems)
+            except Exception as exc:  # noqa: BLE001 - one odd file must never stop an assessment
+                problems.append(
+                    Problem(
+                        path="/".join(parts),
+                        line=1,
+                        category="internal",
+                        message=f"not understood ({type(exc).__name__}: {exc})",
+                    )
+                )
+    facts.sort(key=lambda f: (f.path, f.line, f.kind))
+    problems.sort(key=lambda p: (p.path, p.line))
+    return Facts(files_scanned=files, skipped=sorted(skipped), facts=facts, problems=problems)
+
+
+def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[Problem]) -> None:
+    name = parts[-1]
+    path = "/".join(parts)
+    suffix = os.path.splitext(name)[1].lower()
+    zone = _zone(parts)
+    if suffix == ".py":
+        data = _read(full)
+        if data is None or len(data) > MAX_BYTES:
+            return
+        is_test = zone is Zone.TESTS or name.startswith("test_") or name == "conftest.py"
+        found, trouble = parse_python(data, path, zone, is_test)
+        facts.extend(found)
+        problems.extend(trouble)
+        return
+    if suffix in (".yml", ".yaml") and name not in LOCK_NAMES:
+        _yaml(full, path, zone, facts, problems)
+        return
+    if name == "pyproject.toml":
+        text = _text(full)
+        if text is not None:
+            found, trouble = parse_toml.parse_pyproject(text, path, zone)
+            facts.extend(found)
+            problems.extend(trouble)
+        return
+    if name in LOCK_NAMES:
+        facts.extend(parse_toml.parse_lock(path, zone))
+        return
+    if name in LINT_FILES or (name == "setup.cfg" and b"[flake8]" in (_read(full) or b"")):
+        facts.append(Fact(kind="lint.config", path=path, zone=zone, detail={"tool": name}))
+        return
+    if name.startswith("requirements") and suffix in (".txt", ".in"):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_toml.parse_requirements(text, path, zone))
+        return
+    if DOCKERFILE.search(name):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_dockerfile.parse_dockerfile(text, path, zone))
+        return
+    if name in ("Makefile", "makefile", "GNUmakefile"):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_text.parse_makefile(text, path, zone))
+        return
+    if name == "CODEOWNERS" and len(parts) <= 2:
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_text.parse_codeowners(text, path, Zone.SOURCE))
+        return
+    if len(parts) == 1 and name.lower().startswith("readme"):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_text.parse_readme(text, path, zone))
+        return
+    if MODEL_CARD.search(name):
+        # A model card is documentation by nature: one under docs/ counts as much as at the root.
+        facts.append(
+            Fact(kind="model_card", path=path, zone=Zone.SOURCE if zone is Zone.DOCS else zone)
+        )
+        return
+    if name == ".gitignore" and len(parts) == 1:
+        facts.append(Fact(kind="gitignore", path=path, zone=zone))
+        return
+    if suffix == ".json":
+        lowered = path.lower()
+        if "dashboard" in lowered or "grafana" in lowered or "expectations" in lowered:
+            text = _text(full)
+            if text is not None:
+                found, trouble = parse_text.parse_json(text, path, zone)
+                facts.extend(found)
+                problems.extend(trouble)
+        return
+    if suffix == ".ipynb":
+        text = _text(full)
+        if text is not None:
+            found, trouble = parse_text.parse_notebook(text, path)
+            facts.extend(found)
+            problems.extend(trouble)
+            facts.append(Fact(kind="notebook", path=path, zone=Zone.NOTEBOOK))
+        return
+    if suffix == ".dvc":
+        facts.append(Fact(kind="dvc.tracked", path=path, zone=zone))
+
+
+def _text(full: str) -> str | None:
+    data = _read(full)
+    if data is None or len(data) > MAX_BYTES:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _yaml(full: str, path: str, zone: Zone, facts: list[Fact], problems: list[Problem]) -> None:
+    text = _text(full)
+    if text is None:
+        return
+    is_github = parse_ci.is_github_workflow(path)
+    is_gitlab = parse_ci.is_gitlab_ci(path)
+    category = "ci" if (is_github or is_gitlab) else "yaml"
+    if is_github or is_gitlab:
+        zone = Zone.SOURCE
+    if "{{" in text or "{%" in text:
+        # A Jinja/Helm template is not YAML until rendered; say so instead of failing on it.
+        try:
+            docs = load_yaml_documents(text)
+        except YamlSyntaxError:
+            facts.append(Fact(kind="yaml.template", path=path, zone=zone))
+            return
+    else:
+        try:
+            docs = load_yaml_documents(text)
+        except YamlSyntaxError as exc:
+            problems.append(
+                Problem(
+                    path=path,
+                    line=exc.line,
+                    category=category,
+                    message=f"YAML error: {exc.message}",
+                    zone=zone,
+                )
+            )
+            return
+    if is_github:
+        for doc in docs:
+            facts.extend(parse_ci.github_workflow(doc, path))
+    elif is_gitlab:
+        for doc in docs:
+            facts.extend(parse_ci.gitlab_ci(doc, path))
+    else:
+        facts.extend(
+            f.model_copy(update={"zone": zone}) if f.zone != zone else f
+            for f in parse_manifests.manifest_facts(docs, path, zone)
+        )
+
+
+def head_commit(root: Path) -> str | None:
+    """The checked-out commit, read from .git without running git (a fleet needs no git calls)."""
+    git = root / ".git"
+    try:
+        if git.is_file():  # a worktree or submodule: "gitdir: <path>"
+            target = git.read_text(encoding="utf-8").split(":", 1)[1].strip()
+            git = (root / target).resolve()
+        head = (git / "HEAD").read_text(encoding="utf-8").strip()
+    except (OSError, IndexError):
+        return None
+    if not head.startswith("ref:"):
+        return head or None
+    ref = head[4:].strip()
+    common = git
+    commondir = git / "commondir"
+    if commondir.is_file():
+        common = (git / commondir.read_text(encoding="utf-8").strip()).resolve()
+    for base in (git, common):
+        ref_file = base / ref
+        if ref_file.is_file():
+            return ref_file.read_text(encoding="utf-8").strip() or None
+    packed = common / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text(encoding="utf-8").splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0]
+    return None
+
+
+__all__ = ["scan", "head_commit", "PurePosixPath"]

@@ -1,0 +1,77 @@
+import io
+import json
+
+from rich.console import Console
+
+from scaffolder.assess.models import REPORT_SCHEMA_VERSION, Report
+from scaffolder.assess.report_json import json_schema, render_json
+from scaffolder.assess.report_markdown import render_markdown
+from scaffolder.assess.report_sarif import render_sarif
+from scaffolder.assess.report_text import render_text
+from scaffolder.assess.run import assess_repo
+from tests.assess.repos import level0_repo, write
+
+
+def report_of(tmp_path) -> Report:
+    level0_repo(tmp_path)
+    write(tmp_path, {"Dockerfile": "FROM python\n"})
+    return assess_repo(tmp_path)
+
+
+def test_json_is_the_versioned_report_and_round_trips(tmp_path):
+    report = report_of(tmp_path)
+    data = json.loads(render_json(report))
+    assert data["schema_version"] == REPORT_SCHEMA_VERSION
+    assert data["commit"] == "0123456789abcdef0123456789abcdef01234567"
+    assert {
+        "level",
+        "google_level",
+        "microsoft_level",
+        "ml_test_score",
+        "dimensions",
+        "checks",
+        "roadmap",
+    } <= set(data)
+    assert Report.model_validate(data) == report
+    schema = json.loads(json_schema())
+    assert "schema_version" in schema["properties"]
+
+
+def test_markdown_has_levels_roadmap_and_checks(tmp_path):
+    text = render_markdown(report_of(tmp_path))
+    assert text.startswith("# MLOps maturity: level 0 (manual process)")
+    assert "| Reproducibility | □□□ 0 |" in text
+    assert "## Roadmap" in text and "`mlops-scaffold upgrade --to 1`" in text
+    assert "| ✅ | `repro.seeds` | 0 |" in text
+
+
+def test_sarif_results_point_at_files(tmp_path):
+    report = report_of(tmp_path)
+    sarif = json.loads(render_sarif(report, {"pyproject.toml", "Dockerfile"}))
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    results = {r["ruleId"]: r for r in run["results"]}
+    assert set(results) <= rule_ids
+    hardened = results["deployment.image-hardened"]["locations"][0]["physicalLocation"]
+    assert hardened == {"artifactLocation": {"uri": "Dockerfile"}, "region": {"startLine": 1}}
+    # a missing file is shown at an existing anchor, never at a path that does not exist
+    precommit = results["quality.pre-commit"]["locations"][0]["physicalLocation"][
+        "artifactLocation"
+    ]["uri"]
+    assert precommit == "pyproject.toml"
+    assert "repro.seeds" not in results  # passing checks are not findings
+
+
+def test_text_report_plain_when_not_a_terminal(tmp_path):
+    buffer = io.StringIO()
+    render_text(
+        report_of(tmp_path),
+        Console(file=buffer, color_system=None, width=120),
+        history_note="Since x",
+    )
+    text = buffer.getvalue()
+    assert "Overall level: 0 (manual process)" in text
+    assert "\x1b[" not in text
+    assert "Recommendation:" in text and "Roadmap" in text and "Since x" in text
+    assert "✔ L0 repro.seeds" in text and "✘ L1 repro.config-file" in text

@@ -1,0 +1,100 @@
+"""Upgrades and adoption, end to end: the user's edits survive and the project still runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import REPO, generate, make, run
+
+pytestmark = pytest.mark.e2e
+
+USER = ["-c", "user.name=Dev", "-c", "user.email=dev@example.org"]
+
+
+def git(repo: Path, *args: str) -> str:
+    return run(["git", *USER, *args], repo).stdout
+
+
+def scaffold(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scaffolder", *map(str, args)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def test_level0_with_realistic_edits_upgrades_and_runs(tmp_path, venv):
+    project = generate(tmp_path, "e2e-upgrade", "--level", "0")
+    pkg = project / "src" / "e2e_upgrade"
+    # Tuned hyperparameters, a new feature function with its test, a README edit.
+    model = pkg / "model.py"
+    model.write_text(model.read_text().replace('"C": 1.0', '"C": 0.3'))
+    features = pkg / "features.py"
+    features.write_text(
+        features.read_text()
+        + "\n\ndef charges_per_month_of_tenure(df):\n"
+        + '    """Monthly charges relative to how long the customer has stayed."""\n'
+        + '    return df["monthly_charges"] / (df["tenure_months"] + 1)\n'
+    )
+    (project / "tests" / "test_team_features.py").write_text(
+        "import pandas as pd\n\n"
+        "from e2e_upgrade.features import charges_per_month_of_tenure\n\n\n"
+        "def test_charges_per_month_of_tenure():\n"
+        '    df = pd.DataFrame({"monthly_charges": [10.0], "tenure_months": [4]})\n'
+        "    assert charges_per_month_of_tenure(df).tolist() == [2.0]\n"
+    )
+    readme = project / "README.md"
+    readme.write_text(
+        readme.read_text().replace(
+            "## Set up\n",
+            "## Set up\n\nAsk the churn team in #ml-churn before changing the data.\n",
+        )
+    )
+    git(project, "add", "--all")
+    git(project, "commit", "-qm", "Team edits at level 0")
+
+    result = scaffold("upgrade", project, "--defaults")
+    assert result.returncode == 0, result.stderr
+    assert "C: 0.3" in (project / "config" / "pipeline.yaml").read_text()
+    assert "def charges_per_month_of_tenure" in features.read_text()
+    assert "#ml-churn" in readme.read_text()
+    make(project, "setup", venv)
+    make(project, "test", venv)
+    make(project, "train", venv)
+    assert (project / "mlflow.db").is_file()
+
+
+def test_adopting_a_handmade_repo(tmp_path, venv):
+    repo = tmp_path / "churn-notebook"
+    (repo / "notebooks").mkdir(parents=True)
+    (repo / "data").mkdir()
+    (repo / "README.md").write_text("# Churn notebook\n\nExploratory work on churn.\n")
+    (repo / "requirements.txt").write_text("pandas>=2\nscikit-learn>=1.5\n")
+    (repo / "notebooks" / "explore_churn.py").write_text(
+        "# %%\nimport pandas as pd\n\n# %%\ndf = pd.read_csv('data/customers.csv')\ndf.describe()\n"
+    )
+    (repo / "data" / "customers.csv").write_text("id,churned\n1,0\n2,1\n")
+    (repo / ".gitignore").write_text("data/\n.ipynb_checkpoints/\n")
+    run(["git", "init", "-q", "-b", "main"], repo)
+    git(repo, "add", "--all")
+    git(repo, "commit", "-qm", "notebook work")
+
+    result = scaffold("adopt", repo, "--level", "1", "--orchestrator", "kubeflow", "--defaults")
+    assert result.returncode == 3, result.stderr  # README and .gitignore exist on both sides
+    assert "README.md" in result.stderr and ".gitignore" in result.stderr
+    for name in ("README.md", ".gitignore"):
+        path = repo / name
+        markers = ("<<<<<<<", "=======", ">>>>>>>")
+        kept = [line for line in path.read_text().splitlines() if not line.startswith(markers)]
+        path.write_text("\n".join(kept) + "\n")
+    git(repo, "add", "--all")
+    git(repo, "commit", "-qm", "Adopt mlops-scaffold level 1")
+    assert scaffold("upgrade", repo, "--continue").returncode == 0
+    assert (repo / "data" / "customers.csv").read_text() == "id,churned\n1,0\n2,1\n"
+    assert "Exploratory work on churn." in (repo / "README.md").read_text()
+    make(repo, "setup", venv)
+    make(repo, "test", venv)
+    make(repo, "kfp-run", venv)
