@@ -254,7 +254,10 @@ def adopt(
         Path, typer.Argument(metavar="PATH", help="A git repository mlops-scaffold did not create.")
     ] = Path("."),
     level: Annotated[
-        int | None, typer.Option("--level", "-l", help="Level to adopt at (default 0).")
+        int | None,
+        typer.Option(
+            "--level", "-l", help="Level to adopt at (default: the level `assess` measures)."
+        ),
     ] = None,
     orchestrator: Annotated[
         str | None,

@@ -51,6 +51,14 @@ def infer_answers(repo: Path) -> dict[str, object]:
     return inferred
 
 
+def inferred_level(repo: Path, catalog: Catalog) -> int:
+    """The level `assess` measures in the repo, capped at the highest level there is a template
+    for: adopting at it adds only what the repo lacks at that level."""
+    from scaffolder.assess.run import assess_repo
+
+    return min(assess_repo(repo).level, max(catalog.levels()))
+
+
 def _preflight(path: Path) -> tuple[Path, str, str]:
     if not gitops.is_repo(path):
         raise UpgradeRefused(
@@ -102,7 +110,7 @@ def plan_adoption(
         check_package_name(str(answers["package_name"]))
     except InvalidAnswerError as exc:
         raise InvalidAnswerError(f"{exc} (inferred from {repo}; override with --data)") from None
-    target = 0 if level is None else level
+    target = inferred_level(repo, catalog) if level is None else level
     if target not in catalog.levels():
         raise InvalidAnswerError(
             f"level {target} is not available; choose one of {catalog.levels()}"
