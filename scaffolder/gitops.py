@@ -157,20 +157,6 @@ def update_ref(repo: Path, ref: str, new: str, old: str | None, reason: str) -> 
     run_git(repo, "update-ref", "-m", reason, ref, new, old or "0" * 40)
 
 
-def add_worktree(repo: Path, path: Path, commit: str) -> None:
-    """A detached, temporary work tree at `commit`; the user's own tree is not touched."""
-    run_git(repo, "worktree", "prune")
-    run_git(repo, "worktree", "add", "--quiet", "--detach", str(path), commit)
-
-
-def remove_worktree(repo: Path, path: Path) -> None:
-    try:
-        run_git(repo, "worktree", "remove", "--force", str(path))
-    except GitError:
-        shutil.rmtree(path, ignore_errors=True)
-        run_git(repo, "worktree", "prune")
-
-
 def unmerged_paths(repo: Path) -> list[str]:
     out = run_git(repo, "diff", "--name-only", "--diff-filter=U", "-z")
     return sorted({p for p in out.split("\0") if p})
@@ -285,3 +271,46 @@ def commit_tree_object(repo: Path, tree: str, parents: list[str], message: str) 
     for parent in parents:
         args += ["-p", parent]
     return run_git(repo, *args, env=identity_env(repo)).strip()
+
+
+def read_files(repo: Path, commit: str, paths: list[str], dest: Path) -> None:
+    """Write the listed files of `commit` (those it has) under `dest`."""
+    present = tracked_files_matching(repo, commit, paths)
+    for path in present:
+        blob = subprocess.run(
+            [_git_executable(), "cat-file", "blob", f"{commit}:{path}"],
+            cwd=repo, capture_output=True, check=True,
+        ).stdout  # fmt: skip
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob)
+
+
+def tracked_files_matching(repo: Path, commit: str, paths: list[str]) -> list[str]:
+    if not paths:
+        return []
+    out = run_git(repo, "ls-tree", "-r", "-z", "--name-only", commit, "--", *paths)
+    return [p for p in out.split("\0") if p]
+
+
+def commit_files(
+    repo: Path, start: str, files: dict[str, bytes | None], parents: list[str], message: str
+) -> str:
+    """A commit object: the tree of `start` with `files` replaced (None deletes), nothing else
+    touched; no ref, index or work-tree file changes."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-index-") as tmp:
+        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        run_git(repo, "read-tree", start, env=env)
+        for path, content in files.items():
+            if content is None:
+                run_git(repo, "update-index", "--force-remove", "--", path, env=env)
+                continue
+            blob = subprocess.run(
+                [_git_executable(), "hash-object", "-w", "--stdin"],
+                cwd=repo, input=content, capture_output=True, check=True,
+            ).stdout.decode().strip()  # fmt: skip
+            run_git(repo, "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+        tree = run_git(repo, "write-tree", env=env).strip()
+    return commit_tree_object(repo, tree, parents, message)

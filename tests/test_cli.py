@@ -106,7 +106,7 @@ def test_upgrade_exit_codes(run_cli, tmp_path):
     done = run_cli("upgrade", repo, "--defaults")
     assert done.exit_code == 0, done.stderr
     assert "Upgraded to level 1" in done.stderr
-    again = run_cli("upgrade", repo, "--check")
+    again = run_cli("upgrade", repo, "--check", "--to", "1")
     assert (again.exit_code, again.stdout.strip()) == (0, "up to date at level 1")
 
 

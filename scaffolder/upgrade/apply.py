@@ -1,4 +1,4 @@
-"""Carry out upgrade steps: migrations and the merge happen in a temporary work tree, and the
+"""Carry out upgrade steps: migrations and the merge are made as commit objects, and the
 user's branch moves only at the end, so an interrupted run leaves the user's work as it was."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from scaffolder import gitops
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.errors import ScaffoldError
-from scaffolder.state import STATE_FILE, ProjectState, load_state, write_state
+from scaffolder.state import STATE_FILE, ProjectState, dump_state, load_state, write_state
 from scaffolder.upgrade.migrations import Migration, for_step
 from scaffolder.upgrade.plan import StepPlan, plan_step
 
@@ -107,16 +107,53 @@ def _check_untracked(ctx: Context, plan: StepPlan) -> None:
 
 
 def _run_migrations(tree: Path, migrations: list[Migration], state: ProjectState) -> list[str]:
-    """Apply each migration not yet applied, one commit each; return the ids handled."""
+    """Apply each migration not yet applied in a work tree, one commit each; return the ids."""
     done = []
     for migration in migrations:
         if not migration.is_applied(tree, state):
             migration.apply(tree, state)
-            gitops.commit_all(
-                tree, f"mlops-scaffold: migration {migration.id}\n\n{migration.summary}"
-            )
+            gitops.commit_all(tree, _migration_message(migration))
         done.append(migration.id)
     return done
+
+
+def _migration_message(migration: Migration) -> str:
+    return f"mlops-scaffold: migration {migration.id}\n\n{migration.summary}"
+
+
+def _migrate_commit(
+    repo: Path, commit: str, migrations: list[Migration], state: ProjectState
+) -> tuple[str, list[str]]:
+    """Apply migrations to the files of `commit`, as new commit objects (no work tree needed:
+    each migration names the few files it reads and writes)."""
+    done = []
+    for migration in migrations:
+        paths = migration.paths(state)
+        with tempfile.TemporaryDirectory(prefix="mlops-scaffold-migrate-") as tmp:
+            tree = Path(tmp)
+            gitops.read_files(repo, commit, paths, tree)
+            before = {p: (tree / p).read_bytes() for p in paths if (tree / p).is_file()}
+            if not migration.is_applied(tree, state):
+                migration.apply(tree, state)
+                after = {
+                    p: (tree / p).read_bytes() if (tree / p).is_file() else None for p in paths
+                }
+                changed = {p: c for p, c in after.items() if before.get(p) != c}
+                if changed:
+                    commit = gitops.commit_files(
+                        repo, commit, changed, [commit], _migration_message(migration)
+                    )
+        done.append(migration.id)
+    return commit, done
+
+
+def _with_state(
+    repo: Path, start: str, state: ProjectState, parents: list[str], message: str
+) -> str:
+    """A commit of `start` (a commit or tree) with the state file replaced by `state`."""
+    return gitops.commit_files(
+        repo, start, {STATE_FILE: dump_state(state).encode()}, parents, message
+    )
 
 
 def _record(tree: Path, state: ProjectState, ids: list[str], message: str) -> None:
@@ -140,48 +177,44 @@ def _merge_message(plan: StepPlan) -> str:
 
 
 def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
-    """One step. Clean: the user's branch fast-forwards to the finished result. Conflicts: the
-    merge is left in the user's tree in git's standard state, for the user to resolve."""
+    """One step. Clean: every commit (migrations, merge, state) is made in the object store and
+    the user's branch fast-forwards to the result at the very end, so an interrupted step
+    changes nothing of the user's. Conflicts: the merge is redone in the user's tree, in git's
+    standard state, for the user to resolve."""
     _check_untracked(ctx, plan)
     result = UpgradeResult(plans=[plan], level=plan.to_level)
-    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-upgrade-") as tmp:
-        work = Path(tmp) / "tree"
-        gitops.add_worktree(ctx.repo, work, ctx.head)
-        try:
-            pre_ids = _run_migrations(work, plan.pre, ctx.state)
-            pre_head = gitops.rev_parse(work, "HEAD")
-            state_merged = plan.state_after.model_copy(
-                update={"migrations": [*ctx.state.migrations, *pre_ids]}
+    head, pre_ids = _migrate_commit(ctx.repo, ctx.head, plan.pre, ctx.state)
+    state_merged = plan.state_after.model_copy(
+        update={"migrations": [*ctx.state.migrations, *pre_ids]}
+    )
+    unrelated = ctx.base is None
+    tree, conflicts = gitops.merge_tree(ctx.repo, head, plan.base_after, allow_unrelated=unrelated)
+    if not [path for path, _ in conflicts if path != STATE_FILE]:
+        # The state file is the tool's own: written, never merged.
+        final = _with_state(
+            ctx.repo, tree, state_merged, [head, plan.base_after], _merge_message(plan)
+        )
+        final, post_ids = _migrate_commit(ctx.repo, final, plan.post, state_merged)
+        if post_ids:
+            recorded = state_merged.model_copy(
+                update={"migrations": [*state_merged.migrations, *post_ids]}
             )
-            unrelated = ctx.base is None
-            conflicts = gitops.merge_no_commit(work, plan.base_after, allow_unrelated=unrelated)
-            if [p for p in conflicts if p != STATE_FILE]:
-                gitops.merge_abort(work)
-            else:
-                write_state(work, state_merged)  # the tool's own file: never left to a merge
-                gitops.add_paths(work, STATE_FILE)
-                gitops.commit_index(work, _merge_message(plan))
-                post_ids = _run_migrations(work, plan.post, state_merged)
-                if post_ids:
-                    _record(work, state_merged, post_ids, "mlops-scaffold: record migrations "
-                            + ", ".join(post_ids))  # fmt: skip
-                final = gitops.rev_parse(work, "HEAD")
-                assert final is not None
-                _move_base(ctx, plan)
-                gitops.fast_forward(ctx.repo, final)
-                result.migrations_run = pre_ids + post_ids
-                return result
-        finally:
-            gitops.remove_worktree(ctx.repo, work)
+            final = _with_state(
+                ctx.repo, final, recorded, [final],
+                "mlops-scaffold: record migrations " + ", ".join(post_ids),
+            )  # fmt: skip
+        _move_base(ctx, plan)
+        gitops.fast_forward(ctx.repo, final)
+        result.migrations_run = pre_ids + post_ids
+        return result
 
-    # Conflicts: redo the merge where the user can resolve it.
     _move_base(ctx, plan)
-    if pre_head and pre_head != ctx.head:
-        gitops.fast_forward(ctx.repo, pre_head)
-    conflicts = gitops.merge_no_commit(ctx.repo, plan.base_after, allow_unrelated=ctx.base is None)
+    if head != ctx.head:
+        gitops.fast_forward(ctx.repo, head)
+    remaining = gitops.merge_no_commit(ctx.repo, plan.base_after, allow_unrelated=unrelated)
     write_state(ctx.repo, state_merged)
     gitops.add_paths(ctx.repo, STATE_FILE)
-    result.conflicts = [p for p in conflicts if p != STATE_FILE]
+    result.conflicts = [p for p in remaining if p != STATE_FILE]
     result.migrations_run = pre_ids
     return result
 
@@ -259,19 +292,13 @@ def continue_upgrade(path: Path) -> UpgradeResult:
 
 
 def migration_diff(repo: Path, plan: StepPlan) -> str:
-    """What the step's migrations would change, shown by running them on a throwaway tree."""
+    """What the step's migrations would change, shown by running them on commit objects."""
     migrations = plan.pre + plan.post
     if not migrations or plan.conflicts:
         return ""
     merged = gitops.commit_tree_object(
         repo, plan.merged_tree, [plan.head, plan.base_after], "preview"
     )
-    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-preview-") as tmp:
-        work = Path(tmp) / "tree"
-        gitops.add_worktree(repo, work, merged)
-        try:
-            # Pre-merge migrations are previewed on the merged tree too: their diff is the same.
-            _run_migrations(work, migrations, plan.state_after)
-            return gitops.diff(work, merged, "HEAD")
-        finally:
-            gitops.remove_worktree(repo, work)
+    # Pre-merge migrations are previewed on the merged tree too: their diff is the same.
+    migrated, _ = _migrate_commit(repo, merged, migrations, plan.state_after)
+    return gitops.diff(repo, merged, migrated)

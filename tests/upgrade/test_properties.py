@@ -77,5 +77,5 @@ def test_user_lines_survive_upgrade(tmp_path_factory, edits):
         git(repo, "merge", "--abort")
     else:
         assert git(repo, "status", "--porcelain") == ""
-        second = upgrade(UpgradeRequest(path=repo, defaults=True))
+        second = upgrade(UpgradeRequest(path=repo, to=1, defaults=True))
         assert not any(p.due for p in second.plans)

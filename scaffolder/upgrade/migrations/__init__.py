@@ -22,6 +22,9 @@ class Migration:
     from_level: int  # runs on the step from_level -> from_level + 1
     stage: Literal["pre", "post"]
     summary: str
+    # The files (relative to the project) the migration reads and writes: only these are
+    # materialised for it, so a migration never needs a checkout of the whole project.
+    paths: Callable[[ProjectState], list[str]]
     # True when there is nothing to do in `tree` (already applied, or not applicable).
     is_applied: Callable[[Path, ProjectState], bool]
     apply: Callable[[Path, ProjectState], None]

@@ -98,11 +98,16 @@ def apply(tree: Path, state: ProjectState) -> None:
         yaml.dump(data, handle)
 
 
+def paths(state: ProjectState) -> list[str]:
+    return [f"src/{state.answers.package_name}/model.py", str(CONFIG)]
+
+
 MIGRATION = Migration(
     id="0001-model-params-to-config",
     from_level=0,
     stage="post",
     summary="carry the hyperparameters tuned in src/<pkg>/model.py into config/pipeline.yaml",
+    paths=paths,
     is_applied=is_applied,
     apply=apply,
 )
