@@ -264,3 +264,28 @@ def test_killed_upgrade_process_leaves_the_users_work_as_it_was(tmp_path):
             r for r in before["refs"].splitlines() if r.startswith("refs/heads/main ")
         ]
     assert upgrade(_request(repo, to=1)).level == 1
+
+
+def test_same_level_template_update_merges_the_fix(tmp_path):
+    """A newer release of the templates at the project's own level arrives by the same merge."""
+    import shutil
+
+    from scaffolder.catalog import Catalog, builtin_catalog
+
+    repo = new_project(tmp_path, level=0)
+    readme = repo / "README.md"
+    readme.write_text(readme.read_text().replace("## Set up\n", "## Set up\n\nTeam note.\n"))
+    commit(repo)
+    newer = tmp_path / "templates-next"
+    shutil.copytree(builtin_catalog().root, newer)
+    makefile = newer / "level0" / "Makefile.jinja"
+    makefile.write_text(makefile.read_text() + "\n# template fix 0.2\n")
+    catalog = Catalog(root=newer, version="0.2.0")
+    plans = plan_upgrade(_request(repo, to=0), catalog=catalog)
+    assert [(c.path, c.kind) for c in plans[0].changes] == [("Makefile", "updated")]
+    result = upgrade(_request(repo, to=0), catalog=catalog)
+    assert result.level == 0 and not result.conflicts
+    assert (repo / "Makefile").read_text().endswith("# template fix 0.2\n")
+    assert "Team note." in readme.read_text()
+    assert load_state(repo).template_version == "0.2.0"
+    assert "template 0.2.0" in git(repo, "log", "-1", "--format=%B")
