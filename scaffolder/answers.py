@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from scaffolder.errors import InvalidAnswerError
+from scaffolder.errors import InvalidAnswerError, MissingAnswerError
 
 # Kept in step with the validators in templates/copier.yml (a test checks they agree).
 PROJECT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,99}$")
@@ -120,6 +120,18 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
         if key in checked and checked[key] not in allowed:
             raise InvalidAnswerError(f"{key} {checked[key]!r} is not one of {', '.join(allowed)}")
     return checked
+
+
+def require_answers(given: dict[str, object], *, defaults: bool, interactive: bool) -> None:
+    """Without --defaults and without a terminal to ask on, every question must be answered."""
+    if defaults or interactive:
+        return
+    missing = missing_answers(given)
+    if missing:
+        raise MissingAnswerError(
+            f"no terminal to ask for {', '.join(missing)} (level {given.get('level', 0)}); pass "
+            "--defaults or give them with --data KEY=VALUE"
+        )
 
 
 def missing_answers(given: dict[str, object]) -> list[str]:

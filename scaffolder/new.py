@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scaffolder import __version__, gitops
-from scaffolder.answers import Answers, check_given, missing_answers
+from scaffolder.answers import Answers, check_given, require_answers
 from scaffolder.catalog import Catalog, builtin_catalog
-from scaffolder.errors import InvalidAnswerError, MissingAnswerError, TargetExistsError
+from scaffolder.errors import InvalidAnswerError, TargetExistsError
 from scaffolder.render import render
 from scaffolder.state import BASE_BRANCH, ProjectState, write_state
 
@@ -57,13 +57,7 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
         raise InvalidAnswerError(
             f"level {level} is not available; choose one of {', '.join(map(str, levels))}"
         )
-    if not request.defaults and not request.interactive:
-        missing = missing_answers(given)
-        if missing:
-            raise MissingAnswerError(
-                f"no terminal to ask for {', '.join(missing)}; pass --defaults or give them "
-                "with --data KEY=VALUE"
-            )
+    require_answers(given, defaults=request.defaults, interactive=request.interactive)
 
     output_dir = request.output_dir.resolve()
     target = output_dir / request.name

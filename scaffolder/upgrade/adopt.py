@@ -17,12 +17,18 @@ from scaffolder.answers import (
     check_package_name,
     check_project_name,
     derive_package_name,
-    missing_answers,
+    require_answers,
 )
 from scaffolder.catalog import Catalog, builtin_catalog
-from scaffolder.errors import InvalidAnswerError, MissingAnswerError
+from scaffolder.errors import InvalidAnswerError
 from scaffolder.state import BASE_BRANCH, STATE_FILE
-from scaffolder.upgrade.apply import Context, UpgradeRefused, UpgradeResult, apply_step
+from scaffolder.upgrade.apply import (
+    Context,
+    UpgradeRefused,
+    UpgradeResult,
+    apply_step,
+    check_work_tree,
+)
 from scaffolder.upgrade.plan import StepPlan, merge_plan, render_commit
 
 
@@ -72,17 +78,7 @@ def _preflight(path: Path) -> tuple[Path, str, str]:
     head = gitops.rev_parse(repo, "HEAD")
     if head is None:
         raise UpgradeRefused(f"{repo} has no commits yet; commit your files first")
-    operation = gitops.operation_in_progress(repo)
-    if operation:
-        raise UpgradeRefused(f"a {operation} is in progress in {repo}; finish or abort it first")
-    branch = gitops.current_branch(repo)
-    if branch is None:
-        raise UpgradeRefused(f"HEAD is detached in {repo}; check out your branch first")
-    dirty = [line[3:] for line in gitops.status_porcelain(repo) if not line.startswith("??")]
-    if dirty:
-        raise UpgradeRefused(
-            f"{repo} has uncommitted changes ({dirty[0]}); commit or stash them first"
-        )
+    branch = check_work_tree(repo)
     if gitops.rev_parse(repo, f"refs/heads/{BASE_BRANCH}") is not None:
         raise UpgradeRefused(
             f"branch {BASE_BRANCH} already exists in {repo}; "
@@ -116,13 +112,7 @@ def plan_adoption(
             f"level {target} is not available; choose one of {catalog.levels()}"
         )
     answers = check_given({**answers, "level": target})
-    if not defaults and not interactive:
-        missing = missing_answers(answers)
-        if missing:
-            raise MissingAnswerError(
-                f"no terminal to ask for {', '.join(missing)}; pass --defaults or give them "
-                "with --data KEY=VALUE"
-            )
+    require_answers(answers, defaults=defaults, interactive=interactive)
     state_after, base_after = render_commit(
         repo, None, answers, None, catalog, interactive=interactive
     )

@@ -53,6 +53,21 @@ def preflight(path: Path, *, allow_untracked: bool = True) -> Context:
         )
     repo = gitops.toplevel(path)
     state = load_state(repo)
+    branch = check_work_tree(repo)
+    base = gitops.rev_parse(repo, f"refs/heads/{state.base_branch}")
+    if base is None:
+        raise UpgradeRefused(
+            f"branch {state.base_branch} is missing in {repo}; run `mlops-scaffold adopt` to "
+            "re-create it"
+        )
+    head = gitops.rev_parse(repo, "HEAD")
+    assert head is not None
+    return Context(repo=repo, state=state, branch=branch, head=head, base=base)
+
+
+def check_work_tree(repo: Path) -> str:
+    """Refuse a merge/rebase in progress, a detached HEAD or uncommitted changes; return the
+    checked-out branch. (Untracked files are fine unless the merge would write over them.)"""
     operation = gitops.operation_in_progress(repo)
     if operation:
         raise UpgradeRefused(
@@ -63,19 +78,11 @@ def preflight(path: Path, *, allow_untracked: bool = True) -> Context:
         raise UpgradeRefused(f"HEAD is detached in {repo}; check out your branch first")
     dirty = [line[3:] for line in gitops.status_porcelain(repo) if not line.startswith("??")]
     if dirty:
+        more = " and more" if len(dirty) > 1 else ""
         raise UpgradeRefused(
-            f"{repo} has uncommitted changes ({dirty[0]}{' and more' if len(dirty) > 1 else ''}); "
-            "commit or stash them first"
+            f"{repo} has uncommitted changes ({dirty[0]}{more}); commit or stash them first"
         )
-    base = gitops.rev_parse(repo, f"refs/heads/{state.base_branch}")
-    if base is None:
-        raise UpgradeRefused(
-            f"branch {state.base_branch} is missing in {repo}; run `mlops-scaffold adopt` to "
-            "re-create it"
-        )
-    head = gitops.rev_parse(repo, "HEAD")
-    assert head is not None
-    return Context(repo=repo, state=state, branch=branch, head=head, base=base)
+    return branch
 
 
 def target_levels(current: int, to: int | None, catalog: Catalog) -> list[int]:

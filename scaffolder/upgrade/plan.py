@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scaffolder import __version__, gitops
-from scaffolder.answers import Answers, check_given, missing_answers
+from scaffolder.answers import Answers, check_given, require_answers
 from scaffolder.catalog import Catalog
-from scaffolder.errors import MissingAnswerError
 from scaffolder.render import render
 from scaffolder.state import STATE_FILE, ProjectState, write_state
 from scaffolder.upgrade.migrations import Migration, for_step
@@ -58,13 +57,7 @@ def answers_for(
     """The recorded answers at `level`, plus new ones from --data; ask only what is new."""
     recorded = {k: v for k, v in state.answers.model_dump().items() if v is not None}
     merged = {**recorded, **check_given(given), "level": level}
-    if not defaults and not interactive:
-        missing = missing_answers(merged)
-        if missing:
-            raise MissingAnswerError(
-                f"level {level} asks for {', '.join(missing)} and there is no terminal; pass "
-                "--defaults or give them with --data KEY=VALUE"
-            )
+    require_answers(merged, defaults=defaults, interactive=interactive)
     return merged
 
 

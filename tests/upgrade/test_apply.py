@@ -199,7 +199,7 @@ def test_damaged_state_names_the_field(tmp_path):
 def test_new_questions_need_an_answer_without_a_terminal(tmp_path):
     repo = new_project(tmp_path, level=0)
     before = snapshot(repo)
-    with pytest.raises(ScaffoldError, match="asks for orchestrator"):
+    with pytest.raises(ScaffoldError, match="no terminal to ask for orchestrator"):
         upgrade(UpgradeRequest(path=repo))
     assert snapshot(repo) == before
     result = upgrade(UpgradeRequest(path=repo, given={"orchestrator": "kubeflow"}))
