@@ -9,13 +9,15 @@ from scaffolder.catalog import builtin_catalog
 from scaffolder.errors import InvalidAnswerError, TemplateError
 from scaffolder.render import render
 
-# `${{ ... }}` is a GitHub Actions expression, meant to stay in the output.
-LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%")
+# `${{ ... }}` is a GitHub Actions expression and `{{index .RepoDigests 0}}` a Go template
+# for docker: both are meant to stay in the output.
+LEFTOVER = re.compile(r"(?<!\$)\{\{(?!\s*(index|json)\b|\s*\.)|\{%")
 
 COMBINATIONS = [
     (0, None, ci, py) for ci, py in itertools.product(("github", "gitlab"), ("3.10", "3.13"))
 ] + [
-    (1, orch, ci, py)
+    (level, orch, ci, py)
+    for level in (1, 2)
     for orch, ci, py in itertools.product(
         ("airflow", "kubeflow", "both"), ("github", "gitlab"), ("3.10", "3.11", "3.12", "3.13")
     )

@@ -1,0 +1,75 @@
+"""Prometheus metrics of the serving app, in a registry the app owns (not the global one)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from ..config import PROJECT_NAME as PROJECT
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+PROBABILITY_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+class ServingMetrics:
+    """Request count and latency per handler, the prediction distribution, the model served.
+
+    Every series has the label `project`, as the pipeline metrics do; the alert rules in
+    monitoring/prometheus/serving_alerts.yml select on it.
+    """
+
+    def __init__(self, registry: CollectorRegistry | None = None):
+        self.registry = registry or CollectorRegistry()
+        self.requests = Counter(
+            "mlops_serving_requests",
+            "HTTP requests by handler, method and status code.",
+            ["project", "handler", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "mlops_serving_request_duration_seconds",
+            "Time to answer an HTTP request.",
+            ["project", "handler", "method"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.predictions = Counter(
+            "mlops_serving_predictions",
+            "Rows scored, by predicted label.",
+            ["project", "label"],
+            registry=self.registry,
+        )
+        self.probability = Histogram(
+            "mlops_serving_prediction_probability",
+            "Predicted probability of the positive class.",
+            ["project"],
+            buckets=PROBABILITY_BUCKETS,
+            registry=self.registry,
+        )
+        self.model_loaded = Gauge(
+            "mlops_serving_model_loaded",
+            "1 when a model is loaded and the app is ready, else 0.",
+            ["project"],
+            registry=self.registry,
+        )
+        self.model_info = Gauge(
+            "mlops_serving_model_info",
+            "The model version served (value 1).",
+            ["project", "model_name", "model_version", "alias"],
+            registry=self.registry,
+        )
+        self.model_loaded.labels(PROJECT).set(0)
+        for label in ("0", "1"):  # both series exist from the start, so rates are defined
+            self.predictions.labels(PROJECT, label)
+
+    def observe_request(self, handler: str, method: str, status: int, seconds: float) -> None:
+        self.requests.labels(PROJECT, handler, method, str(status)).inc()
+        self.latency.labels(PROJECT, handler, method).observe(seconds)
+
+    def observe_predictions(self, probabilities: list[float], labels: list[int]) -> None:
+        for probability, label in zip(probabilities, labels, strict=True):
+            self.probability.labels(PROJECT).observe(probability)
+            self.predictions.labels(PROJECT, str(label)).inc()
+
+    def model_ready(self, name: str, version: str, alias: str | None) -> None:
+        self.model_info.labels(PROJECT, name, version, alias or "").set(1)
+        self.model_loaded.labels(PROJECT).set(1)

@@ -1,0 +1,81 @@
+"""Request and response schema of `/predict`.
+
+The row schema is built from the data contract (config/data_contract.yaml, its feature columns):
+types, inclusive ranges and allowed values become pydantic constraints, so a row the training
+data could not hold is refused with a 422 before it reaches the model, and editing the contract
+changes the API with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ..contract import ColumnSpec
+
+MAX_ROWS = 1000
+_TYPES: dict[str, type] = {"integer": int, "number": float, "string": str}
+
+
+def _example(spec: ColumnSpec) -> Any:
+    if spec.allowed_values:
+        return spec.allowed_values[0]
+    if spec.minimum is not None and spec.maximum is not None:
+        middle = (spec.minimum + spec.maximum) / 2
+        return int(middle) if spec.type == "integer" else float(middle)
+    return {"integer": 1, "number": 1.0, "string": "text"}[spec.type]
+
+
+def row_model(features: list[ColumnSpec]) -> type[BaseModel]:
+    """The pydantic model of one input row: one field per contract feature column."""
+    fields: dict[str, Any] = {}
+    for spec in features:
+        annotation: Any = (
+            Literal[tuple(spec.allowed_values)] if spec.allowed_values else _TYPES[spec.type]
+        )
+        if spec.nullable:
+            annotation = annotation | None
+        fields[spec.name] = (
+            annotation,
+            Field(
+                default=None if spec.nullable else ...,
+                ge=spec.minimum,
+                le=spec.maximum,
+                description=spec.description or None,
+            ),
+        )
+    config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{spec.name: _example(spec) for spec in features}]},
+    )
+    return create_model("Row", __config__=config, **fields)
+
+
+def request_model(row: type[BaseModel]) -> type[BaseModel]:
+    """A batch of rows, scored together."""
+    return create_model(
+        "PredictRequest",
+        __config__=ConfigDict(extra="forbid"),
+        rows=(list[row], Field(min_length=1, max_length=MAX_ROWS)),
+    )
+
+
+class Prediction(BaseModel):
+    probability: float = Field(ge=0.0, le=1.0, description="probability of the positive class")
+    label: Literal[0, 1] = Field(description="1 when probability >= the decision threshold")
+
+
+class PredictResponse(BaseModel):
+    model_name: str
+    model_version: str
+    model_alias: str | None = Field(description="the alias served; null for a pinned version")
+    predictions: list[Prediction]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    model_name: str | None = None
+    model_version: str | None = None
+    model_alias: str | None = None
+    reason: str | None = None
