@@ -98,3 +98,40 @@ def test_adopting_a_handmade_repo(tmp_path, venv):
     make(repo, "setup", venv)
     make(repo, "test", venv)
     make(repo, "kfp-run", venv)
+
+
+def test_level1_with_realistic_edits_upgrades_to_level2_and_runs(tmp_path, venv):
+    project = generate(tmp_path, "e2e-up2", "--level", "1", "--orchestrator", "airflow")
+    config = project / "config" / "pipeline.yaml"
+    config.write_text(config.read_text().replace("roc_auc: 0.70", "roc_auc: 0.72"))
+    features = project / "src" / "e2e_up2" / "features.py"
+    features.write_text(
+        features.read_text()
+        + "\n\ndef is_senior(df):\n"
+        + '    """Customers of 65 and over."""\n'
+        + '    return df["age"] >= 65\n'
+    )
+    (project / "tests" / "test_team_features.py").write_text(
+        "import pandas as pd\n\n"
+        "from e2e_up2.features import is_senior\n\n\n"
+        "def test_is_senior():\n"
+        '    assert is_senior(pd.DataFrame({"age": [30, 70]})).tolist() == [False, True]\n'
+    )
+    readme = project / "README.md"
+    readme.write_text(
+        readme.read_text().replace("## Set up\n", "## Set up\n\nData questions: #ml-churn.\n")
+    )
+    git(project, "add", "--all")
+    git(project, "commit", "-qm", "Team edits at level 1")
+
+    result = scaffold("upgrade", project, "--to", "2", "--defaults")
+    assert result.returncode == 0, result.stderr
+    assert "roc_auc: 0.72" in config.read_text()
+    assert "def is_senior" in features.read_text()
+    assert "#ml-churn" in readme.read_text()
+    assert (project / "config" / "data_contract.yaml").is_file()
+    assert (project / "src" / "e2e_up2" / "serving" / "app.py").is_file()
+    make(project, "setup", venv)
+    make(project, "test", venv)
+    make(project, "train", venv)
+    make(project, "dag-test", venv)

@@ -25,11 +25,15 @@ def _tree(repo: Path) -> dict[str, bytes]:
     return {p: (repo / p).read_bytes() for p in out.split("\0") if p and p != STATE_FILE}
 
 
-def test_unedited_project_upgrades_to_exactly_a_fresh_render(tmp_path):
-    old = new_project(tmp_path / "a", level=0)
-    result = upgrade(_request(old))
-    assert result.level == 1 and not result.conflicts
-    fresh = new_project(tmp_path / "b", level=1)
+@pytest.mark.parametrize(("start", "to"), [(0, 1), (1, 2), (0, 2)])
+def test_unedited_project_upgrades_to_exactly_a_fresh_render(tmp_path, start, to):
+    old = new_project(tmp_path / "a", level=start)
+    result = upgrade(_request(old, to=to))
+    assert result.level == to and not result.conflicts
+    # One merge per level step, each with its own render on the base branch.
+    merges = git(old, "log", "--merges", "--format=%s").splitlines()
+    assert len(merges) == to - start
+    fresh = new_project(tmp_path / "b", level=to)
     assert _tree(old) == _tree(fresh)
     assert load_state(old).answers == load_state(fresh).answers
     assert git(old, "status", "--porcelain") == ""
@@ -289,3 +293,34 @@ def test_same_level_template_update_merges_the_fix(tmp_path):
     assert "Team note." in readme.read_text()
     assert load_state(repo).template_version == "0.2.0"
     assert "template 0.2.0" in git(repo, "log", "-1", "--format=%B")
+
+
+def test_tuned_level1_validation_rules_reach_the_level2_contract(tmp_path):
+    repo = new_project(tmp_path, level=1)
+    config = repo / "config/pipeline.yaml"
+    config.write_text(config.read_text().replace("age: [18, 110]", "age: [16, 110]"))
+    commit(repo, "our customers start at 16")
+    result = upgrade(_request(repo, to=2))
+    # The template removes the section the team edited: git says so, once.
+    assert result.conflicts == ["config/pipeline.yaml"]
+    text = config.read_text()
+    assert "age: [16, 110]" in text
+    # Resolve by keeping the team's side of the conflict.
+    kept, side = [], None
+    for line in text.splitlines():
+        if line.startswith("<<<<<<<"):
+            side = "ours"
+        elif line.startswith("=======") and side:
+            side = "theirs"
+        elif line.startswith(">>>>>>>") and side:
+            side = None
+        elif side != "theirs":
+            kept.append(line)
+    config.write_text("\n".join(kept) + "\n")
+    commit(repo, "keep our validation rules")
+    done = apply.continue_upgrade(repo)
+    assert "0002-validation-rules-to-contract" in done.migrations_run
+    contract = (repo / "config/data_contract.yaml").read_text()
+    assert "min: 16" in contract
+    assert "validation:" not in config.read_text()
+    assert git(repo, "status", "--porcelain") == ""

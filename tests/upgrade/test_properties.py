@@ -1,4 +1,5 @@
-"""Property tests: random user edits on a level-0 project, then an upgrade to level 1.
+"""Property tests: random user edits on a project, then an upgrade to the next level
+(0 -> 1 and 1 -> 2).
 
 Every line and file the user added is still there, or inside a conflict region."""
 
@@ -16,6 +17,9 @@ from .helpers import commit, git, new_project
 EDITABLE = [
     "README.md", "Makefile", "pyproject.toml", "src/churn/model.py", "src/churn/features.py",
     "src/churn/train.py", "src/churn/data.py", "tests/test_model.py", ".gitignore",
+    # level-1 files (skipped when the project does not have them yet)
+    "config/pipeline.yaml", "src/churn/pipeline/steps.py", "src/churn/config.py",
+    ".pre-commit-config.yaml", "Dockerfile",
 ]  # fmt: skip
 
 line_text = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_ =#", min_size=1, max_size=30).map(
@@ -33,12 +37,12 @@ edit = st.one_of(
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(edits=st.lists(edit, min_size=1, max_size=6))
-def test_user_lines_survive_upgrade(tmp_path_factory, edits):
+@given(level=st.sampled_from([0, 1]), edits=st.lists(edit, min_size=1, max_size=6))
+def test_user_lines_survive_upgrade(tmp_path_factory, level, edits):
     base = tmp_path_factory.mktemp("prop")
-    repo = new_project(base, level=0)
+    repo = new_project(base, level=level)
     added: dict[str, list[str]] = {}
     for kind, path, position, text in edits:
         target = repo / path
@@ -67,7 +71,7 @@ def test_user_lines_survive_upgrade(tmp_path_factory, edits):
         target.write_text("\n".join(lines) + "\n")
     commit(repo)
 
-    result = upgrade(UpgradeRequest(path=repo, defaults=True))
+    result = upgrade(UpgradeRequest(path=repo, to=level + 1, defaults=True))
     for path, lines in added.items():
         text = (repo / path).read_text() if (repo / path).is_file() else ""
         for line in lines:
@@ -77,5 +81,5 @@ def test_user_lines_survive_upgrade(tmp_path_factory, edits):
         git(repo, "merge", "--abort")
     else:
         assert git(repo, "status", "--porcelain") == ""
-        second = upgrade(UpgradeRequest(path=repo, to=1, defaults=True))
+        second = upgrade(UpgradeRequest(path=repo, to=level + 1, defaults=True))
         assert not any(p.due for p in second.plans)

@@ -52,6 +52,7 @@ def _yaml():
 
     yaml = YAML()  # round-trip: keeps the file's comments and order
     yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap the team's long lines
     # Keep `key: null` as written rather than ruamel's bare `key:`.
     yaml.representer.add_representer(
         type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")

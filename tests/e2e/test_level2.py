@@ -1,0 +1,155 @@
+"""Level 2 (CI/CD for ML), end to end: data validation that stops bad data, model tests,
+batch scoring, the model card, both orchestrators with the validation step, the serving app
+answering on a loopback port, and the deployment files checked by their own tools."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import generate, make, run, tool
+from tests.e2e.test_generated_projects import champion_version, check_workflows
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_and_smoke(project: Path, venv: Path) -> None:
+    """Start `make serve` on a free loopback port, run the project's smoke test, stop it."""
+    port = free_port()
+    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    log = (project / "serve.log").open("w")
+    proc = subprocess.Popen(
+        ["make", "serve", f"VENV={venv}", f"PORT={port}"],
+        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        run([venv / "bin/python", "scripts/smoke_test.py", "--base-url",
+             f"http://127.0.0.1:{port}", "--wait", "90"], project)  # fmt: skip
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()
+
+
+def check_manifests(project: Path, venv: Path, tmp: Path) -> None:
+    kubectl, validate = tool("kubectl", venv), tool("kubernetes-validate", venv)
+    base = tmp / "base.yaml"
+    base.write_text(run([kubectl, "kustomize", "k8s/base"], project).stdout)
+    run([validate, "--strict", "--quiet", base], project)
+    for overlay in ("staging", "production"):
+        rendered = tmp / f"{overlay}.yaml"
+        out = run([venv / "bin/python", "scripts/deploy.py", "render", "--overlay", overlay,
+                   "--image", "registry.example.com/team/serving:0123abc", "--model-version", "1"],
+                  project, {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"})  # fmt: skip
+        rendered.write_text(out.stdout)
+        assert f"-{overlay}" in out.stdout
+        run([validate, "--strict", "--quiet", rendered], project)
+
+
+def check_serving_files(project: Path, venv: Path) -> None:
+    run([tool("hadolint", venv), "Dockerfile.serving"], project)
+    promtool = tool("promtool", venv)
+    run([promtool, "check", "rules", "monitoring/prometheus/serving_alerts.yml"], project)
+    run([promtool, "test", "rules", "monitoring/prometheus/serving_alerts_test.yml"], project)
+
+
+def write_bad_data(project: Path, venv: Path, package: str, dest: Path) -> Path:
+    """Sample data from the project's own generator, with rows that break the contract."""
+    script = (
+        f"from {package}.data import generate\n"
+        "df = generate()\n"
+        "df.loc[:9, 'monthly_charges'] = -1\n"
+        "df.loc[10, 'contract'] = 'lifetime'\n"
+        f"df.to_csv({str(dest)!r}, index=False)\n"
+    )
+    run([venv / "bin/python", "-c", script], project)
+    return dest
+
+
+def expect_stopped_by_validation(project: Path, venv: Path, target: str, bad: Path) -> str:
+    """`make TARGET` on broken data must fail, naming the failed expectation."""
+    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+           "PIPELINE_DATA_SOURCE": str(bad)}  # fmt: skip
+    env.pop("MLFLOW_TRACKING_URI", None)
+    result = subprocess.run(
+        ["make", target, f"VENV={venv}"], cwd=project, env=env,
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"make {target} accepted broken data:\n{output[-3000:]}"
+    return output
+
+
+def test_level2_both_github(tmp_path, venv):
+    project = generate(tmp_path, "e2e-cicd", "--level", "2", "--orchestrator", "both")
+    make(project, "setup", venv)
+    make(project, "lint", venv)
+    make(project, "test", venv)  # includes the model tests and the serving app's tests
+    make(project, "validate-data", venv)
+    make(project, "train", venv)  # the GX checkpoint passes, model tests pass, champion set
+    champion_version(project, venv)
+    make(project, "test-model", venv)
+    make(project, "score", venv)
+    make(project, "model-card", venv)
+    card = (project / "docs" / "model_card.md").read_text()
+    for heading in (
+        "## Intended use",
+        "## Holdout metrics",
+        "## Metrics per slice",
+        "## Limitations",
+    ):
+        assert heading in card, heading
+    make(project, "dag-test", venv)
+    make(project, "kfp-run", venv)
+
+    bad = write_bad_data(project, venv, "e2e_cicd", tmp_path / "bad.csv")
+    out = expect_stopped_by_validation(project, venv, "train", bad)
+    assert "expect_column_values_to_be_between(monthly_charges)" in out
+    out = expect_stopped_by_validation(project, venv, "validate-data", bad)
+    assert "monthly_charges" in out and "contract" in out
+
+    serve_and_smoke(project, venv)
+    check_workflows(project, venv, "github")
+    check_manifests(project, venv, tmp_path)
+    check_serving_files(project, venv)
+    run([tool("pre-commit", venv), "run", "--all-files", "--show-diff-on-failure"], project)
+
+
+def test_level2_airflow_gitlab_stops_bad_data_in_the_dag(tmp_path, venv):
+    project = generate(
+        tmp_path, "e2e-cicd-af", "--level", "2", "--orchestrator", "airflow", "--ci", "gitlab"
+    )
+    make(project, "setup", venv)
+    make(project, "dag-test", venv)
+    champion_version(project, venv)
+    bad = write_bad_data(project, venv, "e2e_cicd_af", tmp_path / "bad.csv")
+    expect_stopped_by_validation(project, venv, "dag-test", bad)
+    check_workflows(project, venv, "gitlab")
+    run([tool("check-jsonschema", venv), "--builtin-schema", "vendor.gitlab-ci",
+         project / ".gitlab" / "cd.gitlab-ci.yml"], project)  # fmt: skip
+
+
+def test_level2_kubeflow_stops_bad_data_in_the_pipeline(tmp_path, venv):
+    project = generate(
+        tmp_path, "e2e-cicd-kfp", "--level", "2", "--orchestrator", "kubeflow",
+        "--data", "python_version=3.10",
+    )  # fmt: skip
+    make(project, "setup", venv)
+    make(project, "kfp-run", venv)
+    champion_version(project, venv)
+    make(project, "score", venv)
+    bad = write_bad_data(project, venv, "e2e_cicd_kfp", tmp_path / "bad.csv")
+    out = expect_stopped_by_validation(project, venv, "kfp-run", bad)
+    assert "validate" in out
