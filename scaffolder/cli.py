@@ -15,7 +15,8 @@ app = typer.Typer(
     name="mlops-scaffold",
     help=(
         "Create ML project repositories at an MLOps maturity level "
-        "(0 manual, 1 pipeline automation), with working pipelines, tracking, CI and monitoring."
+        "(0 manual, 1 pipeline automation, 2 CI/CD for ML), with working pipelines, tracking, CI, "
+        "serving and monitoring."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -96,7 +97,9 @@ def new(
     ],
     level: Annotated[
         int | None,
-        typer.Option("--level", "-l", help="Maturity level: 0 manual, 1 pipeline automation."),
+        typer.Option(
+            "--level", "-l", help="Maturity level: 0 manual, 1 pipeline automation, 2 CI/CD for ML."
+        ),
     ] = None,
     output_dir: Annotated[
         Path, typer.Option("--output-dir", "-o", help="Folder to create the project in.")
