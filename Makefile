@@ -34,6 +34,8 @@ demo: setup ## Create a level-1 project under build/demo and run its training pi
 bench: setup ## Start-up and render benchmarks against copier
 	$(PYTHON) benchmarks/bench_cli.py
 	$(PYTHON) benchmarks/bench_upgrade.py
+	$(PYTHON) benchmarks/bench_assess.py
+	@echo "level 2 (needs a venv with the generated project's dependencies): $(PYTHON) benchmarks/bench_level2.py --venv VENV"
 
 clean: ## Remove the venv, caches and build output
 	rm -rf $(VENV) build dist .cache .pytest_cache
