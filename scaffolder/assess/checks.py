@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from scaffolder.assess.models import CheckResult, Fact, Facts, Outcome, Zone
 
-RUBRIC_VERSION = "1.0"
+RUBRIC_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -203,14 +203,65 @@ def r_aliases(f: Facts) -> Verdict:
     return _elsewhere(f, "mlflow.alias", "no registry alias or stage marks the deployable model")
 
 
+def _module_index(f: Facts) -> dict[str, str]:
+    """Dotted module name -> path, for the project's Python files the scan has facts of
+    (`src/pkg/registry.py` is both `src.pkg.registry` and `pkg.registry`)."""
+    index: dict[str, str] = {}
+    for path in {x.path for x in f.facts if x.path.endswith(".py")}:
+        dotted = path[:-3].replace("/", ".").removesuffix(".__init__")
+        index[dotted] = path
+        if dotted.startswith("src."):
+            index.setdefault(dotted[4:], path)
+    return index
+
+
+def _reachable(f: Facts, start: set[str], depth: int = 4) -> set[str]:
+    """The project files `start` imports, directly or through its own modules (AST imports)."""
+    index = _module_index(f)
+    imports: dict[str, list[str]] = {}
+    for x in f.of("py.imports"):
+        imports.setdefault(x.path, []).extend(x.detail.get("modules") or [])
+    seen, frontier = set(start), set(start)
+    for _ in range(depth):
+        frontier = {
+            index[m] for path in frontier for m in imports.get(path, []) if m in index
+        } - seen
+        if not frontier:
+            break
+        seen |= frontier
+    return seen
+
+
 def r_serving_from_registry(f: Facts) -> Verdict:
-    # Batch scoring from the registry is level 1; here the online serving code must do it.
-    serving_files = {x.path for x in f.of("fastapi.app")}
-    uris = [x for x in f.of("mlflow.model_uri") if "@" in str(x.detail.get("uri"))]
-    loads = [x for x in f.of("model.load") if str(x.detail.get("uri", "")).startswith("models:/")]
-    found = [x for x in uris + loads if x.path in serving_files or SERVING_PATH.search(x.path)]
+    # Batch scoring from the registry is level 1; here the online serving code must do it:
+    # the serving app's own file or the project modules it imports (serving/loader.py ->
+    # registry.py) resolve a registry alias (models:/NAME@alias, get_model_version_by_alias)
+    # and load the model from MLflow.
+    apps = {x.path for x in f.of("fastapi.app")}
+    served = _reachable(f, apps) if apps else set()
+    aliases = [x for x in f.of("mlflow.model_uri") if "@" in str(x.detail.get("uri"))]
+    aliases += f.of("mlflow.alias_lookup")
+    mlflow_loads = [
+        x
+        for x in f.of("model.load")
+        if str(x.detail.get("via", "")).startswith("mlflow")
+        or str(x.detail.get("uri", "")).startswith("models:/")
+    ]
+    by_alias = [x for x in aliases if x.path in served]
+    loads = [x for x in mlflow_loads if x.path in served]
+    if by_alias and loads:
+        chain = sorted(by_alias + loads, key=lambda x: (x.path, x.line))
+        return Verdict(
+            True,
+            _where(f.of("fastapi.app")[:1] + chain),
+            "serving loads the model by registry alias",
+        )
+    # a serving module of another framework (or none) that loads models:/NAME@alias itself
+    uris = [x for x in aliases if x.kind == "mlflow.model_uri"]
+    uri_loads = [x for x in mlflow_loads if "@" in str(x.detail.get("uri", ""))]
+    direct = [x for x in uris + uri_loads if SERVING_PATH.search(x.path)]
     return _found(
-        found,
+        direct,
         "serving loads the model by registry alias",
         "the serving code does not load the model from the registry by alias "
         "(models:/NAME@champion)",
@@ -332,18 +383,41 @@ def r_quality_gate(f: Facts) -> Verdict:
 
 
 def r_data_contract(f: Facts) -> Verdict:
-    gx_files = f.of("gx.suite") + f.of("gx.checkpoint") + f.of("gx.config")
-    gx_code = f.of("gx.usage")
-    if (gx_files and gx_code) or f.of("pandera.usage"):
+    # Enforced = expectations (a GX suite file, expectations written in code, or a declared
+    # schema they are built from) + a suite + a checkpoint that runs them, in files or in code.
+    suites = f.of("gx.suite") + f.of("gx.suite_code")
+    checkpoints = f.of("gx.checkpoint") + f.of("gx.checkpoint_code")
+    expectations = (
+        [x for x in f.of("gx.suite") if x.detail.get("expectations")]
+        + f.of("gx.expectation")
+        + f.of("data.schema")
+    )
+    gx_code = f.of("gx.usage") + f.of("ci.step.data_validation")
+    if suites and checkpoints and expectations and gx_code:
         return Verdict(
             True,
-            _where(gx_files + gx_code + f.of("pandera.usage")),
-            "a data contract is enforced (Great Expectations suite/checkpoint or pandera)",
+            _where(f.of("data.schema") + suites + checkpoints, 6),
+            "a data contract is enforced (Great Expectations suites and checkpoints)",
         )
+    if f.of("pandera.usage"):
+        return Verdict(
+            True, _where(f.of("pandera.usage")), "a data contract is enforced (pandera schemas)"
+        )
+    missing = [
+        name
+        for name, found in (
+            ("expectations or a declared schema", expectations),
+            ("an expectation suite", suites),
+            ("a checkpoint", checkpoints),
+            ("code or a CI step running them", gx_code),
+        )
+        if not found
+    ]
     return Verdict(
         False,
-        _where(gx_files + gx_code),
-        "no Great Expectations suite and checkpoint (or pandera schema) enforcing a data contract",
+        _where(f.of("data.schema") + suites + checkpoints + f.of("gx.usage")),
+        "no Great Expectations suite and checkpoint (or pandera schema) enforcing a data "
+        f"contract (missing: {', '.join(missing)})",
     )
 
 
@@ -442,8 +516,12 @@ def r_k8s_environments(f: Facts) -> Verdict:
 def r_cd_workflow(f: Facts) -> Verdict:
     deploys = f.of("ci.step.deploy")
     if deploys and f.of("ci.environment"):
+        # a step running a script that deploys (python scripts/deploy.py) names the script too
+        via = sorted({str(x.detail["via"]) for x in deploys if x.detail.get("via")})
         return Verdict(
-            True, _where(deploys + f.of("ci.environment")), "a CD workflow deploys to environments"
+            True,
+            _where(deploys, 3) + via[:2] + _where(f.of("ci.environment"), 3),
+            "a CD workflow deploys to environments",
         )
     return Verdict(
         False, _where(deploys), "no CD workflow deploying to staging and production environments"
@@ -788,7 +866,7 @@ CHECKS: list[Check] = [
         "tracking",
         2,
         f"{U2} adds a serving app loading models:/NAME@champion",
-        "models:/...@alias URIs (AST)",
+        "models:/...@alias or alias look-ups in the serving app and its imports (AST)",
         r_serving_from_registry,
         ("python",),
         "infrastructure",
@@ -926,7 +1004,7 @@ CHECKS: list[Check] = [
         "validation",
         2,
         f"{U2} adds a Great Expectations suite and checkpoint from a data contract",
-        "GX suite/checkpoint files plus GX code, or pandera (AST)",
+        "GX suites and checkpoints (files or code) with expectations or a declared schema; pandera",
         r_data_contract,
         ("python", "yaml", "json"),
         "data",

@@ -8,6 +8,7 @@ approvals are recorded, and so are the triggers.
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any
 
 from scaffolder.assess.models import Fact, Zone
@@ -75,6 +76,49 @@ def _env_name(value: Any) -> str | None:
 
 def classify(text: str) -> list[str]:
     return [kind for kind, pattern in STEP_KINDS.items() if pattern.search(text)]
+
+
+_PYTHON = re.compile(r"^python(\d+(\.\d+)*)?$")
+_SHELLS = {"bash", "sh", "zsh", "source", "."}
+
+
+def scripts_run(text: str) -> list[dict[str, str]]:
+    """The repository's own scripts a command runs: `python path.py`, `python -m pkg.mod`,
+    `bash path.sh`, `./path.sh` (with `VAR=value`, `uv run`, `poetry run` in front)."""
+    found: list[dict[str, str]] = []
+    for line in text.replace("\\\n", " ").splitlines():
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:
+            words = line.split()
+        for i, word in enumerate(words):
+            rest = words[i + 1 :]
+            if _PYTHON.match(word.rsplit("/", 1)[-1]):
+                args = [a for a in rest if not a.startswith("-") or a == "-m"]
+                if args[:1] == ["-m"] and len(args) > 1:
+                    found.append({"module": args[1]})
+                elif args and args[0].endswith(".py"):
+                    found.append({"script": _relative(args[0])})
+            elif word in _SHELLS and rest and rest[0].endswith(".sh"):
+                found.append({"script": _relative(rest[0])})
+            elif word.startswith("./") and word.endswith((".sh", ".py")) and i == 0:
+                found.append({"script": _relative(word)})
+    unique: list[dict[str, str]] = []
+    for run in found:
+        if run not in unique and "$" not in str(run):
+            unique.append(run)
+    return unique
+
+
+def _relative(path: str) -> str:
+    return path[2:] if path.startswith("./") else path.lstrip("/")
+
+
+def _script_facts(text: str, path: str, line: int, job: str) -> list[Fact]:
+    return [
+        Fact(kind="ci.step.script", path=path, line=line, detail={"job": job, **run})
+        for run in scripts_run(text)
+    ]
 
 
 def github_workflow(doc: Any, path: str) -> list[Fact]:
@@ -151,6 +195,7 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 facts.append(
                     Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": job_id})
                 )
+            facts.extend(_script_facts(_as_text(step.get("run")), path, line, job_id))
     return facts
 
 
@@ -184,6 +229,7 @@ def gitlab_ci(doc: Any, path: str) -> list[Fact]:
             detail={"provider": "gitlab", "triggers": triggers, "permissions": False, "name": path},
         )
     )
+    facts.extend(_includes(doc, path))
     for job_id, job in jobs:
         line = doc.line_of(job_id)
         text = (
@@ -195,6 +241,7 @@ def gitlab_ci(doc: Any, path: str) -> list[Fact]:
         )
         for kind in classify(text):
             facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": job_id}))
+        facts.extend(_script_facts(_as_text(job.get("script")), path, line, job_id))
         env = _env_name(job.get("environment"))
         if env:
             manual = (
@@ -212,6 +259,22 @@ def gitlab_ci(doc: Any, path: str) -> list[Fact]:
                     line=job.line_of("environment"),
                     detail={"job": job_id, "name": env, "manual": manual, "provider": "gitlab"},
                 )
+            )
+    return facts
+
+
+def _includes(doc: YMap, path: str) -> list[Fact]:
+    """`include:` of files in the same repository (`local:`, or a bare path), which GitLab
+    merges into the pipeline: the scan parses them as GitLab CI too."""
+    include = doc.get("include")
+    entries = include if isinstance(include, list) else [include] if include else []
+    lines = getattr(entries, "item_lines", [doc.line_of("include")] * len(entries))
+    facts = []
+    for entry, line in zip(entries, lines, strict=False):
+        local = entry.get("local") if isinstance(entry, dict) else entry
+        if isinstance(local, str) and "://" not in local and local.endswith((".yml", ".yaml")):
+            facts.append(
+                Fact(kind="ci.include", path=path, line=line, detail={"local": _relative(local)})
             )
     return facts
 

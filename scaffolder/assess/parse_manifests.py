@@ -24,7 +24,18 @@ ENV_NAMES = {
 }
 THRESHOLD_KEY = re.compile(r"threshold|^min_|^max_|gate|minimum|tolerance", re.I)
 CONFIG_DIRS = {"config", "configs", "conf", "settings", "params", "environments", "envs"}
-CONFIG_NAMES = {"params", "config", "settings", "pipeline", "parameters", "hyperparameters"}
+CONFIG_NAMES = {
+    "params",
+    "config",
+    "settings",
+    "pipeline",
+    "parameters",
+    "hyperparameters",
+    "environments",
+    "envs",
+}
+SCHEMA_KEYS = ("columns", "fields")
+TYPE_KEYS = ("type", "data_type", "dtype", "logicalType", "physicalType")
 
 
 def _keys_deep(value: Any, depth: int = 0) -> list[str]:
@@ -127,7 +138,55 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
                             env=str(env_name),
                         )
                     )
+            else:
+                # One section per environment at the top (`dev:`, `staging:`, `prod:`): at least
+                # two, so a lone `test:` section of a parameter file is not taken for one.
+                sections = [
+                    k for k, v in doc.items() if str(k).lower() in ENV_NAMES and isinstance(v, dict)
+                ]
+                if len(sections) >= 2:
+                    for env_name in sections:
+                        facts.append(
+                            _fact(
+                                "config.environment",
+                                path,
+                                doc.line_of(env_name),
+                                zone,
+                                env=str(env_name),
+                            )
+                        )
+        if "kind" not in doc:
+            facts.extend(_schema(doc, path, zone))
     return facts
+
+
+def _typed_columns(value: Any) -> int:
+    """How many entries of a `columns:`/`fields:` collection declare a type."""
+    if isinstance(value, list):
+        entries = [v for v in value if isinstance(v, dict) and "name" in v]
+    elif isinstance(value, dict):
+        entries = [v for v in value.values() if isinstance(v, dict)]
+    else:
+        return 0
+    return sum(1 for v in entries if any(k in v for k in TYPE_KEYS))
+
+
+def _schema(doc: YMap, path: str, zone: Zone, depth: int = 0) -> list[Fact]:
+    """A declared table schema (a data contract): `columns`/`fields` whose entries have types,
+    at the top or under a table/model (dbt `models:`, datacontract.com `models:`, ODCS)."""
+    for key in SCHEMA_KEYS:
+        count = _typed_columns(doc.get(key))
+        if count:
+            return [_fact("data.schema", path, doc.line_of(key), zone, columns=count)]
+    if depth >= 3:
+        return []
+    for value in doc.values():
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, YMap):
+                found = _schema(child, path, zone, depth + 1)
+                if found:
+                    return found
+    return []
 
 
 def _overlay_env(p: PurePosixPath) -> str | None:

@@ -17,7 +17,7 @@ from scaffolder.assess.models import Fact, Problem, Zone
 TRIGGER = re.compile(
     rb"mlflow|kfp|airflow|great_expectations|pandera|fastapi|prometheus|evidently|alibi|nannyml|"
     rb"whylogs|deepchecks|scipy|seed|random_state|def test|sklearn|joblib|pickle|torch|__main__|"
-    rb"models:/|drift|psi|gate|validat|hashlib|hash_pandas|dag|Dag|DAG"
+    rb"models:/|drift|psi|gate|validat|hashlib|hash_pandas|dag|Dag|DAG|subprocess|os\.system"
 )
 
 TRACKING_CALLS = {
@@ -83,6 +83,24 @@ MODEL_TEST_WORDS = re.compile(
     r"threshold|beats|regression|fairness|calibration|invariance|directional",
     re.I,
 )
+GX_SUITE_CALLS = {"ExpectationSuite", "add_expectation_suite", "add_or_update_expectation_suite"}
+GX_CHECKPOINT_CALLS = {
+    "Checkpoint",
+    "SimpleCheckpoint",
+    "add_checkpoint",
+    "add_or_update_checkpoint",
+    "run_checkpoint",
+}
+GX_EXPECT_CLASS = re.compile(r"Expect(?!ation)[A-Z]")
+SUBPROCESS_CALLS = {
+    "subprocess.run",
+    "subprocess.call",
+    "subprocess.check_call",
+    "subprocess.check_output",
+    "subprocess.Popen",
+    "os.system",
+    "os.popen",
+}
 LINEAGE_KEY = re.compile(
     r"git|commit|sha|data.?(hash|version|digest|sha)|pipeline.?run|run.?id", re.I
 )
@@ -112,6 +130,15 @@ class _Visitor(ast.NodeVisitor):
         self.instances: dict[str, str] = {}  # variable -> qualified class it was built from
         self.facts: list[Fact] = []
         self.imports: set[str] = set()
+        self.local_imports: list[str] = []  # the project's own modules it imports
+        self.package = _package_of(path)
+        self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.wrappers: dict[str, list[str]] = {}  # def kubectl(*args): run(["kubectl", *args])
+        # the project's own top-level package (`pkg` of src/pkg/...): absolute imports of it
+        # are local too
+        parts = path.split("/")
+        parts = parts[1:] if parts[0] == "src" else parts
+        self.own_top = parts[0] if len(parts) > 1 else ""
 
     # -- helpers ---------------------------------------------------------------------------
     def add(self, kind: str, node: ast.AST | int, **detail) -> None:
@@ -141,6 +168,8 @@ class _Visitor(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self.imports.add(alias.name)
+            if self.own_top and alias.name.split(".")[0] == self.own_top:
+                self.local_imports.append(alias.name)
             if alias.asname:
                 self.aliases[alias.asname] = alias.name
             else:
@@ -151,8 +180,21 @@ class _Visitor(ast.NodeVisitor):
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
         if node.level:  # relative import: our own package, never a library
+            parts = self.package.split(".") if self.package else []
+            if node.level - 1 <= len(parts):
+                base = ".".join(
+                    parts[: len(parts) - (node.level - 1)] + ([module] if module else [])
+                )
+                if base and module:
+                    self.local_imports.append(base)
+                elif base:  # from . import loader: the names are modules
+                    self.local_imports.extend(f"{base}.{a.name}" for a in node.names)
             return
         self.imports.add(module)
+        if self.own_top and module.split(".")[0] == self.own_top:
+            self.local_imports.append(module)
+            if module == self.own_top:  # from pkg import registry: the names are modules
+                self.local_imports.extend(f"{module}.{a.name}" for a in node.names)
         for alias in node.names:
             qualified = f"{module}.{alias.name}"
             self.aliases[alias.asname or alias.name] = qualified
@@ -227,7 +269,9 @@ class _Visitor(ast.NodeVisitor):
                 self.add("model_card.generator", node, name=name)
         for decorator in node.decorator_list:
             self._decorator(decorator, node)
+        self.functions.append(node)
         self.generic_visit(node)
+        self.functions.pop()
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -317,6 +361,16 @@ class _Visitor(ast.NodeVisitor):
             "pandas.util.hash_pandas_object",
         ):
             self.add("data.hash", node, via=qualified)
+        if self.uses("great_expectations") or root == "great_expectations":
+            self._gx(node, qualified, last)
+        if qualified in SUBPROCESS_CALLS and node.args:
+            command = _command(node.args[0])
+            if command:
+                self.add("script.command", node, command=command)
+            self._wrapper(node.args[0])
+        elif isinstance(node.func, ast.Name) and node.func.id in self.wrappers:
+            words = [_const_str(a) or "{}" for a in node.args]
+            self.add("script.command", node, command=" ".join(self.wrappers[node.func.id] + words))
         if qualified in SEED_CALLS and (node.args or node.keywords):
             self.add("seed", node, via=qualified)
         for kw in node.keywords:
@@ -339,6 +393,41 @@ class _Visitor(ast.NodeVisitor):
         if "Instrumentator" in qualified and last == "expose":
             self.add("prometheus.export", node, via="instrumentator")
         self.generic_visit(node)
+
+    def _wrapper(self, argv: ast.AST) -> None:
+        """A function passing its `*args` to a command (`run(["kubectl", *args])`) wraps that
+        command: its calls in this module are commands too (`kubectl("apply", "-k", dir)`)."""
+        if not self.functions or not isinstance(argv, (ast.List, ast.Tuple)):
+            return
+        function = self.functions[-1]
+        vararg = function.args.vararg.arg if function.args.vararg else None
+        prefix: list[str] = []
+        for element in argv.elts:
+            if isinstance(element, ast.Starred):
+                if isinstance(element.value, ast.Name) and element.value.id == vararg and prefix:
+                    self.wrappers[function.name] = prefix
+                return
+            text = _const_str(element)
+            if text is None:
+                return
+            prefix.append(text)
+
+    def _gx(self, node: ast.Call, qualified: str, last: str) -> None:
+        """Suites, checkpoints and expectations defined in code (GX 0.x and 1.x APIs)."""
+        if last in GX_SUITE_CALLS or (".suites." in qualified and last in ("add", "add_or_update")):
+            self.add("gx.suite_code", node, call=last)
+        elif last in GX_CHECKPOINT_CALLS or (
+            ".checkpoints." in qualified and last in ("add", "add_or_update")
+        ):
+            self.add("gx.checkpoint_code", node, call=last)
+        elif (GX_EXPECT_CLASS.match(last) and qualified.startswith("great_expectations.")) or (
+            last.startswith("expect_") and "." in qualified
+        ):
+            self.add("gx.expectation", node, expectation=last)
+        elif last == "ExpectationConfiguration":
+            kind = _const_str(_kwarg(node, "type")) or _const_str(_kwarg(node, "expectation_type"))
+            if kind:
+                self.add("gx.expectation", node, expectation=kind)
 
     def _mlflow(self, node: ast.Call, qualified: str, last: str) -> None:
         if last in TRACKING_CALLS or qualified.endswith(".autolog"):
@@ -407,6 +496,24 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+def _package_of(path: str) -> str:
+    """The dotted package a file at `path` belongs to (`src/pkg/serving/app.py` ->
+    `src.pkg.serving`), against which its relative imports resolve."""
+    parts = path.split("/")
+    return ".".join(parts[:-1])
+
+
+def _command(node: ast.AST) -> str:
+    """The command line a subprocess call runs, constants as written, the rest as `{}`."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        words = []
+        for element in node.elts:
+            text = _const_str(element)
+            words.append(text if text is not None else "{}")
+        return " ".join(words) if words and words[0] != "{}" else ""
+    return _const_str(node) or ""
+
+
 def _kwarg(call: ast.Call | None, name: str) -> ast.AST | None:
     if call is None:
         return None
@@ -448,6 +555,8 @@ def parse_python(
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset
+    if visitor.local_imports and zone is Zone.SOURCE and not is_test_file:
+        visitor.add("py.imports", 1, modules=sorted(set(visitor.local_imports)))
     if is_test_file:
         # Test files that import the orchestrators test the pipelines (DAG integrity, compile).
         if visitor.uses("airflow"):

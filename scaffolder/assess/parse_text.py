@@ -7,6 +7,7 @@ import json
 import re
 
 from scaffolder.assess.models import Fact, Problem, Zone
+from scaffolder.assess.parse_ci import classify
 from scaffolder.assess.parse_python import parse_python
 
 _TARGET = re.compile(r"^([A-Za-z0-9_.-]+)\s*:(?!=)", re.M)
@@ -38,6 +39,32 @@ def parse_readme(text: str, path: str, zone: Zone) -> list[Fact]:
     match = SETUP_WORDS.search(text)
     line = text.count("\n", 0, match.start()) + 1 if match else 1
     return [Fact(kind="readme", path=path, line=line, zone=zone, detail={"setup": bool(match)})]
+
+
+def parse_shell(text: str, path: str, zone: Zone) -> list[Fact]:
+    """The commands of a shell script that CI would classify (build, deploy, tests...), with
+    continuation lines joined, for the CI steps that run the script."""
+    facts = []
+    pending, first = "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not pending:
+            first = number
+        stripped = raw.strip()
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        command, pending = (pending + stripped).strip(), ""
+        if command and not command.startswith("#") and classify(command):
+            facts.append(
+                Fact(
+                    kind="script.command",
+                    path=path,
+                    line=first,
+                    zone=zone,
+                    detail={"command": command},
+                )
+            )
+    return facts
 
 
 def parse_json(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Problem]]:

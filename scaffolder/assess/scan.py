@@ -184,6 +184,8 @@ def scan(root: Path) -> Facts:
                         message=f"not understood ({type(exc).__name__}: {exc})",
                     )
                 )
+    _gitlab_includes(root, facts, problems)
+    _scripts_of_ci(facts)
     facts.sort(key=lambda f: (f.path, f.line, f.kind))
     problems.sort(key=lambda p: (p.path, p.line))
     return Facts(files_scanned=files, skipped=sorted(skipped), facts=facts, problems=problems)
@@ -272,6 +274,11 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         return
     if suffix == ".dvc":
         facts.append(Fact(kind="dvc.tracked", path=path, zone=zone))
+        return
+    if suffix == ".sh":
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_text.parse_shell(text, path, zone))
 
 
 def _text(full: str) -> str | None:
@@ -281,12 +288,19 @@ def _text(full: str) -> str | None:
     return data.decode("utf-8", errors="replace")
 
 
-def _yaml(full: str, path: str, zone: Zone, facts: list[Fact], problems: list[Problem]) -> None:
+def _yaml(
+    full: str,
+    path: str,
+    zone: Zone,
+    facts: list[Fact],
+    problems: list[Problem],
+    gitlab: bool = False,
+) -> None:
     text = _text(full)
     if text is None:
         return
     is_github = parse_ci.is_github_workflow(path)
-    is_gitlab = parse_ci.is_gitlab_ci(path)
+    is_gitlab = gitlab or parse_ci.is_gitlab_ci(path)
     category = "ci" if (is_github or is_gitlab) else "yaml"
     if is_github or is_gitlab:
         zone = Zone.SOURCE
@@ -322,6 +336,78 @@ def _yaml(full: str, path: str, zone: Zone, facts: list[Fact], problems: list[Pr
             f.model_copy(update={"zone": zone}) if f.zone != zone else f
             for f in parse_manifests.manifest_facts(docs, path, zone)
         )
+
+
+def _gitlab_includes(root: Path, facts: list[Fact], problems: list[Problem]) -> None:
+    """Files a GitLab pipeline includes (`include: local:`) are GitLab CI wherever they live:
+    parse them as such, in place of what the walk made of them."""
+    parsed = {
+        f.path for f in facts if f.kind == "ci.workflow" and f.detail.get("provider") == "gitlab"
+    }
+    queue = [f for f in facts if f.kind == "ci.include"]
+    resolved_root = root.resolve()
+    while queue:
+        local = str(queue.pop().detail["local"])
+        targets = sorted(root.glob(local)) if any(c in local for c in "*?[") else [root / local]
+        for target in targets:
+            try:
+                rel = target.resolve().relative_to(resolved_root).as_posix()
+            except (OSError, ValueError):
+                continue  # outside the repository
+            if rel in parsed or not target.is_file():
+                continue
+            parsed.add(rel)
+            facts[:] = [f for f in facts if f.path != rel]
+            problems[:] = [p for p in problems if p.path != rel]
+            found: list[Fact] = []
+            _yaml(str(target), rel, Zone.SOURCE, found, problems, gitlab=True)
+            facts.extend(found)
+            queue.extend(f for f in found if f.kind == "ci.include")
+
+
+def _module_paths(module: str) -> list[str]:
+    base = module.replace(".", "/")
+    return [
+        f"{prefix}{base}{suffix}"
+        for prefix in ("", "src/")
+        for suffix in (".py", "/__main__.py", "/__init__.py")
+    ]
+
+
+def _scripts_of_ci(facts: list[Fact]) -> None:
+    """A CI step running one of the repository's scripts does what that script runs: `python
+    scripts/deploy.py` whose code calls `kubectl apply` is a deploy step, at the CI step's line."""
+    commands: dict[str, list[Fact]] = {}
+    for fact in facts:
+        if fact.kind == "script.command":
+            commands.setdefault(fact.path, []).append(fact)
+    if not commands:
+        return
+    derived: dict[tuple[str, int, str], Fact] = {}
+    for step in [f for f in facts if f.kind == "ci.step.script"]:
+        if "script" in step.detail:
+            candidates = [str(step.detail["script"])]
+        else:
+            candidates = _module_paths(str(step.detail.get("module", "")))
+        target = next((c for c in candidates if c in commands), None)
+        if target is None:
+            continue
+        kinds: dict[str, Fact] = {}
+        for command in commands[target]:
+            for kind in parse_ci.classify(str(command.detail.get("command", ""))):
+                kinds.setdefault(kind, command)
+        for kind, command in kinds.items():
+            derived.setdefault(
+                (step.path, step.line, kind),
+                Fact(
+                    kind=f"ci.step.{kind}",
+                    path=step.path,
+                    line=step.line,
+                    zone=step.zone,
+                    detail={"job": step.detail.get("job"), "via": command.where},
+                ),
+            )
+    facts.extend(derived.values())
 
 
 def head_commit(root: Path) -> str | None:

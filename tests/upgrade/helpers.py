@@ -26,7 +26,7 @@ def new_project(tmp_path: Path, name: str = "churn", level: int = 0, **given) ->
 
 def commit(repo: Path, message: str = "user change") -> None:
     git(repo, "add", "--all")
-    git(repo, *USER, "commit", "--quiet", "-m", message)
+    git(repo, *USER, "commit", "--quiet", "--allow-empty", "-m", message)
 
 
 def snapshot(repo: Path) -> dict[str, object]:
