@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.state import ProjectState
-from scaffolder.upgrade.migrations import Migration
+from scaffolder.upgrade.migrations import Migration, yaml_files
 
 CONFIG = Path("config/pipeline.yaml")
 
@@ -47,24 +47,8 @@ def _model_defaults(tree: Path, state: ProjectState) -> tuple[str, dict[str, Any
     return (model_type, dict(chosen)) if isinstance(chosen, dict) else None
 
 
-def _yaml():
-    from ruamel.yaml import YAML
-
-    yaml = YAML()  # round-trip: keeps the file's comments and order
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap the team's long lines
-    # Keep `key: null` as written rather than ruamel's bare `key:`.
-    yaml.representer.add_representer(
-        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
-    )
-    return yaml
-
-
 def _config_model(tree: Path) -> dict[str, Any] | None:
-    path = tree / CONFIG
-    if not path.is_file():
-        return None
-    data = _yaml().load(path.read_text(encoding="utf-8"))
+    data = yaml_files.load(tree / CONFIG)
     model = data.get("model") if isinstance(data, dict) else None
     return model if isinstance(model, dict) else None
 
@@ -82,9 +66,9 @@ def apply(tree: Path, state: ProjectState) -> None:
     defaults = _model_defaults(tree, state)
     if defaults is None:
         return
-    path = tree / CONFIG
-    yaml = _yaml()
-    data = yaml.load(path.read_text(encoding="utf-8"))
+    data = yaml_files.load(tree / CONFIG)
+    if not isinstance(data, dict) or not isinstance(data.get("model"), dict):
+        return
     model_type, params = defaults
     data["model"]["type"] = model_type
     current = data["model"].get("params")
@@ -95,8 +79,7 @@ def apply(tree: Path, state: ProjectState) -> None:
             del current[key]
         for key, value in params.items():
             current[key] = value
-    with path.open("w", encoding="utf-8") as handle:
-        yaml.dump(data, handle)
+    yaml_files.dump(tree / CONFIG, data)
 
 
 def paths(state: ProjectState) -> list[str]:

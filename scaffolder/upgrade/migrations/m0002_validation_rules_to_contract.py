@@ -10,37 +10,13 @@ the section, so the tuned rules are what the checkpoints enforce.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-from typing import Any
 
 from scaffolder.state import ProjectState
-from scaffolder.upgrade.migrations import Migration
+from scaffolder.upgrade.migrations import Migration, yaml_files
 
 PIPELINE = Path("config/pipeline.yaml")
 CONTRACT = Path("config/data_contract.yaml")
-
-
-def _yaml():
-    from ruamel.yaml import YAML
-
-    yaml = YAML()  # round-trip: keeps comments and order
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap the team's long lines
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.representer.add_representer(
-        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
-    )
-    return yaml
-
-
-def _load(path: Path) -> Any:
-    if not path.is_file():
-        return None
-    try:
-        return _yaml().load(path.read_text(encoding="utf-8"))
-    except Exception:  # a file in conflict or hand-broken: leave it to the user
-        return None
 
 
 def paths(state: ProjectState) -> list[str]:
@@ -48,8 +24,8 @@ def paths(state: ProjectState) -> list[str]:
 
 
 def is_applied(tree: Path, state: ProjectState) -> bool:
-    pipeline = _load(tree / PIPELINE)
-    contract = _load(tree / CONTRACT)
+    pipeline = yaml_files.load(tree / PIPELINE)
+    contract = yaml_files.load(tree / CONTRACT)
     if not isinstance(pipeline, dict) or not isinstance(contract, dict):
         return True  # nothing we can carry over safely
     return not isinstance(pipeline.get("validation"), dict)
@@ -64,9 +40,8 @@ def _columns(contract: dict) -> dict[str, dict]:
 def apply(tree: Path, state: ProjectState) -> None:
     if is_applied(tree, state):
         return
-    yaml = _yaml()
-    pipeline = _load(tree / PIPELINE)
-    contract = _load(tree / CONTRACT)
+    pipeline = yaml_files.load(tree / PIPELINE)
+    contract = yaml_files.load(tree / CONTRACT)
     rules = pipeline.pop("validation")
     columns = _columns(contract)
     for name, bounds in (rules.get("ranges") or {}).items():
@@ -81,11 +56,8 @@ def apply(tree: Path, state: ProjectState) -> None:
         for column in columns.values():
             if column.get("role", "feature") == "feature":
                 column["nullable"] = True
-    for path, data in ((tree / PIPELINE, pipeline), (tree / CONTRACT, contract)):
-        buffer = io.StringIO()
-        yaml.dump(data, buffer)
-        # The removed section's leading blank line would otherwise linger at the end.
-        path.write_text(buffer.getvalue().rstrip("\n") + "\n", encoding="utf-8")
+    yaml_files.dump(tree / PIPELINE, pipeline)
+    yaml_files.dump(tree / CONTRACT, contract)
 
 
 MIGRATION = Migration(
