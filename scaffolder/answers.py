@@ -14,6 +14,8 @@ from scaffolder.errors import InvalidAnswerError, MissingAnswerError
 # Kept in step with the validators in templates/copier.yml (a test checks they agree).
 PROJECT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,99}$")
 PACKAGE_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+# Longer import names push generated import lines past the formatter's line length.
+MAX_PACKAGE_NAME = 32
 
 # A package with one of these names would shadow a library the generated project imports.
 RESERVED_PACKAGES = frozenset(
@@ -68,6 +70,11 @@ def check_package_name(name: str) -> None:
         raise InvalidAnswerError(
             f"package name {name!r} is not a valid Python identifier; "
             "pass --data package_name=NAME with lowercase letters, digits and '_'"
+        )
+    if len(name) > MAX_PACKAGE_NAME:
+        raise InvalidAnswerError(
+            f"package name {name!r} is longer than {MAX_PACKAGE_NAME} characters; "
+            "pass --data package_name=NAME with a shorter one"
         )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise InvalidAnswerError(

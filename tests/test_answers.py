@@ -25,7 +25,8 @@ def test_invalid_project_names(name):
 @pytest.mark.parametrize(
     ("name", "message"),
     [("import", "keyword"), ("match", "keyword"), ("json", "shadow"), ("mlflow", "shadow"),
-     ("1x", "identifier"), ("Churn", "identifier"), ("a-b", "identifier")],
+     ("1x", "identifier"), ("Churn", "identifier"), ("a-b", "identifier"),
+     ("a" * 33, "longer than 32")],
 )  # fmt: skip
 def test_invalid_package_names(name, message):
     with pytest.raises(InvalidAnswerError, match=message):
