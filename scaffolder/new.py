@@ -51,8 +51,12 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
     """Render, commit on the base branch, branch `main` off it, then move into place."""
     catalog = catalog or builtin_catalog()
     given = check_given({**request.given, "project_name": request.name})
-    level = int(given.get("level", 0))  # type: ignore[call-overload]
     levels = catalog.levels()
+    if request.interactive and "level" not in given:
+        from scaffolder.prompts import ask_level
+
+        given["level"] = ask_level(levels)
+    level = int(given.get("level", 0))  # type: ignore[call-overload]
     if level not in levels:
         raise InvalidAnswerError(
             f"level {level} is not available; choose one of {', '.join(map(str, levels))}"
@@ -63,7 +67,8 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
     target = output_dir / request.name
     _check_target(target)
 
-    created_output_dir = not output_dir.exists()
+    # The outermost folder this call creates: removed again if anything fails.
+    created = next((p for p in reversed([output_dir, *output_dir.parents]) if not p.exists()), None)
     output_dir.mkdir(parents=True, exist_ok=True)
     # Staged beside the target so the final move is a rename on one filesystem.
     staging = Path(tempfile.mkdtemp(prefix=f".{request.name}.mlops-scaffold-", dir=output_dir))
@@ -90,8 +95,8 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
             target.rmdir()
         os.replace(tree, target)
     except BaseException:
-        if created_output_dir:
-            shutil.rmtree(output_dir, ignore_errors=True)
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)

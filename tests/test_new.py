@@ -104,7 +104,7 @@ def test_all_answers_given_needs_no_terminal(tmp_path):
 
 
 def test_a_failure_midway_leaves_nothing_behind(tmp_path, monkeypatch):
-    output = tmp_path / "new-folder"
+    output = tmp_path / "new-folder" / "nested"
 
     def boom(*args, **kwargs):
         raise GitError("git checkout failed: simulated")
@@ -112,7 +112,7 @@ def test_a_failure_midway_leaves_nothing_behind(tmp_path, monkeypatch):
     monkeypatch.setattr(new.gitops, "branch_off", boom)
     with pytest.raises(GitError):
         create_project(_request(output))
-    assert not output.exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_interrupt_midway_leaves_existing_folders_as_they_were(tmp_path, monkeypatch):
@@ -137,3 +137,25 @@ def test_a_broken_template_writes_nothing(tmp_path):
     with pytest.raises(TemplateError):
         create_project(_request(out), catalog=Catalog(root=root, version="0"))
     assert list(out.iterdir()) == []
+
+
+def test_interactive_runs_ask_the_level_first(tmp_path, monkeypatch):
+    """The level decides which layers are staged, so it is asked before copier's questions."""
+    import scaffolder.prompts
+
+    monkeypatch.setattr(scaffolder.prompts, "ask_level", lambda levels: 1)
+    recorder = _RecordingRender()
+    monkeypatch.setattr(new, "render", recorder)
+    with pytest.raises(_Stop):
+        create_project(NewRequest(name="churn", output_dir=tmp_path, interactive=True))
+    assert recorder.given["level"] == 1
+
+
+class _Stop(Exception):
+    pass
+
+
+class _RecordingRender:
+    def __call__(self, catalog, given, dest, *, interactive):
+        self.given = given
+        raise _Stop
