@@ -162,10 +162,6 @@ def unmerged_paths(repo: Path) -> list[str]:
     return sorted({p for p in out.split("\0") if p})
 
 
-def merge_abort(repo: Path) -> None:
-    run_git(repo, "merge", "--abort")
-
-
 def fast_forward(repo: Path, commit: str) -> None:
     """Move the checked-out branch and its files forward to `commit` (a descendant of HEAD)."""
     run_git(repo, "merge", "--ff-only", "--quiet", commit)
@@ -254,15 +250,6 @@ def merge_no_commit(repo: Path, commit: str, *, allow_unrelated: bool = False) -
 
 def add_paths(repo: Path, *paths: str) -> None:
     run_git(repo, "add", "--", *paths)
-
-
-def commit_index(repo: Path, message: str) -> str:
-    """Commit what is staged (a merge in progress included); return the new sha."""
-    run_git(
-        repo, "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify",
-        "--allow-empty", "-m", message, env=identity_env(repo),
-    )  # fmt: skip
-    return run_git(repo, "rev-parse", "HEAD").strip()
 
 
 def commit_tree_object(repo: Path, tree: str, parents: list[str], message: str) -> str:

@@ -45,7 +45,7 @@ class Context:
     base: str | None  # None while adopting: no base branch yet
 
 
-def preflight(path: Path, *, allow_untracked: bool = True) -> Context:
+def preflight(path: Path) -> Context:
     """Refuse anything an upgrade could harm: one clear reason, nothing changed."""
     if not gitops.is_repo(path):
         raise UpgradeRefused(
@@ -113,17 +113,6 @@ def _check_untracked(ctx: Context, plan: StepPlan) -> None:
             )
 
 
-def _run_migrations(tree: Path, migrations: list[Migration], state: ProjectState) -> list[str]:
-    """Apply each migration not yet applied in a work tree, one commit each; return the ids."""
-    done = []
-    for migration in migrations:
-        if not migration.is_applied(tree, state):
-            migration.apply(tree, state)
-            gitops.commit_all(tree, _migration_message(migration))
-        done.append(migration.id)
-    return done
-
-
 def _migration_message(migration: Migration) -> str:
     return f"mlops-scaffold: migration {migration.id}\n\n{migration.summary}"
 
@@ -163,10 +152,14 @@ def _with_state(
     )
 
 
-def _record(tree: Path, state: ProjectState, ids: list[str], message: str) -> None:
-    write_state(tree, state.model_copy(update={"migrations": [*state.migrations, *ids]}))
-    gitops.add_paths(tree, STATE_FILE)
-    gitops.commit_index(tree, message)
+def _record_migrations(repo: Path, commit: str, state: ProjectState, ids: list[str]) -> str:
+    """A last commit adding `ids` to the state file's migrations (none when `ids` is empty)."""
+    if not ids:
+        return commit
+    recorded = state.model_copy(update={"migrations": [*state.migrations, *ids]})
+    return _with_state(
+        repo, commit, recorded, [commit], "mlops-scaffold: record migrations " + ", ".join(ids)
+    )
 
 
 def _merge_message(plan: StepPlan) -> str:
@@ -202,14 +195,7 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
             ctx.repo, tree, state_merged, [head, plan.base_after], _merge_message(plan)
         )
         final, post_ids = _migrate_commit(ctx.repo, final, plan.post, state_merged)
-        if post_ids:
-            recorded = state_merged.model_copy(
-                update={"migrations": [*state_merged.migrations, *post_ids]}
-            )
-            final = _with_state(
-                ctx.repo, final, recorded, [final],
-                "mlops-scaffold: record migrations " + ", ".join(post_ids),
-            )  # fmt: skip
+        final = _record_migrations(ctx.repo, final, state_merged, post_ids)
         _move_base(ctx, plan)
         gitops.fast_forward(ctx.repo, final)
         result.migrations_run = pre_ids + post_ids
@@ -292,8 +278,11 @@ def continue_upgrade(path: Path) -> UpgradeResult:
     pending = for_step(ctx.state.level - 1, "post", ctx.state.migrations) if ctx.state.level else []
     result = UpgradeResult(plans=[], level=ctx.state.level)
     if pending:
-        ids = _run_migrations(ctx.repo, pending, ctx.state)
-        _record(ctx.repo, ctx.state, ids, "mlops-scaffold: record migrations " + ", ".join(ids))
+        # As in a clean step: commit objects first, then one fast-forward (untracked files of
+        # the user's are never swept into a commit).
+        final, ids = _migrate_commit(ctx.repo, ctx.head, pending, ctx.state)
+        final = _record_migrations(ctx.repo, final, ctx.state, ids)
+        gitops.fast_forward(ctx.repo, final)
         result.migrations_run = ids
     return result
 

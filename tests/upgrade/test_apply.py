@@ -119,7 +119,9 @@ def test_continue_runs_the_remaining_migrations(tmp_path):
     )
     readme.write_text(resolved + "\n")
     commit(repo, "resolve")
+    (repo / "scratch.txt").write_text("not for a commit\n")  # untracked, and must stay so
     done = apply.continue_upgrade(repo)
+    assert git(repo, "status", "--porcelain") == "?? scratch.txt\n"
     assert done.migrations_run == ["0001-model-params-to-config"]
     assert "max_iter: 250" in (repo / "config/pipeline.yaml").read_text()
     assert apply.continue_upgrade(repo).migrations_run == []
