@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scaffolder.assess.checks import CHECKS_BY_ID
 from scaffolder.assess.models import AssessError, CheckResult, Exemption, Outcome
-from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
+from scaffolder.assess.parse_yaml import load_repo_file_key
 
 EXEMPTIONS_FILE = ".mlops-scaffold-assess.yml"
 STATUSES = ("not_applicable", "accepted")
@@ -17,18 +17,8 @@ STATUSES = ("not_applicable", "accepted")
 
 def load_exemptions(root: Path, today: dt.date | None = None) -> list[Exemption]:
     """The repo's exemptions; a damaged file is an error naming the line, not a silent skip."""
-    path = root / EXEMPTIONS_FILE
-    if not path.is_file():
-        return []
     today = today or dt.date.today()
-    try:
-        docs = load_yaml_documents(path.read_text(encoding="utf-8"))
-    except YamlSyntaxError as exc:
-        raise AssessError(
-            f"{EXEMPTIONS_FILE}:{exc.line} is not valid YAML ({exc.message}); fix or remove it"
-        ) from None
-    doc = docs[0] if docs else {}
-    entries = doc.get("exemptions") if isinstance(doc, dict) else None
+    entries = load_repo_file_key(root / EXEMPTIONS_FILE, "exemptions", "fix or remove it")
     if entries is None:
         return []
     if not isinstance(entries, list):

@@ -6,6 +6,7 @@ PyYAML's would read it as the boolean True). Values are resolved as usual.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 
@@ -88,3 +89,20 @@ class YamlSyntaxError(ValueError):
 
 def line_of(value: Any, default: int = 1) -> int:
     return getattr(value, "line", default)
+
+
+def load_repo_file_key(path: Path, key: str, fix: str) -> Any:
+    """The value under `key` in a repo's own YAML file (None when the file or key is absent);
+    a file that does not parse is an error naming its line, not a silent skip."""
+    from scaffolder.assess.models import AssessError
+
+    if not path.is_file():
+        return None
+    try:
+        docs = load_yaml_documents(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        raise AssessError(
+            f"{path.name}:{exc.line} is not valid YAML ({exc.message}); {fix}"
+        ) from None
+    doc = docs[0] if docs else {}
+    return doc.get(key) if isinstance(doc, dict) else None

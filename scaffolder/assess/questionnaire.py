@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scaffolder.assess.checks import CHECKS_BY_ID
 from scaffolder.assess.models import DIMENSIONS, AssessError, CheckResult, QuestionResult
-from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
+from scaffolder.assess.parse_yaml import YamlSyntaxError, load_repo_file_key, load_yaml_documents
 
 ANSWERS_FILE = ".mlops-scaffold-answers.yml"
 CREDIT = {"no": 0.0, "manual": 0.5, "automated": 1.0, "yes": 1.0}
@@ -82,17 +82,7 @@ def load_bank(source: str | None) -> Bank:
 
 
 def load_answers(root: Path) -> dict[str, str]:
-    path = root / ANSWERS_FILE
-    if not path.is_file():
-        return {}
-    try:
-        docs = load_yaml_documents(path.read_text(encoding="utf-8"))
-    except YamlSyntaxError as exc:
-        raise AssessError(
-            f"{ANSWERS_FILE}:{exc.line} is not valid YAML ({exc.message}); fix or delete it"
-        ) from None
-    doc = docs[0] if docs else {}
-    answers = doc.get("answers") if isinstance(doc, dict) else None
+    answers = load_repo_file_key(root / ANSWERS_FILE, "answers", "fix or delete it")
     result = {}
     for key, value in (answers or {}).items():
         if isinstance(value, bool):  # a hand-written `yes`/`no` is a YAML 1.1 boolean
