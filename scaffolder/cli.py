@@ -15,7 +15,7 @@ app = typer.Typer(
     name="mlops-scaffold",
     help=(
         "Create ML project repositories at an MLOps maturity level "
-        "(0 manual, 1 pipeline automation, 2 CI/CD for ML), with working pipelines, tracking, CI, "
+        "(0 manual, 1 pipeline automation, 2 CI/CD for ML, 3 full automation), with working pipelines, tracking, CI, "
         "serving and monitoring."
     ),
     no_args_is_help=True,
@@ -98,7 +98,7 @@ def new(
     level: Annotated[
         int | None,
         typer.Option(
-            "--level", "-l", help="Maturity level: 0 manual, 1 pipeline automation, 2 CI/CD for ML."
+            "--level", "-l", help="Maturity level: 0 manual, 1 pipeline automation, 2 CI/CD for ML,\n3 full automation."
         ),
     ] = None,
     output_dir: Annotated[
