@@ -3,6 +3,7 @@ and helpers that generate a project and run its own make targets for real."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -63,21 +64,31 @@ def venv(tmp_path_factory) -> Path:
     checkers. Filled by a generated project's own `make setup`, so its dependency list is what
     is tested; later projects' `make setup` then only add themselves."""
     path = CACHE / f"venv-{_cache_key()}"
-    if not (path / ".complete").is_file():
-        shutil.rmtree(path, ignore_errors=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        run([sys.executable, "-m", "venv", path], REPO)
-        env = {"PIP_CONSTRAINT": str(HERE / "constraints.txt")}
-        run([path / "bin/python", "-m", "pip", "install", "-q", "-U", "pip"], REPO, env)
-        run(
-            [path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "tools.txt"], REPO, env
-        )
-        seed = generate(
-            tmp_path_factory.mktemp("seed"), "venv-seed", "--level", "2", "--orchestrator", "both"
-        )
-        make(seed, "setup", path)
-        (path / ".complete").write_text("ok\n")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # Several test sessions (pytest-xdist workers, parallel checkouts) may share the cache:
+    # one builds a venv while the others wait for it.
+    with open(CACHE / f".lock-{path.name}", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path / ".complete").is_file():
+            _build_venv(path, tmp_path_factory)
     return path
+
+
+def _build_venv(path: Path, tmp_path_factory) -> None:
+    """Fill a fresh venv at `path`: the checkers, then a generated project's own `make setup`."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run([sys.executable, "-m", "venv", path], REPO)
+    env = {"PIP_CONSTRAINT": str(HERE / "constraints.txt")}
+    run([path / "bin/python", "-m", "pip", "install", "-q", "-U", "pip"], REPO, env)
+    run(
+        [path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "tools.txt"], REPO, env
+    )
+    seed = generate(
+        tmp_path_factory.mktemp("seed"), "venv-seed", "--level", "2", "--orchestrator", "both"
+    )
+    make(seed, "setup", path)
+    (path / ".complete").write_text("ok\n")
 
 
 def make(project: Path, target: str, venv: Path, timeout: int = 900, **env: str):
