@@ -31,8 +31,9 @@ demo: setup ## Create a level-1 project under build/demo and run its training pi
 	$(VENV)/bin/mlops-scaffold new demo-churn --level 1 --defaults --output-dir $(DEMO_DIR)
 	$(MAKE) -C $(DEMO_DIR)/demo-churn setup train
 
-bench: setup ## Start-up and render benchmarks against copier
+bench: setup ## Start-up, render and upgrade benchmarks against copier and cookiecutter-data-science
 	$(PYTHON) benchmarks/bench_cli.py
+	$(PYTHON) benchmarks/bench_ccds.py
 	$(PYTHON) benchmarks/bench_upgrade.py
 	$(PYTHON) benchmarks/bench_assess.py
 	@echo "level 2 (needs a venv with the generated project's dependencies): $(PYTHON) benchmarks/bench_level2.py --venv VENV"
