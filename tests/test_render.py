@@ -17,7 +17,7 @@ COMBINATIONS = [
     (0, None, ci, py) for ci, py in itertools.product(("github", "gitlab"), ("3.10", "3.13"))
 ] + [
     (level, orch, ci, py)
-    for level in (1, 2)
+    for level in (1, 2, 3)
     for orch, ci, py in itertools.product(
         ("airflow", "kubeflow", "both"), ("github", "gitlab"), ("3.10", "3.11", "3.12", "3.13")
     )

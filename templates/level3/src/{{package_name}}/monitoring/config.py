@@ -1,0 +1,107 @@
+"""Loads `config/monitoring.yaml` (or `$MONITORING_CONFIG`) into a typed object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class PredictionLogConfig:
+    enabled: bool = True
+    queue_size: int = 10000
+    batch_rows: int = 1000
+    flush_seconds: float = 5.0
+    retention_days: int = 30
+
+
+@dataclass(frozen=True)
+class DriftConfig:
+    window_hours: float = 24.0
+    min_samples: int = 200
+    psi_threshold: float = 0.25
+    psi_warning: float = 0.10
+    alpha: float = 0.05
+    correction: str = "holm"
+    min_statistic: float = 0.10
+    min_drifted_features: int = 1
+    include_prediction: bool = True
+
+
+@dataclass(frozen=True)
+class DecayConfig:
+    metric: str = "roc_auc"
+    threshold: float = 0.70
+    window_hours: float = 24.0
+    windows: int = 5
+    violations: int = 3
+    min_labels: int = 50
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    cooldown_hours: float = 24.0
+    max_retrains: int = 3
+    per_hours: float = 168.0
+    failure_threshold: int = 3
+    breaker_reset_hours: float = 24.0
+    lock_timeout_hours: float = 6.0
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    prediction_log: PredictionLogConfig = field(default_factory=PredictionLogConfig)
+    drift: DriftConfig = field(default_factory=DriftConfig)
+    decay: DecayConfig = field(default_factory=DecayConfig)
+    guards: GuardConfig = field(default_factory=GuardConfig)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> MonitoringConfig:
+        sections = {f.name: f.type for f in fields(cls)}
+        unknown = set(raw) - set(sections)
+        if unknown:
+            raise ValueError(f"unknown monitoring config sections: {', '.join(sorted(unknown))}")
+        built = {}
+        for section, kind in _SECTIONS.items():
+            try:
+                built[section] = kind(**(raw.get(section) or {}))
+            except TypeError as exc:
+                raise ValueError(f"monitoring config section {section!r}: {exc}") from exc
+        config = cls(**built)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        """Raise ValueError on settings that cannot work together."""
+        if self.drift.correction not in ("holm", "bonferroni", "none"):
+            raise ValueError(
+                f"drift.correction must be holm, bonferroni or none, not {self.drift.correction!r}"
+            )
+        if not 0 < self.decay.violations <= self.decay.windows:
+            raise ValueError("decay.violations must be between 1 and decay.windows")
+        if self.decay.metric not in ("roc_auc", "accuracy"):
+            raise ValueError(f"decay.metric must be roc_auc or accuracy, not {self.decay.metric!r}")
+        if self.prediction_log.queue_size < 1 or self.prediction_log.batch_rows < 1:
+            raise ValueError("prediction_log.queue_size and batch_rows must be positive")
+
+
+_SECTIONS = {
+    "prediction_log": PredictionLogConfig,
+    "drift": DriftConfig,
+    "decay": DecayConfig,
+    "guards": GuardConfig,
+}
+
+
+def load_monitoring_config(path: str | Path | None = None) -> MonitoringConfig:
+    """Read the monitoring config (`path`, else the settings' `monitoring_config`)."""
+    from ..settings import load_settings
+
+    resolved = Path(path) if path else load_settings().monitoring_config
+    if not resolved.is_file():
+        raise FileNotFoundError(f"monitoring config not found: {resolved} (set MONITORING_CONFIG)")
+    raw = yaml.safe_load(resolved.read_text(encoding="utf-8")) or {}
+    return MonitoringConfig.from_dict(raw)

@@ -1,0 +1,121 @@
+"""What the serving app does around each prediction besides scoring it.
+
+The app calls `start()` when it starts, `after_predict(event)` after each successful `/predict`
+(on the request path: a hook must be fast and must not raise) and `stop()` on shutdown. Level 3
+logs every prediction here (`PredictionLogHook`); add your own hook classes to `default_hooks`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+LOG_ENABLED_ENV = "PREDICTION_LOG_ENABLED"
+
+
+@dataclass(frozen=True)
+class PredictionEvent:
+    request_id: str
+    features: pd.DataFrame
+    probabilities: list[float]
+    labels: list[int]
+    model_name: str
+    model_version: str
+    model_alias: str | None
+
+
+class Hook(Protocol):
+    def start(self) -> None: ...
+
+    def after_predict(self, event: PredictionEvent) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class PredictionLogHook:
+    """Hands every scored request to the prediction log (bounded queue, written in batches)."""
+
+    def __init__(self, logger: Any = None):
+        if logger is None:
+            from ..monitoring.config import load_monitoring_config
+            from ..monitoring.prediction_log import PredictionLogger
+            from ..settings import load_settings
+
+            cfg = load_monitoring_config().prediction_log
+            logger = PredictionLogger(
+                load_settings().prediction_log_uri,
+                queue_size=cfg.queue_size,
+                batch_rows=cfg.batch_rows,
+                flush_seconds=cfg.flush_seconds,
+                retention_days=cfg.retention_days,
+            )
+        self.logger = logger
+
+    def start(self) -> None:
+        self.logger.start()
+
+    def after_predict(self, event: PredictionEvent) -> None:
+        from ..monitoring.prediction_log import PredictionBatch
+
+        self.logger.log(
+            PredictionBatch(
+                request_id=event.request_id,
+                features=event.features,
+                probabilities=event.probabilities,
+                predictions=event.labels,
+                model_name=event.model_name,
+                model_version=event.model_version,
+                model_alias=event.model_alias,
+            )
+        )
+
+    def stop(self) -> None:
+        self.logger.stop()
+
+
+class ServingHooks:
+    """Runs each hook; a failing hook is logged and never fails the request."""
+
+    def __init__(self, hooks: list[Hook] | None = None):
+        self.hooks = list(hooks or [])
+
+    def start(self) -> None:
+        for hook in self.hooks:
+            self._safely(hook.start)
+
+    def after_predict(self, event: PredictionEvent) -> None:
+        for hook in self.hooks:
+            self._safely(hook.after_predict, event)
+
+    def stop(self) -> None:
+        for hook in self.hooks:
+            self._safely(hook.stop)
+
+    def find(self, kind: type) -> Any:
+        """The first hook of class `kind`, or None."""
+        return next((hook for hook in self.hooks if isinstance(hook, kind)), None)
+
+    @staticmethod
+    def _safely(method, *args) -> None:
+        try:
+            method(*args)
+        except Exception:
+            log.exception("serving hook %s failed", getattr(method, "__qualname__", method))
+
+
+def default_hooks() -> ServingHooks:
+    """The hooks the app runs: the prediction log unless config or PREDICTION_LOG_ENABLED=0
+    turns it off."""
+    hooks: list[Hook] = []
+    if os.environ.get(LOG_ENABLED_ENV, "1").lower() not in ("0", "false", "no"):
+        from ..monitoring.config import load_monitoring_config
+
+        if load_monitoring_config().prediction_log.enabled:
+            hooks.append(PredictionLogHook())
+    return ServingHooks(hooks)
