@@ -5,9 +5,10 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+import unicodedata
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from scaffolder.errors import InvalidAnswerError, MissingAnswerError
 
@@ -49,6 +50,15 @@ class Answers(BaseModel):
     ci: CIProvider
     python_version: PythonVersion
 
+    @field_validator("project_name", "package_name", "description", "author")
+    @classmethod
+    def _acceptable(cls, value: str, info) -> str:
+        # Answers come from flags, prompts and the state file: all pass the same checks.
+        problem = answer_problem(info.field_name, value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
 
 def derive_package_name(project_name: str) -> str:
     """The import name copier's default gives: lowercase, '-' and '.' become '_'."""
@@ -88,6 +98,51 @@ def check_package_name(name: str) -> None:
         )
 
 
+# No one-line answer may hold controls (newline, tab, NUL, ESC...), line or paragraph
+# separators, or surrogates (bytes that were not UTF-8). Bidi overrides reorder how code
+# reads ("trojan source"), so they are refused too.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+# Answers with a fixed form; every other string answer is free text (one line, stripped).
+_NOT_FREE_TEXT = {"project_name", "package_name", "orchestrator", "ci", "python_version", "level"}
+
+
+def check_one_line(key: str, value: str) -> None:
+    """Refuse a free-text answer that is not one line of plain text."""
+    for ch in value:
+        category = unicodedata.category(ch)
+        if ch in "\n\r" or category in ("Zl", "Zp"):
+            what = "a line break"
+        elif category == "Cs":
+            raise InvalidAnswerError(
+                f"{key} is not valid UTF-8 text; give it as UTF-8 (check the terminal's encoding)"
+            )
+        elif category == "Cc" or ch in _BIDI_CONTROLS:
+            what = f"the control character U+{ord(ch):04X}"
+        else:
+            continue
+        raise InvalidAnswerError(
+            f"{key} contains {what}; answers are one line of text: give it without one"
+        )
+
+
+def answer_problem(key: str, value: object) -> str | None:
+    """Why `value` is not acceptable for question `key`; None when it is. The one place the
+    flags, --data, copier's prompt validators and the state file all check answers."""
+    if not isinstance(value, str):
+        return None
+    try:
+        check_one_line(key, value)
+        if key == "project_name":
+            check_project_name(value)
+        elif key == "package_name":
+            check_package_name(value)
+    except InvalidAnswerError as exc:
+        return str(exc)
+    return None
+
+
 def parse_data(pairs: list[str]) -> dict[str, str]:
     """Turn repeated `--data KEY=VALUE` options into a dict, refusing malformed ones."""
     data: dict[str, str] = {}
@@ -108,6 +163,11 @@ def parse_data(pairs: list[str]) -> dict[str, str]:
 def check_given(given: dict[str, object]) -> dict[str, object]:
     """Validate and convert the answers given on the command line, before anything renders."""
     checked = dict(given)
+    for key, value in checked.items():
+        if isinstance(value, str):
+            check_one_line(key, value)
+            if key not in _NOT_FREE_TEXT:
+                checked[key] = value.strip()  # surrounding blanks mean nothing in one line
     if "project_name" in checked:
         check_project_name(str(checked["project_name"]))
     if "package_name" in checked:

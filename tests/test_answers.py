@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from scaffolder.answers import (
@@ -72,3 +74,37 @@ def test_answers_model_refuses_unknown_fields():
             {"project_name": "x", "package_name": "x", "description": "", "author": "",
              "level": 0, "ci": "github", "python_version": "3.11", "extra": 1}
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [("a\nb", "a line break"), ("a\r", "a line break"), ("a\u2028b", "a line break"),
+     ("a\tb", "U+0009"), ("\x00", "U+0000"), ("\x1b[31m", "U+001B"), ("a\u202eb", "U+202E")],
+)  # fmt: skip
+def test_free_text_answers_are_one_line(value, what):
+    pattern = f"^description contains .*{re.escape(what)}.*one line"
+    with pytest.raises(InvalidAnswerError, match=pattern):
+        check_given({"description": value})
+
+
+def test_text_that_was_not_utf8_is_refused():
+    # How Python hands over argv bytes that are not UTF-8 (surrogateescape).
+    with pytest.raises(InvalidAnswerError, match="author is not valid UTF-8"):
+        check_given({"author": "caf\udce9"})
+
+
+def test_free_text_is_stripped_and_names_are_not():
+    checked = check_given({"description": "  spaced  ", "author": " Zoë — 日本 "})
+    assert checked["description"] == "spaced"
+    assert checked["author"] == "Zoë — 日本"
+    with pytest.raises(InvalidAnswerError, match="not valid"):
+        check_given({"project_name": " x"})
+
+
+def test_the_answers_model_runs_the_same_checks():
+    good = {"project_name": "x", "package_name": "x", "description": "d", "author": "a",
+            "level": 0, "ci": "github", "python_version": "3.11"}  # fmt: skip
+    Answers.model_validate(good)
+    for key, bad in (("package_name", "json"), ("description", "a\nb"), ("project_name", "../x")):
+        with pytest.raises(ValueError, match=key.split("_")[0]):
+            Answers.model_validate({**good, key: bad})

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffolder.answers import check_project_name
+from scaffolder.answers import check_package_name, check_project_name
 from scaffolder.catalog import builtin_catalog
 from scaffolder.errors import InvalidAnswerError, TemplateError
 from scaffolder.render import render
@@ -73,14 +73,22 @@ def test_level1_records_the_orchestrator(tmp_path):
     assert answers.ci == "gitlab"
 
 
-@pytest.mark.parametrize("name", ["ok-name", "a.b", "../x", "a b", "9lives", "-dash"])
-def test_copier_validator_agrees_with_ours(tmp_path, name):
+@pytest.mark.parametrize(
+    ("name", "package"),
+    [("ok-name", "pkg"), ("a.b", "pkg"), ("../x", "pkg"), ("a b", "pkg"), ("9lives", "pkg"),
+     ("-dash", "pkg"), ("ok", "json"), ("ok", "class"), ("ok", "Bad"), ("ok", "mlflow")],
+)  # fmt: skip
+def test_copier_validator_agrees_with_ours(tmp_path, monkeypatch, name, package):
+    """The prompts (copier's validators) refuse what the flags refuse: json, class..."""
     try:
         check_project_name(name)
+        check_package_name(package)
         ours = True
     except InvalidAnswerError:
         ours = False
-    given = {"project_name": name, "package_name": "pkg", "level": 0}
+    # Skip our own check before copier runs, as answers typed at a prompt do.
+    monkeypatch.setattr("scaffolder.render.check_given", lambda given: dict(given))
+    given = {"project_name": name, "package_name": package, "level": 0}
     try:
         render(builtin_catalog(), given, tmp_path / "o")
         theirs = True
@@ -90,7 +98,7 @@ def test_copier_validator_agrees_with_ours(tmp_path, name):
 
 
 def test_an_invalid_choice_is_a_clear_error(tmp_path):
-    with pytest.raises(InvalidAnswerError, match="Invalid choice for 'ci'"):
+    with pytest.raises(InvalidAnswerError, match="ci 'svn' is not one of github, gitlab"):
         render(builtin_catalog(), {"project_name": "x", "ci": "svn", "level": 0}, tmp_path / "o")
 
 

@@ -32,6 +32,13 @@ from scaffolder.upgrade.apply import (
 from scaffolder.upgrade.plan import StepPlan, merge_plan, render_commit
 
 
+def _one_line(text: str) -> str:
+    """What the repo says, made a one-line answer: whitespace runs (newlines too) become one
+    space, other control characters go (the user did not type it; refusing would not help)."""
+    printable = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
+    return " ".join(printable.split())
+
+
 def infer_answers(repo: Path) -> dict[str, object]:
     """What the repo already says: names from pyproject or the src layout, description, author."""
     inferred: dict[str, object] = {}
@@ -43,13 +50,13 @@ def infer_answers(repo: Path) -> dict[str, object]:
             project = {}
         if isinstance(project.get("name"), str):
             inferred["project_name"] = project["name"]
-        if isinstance(project.get("description"), str) and project["description"].strip():
-            inferred["description"] = project["description"].strip()
+        if isinstance(project.get("description"), str) and _one_line(project["description"]):
+            inferred["description"] = _one_line(project["description"])
         authors = project.get("authors")
         if isinstance(authors, list) and authors and isinstance(authors[0], dict):
             name = authors[0].get("name")
-            if isinstance(name, str):
-                inferred["author"] = name
+            if isinstance(name, str) and _one_line(name):
+                inferred["author"] = _one_line(name)
     inferred.setdefault("project_name", repo.name)
     packages = sorted(p.parent.name for p in (repo / "src").glob("*/__init__.py"))
     if len(packages) == 1:

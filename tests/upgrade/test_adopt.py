@@ -41,6 +41,19 @@ def test_infer_answers_from_pyproject_and_src_layout(tmp_path):
     }  # fmt: skip
 
 
+def test_inferred_free_text_is_made_one_line(tmp_path):
+    """A multi-line description in the repo's pyproject becomes a one-line answer."""
+    repo = tmp_path / "x"
+    repo.mkdir()
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndescription = """Flags\n  fraud\tfast\u202e"""\n'
+        'authors = [{name = "Risk\\nTeam"}]\n'
+    )
+    inferred = infer_answers(repo)
+    assert inferred["description"] == "Flags fraud fast"
+    assert inferred["author"] == "Risk Team"
+
+
 def test_infer_answers_survives_broken_pyproject(tmp_path):
     repo = tmp_path / "plain"
     repo.mkdir()
