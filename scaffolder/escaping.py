@@ -73,7 +73,13 @@ def docker_str(text: str) -> str:
     """A double-quoted Dockerfile word (LABEL, ENV values): `$` does not expand."""
     if any(not _plain_unicode(ch) for ch in text):
         raise ValueError("a Dockerfile word cannot hold control characters")
-    return '"' + re.sub(r'(["\\$])', r"\\\1", text) + '"'
+    body = text.rstrip("\\")
+    quoted = '"' + re.sub(r'(["\\$])', r"\\\1", body) + '"'
+    if body == text:
+        return quoted
+    # hadolint's parser reads `\\"` as an escaped quote, so trailing backslashes go after
+    # the quotes, escaped, and an empty `""` ends the word (a line ending in `\` continues).
+    return quoted + "\\\\" * (len(text) - len(body)) + '""'
 
 
 def sh_word(text: str) -> str:
