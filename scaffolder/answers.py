@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from scaffolder.choices import CI_PROVIDERS, FROM_LEVEL, ORCHESTRATORS, PYTHON_VERSIONS
 from scaffolder.errors import InvalidAnswerError, MissingAnswerError
 
 # Kept in step with the validators in templates/copier.yml (a test checks they agree).
@@ -31,13 +32,10 @@ Orchestrator = Literal["airflow", "kubeflow", "both"]
 CIProvider = Literal["github", "gitlab"]
 PythonVersion = Literal["3.10", "3.11", "3.12", "3.13"]
 
-ORCHESTRATORS: tuple[str, ...] = ("airflow", "kubeflow", "both")
-CI_PROVIDERS: tuple[str, ...] = ("github", "gitlab")
-PYTHON_VERSIONS: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13")
-
 
 class Answers(BaseModel):
-    """Every answer a render needs; questions skipped at a level (orchestrator at 0) are None."""
+    """Every answer a render needs; questions skipped at a level (orchestrator and ci at
+    level 0) are None."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -47,7 +45,7 @@ class Answers(BaseModel):
     author: str
     level: int
     orchestrator: Orchestrator | None = None
-    ci: CIProvider
+    ci: CIProvider | None = None
     python_version: PythonVersion
 
     @field_validator("project_name", "package_name", "description", "author")
@@ -207,5 +205,5 @@ def missing_answers(given: dict[str, object]) -> list[str]:
     return [
         name
         for name in Answers.model_fields
-        if name not in given and not (name == "orchestrator" and level < 1)
+        if name not in given and level >= FROM_LEVEL.get(name, 0)
     ]

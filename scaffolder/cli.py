@@ -1,30 +1,76 @@
-"""The command line: one thin function per command. Logic lives in the modules below."""
+"""The command line: one thin function per command. Logic lives in the modules below.
+
+Built on argparse (standard library) so that `--help` starts in a few tens of milliseconds;
+everything heavy is imported inside the command that needs it. To add a command: a
+`_add_NAME(subparsers)` that declares its arguments and sets `func`, and a `_run_NAME(args)`.
+"""
 
 from __future__ import annotations
 
+import argparse
+import re
+import shutil
 import sys
+import textwrap
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from scaffolder import __version__
+from scaffolder.choices import CI_PROVIDERS, DEFAULTS, LEVEL_NAMES, LEVELS, ORCHESTRATORS
 
-app = typer.Typer(
-    name="mlops-scaffold",
-    help=(
-        "Create ML project repositories at an MLOps maturity level "
-        "(0 manual, 1 pipeline automation, 2 CI/CD for ML, 3 full automation), with working pipelines, tracking, CI, "
-        "serving and monitoring."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-)
-
+PROG = "mlops-scaffold"
 _debug = False
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help text wrapped once to the terminal: each paragraph (blank-line separated) is
+    re-flowed as a whole, lines starting with spaces are kept as written; defaults shown."""
+
+    def __init__(self, prog: str) -> None:
+        width = min(shutil.get_terminal_size((100, 24)).columns, 100) - 2
+        super().__init__(prog, max_help_position=30, width=width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out = []
+        for para in re.split(r"\n\s*\n", textwrap.dedent(text).strip()):
+            if para.startswith(" "):
+                out.append(textwrap.indent(para, indent))
+            else:
+                out.append(textwrap.fill(" ".join(para.split()), width, initial_indent=indent,
+                                         subsequent_indent=indent))  # fmt: skip
+        return "\n\n".join(out)
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        # `-l, --level {0,1,2,3}` rather than argparse's `-l {0,1,2,3}, --level {0,1,2,3}`.
+        if not action.option_strings or action.nargs == 0:
+            return super()._format_action_invocation(action)
+        metavar = self._format_args(action, self._get_default_metavar_for_optional(action))
+        return f"{', '.join(action.option_strings)} {metavar}"
+
+    def _format_action(self, action: argparse.Action) -> str:
+        # The command list without argparse's lone `COMMAND` line above it.
+        if isinstance(action, argparse._SubParsersAction):
+            return "".join(self._format_action(a) for a in action._get_subactions())
+        return super()._format_action(action)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" not in text
+            and default not in (None, False, [], argparse.SUPPRESS)
+            and action.option_strings
+        ):
+            text += " (default: %(default)s)"
+        return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line and exit 1: exit 2 means "changes are due" in this tool."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"error: {message}; see `{self.prog} --help`\n")
+        sys.exit(1)
 
 
 def _stderr():
@@ -43,19 +89,16 @@ def _errors_to_exit_codes():
     except ScaffoldError as exc:
         if _debug:
             raise
-        _stderr().print(f"[red]error:[/red] {exc}", soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+        from rich.text import Text
+
+        # The message as text, never as markup: it may quote `[...]` from user input.
+        _stderr().print(Text.assemble(("error:", "red"), f" {exc}"), soft_wrap=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         if _debug:
             raise
         _stderr().print("[red]error:[/red] interrupted; nothing was changed")
-        raise typer.Exit(1) from None
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"mlops-scaffold {__version__}")
-        raise typer.Exit()
+        sys.exit(1)
 
 
 def _given(data: list[str] | None, **flags: object) -> dict[str, object]:
@@ -72,178 +115,165 @@ def _interactive(defaults: bool) -> bool:
     return not defaults and sys.stdin.isatty() and sys.stdout.isatty()
 
 
-@app.callback()
-def root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-) -> None:
-    """Create, upgrade and assess ML projects at an MLOps maturity level."""
-    global _debug
-    _debug = debug
+def _levels_help(prefix: str) -> str:
+    names = ", ".join(f"{n} {LEVEL_NAMES[n]}" for n in LEVELS)
+    return f"{prefix} ({names})"
 
 
-@app.command()
-def new(
-    name: Annotated[
-        str,
-        typer.Argument(
-            metavar="NAME", help="Project name; also the folder created under --output-dir."
-        ),
-    ],
-    level: Annotated[
-        int | None,
-        typer.Option(
-            "--level", "-l", help="Maturity level: 0 manual, 1 pipeline automation, 2 CI/CD for ML,\n3 full automation."
-        ),
-    ] = None,
-    output_dir: Annotated[
-        Path, typer.Option("--output-dir", "-o", help="Folder to create the project in.")
-    ] = Path("."),
-    orchestrator: Annotated[
-        str | None,
-        typer.Option(help="Pipeline orchestrator from level 1: airflow, kubeflow or both."),
-    ] = None,
-    ci: Annotated[str | None, typer.Option(help="CI provider: github or gitlab.")] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data",
-            "-d",
-            metavar="KEY=VALUE",
-            help="Answer a question (package_name, description, author, python_version, ...).\n"
-            "Repeatable.",
-        ),
-    ] = None,
-    defaults: Annotated[
-        bool,
-        typer.Option(
-            "--defaults", help="Take the default for every answer not given; never prompt."
-        ),
-    ] = False,
-) -> None:
-    """Create a new project at a maturity level, as a git repo ready for `make setup && make test`.
+def _answer_options(parser: argparse.ArgumentParser, *, data_help: str) -> None:
+    """The answer flags shared by new, upgrade and adopt."""
+    parser.add_argument(
+        "--orchestrator",
+        choices=ORCHESTRATORS,
+        help=f"pipeline orchestrator, asked from level 1 (default: {DEFAULTS['orchestrator']})",
+    )
+    parser.add_argument(
+        "--ci",
+        choices=CI_PROVIDERS,
+        help=f"CI provider; workflows appear from level 1 (default: {DEFAULTS['ci']})",
+    )
+    parser.add_argument(
+        "-d", "--data", action="append", metavar="KEY=VALUE", help=data_help + "; repeatable"
+    )
+    parser.add_argument(
+        "--defaults",
+        action="store_true",
+        help="take the default for every answer not given; never prompt",
+    )
 
-    The pristine render is committed on branch mlops-scaffold/base and your branch `main`
-    starts from it, so `mlops-scaffold upgrade` can merge later levels into your work.
-    Without a terminal, pass --defaults or every answer.
-    """
-    from scaffolder.new import NewRequest, create_project
 
-    with _errors_to_exit_codes():
-        given = _given(data, level=level, orchestrator=orchestrator, ci=ci)
+# --- new ---------------------------------------------------------------------------------------
+
+
+def _add_new(sub) -> None:
+    p = sub.add_parser(
+        "new",
+        help="create a project at a maturity level, as a git repository",
+        description="""
+            Create a new project at a maturity level, as a git repository ready for `make
+            setup && make test`.
+
+            The pristine render is committed on branch mlops-scaffold/base and your branch
+            `main` starts from it; .mlops-scaffold.yml records the answers. Keep both:
+            `mlops-scaffold upgrade` merges later levels into your work through them. With a
+            terminal, answers not given are asked for; without one, pass --defaults or every
+            answer.
+        """,
+    )
+    p.add_argument("name", metavar="NAME", help="project name; also the folder created")
+    p.add_argument(
+        "-l", "--level", type=int, choices=LEVELS, metavar="{0,1,2,3}",
+        help=_levels_help("maturity level") + f" (default: {DEFAULTS['level']})",
+    )  # fmt: skip
+    p.add_argument(
+        "-o", "--output-dir", type=Path, default=Path("."), metavar="DIR",
+        help="folder to create the project in",
+    )  # fmt: skip
+    _answer_options(
+        p,
+        data_help="any answer by name: package_name, description, author, python_version "
+        "(3.10-3.13), level, orchestrator, ci",
+    )
+    p.set_defaults(func=_run_new)
+
+
+def _run_new(args: argparse.Namespace) -> None:
+    from scaffolder.new import NewRequest, closing_message, create_project
+    from scaffolder.progress import reporter
+
+    console = _stderr()
+    with _errors_to_exit_codes(), reporter(console) as progress:
+        given = _given(args.data, level=args.level, orchestrator=args.orchestrator, ci=args.ci)
         request = NewRequest(
-            name=name,
-            output_dir=output_dir,
+            name=args.name,
+            output_dir=args.output_dir,
             given=given,
-            defaults=defaults,
-            interactive=_interactive(defaults),
+            defaults=args.defaults,
+            interactive=_interactive(args.defaults),
+            progress=progress,
         )
         result = create_project(request)
-    answers = result.answers
-    console = _stderr()
-    detail = f"level {answers.level}, CI {answers.ci}"
-    if answers.orchestrator:
-        detail += f", orchestrator {answers.orchestrator}"
-    console.print(f"Created [bold]{result.path}[/bold] ({detail}).")
-    console.print(f"Next: cd {result.path} && make setup && make test && make train")
+    console.print(closing_message(result), soft_wrap=True, markup=False)
 
 
-@app.command()
-def upgrade(
-    path: Annotated[
-        Path,
-        typer.Argument(metavar="PATH", help="The project (a git repo made by mlops-scaffold)."),
-    ] = Path("."),
-    to: Annotated[
-        int | None,
-        typer.Option(
-            "--to",
-            help="Target level; default the next one. The current level applies template updates.",
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run", help="Show what would change, touch nothing; exit 2 when changes are due."
-        ),
-    ] = False,
-    diff: Annotated[
-        bool, typer.Option("--diff", help="With --dry-run: print the diffs too.")
-    ] = False,
-    check: Annotated[
-        bool,
-        typer.Option(
-            "--check",
-            help="Like --dry-run, one summary line (for CI); exit 2 when changes are due.",
-        ),
-    ] = False,
-    resume: Annotated[
-        bool,
-        typer.Option(
-            "--continue", help="After resolving and committing a conflicted upgrade: finish it."
-        ),
-    ] = False,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data",
-            "-d",
-            metavar="KEY=VALUE",
-            help="Answer a question new at the target level. Repeatable.",
-        ),
-    ] = None,
-    orchestrator: Annotated[
-        str | None, typer.Option(help="Orchestrator, asked when moving to level 1.")
-    ] = None,
-    ci: Annotated[
-        str | None, typer.Option(help="Change the CI provider: github or gitlab.")
-    ] = None,
-    defaults: Annotated[
-        bool, typer.Option("--defaults", help="Take defaults for new questions; never prompt.")
-    ] = False,
-) -> None:
-    """Move a project up a level (or apply template updates) by merging the new render with git.
+# --- upgrade -----------------------------------------------------------------------------------
 
-    The render is committed on branch mlops-scaffold/base and merged into your branch; your
-    edits stay, and conflicts are left as standard git conflicts. Refuses dirty trees.
-    Exit codes: 0 done or up to date, 1 refused, 2 changes due (--dry-run, --check),
-    3 conflicts left.
-    """
+
+def _add_upgrade(sub) -> None:
+    p = sub.add_parser(
+        "upgrade",
+        help="move a project up a level, or apply template updates, by a git merge",
+        description="""
+            Move a project up a level (or apply template updates) by merging the new render
+            with git.
+
+            The render is committed on branch mlops-scaffold/base and merged into your branch;
+            your edits stay, and where you and the template changed the same lines git's
+            standard conflict markers are left for you. Refuses dirty work trees.
+
+            Exit codes: 0 done or up to date, 1 refused, 2 changes due (--dry-run, --check),
+            3 conflicts left.
+        """,
+    )
+    p.add_argument(
+        "path", metavar="PATH", nargs="?", type=Path, default=Path("."),
+        help="the project, a git repository made by mlops-scaffold (default: .)",
+    )  # fmt: skip
+    p.add_argument(
+        "--to", type=int, choices=LEVELS, metavar="{0,1,2,3}",
+        help="target level (default: the next one); the current level applies template "
+        "updates; steps one level at a time",
+    )  # fmt: skip
+    p.add_argument(
+        "--dry-run", action="store_true",
+        help="show what would change and which questions a real run would ask; touch "
+        "nothing; exit 2 when changes are due",
+    )  # fmt: skip
+    p.add_argument("--diff", action="store_true", help="with --dry-run: print the diffs too")
+    p.add_argument(
+        "--check", action="store_true",
+        help="like --dry-run, one summary line (for CI); exit 2 when changes are due",
+    )  # fmt: skip
+    p.add_argument(
+        "--continue", dest="resume", action="store_true",
+        help="after resolving and committing a conflicted upgrade: finish it",
+    )  # fmt: skip
+    _answer_options(p, data_help="answer a question new at the target level")
+    p.set_defaults(func=_run_upgrade)
+
+
+def _run_upgrade(args: argparse.Namespace) -> None:
     from scaffolder.upgrade import apply, report
 
     with _errors_to_exit_codes():
-        if resume:
-            result = apply.continue_upgrade(path)
+        if args.resume:
+            result = apply.continue_upgrade(args.path)
             done = ", ".join(result.migrations_run) or "nothing left to run"
             _stderr().print(f"Upgrade finished at level {result.level} ({done}).")
             return
+        dry = args.dry_run or args.check
         request = apply.UpgradeRequest(
-            path=path,
-            to=to,
-            given=_given(data, orchestrator=orchestrator, ci=ci),
-            defaults=defaults,
-            interactive=_interactive(defaults),
+            path=args.path,
+            to=args.to,
+            given=_given(args.data, orchestrator=args.orchestrator, ci=args.ci),
+            defaults=args.defaults,
+            interactive=not dry and _interactive(args.defaults),
         )
-        if dry_run or check:
+        if dry:
             plans = apply.plan_upgrade(request)
-            if check:
-                typer.echo(report.summary_line(plans))
+            if args.check:
+                print(report.summary_line(plans))
             else:
-                repo = apply.preflight(path).repo
-                typer.echo(report.describe_plans(repo, plans, with_diff=diff))
-                if diff:
+                repo = apply.preflight(args.path).repo
+                print(report.describe_plans(repo, plans, with_diff=args.diff))
+                if args.diff:
                     for plan in plans:
-                        typer.echo(apply.migration_diff(repo, plan).rstrip())
-            raise typer.Exit(2 if any(p.due for p in plans) else 0)
+                        print(apply.migration_diff(repo, plan).rstrip())
+            sys.exit(2 if any(p.due for p in plans) else 0)
         result = apply.upgrade(request)
     if result.conflicts:
         _stderr().print(report.conflict_message(result.conflicts, result.level), soft_wrap=True)
-        raise typer.Exit(3)
+        sys.exit(3)
     if not any(p.due for p in result.plans):
         _stderr().print(f"Up to date at level {result.level}; nothing to do.")
         return
@@ -251,153 +281,189 @@ def upgrade(
     _stderr().print(f"Upgraded to level {result.level}{ran}. Review with `git log --stat`.")
 
 
-@app.command()
-def adopt(
-    path: Annotated[
-        Path, typer.Argument(metavar="PATH", help="A git repository mlops-scaffold did not create.")
-    ] = Path("."),
-    level: Annotated[
-        int | None,
-        typer.Option(
-            "--level", "-l", help="Level to adopt at (default: the level `assess` measures)."
-        ),
-    ] = None,
-    orchestrator: Annotated[
-        str | None,
-        typer.Option(help="Pipeline orchestrator from level 1: airflow, kubeflow or both."),
-    ] = None,
-    ci: Annotated[str | None, typer.Option(help="CI provider: github or gitlab.")] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run", help="Show what would change, touch nothing; exit 2 when changes are due."
-        ),
-    ] = False,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data", "-d", metavar="KEY=VALUE", help="Override an inferred answer. Repeatable."
-        ),
-    ] = None,
-    defaults: Annotated[
-        bool,
-        typer.Option("--defaults", help="Take defaults for answers not inferred; never prompt."),
-    ] = False,
-) -> None:
-    """Bring an existing repository under mlops-scaffold at a level.
+# --- adopt -------------------------------------------------------------------------------------
 
-    Project and package names, description and author are read from pyproject.toml and the src
-    layout. The level's render becomes the root of branch mlops-scaffold/base and is merged
-    into your branch; files both sides have conflict once, as standard git conflicts.
-    Exit codes: 0 done, 1 refused, 2 changes due (--dry-run), 3 conflicts left.
-    """
+
+def _add_adopt(sub) -> None:
+    p = sub.add_parser(
+        "adopt",
+        help="bring an existing repository under mlops-scaffold at a level",
+        description="""
+            Bring an existing repository under mlops-scaffold at a level.
+
+            Project and package names, description and author are read from pyproject.toml and
+            the src layout. The level's render becomes the root of branch mlops-scaffold/base
+            and is merged into your branch; files both sides have conflict once, as standard
+            git conflicts.
+
+            Exit codes: 0 done, 1 refused, 2 changes due (--dry-run), 3 conflicts left.
+        """,
+    )
+    p.add_argument(
+        "path", metavar="PATH", nargs="?", type=Path, default=Path("."),
+        help="a git repository mlops-scaffold did not create (default: .)",
+    )  # fmt: skip
+    p.add_argument(
+        "-l", "--level", type=int, choices=LEVELS, metavar="{0,1,2,3}",
+        help=_levels_help("level to adopt at") + " (default: the level `assess` measures)",
+    )  # fmt: skip
+    p.add_argument(
+        "--dry-run", action="store_true",
+        help="show what would change, touch nothing; exit 2 when changes are due",
+    )  # fmt: skip
+    _answer_options(p, data_help="override an inferred answer")
+    p.set_defaults(func=_run_adopt)
+
+
+def _run_adopt(args: argparse.Namespace) -> None:
     from scaffolder.upgrade import adopt as adoption
     from scaffolder.upgrade import report
 
-    interactive = _interactive(defaults)
+    interactive = _interactive(args.defaults)
     with _errors_to_exit_codes():
-        given = _given(data, orchestrator=orchestrator, ci=ci)
-        if dry_run:
+        given = _given(args.data, orchestrator=args.orchestrator, ci=args.ci)
+        if args.dry_run:
             ctx, plan = adoption.plan_adoption(
-                path, level, given, defaults=defaults, interactive=interactive
+                args.path, args.level, given, defaults=args.defaults, interactive=interactive
             )
-            typer.echo(report.describe_plans(ctx.repo, [plan], with_diff=False))
-            raise typer.Exit(2)
-        result = adoption.adopt(path, level, given, defaults=defaults, interactive=interactive)
+            print(report.describe_plans(ctx.repo, [plan], with_diff=False))
+            sys.exit(2)
+        result = adoption.adopt(
+            args.path, args.level, given, defaults=args.defaults, interactive=interactive
+        )
     if result.conflicts:
         _stderr().print(report.conflict_message(result.conflicts, result.level), soft_wrap=True)
-        raise typer.Exit(3)
+        sys.exit(3)
     _stderr().print(f"Adopted at level {result.level}. Review with `git log --stat -1`.")
 
 
-@app.command()
-def assess(
-    path: Annotated[
-        Path, typer.Argument(metavar="PATH", help="Repository checkout to assess.")
-    ] = Path("."),
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="Report format: text, markdown, json or sarif.")
-    ] = "text",
-    output: Annotated[
-        Path | None, typer.Option("--output", help="Write the report to FILE.")
-    ] = None,
-    fail_under: Annotated[
-        int | None,
-        typer.Option(
-            "--fail-under", metavar="LEVEL", help="Exit 1 when the overall level is below LEVEL."
-        ),
-    ] = None,
-    questionnaire: Annotated[
-        bool,
-        typer.Option(
-            "--questionnaire", help="Ask what code cannot show; answers are saved and reused."
-        ),
-    ] = False,
-    bank: Annotated[
-        Path | None,
-        typer.Option("--bank", help="Question bank YAML for --questionnaire (default: built-in)."),
-    ] = None,
-    explain: Annotated[
-        str | None,
-        typer.Option("--explain", metavar="CHECK", help="Explain a check (`list`: all checks)."),
-    ] = None,
-    history: Annotated[
-        Path | None, typer.Option("--history", help="Append this run to a JSON-lines history FILE.")
-    ] = None,
-    repos_file: Annotated[
-        Path | None,
-        typer.Option("--repos-file", help="Assess every checkout listed in FILE (fleet)."),
-    ] = None,
-    jsonl: Annotated[
-        Path | None,
-        typer.Option("--jsonl", metavar="OUT", help="Fleet output: one JSON line per repo."),
-    ] = None,
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", help="Fleet: parallel processes.")
-    ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Text report: show every check.")
-    ] = False,
-) -> None:
-    """Measure a repository's MLOps maturity per dimension, with evidence and a roadmap.
+# --- assess ------------------------------------------------------------------------------------
 
-    Machine formats (markdown, json, sarif) go to stdout or --output; the text report and
-    messages go to stderr. Exit 1 when below --fail-under.
-    """
+
+def _add_assess(sub) -> None:
+    p = sub.add_parser(
+        "assess",
+        help="measure a repository's MLOps maturity, with evidence and a roadmap",
+        description="""
+            Measure a repository's MLOps maturity per dimension, with the evidence behind every
+            check and a roadmap.
+
+            Machine formats (markdown, json, sarif) go to stdout or --output; the text report
+            and messages go to stderr. Exit 1 when below --fail-under.
+        """,
+    )
+    p.add_argument(
+        "path", metavar="PATH", nargs="?", type=Path, default=Path("."),
+        help="repository checkout to assess (default: .)",
+    )  # fmt: skip
+    p.add_argument(
+        "-f", "--format", choices=("text", "markdown", "json", "sarif"), default="text",
+        help="report format",
+    )  # fmt: skip
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
+    p.add_argument(
+        "--fail-under", type=int, metavar="LEVEL",
+        help="exit 1 when the overall level is below LEVEL (0-3)",
+    )  # fmt: skip
+    p.add_argument(
+        "--questionnaire", action="store_true",
+        help="ask what code cannot show; answers are saved after each one and reused",
+    )  # fmt: skip
+    p.add_argument(
+        "--bank", type=Path, metavar="FILE",
+        help="question bank YAML for --questionnaire (default: the built-in bank)",
+    )  # fmt: skip
+    p.add_argument("--explain", metavar="CHECK", help="explain a check (`list` lists all checks)")
+    p.add_argument(
+        "--history", type=Path, metavar="FILE", help="append this run to a JSON-lines FILE"
+    )
+    p.add_argument(
+        "--repos-file", type=Path, metavar="FILE",
+        help="assess every checkout listed in FILE, one per line (fleet)",
+    )  # fmt: skip
+    p.add_argument(
+        "--jsonl", type=Path, metavar="OUT", help="fleet output: one JSON line per repository"
+    )
+    p.add_argument(
+        "-j", "--jobs", type=int, metavar="N",
+        help="fleet: parallel processes (default: the number of CPUs)",
+    )  # fmt: skip
+    p.add_argument("-v", "--verbose", action="store_true", help="text report: show every check")
+    p.set_defaults(func=_run_assess)
+
+
+def _run_assess(args: argparse.Namespace) -> None:
     from scaffolder.assess.run import AssessRequest, run_assess
 
     console = _stderr()
     with _errors_to_exit_codes():
+        bank, asked = args.bank, args.questionnaire or args.bank
         request = AssessRequest(
-            path=path,
-            format=format,
-            output=output,
-            fail_under=fail_under,
-            questionnaire=(str(bank) if bank else "builtin") if questionnaire or bank else None,
+            path=args.path,
+            format=args.format,
+            output=args.output,
+            fail_under=args.fail_under,
+            questionnaire=(str(bank) if bank else "builtin") if asked else None,
             interactive=sys.stdin.isatty() and sys.stderr.isatty(),
-            history=history,
-            verbose=verbose,
-            explain=explain,
-            repos_file=repos_file,
-            jsonl=jsonl,
-            jobs=jobs,
+            history=args.history,
+            verbose=args.verbose,
+            explain=args.explain,
+            repos_file=args.repos_file,
+            jsonl=args.jsonl,
+            jobs=args.jobs,
         )
         result = run_assess(request, console)
     if result.summary:
         console.print(result.summary, soft_wrap=True)
 
 
-def main() -> None:
-    """Console-script entry point; usage errors exit 1, as exit 2 means "changes due" here."""
-    try:
-        code = app(standalone_mode=False)
-    except Exception as exc:
-        # click's ClickException (vendored inside newer typer releases) knows how to show itself.
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
-        elif type(exc).__name__ == "Abort":
-            _stderr().print("[red]error:[/red] aborted; nothing was changed")
-        else:
-            raise
-        code = 1
-    sys.exit(code if isinstance(code, int) else 0)
+# --- the program -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        formatter_class=_Formatter,
+        description="""
+            Create ML project repositories at an MLOps maturity level (0 manual process, 1 ML
+            pipeline automation, 2 CI/CD for ML, 3 full automation) with working pipelines,
+            tracking, CI, serving and monitoring; move them up a level without losing the
+            team's work; measure where any repository stands.
+        """,
+        epilog="`mlops-scaffold COMMAND --help` shows a command's options. Exit codes: 0 done, "
+        "1 refused or failed, 2 changes due (--dry-run, --check), 3 conflicts left for you.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show a traceback instead of the one-line error"
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    # Subparsers inherit neither the formatter nor the error handling unless told.
+    sub._parser_class = _Parser  # type: ignore[attr-defined]
+    for add in (_add_new, _add_upgrade, _add_adopt, _add_assess):
+        add(_Sub(sub))
+    return parser
+
+
+class _Sub:
+    """Wraps the subparsers action so every command gets the formatter and one-line errors."""
+
+    def __init__(self, action) -> None:
+        self._action = action
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        kwargs.setdefault("formatter_class", _Formatter)
+        return self._action.add_parser(name, **kwargs)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    global _debug
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is None:
+        parser.print_help()
+        sys.exit(0)
+    _debug = args.debug
+    args.func(args)
+    sys.exit(0)

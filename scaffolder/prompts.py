@@ -1,20 +1,131 @@
-"""Questions the tool asks itself, before copier asks the rest."""
+"""The questions, asked on a terminal in one style before anything renders.
+
+The questions come from the catalog's copier.yml (their help, default, choices and `when`);
+we ask them ourselves with questionary, in order, and then let copier render with every
+answer given, so the user sees one kind of prompt from the level to the last question.
+"""
 
 from __future__ import annotations
 
-LEVEL_NAMES = {0: "manual process", 1: "ML pipeline automation", 2: "CI/CD for ML",
-               3: "full automation"}  # fmt: skip
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scaffolder.choices import LEVEL_NAMES
 
 
-def ask_level(levels: list[int], default: int = 0) -> int:
-    """The maturity level, asked first: it decides which template layers are staged."""
+@dataclass
+class Question:
+    """One copier question as we ask it."""
+
+    name: str
+    help: str = ""
+    type: str = "str"
+    default: object = None
+    choices: list[tuple[str, object]] = field(default_factory=list)
+    when: object = True
+
+
+def load_questions(questions_file: Path) -> list[Question]:
+    """The questions of a copier.yml, in file order; settings (`_...`) and computed values
+    (`when: false`) are left out."""
+    import yaml
+
+    raw = yaml.safe_load(questions_file.read_text(encoding="utf-8")) or {}
+    questions = []
+    for name, spec in raw.items():
+        if name.startswith("_") or not isinstance(spec, dict) or spec.get("when") is False:
+            continue
+        choices = spec.get("choices") or []
+        if isinstance(choices, dict):
+            pairs = [(str(label), value) for label, value in choices.items()]
+        else:
+            pairs = [(str(value), value) for value in choices]
+        questions.append(
+            Question(
+                name=name,
+                help=str(spec.get("help") or name),
+                type=str(spec.get("type") or "str"),
+                default=spec.get("default"),
+                choices=pairs,
+                when=spec.get("when", True),
+            )
+        )
+    return questions
+
+
+def _render(value: object, answers: dict[str, object]) -> object:
+    """A default or `when` written as Jinja, evaluated with the answers so far."""
+    if not isinstance(value, str) or "{" not in value:
+        return value
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment().from_string(value).render(**answers).strip()
+
+
+def is_asked(question: Question, answers: dict[str, object]) -> bool:
+    when = _render(question.when, answers)
+    if isinstance(when, str):
+        return when.lower() not in ("false", "0", "", "none", "no")
+    return bool(when)
+
+
+def default_of(question: Question, answers: dict[str, object]) -> object:
+    return _render(question.default, answers)
+
+
+def _validator(name: str):
+    """Our own check for an answer, run as the user types (None when there is none)."""
+    from scaffolder.answers import check_given
+    from scaffolder.errors import InvalidAnswerError
+
+    def validate(text: str) -> bool | str:
+        try:
+            check_given({name: text})
+        except InvalidAnswerError as exc:
+            return str(exc)
+        return True
+
+    return validate if name in ("project_name", "package_name") else None
+
+
+def ask_questions(
+    questions: list[Question],
+    given: dict[str, object],
+    levels: list[int],
+) -> dict[str, object]:
+    """Ask every question not in `given` and asked at the answers so far; return all answers.
+
+    Ctrl-C or Esc raises KeyboardInterrupt (nothing has been written yet).
+    """
     import questionary
 
-    choices = [questionary.Choice(f"{n} - {LEVEL_NAMES.get(n, 'level ' + str(n))}", value=n)
-               for n in levels]  # fmt: skip
-    answer = questionary.select(
-        "MLOps maturity level", choices=choices, default=choices[levels.index(default)]
-    ).ask()
-    if answer is None:  # Ctrl-C or Esc
-        raise KeyboardInterrupt
-    return int(answer)
+    answers = dict(given)
+    # The level first: it decides which questions follow (and which layers render).
+    ordered = sorted(questions, key=lambda q: q.name != "level")
+    for question in ordered:
+        if question.name in answers or not is_asked(question, answers):
+            continue
+        default = default_of(question, answers)
+        if question.name == "level":
+            choices = [questionary.Choice(f"{n} - {LEVEL_NAMES.get(n, f'level {n}')}", value=n)
+                       for n in levels]  # fmt: skip
+            start = next((c for c in choices if c.value == default), choices[0])
+            prompt = questionary.select(question.help, choices=choices, default=start)
+        elif question.choices:
+            choices = [questionary.Choice(label, value=value) for label, value in question.choices]
+            start = next((c for c in choices if c.value == default), choices[0])
+            prompt = questionary.select(question.help, choices=choices, default=start)
+        else:
+            validate = _validator(question.name)
+            prompt = questionary.text(
+                question.help,
+                default="" if default is None else str(default),
+                **({"validate": validate} if validate else {}),
+            )
+        answer = prompt.ask()
+        if answer is None:  # Ctrl-C or Esc
+            raise KeyboardInterrupt
+        if question.type == "int":
+            answer = int(answer)
+        answers[question.name] = answer
+    return answers

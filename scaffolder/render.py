@@ -97,7 +97,9 @@ def render(
             ) from exc
 
     dest.mkdir(parents=True, exist_ok=True)  # copier makes no folder for an empty tree
-    skipped = set(worker.answers.hidden)
+    # A question skipped at this level (orchestrator, ci at level 0) is recorded only when it
+    # was answered anyway (a flag, or the state file): a later level then needs not ask it.
+    skipped = set(worker.answers.hidden) - {k for k, v in given.items() if v is not None}
     answered = {k: v for k, v in worker.answers.user.items() if k not in skipped}
     try:
         return Answers.model_validate(answered)

@@ -91,7 +91,7 @@ def test_new_refuses_an_unavailable_level(tmp_path):
 
 def test_without_a_terminal_missing_answers_are_named(tmp_path):
     request = NewRequest(name="churn", output_dir=tmp_path, given={"level": 0})
-    with pytest.raises(MissingAnswerError, match="description, author, ci, python_version"):
+    with pytest.raises(MissingAnswerError, match="description, author, python_version"):
         create_project(request)
     assert list(tmp_path.iterdir()) == []
 
@@ -137,25 +137,3 @@ def test_a_broken_template_writes_nothing(tmp_path):
     with pytest.raises(TemplateError):
         create_project(_request(out), catalog=Catalog(root=root, version="0"))
     assert list(out.iterdir()) == []
-
-
-def test_interactive_runs_ask_the_level_first(tmp_path, monkeypatch):
-    """The level decides which layers are staged, so it is asked before copier's questions."""
-    import scaffolder.prompts
-
-    monkeypatch.setattr(scaffolder.prompts, "ask_level", lambda levels: 1)
-    recorder = _RecordingRender()
-    monkeypatch.setattr(new, "render", recorder)
-    with pytest.raises(_Stop):
-        create_project(NewRequest(name="churn", output_dir=tmp_path, interactive=True))
-    assert recorder.given["level"] == 1
-
-
-class _Stop(Exception):
-    pass
-
-
-class _RecordingRender:
-    def __call__(self, catalog, given, dest, *, interactive):
-        self.given = given
-        raise _Stop

@@ -230,7 +230,7 @@ def plan_upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> lis
     for level in target_levels(state.level, request.to, catalog):
         plan = plan_step(
             ctx.repo, state, head, base, level, request.given, catalog,
-            defaults=request.defaults, interactive=request.interactive,
+            defaults=request.defaults, interactive=False, dry_run=True,
         )  # fmt: skip
         plans.append(plan)
         if plan.conflicts:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scaffolder import __version__, gitops
-from scaffolder.answers import Answers, check_given, require_answers
+from scaffolder.answers import Answers, check_given, missing_answers, require_answers
 from scaffolder.catalog import Catalog
 from scaffolder.render import render
 from scaffolder.state import STATE_FILE, ProjectState, write_state
@@ -41,6 +41,9 @@ class StepPlan:
     changes: list[FileChange] = field(default_factory=list)
     pre: list[Migration] = field(default_factory=list)
     post: list[Migration] = field(default_factory=list)
+    # Dry run only: questions new at this level that a real run would ask, with the default
+    # the plan was made with.
+    would_ask: dict[str, object] = field(default_factory=dict)
 
     @property
     def conflicts(self) -> list[str]:
@@ -59,6 +62,22 @@ def answers_for(
     merged = {**recorded, **check_given(given), "level": level}
     require_answers(merged, defaults=defaults, interactive=interactive)
     return merged
+
+
+def unanswered(
+    state: ProjectState, level: int, given: dict[str, object], catalog: Catalog
+) -> dict[str, object]:
+    """Questions new at `level` that neither the state file nor `given` answers, with their
+    defaults (what a dry run plans with and a real run would ask)."""
+    from scaffolder.prompts import default_of, load_questions
+
+    recorded = {k: v for k, v in state.answers.model_dump().items() if v is not None}
+    merged = {**recorded, **check_given(given), "level": level}
+    missing = missing_answers(merged)
+    questions = {q.name: q for q in load_questions(catalog.questions_file)}
+    return {
+        name: default_of(questions[name], merged) if name in questions else None for name in missing
+    }
 
 
 def render_commit(
@@ -162,13 +181,22 @@ def plan_step(
     *,
     defaults: bool,
     interactive: bool,
+    dry_run: bool = False,
 ) -> StepPlan:
-    """Everything one upgrade step would do, without changing the repository's refs or files."""
+    """Everything one upgrade step would do, without changing the repository's refs or files.
+
+    A dry run never asks: questions without an answer take their defaults and are listed in
+    the plan's `would_ask`."""
+    would_ask = {}
+    if dry_run and not defaults:
+        would_ask = unanswered(state, to_level, given, catalog)
+        defaults, interactive = True, False
     answers = answers_for(state, to_level, given, defaults=defaults, interactive=interactive)
     state_after, base_after = render_commit(
         repo, state, answers, base_before, catalog, interactive=interactive
     )
     plan = merge_plan(repo, head, base_before, base_after, state_after, state.level)
+    plan.would_ask = would_ask
     if to_level > state.level:
         plan.pre = for_step(state.level, "pre", state.migrations)
         plan.post = for_step(state.level, "post", state.migrations)

@@ -47,8 +47,17 @@ def describe_plans(repo: Path, plans: list[StepPlan], *, with_diff: bool) -> str
             lines.append(
                 f"  migration      {migration.id} ({migration.stage}-merge): {migration.summary}"
             )
+        for name, default in plan.would_ask.items():
+            lines.append(f"  would ask      {name} (planned with the default: {default})")
         if with_diff and plan.changes:
             lines.append(gitops.diff(repo, plan.head, plan.merged_tree).rstrip())
+    asked = {name: default for plan in plans for name, default in plan.would_ask.items()}
+    if asked:
+        flags = " ".join(f"--data {name}={default}" for name, default in asked.items())
+        lines.append(
+            f"A real run asks for {', '.join(asked)} (on a terminal), or takes them from flags "
+            f"({flags}) or --defaults."
+        )
     return "\n".join(lines)
 
 

@@ -44,7 +44,7 @@ def test_fail_under_exits_1_with_one_line_after_the_report(run_cli, tmp_path):
 def test_usage_errors_are_one_line_exit_1(run_cli, tmp_path):
     for args, message in [
         (["assess", tmp_path / "missing"], "is not a folder"),
-        (["assess", tmp_path, "--format", "xml"], "format 'xml' is not one of"),
+        (["assess", tmp_path, "--format", "xml"], "--format: invalid choice: 'xml'"),
         (["assess", tmp_path, "--fail-under", "7"], "--fail-under 7 is not a level"),
         (["assess", "--explain", "nope"], "no check named 'nope'"),
         (

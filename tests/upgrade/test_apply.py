@@ -205,13 +205,27 @@ def test_damaged_state_names_the_field(tmp_path):
 def test_new_questions_need_an_answer_without_a_terminal(tmp_path):
     repo = new_project(tmp_path, level=0)
     before = snapshot(repo)
-    with pytest.raises(ScaffoldError, match="no terminal to ask for orchestrator"):
+    with pytest.raises(ScaffoldError, match="no terminal to ask for orchestrator, ci"):
         upgrade(UpgradeRequest(path=repo))
     assert snapshot(repo) == before
-    result = upgrade(UpgradeRequest(path=repo, given={"orchestrator": "kubeflow"}))
+    given = {"orchestrator": "kubeflow", "ci": "gitlab"}
+    result = upgrade(UpgradeRequest(path=repo, given=given))
     assert result.level == 1
     assert load_state(repo).answers.orchestrator == "kubeflow"
+    assert load_state(repo).answers.ci == "gitlab"
     assert not (repo / "dags").exists() and (repo / "pipelines").is_dir()
+
+
+def test_dry_run_without_answers_plans_with_defaults_and_names_the_questions(tmp_path):
+    repo = new_project(tmp_path, level=0)
+    before = snapshot(repo)
+    plans = plan_upgrade(UpgradeRequest(path=repo, given={"ci": "gitlab"}))
+    assert plans[0].would_ask == {"orchestrator": "both"}
+    assert plans[0].state_after.answers.orchestrator == "both"
+    paths = {c.path for c in plans[0].changes}
+    assert ".gitlab-ci.yml" in paths and "dags/churn_training.py" in paths
+    assert snapshot(repo) == before
+    assert plan_upgrade(UpgradeRequest(path=repo, defaults=True))[0].would_ask == {}
 
 
 @pytest.mark.parametrize(
