@@ -53,7 +53,6 @@ def test_new_creates_the_project(run_cli, tmp_path):
             ["new", "x", "--level", "9", "--defaults"],
             "--level: invalid choice: 9 (choose from 0, 1",
         ),
-        (["new", "x", "--level", "3", "--defaults"], "level 3 is not available"),
         (["new", "x", "--orchestrator", "argo", "--defaults"], "invalid choice: 'argo'"),
         (["new", "x", "--ci", "jenkins", "--defaults"], "invalid choice: 'jenkins'"),
         (["new", "x", "-d", "ci=jenkins", "--defaults"], "ci 'jenkins' is not one of"),
