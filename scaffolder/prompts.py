@@ -74,7 +74,7 @@ def default_of(question: Question, answers: dict[str, object]) -> object:
 
 
 def _validator(name: str):
-    """Our own check for an answer, run as the user types (None when there is none)."""
+    """Our own check for an answer (the one flags and --data get), run as the user types."""
     from scaffolder.answers import check_given
     from scaffolder.errors import InvalidAnswerError
 
@@ -85,7 +85,7 @@ def _validator(name: str):
             return str(exc)
         return True
 
-    return validate if name in ("project_name", "package_name") else None
+    return validate
 
 
 def ask_questions(
@@ -116,11 +116,10 @@ def ask_questions(
             start = next((c for c in choices if c.value == default), choices[0])
             prompt = questionary.select(question.help, choices=choices, default=start)
         else:
-            validate = _validator(question.name)
             prompt = questionary.text(
                 question.help,
                 default="" if default is None else str(default),
-                **({"validate": validate} if validate else {}),
+                validate=_validator(question.name),
             )
         answer = prompt.ask()
         if answer is None:  # Ctrl-C or Esc
