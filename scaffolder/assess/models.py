@@ -133,6 +133,7 @@ class CheckResult(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     upgrade: str
     exemption: Exemption | None = None
+    advice: bool = False  # hygiene: shown with its fix, never holds a dimension down
 
     @property
     def counts_as_passed(self) -> bool:

@@ -32,7 +32,7 @@ ML_TEST_MAX_PER_SECTION = 7.0
 def dimension_levels(results: list[CheckResult]) -> list[DimensionLevel]:
     levels = []
     for dimension, title in DIMENSIONS.items():
-        mine = [r for r in results if r.dimension == dimension]
+        mine = [r for r in results if r.dimension == dimension and not r.advice]
         level = 0
         blocking: list[str] = []
         for candidate in range(1, MAX_LEVEL + 1):

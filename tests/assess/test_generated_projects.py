@@ -80,22 +80,20 @@ def _pkg(project: Path) -> str:
     return project.name.replace("-", "_")
 
 
-# file to remove -> the check that must fail and the dimensions that must drop to 0
+# file to remove -> the checks that must fail and the dimensions that must drop to 0. Hygiene
+# checks (pre-commit, secret scanning) are advice, and monitoring needs any one of metrics,
+# alert rules and dashboards: removing those files fails their checks but drops nothing.
 REMOVALS = {
-    ".pre-commit-config.yaml": {
-        "quality.pre-commit": "quality",
-        "governance.secret-scanning": "governance",
-    },
-    "monitoring/prometheus/alerts.yml": {"monitoring.alert-rules": "monitoring"},
-    "monitoring/grafana/dashboard.json": {"monitoring.dashboard": "monitoring"},
-    "config/pipeline.yaml": {"repro.config-file": "reproducibility"},
-    "Dockerfile": {"deployment.training-image": "deployment"},
-    "dags/{pkg}_training.py": {"pipelines.orchestrated": "pipelines"},
-    ".github/workflows/ci.yml": {
-        "quality.ci-tests": "quality",
-        "pipelines.ci-checks": "pipelines",
-        "governance.change-review": "governance",
-    },
+    ".pre-commit-config.yaml": (["quality.pre-commit", "governance.secret-scanning"], set()),
+    "monitoring/prometheus/alerts.yml": (["monitoring.alert-rules"], set()),
+    "monitoring/grafana/dashboard.json": (["monitoring.dashboard"], set()),
+    "config/pipeline.yaml": (["repro.config-file"], {"reproducibility"}),
+    "Dockerfile": (["deployment.training-image"], {"deployment"}),
+    "dags/{pkg}_training.py": (["pipelines.orchestrated"], {"pipelines"}),
+    ".github/workflows/ci.yml": (
+        ["quality.ci-tests", "pipelines.ci-checks", "governance.change-review"],
+        {"quality", "governance"},
+    ),
 }
 
 
@@ -106,8 +104,8 @@ def test_removing_a_level1_file_drops_exactly_its_dimensions(generated, tmp_path
     target = project / relpath.format(pkg=_pkg(project))
     assert target.is_file()
     intact = {r.id: r for r in run_checks(scan(project))}
-    expected = REMOVALS[relpath]
-    for check_id in expected:
+    failing, dropped_expected = REMOVALS[relpath]
+    for check_id in failing:
         # the evidence of the intact project pointed at the file now removed
         assert any(
             e.startswith(target.relative_to(project).as_posix()) for e in intact[check_id].evidence
@@ -116,10 +114,12 @@ def test_removing_a_level1_file_drops_exactly_its_dimensions(generated, tmp_path
     after = {r.id: r for r in run_checks(scan(project))}
     levels = {d.dimension: d for d in dimension_levels(list(after.values()))}
     dropped = {dim for dim, d in levels.items() if d.level == 0}
-    assert dropped == set(expected.values())
-    for check_id, dimension in expected.items():
+    assert dropped == dropped_expected
+    for check_id in failing:
         assert after[check_id].outcome is Outcome.FAIL
-        assert check_id in levels[dimension].blocking
+        dimension = after[check_id].dimension
+        assert (check_id in levels[dimension].blocking) == (dimension in dropped_expected)
+        assert after[check_id].advice == (dimension not in dropped_expected)
     assert {dim for dim, d in levels.items() if d.level == 1} == set(DIMENSIONS) - dropped
 
 
@@ -149,8 +149,6 @@ def test_a_broken_file_in_a_generated_project_is_unknown_not_a_crash(generated, 
     outcome = {r.id: r.outcome for r in report.checks}
     assert outcome["quality.ci-tests"] is Outcome.UNKNOWN
     assert report.problems[0].path == ".gitlab-ci.yml"
-    assert {d.dimension for d in report.dimensions if d.level == 0} == {
-        "quality",
-        "pipelines",
-        "governance",
-    }
+    # pipelines.ci-checks is unknown too, but it is advice: pipelines keeps its level
+    assert outcome["pipelines.ci-checks"] is Outcome.UNKNOWN
+    assert {d.dimension for d in report.dimensions if d.level == 0} == {"quality", "governance"}

@@ -1,0 +1,78 @@
+"""The rubric: rules over facts, one module per dimension, each with its detectors' facts.
+
+A failed rule whose inputs include a file that could not be parsed is reported `unknown`,
+naming that file: we cannot tell, so we do not guess. Advice checks (hygiene) are reported like
+the others but never hold a dimension down (`scoring.dimension_levels`).
+"""
+
+from __future__ import annotations
+
+from scaffolder.assess.checks import (
+    deployment,
+    governance,
+    monitoring,
+    pipelines,
+    quality,
+    reproducibility,
+    tracking,
+    validation,
+)
+from scaffolder.assess.checks.base import Check, Verdict
+from scaffolder.assess.models import CheckResult, Facts, Outcome, Zone
+
+RUBRIC_VERSION = "2.0"
+
+CHECKS: list[Check] = [
+    *reproducibility.CHECKS,
+    *quality.CHECKS,
+    *tracking.CHECKS,
+    *pipelines.CHECKS,
+    *validation.CHECKS,
+    *deployment.CHECKS,
+    *monitoring.CHECKS,
+    *governance.CHECKS,
+]
+CHECKS_BY_ID = {c.id: c for c in CHECKS}
+
+
+def run_checks(facts: Facts, checks: list[Check] | None = None) -> list[CheckResult]:
+    """Apply every rule to the facts; never raises for a rule's sake."""
+    results = []
+    for check in checks or CHECKS:
+        verdict = check.rule(facts)
+        if verdict.passed is True:
+            outcome = Outcome.PASS
+        elif verdict.passed is None:
+            outcome = Outcome.NOT_APPLICABLE
+        else:
+            outcome = Outcome.FAIL
+        evidence, message = verdict.evidence, verdict.message
+        if outcome is Outcome.FAIL and check.inputs:
+            broken = [
+                p
+                for p in facts.problems
+                if p.category in check.inputs or (p.category == "ci" and "yaml" in check.inputs)
+            ]
+            broken = [p for p in broken if p.zone is Zone.SOURCE]
+            if broken:
+                outcome = Outcome.UNKNOWN
+                evidence = [p.where for p in broken[:5]] + evidence
+                first = broken[0]
+                message = f"{message}; cannot tell: {first.where} does not parse ({first.message})"
+        results.append(
+            CheckResult(
+                id=check.id,
+                title=check.title,
+                dimension=check.dimension,
+                level=check.level,
+                outcome=outcome,
+                message=message,
+                evidence=evidence,
+                upgrade=check.upgrade,
+                advice=check.advice,
+            )
+        )
+    return results
+
+
+__all__ = ["CHECKS", "CHECKS_BY_ID", "RUBRIC_VERSION", "Check", "Verdict", "run_checks"]

@@ -1,0 +1,215 @@
+"""Deployment: predictions come from the saved model (0), training/serving run in a container or
+a managed job environment (1), a serving API or endpoint that CI/CD deploys, with per-environment
+manifests when it runs on Kubernetes (2), progressive delivery with rollback (3). Image
+hardening is advice."""
+
+from __future__ import annotations
+
+from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, tools, where
+from scaffolder.assess.models import Facts
+
+WORKLOADS = {"Deployment", "StatefulSet", "Job", "CronJob", "Pod", "DaemonSet", "Rollout"}
+
+
+def r_predict(f: Facts) -> Verdict:
+    return found(
+        of(f, "model.load", "serving.app", "fastapi.app"),
+        "predictions come from the saved model",
+        "nothing loads a saved model to predict",
+    )
+
+
+def r_training_image(f: Facts) -> Verdict:
+    runtime = of(f, "docker.image", "compose.service", "runtime.managed")
+    runtime += [x for x in f.of("k8s.resource") if x.detail.get("kind") in WORKLOADS]
+    return found(
+        runtime,
+        "the pipeline/serving runs in a container or managed job environment" + tools(runtime),
+        "no Dockerfile, container manifest or managed job environment",
+    )
+
+
+def r_image_hardened(f: Facts) -> Verdict:
+    images = f.of("docker.image")
+    if not images:
+        return Verdict(None, [], "no Dockerfile to harden")
+    weak = [x for x in images if not (x.detail["pinned"] and x.detail["non_root"])]
+    if weak:
+        why = []
+        for x in weak:
+            why.append(
+                f"{x.path}: "
+                + ", ".join(
+                    ([] if x.detail["pinned"] else ["base image not pinned"])
+                    + ([] if x.detail["non_root"] else ["runs as root"])
+                )
+            )
+        return Verdict(False, where(weak), "; ".join(why))
+    return Verdict(True, where(images), "base images pinned, processes run as a non-root user")
+
+
+def r_serving_api(f: Facts) -> Verdict:
+    routes = f.of("fastapi.route")
+    predicts = [
+        r
+        for r in routes
+        if any(
+            w in str(r.detail.get("route")) for w in ("predict", "score", "invocations", "infer")
+        )
+    ]
+    if f.of("fastapi.app") and predicts:
+        return Verdict(
+            True, where(f.of("fastapi.app") + predicts, 3), "a serving API (FastAPI) predicts"
+        )
+    others = of(f, "serving.app")
+    if others:
+        return Verdict(True, where(others, 3), "a serving API or endpoint exists" + tools(others))
+    return Verdict(
+        False,
+        where(f.of("fastapi.app") + routes),
+        "no serving API or endpoint (FastAPI/Flask /predict, Ray Serve, BentoML, KServe, "
+        "SageMaker/Vertex/Azure ML endpoints)",
+    )
+
+
+def r_k8s_environments(f: Facts) -> Verdict:
+    resources = [x for x in f.of("k8s.resource") if x.detail.get("kind") in WORKLOADS]
+    overlays = [
+        x for x in f.of("k8s.kustomization") + f.of("k8s.resource") if x.detail.get("overlay")
+    ]
+    envs = {str(x.detail["overlay"]) for x in overlays}
+    if len(envs) >= 2:
+        return Verdict(True, where(overlays), f"Kubernetes overlays for {', '.join(sorted(envs))}")
+    if not resources and not f.of("k8s.kustomization"):
+        return Verdict(None, [], "no Kubernetes manifests: per-environment overlays do not apply")
+    return Verdict(
+        False,
+        where(resources),
+        "Kubernetes manifests without staging and production overlays",
+    )
+
+
+def r_cd_workflow(f: Facts) -> Verdict:
+    deploys = f.of("ci.step.deploy")
+    if deploys:
+        # a step running a script that deploys (python scripts/deploy.py) names the script too
+        via = sorted({str(x.detail["via"]) for x in deploys if x.detail.get("via")})
+        return Verdict(
+            True,
+            where(deploys, 3) + via[:2] + where(f.of("ci.environment"), 3),
+            "a CD workflow deploys" + tools(deploys),
+        )
+    return Verdict(False, [], "no CD workflow deploying the model or service")
+
+
+def r_canary(f: Facts) -> Verdict:
+    rollouts = [
+        x for x in f.of("argo.rollout") if x.detail.get("canary") and x.detail.get("analysis")
+    ]
+    templates = f.of("argo.analysis")
+    if rollouts and templates:
+        return Verdict(
+            True, where(rollouts + templates), "canary rollout with metric analysis and rollback"
+        )
+    progressive = of(f, "deploy.progressive")
+    shifting, rollback = f.of("ci.step.progressive"), f.of("ci.step.rollback")
+    if progressive or (shifting and rollback):
+        return Verdict(
+            True,
+            where(progressive + shifting + rollback),
+            "progressive delivery with rollback" + tools(progressive),
+        )
+    return Verdict(
+        False,
+        where(f.of("argo.rollout") + templates + shifting),
+        "no progressive delivery with rollback (Argo Rollouts canary + AnalysisTemplate, "
+        "Flagger, SageMaker auto-rollback, traffic shifting with a rollback stage)",
+    )
+
+
+CHECKS = [
+    Check(
+        "deployment.predict-script",
+        "Predictions come from the saved model",
+        "deployment",
+        0,
+        "add a predict script that loads the saved model",
+        "joblib/pickle/keras/mlflow load calls (AST); a serving app",
+        r_predict,
+        ("python",),
+        None,
+    ),
+    Check(
+        "deployment.training-image",
+        "The pipeline runs in a container",
+        "deployment",
+        1,
+        f"{U1} adds a training Dockerfile",
+        "Dockerfile; compose services; Kubernetes workloads; managed jobs (SageMaker, Vertex, "
+        "Azure ML, Anyscale, Metaflow @batch/@kubernetes, Databricks)",
+        r_training_image,
+        (),
+        "infrastructure",
+        "Dockerfile",
+    ),
+    Check(
+        "deployment.image-hardened",
+        "Images are pinned and non-root",
+        "deployment",
+        1,
+        "pin the base image tag (or digest) and add a non-root USER",
+        "Dockerfile FROM tag and USER",
+        r_image_hardened,
+        (),
+        None,
+        "Dockerfile",
+        advice=True,
+    ),
+    Check(
+        "deployment.serving-api",
+        "A serving API exists",
+        "deployment",
+        2,
+        f"{U2} adds a FastAPI app with /predict, /health and /metrics",
+        "FastAPI/Flask predict routes, Ray Serve, BentoML, KServe/Seldon manifests, "
+        "SageMaker/Vertex/Azure ML endpoints, `mlflow models serve` (AST, YAML)",
+        r_serving_api,
+        ("python",),
+        "infrastructure",
+    ),
+    Check(
+        "deployment.k8s-environments",
+        "Kubernetes manifests per environment",
+        "deployment",
+        2,
+        f"{U2} adds Kubernetes manifests with staging and production overlays",
+        "kustomization/manifests under overlays/<env> (not applicable without Kubernetes)",
+        r_k8s_environments,
+        ("yaml",),
+        "infrastructure",
+    ),
+    Check(
+        "deployment.cd-workflow",
+        "A CD workflow deploys",
+        "deployment",
+        2,
+        f"{U2} adds a CD workflow: build, staging, integration test, approval, production",
+        "CI deploy steps in any provider (kubectl/helm/argocd, cloud CLIs, cdk/sam/terraform, "
+        "anyscale/serve deploy, CodePipeline deploy actions), directly or through a script",
+        r_cd_workflow,
+        ("ci",),
+        "infrastructure",
+    ),
+    Check(
+        "deployment.canary",
+        "Progressive delivery with automatic rollback",
+        "deployment",
+        3,
+        f"{U3} adds an Argo Rollouts canary with an AnalysisTemplate",
+        "Argo Rollout canary + AnalysisTemplate; Flagger Canary; SageMaker blue/green with "
+        "auto-rollback; CI traffic shifting with a rollback stage",
+        r_canary,
+        ("yaml",),
+        "monitoring",
+    ),
+]

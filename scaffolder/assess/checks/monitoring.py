@@ -1,0 +1,163 @@
+"""Monitoring: metrics exported or watched as code (1: metrics, alert rules/alarms or dashboards,
+any of them), the serving side monitored (2), alerts covering drift, latency and errors with a
+remediation policy (3). Alert rules and dashboards on their own are reported as advice."""
+
+from __future__ import annotations
+
+import re
+
+from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, tools
+from scaffolder.assess.models import Facts
+
+METRICS = ("prometheus.metric", "prometheus.export", "metrics.export", "metrics.scrape")
+
+
+def _alerts(f: Facts) -> list:
+    return [x for x in f.of("prometheus.rule") if x.detail.get("alert")] + of(f, "alert.rule")
+
+
+def r_pipeline_metrics(f: Facts) -> Verdict:
+    watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
+    return found(
+        watched,
+        "metrics are exported or watched as code" + tools(watched),
+        "no metrics, alert rules or dashboards (prometheus_client, OpenTelemetry, CloudWatch "
+        "alarms, Prometheus rules, Grafana)",
+    )
+
+
+def r_alert_rules(f: Facts) -> Verdict:
+    alerts = _alerts(f)
+    return found(alerts, f"{len(alerts)} alert rules", "no alert rules or alarms")
+
+
+def r_dashboard(f: Facts) -> Verdict:
+    return found(
+        f.of("grafana.dashboard"), "a Grafana dashboard is kept as code", "no dashboard as code"
+    )
+
+
+def r_serving_metrics(f: Facts) -> Verdict:
+    routes = [
+        x
+        for x in f.of("fastapi.route") + f.of("fastapi.mount")
+        if "metrics" in str(x.detail.get("route"))
+    ]
+    routes += [
+        x
+        for x in f.of("prometheus.export")
+        if x.detail.get("via") in ("instrumentator", "make_asgi_app")
+    ]
+    monitored = of(f, "serving.monitor")
+    return found(
+        routes + monitored,
+        "the serving side is monitored" + (tools(monitored) or " (/metrics)"),
+        "the serving side is not monitored (/metrics, Model Monitor, App Insights)",
+    )
+
+
+ALERT_KINDS = {
+    "drift": re.compile(r"drift|psi|ks_", re.I),
+    "latency": re.compile(r"latency|duration|slo", re.I),
+    "error rate": re.compile(r"error|5xx|status=~?\"5", re.I),
+}
+
+
+def r_slo_alerts(f: Facts) -> Verdict:
+    alerts = _alerts(f)
+    covered = {
+        k
+        for k, p in ALERT_KINDS.items()
+        for a in alerts
+        if p.search(str(a.detail.get("alert", "")) + str(a.detail.get("expr", "")))
+    }
+    if covered == set(ALERT_KINDS):
+        return Verdict(
+            True, [a.where for a in alerts[:5]], "alerts cover drift, latency and error rate"
+        )
+    missing = sorted(set(ALERT_KINDS) - covered)
+    return Verdict(False, [a.where for a in alerts[:2]], f"no alert rules for {', '.join(missing)}")
+
+
+def r_remediation(f: Facts) -> Verdict:
+    return found(
+        f.of("policy.remediation"),
+        "a remediation policy maps alerts to actions",
+        "no remediation policy mapping alerts to actions",
+    )
+
+
+CHECKS = [
+    Check(
+        "monitoring.pipeline-metrics",
+        "Metrics are exported or watched",
+        "monitoring",
+        1,
+        f"{U1} adds pipeline metrics in Prometheus format",
+        "prometheus_client/OpenTelemetry/CloudWatch metrics, Prometheus scrape configs, alert "
+        "rules or alarms, Grafana dashboards (any of them)",
+        r_pipeline_metrics,
+        ("python",),
+        "monitoring",
+    ),
+    Check(
+        "monitoring.alert-rules",
+        "Alert rules exist",
+        "monitoring",
+        1,
+        f"{U1} adds Prometheus rules for pipeline failure and staleness",
+        "Prometheus rule files (YAML); CloudWatch alarms; Azure metric alerts",
+        r_alert_rules,
+        ("yaml",),
+        "monitoring",
+        "monitoring/prometheus/alerts.yml",
+        advice=True,
+    ),
+    Check(
+        "monitoring.dashboard",
+        "A dashboard is kept as code",
+        "monitoring",
+        1,
+        f"{U1} adds a Grafana dashboard of the pipeline metrics",
+        "Grafana dashboard JSON",
+        r_dashboard,
+        ("json",),
+        "monitoring",
+        "monitoring/grafana/dashboard.json",
+        advice=True,
+    ),
+    Check(
+        "monitoring.serving-metrics",
+        "Serving is monitored",
+        "monitoring",
+        2,
+        f"{U2} adds /metrics to the serving app",
+        "a /metrics route or Prometheus ASGI app (AST); SageMaker Model Monitor schedules, "
+        "Vertex model monitoring, Application Insights on the service",
+        r_serving_metrics,
+        ("python",),
+        "monitoring",
+    ),
+    Check(
+        "monitoring.slo-alerts",
+        "Alerts cover drift, latency and errors",
+        "monitoring",
+        3,
+        f"{U3} adds drift, latency-SLO and error-rate alert rules",
+        "alert names and expressions (YAML); alarm names",
+        r_slo_alerts,
+        ("yaml",),
+        "monitoring",
+    ),
+    Check(
+        "monitoring.remediation-policy",
+        "Alerts map to remediation actions",
+        "monitoring",
+        3,
+        f"{U3} adds a remediation policy file",
+        "a remediation policy file",
+        r_remediation,
+        ("yaml",),
+        None,
+    ),
+]

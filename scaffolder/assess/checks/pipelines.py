@@ -1,0 +1,208 @@
+"""Pipelines: training runs from one command (0), as an orchestrated pipeline of any orchestrator
+(1), built/compiled/deployed/run by CI/CD (2), on a schedule and retrained on drift (3).
+Pipeline tests and CI pipeline checks are advice."""
+
+from __future__ import annotations
+
+from scaffolder.assess.checks.base import (
+    U1,
+    U2,
+    U3,
+    Check,
+    Verdict,
+    elsewhere,
+    found,
+    of,
+    tools,
+    where,
+)
+from scaffolder.assess.models import Facts, Zone
+
+ORCHESTRATED = ("airflow.dag", "kfp.pipeline", "pipeline.def")
+
+
+def orchestrated(f: Facts) -> list:
+    stages = f.of("dvc.stage")
+    return of(f, *ORCHESTRATED) + (stages if len(stages) >= 2 else [])
+
+
+def r_train_entrypoint(f: Facts) -> Verdict:
+    entry = [x for x in f.of("entrypoint") if "train" in x.path or "pipeline" in x.path]
+    entry += [x for x in f.of("make.target") if x.detail.get("name") == "train"]
+    entry += of(f, "train.entrypoint") + orchestrated(f)
+    return found(
+        entry,
+        "training runs from one command",
+        "no training entry point (a train script or `make train`)",
+    )
+
+
+def r_orchestrated(f: Facts) -> Verdict:
+    pipelines = orchestrated(f)
+    if pipelines:
+        names = tools(pipelines)
+        if not names:
+            kinds = {x.kind for x in pipelines}
+            names = (
+                " ("
+                + ", ".join(
+                    sorted(
+                        {
+                            "airflow.dag": "Airflow",
+                            "kfp.pipeline": "Kubeflow",
+                            "dvc.stage": "DVC",
+                        }.get(k, k)
+                        for k in kinds
+                    )
+                )
+                + ")"
+            )
+        return Verdict(True, where(pipelines), f"training runs as an orchestrated pipeline{names}")
+    return elsewhere(
+        f,
+        ORCHESTRATED,
+        "no orchestrated pipeline (Airflow, Kubeflow/Vertex, SageMaker, Azure ML, "
+        "Prefect, Dagster, Metaflow, ZenML, Flyte, Kedro, DVC...) in the project's code",
+    )
+
+
+def r_integrity_tests(f: Facts) -> Verdict:
+    return found(
+        f.of("test.pipeline", Zone.TESTS),
+        "pipelines are tested (DAG integrity / compile)",
+        "no DAG-integrity or pipeline-compile tests",
+    )
+
+
+def r_ci_pipeline_checks(f: Facts) -> Verdict:
+    return found(
+        of(f, "ci.step.dag_check", "ci.step.pipeline_compile"),
+        "CI imports the DAGs / compiles the pipeline",
+        "CI does not check the DAGs or compile the pipeline",
+    )
+
+
+def r_image_build(f: Facts) -> Verdict:
+    return found(
+        of(f, "ci.step.build_image", "ci.step.pipeline_deploy"),
+        "CI/CD builds the images or deploys/runs the pipeline",
+        "no CI/CD job builds the images or deploys the pipeline",
+    )
+
+
+def r_scheduled(f: Facts) -> Verdict:
+    dags = [x for x in f.of("airflow.dag") if x.detail.get("schedule") not in ("none", "unset")]
+    scheduled = (
+        dags
+        + [x for x in f.of("kfp.run") if x.detail.get("recurring")]
+        + of(f, "pipeline.schedule", "ci.schedule")
+    )
+    return found(
+        scheduled,
+        "training runs on a schedule or trigger",
+        "no scheduled training (DAG schedule, KFP recurring run, CronJob, EventBridge rule, "
+        "orchestrator schedule or CI schedule)",
+    )
+
+
+def r_retraining(f: Facts) -> Verdict:
+    drift_files = {x.path for x in f.of("drift.*")}
+    triggers = f.of("retrain.trigger") + f.of("kfp.run") + f.of("retrain.function")
+    hits = [x for x in triggers if x.path in drift_files or x.kind == "retrain.trigger"]
+    hits += [x for x in f.of("airflow.dag") if x.detail.get("schedule") == "asset"]
+    if hits and drift_files:
+        return Verdict(True, where(hits), "drift or decay triggers retraining")
+    return Verdict(False, where(hits), "retraining is not triggered by drift or decay")
+
+
+CHECKS = [
+    Check(
+        "pipelines.train-entrypoint",
+        "Training runs from one command",
+        "pipelines",
+        0,
+        "add a train script with a __main__ guard and a `make train` target",
+        "__main__ guards in train modules; train CLI commands; Makefile target train; a pipeline",
+        r_train_entrypoint,
+        ("python",),
+        "infrastructure",
+        "Makefile",
+    ),
+    Check(
+        "pipelines.orchestrated",
+        "Training is an orchestrated pipeline",
+        "pipelines",
+        1,
+        f"{U1} adds an Airflow DAG and/or a Kubeflow pipeline of the same steps",
+        "Airflow, Kubeflow/Vertex/TFX, SageMaker Pipelines, Azure ML, Prefect, Dagster, Metaflow, "
+        "ZenML, Flyte, Kedro, MLflow Recipes, Ray/Anyscale jobs, Databricks jobs, Step "
+        "Functions, DVC stages, outside tests/examples/docs",
+        r_orchestrated,
+        ("python", "yaml"),
+        "infrastructure",
+        "dags/",
+    ),
+    Check(
+        "pipelines.integrity-tests",
+        "Pipelines are tested",
+        "pipelines",
+        1,
+        f"{U1} adds DAG-integrity and pipeline-compile tests",
+        "tests importing airflow/kfp (AST)",
+        r_integrity_tests,
+        ("python",),
+        "infrastructure",
+        "tests/",
+        advice=True,
+    ),
+    Check(
+        "pipelines.ci-checks",
+        "CI checks the pipelines",
+        "pipelines",
+        1,
+        f"{U1} adds DAG-import and KFP-compile CI jobs",
+        "CI steps: dag-check, kfp compile",
+        r_ci_pipeline_checks,
+        ("ci",),
+        "infrastructure",
+        ".github/workflows/ci.yml",
+        advice=True,
+    ),
+    Check(
+        "pipelines.image-build",
+        "CI/CD builds and deploys the pipeline",
+        "pipelines",
+        2,
+        f"{U2} adds a CD workflow that builds the training and serving images",
+        "CI steps: docker build/push, build-push-action, kaniko; pipeline upsert/run "
+        "(run-pipeline, anyscale jobs submit, Azure ML pipeline publish, dagster-cloud, "
+        "databricks bundle deploy, dvc repro)",
+        r_image_build,
+        ("ci",),
+        "infrastructure",
+    ),
+    Check(
+        "pipelines.triggered-retraining",
+        "Drift triggers retraining",
+        "pipelines",
+        3,
+        f"{U3} adds drift- and decay-triggered retraining",
+        "retraining triggers (TriggerDagRunOperator, KFP runs, asset schedules, alarm rules "
+        "starting a pipeline) next to drift detection",
+        r_retraining,
+        ("python",),
+        "monitoring",
+    ),
+    Check(
+        "pipelines.scheduled",
+        "Pipelines run on a schedule",
+        "pipelines",
+        3,
+        f"{U3} adds scheduled DAGs and KFP recurring runs (training, drift)",
+        "DAG schedule=, KFP recurring runs, CronJobs, EventBridge/Cloud Scheduler rules, "
+        "orchestrator schedules, CI schedules",
+        r_scheduled,
+        ("python", "ci", "yaml"),
+        "infrastructure",
+    ),
+]

@@ -1,0 +1,140 @@
+"""Code quality and testing: unit tests (0), CI runs them on every change (1), integration tests
+of the service or pipeline (2), drift detection tested (3). Linters and pre-commit are advice."""
+
+from __future__ import annotations
+
+from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, where
+from scaffolder.assess.models import Fact, Facts, Zone
+
+CHANGE_TRIGGERS = {"push", "pull_request", "pull_request_target", "merge_request"}
+
+
+def ci_triggered(f: Facts) -> list[Fact]:
+    """CI definitions that run on changes (any provider; a provider whose triggers live outside
+    the repository, such as Cloud Build or CodeBuild, counts as running on every push)."""
+    return [w for w in f.of("ci.workflow") if CHANGE_TRIGGERS & set(w.detail["triggers"])]
+
+
+def r_unit_tests(f: Facts) -> Verdict:
+    tests = f.of("test.function", Zone.TESTS)
+    if tests:
+        return Verdict(True, where(tests, 3), f"{len(tests)} test functions")
+    return Verdict(False, [], "no test functions (tests/test_*.py)")
+
+
+def r_linter(f: Facts) -> Verdict:
+    return found(
+        f.of("lint.config"),
+        "a linter is configured",
+        "no linter configured (ruff, flake8, pylint, black, mypy)",
+    )
+
+
+def r_precommit(f: Facts) -> Verdict:
+    hooks = f.of("precommit.hook")
+    return found(hooks, f"{len(hooks)} pre-commit hooks", "no .pre-commit-config.yaml with hooks")
+
+
+def r_ci_tests(f: Facts) -> Verdict:
+    steps = f.of("ci.step.test")
+    if steps and ci_triggered(f):
+        providers = sorted({str(w.detail.get("provider")) for w in ci_triggered(f)})
+        return Verdict(
+            True, where(steps), f"CI runs the tests on every change ({', '.join(providers)})"
+        )
+    return Verdict(
+        False, where(f.of("ci.workflow")), "no CI job runs the tests on push or pull request"
+    )
+
+
+def r_integration_tests(f: Facts) -> Verdict:
+    tests = f.of("fastapi.testclient", Zone.TESTS) + f.of("test.integration", Zone.TESTS)
+    return found(
+        tests + of(f, "ci.step.integration"),
+        "the service or pipeline is tested end to end",
+        "no integration tests (API tests, tests/integration, an e2e or smoke-test CI step)",
+    )
+
+
+def r_drift_tests(f: Facts) -> Verdict:
+    return found(
+        f.of("test.drift", Zone.TESTS), "drift detection is tested", "no tests of drift detection"
+    )
+
+
+CHECKS = [
+    Check(
+        "quality.unit-tests",
+        "Unit tests exist",
+        "quality",
+        0,
+        "add tests/test_*.py for data, features and training",
+        "test functions under tests/ (AST)",
+        r_unit_tests,
+        ("python",),
+        "infrastructure",
+        "tests/",
+    ),
+    Check(
+        "quality.linter",
+        "A linter is configured",
+        "quality",
+        0,
+        "configure ruff in pyproject.toml ([tool.ruff])",
+        "[tool.ruff] and friends, .flake8, ruff.toml",
+        r_linter,
+        ("toml",),
+        None,
+        "pyproject.toml",
+        advice=True,
+    ),
+    Check(
+        "quality.pre-commit",
+        "Pre-commit hooks run the checks",
+        "quality",
+        1,
+        f"{U1} adds .pre-commit-config.yaml",
+        ".pre-commit-config.yaml hooks",
+        r_precommit,
+        ("yaml",),
+        None,
+        ".pre-commit-config.yaml",
+        advice=True,
+    ),
+    Check(
+        "quality.ci-tests",
+        "CI runs the tests",
+        "quality",
+        1,
+        f"{U1} adds a CI workflow (lint, tests, DAG import, KFP compile)",
+        "a CI step running the tests (pytest, tox, nox, make/just/mise/task/poe/npm test, "
+        "uv/poetry/hatch run) in GitHub Actions, GitLab CI, Azure Pipelines, Cloud Build, "
+        "CodeBuild, Jenkins, CircleCI or Bitbucket, run on changes",
+        r_ci_tests,
+        ("ci",),
+        "infrastructure",
+        ".github/workflows/ci.yml",
+    ),
+    Check(
+        "quality.integration-tests",
+        "The service or pipeline has integration tests",
+        "quality",
+        2,
+        f"{U2} adds API tests and a CD integration-test stage",
+        "TestClient tests, tests/integration or e2e tests; an integration/e2e/smoke-test CI step",
+        r_integration_tests,
+        ("python", "ci"),
+        "infrastructure",
+    ),
+    Check(
+        "quality.drift-tests",
+        "Drift detection is tested",
+        "quality",
+        3,
+        f"{U3} adds tests of the drift detector",
+        "test functions about drift/PSI/KS (AST)",
+        r_drift_tests,
+        ("python",),
+        "monitoring",
+    ),
+]

@@ -1,0 +1,140 @@
+"""Reproducibility: version control and declared dependencies (0), parameters in config (1),
+environments as config (2), the training data version recorded with the model (3)."""
+
+from __future__ import annotations
+
+import re
+
+from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, where
+from scaffolder.assess.models import Facts
+
+
+def r_vcs(f: Facts) -> Verdict:
+    return found(
+        f.of("vcs.git"), "the project is a git repository", "the folder is not a git repository"
+    )
+
+
+def r_dependencies(f: Facts) -> Verdict:
+    declared = [x for x in f.of("deps.declared") if x.detail.get("count")]
+    return found(
+        declared,
+        "dependencies are declared",
+        "no dependencies declared (pyproject.toml, requirements*.txt, setup.py, Pipfile, "
+        "conda environment file)",
+    )
+
+
+def r_seeds(f: Facts) -> Verdict:
+    return found(
+        f.of("seed"),
+        "random seeds are set in the code",
+        "no random seed found (random_state=, seed=, numpy/random/torch seeding)",
+    )
+
+
+def r_config_file(f: Facts) -> Verdict:
+    return found(
+        f.of("config.file"),
+        "parameters live in a config file",
+        "no parameter/config file outside the code (config/, conf/, params.yaml, *.json "
+        "parameters, recipe or profile files)",
+    )
+
+
+def r_environments(f: Facts) -> Verdict:
+    envs = f.of("config.environment")
+    names = {str(x.detail.get("env")).lower() for x in envs}
+    if len(names) >= 2:
+        return Verdict(True, where(envs), f"environments as config: {', '.join(sorted(names))}")
+    return Verdict(
+        False, where(envs), "fewer than two environments (dev/staging/prod) defined as config"
+    )
+
+
+def r_data_lineage(f: Facts) -> Verdict:
+    tags = [
+        x for x in f.of("mlflow.lineage_tag") if re.search(r"data", str(x.detail.get("key")), re.I)
+    ]
+    return found(
+        tags + of(f, "dvc.lock", "dvc.stage", "data.version"),
+        "the training data version is recorded with each model",
+        "no data version recorded with the model (data-hash tag on the model version, or DVC)",
+    )
+
+
+CHECKS = [
+    Check(
+        "repro.version-control",
+        "Code is under version control",
+        "reproducibility",
+        0,
+        "`git init` and commit the code (not data or models); `mlops-scaffold adopt` does "
+        "it for you",
+        "a .git folder at the root",
+        r_vcs,
+        ml_test="infrastructure",
+        add_file=".git",
+    ),
+    Check(
+        "repro.dependencies",
+        "Dependencies are declared",
+        "reproducibility",
+        0,
+        "declare dependencies in pyproject.toml [project] dependencies",
+        "pyproject.toml, requirements*.txt, setup.py/setup.cfg, Pipfile, conda environment files",
+        r_dependencies,
+        ("toml",),
+        "infrastructure",
+        "pyproject.toml",
+    ),
+    Check(
+        "repro.seeds",
+        "Randomness is seeded",
+        "reproducibility",
+        0,
+        "pass a seed (random_state=) to splits and estimators",
+        "seed calls and random_state= in Python (AST)",
+        r_seeds,
+        ("python",),
+        "model",
+        advice=True,
+    ),
+    Check(
+        "repro.config-file",
+        "Parameters live in a config file",
+        "reproducibility",
+        1,
+        f"{U1} adds config/pipeline.yaml with parameters and quality-gate thresholds",
+        "YAML/JSON under config/, conf/, configs/; params/parameters files; recipes, profiles, "
+        "tfvars",
+        r_config_file,
+        ("yaml",),
+        "model",
+        "config/pipeline.yaml",
+    ),
+    Check(
+        "repro.environments",
+        "Environments are defined as config",
+        "reproducibility",
+        2,
+        f"{U2} adds dev/staging/prod environment config",
+        "config files named after environments (staging-config.json, config/prod/), an "
+        "`environments:` map, top-level dev/staging/prod sections, dbt/bundle targets",
+        r_environments,
+        ("yaml",),
+        "infrastructure",
+        "config/environments",
+    ),
+    Check(
+        "repro.data-lineage",
+        "Training data version is recorded",
+        "reproducibility",
+        3,
+        f"{U3} tags each model version with the data hash",
+        "MLflow data-hash tags (AST), dvc.yaml/dvc.lock",
+        r_data_lineage,
+        ("python", "yaml"),
+        "data",
+    ),
+]

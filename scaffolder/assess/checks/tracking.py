@@ -1,0 +1,210 @@
+"""Tracking and registry: the model is saved (0), experiments are tracked by any tracker (1),
+models are registered and what is deployed is resolved from the registry (2), model versions
+carry lineage (3). An alias/stage/approval marking the deployable version is advice."""
+
+from __future__ import annotations
+
+import re
+
+from scaffolder.assess.checks.base import (
+    U1,
+    U2,
+    U3,
+    Check,
+    Verdict,
+    elsewhere,
+    found,
+    of,
+    reachable,
+    tools,
+    where,
+)
+from scaffolder.assess.models import Facts
+
+SERVING_PATH = re.compile(r"serv|/api/|(^|/)app/|/app\.py$|/api\.py$|score|deploy|endpoint", re.I)
+TRACKING = ("mlflow.tracking", "track.run")
+REGISTRY = ("mlflow.registry", "registry.model")
+
+
+def r_model_artifact(f: Facts) -> Verdict:
+    return found(
+        of(f, "model.save", *REGISTRY),
+        "the trained model is saved as an artifact",
+        "the trained model is not saved (joblib.dump, save_model, log_model, a training job)",
+    )
+
+
+def r_experiments(f: Facts) -> Verdict:
+    tracked = of(f, *TRACKING)
+    if tracked:
+        return Verdict(True, where(tracked, 3), f"runs are tracked{tools(tracked) or ' (mlflow)'}")
+    return elsewhere(f, TRACKING, "no experiment tracking in the project's code")
+
+
+def r_registry(f: Facts) -> Verdict:
+    registered = of(f, *REGISTRY)
+    if registered:
+        return Verdict(
+            True, where(registered, 3), f"models are registered{tools(registered) or ' (mlflow)'}"
+        )
+    return elsewhere(
+        f, REGISTRY, "no model registry (register_model, RegisterModel, Model.register/upload)"
+    )
+
+
+def r_aliases(f: Facts) -> Verdict:
+    marked = of(f, "mlflow.alias", "registry.approval")
+    if marked:
+        names = sorted(
+            {str(x.detail.get("alias") or x.detail.get("tool")) for x in marked} - {"", "None"}
+        )
+        return Verdict(True, where(marked), f"the deployable version is marked: {', '.join(names)}")
+    return elsewhere(
+        f,
+        ("mlflow.alias",),
+        "no registry alias, stage or approval status marks the deployable model",
+    )
+
+
+def r_serving_from_registry(f: Facts) -> Verdict:
+    # What is deployed comes from the registry: the serving app (or the project modules it
+    # imports) resolves an MLflow alias/stage and loads with MLflow; or deployment code looks up
+    # the approved/registered version (SageMaker model packages, Azure ML or Vertex models).
+    apps = {x.path for x in of(f, "fastapi.app", "serving.app")}
+    served = reachable(f, apps) if apps else set()
+    # by alias (@champion) or stage (/Production); in the serving app's own code also by a
+    # version it is given (models:/NAME/{version})
+    uris = [
+        x
+        for x in f.of("mlflow.model_uri")
+        if re.search(r"@|models:/[^/]+/[A-Za-z]", str(x.detail.get("uri")))
+    ]
+    served_uris = [
+        x
+        for x in f.of("mlflow.model_uri")
+        if x.path in served
+        and x not in uris
+        and re.search(r"models:/[^/]+/", str(x.detail.get("uri")))
+    ]
+    aliases = uris + served_uris + f.of("mlflow.alias_lookup")
+    mlflow_loads = [
+        x
+        for x in f.of("model.load")
+        if str(x.detail.get("via", "")).startswith("mlflow")
+        or str(x.detail.get("uri", "")).startswith("models:/")
+    ]
+    by_alias = [x for x in aliases if x.path in served]
+    loads = [x for x in mlflow_loads if x.path in served]
+    if by_alias and loads:
+        chain = sorted(by_alias + loads, key=lambda x: (x.path, x.line))
+        return Verdict(
+            True,
+            where(of(f, "fastapi.app", "serving.app")[:1] + chain),
+            "serving loads the model by registry alias",
+        )
+    direct = [x for x in uris if SERVING_PATH.search(x.path)]
+    direct += [
+        x
+        for x in mlflow_loads
+        if SERVING_PATH.search(x.path) and "@" in str(x.detail.get("uri", ""))
+    ]
+    resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
+    if direct or (resolved and of(f, *REGISTRY, "serving.app", "ci.step.deploy")):
+        return Verdict(
+            True,
+            where(direct + resolved),
+            "what is deployed is resolved from the model registry" + tools(resolved),
+        )
+    return Verdict(
+        False,
+        [],
+        "the serving/deployment code does not take the model from the registry "
+        "(models:/NAME@champion, an approved model package, a registered model version)",
+    )
+
+
+def r_lineage_tags(f: Facts) -> Verdict:
+    tags = [
+        x
+        for x in f.of("mlflow.lineage_tag")
+        if re.search(r"git|commit|sha", str(x.detail.get("key")), re.I)
+    ]
+    return found(
+        tags,
+        "model versions carry lineage tags (git commit)",
+        "model versions are not tagged with the git commit and pipeline run",
+    )
+
+
+CHECKS = [
+    Check(
+        "tracking.model-artifact",
+        "The trained model is saved",
+        "tracking",
+        0,
+        "save the fitted model (joblib.dump) from the training script",
+        "joblib/pickle/torch/keras saves, log_model, registered models (AST)",
+        r_model_artifact,
+        ("python",),
+        "infrastructure",
+    ),
+    Check(
+        "tracking.experiments",
+        "Experiments are tracked",
+        "tracking",
+        1,
+        f"{U1} adds MLflow tracking (SQLite by default) to the pipeline steps",
+        "MLflow (calls, autolog, callbacks such as Ray's MLflowLoggerCallback, kedro-mlflow), "
+        "W&B, DVCLive, Neptune, Comet, ClearML, Aim, SageMaker/Vertex/Azure ML runs (AST)",
+        r_experiments,
+        ("python",),
+        "model",
+    ),
+    Check(
+        "tracking.aliases",
+        "An alias marks the deployable model",
+        "tracking",
+        1,
+        f"{U1} sets the `candidate` and `champion` aliases",
+        "set_registered_model_alias / stage transitions; SageMaker model approval status",
+        r_aliases,
+        ("python",),
+        "infrastructure",
+        advice=True,
+    ),
+    Check(
+        "tracking.registry",
+        "Models are registered",
+        "tracking",
+        2,
+        f"{U1} registers each trained model in the MLflow model registry",
+        "MLflow register_model/registered_model_name=; SageMaker RegisterModel/model packages; "
+        "Azure ML Model.register; Vertex Model.upload; W&B link_model; DVC model artifacts",
+        r_registry,
+        ("python",),
+        "infrastructure",
+    ),
+    Check(
+        "tracking.serving-from-registry",
+        "What is deployed comes from the registry",
+        "tracking",
+        2,
+        f"{U2} adds a serving app loading models:/NAME@champion",
+        "models:/NAME@alias or stage URIs in serving code and its imports; approved model "
+        "package look-ups; `az ml model deploy --model NAME:VERSION`; Vertex model deploys",
+        r_serving_from_registry,
+        ("python",),
+        "infrastructure",
+    ),
+    Check(
+        "tracking.lineage-tags",
+        "Model versions carry lineage",
+        "tracking",
+        3,
+        f"{U3} tags every model version with git sha, data hash and pipeline run",
+        "set_model_version_tag / tags= with git keys (AST)",
+        r_lineage_tags,
+        ("python",),
+        "infrastructure",
+    ),
+]
