@@ -15,8 +15,11 @@ from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.parse_yaml import YMap, line_of
 
 STEP_KINDS: dict[str, re.Pattern[str]] = {
+    # tests, also through task runners (make/just/mise/task/poe/invoke/npm, uv/poetry/hatch run)
     "test": re.compile(
-        r"\bpytest\b|make\s+(test|check)\b|\btox\b|\bnox\b|unittest|hatch\s+(run\s+)?test"
+        r"\bpytest\b|\bmake\s+(test|tests|check|unit|coverage)\b|\btox\b|\bnox\b|unittest|"
+        r"hatch\s+(run\s+)?test|\b(just|mise\s+run|mise|task|poe|invoke|inv)\s+(test|tests|check)\b|"
+        r"\bnpm\s+(run\s+)?test\b|\byarn\s+test\b|\bpixi\s+run\s+test"
     ),
     "lint": re.compile(
         r"\bruff\b|flake8|pylint|pre-commit\s+run|black\s+--check|\bmypy\b|make\s+lint"
@@ -29,20 +32,50 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
     ),
     "build_image": re.compile(
         r"docker\s+(build|push)|buildx|kaniko|buildah|podman\s+(build|push)|build-push-action|"
-        r"make\s+(image|docker\S*|build-image|push-image)",
+        r"make\s+(image|docker\S*|build-image|push-image)|gcr\.io/cloud-builders/docker|"
+        r"sam\s+build|aws-actions/amazon-ecr",
+        re.I,
+    ),
+    # the ML pipeline itself is deployed or run by CI/CD
+    "pipeline_deploy": re.compile(
+        r"\brun-pipeline\b|get-pipeline-definition|upsert|anyscale\s+jobs?\s+submit|"
+        r"az\s+ml\s+(job|pipeline)\s+create|\bml_service\.pipelines\b|build_train_pipeline|"
+        r"\bdvc\s+(repro|exp\s+run)\b|\bkedro\s+run\b|databricks\s+bundle\s+(deploy|run)|"
+        r"dagster-cloud|dagster-io/dagster-cloud-action|prefect\s+deploy|zenml\s+pipeline\s+run|"
+        r"gcloud\s+ai\s+custom-jobs|pipeline[-_]deployment|tfx\s+pipeline\s+(create|update)|"
+        r"kfp\s+(pipeline\s+)?(upload|run)|metaflow.*(argo-workflows|step-functions)\s+create|"
+        r"\bpython\d?\s+\S*run_pipeline\.py|mlflow\s+run\b",
         re.I,
     ),
     "deploy": re.compile(
-        r"kubectl\s+(apply|rollout|set\s+image)|kustomize\s+build|helm\s+(upgrade|install)|argocd\s+app|"
-        r"gcloud\s+run\s+deploy|make\s+deploy|sam\s+deploy|argo\s+rollouts|skaffold\s+(run|deploy)|"
-        r"k8s-deploy|deploy-cloudrun|az\s+ml\s+online-deployment",
+        r"kubectl\s+(apply|rollout|set\s+image)|kustomize\s+build|helm\s+(upgrade|install)|"
+        r"argocd\s+app|gcloud\s+run\s+deploy|make\s+deploy|sam\s+deploy|argo\s+rollouts|"
+        r"skaffold\s+(run|deploy)|k8s-deploy|deploy-cloudrun|az\s+ml\s+online-deployment|"
+        r"az\s+ml\s+model\s+deploy|az\s+webapp|AzureWebAppContainer|AzureFunctionApp|"
+        r"gcloud\s+ai\s+endpoints\s+deploy-model|deploy_model|cdk\s+deploy|"
+        r"aws\s+cloudformation\s+(deploy|create-stack|update-stack)|\b(create|update)_stack\b|"
+        r"\b(create|update)_endpoint\b|terraform\s+apply|pulumi\s+up|serverless\s+deploy|"
+        r"\bsls\s+deploy|anyscale\s+service\s+(rollout|deploy)|serve\s+deploy|"
+        r"bentoml\s+deploy|mlflow\s+deployments\s+create|deploy-stack|modal\s+deploy|"
+        r"aws\s+ecs\s+update-service|aws\s+lambda\s+update-function",
         re.I,
     ),
+    "from_registry": re.compile(
+        r"az\s+ml\s+model\s+deploy|--model\s+\S+:\S+|azureml:[\w-]+:\d|deploy-model|"
+        r"ModelPackageArn|get_approved_package|models:/",
+        re.I,
+    ),
+    "progressive": re.compile(
+        r"weight\.\w+=\d+|--traffic|traffic[-_ ]?split|setWeight|canary|blue[-_ ]?green",
+        re.I,
+    ),
+    "rollback": re.compile(r"rollback|rollout\s+undo|helm\s+rollback|abort", re.I),
     "promote": re.compile(r"promot|set_registered_model_alias|alias\s+champion", re.I),
-    "integration": re.compile(r"integration|smoke[-_ ]?test|e2e", re.I),
+    "integration": re.compile(r"integration|smoke[-_ ]?test|e2e|endpoint[-_]test", re.I),
     "data_validation": re.compile(
         r"great_expectations|\bgx\b|checkpoint|validate[-_]data|data[-_]contract", re.I
     ),
+    "secret_scan": re.compile(r"gitleaks|trufflehog|detect-secrets", re.I),
 }
 GITLAB_RESERVED = {
     "stages",

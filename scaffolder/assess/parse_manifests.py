@@ -23,7 +23,17 @@ ENV_NAMES = {
     "uat",
 }
 THRESHOLD_KEY = re.compile(r"threshold|^min_|^max_|gate|minimum|tolerance", re.I)
-CONFIG_DIRS = {"config", "configs", "conf", "settings", "params", "environments", "envs"}
+CONFIG_DIRS = {
+    "config",
+    "configs",
+    "conf",
+    "confs",
+    "settings",
+    "params",
+    "environments",
+    "envs",
+    "profiles",
+}
 CONFIG_NAMES = {
     "params",
     "config",
@@ -33,8 +43,17 @@ CONFIG_NAMES = {
     "hyperparameters",
     "environments",
     "envs",
+    "recipe",
+    "params_config",
 }
 SCHEMA_KEYS = ("columns", "fields")
+SERVING_KINDS = {
+    "InferenceService": "KServe",
+    "SeldonDeployment": "Seldon",
+    "ServingRuntime": "KServe",
+    "RayService": "Ray Serve",
+    "BentoDeployment": "BentoML",
+}
 TYPE_KEYS = ("type", "data_type", "dtype", "logicalType", "physicalType")
 
 
@@ -221,6 +240,12 @@ def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
     ]
     if kind == "Kustomization":
         facts.append(_fact("k8s.kustomization", path, line, zone, overlay=_overlay_env(p) or ""))
+    elif kind in SERVING_KINDS:
+        facts.append(_fact("serving.app", path, line, zone, tool=SERVING_KINDS[kind]))
+    elif kind == "Canary" and "flagger" in str(doc.get("apiVersion")) and "analysis" in spec:
+        facts.append(_fact("deploy.progressive", path, line, zone, tool="Flagger"))
+    elif kind in ("ServiceMonitor", "PodMonitor"):
+        facts.append(_fact("metrics.scrape", path, line, zone, tool="Prometheus Operator"))
     elif kind == "Rollout":
         strategy = spec.get("strategy") if isinstance(spec.get("strategy"), dict) else {}
         canary = strategy.get("canary") if isinstance(strategy.get("canary"), dict) else None

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 
+from scaffolder.assess import detect_python as stacks
 from scaffolder.assess.models import Fact, Problem, Zone
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
@@ -17,8 +19,14 @@ from scaffolder.assess.models import Fact, Problem, Zone
 TRIGGER = re.compile(
     rb"mlflow|kfp|airflow|great_expectations|pandera|fastapi|prometheus|evidently|alibi|nannyml|"
     rb"whylogs|deepchecks|scipy|seed|random_state|def test|sklearn|joblib|pickle|torch|__main__|"
-    rb"models:/|drift|psi|gate|validat|hashlib|hash_pandas|dag|Dag|DAG|subprocess|os\.system"
+    rb"models:/|drift|psi|gate|validat|hashlib|hash_pandas|dag|Dag|DAG|subprocess|os\.system|"
+    + stacks.TRIGGER_WORDS
 )
+STDLIB = frozenset(sys.stdlib_module_names)
+GATE_NEW = re.compile(r"new|candidate|challenger|current_run|trained", re.I)
+GATE_OLD = re.compile(r"prod|champion|baseline|best|deployed|previous|threshold", re.I)
+DATA_TEST = re.compile(r"schema|column|dtype|data_quality|valid|missing|null|range", re.I)
+INTEGRATION_TEST = re.compile(r"e2e|end_to_end|integration|endpoint|smoke", re.I)
 
 TRACKING_CALLS = {
     "start_run",
@@ -134,6 +142,7 @@ class _Visitor(ast.NodeVisitor):
         self.package = _package_of(path)
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.wrappers: dict[str, list[str]] = {}  # def kubectl(*args): run(["kubectl", *args])
+        self.siblings: list[str] = []
         # the project's own top-level package (`pkg` of src/pkg/...): absolute imports of it
         # are local too
         parts = path.split("/")
@@ -203,6 +212,10 @@ class _Visitor(ast.NodeVisitor):
 
     def _import_fact(self, name: str, node: ast.AST) -> None:
         top = name.split(".")[0]
+        if "." not in name and top not in STDLIB and top != self.own_top:
+            self.siblings.append(name)  # maybe a module next to this one (`import loader`)
+        for kind, tool in stacks.import_facts(name):
+            self.add(kind, node, tool=tool, module=name)
         if top in ("great_expectations", "gx"):
             self.add("gx.usage", node, module=name)
         elif top == "pandera":
@@ -256,7 +269,19 @@ class _Visitor(ast.NodeVisitor):
                 self.add("test.drift", node, name=name)
             if re.search(r"dag|pipeline.*compile|compile", name, re.I):
                 self.add("test.pipeline", node, name=name)
+            if DATA_TEST.search(name) and re.search(r"data|schema|column|frame", name, re.I):
+                self.add("test.data", node, name=name)
+            if INTEGRATION_TEST.search(name) or re.search(
+                r"(^|/)(integration|e2e)[^/]*/", self.path
+            ):
+                self.add("test.integration", node, name=name)
         else:
+            if stacks.train_command(node, self.qualify):
+                self.add("train.entrypoint", node, via="cli command")
+            if name in ("lambda_handler", "handler") and len(node.args.args) == 2:
+                self.add("serving.app", node, tool="serverless function")
+            if name == "init" and not self.functions and re.search(r"score", self.path, re.I):
+                self.add("serving.app", node, tool="Azure ML scoring script")
             if "gate" in name.lower():
                 self.add("quality.gate", node, name=name)
             if re.match(r"(validate|check)_?(data|frame|input|schema)?$|validate_", name):
@@ -275,9 +300,38 @@ class _Visitor(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for base in node.bases:
+            hit = stacks.BASES.get(self.qualify(base) or "")
+            if hit:
+                self.add(hit[0], node, tool=hit[1], name=node.name)
+        for decorator in node.decorator_list:
+            call = decorator if isinstance(decorator, ast.Call) else None
+            hit = stacks.decorator_fact(self.qualify(call.func if call else decorator) or "")
+            if hit:
+                self.add(hit[0], node, tool=hit[1], name=node.name)
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        """`if new_model_mse < production_model_mse:` decides promotion: a quality gate."""
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Lt, ast.Gt, ast.LtE, ast.GtE)):
+            left, right = ast.unparse(node.left), ast.unparse(node.comparators[0])
+            pair = (GATE_NEW.search(left) and GATE_OLD.search(right)) or (
+                GATE_OLD.search(left) and GATE_NEW.search(right)
+            )
+            if pair and len(left) < 80 and len(right) < 80:
+                self.add("quality.gate", node, name=f"{left} vs {right}")
+        self.generic_visit(node)
+
     def _decorator(self, decorator: ast.AST, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         call = decorator if isinstance(decorator, ast.Call) else None
         qualified = self.qualify(call.func if call else decorator) or ""
+        hit = stacks.decorator_fact(qualified)
+        if hit:
+            self.add(hit[0], node, tool=hit[1], name=node.name)
+        route = stacks.is_flask_route(qualified, call)
+        if route is not None:
+            self.add("serving.app", node, tool="Flask", route=route)
         if qualified in ("kfp.dsl.pipeline", "kfp.v2.dsl.pipeline"):
             name = _const_str(_kwarg(call, "name")) if call else None
             self.add("kfp.pipeline", node, name=name or node.name)
@@ -319,6 +373,30 @@ class _Visitor(ast.NodeVisitor):
         qualified = self.qualify(node.func) or ""
         last = qualified.rsplit(".", 1)[-1]
         root = qualified.split(".")[0]
+        for kind, tool in stacks.call_facts(qualified, last):
+            self.add(kind, node, tool=tool, call=last)
+        if root in ("sagemaker", "google", "azureml", "azure") and last == "deploy":
+            self.add("serving.app", node, tool=f"{root} endpoint deploy")
+        if qualified in ("setuptools.setup", "distutils.core.setup", "setup") and _kwarg(
+            node, "install_requires"
+        ):
+            value = _kwarg(node, "install_requires")
+            count = len(value.elts) if isinstance(value, (ast.List, ast.Tuple)) else 1
+            self.add("deps.declared", node, count=count, source="setup.py")
+        if last in ("validation_thresholds",) or _kwarg(node, "validation_thresholds"):
+            self.add("validation.gate", node, tool="MLflow", call=last)
+        if last in (
+            "KFold",
+            "StratifiedKFold",
+            "TimeSeriesSplit",
+            "cross_val_score",
+            "random_split",
+        ):
+            self.add("eval.split", node)
+        if stacks.saves_model(qualified, last, node):
+            self.add("model.save", node, via=qualified)
+        if stacks.loads_model(qualified, last):
+            self.add("model.load", node, via=qualified, uri="")
         if root == "mlflow":
             self._mlflow(node, qualified, last)
         elif last in CLIENT_REGISTRY_CALLS and self.uses("mlflow"):
@@ -469,6 +547,9 @@ class _Visitor(ast.NodeVisitor):
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and node.value.startswith("models:/"):
             self.add("mlflow.model_uri", node, uri=node.value)
+        if isinstance(node.value, str) and node.value in stacks.STRINGS:
+            kind, tool = stacks.STRINGS[node.value]
+            self.add(kind, node, tool=tool)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         text = _const_str(node) or ""
@@ -555,8 +636,15 @@ def parse_python(
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset
-    if visitor.local_imports and zone is Zone.SOURCE and not is_test_file:
-        visitor.add("py.imports", 1, modules=sorted(set(visitor.local_imports)))
+    siblings = sorted(
+        {
+            ".".join([*visitor.package.split("."), m]) if visitor.package else m
+            for m in visitor.siblings
+        }
+    )
+    if (visitor.local_imports or siblings) and zone is Zone.SOURCE and not is_test_file:
+        # siblings: bare imports that may be modules next to this file (`import loader`)
+        visitor.add("py.imports", 1, modules=sorted(set(visitor.local_imports)), siblings=siblings)
     if is_test_file:
         # Test files that import the orchestrators test the pipelines (DAG integrity, compile).
         if visitor.uses("airflow"):

@@ -11,7 +11,15 @@ import os
 import re
 from pathlib import Path, PurePosixPath
 
-from scaffolder.assess import parse_ci, parse_dockerfile, parse_manifests, parse_text, parse_toml
+from scaffolder.assess import (
+    parse_ci,
+    parse_ci_providers,
+    parse_dockerfile,
+    parse_infra,
+    parse_manifests,
+    parse_text,
+    parse_toml,
+)
 from scaffolder.assess.models import AssessError, Fact, Facts, Problem, Zone
 from scaffolder.assess.parse_python import parse_python
 from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
@@ -48,7 +56,16 @@ SKIP_DIRS = {
     "wandb",
     "lightning_logs",
 }
-KEEP_HIDDEN = {".github", ".gitlab", ".circleci", ".devcontainer"}
+KEEP_HIDDEN = {
+    ".github",
+    ".gitlab",
+    ".circleci",
+    ".devcontainer",
+    ".pipelines",
+    ".azuredevops",
+    ".azure-pipelines",
+    ".azure",
+}
 ZONE_DIRS = {
     Zone.TESTS: {"tests", "test", "testing", "integration_tests", "unit_tests"},
     Zone.EXAMPLES: {
@@ -159,6 +176,10 @@ def scan(root: Path) -> Facts:
                 continue
             if is_dir:
                 relpath = "/".join(parts)
+                if name == "data" and relpath not in ignored:
+                    # data is skipped, but a folder named `data` must not hide code: its own
+                    # Python files (data checks, loaders) are read, nothing deeper
+                    files += _data_code(entry.path, parts, facts, problems)
                 if (
                     name in SKIP_DIRS
                     or (name.startswith(".") and name not in KEEP_HIDDEN)
@@ -191,6 +212,21 @@ def scan(root: Path) -> Facts:
     return Facts(files_scanned=files, skipped=sorted(skipped), facts=facts, problems=problems)
 
 
+def _data_code(
+    directory: str, rel: tuple[str, ...], facts: list[Fact], problems: list[Problem]
+) -> int:
+    count = 0
+    try:
+        entries = [e for e in os.scandir(directory) if e.name.endswith(".py")]
+    except OSError:
+        return 0
+    for entry in entries:
+        if entry.is_file(follow_symlinks=False):
+            count += 1
+            _file(entry.path, (*rel, entry.name), facts, problems)
+    return count
+
+
 def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[Problem]) -> None:
     name = parts[-1]
     path = "/".join(parts)
@@ -208,6 +244,33 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
     if suffix in (".yml", ".yaml") and name not in LOCK_NAMES:
         _yaml(full, path, zone, facts, problems)
         return
+    if name == "Jenkinsfile" or name.startswith("Jenkinsfile."):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_ci_providers.jenkinsfile(text, path, Zone.SOURCE))
+        return
+    if name == "MLproject":
+        facts.append(Fact(kind="train.entrypoint", path=path, zone=zone, detail={"via": name}))
+        facts.append(Fact(kind="config.file", path=path, zone=zone, detail={"thresholds": False}))
+        return
+    if name == "Pipfile":
+        facts.append(Fact(kind="deps.declared", path=path, zone=zone, detail={"count": 1}))
+        return
+    if name == "setup.cfg":
+        data = _read(full) or b""
+        if b"install_requires" in data:
+            facts.append(Fact(kind="deps.declared", path=path, zone=zone, detail={"count": 1}))
+        if b"[flake8]" in data:
+            facts.append(Fact(kind="lint.config", path=path, zone=zone, detail={"tool": name}))
+        return
+    if suffix == ".tf":
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_infra.terraform_facts(text, path, zone))
+        return
+    if suffix == ".tfvars":
+        facts.extend(parse_infra.tfvars_facts(path, zone))
+        return
     if name == "pyproject.toml":
         text = _text(full)
         if text is not None:
@@ -218,7 +281,7 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
     if name in LOCK_NAMES:
         facts.extend(parse_toml.parse_lock(path, zone))
         return
-    if name in LINT_FILES or (name == "setup.cfg" and b"[flake8]" in (_read(full) or b"")):
+    if name in LINT_FILES:
         facts.append(Fact(kind="lint.config", path=path, zone=zone, detail={"tool": name}))
         return
     if name.startswith("requirements") and suffix in (".txt", ".in"):
@@ -263,6 +326,12 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
                 found, trouble = parse_text.parse_json(text, path, zone)
                 facts.extend(found)
                 problems.extend(trouble)
+        elif parse_infra.is_config_json(parts) or "template" in lowered:
+            text = _text(full)
+            if text is not None and ("template" not in lowered or "AWSTemplate" in text):
+                found, trouble = parse_infra.json_facts(text, path, zone)
+                facts.extend(found)
+                problems.extend(trouble)
         return
     if suffix == ".ipynb":
         text = _text(full)
@@ -301,8 +370,11 @@ def _yaml(
         return
     is_github = parse_ci.is_github_workflow(path)
     is_gitlab = gitlab or parse_ci.is_gitlab_ci(path)
-    category = "ci" if (is_github or is_gitlab) else "yaml"
-    if is_github or is_gitlab:
+    named_ci = path.rsplit("/", 1)[-1].lower().startswith(
+        ("buildspec", "bitbucket-pipelines", "azure-pipelines", "cloudbuild")
+    ) or path.startswith((".circleci/", ".pipelines/", ".azuredevops/", ".azure-pipelines/"))
+    category = "ci" if (is_github or is_gitlab or named_ci) else "yaml"
+    if is_github or is_gitlab or named_ci:
         zone = Zone.SOURCE
     if "{{" in text or "{%" in text:
         # A Jinja/Helm template is not YAML until rendered; say so instead of failing on it.
@@ -332,6 +404,18 @@ def _yaml(
         for doc in docs:
             facts.extend(parse_ci.gitlab_ci(doc, path))
     else:
+        for doc in docs:
+            provider = parse_ci_providers.provider_of(path, doc)
+            if provider:
+                facts.extend(
+                    f.model_copy(update={"zone": Zone.SOURCE})
+                    for f in parse_ci_providers.provider_facts(provider, doc, path)
+                )
+            else:
+                facts.extend(parse_infra.yaml_facts(doc, path, zone))
+        if path.rsplit("/", 1)[-1] in ("dvc.yaml", "dvc.yml"):
+            for doc in docs:
+                facts.extend(parse_infra.dvc_artifacts(doc, path, zone))
         facts.extend(
             f.model_copy(update={"zone": zone}) if f.zone != zone else f
             for f in parse_manifests.manifest_facts(docs, path, zone)

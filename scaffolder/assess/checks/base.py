@@ -92,8 +92,6 @@ def module_index(f: Facts) -> dict[str, str]:
         index[dotted] = path
         if dotted.startswith("src."):
             index.setdefault(dotted[4:], path)
-        # a module imported by its bare name from its own folder (`from loader import x`)
-        index.setdefault(dotted.rsplit(".", 1)[-1], path)
     return index
 
 
@@ -103,6 +101,7 @@ def reachable(f: Facts, start: set[str], depth: int = 4) -> set[str]:
     imports: dict[str, list[str]] = {}
     for x in f.of("py.imports"):
         imports.setdefault(x.path, []).extend(x.detail.get("modules") or [])
+        imports[x.path].extend(x.detail.get("siblings") or [])
     seen, frontier = set(start), set(start)
     for _ in range(depth):
         frontier = {

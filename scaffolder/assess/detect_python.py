@@ -1,0 +1,287 @@
+"""Capability detectors for the stacks people use, read from Python's AST by `parse_python`.
+
+Each table maps what a call, decorator, base class, import or string names (qualified through
+the file's imports) to a fact kind and the tool: `registry.model` for SageMaker's
+`RegisterModel` as for Azure ML's `Model.register`, `pipeline.def` for a Prefect `@flow` as for
+a Metaflow `FlowSpec`. The rules in `checks/` read the kinds, never the tools.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+# Words any of these detectors needs; `parse_python.TRIGGER` includes them so a file using only
+# these stacks is parsed.
+TRIGGER_WORDS = (
+    rb"sagemaker|aiplatform|vertex|azureml|azure\.ai\.ml|wandb|dvclive|neptune|comet_ml|clearml|"
+    rb"metaflow|prefect|dagster|zenml|flytekit|kedro|tfx|tensorflow|keras|ray|bentoml|flask|"
+    rb"Flask|boto3|aws_cdk|cloudwatch|opentelemetry|pydeequ|ModelCard|lambda_handler|"
+    rb"def init|def run|typer|click|xgboost|lightgbm|onnx|transformers|Alarm|start_pipeline|"
+    rb"recipes|great_expectations|statsd"
+)
+
+# import prefix -> (kind, tool): importing these in the project's code is using them
+IMPORTS: list[tuple[str, str, str]] = [
+    ("wandb", "track.run", "W&B"),
+    ("dvclive", "track.run", "DVCLive"),
+    ("neptune", "track.run", "Neptune"),
+    ("comet_ml", "track.run", "Comet"),
+    ("clearml", "track.run", "ClearML"),
+    ("aim", "track.run", "Aim"),
+    ("sagemaker.experiments", "track.run", "SageMaker Experiments"),
+    ("ray.air.integrations.mlflow", "track.run", "MLflow"),
+    ("ray.air.integrations.wandb", "track.run", "W&B"),
+    ("ray.train.mlflow", "track.run", "MLflow"),
+    ("kedro_mlflow", "track.run", "MLflow"),
+    ("metaflow", "track.run", "Metaflow"),
+    ("tensorflow_data_validation", "validation.data", "TFDV"),
+    ("pydeequ", "validation.data", "Deequ"),
+    ("pydeequ", "validation.schema", "Deequ"),
+    ("sagemaker.drift_check_baselines", "drift.monitor", "SageMaker"),
+    ("sagemaker.model_monitor", "drift.monitor", "SageMaker Model Monitor"),
+    ("azureml.datadrift", "drift.monitor", "Azure ML"),
+    ("opentelemetry", "metrics.export", "OpenTelemetry"),
+    ("statsd", "metrics.export", "StatsD"),
+    ("datadog", "metrics.export", "Datadog"),
+    ("applicationinsights", "serving.monitor", "Application Insights"),
+    ("azure.monitor.opentelemetry", "serving.monitor", "Azure Monitor"),
+    ("opencensus.ext.azure", "serving.monitor", "Azure Monitor"),
+]
+
+# qualified call (exact or suffix after a dot) -> (kind, tool)
+CALLS: list[tuple[str, str, str]] = [
+    # tracking and registries
+    ("MLflowLoggerCallback", "track.run", "MLflow"),
+    ("WandbLoggerCallback", "track.run", "W&B"),
+    ("aiplatform.init", "track.run", "Vertex AI"),
+    ("aiplatform.start_run", "track.run", "Vertex Experiments"),
+    ("aiplatform.log_metrics", "track.run", "Vertex Experiments"),
+    ("Run.get_context", "track.run", "Azure ML"),
+    ("Experiment.submit", "track.run", "Azure ML"),
+    ("RegisterModel", "registry.model", "SageMaker"),
+    ("create_model_package", "registry.model", "SageMaker"),
+    ("ModelPackageGroup", "registry.model", "SageMaker"),
+    ("Model.register", "registry.model", "Azure ML"),
+    ("models.create_or_update", "registry.model", "Azure ML"),
+    ("Model.upload", "registry.model", "Vertex AI"),
+    ("upload_model", "registry.model", "Vertex AI"),
+    ("link_model", "registry.model", "W&B"),
+    ("link_artifact", "registry.model", "W&B"),
+    ("list_model_packages", "registry.resolve", "SageMaker"),
+    ("describe_model_package", "registry.resolve", "SageMaker"),
+    ("Model.get_model_path", "registry.resolve", "Azure ML"),
+    ("Model.list", "registry.resolve", "Vertex AI"),
+    # pipelines
+    ("sagemaker.workflow.pipeline.Pipeline", "pipeline.def", "SageMaker Pipelines"),
+    ("aws_cdk.aws_sagemaker.CfnPipeline", "pipeline.def", "SageMaker Pipelines"),
+    ("azureml.pipeline.core.Pipeline", "pipeline.def", "Azure ML pipelines"),
+    ("azureml.pipeline.core.graph.Pipeline", "pipeline.def", "Azure ML pipelines"),
+    ("tfx.orchestration.pipeline.Pipeline", "pipeline.def", "TFX"),
+    ("tfx.v1.dsl.Pipeline", "pipeline.def", "TFX"),
+    ("kedro.pipeline.Pipeline", "pipeline.def", "Kedro"),
+    ("kedro.pipeline.pipeline", "pipeline.def", "Kedro"),
+    ("kedro.pipeline.modular_pipeline.pipeline", "pipeline.def", "Kedro"),
+    ("dagster.Definitions", "pipeline.def", "Dagster"),
+    ("dagster.define_asset_job", "pipeline.def", "Dagster"),
+    ("mlflow.recipes.Recipe", "pipeline.def", "MLflow Recipes"),
+    ("aiplatform.PipelineJob", "pipeline.def", "Vertex AI Pipelines"),
+    ("aws_cdk.aws_stepfunctions.StateMachine", "pipeline.def", "Step Functions"),
+    ("stepfunctions.workflow.Workflow", "pipeline.def", "Step Functions"),
+    ("start_pipeline_execution", "retrain.function", "SageMaker"),
+    ("dagster.ScheduleDefinition", "pipeline.schedule", "Dagster"),
+    ("dagster.build_schedule_from_partitioned_job", "pipeline.schedule", "Dagster"),
+    ("aws_events.Schedule.expression", "pipeline.schedule", "EventBridge"),
+    ("aws_events.Schedule.cron", "pipeline.schedule", "EventBridge"),
+    ("aws_events.Schedule.rate", "pipeline.schedule", "EventBridge"),
+    ("PipelineJob.create_schedule", "pipeline.schedule", "Vertex AI"),
+    ("azureml.pipeline.core.Schedule.create", "pipeline.schedule", "Azure ML"),
+    ("JobSchedule", "pipeline.schedule", "Azure ML"),
+    ("CronSchedule", "pipeline.schedule", "Prefect"),
+    # validation
+    ("ExampleValidator", "validation.data", "TFX"),
+    ("SchemaGen", "validation.schema", "TFX"),
+    ("ImportSchemaGen", "validation.schema", "TFX"),
+    ("tensorflow_data_validation.validate_statistics", "validation.schema", "TFDV"),
+    ("DataQualityCheckConfig", "validation.data", "SageMaker"),
+    ("DataQualityCheckConfig", "validation.schema", "SageMaker"),
+    ("ModelQualityCheckConfig", "validation.model", "SageMaker"),
+    ("ClarifyCheckStep", "validation.model", "SageMaker Clarify"),
+    ("ConditionStep", "validation.gate", "SageMaker"),
+    ("MetricThreshold", "validation.gate", "threshold"),
+    ("GenericValueThreshold", "validation.gate", "TFMA"),
+    ("Evaluator", "eval.step", "TFX"),
+    ("TestSuite", "validation.data", "Evidently"),
+    # drift and monitoring
+    ("DefaultModelMonitor", "drift.monitor", "SageMaker Model Monitor"),
+    ("CfnMonitoringSchedule", "drift.monitor", "SageMaker Model Monitor"),
+    ("CfnMonitoringSchedule", "serving.monitor", "SageMaker Model Monitor"),
+    ("create_monitoring_schedule", "serving.monitor", "SageMaker Model Monitor"),
+    ("ModelDeploymentMonitoringJob", "drift.monitor", "Vertex model monitoring"),
+    ("ModelDeploymentMonitoringJob", "serving.monitor", "Vertex model monitoring"),
+    ("CfnAlarm", "alert.rule", "CloudWatch"),
+    ("aws_cloudwatch.Alarm", "alert.rule", "CloudWatch"),
+    ("put_metric_alarm", "alert.rule", "CloudWatch"),
+    ("put_metric_data", "metrics.export", "CloudWatch"),
+    # deployment
+    ("aws_cdk.aws_sagemaker.CfnEndpoint", "serving.app", "SageMaker endpoint"),
+    ("create_endpoint", "serving.app", "SageMaker endpoint"),
+    ("Endpoint.create", "serving.app", "Vertex AI endpoint"),
+    ("ManagedOnlineDeployment", "serving.app", "Azure ML endpoint"),
+    ("ManagedOnlineEndpoint", "serving.app", "Azure ML endpoint"),
+    ("AciWebservice.deploy_configuration", "serving.app", "Azure ML"),
+    ("AksWebservice.deploy_configuration", "serving.app", "Azure ML"),
+    ("bentoml.Service", "serving.app", "BentoML"),
+    ("AutoRollbackConfiguration", "deploy.progressive", "SageMaker"),
+    ("BlueGreenUpdatePolicy", "deploy.progressive", "SageMaker"),
+    ("TrafficRoutingConfig", "deploy.progressive", "SageMaker"),
+    # managed job environments
+    ("sagemaker.estimator.Estimator", "runtime.managed", "SageMaker"),
+    ("sagemaker.processing.ScriptProcessor", "runtime.managed", "SageMaker"),
+    ("sagemaker.sklearn.processing.SKLearnProcessor", "runtime.managed", "SageMaker"),
+    ("sagemaker.workflow.steps.TrainingStep", "runtime.managed", "SageMaker"),
+    ("sagemaker.workflow.steps.ProcessingStep", "runtime.managed", "SageMaker"),
+    ("aiplatform.CustomJob", "runtime.managed", "Vertex AI"),
+    ("aiplatform.CustomTrainingJob", "runtime.managed", "Vertex AI"),
+    ("aiplatform.CustomContainerTrainingJob", "runtime.managed", "Vertex AI"),
+    ("azureml.core.ScriptRunConfig", "runtime.managed", "Azure ML"),
+    ("azureml.pipeline.steps.PythonScriptStep", "runtime.managed", "Azure ML"),
+    ("azureml.core.Environment", "runtime.managed", "Azure ML"),
+    ("azure.ai.ml.command", "runtime.managed", "Azure ML"),
+    # CodePipeline defined with the CDK
+    ("aws_codepipeline.Pipeline", "ci.codepipeline", "CodePipeline"),
+    ("aws_codepipeline_actions.ManualApprovalAction", "approval.gate", "CodePipeline"),
+    (
+        "aws_codepipeline_actions.CloudFormationCreateUpdateStackAction",
+        "ci.step.deploy",
+        "CodePipeline",
+    ),
+    ("aws_codepipeline_actions.CodeDeployServerDeployAction", "ci.step.deploy", "CodeDeploy"),
+    ("aws_codepipeline_actions.EcsDeployAction", "ci.step.deploy", "CodePipeline"),
+    # model cards
+    ("huggingface_hub.ModelCard", "model_card.generator", "Hugging Face"),
+    ("sagemaker.model_card.ModelCard", "model_card.generator", "SageMaker"),
+    ("model_card_toolkit", "model_card.generator", "Model Card Toolkit"),
+]
+_CALL_TABLE: dict[str, list[tuple[str, str]]] = {}
+for _name, _kind, _tool in CALLS:
+    _CALL_TABLE.setdefault(_name, []).append((_kind, _tool))
+
+# decorator -> (kind, tool)
+DECORATORS: dict[str, tuple[str, str]] = {
+    "prefect.flow": ("pipeline.def", "Prefect"),
+    "dagster.job": ("pipeline.def", "Dagster"),
+    "dagster.asset": ("pipeline.def", "Dagster"),
+    "dagster.graph": ("pipeline.def", "Dagster"),
+    "dagster.schedule": ("pipeline.schedule", "Dagster"),
+    "dagster.sensor": ("pipeline.schedule", "Dagster"),
+    "zenml.pipeline": ("pipeline.def", "ZenML"),
+    "zenml.pipelines.pipeline": ("pipeline.def", "ZenML"),
+    "flytekit.workflow": ("pipeline.def", "Flyte"),
+    "flytekit.LaunchPlan": ("pipeline.schedule", "Flyte"),
+    "azure.ai.ml.dsl.pipeline": ("pipeline.def", "Azure ML pipelines"),
+    "metaflow.schedule": ("pipeline.schedule", "Metaflow"),
+    "metaflow.batch": ("runtime.managed", "Metaflow @batch"),
+    "metaflow.kubernetes": ("runtime.managed", "Metaflow @kubernetes"),
+    "ray.serve.deployment": ("serving.app", "Ray Serve"),
+    "bentoml.service": ("serving.app", "BentoML"),
+    "bentoml.api": ("serving.app", "BentoML"),
+    "tfx.dsl.component.experimental.decorators.component": ("pipeline.component", "TFX"),
+}
+BASES: dict[str, tuple[str, str]] = {
+    "metaflow.FlowSpec": ("pipeline.def", "Metaflow"),
+    "luigi.Task": ("pipeline.def", "Luigi"),
+}
+# string constants that say what the code does
+STRINGS: dict[str, tuple[str, str]] = {
+    "CloudWatch Alarm State Change": ("retrain.trigger", "EventBridge alarm rule"),
+    "PendingManualApproval": ("approval.gate", "registry approval status"),
+    "Approved": ("registry.approval", "approval status"),
+}
+SERVING_ROUTE = re.compile(r"predict|score|invocations|infer|inference", re.I)
+MODEL_FILE = re.compile(r"\.(h5|keras|pt|pth|onnx|pkl|joblib|bin|model|json|ubj)$|model", re.I)
+
+
+def call_facts(qualified: str, last: str) -> list[tuple[str, str]]:
+    """(kind, tool) of a call by its qualified name: exact, by dotted suffix, by last name."""
+    hits: list[tuple[str, str]] = []
+    parts = qualified.split(".")
+    for i in range(len(parts)):
+        key = ".".join(parts[i:]).replace("()", "")
+        if key in _CALL_TABLE:
+            hits.extend(_CALL_TABLE[key])
+            break
+    return hits
+
+
+def decorator_fact(qualified: str) -> tuple[str, str] | None:
+    key = qualified.replace("()", "")
+    if key in DECORATORS:
+        return DECORATORS[key]
+    for name, value in DECORATORS.items():
+        if key.endswith("." + name.rsplit(".", 1)[-1]) and key.split(".")[0] == name.split(".")[0]:
+            return value
+    return None
+
+
+def import_facts(name: str) -> list[tuple[str, str]]:
+    return [
+        (kind, tool)
+        for prefix, kind, tool in IMPORTS
+        if name == prefix or name.startswith(prefix + ".")
+    ]
+
+
+def is_flask_route(qualified: str, call: ast.Call | None) -> str | None:
+    """The route of `@app.route("/predict")` on a Flask app, when it serves predictions."""
+    if not (qualified.startswith("flask.Flask()") and qualified.endswith(".route")) or not call:
+        return None
+    arg = call.args[0] if call.args else None
+    route = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
+    return route if SERVING_ROUTE.search(route) else None
+
+
+def saves_model(qualified: str, last: str, node: ast.Call) -> bool:
+    """Keras/TF/transformers/xgboost saves, beyond joblib/pickle/torch."""
+    if last in ("save_pretrained", "save_model") and not qualified.startswith("self."):
+        return True
+    if qualified in ("tensorflow.saved_model.save", "tensorflow.keras.models.save_model"):
+        return True
+    if last == "save" and node.args:
+        arg = node.args[0]
+        text = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
+        return bool(text) and bool(MODEL_FILE.search(text)) and "fig" not in qualified.lower()
+    return False
+
+
+def loads_model(qualified: str, last: str) -> bool:
+    if last == "load_model" and qualified.split(".")[0] in (
+        "tensorflow",
+        "keras",
+        "xgboost",
+        "lightgbm",
+        "catboost",
+        "autokeras",
+    ):
+        return True
+    return qualified in (
+        "tensorflow.saved_model.load",
+        "onnxruntime.InferenceSession",
+        "xgboost.Booster",
+        "lightgbm.Booster",
+        "cloudpickle.load",
+        "dill.load",
+        "skops.io.load",
+    ) or last in ("invoke_endpoint", "Predictor")
+
+
+def train_command(node: ast.FunctionDef | ast.AsyncFunctionDef, qualify) -> bool:
+    """`@app.command() def train_model(...)` (typer/click): training runs from one command."""
+    if "train" not in node.name.lower():
+        return False
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = qualify(target) or ""
+        if name.endswith((".command", ".main")) or name.startswith("click."):
+            return True
+    return False

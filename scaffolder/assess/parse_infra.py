@@ -1,0 +1,262 @@
+"""Facts from deployment and platform files beyond Kubernetes: docker-compose services,
+CloudFormation/SAM templates, Terraform, Azure ML / Anyscale / Databricks job specs, conda
+environment files, DVC model artifacts, JSON parameter files, Prometheus scrape configs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from scaffolder.assess.models import Fact, Problem, Zone
+from scaffolder.assess.parse_yaml import YMap
+
+ENV_TOKENS = {"dev", "development", "staging", "stage", "prod", "production", "preprod", "uat"}
+SERVE_COMMAND = re.compile(
+    r"mlflow\s+models\s+serve|uvicorn|gunicorn|bentoml\s+serve|tritonserver|torchserve|"
+    r"serve\s+run|streamlit|flask\s+run",
+    re.I,
+)
+CFN_RESOURCES: dict[str, list[tuple[str, str]]] = {
+    "AWS::SageMaker::Endpoint": [("serving.app", "SageMaker endpoint")],
+    "AWS::SageMaker::Pipeline": [("pipeline.def", "SageMaker Pipelines")],
+    "AWS::SageMaker::ModelPackageGroup": [("registry.model", "SageMaker")],
+    "AWS::SageMaker::MonitoringSchedule": [
+        ("serving.monitor", "SageMaker Model Monitor"),
+        ("drift.monitor", "SageMaker Model Monitor"),
+    ],
+    "AWS::CloudWatch::Alarm": [("alert.rule", "CloudWatch")],
+    "AWS::StepFunctions::StateMachine": [("pipeline.def", "Step Functions")],
+    "AWS::Lambda::Function": [("runtime.managed", "Lambda")],
+    "AWS::Serverless::Function": [("runtime.managed", "Lambda")],
+    "AWS::CodeBuild::Project": [("runtime.managed", "CodeBuild")],
+    "Microsoft.Insights/metricAlerts": [("alert.rule", "Azure Monitor")],
+    "Microsoft.Insights/components": [("serving.monitor", "Application Insights")],
+}
+TF_RESOURCES: dict[str, tuple[str, str]] = {
+    "aws_sagemaker_endpoint": ("serving.app", "SageMaker endpoint"),
+    "aws_sagemaker_model_package_group": ("registry.model", "SageMaker"),
+    "aws_sagemaker_pipeline": ("pipeline.def", "SageMaker Pipelines"),
+    "aws_cloudwatch_metric_alarm": ("alert.rule", "CloudWatch"),
+    "aws_cloudwatch_event_rule": ("pipeline.schedule", "EventBridge"),
+    "aws_sfn_state_machine": ("pipeline.def", "Step Functions"),
+    "google_vertex_ai_endpoint": ("serving.app", "Vertex AI endpoint"),
+    "google_monitoring_alert_policy": ("alert.rule", "Cloud Monitoring"),
+    "google_cloud_scheduler_job": ("pipeline.schedule", "Cloud Scheduler"),
+    "azurerm_monitor_metric_alert": ("alert.rule", "Azure Monitor"),
+    "azurerm_application_insights": ("serving.monitor", "Application Insights"),
+    "azurerm_machine_learning_workspace": ("runtime.managed", "Azure ML"),
+    "databricks_job": ("pipeline.def", "Databricks jobs"),
+    "databricks_model_serving": ("serving.app", "Databricks serving"),
+}
+_TF_RESOURCE = re.compile(r'^\s*resource\s+"([\w-]+)"', re.M)
+
+
+def _fact(kind: str, path: str, line: int, zone: Zone, **detail) -> Fact:
+    return Fact(kind=kind, path=path, line=line, zone=zone, detail=detail)
+
+
+def env_of(path: str) -> str | None:
+    """The environment a file is for, from a name token (`staging-config.json`, `prod.tfvars`)."""
+    stem = PurePosixPath(path).name.lower()
+    for token in re.split(r"[-_.]", stem):
+        if token in ENV_TOKENS:
+            return token
+    return None
+
+
+def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
+    """Platform facts of one YAML document that the manifest parser does not know."""
+    if not isinstance(doc, YMap):
+        return []
+    facts: list[Fact] = []
+    name = PurePosixPath(path).name.lower()
+    services = doc.get("services")
+    if name.startswith(("docker-compose", "compose")) and isinstance(services, YMap):
+        for service, body in services.items():
+            if not isinstance(body, dict):
+                continue
+            line = services.line_of(service)
+            if "image" in body or "build" in body:
+                facts.append(_fact("compose.service", path, line, zone, tool="docker-compose"))
+            command = " ".join(str(body.get(k) or "") for k in ("command", "entrypoint"))
+            if SERVE_COMMAND.search(command):
+                facts.append(_fact("serving.app", path, line, zone, tool=f"compose {service}"))
+            if "prometheus" in str(body.get("image", "")) or "grafana" in str(
+                body.get("image", "")
+            ):
+                facts.append(_fact("metrics.scrape", path, line, zone, tool="Prometheus"))
+        return facts
+    resources = doc.get("Resources")
+    if isinstance(resources, YMap):
+        facts.extend(_cfn(resources, path, zone))
+    if isinstance(doc.get("scrape_configs"), list):
+        facts.append(
+            _fact("metrics.scrape", path, doc.line_of("scrape_configs"), zone, tool="Prometheus")
+        )
+    if "appInsightsEnabled" in doc and str(doc.get("appInsightsEnabled")).lower() == "true":
+        facts.append(
+            _fact(
+                "serving.monitor",
+                path,
+                doc.line_of("appInsightsEnabled"),
+                zone,
+                tool="Application Insights",
+            )
+        )
+    schema = str(doc.get("$schema", ""))
+    if "azureml" in schema:
+        kind = str(doc.get("type", "")).lower()
+        if kind == "pipeline" or "pipelineJob" in schema:
+            facts.append(_fact("pipeline.def", path, doc.line, zone, tool="Azure ML pipelines"))
+        elif "Deployment" in schema or "endpoint" in schema.lower():
+            facts.append(_fact("serving.app", path, doc.line, zone, tool="Azure ML endpoint"))
+        else:
+            facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Azure ML"))
+    if "entrypoint" in doc and ("compute_config" in doc or "cluster_env" in doc):
+        facts.append(_fact("pipeline.def", path, doc.line, zone, tool="Anyscale/Ray job"))
+        facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Anyscale"))
+    if "ray_serve_config" in doc or ("applications" in doc and "import_path" in str(doc)):
+        facts.append(_fact("serving.app", path, doc.line, zone, tool="Ray Serve"))
+    if "base_image" in doc and ("post_build_cmds" in doc or "python" in doc):
+        facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Anyscale"))
+    bundle = doc.get("bundle")
+    if isinstance(bundle, dict) and isinstance(doc.get("targets"), YMap):
+        facts.append(_fact("pipeline.def", path, doc.line, zone, tool="Databricks bundle"))
+    for key in ("targets", "outputs"):
+        envs = doc.get(key)
+        if isinstance(envs, YMap):
+            found = [k for k in envs if str(k).lower() in ENV_TOKENS]
+            if len(found) >= 2:
+                facts.extend(
+                    _fact("config.environment", path, envs.line_of(k), zone, env=str(k).lower())
+                    for k in found
+                )
+        for value in doc.values():  # dbt profiles: <profile>: {target:, outputs: {...}}
+            inner = value.get(key) if isinstance(value, YMap) else None
+            if isinstance(inner, YMap):
+                found = [k for k in inner if str(k).lower() in ENV_TOKENS]
+                if len(found) >= 2:
+                    facts.extend(
+                        _fact(
+                            "config.environment", path, inner.line_of(k), zone, env=str(k).lower()
+                        )
+                        for k in found
+                    )
+    deps = doc.get("dependencies")
+    if isinstance(deps, list) and ("channels" in doc or "name" in doc) and deps:
+        facts.append(
+            _fact("deps.declared", path, doc.line_of("dependencies"), zone, count=len(deps))
+        )
+    return facts
+
+
+def _cfn(resources: YMap, path: str, zone: Zone) -> list[Fact]:
+    facts = []
+    for logical, body in resources.items():
+        if not isinstance(body, dict):
+            continue
+        kind = str(body.get("Type", ""))
+        line = resources.line_of(logical)
+        for fact_kind, tool in CFN_RESOURCES.get(kind, []):
+            facts.append(_fact(fact_kind, path, line, zone, tool=tool))
+        props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
+        text = str(props)
+        if kind == "AWS::CodePipeline::Pipeline":
+            facts.append(
+                _fact(
+                    "ci.workflow",
+                    path,
+                    line,
+                    zone,
+                    provider="codepipeline",
+                    triggers=["push"],
+                    permissions=False,
+                    name=str(logical),
+                )
+            )
+            if "Approval" in text:
+                facts.append(_fact("approval.gate", path, line, zone, tool="CodePipeline"))
+            if "'Deploy'" in text or "CloudFormation" in text:
+                facts.append(_fact("ci.step.deploy", path, line, zone, tool="CodePipeline"))
+        if kind == "AWS::Events::Rule" and "ScheduleExpression" in props:
+            facts.append(_fact("pipeline.schedule", path, line, zone, tool="EventBridge"))
+        if kind.startswith("AWS::SageMaker::Endpoint") and "AutoRollbackConfiguration" in text:
+            facts.append(_fact("deploy.progressive", path, line, zone, tool="SageMaker"))
+    return facts
+
+
+def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
+    facts = []
+    for match in _TF_RESOURCE.finditer(text):
+        hit = TF_RESOURCES.get(match.group(1))
+        if hit:
+            line = text.count("\n", 0, match.start()) + 1
+            facts.append(_fact(hit[0], path, line, zone, tool=hit[1]))
+    return facts
+
+
+def json_facts(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Problem]]:
+    """Parameter/config JSON (`parameters.json`, `staging-config.json`, `config/*.json`) and
+    CloudFormation templates in JSON."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return [], [
+            Problem(
+                path=path,
+                line=getattr(exc, "lineno", 1),
+                category="json",
+                message=f"JSON error: {exc}",
+                zone=zone,
+            )
+        ]
+    if not isinstance(data, dict):
+        return [], []
+    facts: list[Fact] = []
+    if isinstance(data.get("Resources"), dict) and "AWSTemplateFormatVersion" in data:
+        for logical, body in data["Resources"].items():
+            kind = str(body.get("Type", "")) if isinstance(body, dict) else ""
+            for fact_kind, tool in CFN_RESOURCES.get(kind, []):
+                facts.append(_fact(fact_kind, path, 1, zone, tool=tool, resource=str(logical)))
+        return facts, []
+    facts.append(_fact("config.file", path, 1, zone, thresholds=False, keys=len(data)))
+    env = env_of(path)
+    if env:
+        facts.append(_fact("config.environment", path, 1, zone, env=env))
+    return facts, []
+
+
+def is_config_json(parts: tuple[str, ...]) -> bool:
+    name = parts[-1].lower()
+    stem = name[: -len(".json")]
+    if any(p.lower() in ("config", "configs", "conf", "confs", "params") for p in parts[:-1]):
+        return True
+    return bool(
+        re.search(r"(^|[-_.])(config|params|parameters|settings|hyperparameters)$", stem)
+        or re.match(r"(params|parameters|hyperparameters)([-_.]|$)", stem)
+    )
+
+
+def tfvars_facts(path: str, zone: Zone) -> list[Fact]:
+    facts = [_fact("config.file", path, 1, zone, thresholds=False, keys=0)]
+    env = env_of(path) or next(
+        (p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None
+    )
+    if env:
+        facts.append(_fact("config.environment", path, 1, zone, env=env))
+    return facts
+
+
+def dvc_artifacts(doc: Any, path: str, zone: Zone) -> list[Fact]:
+    """`artifacts:` of type model in dvc.yaml: the DVC model registry (GTO)."""
+    artifacts = doc.get("artifacts") if isinstance(doc, YMap) else None
+    if not isinstance(artifacts, YMap):
+        return []
+    return [
+        _fact("registry.model", path, artifacts.line_of(name), zone, tool="DVC model registry")
+        for name, body in artifacts.items()
+        if isinstance(body, dict) and str(body.get("type")) == "model"
+    ]
