@@ -18,7 +18,7 @@ TRIGGER_WORDS = (
     rb"metaflow|prefect|dagster|zenml|flytekit|kedro|tfx|tensorflow|keras|ray|bentoml|flask|"
     rb"Flask|boto3|aws_cdk|cloudwatch|opentelemetry|pydeequ|ModelCard|lambda_handler|"
     rb"def init|def run|typer|click|xgboost|lightgbm|onnx|transformers|Alarm|start_pipeline|"
-    rb"recipes|great_expectations|statsd"
+    rb"recipes|great_expectations|statsd|install_requires|log_model"
 )
 
 # import prefix -> (kind, tool): importing these in the project's code is using them
@@ -35,6 +35,7 @@ IMPORTS: list[tuple[str, str, str]] = [
     ("ray.train.mlflow", "track.run", "MLflow"),
     ("kedro_mlflow", "track.run", "MLflow"),
     ("metaflow", "track.run", "Metaflow"),
+    ("mlflow.recipes", "track.run", "MLflow Recipes"),
     ("tensorflow_data_validation", "validation.data", "TFDV"),
     ("pydeequ", "validation.data", "Deequ"),
     ("pydeequ", "validation.schema", "Deequ"),
@@ -60,6 +61,8 @@ CALLS: list[tuple[str, str, str]] = [
     ("Run.get_context", "track.run", "Azure ML"),
     ("Experiment.submit", "track.run", "Azure ML"),
     ("RegisterModel", "registry.model", "SageMaker"),
+    ("RegisterModel", "model.save", "SageMaker"),
+    ("ModelStep", "registry.model", "SageMaker"),
     ("create_model_package", "registry.model", "SageMaker"),
     ("ModelPackageGroup", "registry.model", "SageMaker"),
     ("Model.register", "registry.model", "Azure ML"),
@@ -74,6 +77,10 @@ CALLS: list[tuple[str, str, str]] = [
     ("Model.list", "registry.resolve", "Vertex AI"),
     # pipelines
     ("sagemaker.workflow.pipeline.Pipeline", "pipeline.def", "SageMaker Pipelines"),
+    # managed pipelines record every run's parameters, metrics and artifacts
+    ("sagemaker.workflow.pipeline.Pipeline", "track.run", "SageMaker Pipelines"),
+    ("tfx.orchestration.pipeline.Pipeline", "track.run", "TFX ML Metadata"),
+    ("azureml.pipeline.core.Pipeline", "track.run", "Azure ML"),
     ("aws_cdk.aws_sagemaker.CfnPipeline", "pipeline.def", "SageMaker Pipelines"),
     ("azureml.pipeline.core.Pipeline", "pipeline.def", "Azure ML pipelines"),
     ("azureml.pipeline.core.graph.Pipeline", "pipeline.def", "Azure ML pipelines"),
@@ -85,6 +92,7 @@ CALLS: list[tuple[str, str, str]] = [
     ("dagster.Definitions", "pipeline.def", "Dagster"),
     ("dagster.define_asset_job", "pipeline.def", "Dagster"),
     ("mlflow.recipes.Recipe", "pipeline.def", "MLflow Recipes"),
+    ("mlflow.recipes.Recipe", "registry.model", "MLflow Recipes"),
     ("aiplatform.PipelineJob", "pipeline.def", "Vertex AI Pipelines"),
     ("aws_cdk.aws_stepfunctions.StateMachine", "pipeline.def", "Step Functions"),
     ("stepfunctions.workflow.Workflow", "pipeline.def", "Step Functions"),

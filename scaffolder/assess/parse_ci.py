@@ -52,7 +52,7 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"argocd\s+app|gcloud\s+run\s+deploy|make\s+deploy|sam\s+deploy|argo\s+rollouts|"
         r"skaffold\s+(run|deploy)|k8s-deploy|deploy-cloudrun|az\s+ml\s+online-deployment|"
         r"az\s+ml\s+model\s+deploy|az\s+webapp|AzureWebAppContainer|AzureFunctionApp|"
-        r"gcloud\s+ai\s+endpoints\s+deploy-model|deploy_model|cdk\s+deploy|"
+        r"gcloud\s+ai\s+endpoints\s+deploy-model|deploy[-_]model|create[-_]endpoint|cdk\s+deploy|"
         r"aws\s+cloudformation\s+(deploy|create-stack|update-stack)|\b(create|update)_stack\b|"
         r"\b(create|update)_endpoint\b|terraform\s+apply|pulumi\s+up|serverless\s+deploy|"
         r"\bsls\s+deploy|anyscale\s+service\s+(rollout|deploy)|serve\s+deploy|"
@@ -107,7 +107,14 @@ def _env_name(value: Any) -> str | None:
     return str(value) if value else None
 
 
+INSTALL = re.compile(
+    r"^.*\b(pip3?|uv\s+pip|pipx|conda|mamba|apt(-get)?|npm|brew)\s+install\b.*$", re.M
+)
+
+
 def classify(text: str) -> list[str]:
+    """What a step runs; installing a tool (`pip install pytest`) is not running it."""
+    text = INSTALL.sub("", text)
     return [kind for kind, pattern in STEP_KINDS.items() if pattern.search(text)]
 
 
@@ -247,7 +254,11 @@ def gitlab_ci(doc: Any, path: str) -> list[Fact]:
     rules_text = whole + "\n".join(
         _as_text(v.get("rules")) + _as_text(v.get("only")) for _, v in jobs
     )
-    if "merge_request_event" in rules_text or "merge_requests" in rules_text:
+    restricted = (
+        any(k in v for _, v in jobs for k in ("rules", "only", "except")) or "workflow" in doc
+    )
+    if "merge_request_event" in rules_text or "merge_requests" in rules_text or not restricted:
+        # with no rules, GitLab runs the pipeline for every push, merge requests' branches too
         triggers.append("pull_request")
     if re.search(r"\bschedule\b|\bschedules\b", rules_text):
         triggers.append("schedule")

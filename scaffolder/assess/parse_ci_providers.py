@@ -131,7 +131,10 @@ def azure_pipeline(doc: YMap, path: str) -> list[Fact]:
                 )
             if any(k in value for k in AZURE_STEP_KEYS):
                 text = _as_text(
-                    {k: value.get(k) for k in (*AZURE_STEP_KEYS, "displayName", "inputs")}
+                    {
+                        k: value.get(k)
+                        for k in (*AZURE_STEP_KEYS, "displayName", "inputs", "parameters")
+                    }
                 )
                 facts.extend(_steps("azure", text, path, line, here))
                 if str(value.get("task", "")).startswith("ManualValidation"):

@@ -13,7 +13,17 @@ from typing import Any
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.parse_yaml import YMap
 
-ENV_TOKENS = {"dev", "development", "staging", "stage", "prod", "production", "preprod", "uat"}
+ENV_TOKENS = {
+    "dev",
+    "development",
+    "local",
+    "staging",
+    "stage",
+    "prod",
+    "production",
+    "preprod",
+    "uat",
+}
 SERVE_COMMAND = re.compile(
     r"mlflow\s+models\s+serve|uvicorn|gunicorn|bentoml\s+serve|tritonserver|torchserve|"
     r"serve\s+run|streamlit|flask\s+run",
@@ -145,6 +155,15 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
                         )
                         for k in found
                     )
+    if name.startswith("catalog") and PurePosixPath(path).suffix in (".yml", ".yaml"):
+        for entry, body in doc.items():  # a Kedro catalog: the model datasets are saved models
+            kind = str(body.get("type", "")) if isinstance(body, dict) else ""
+            if "model" in str(entry).lower() or "Model" in kind:
+                facts.append(
+                    _fact("model.save", path, doc.line_of(entry), zone, via=f"catalog {kind}")
+                )
+    if any(x.kind == "config.environment" for x in facts):
+        facts.append(_fact("config.file", path, doc.line, zone, thresholds=False, keys=0))
     deps = doc.get("dependencies")
     if isinstance(deps, list) and ("channels" in doc or "name" in doc) and deps:
         facts.append(
@@ -185,6 +204,24 @@ def _cfn(resources: YMap, path: str, zone: Zone) -> list[Fact]:
             facts.append(_fact("pipeline.schedule", path, line, zone, tool="EventBridge"))
         if kind.startswith("AWS::SageMaker::Endpoint") and "AutoRollbackConfiguration" in text:
             facts.append(_fact("deploy.progressive", path, line, zone, tool="SageMaker"))
+    return facts
+
+
+_ENV_KEY = re.compile(r"^\s{2,8}([A-Za-z]+)\s*:\s*$", re.M)
+
+
+def template_envs(text: str, path: str, zone: Zone) -> list[Fact]:
+    """A templated YAML (dbt profiles with `{{ env_var() }}`) with sections for two or more
+    environments: config per environment, read from its indented keys."""
+    envs: dict[str, int] = {}
+    for match in _ENV_KEY.finditer(text):
+        key = match.group(1).lower()
+        if key in ENV_TOKENS and key not in envs:
+            envs[key] = text.count("\n", 0, match.start()) + 1
+    if len(envs) < 2:
+        return []
+    facts = [_fact("config.file", path, 1, zone, thresholds=False, keys=len(envs))]
+    facts.extend(_fact("config.environment", path, line, zone, env=e) for e, line in envs.items())
     return facts
 
 

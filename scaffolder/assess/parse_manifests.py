@@ -127,7 +127,11 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
             facts.extend(_prom_groups(doc["groups"], path, zone))
         elif "rule_files" in doc and "tests" in doc:
             facts.append(_fact("prometheus.rule_test", path, doc.line_of("tests"), zone))
-        elif "kind" not in doc and (parts & CONFIG_DIRS or p.stem.lower() in CONFIG_NAMES):
+        elif (
+            "kind" not in doc
+            and not path.startswith(".")
+            and (parts & CONFIG_DIRS or p.stem.lower() in CONFIG_NAMES or _env_sections(doc))
+        ):
             keys = _keys_deep(doc)
             facts.append(
                 _fact(
@@ -177,6 +181,17 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
         if "kind" not in doc:
             facts.extend(_schema(doc, path, zone))
     return facts
+
+
+def _env_sections(doc: YMap) -> bool:
+    """Settings per environment under `targets:`/`outputs:` (dbt profiles, Databricks bundles)
+    make a file config whatever its name."""
+    for value in [doc, *[v for v in doc.values() if isinstance(v, YMap)]]:
+        for key in ("targets", "outputs"):
+            envs = value.get(key)
+            if isinstance(envs, dict) and sum(str(k).lower() in ENV_NAMES for k in envs) >= 2:
+                return True
+    return False
 
 
 def _typed_columns(value: Any) -> int:
@@ -236,6 +251,7 @@ def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
             name=name,
             api=str(doc.get("apiVersion")),
             overlay=_overlay_env(p) or "",
+            helm="templates" in p.parts[:-1],
         )
     ]
     if kind == "Kustomization":

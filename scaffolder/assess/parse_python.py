@@ -177,6 +177,7 @@ class _Visitor(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self.imports.add(alias.name)
+            self._sibling(alias.name)
             if self.own_top and alias.name.split(".")[0] == self.own_top:
                 self.local_imports.append(alias.name)
             if alias.asname:
@@ -200,6 +201,7 @@ class _Visitor(ast.NodeVisitor):
                     self.local_imports.extend(f"{base}.{a.name}" for a in node.names)
             return
         self.imports.add(module)
+        self._sibling(module)
         if self.own_top and module.split(".")[0] == self.own_top:
             self.local_imports.append(module)
             if module == self.own_top:  # from pkg import registry: the names are modules
@@ -210,10 +212,13 @@ class _Visitor(ast.NodeVisitor):
             self.imports.add(qualified)
             self._import_fact(qualified, node)
 
+    def _sibling(self, module: str) -> None:
+        """`import loader` / `from loader import x`: maybe a module next to this one."""
+        if module and "." not in module and module not in STDLIB and module != self.own_top:
+            self.siblings.append(module)
+
     def _import_fact(self, name: str, node: ast.AST) -> None:
         top = name.split(".")[0]
-        if "." not in name and top not in STDLIB and top != self.own_top:
-            self.siblings.append(name)  # maybe a module next to this one (`import loader`)
         for kind, tool in stacks.import_facts(name):
             self.add(kind, node, tool=tool, module=name)
         if top in ("great_expectations", "gx"):
@@ -393,7 +398,7 @@ class _Visitor(ast.NodeVisitor):
             "random_split",
         ):
             self.add("eval.split", node)
-        if stacks.saves_model(qualified, last, node):
+        if stacks.saves_model(qualified, last, node) or (root == "mlflow" and last == "log_model"):
             self.add("model.save", node, via=qualified)
         if stacks.loads_model(qualified, last):
             self.add("model.load", node, via=qualified, uri="")

@@ -56,6 +56,7 @@ SKIP_DIRS = {
     "wandb",
     "lightning_logs",
 }
+SHALLOW_DIRS = {"data": (".py",), "build": (".py", ".yaml", ".yml")}
 KEEP_HIDDEN = {
     ".github",
     ".gitlab",
@@ -176,12 +177,13 @@ def scan(root: Path) -> Facts:
                 continue
             if is_dir:
                 relpath = "/".join(parts)
-                if name == "data" and relpath not in ignored:
-                    # data is skipped, but a folder named `data` must not hide code: its own
-                    # Python files (data checks, loaders) are read, nothing deeper
-                    files += _data_code(entry.path, parts, facts, problems)
+                if name in SHALLOW_DIRS and relpath not in ignored:
+                    # data/ and build/ are skipped, but they must not hide code: their own
+                    # Python files (data checks) and build definitions (Cloud Build YAML) are
+                    # read, nothing deeper
+                    files += _shallow(entry.path, parts, SHALLOW_DIRS[name], facts, problems)
                 if (
-                    name in SKIP_DIRS
+                    (name in SKIP_DIRS and not (name == "build" and _source_build(entry.path)))
                     or (name.startswith(".") and name not in KEEP_HIDDEN)
                     or relpath in ignored
                     or name.endswith(".egg-info")
@@ -212,12 +214,27 @@ def scan(root: Path) -> Facts:
     return Facts(files_scanned=files, skipped=sorted(skipped), facts=facts, problems=problems)
 
 
-def _data_code(
-    directory: str, rel: tuple[str, ...], facts: list[Fact], problems: list[Problem]
+def _source_build(directory: str) -> bool:
+    """A `build/` folder of sources (CI definitions, build scripts), not a build's output
+    (`build/lib`, `build/bdist.*`)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return False
+    outputs = [n for n in names if n == "lib" or n.startswith(("bdist.", "temp.", "scripts-"))]
+    return not outputs and any(n.endswith((".py", ".yaml", ".yml", ".sh")) for n in names)
+
+
+def _shallow(
+    directory: str,
+    rel: tuple[str, ...],
+    suffixes: tuple[str, ...],
+    facts: list[Fact],
+    problems: list[Problem],
 ) -> int:
     count = 0
     try:
-        entries = [e for e in os.scandir(directory) if e.name.endswith(".py")]
+        entries = [e for e in os.scandir(directory) if e.name.endswith(suffixes)]
     except OSError:
         return 0
     for entry in entries:
@@ -304,7 +321,11 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         if text is not None:
             facts.extend(parse_text.parse_codeowners(text, path, Zone.SOURCE))
         return
-    if len(parts) == 1 and name.lower().startswith("readme"):
+    if (
+        len(parts) <= 2
+        and name.lower().startswith("readme")
+        and suffix in (".md", ".rst", ".txt", "")
+    ):
         text = _text(full)
         if text is not None:
             facts.extend(parse_text.parse_readme(text, path, zone))
@@ -382,6 +403,7 @@ def _yaml(
             docs = load_yaml_documents(text)
         except YamlSyntaxError:
             facts.append(Fact(kind="yaml.template", path=path, zone=zone))
+            facts.extend(parse_infra.template_envs(text, path, zone))
             return
     else:
         try:

@@ -73,7 +73,12 @@ def r_serving_api(f: Facts) -> Verdict:
 
 
 def r_k8s_environments(f: Facts) -> Verdict:
-    resources = [x for x in f.of("k8s.resource") if x.detail.get("kind") in WORKLOADS]
+    # a Helm chart's templates are set per environment by values at install time
+    resources = [
+        x
+        for x in f.of("k8s.resource")
+        if x.detail.get("kind") in WORKLOADS and not x.detail.get("helm")
+    ]
     overlays = [
         x for x in f.of("k8s.kustomization") + f.of("k8s.resource") if x.detail.get("overlay")
     ]

@@ -19,7 +19,14 @@ SECRET_HOOKS = {
 
 
 def r_readme(f: Facts) -> Verdict:
-    return found(f.of("readme"), "the project has a README", "no README")
+    readmes = f.of("readme")
+    top = [x for x in readmes if "/" not in x.path]
+    if top:
+        return found(top, "the project has a README", "")
+    # a folder of sub-projects (seed repositories, services): each documented in its own README
+    if len({x.path.split("/")[0] for x in readmes}) >= 2:
+        return found(readmes, "each sub-project has a README", "")
+    return Verdict(False, [], "no README")
 
 
 def r_secret_scanning(f: Facts) -> Verdict:

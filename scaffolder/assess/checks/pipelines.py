@@ -83,8 +83,12 @@ def r_ci_pipeline_checks(f: Facts) -> Verdict:
 
 
 def r_image_build(f: Facts) -> Verdict:
+    # a pipeline defined as infrastructure (CDK/CloudFormation) is deployed by the CD that
+    # deploys its stack
+    as_iac = [x for x in f.of("pipeline.def") if x.detail.get("call") == "CfnPipeline"]
     return found(
-        of(f, "ci.step.build_image", "ci.step.pipeline_deploy"),
+        of(f, "ci.step.build_image", "ci.step.pipeline_deploy")
+        + (as_iac if f.of("ci.step.deploy") else []),
         "CI/CD builds the images or deploys/runs the pipeline",
         "no CI/CD job builds the images or deploys the pipeline",
     )

@@ -1,0 +1,43 @@
+"""`assess` against hand labels on real public repositories (tests/assess/corpus): the issue's
+bar, checked on every run, with the confusion table printed (`pytest -s` shows it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, measure
+
+OVERALL_EXACT = 0.85
+DIMENSION_WITHIN_ONE = 0.95
+DIMENSION_EXACT = 0.75
+
+
+def test_labels_are_complete_and_consistent():
+    labels = load_labels()
+    assert len(labels) >= 20
+    for name, entry in labels.items():
+        assert set(entry["levels"]) == set(DIMENSIONS), name
+        for dimension, (level, why) in entry["levels"].items():
+            assert level in (0, 1, 2, 3) and why.strip(), (name, dimension)
+        # the overall level is the minimum over dimensions, as assess computes it
+        assert entry["overall"] == min(v[0] for v in entry["levels"].values()), name
+        assert len(entry["commit"]) == 40 and facts_path(name).is_file(), name
+
+
+@pytest.fixture(scope="module")
+def result():
+    return measure()
+
+
+def test_accuracy_on_real_repositories_meets_the_bar(result):
+    print()
+    print(result.table())
+    assert result.overall_rate >= OVERALL_EXACT, result.table()
+    assert result.within_one_rate >= DIMENSION_WITHIN_ONE, result.table()
+    assert result.exact_rate >= DIMENSION_EXACT, result.table()
+
+
+@pytest.mark.parametrize("dimension", DIMENSIONS)
+def test_no_dimension_is_mostly_wrong(result, dimension):
+    # a rubric that is right on average can still be useless in one dimension
+    assert result.per_dimension.get(dimension, 0) / result.repos >= 0.7, result.table()
