@@ -13,13 +13,36 @@ import re
 
 # Words any of these detectors needs; `parse_python.TRIGGER` includes them so a file using only
 # these stacks is parsed.
-TRIGGER_WORDS = (
-    rb"sagemaker|aiplatform|vertex|azureml|azure\.ai\.ml|wandb|dvclive|neptune|comet_ml|clearml|"
-    rb"metaflow|prefect|dagster|zenml|flytekit|kedro|tfx|tensorflow|keras|ray|bentoml|flask|"
-    rb"Flask|boto3|aws_cdk|cloudwatch|opentelemetry|pydeequ|ModelCard|lambda_handler|"
-    rb"def init|def run|typer|click|xgboost|lightgbm|onnx|transformers|Alarm|start_pipeline|"
-    rb"recipes|great_expectations|statsd|install_requires|log_model"
-)
+TRIGGER_WORDS = (  # noqa: SIM905 - a word list reads better as one string
+    "sagemaker aiplatform vertex azureml azure.ai.ml wandb dvclive neptune comet_ml clearml "
+    "metaflow prefect dagster zenml flytekit kedro tfx tensorflow keras ray bentoml flask Flask "
+    "boto3 aws_cdk cloudwatch opentelemetry pydeequ ModelCard lambda_handler typer click "
+    "xgboost lightgbm onnx transformers Alarm start_pipeline recipes statsd install_requires "
+    "log_model"
+).split() + ["def init", "def run"]
+
+
+def trie_regex(words: list[str]) -> re.Pattern[bytes]:
+    """One regex for many literal words, factored by common prefixes (`mlflow|models` becomes
+    `m(?:lflow|odels)`): Python's engine tries alternatives one by one, so a trie is much faster
+    on the thousands of files a scan gates."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return re.compile(build(trie).encode())
+
 
 # import prefix -> (kind, tool): importing these in the project's code is using them
 IMPORTS: list[tuple[str, str, str]] = [

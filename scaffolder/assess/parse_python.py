@@ -16,12 +16,15 @@ from scaffolder.assess.models import Fact, Problem, Zone
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
 # a cheap gate that keeps a 20,000-file scan fast. The facts themselves come from the AST.
-TRIGGER = re.compile(
-    rb"mlflow|kfp|airflow|great_expectations|pandera|fastapi|prometheus|evidently|alibi|nannyml|"
-    rb"whylogs|deepchecks|scipy|seed|random_state|def test|sklearn|joblib|pickle|torch|__main__|"
-    rb"models:/|drift|psi|gate|validat|hashlib|hash_pandas|dag|Dag|DAG|subprocess|os\.system|"
-    + stacks.TRIGGER_WORDS
-)
+TRIGGER_WORDS = [
+    *(  # noqa: SIM905 - a word list reads better as one string
+        "mlflow kfp airflow great_expectations pandera fastapi prometheus evidently alibi nannyml "
+        "whylogs deepchecks scipy seed random_state sklearn joblib pickle torch __main__ models:/ "
+        "drift psi gate validat hashlib hash_pandas dag Dag DAG subprocess os.system"
+    ).split(),
+    "def test",
+]
+TRIGGER = stacks.trie_regex(TRIGGER_WORDS + stacks.TRIGGER_WORDS)
 STDLIB = frozenset(sys.stdlib_module_names)
 GATE_NEW = re.compile(r"new|candidate|challenger|current_run|trained", re.I)
 GATE_OLD = re.compile(r"prod|champion|baseline|best|deployed|previous|threshold", re.I)
@@ -621,7 +624,12 @@ def _schedule_repr(node: ast.AST, visitor: _Visitor) -> str:
 
 
 def parse_python(
-    source: bytes, path: str, zone: Zone, is_test_file: bool, line_offset: int = 0
+    source: bytes,
+    path: str,
+    zone: Zone,
+    is_test_file: bool,
+    line_offset: int = 0,
+    sibling_exists=None,
 ) -> tuple[list[Fact], list[Problem]]:
     """Facts of one Python file (or notebook cell); a syntax error is a problem, not a crash."""
     if not TRIGGER.search(source):
@@ -645,6 +653,7 @@ def parse_python(
         {
             ".".join([*visitor.package.split("."), m]) if visitor.package else m
             for m in visitor.siblings
+            if sibling_exists is not None and sibling_exists(m)
         }
     )
     if (visitor.local_imports or siblings) and zone is Zone.SOURCE and not is_test_file:

@@ -254,7 +254,14 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         if data is None or len(data) > MAX_BYTES:
             return
         is_test = zone is Zone.TESTS or name.startswith("test_") or name == "conftest.py"
-        found, trouble = parse_python(data, path, zone, is_test)
+        folder = os.path.dirname(full)
+        found, trouble = parse_python(
+            data,
+            path,
+            zone,
+            is_test,
+            sibling_exists=lambda m: os.path.exists(os.path.join(folder, m + ".py")),
+        )
         facts.extend(found)
         problems.extend(trouble)
         return
