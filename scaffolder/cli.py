@@ -414,7 +414,10 @@ def _run_assess(args: argparse.Namespace) -> None:
         )
         result = run_assess(request, console)
     if result.summary:
-        console.print(result.summary, soft_wrap=True)
+        from rich.markup import escape
+
+        # plain text (check descriptions name `[tool.ruff]`), not rich markup
+        console.print(escape(result.summary), soft_wrap=True)
 
 
 # --- the program -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ def explain(check_id: str) -> str:
         for dimension, title in DIMENSIONS.items():
             lines.append(f"{title}:")
             lines += [
-                f"  L{c.level} {c.id}: {c.title}"
+                f"  L{c.level} {c.id}: {c.title}" + (" (advice)" if c.advice else "")
                 for c in sorted(CHECKS, key=lambda c: c.level)
                 if c.dimension == dimension
             ]
@@ -25,7 +25,8 @@ def explain(check_id: str) -> str:
     return "\n".join(
         [
             f"{check.id}: {check.title}",
-            f"  dimension: {DIMENSIONS[check.dimension]}; level {check.level}",
+            f"  dimension: {DIMENSIONS[check.dimension]}; level {check.level}; "
+            + ("advice: reported, never holds the level down" if check.advice else "a gate"),
             f"  looks at:  {check.detects}",
             f"  to fix:    {check.upgrade}",
             f"  ML Test Score section: {check.ml_test or '-'}",

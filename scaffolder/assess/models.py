@@ -170,6 +170,7 @@ class RoadmapStep(BaseModel):
     dimension: str
     level: int
     action: str
+    advice: bool = False  # hygiene: does not raise a level
 
 
 class Answer(BaseModel):

@@ -31,9 +31,29 @@ def _loader():
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _convert(node, constructor) -> Any:
+MAX_NODES = 100_000  # nodes after aliases are expanded: a 1 kB alias bomb expands to billions
+MAX_DEPTH = 100
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+
+def _convert(node, constructor, budget: _Budget | None = None, depth: int = 0) -> Any:
     import yaml
 
+    budget = budget or _Budget()
+    budget.nodes += 1
+    if budget.nodes > MAX_NODES:
+        raise YamlSyntaxError(
+            node.start_mark.line + 1,
+            f"more than {MAX_NODES} nodes once aliases are expanded (an alias bomb?); not read",
+        )
+    if depth > MAX_DEPTH:
+        raise YamlSyntaxError(
+            node.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels; not read"
+        )
     if isinstance(node, yaml.MappingNode):
         result = YMap()
         result.line = node.start_mark.line + 1
@@ -43,12 +63,12 @@ def _convert(node, constructor) -> Any:
             if isinstance(key_node, yaml.ScalarNode):
                 key = key_node.value
             else:
-                key = str(_convert(key_node, constructor))
-            result[key] = _convert(value_node, constructor)
+                key = str(_convert(key_node, constructor, budget, depth + 1))
+            result[key] = _convert(value_node, constructor, budget, depth + 1)
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
-        items = YList(_convert(item, constructor) for item in node.value)
+        items = YList(_convert(item, constructor, budget, depth + 1) for item in node.value)
         items.line = node.start_mark.line + 1
         items.item_lines = [item.start_mark.line + 1 for item in node.value]
         return items
@@ -65,11 +85,14 @@ def load_yaml_documents(text: str) -> list[Any]:
     loader_cls = _loader()
     loader = loader_cls(text)
     docs = []
+    budget = _Budget()  # for the whole stream
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
-                docs.append(_convert(node, loader))
+                docs.append(_convert(node, loader, budget))
+    except RecursionError:
+        raise YamlSyntaxError(1, "nested too deeply to read") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1

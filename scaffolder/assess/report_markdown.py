@@ -50,6 +50,7 @@ def render_markdown(report: Report) -> str:
     ]
     for r in report.checks:
         note = f" ({r.exemption.status})" if r.exemption else ""
+        note += " (advice)" if r.advice else ""
         lines.append(
             f"| {ICON[r.outcome]} | `{r.id}` | {r.level} | {_cell(r.message)}{note} | "
             f"{_cell(', '.join(f'`{e}`' for e in r.evidence[:3]))} |"

@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from scaffolder.assess.models import MAX_LEVEL, Outcome, Report
 
+
+def _e(text: object) -> str:
+    """File contents and paths are shown as written: `[project]` is not rich markup."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 MARK = {
     Outcome.PASS: "[green]✔[/green]",
     Outcome.FAIL: "[red]✘[/red]",
@@ -21,7 +29,7 @@ def render_text(
     from rich.table import Table
 
     console.print(
-        f"[bold]MLOps maturity of {report.repo}[/bold]"
+        f"[bold]MLOps maturity of {_e(report.repo)}[/bold]"
         + (f" @ {report.commit[:12]}" if report.commit else "")
     )
     colour = COLOUR[report.level]
@@ -60,9 +68,15 @@ def render_text(
         )
     console.print(table)
     console.print()
-    shown = [r for r in report.checks if verbose or r.level <= report.level + 1]
     for dimension in report.dimensions:
-        rows = [r for r in shown if r.dimension == dimension.dimension]
+        # up to the level after the dimension's own, and whatever passes above it (level-3
+        # evidence shows even when a weaker dimension holds the overall level down)
+        rows = [
+            r
+            for r in report.checks
+            if r.dimension == dimension.dimension
+            and (verbose or r.level <= dimension.level + 1 or r.outcome is Outcome.PASS)
+        ]
         if not rows:
             continue
         console.print(f"[bold]{dimension.title}[/bold]")
@@ -71,9 +85,10 @@ def render_text(
             if r.exemption:
                 expired = " EXPIRED" if r.exemption.expired else ""
                 exempt = f" [magenta]\\[{r.exemption.status}{expired}][/magenta]"
-            evidence = f" [dim]{', '.join(r.evidence[:2])}[/dim]" if r.evidence else ""
+            evidence = f" [dim]{_e(', '.join(r.evidence[:2]))}[/dim]" if r.evidence else ""
+            advice = " [dim]\\[advice][/dim]" if r.advice else ""
             console.print(
-                f"  {MARK[r.outcome]} L{r.level} {r.id}: {r.message}{exempt}{evidence}",
+                f"  {MARK[r.outcome]} L{r.level} {r.id}{advice}: {_e(r.message)}{exempt}{evidence}",
                 soft_wrap=True,
             )
     if report.problems:
@@ -81,7 +96,7 @@ def render_text(
             "\n[bold yellow]Files that do not parse[/bold yellow] (their checks are unknown)"
         )
         for p in report.problems[:10]:
-            console.print(f"  {p.where} {p.message}", soft_wrap=True)
+            console.print(f"  {_e(p.where)} {_e(p.message)}", soft_wrap=True)
     if report.exemptions:
         console.print("\n[bold]Exemptions[/bold] (.mlops-scaffold-assess.yml)")
         for e in report.exemptions:
@@ -90,14 +105,16 @@ def render_text(
                 if e.expired
                 else (f"until {e.expires}" if e.expires else "no expiry")
             )
-            console.print(f"  {e.check}: {e.status}, {state}: {e.reason}", soft_wrap=True)
+            console.print(f"  {e.check}: {e.status}, {state}: {_e(e.reason)}", soft_wrap=True)
     if report.recommendation:
-        console.print(f"\n[bold]Recommendation:[/bold] {report.recommendation}", soft_wrap=True)
+        console.print(f"\n[bold]Recommendation:[/bold] {_e(report.recommendation)}", soft_wrap=True)
     if report.roadmap:
         console.print("[bold]Roadmap[/bold]")
         for number, step in enumerate(report.roadmap[:8], 1):
             console.print(
-                f"  {number}. (L{step.level} {step.dimension}) {step.check}: {step.action}",
+                f"  {number}. (L{step.level} {step.dimension}"
+                + (" advice" if step.advice else "")
+                + f") {step.check}: {_e(step.action)}",
                 soft_wrap=True,
             )
         if len(report.roadmap) > 8:

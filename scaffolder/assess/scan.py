@@ -160,6 +160,8 @@ def scan(root: Path) -> Facts:
     ignored = _gitignored_dirs(root)
     if (root / ".git").exists():
         facts.append(Fact(kind="vcs.git", path=".git", line=1))
+    if (root / ".mlops-scaffold.yml").is_file():
+        facts.append(Fact(kind="scaffold.state", path=".mlops-scaffold.yml", line=1))
     stack = [(str(root), ())]
     while stack:
         directory, rel = stack.pop()

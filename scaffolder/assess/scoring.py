@@ -88,9 +88,14 @@ def roadmap(results: list[CheckResult], levels: list[DimensionLevel]) -> list[Ro
     by_dimension = {d.dimension: d.level for d in levels}
     failing = [r for r in results if not r.counts_as_passed]
     order = list(DIMENSIONS)
-    failing.sort(key=lambda r: (r.level, by_dimension[r.dimension], order.index(r.dimension)))
+    # gates first (they raise levels), advice after
+    failing.sort(
+        key=lambda r: (r.advice, r.level, by_dimension[r.dimension], order.index(r.dimension))
+    )
     return [
-        RoadmapStep(check=r.id, dimension=r.dimension, level=r.level, action=r.upgrade)
+        RoadmapStep(
+            check=r.id, dimension=r.dimension, level=r.level, action=r.upgrade, advice=r.advice
+        )
         for r in failing
     ]
 

@@ -108,3 +108,13 @@ def test_help_does_not_import_assess_modules():
     )
     assert "--fail-under" in result.stdout
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+
+
+def test_explain_prints_brackets_as_written():
+    from typer.testing import CliRunner
+
+    from scaffolder.cli import app
+
+    result = CliRunner().invoke(app, ["assess", "--explain", "quality.linter"])
+    assert result.exit_code == 0
+    assert "[tool.ruff]" in result.output and "advice" in result.output

@@ -41,7 +41,7 @@ def test_markdown_has_levels_roadmap_and_checks(tmp_path):
     text = render_markdown(report_of(tmp_path))
     assert text.startswith("# MLOps maturity: level 0 (manual process)")
     assert "| Reproducibility | □□□ 0 |" in text
-    assert "## Roadmap" in text and "`mlops-scaffold upgrade --to 1`" in text
+    assert "## Roadmap" in text and "`mlops-scaffold adopt --level 1`" in text
     assert "| ✅ | `repro.seeds` | 0 |" in text
 
 
@@ -75,3 +75,20 @@ def test_text_report_plain_when_not_a_terminal(tmp_path):
     assert "\x1b[" not in text
     assert "Recommendation:" in text and "Roadmap" in text and "Since x" in text
     assert "✔ L0 repro.seeds" in text and "✘ L1 repro.config-file" in text
+
+
+def test_text_report_shows_file_text_as_written_and_the_way_up_for_any_repo(tmp_path):
+    level0_repo(tmp_path)
+    write(tmp_path, {"config/[project].yaml": "alpha: 1\n"})
+    buffer = io.StringIO()
+    report = assess_repo(tmp_path)
+    render_text(report, Console(file=buffer, color_system=None, width=200))
+    text = buffer.getvalue()
+    assert "config/[project].yaml" in text  # not swallowed as rich markup
+    # a repository the tool did not create is adopted, not upgraded
+    assert "adopt --level 1" in text and "upgrade --to" not in text
+    assert all("upgrade --to" not in step.action for step in report.roadmap)
+    # hygiene is marked as advice and comes after the gates in the roadmap
+    assert "[advice]" in text
+    flags = [step.advice for step in report.roadmap]
+    assert flags == sorted(flags)

@@ -7,6 +7,8 @@ the others but never hold a dimension down (`scoring.dimension_levels`).
 
 from __future__ import annotations
 
+import re
+
 from scaffolder.assess.checks import (
     deployment,
     governance,
@@ -33,6 +35,17 @@ CHECKS: list[Check] = [
     *governance.CHECKS,
 ]
 CHECKS_BY_ID = {c.id: c for c in CHECKS}
+
+
+UPGRADE = re.compile(r"`mlops-scaffold upgrade --to (\d)`")
+
+
+def _fix_for(check: Check, facts: Facts) -> str:
+    """The way up: `upgrade --to N` for a project the tool made (it has the state file);
+    `adopt --level N` for any other repository, which has nothing to upgrade yet."""
+    if facts.of("scaffold.state"):
+        return check.upgrade
+    return UPGRADE.sub(r"`mlops-scaffold adopt --level \1`", check.upgrade)
 
 
 def run_checks(facts: Facts, checks: list[Check] | None = None) -> list[CheckResult]:
@@ -68,7 +81,7 @@ def run_checks(facts: Facts, checks: list[Check] | None = None) -> list[CheckRes
                 outcome=outcome,
                 message=message,
                 evidence=evidence,
-                upgrade=check.upgrade,
+                upgrade=_fix_for(check, facts),
                 advice=check.advice,
             )
         )

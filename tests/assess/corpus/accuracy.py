@@ -172,12 +172,16 @@ class Accuracy:
         return "\n".join(lines)
 
 
-def measure() -> Accuracy:
+def measure(heldout: bool | None = None) -> Accuracy:
+    """Accuracy over all labelled repositories, or only the held-out ones (True) or only those
+    the detectors were calibrated on (False)."""
     from scaffolder.assess.checks import run_checks
     from scaffolder.assess.scoring import dimension_levels
 
     result = Accuracy()
     for name, entry in load_labels().items():
+        if heldout is not None and bool(entry.get("heldout")) != heldout:
+            continue
         levels = {d.dimension: d.level for d in dimension_levels(run_checks(load_facts(name)))}
         result.repos += 1
         if min(levels.values()) == entry["overall"]:
@@ -203,6 +207,8 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[:1] in (["table"], []):
         print(measure().table())
+        print("\nheld out (labelled after calibration, never tuned on):")
+        print(measure(heldout=True).table())
         return 0
     print(__doc__)
     return 2
