@@ -110,11 +110,8 @@ def test_help_does_not_import_assess_modules():
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
 
 
-def test_explain_prints_brackets_as_written():
-    from typer.testing import CliRunner
-
-    from scaffolder.cli import app
-
-    result = CliRunner().invoke(app, ["assess", "--explain", "quality.linter"])
+def test_explain_prints_brackets_as_written(run_cli):
+    result = run_cli("assess", "--explain", "quality.linter")
     assert result.exit_code == 0
-    assert "[tool.ruff]" in result.output and "advice" in result.output
+    output = result.stdout + result.stderr
+    assert "[tool.ruff]" in output and "advice" in output
