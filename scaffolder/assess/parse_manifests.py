@@ -23,6 +23,13 @@ ENV_NAMES = {
     "uat",
 }
 THRESHOLD_KEY = re.compile(r"threshold|^min_|^max_|gate|minimum|tolerance", re.I)
+# model hyperparameters and limits named min_/max_ are not quality thresholds
+HYPERPARAMETER_KEY = re.compile(
+    r"^(max_(iter|depth|features|leaf_nodes|bins?|epochs|bytes|len|length|tokens|samples|"
+    r"trials|evals|workers|retries|steps|size)|min_(samples|child|impurity|data_in_leaf|df|"
+    r"count|delta|split|weight))",
+    re.I,
+)
 CONFIG_DIRS = {
     "config",
     "configs",
@@ -139,7 +146,9 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
                     path,
                     doc.line,
                     zone,
-                    thresholds=any(THRESHOLD_KEY.search(k) for k in keys),
+                    thresholds=any(
+                        THRESHOLD_KEY.search(k) and not HYPERPARAMETER_KEY.search(k) for k in keys
+                    ),
                     keys=len(keys),
                 )
             )
