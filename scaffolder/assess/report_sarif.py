@@ -57,7 +57,8 @@ def render_sarif(report: Report, existing: set[str] | None = None) -> str:
             locations = [_location(anchors[0])]
         else:
             locations = []
-        severity = "error" if r.level <= report.level + 1 else "note"
+        # advice (hygiene) never blocks a level: a note, like checks far above the level
+        severity = "error" if r.level <= report.level + 1 and not r.advice else "note"
         results.append(
             {
                 "ruleId": r.id,
