@@ -80,6 +80,14 @@ def render_text(
         if not rows:
             continue
         console.print(f"[bold]{dimension.title}[/bold]")
+        stopper = next((r for r in report.checks if r.id in dimension.blocking), None)
+        if stopper is not None:
+            # why it stopped where it did, and the cheapest next step
+            console.print(
+                f"  [dim]at {dimension.level}: {_e(stopper.message)}; next: "
+                f"{_e(stopper.upgrade)}[/dim]",
+                soft_wrap=True,
+            )
         for r in sorted(rows, key=lambda r: r.level):
             exempt = ""
             if r.exemption:

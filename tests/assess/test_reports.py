@@ -88,6 +88,9 @@ def test_text_report_shows_file_text_as_written_and_the_way_up_for_any_repo(tmp_
     # a repository the tool did not create is adopted, not upgraded
     assert "adopt --level 1" in text and "upgrade --to" not in text
     assert all("upgrade --to" not in step.action for step in report.roadmap)
+    # each dimension says why it stopped and the next step
+    assert "at 0: no parameter/config file" not in text  # config/[project].yaml is one
+    assert "at 1:" in text and "next: `mlops-scaffold adopt --level 2`" in text
     # hygiene is marked as advice and comes after the gates in the roadmap
     assert "[advice]" in text
     flags = [step.advice for step in report.roadmap]
