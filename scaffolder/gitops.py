@@ -168,10 +168,19 @@ def fast_forward(repo: Path, commit: str) -> None:
 
 
 def merge_tree(
-    repo: Path, ours: str, theirs: str, *, allow_unrelated: bool = False
+    repo: Path,
+    ours: str,
+    theirs: str,
+    *,
+    allow_unrelated: bool = False,
+    theirs_label: str | None = None,
 ) -> tuple[str, list[tuple[str, str]]]:
-    """A merge computed in the object store alone: (result tree, [(path, conflict kind)])."""
-    args = ["merge-tree", "--write-tree", "-z", "--name-only"]
+    """A merge computed in the object store alone: (result tree, [(path, conflict kind)]).
+
+    With `theirs_label`, known files merge by their structure (see `structured_merge_args`).
+    """
+    args = [*(structured_merge_args(theirs_label) if theirs_label else []),
+            "merge-tree", "--write-tree", "-z", "--name-only"]  # fmt: skip
     if allow_unrelated:
         args.append("--allow-unrelated-histories")
     full_env = {**os.environ}
@@ -229,12 +238,16 @@ def tracked_files(repo: Path, rev: str = "HEAD") -> set[str]:
     return {p for p in out.split("\0") if p}
 
 
-def merge_no_commit(repo: Path, commit: str, *, allow_unrelated: bool = False) -> list[str]:
+def merge_no_commit(
+    repo: Path, commit: str, *, allow_unrelated: bool = False, theirs_label: str | None = None
+) -> list[str]:
     """Merge `commit` into the index and work tree but stop before committing.
 
-    Returns the paths left in conflict (empty when the merge went through cleanly).
+    Returns the paths left in conflict (empty when the merge went through cleanly). With
+    `theirs_label`, known files merge by their structure (see `structured_merge_args`).
     """
-    args = ["merge", "--no-ff", "--no-commit", "--quiet"]
+    args = [*(structured_merge_args(theirs_label) if theirs_label else []),
+            "merge", "--no-ff", "--no-commit", "--quiet"]  # fmt: skip
     if allow_unrelated:
         args.append("--allow-unrelated-histories")
     result = subprocess.run(
@@ -301,3 +314,48 @@ def commit_files(
             run_git(repo, "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
         tree = run_git(repo, "write-tree", env=env).strip()
     return commit_tree_object(repo, tree, parents, message)
+
+
+def merge_file(
+    base: str, ours: str, theirs: str, *, labels: tuple[str, str, str], marker_size: int = 7
+) -> tuple[str, int]:
+    """Git's three-way line merge of three texts: (result with markers, number of conflicts)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-merge-") as tmp:
+        paths = []
+        for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(tmp) / name
+            path.write_bytes(text.encode("utf-8", "surrogateescape"))
+            paths.append(str(path))
+        result = subprocess.run(
+            [_git_executable(), "merge-file", "-p", f"--marker-size={marker_size}",
+             "-L", labels[0], "-L", labels[1], "-L", labels[2], *paths],
+            cwd=tmp, capture_output=True, check=False,
+        )  # fmt: skip
+    if result.returncode < 0 or result.returncode > 127:
+        raise GitError(f"git merge-file failed: {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout.decode("utf-8", "surrogateescape"), result.returncode
+
+
+# The tool's own merges (merge-tree and the in-tree merge on conflict) run structure-aware
+# merges as a git merge driver, configured for that one command only: nothing is written to
+# the project's config, and a plain `git merge` there keeps git's line merge.
+MERGE_DRIVER = "mlops-scaffold"
+
+
+def structured_merge_args(theirs_label: str) -> list[str]:
+    """`-c` options that make one git command merge known files by their structure."""
+    import shlex
+    import sys
+
+    attributes = Path(__file__).resolve().parent / "merge" / "gitattributes"
+    command = " ".join([
+        shlex.quote(sys.executable), "-m", "scaffolder.merge", "%O", "%A", "%B", "%P",
+        "--marker-size", "%L", "--theirs-label", shlex.quote(theirs_label),
+    ])  # fmt: skip
+    return [
+        "-c", f"core.attributesFile={attributes}",
+        "-c", f"merge.{MERGE_DRIVER}.name=mlops-scaffold structure-aware merge",
+        "-c", f"merge.{MERGE_DRIVER}.driver={command}",
+    ]  # fmt: skip

@@ -118,7 +118,8 @@ def test_upgrade_conflicts_exit_3(run_cli, tmp_path):
     run_cli("new", "churn", "--defaults", "-o", tmp_path)
     repo = tmp_path / "churn"
     readme = repo / "README.md"
-    readme.write_text(readme.read_text() + "\nteam notes\n")
+    # The line level 1 rewrites (the level, inside a template section), edited by the team.
+    readme.write_text(readme.read_text().replace("Owner: ML Team.", "Owner: Risk Team."))
     _commit_all(repo)
     result = run_cli("upgrade", repo, "--defaults")
     assert result.exit_code == 3

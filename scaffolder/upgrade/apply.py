@@ -188,7 +188,10 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
         update={"migrations": [*ctx.state.migrations, *pre_ids]}
     )
     unrelated = ctx.base is None
-    tree, conflicts = gitops.merge_tree(ctx.repo, head, plan.base_after, allow_unrelated=unrelated)
+    label = plan.state_after.base_branch
+    tree, conflicts = gitops.merge_tree(
+        ctx.repo, head, plan.base_after, allow_unrelated=unrelated, theirs_label=label
+    )
     if not [path for path, _ in conflicts if path != STATE_FILE]:
         # The state file is the tool's own: written, never merged.
         final = _with_state(
@@ -204,7 +207,9 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
     _move_base(ctx, plan)
     if head != ctx.head:
         gitops.fast_forward(ctx.repo, head)
-    remaining = gitops.merge_no_commit(ctx.repo, plan.base_after, allow_unrelated=unrelated)
+    remaining = gitops.merge_no_commit(
+        ctx.repo, plan.base_after, allow_unrelated=unrelated, theirs_label=label
+    )
     write_state(ctx.repo, state_merged)
     gitops.add_paths(ctx.repo, STATE_FILE)
     result.conflicts = [p for p in remaining if p != STATE_FILE]

@@ -154,8 +154,9 @@ def merge_plan(
 ) -> StepPlan:
     """Classify merging `base_after` into `head`, computed in the object store alone."""
     merged_tree, conflict_list = gitops.merge_tree(
-        repo, head, base_after, allow_unrelated=base_before is None
-    )
+        repo, head, base_after, allow_unrelated=base_before is None,
+        theirs_label=state_after.base_branch,
+    )  # fmt: skip
     conflicts = {p: kind for p, kind in conflict_list if p != STATE_FILE}
     changes = [c for c in classify(repo, head, base_after, conflicts) if c.path != STATE_FILE]
     return StepPlan(

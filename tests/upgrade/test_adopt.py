@@ -61,15 +61,20 @@ def test_infer_answers_survives_broken_pyproject(tmp_path):
     assert infer_answers(repo) == {"project_name": "plain"}
 
 
-def test_adopt_handmade_repo_conflicts_once_and_keeps_everything(tmp_path):
+def test_adopt_handmade_repo_merges_readme_and_ignore_files_by_structure(tmp_path):
     repo = handmade_repo(tmp_path)
     before = {
         p: (repo / p).read_text()
         for p in ("README.md", "requirements.txt", "notebooks/analysis.py")
     }
     result = adopt(repo, None, {}, defaults=True, interactive=False)
-    assert sorted(result.conflicts) == [".gitignore", "README.md"]
-    assert "What we found about churn." in (repo / "README.md").read_text()
+    # README: the team's text first, then the template's sections; .gitignore: both line sets.
+    assert result.conflicts == []
+    readme = (repo / "README.md").read_text()
+    assert readme.startswith(before["README.md"])
+    assert "<!-- mlops-scaffold:begin make-targets -->" in readme
+    ignore = (repo / ".gitignore").read_text().splitlines()
+    assert ignore[0] == "data/" and "__pycache__/" in ignore
     for path in ("requirements.txt", "notebooks/analysis.py"):
         assert (repo / path).read_text() == before[path]
     assert (repo / "data" / "raw.csv").read_text() == "a,b\n1,2\n"  # ignored data untouched
@@ -77,16 +82,26 @@ def test_adopt_handmade_repo_conflicts_once_and_keeps_everything(tmp_path):
     assert load_state(repo).answers.package_name == "churn_study"
     # The base branch is a root commit: unrelated to the user's history until the merge.
     assert git(repo, "rev-list", "--count", BASE_BRANCH).strip() == "1"
-    # Resolve by keeping both sides, commit; then the project is managed.
-    for path in result.conflicts:
-        text = (repo / path).read_text()
-        markers = ("<<<<<<<", "=======", ">>>>>>>")
-        kept = [line for line in text.splitlines() if not line.startswith(markers)]
-        (repo / path).write_text("\n".join(kept) + "\n")
-    commit(repo, "adopt mlops-scaffold")
-    assert apply.continue_upgrade(repo).level == 0
+    assert git(repo, "status", "--porcelain") == ""
     plans = apply.plan_upgrade(apply.UpgradeRequest(path=repo, defaults=True))
     assert plans[0].to_level == 1
+
+
+def test_adopt_conflicts_only_where_the_team_and_template_clash(tmp_path):
+    repo = handmade_repo(tmp_path)
+    (repo / "Makefile").write_text("test:\n\tpython -m unittest\n\nreport:\n\tpython report.py\n")
+    commit(repo, "our make targets")
+    result = adopt(repo, None, {}, defaults=True, interactive=False)
+    assert result.conflicts == ["Makefile"]
+    text = (repo / "Makefile").read_text()
+    assert text.count("<<<<<<<") == 1  # only `test` clashes; `report` and the rest merge
+    assert "report:\n\tpython report.py\n" in text
+    # Resolve by keeping both sides, commit; then the project is managed.
+    markers = ("<<<<<<<", "=======", ">>>>>>>")
+    kept = [line for line in text.splitlines() if not line.startswith(markers)]
+    (repo / "Makefile").write_text("\n".join(kept) + "\n")
+    commit(repo, "adopt mlops-scaffold")
+    assert apply.continue_upgrade(repo).level == 0
 
 
 def test_adopt_without_overlap_merges_cleanly(tmp_path):
@@ -107,7 +122,9 @@ def test_dry_run_changes_nothing(tmp_path):
     repo = handmade_repo(tmp_path)
     before = snapshot(repo)
     _, plan = plan_adoption(repo, None, {}, defaults=True, interactive=False)
-    assert {c.path for c in plan.changes if c.kind == "conflict"} == {".gitignore", "README.md"}
+    kinds = {c.path: c.kind for c in plan.changes}
+    assert kinds["README.md"] == kinds[".gitignore"] == "merged"
+    assert kinds["Makefile"] == "added"
     assert snapshot(repo) == before
 
 
@@ -140,7 +157,7 @@ def test_adopt_refuses_a_folder_name_that_is_no_package(tmp_path):
     with pytest.raises(InvalidAnswerError, match="override with --data"):
         adopt(repo, None, {}, defaults=True, interactive=False)
     result = adopt(repo, None, {"package_name": "imports_model"}, defaults=True, interactive=False)
-    assert (repo / "src" / "imports_model").is_dir() and result.conflicts
+    assert (repo / "src" / "imports_model").is_dir() and not result.conflicts
 
 
 def test_adopt_refuses_a_repo_without_commits(tmp_path):

@@ -105,7 +105,8 @@ def test_conflicts_are_left_in_standard_git_state(tmp_path):
 def test_continue_runs_the_remaining_migrations(tmp_path):
     repo = new_project(tmp_path, level=0)
     readme = repo / "README.md"
-    readme.write_text(readme.read_text() + "\nOur own closing words.\n")
+    # Inside the template's `about` section, on the line level 1 rewrites: a real clash.
+    readme.write_text(readme.read_text().replace("Owner: ML Team.", "Owner: Our own team."))
     model = repo / "src/churn/model.py"
     model.write_text(model.read_text().replace('"max_iter": 1000', '"max_iter": 250'))
     commit(repo)
