@@ -13,6 +13,27 @@ import sys
 
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess.models import Fact, Problem, Zone
+from scaffolder.assess.python_libraries import (
+    CLIENT_REGISTRY_CALLS,
+    DATA_TEST,
+    DRIFT_DEF,
+    DRIFT_LIBRARIES,
+    DRIFT_TESTS,
+    GATE_NEW,
+    GATE_OLD,
+    INTEGRATION_TEST,
+    MODEL_TEST_WORDS,
+    PROM_EXPORTS,
+    PROM_METRIC_TYPES,
+    SEED_CALLS,
+    SEED_KWARGS,
+    SUBPROCESS_CALLS,
+    LibraryCalls,
+    _command,
+    _const_str,
+    _kwarg,
+    _package_of,
+)
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
 # a cheap gate that keeps a 20,000-file scan fast. The facts themselves come from the AST.
@@ -26,113 +47,9 @@ TRIGGER_WORDS = [
 ]
 TRIGGER = stacks.trie_regex(TRIGGER_WORDS + stacks.TRIGGER_WORDS)
 STDLIB = frozenset(sys.stdlib_module_names)
-GATE_NEW = re.compile(r"new|candidate|challenger|current_run|trained", re.I)
-GATE_OLD = re.compile(r"prod|champion|baseline|best|deployed|previous|threshold", re.I)
-DATA_TEST = re.compile(r"schema|column|dtype|data_quality|valid|missing|null|range", re.I)
-INTEGRATION_TEST = re.compile(r"e2e|end_to_end|integration|endpoint|smoke", re.I)
-
-TRACKING_CALLS = {
-    "start_run",
-    "log_param",
-    "log_params",
-    "log_metric",
-    "log_metrics",
-    "autolog",
-    "set_experiment",
-    "log_artifact",
-    "log_artifacts",
-    "log_input",
-    "set_tag",
-    "set_tags",
-    "log_dict",
-    "log_figure",
-    "log_table",
-}
-CLIENT_REGISTRY_CALLS = {
-    "create_registered_model",
-    "create_model_version",
-    "set_registered_model_alias",
-    "transition_model_version_stage",
-    "get_model_version_by_alias",
-    "set_model_version_tag",
-}
-PROM_METRIC_TYPES = {"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"}
-PROM_EXPORTS = {
-    "write_to_textfile",
-    "push_to_gateway",
-    "start_http_server",
-    "make_asgi_app",
-    "generate_latest",
-    "make_wsgi_app",
-    "pushadd_to_gateway",
-}
-DRIFT_LIBRARIES = ("evidently", "alibi_detect", "nannyml", "whylogs", "deepchecks", "frouros")
-DRIFT_TESTS = {
-    "scipy.stats.ks_2samp",
-    "scipy.stats.wasserstein_distance",
-    "scipy.stats.chisquare",
-    "scipy.stats.chi2_contingency",
-    "scipy.stats.entropy",
-    "scipy.spatial.distance.jensenshannon",
-}
-DRIFT_DEF = re.compile(r"(^|_)(psi|population_stability(_index)?|drift|ks_test|kolmogorov)", re.I)
-SEED_CALLS = {
-    "numpy.random.seed",
-    "random.seed",
-    "torch.manual_seed",
-    "tensorflow.random.set_seed",
-    "numpy.random.default_rng",
-    "numpy.random.RandomState",
-    "lightning.seed_everything",
-    "pytorch_lightning.seed_everything",
-    "transformers.set_seed",
-    "random.Random",
-}
-SEED_KWARGS = {"random_state", "seed", "random_seed"}
-MODEL_TEST_WORDS = re.compile(
-    r"champion|challenger|holdout|slice|prediction_range|range_of_predictions|quality_gate|"
-    r"threshold|beats|regression|fairness|calibration|invariance|directional",
-    re.I,
-)
-GX_SUITE_CALLS = {"ExpectationSuite", "add_expectation_suite", "add_or_update_expectation_suite"}
-GX_CHECKPOINT_CALLS = {
-    "Checkpoint",
-    "SimpleCheckpoint",
-    "add_checkpoint",
-    "add_or_update_checkpoint",
-    "run_checkpoint",
-}
-GX_EXPECT_CLASS = re.compile(r"Expect(?!ation)[A-Z]")
-SUBPROCESS_CALLS = {
-    "subprocess.run",
-    "subprocess.call",
-    "subprocess.check_call",
-    "subprocess.check_output",
-    "subprocess.Popen",
-    "os.system",
-    "os.popen",
-}
-LINEAGE_KEY = re.compile(
-    r"git|commit|sha|data.?(hash|version|digest|sha)|pipeline.?run|run.?id", re.I
-)
 
 
-def _const_str(node: ast.AST | None) -> str | None:
-    """A string constant, or an f-string with its placeholders as `{}`."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        parts = []
-        for value in node.values:
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                parts.append(value.value)
-            else:
-                parts.append("{}")
-        return "".join(parts)
-    return None
-
-
-class _Visitor(ast.NodeVisitor):
+class _Visitor(LibraryCalls, ast.NodeVisitor):
     def __init__(self, path: str, zone: Zone, is_test_file: bool):
         self.path = path
         self.zone = zone
@@ -480,78 +397,6 @@ class _Visitor(ast.NodeVisitor):
             self.add("prometheus.export", node, via="instrumentator")
         self.generic_visit(node)
 
-    def _wrapper(self, argv: ast.AST) -> None:
-        """A function passing its `*args` to a command (`run(["kubectl", *args])`) wraps that
-        command: its calls in this module are commands too (`kubectl("apply", "-k", dir)`)."""
-        if not self.functions or not isinstance(argv, (ast.List, ast.Tuple)):
-            return
-        function = self.functions[-1]
-        vararg = function.args.vararg.arg if function.args.vararg else None
-        prefix: list[str] = []
-        for element in argv.elts:
-            if isinstance(element, ast.Starred):
-                if isinstance(element.value, ast.Name) and element.value.id == vararg and prefix:
-                    self.wrappers[function.name] = prefix
-                return
-            text = _const_str(element)
-            if text is None:
-                return
-            prefix.append(text)
-
-    def _gx(self, node: ast.Call, qualified: str, last: str) -> None:
-        """Suites, checkpoints and expectations defined in code (GX 0.x and 1.x APIs)."""
-        if last in GX_SUITE_CALLS or (".suites." in qualified and last in ("add", "add_or_update")):
-            self.add("gx.suite_code", node, call=last)
-        elif last in GX_CHECKPOINT_CALLS or (
-            ".checkpoints." in qualified and last in ("add", "add_or_update")
-        ):
-            self.add("gx.checkpoint_code", node, call=last)
-        elif (GX_EXPECT_CLASS.match(last) and qualified.startswith("great_expectations.")) or (
-            last.startswith("expect_") and "." in qualified
-        ):
-            self.add("gx.expectation", node, expectation=last)
-        elif last == "ExpectationConfiguration":
-            kind = _const_str(_kwarg(node, "type")) or _const_str(_kwarg(node, "expectation_type"))
-            if kind:
-                self.add("gx.expectation", node, expectation=kind)
-
-    def _mlflow(self, node: ast.Call, qualified: str, last: str) -> None:
-        if last in TRACKING_CALLS or qualified.endswith(".autolog"):
-            self.add("mlflow.tracking", node, call=last)
-        if last in ("set_tag", "set_tags", "set_model_version_tag"):
-            for key in self._tag_keys(node, last):
-                if LINEAGE_KEY.search(key):
-                    self.add("mlflow.lineage_tag", node, key=key, on=last)
-        if last == "register_model" or (
-            last == "log_model" and _kwarg(node, "registered_model_name")
-        ):
-            self.add("mlflow.registry", node, call=last)
-            tags = _kwarg(node, "tags")
-            if isinstance(tags, ast.Dict):
-                for key in tags.keys:
-                    text = _const_str(key) or ""
-                    if LINEAGE_KEY.search(text):
-                        self.add("mlflow.lineage_tag", node, key=text, on=last)
-        elif last in CLIENT_REGISTRY_CALLS:
-            self.add("mlflow.registry", node, call=last)
-            if last in ("set_registered_model_alias", "transition_model_version_stage"):
-                alias = (
-                    _const_str(node.args[1])
-                    if len(node.args) > 1
-                    else _const_str(_kwarg(node, "alias"))
-                )
-                self.add("mlflow.alias", node, alias=alias or "")
-            if last == "get_model_version_by_alias":
-                self.add("mlflow.alias_lookup", node)
-
-    def _tag_keys(self, node: ast.Call, last: str) -> list[str]:
-        if last == "set_tags" and node.args and isinstance(node.args[0], ast.Dict):
-            return [_const_str(k) or "" for k in node.args[0].keys]
-        index = 2 if last == "set_model_version_tag" else 0
-        if len(node.args) > index:
-            return [_const_str(node.args[index]) or ""]
-        return [_const_str(_kwarg(node, "key")) or ""]
-
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and node.value.startswith("models:/"):
             self.add("mlflow.model_uri", node, uri=node.value)
@@ -583,33 +428,6 @@ class _Visitor(ast.NodeVisitor):
                 if qualified:
                     self.instances[item.optional_vars.id] = qualified
         self.generic_visit(node)
-
-
-def _package_of(path: str) -> str:
-    """The dotted package a file at `path` belongs to (`src/pkg/serving/app.py` ->
-    `src.pkg.serving`), against which its relative imports resolve."""
-    parts = path.split("/")
-    return ".".join(parts[:-1])
-
-
-def _command(node: ast.AST) -> str:
-    """The command line a subprocess call runs, constants as written, the rest as `{}`."""
-    if isinstance(node, (ast.List, ast.Tuple)):
-        words = []
-        for element in node.elts:
-            text = _const_str(element)
-            words.append(text if text is not None else "{}")
-        return " ".join(words) if words and words[0] != "{}" else ""
-    return _const_str(node) or ""
-
-
-def _kwarg(call: ast.Call | None, name: str) -> ast.AST | None:
-    if call is None:
-        return None
-    for kw in call.keywords:
-        if kw.arg == name:
-            return kw.value
-    return None
 
 
 def _schedule_repr(node: ast.AST, visitor: _Visitor) -> str:

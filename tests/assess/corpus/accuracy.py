@@ -86,8 +86,9 @@ def refresh(mirrors: Path, only: list[str] | None = None) -> None:
             "path": entry["path"],
             "facts": data,
         }
-        with gzip.open(facts_path(name), "wt", encoding="utf-8") as handle:
-            json.dump(payload, handle, sort_keys=True, separators=(",", ":"))
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        # mtime=0: the same facts give the same bytes, so a refresh changes only what changed
+        facts_path(name).write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
         print(f"{name}: {len(facts.facts)} facts, {facts.files_scanned} files")
 
 
