@@ -33,7 +33,7 @@ demo: setup ## Create a level-1 project under build/demo and run its training pi
 
 bench: setup ## Start-up, render and upgrade benchmarks against copier and cookiecutter-data-science
 	$(PYTHON) benchmarks/bench_cli.py
-	$(PYTHON) benchmarks/bench_ccds.py
+	-$(PYTHON) benchmarks/bench_ccds.py $(if $(CCDS_TEMPLATE),--ccds-template $(CCDS_TEMPLATE))
 	$(PYTHON) benchmarks/bench_upgrade.py
 	$(PYTHON) benchmarks/bench_assess.py
 	@echo "level 2 (needs a venv with the generated project's dependencies): $(PYTHON) benchmarks/bench_level2.py --venv VENV"
