@@ -9,9 +9,9 @@ from scaffolder.catalog import builtin_catalog
 from scaffolder.errors import InvalidAnswerError, TemplateError
 from scaffolder.render import render
 
-# `${{ ... }}` is a GitHub Actions expression and `{{index .RepoDigests 0}}` a Go template
-# for docker: both are meant to stay in the output.
-LEFTOVER = re.compile(r"(?<!\$)\{\{(?!\s*(index|json)\b|\s*\.)|\{%")
+# `${{ ... }}` is a GitHub Actions expression, `{{index .RepoDigests 0}}` a Go template for
+# docker and `{{args.name}}` an Argo Rollouts argument: all are meant to stay in the output.
+LEFTOVER = re.compile(r"(?<!\$)\{\{(?!\s*(index|json)\b|\s*\.|\s*args\.)|\{%")
 
 COMBINATIONS = [
     (0, None, ci, py) for ci, py in itertools.product(("github", "gitlab"), ("3.10", "3.13"))

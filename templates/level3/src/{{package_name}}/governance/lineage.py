@@ -24,7 +24,6 @@ RUN_ID_ENV = "PIPELINE_RUN_ID"
 # Set by the orchestrators for their tasks: Airflow exports its context to the environment.
 ORCHESTRATOR_ENVS = (("airflow", "AIRFLOW_CTX_DAG_RUN_ID"), ("kubeflow", "KFP_RUN_ID"))
 COMMIT_ENVS = ("GIT_COMMIT", "GITHUB_SHA", "CI_COMMIT_SHA")
-DATA_TAG = "lineage.data_digest"
 PROFILE_ARTIFACT = "reference_profile.json"
 
 
@@ -76,13 +75,15 @@ def config_digest(cfg: PipelineConfig) -> str:
 
 
 def log_training_data(df: Any, source: str, name: str, target: str) -> str:
-    """Log `df` as the active run's training dataset (an `mlflow.data` input); its digest."""
+    """Log `df` as the active run's training dataset (an `mlflow.data` input) and tag the run
+    with its digest and the git commit; the digest."""
     import mlflow
     import mlflow.data
 
     dataset = mlflow.data.from_pandas(df, source=source, name=name, targets=target)
     mlflow.log_input(dataset, context="training")
-    mlflow.set_tag(DATA_TAG, dataset.digest)
+    # On the run too: the version's lineage tags are copied from these.
+    mlflow.set_tags({"lineage.data_digest": dataset.digest, "lineage.git_commit": git_commit()})
     return dataset.digest
 
 
@@ -106,8 +107,8 @@ def version_tags(
     if not profile and PROFILE_ARTIFACT in (artifacts or set()):
         profile = f"runs:/{run.info.run_id}/{PROFILE_ARTIFACT}"
     tags = {
-        "git_commit": git_commit(),
-        "data_digest": run.data.tags.get(DATA_TAG, ""),
+        "git_commit": run.data.tags.get("lineage.git_commit") or git_commit(),
+        "data_digest": run.data.tags.get("lineage.data_digest", ""),
         "config_digest": config_digest(cfg),
         "orchestrator": orchestrator,
         "pipeline_run_id": run_id,
