@@ -237,3 +237,19 @@ def record_registration(
             continue
         moved = moved or (alias == "champion" and move.changed)
     return moved
+
+
+def retire_alias(alias: str, *, reason: str, config: PipelineConfig | None = None) -> str | None:
+    """Remove `alias` (e.g. a rejected challenger), audited; the version it pointed at."""
+    cfg = config or load_config()
+    client = _client()
+    name = cfg.registry.model_name
+    version = alias_version(client, name, alias)
+    if version is None:
+        return None
+    client.delete_registered_model_alias(name, alias)
+    entry = AuditLog().append(
+        action="retire", model=name, alias=alias, to=None, reason=reason, **{"from": version}
+    )
+    log_to_mlflow(entry)
+    return version
