@@ -5,7 +5,8 @@ the version behind alias `challenger` and decides, per request, which one answer
 hashes the caller's key with a salt (SHA-256), so the same key always gets the same variant
 and the share of callers on the challenger is the configured one. In shadow mode the
 challenger scores every request in a background thread and is measured and logged, but its
-answer is never returned. Per-variant metrics: `mlops_serving_variant_requests_total{variant,
+answer is never returned (its rows reach the prediction log with alias `challenger-shadow`,
+keyed by the same request id). Per-variant metrics: `mlops_serving_variant_requests_total{variant,
 mode,outcome}`, `mlops_serving_variant_prediction_probability{variant,mode}`,
 `mlops_serving_variant_info{variant,model_version}`.
 """
@@ -30,6 +31,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from ..config import PROJECT_NAME, project_root
 from ..predict import predict
 from ..registry import champion_info, load_uri
+from .hooks import PredictionEvent, ServingHooks
 from .loader import LoadedModel
 from .metrics import PROBABILITY_BUCKETS
 
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 CONFIG_FILE = Path("config/ab_test.yaml")
 MODES = ("off", "split", "shadow")
 CHAMPION, CHALLENGER = "champion", "challenger"
+SHADOW_ALIAS = "challenger-shadow"  # how the prediction log marks the shadow's rows
 SHADOW_QUEUE = 100  # shadow scorings waiting; beyond it they are dropped (and counted)
 
 
@@ -131,10 +134,12 @@ class VariantRouter:
         registry: CollectorRegistry,
         loader: Callable[[str], LoadedModel] = load_alias,
         scorer: Callable[[Any, Any], Any] = predict,
+        hooks: ServingHooks | None = None,
     ):
         self.config = config
         self.loader = loader
         self.scorer = scorer
+        self.hooks = hooks
         self.challenger: LoadedModel | None = None
         self.metrics = VariantMetrics(registry)
         self._shadow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shadow")
@@ -151,7 +156,9 @@ class VariantRouter:
             return
         self.metrics.info.labels(PROJECT_NAME, CHALLENGER, self.challenger.version).set(1)
 
-    def score(self, champion: LoadedModel, frame: Any, key: str | None) -> tuple[LoadedModel, Any]:
+    def score(
+        self, champion: LoadedModel, frame: Any, key: str | None, request_id: str = ""
+    ) -> tuple[LoadedModel, Any]:
         """(the version that answers, its scored frame); a shadow scoring is queued on the side."""
         self.metrics.info.labels(PROJECT_NAME, CHAMPION, champion.version).set(1)
         mode = self.config.mode
@@ -159,7 +166,7 @@ class VariantRouter:
         served = self.challenger if variant == CHALLENGER else champion
         scored = self._measured(variant, served, frame)
         if mode == "shadow" and self.challenger is not None:
-            self._queue_shadow(frame, scored, key)
+            self._queue_shadow(frame, scored, key, request_id)
         return served, scored
 
     def _measured(self, variant: str, loaded: LoadedModel, frame: Any) -> Any:
@@ -174,7 +181,7 @@ class VariantRouter:
             self.metrics.probability.labels(PROJECT_NAME, variant, mode).observe(float(probability))
         return scored
 
-    def _queue_shadow(self, frame: Any, answered: Any, key: str | None) -> None:
+    def _queue_shadow(self, frame: Any, answered: Any, key: str | None, request_id: str) -> None:
         if not self._slots.acquire(blocking=False):
             self.metrics.shadow_dropped.labels(PROJECT_NAME).inc()
             return
@@ -194,6 +201,18 @@ class VariantRouter:
                         }
                     ),  # fmt: skip
                 )
+                if self.hooks is not None:  # the prediction log, marked as the shadow's rows
+                    self.hooks.after_predict(
+                        PredictionEvent(
+                            request_id=request_id,
+                            features=frame,
+                            probabilities=[float(p) for p in shadow["churn_probability"]],
+                            labels=[int(label) for label in shadow["prediction"]],
+                            model_name=self.challenger.name,
+                            model_version=self.challenger.version,
+                            model_alias=SHADOW_ALIAS,
+                        )
+                    )
             except Exception as exc:  # a failing challenger never touches the answer
                 log.warning("shadow scoring failed: %s", exc)
             finally:
