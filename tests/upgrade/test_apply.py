@@ -25,7 +25,7 @@ def _tree(repo: Path) -> dict[str, bytes]:
     return {p: (repo / p).read_bytes() for p in out.split("\0") if p and p != STATE_FILE}
 
 
-@pytest.mark.parametrize(("start", "to"), [(0, 1), (1, 2), (0, 2)])
+@pytest.mark.parametrize(("start", "to"), [(0, 1), (1, 2), (0, 2), (2, 3)])
 def test_unedited_project_upgrades_to_exactly_a_fresh_render(tmp_path, start, to):
     old = new_project(tmp_path / "a", level=start)
     result = upgrade(_request(old, to=to))
