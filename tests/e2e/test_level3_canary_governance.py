@@ -227,12 +227,11 @@ def test_level3_governance_and_canary_github(tmp_path, venv):
 
 def test_level3_gitlab_renders_valid_cd_and_codeowners(tmp_path, venv):
     project = generate(
-        tmp_path, "e2e-gov-gl", "--level", "3", "--ci", "gitlab",
-        "--orchestrator", "kubeflow", "--data", "author=@acme/ml-platform",
-    )  # fmt: skip
+        tmp_path, "e2e-gov-gl", "--level", "3", "--ci", "gitlab", "--orchestrator", "kubeflow"
+    )
     check_workflows(project, venv, "gitlab")
     cd = project / ".gitlab" / "cd.gitlab-ci.yml"
     run([tool("check-jsonschema", venv), "--builtin-schema", "vendor.gitlab-ci", cd], project)
     assert "governance check --version" in cd.read_text()
-    assert "@acme/ml-platform" in (project / ".gitlab" / "CODEOWNERS").read_text()
+    assert "/config/ " in (project / ".gitlab" / "CODEOWNERS").read_text()
     assert not (project / "k8s" / "base" / "deployment.yaml").exists()
