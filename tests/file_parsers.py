@@ -154,6 +154,20 @@ def _strings_in(value) -> list[str]:
     return []
 
 
+def codeowners_owners(text: str) -> list[str]:
+    """The owners of a CODEOWNERS file: every rule is a path pattern and @handles."""
+    owners = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        pattern, *names = line.split()
+        if not names or not all(n.startswith("@") and len(n) > 1 for n in names):
+            raise ValueError(f"CODEOWNERS line {number}: {pattern!r} needs @owners")
+        owners += names
+    return owners
+
+
 def read_strings(path: Path, root: Path) -> list[str]:
     """Parse `path` with the parser of its type; return the string values it holds.
 
@@ -185,4 +199,6 @@ def read_strings(path: Path, root: Path) -> list[str]:
         return markdown_texts(text)
     if name in (".gitignore", ".dockerignore"):
         return []
+    if name == "CODEOWNERS":
+        return codeowners_owners(text)
     raise ValueError(f"no parser for {path.relative_to(root)}; add one to tests/file_parsers.py")
