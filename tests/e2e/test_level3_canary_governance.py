@@ -24,7 +24,7 @@ from tests.e2e.test_generated_projects import champion_version, check_workflows
 
 pytestmark = pytest.mark.e2e
 
-# Injected into a copy of the serving app: slow, failing 1 request in 4, predicting 0.97.
+# Injected into a copy of the serving app: slow (3 s), failing 1 request in 3, predicting 0.97.
 FAULTY_SERVER = """
 import random, sys, time
 import uvicorn
@@ -33,8 +33,8 @@ import {package}.serving.app as serving
 real_predict = serving.predict
 
 def faulty_predict(model, frame):
-    time.sleep(0.6)
-    if random.random() < 0.25:
+    time.sleep(3.0)
+    if random.random() < 0.33:
         raise RuntimeError("injected fault")
     scored = real_predict(model, frame)
     scored["churn_probability"] = 0.97
@@ -149,13 +149,20 @@ def run_canary_analysis(project: Path, venv: Path, tmp: Path) -> None:
         prometheus = f"http://127.0.0.1:{prom_port}"
         wait_http(prometheus + "/-/ready", 60, tmp / "prometheus.log")
         for _ in range(3):  # traffic spread over several scrapes, so rates are defined
-            send_traffic(f"http://127.0.0.1:{healthy_port}", 120)
-            send_traffic(f"http://127.0.0.1:{faulty_port}", 30)
+            healthy = threading.Thread(
+                target=send_traffic, args=(f"http://127.0.0.1:{healthy_port}", 60, 2)
+            )
+            healthy.start()
+            send_traffic(f"http://127.0.0.1:{faulty_port}", 12, 6)
+            healthy.join()
             time.sleep(2)
         time.sleep(3)
         python = venv / "bin/python"
+        # A shared 2-core CI machine answers slowly under load: judge latency at 2 s (an arg of
+        # the template, as a team would set it per environment); the faulty server takes 3 s.
         common = ["-m", f"{package}.canary", "check", "--prometheus", prometheus,
-                  "--arg", "namespace=canary-e2e", "--arg", "stable-hash=stable"]  # fmt: skip
+                  "--arg", "namespace=canary-e2e", "--arg", "stable-hash=stable",
+                  "--arg", "max-p99-latency-seconds=2"]  # fmt: skip
         good = run([python, *common, "--arg", "canary-hash=healthy"], project, env)
         for metric in ("error-ratio", "p99-latency", "prediction-shift"):
             assert f"{metric}: Successful" in good.stdout, good.stdout
