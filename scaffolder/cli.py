@@ -271,6 +271,8 @@ def _run_upgrade(args: argparse.Namespace) -> None:
                         print(apply.migration_diff(repo, plan).rstrip())
             sys.exit(2 if any(p.due for p in plans) else 0)
         result = apply.upgrade(request)
+    for note in result.notes:
+        _stderr().print(f"note: {note}", soft_wrap=True)
     if result.conflicts:
         _stderr().print(report.conflict_message(result.conflicts, result.level), soft_wrap=True)
         sys.exit(3)
@@ -291,10 +293,11 @@ def _add_adopt(sub) -> None:
         description="""
             Bring an existing repository under mlops-scaffold at a level.
 
-            Project and package names, description and author are read from pyproject.toml and
-            the src layout. The level's render becomes the root of branch mlops-scaffold/base
-            and is merged into your branch; files both sides have conflict once, as standard
-            git conflicts.
+            Names, description, author, Python version and CI provider are read from the
+            repository (pyproject.toml, the src layout, .python-version, README, git, CI files).
+            The level's render becomes the root of branch mlops-scaffold/base and is merged
+            into your branch; files both sides have merge by their structure, and only
+            clashing entries conflict.
 
             Exit codes: 0 done, 1 refused, 2 changes due (--dry-run), 3 conflicts left.
         """,
@@ -331,6 +334,8 @@ def _run_adopt(args: argparse.Namespace) -> None:
         result = adoption.adopt(
             args.path, args.level, given, defaults=args.defaults, interactive=interactive
         )
+    for note in result.notes:
+        _stderr().print(f"note: {note}", soft_wrap=True)
     if result.conflicts:
         _stderr().print(report.conflict_message(result.conflicts, result.level), soft_wrap=True)
         sys.exit(3)

@@ -359,3 +359,24 @@ def structured_merge_args(theirs_label: str) -> list[str]:
         "-c", f"merge.{MERGE_DRIVER}.name=mlops-scaffold structure-aware merge",
         "-c", f"merge.{MERGE_DRIVER}.driver={command}",
     ]  # fmt: skip
+
+
+def file_text(repo: Path, rev: str, path: str) -> str | None:
+    """The text of `path` in `rev` (a commit or tree); None when it has no such file."""
+    result = subprocess.run(
+        [_git_executable(), "cat-file", "blob", f"{rev}:{path}"],
+        cwd=repo, capture_output=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        return None
+    return result.stdout.decode("utf-8", "surrogateescape")
+
+
+def first_author(repo: Path) -> str | None:
+    """The author name of the repository's first commit, if there is one."""
+    try:
+        out = run_git(repo, "log", "--reverse", "--format=%an", "--max-parents=0", "HEAD")
+    except GitError:
+        return None
+    names = [line.strip() for line in out.splitlines() if line.strip()]
+    return names[0] if names else None

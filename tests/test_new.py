@@ -137,3 +137,25 @@ def test_a_broken_template_writes_nothing(tmp_path):
     with pytest.raises(TemplateError):
         create_project(_request(out), catalog=Catalog(root=root, version="0"))
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("level", [0, 1])
+def test_make_clean_removes_caches_and_never_data_models_or_runs(tmp_path, level):
+    project = create_project(
+        NewRequest(name="churn", output_dir=tmp_path, given={"level": level}, defaults=True)
+    ).path
+    keep = ["data/raw/team.csv", "models/model.joblib", "artifacts/runs/r1/model.joblib",
+            "metrics/pipeline.prom", "mlflow.db", "tests/data/rows.csv"]  # fmt: skip
+    gone = [".pytest_cache/x", "build/lib/x.py", "src/churn/__pycache__/m.pyc"]
+    for path in keep + gone:
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / path).write_text("x\n")
+    subprocess.run(["make", "clean"], cwd=project, check=True, capture_output=True)
+    assert [p for p in keep if not (project / p).exists()] == []
+    assert [p for p in gone if (project / p).exists()] == []
+    # The ignore rules are anchored at the root: tests/data/ is not ignored, data/ is.
+    ignored = subprocess.run(
+        ["git", "check-ignore", "data/raw/team.csv", "tests/data/rows.csv", "mlflow.db"],
+        cwd=project, capture_output=True, text=True, check=False,
+    ).stdout.split()  # fmt: skip
+    assert ignored == ["data/raw/team.csv", "mlflow.db"]

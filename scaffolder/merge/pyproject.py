@@ -139,11 +139,12 @@ def merge(base: str, ours: str, theirs: str, labels: Labels) -> MergeResult:
 
     def key_clash(table: str):
         def clash(key: str, b: str | None, o: str | None, t: str | None):
-            if key.startswith("key:") and o is not None and t is not None:
-                if _is_dependency_array(table, key[4:].split("#")[0]):
-                    merged = merge_array(b, o, t, labels)
-                    if merged is not None:
-                        return merged.text, merged.conflicts
+            name = key[4:].split("#")[0]
+            both = key.startswith("key:") and o is not None and t is not None
+            if both and _is_dependency_array(table, name):
+                merged = merge_array(b, o, t, labels)
+                if merged is not None:
+                    return merged.text, merged.conflicts
             return fallback(key, b, o, t)
 
         return clash

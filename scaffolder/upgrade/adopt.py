@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import tomllib
-
 from scaffolder import gitops
 from scaffolder.answers import (
     check_given,
@@ -29,39 +27,10 @@ from scaffolder.upgrade.apply import (
     apply_step,
     check_work_tree,
 )
+from scaffolder.upgrade.infer import infer_answers
 from scaffolder.upgrade.plan import StepPlan, merge_plan, render_commit
 
-
-def _one_line(text: str) -> str:
-    """What the repo says, made a one-line answer: whitespace runs (newlines too) become one
-    space, other control characters go (the user did not type it; refusing would not help)."""
-    printable = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
-    return " ".join(printable.split())
-
-
-def infer_answers(repo: Path) -> dict[str, object]:
-    """What the repo already says: names from pyproject or the src layout, description, author."""
-    inferred: dict[str, object] = {}
-    pyproject = repo / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            project = {}
-        if isinstance(project.get("name"), str):
-            inferred["project_name"] = project["name"]
-        if isinstance(project.get("description"), str) and _one_line(project["description"]):
-            inferred["description"] = _one_line(project["description"])
-        authors = project.get("authors")
-        if isinstance(authors, list) and authors and isinstance(authors[0], dict):
-            name = authors[0].get("name")
-            if isinstance(name, str) and _one_line(name):
-                inferred["author"] = _one_line(name)
-    inferred.setdefault("project_name", repo.name)
-    packages = sorted(p.parent.name for p in (repo / "src").glob("*/__init__.py"))
-    if len(packages) == 1:
-        inferred["package_name"] = packages[0]
-    return inferred
+__all__ = ["adopt", "infer_answers", "plan_adoption"]
 
 
 def inferred_level(repo: Path, catalog: Catalog) -> int:
@@ -72,7 +41,18 @@ def inferred_level(repo: Path, catalog: Catalog) -> int:
     return min(assess_repo(repo).level, max(catalog.levels()))
 
 
-def _preflight(path: Path) -> tuple[Path, str, str]:
+def _leftover_base(repo: Path, base: str) -> bool:
+    """A base branch left by an adoption that was backed out (`git merge --abort`): the tool's
+    root-commit render, with its state file, that no commit of the user's contains."""
+    parents = gitops.run_git(repo, "rev-list", "--parents", "-n", "1", base).split()
+    return (
+        len(parents) == 1
+        and gitops.file_text(repo, base, STATE_FILE) is not None
+        and not gitops.is_ancestor(repo, base, "HEAD")
+    )
+
+
+def _preflight(path: Path) -> tuple[Path, str, str, str | None]:
     if not gitops.is_repo(path):
         raise UpgradeRefused(
             f"{path} is not a git repository; run `git init` and commit your files first"
@@ -86,12 +66,14 @@ def _preflight(path: Path) -> tuple[Path, str, str]:
     if head is None:
         raise UpgradeRefused(f"{repo} has no commits yet; commit your files first")
     branch = check_work_tree(repo)
-    if gitops.rev_parse(repo, f"refs/heads/{BASE_BRANCH}") is not None:
+    stale = gitops.rev_parse(repo, f"refs/heads/{BASE_BRANCH}")
+    if stale is not None and not _leftover_base(repo, stale):
         raise UpgradeRefused(
-            f"branch {BASE_BRANCH} already exists in {repo}; "
-            "delete it or use `mlops-scaffold upgrade`"
+            f"branch {BASE_BRANCH} already exists in {repo} and is not the tool's; rename or "
+            f"delete it (`git branch -D {BASE_BRANCH}`) and run adopt again"
         )
-    return repo, branch, head
+    # A leftover from a backed-out adoption is replaced (the ref moves only if still there).
+    return repo, branch, head, stale
 
 
 def plan_adoption(
@@ -105,7 +87,7 @@ def plan_adoption(
 ) -> tuple[Context, StepPlan]:
     """Infer, render and plan the merge; nothing in the repo changes."""
     catalog = catalog or builtin_catalog()
-    repo, branch, head = _preflight(path)
+    repo, branch, head, stale = _preflight(path)
     answers = {**infer_answers(repo), **given}
     answers.setdefault("package_name", derive_package_name(str(answers["project_name"])))
     try:
@@ -124,7 +106,9 @@ def plan_adoption(
         repo, None, answers, None, catalog, interactive=interactive
     )
     plan = merge_plan(repo, head, None, base_after, state_after, target)
-    ctx = Context(repo=repo, state=state_after, branch=branch, head=head, base=None)
+    ctx = Context(
+        repo=repo, state=state_after, branch=branch, head=head, base=None, stale_base=stale
+    )
     return ctx, plan
 
 

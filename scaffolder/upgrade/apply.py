@@ -11,6 +11,7 @@ from scaffolder import gitops
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.errors import ScaffoldError
 from scaffolder.state import STATE_FILE, ProjectState, dump_state, load_state, write_state
+from scaffolder.upgrade import ignores
 from scaffolder.upgrade.migrations import Migration, for_step
 from scaffolder.upgrade.plan import StepPlan, plan_step
 
@@ -34,6 +35,7 @@ class UpgradeResult:
     conflicts: list[str] = field(default_factory=list)
     migrations_run: list[str] = field(default_factory=list)
     level: int = 0
+    notes: list[str] = field(default_factory=list)  # adjustments the tool made and must say
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Context:
     branch: str
     head: str
     base: str | None  # None while adopting: no base branch yet
+    stale_base: str | None = None  # adopting: a backed-out adoption's base branch, replaced
 
 
 def preflight(path: Path) -> Context:
@@ -194,8 +197,15 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
     )
     if not [path for path, _ in conflicts if path != STATE_FILE]:
         # The state file is the tool's own: written, never merged.
-        final = _with_state(
-            ctx.repo, tree, state_merged, [head, plan.base_after], _merge_message(plan)
+        files = {STATE_FILE: dump_state(state_merged).encode()}
+        guarded, dropped = _guard_ignores(
+            ctx.repo, head, gitops.file_text(ctx.repo, tree, ignores.IGNORE_FILE)
+        )
+        if dropped:
+            files[ignores.IGNORE_FILE] = guarded.encode()
+            result.notes.append(ignores.describe(dropped))
+        final = gitops.commit_files(
+            ctx.repo, tree, files, [head, plan.base_after], _merge_message(plan)
         )
         final, post_ids = _migrate_commit(ctx.repo, final, plan.post, state_merged)
         final = _record_migrations(ctx.repo, final, state_merged, post_ids)
@@ -212,16 +222,34 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
     )
     write_state(ctx.repo, state_merged)
     gitops.add_paths(ctx.repo, STATE_FILE)
+    ignore_file = ctx.repo / ignores.IGNORE_FILE
+    if ignores.IGNORE_FILE not in remaining and ignore_file.is_file():
+        guarded, dropped = _guard_ignores(ctx.repo, head, ignore_file.read_text(encoding="utf-8"))
+        if dropped:
+            ignore_file.write_text(guarded, encoding="utf-8")
+            gitops.add_paths(ctx.repo, ignores.IGNORE_FILE)
+            result.notes.append(ignores.describe(dropped))
     result.conflicts = [p for p in remaining if p != STATE_FILE]
     result.migrations_run = pre_ids
     return result
+
+
+def _guard_ignores(
+    repo: Path, head: str, merged: str | None
+) -> tuple[str, list[ignores.DroppedRule]]:
+    """The merged `.gitignore` minus template rules that would hide files the team tracks."""
+    if merged is None:
+        return "", []
+    ours = gitops.file_text(repo, head, ignores.IGNORE_FILE) or ""
+    return ignores.guard(merged, ours, gitops.tracked_files(repo, head))
 
 
 def _move_base(ctx: Context, plan: StepPlan) -> None:
     """Point the base branch at the new render (create it when adopting)."""
     if plan.base_after != ctx.base:
         gitops.update_ref(
-            ctx.repo, f"refs/heads/{ctx.state.base_branch}", plan.base_after, ctx.base,
+            ctx.repo, f"refs/heads/{ctx.state.base_branch}", plan.base_after,
+            ctx.base if ctx.base is not None else ctx.stale_base,
             f"mlops-scaffold: render level {plan.to_level}",
         )  # fmt: skip
 
@@ -264,6 +292,7 @@ def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeR
         step = apply_step(ctx, plan)
         total.plans.append(plan)
         total.migrations_run += step.migrations_run
+        total.notes += step.notes
         total.level = step.level
         if step.conflicts:
             total.conflicts = step.conflicts

@@ -171,3 +171,64 @@ def test_adopt_refuses_a_repo_without_commits(tmp_path):
 def test_adopt_refuses_a_plain_folder(tmp_path):
     with pytest.raises(ScaffoldError, match="not a git repository"):
         adopt(tmp_path, None, {}, defaults=True, interactive=False)
+
+
+def test_adopt_runs_again_after_the_user_backs_out_with_merge_abort(tmp_path):
+    repo = handmade_repo(tmp_path)
+    (repo / "Makefile").write_text("test:\n\tpython -m unittest\n")
+    commit(repo, "our make target")
+    before = snapshot(repo)
+    first = adopt(repo, None, {}, defaults=True, interactive=False)
+    assert first.conflicts == ["Makefile"]
+    git(repo, "merge", "--abort")
+    after_abort = snapshot(repo)
+    assert after_abort["files"] == before["files"] and after_abort["index"] == before["index"]
+    # The base branch the aborted run left is the tool's own: adopt replaces it.
+    again = adopt(repo, None, {"description": "Churn, again"}, defaults=True, interactive=False)
+    assert again.conflicts == ["Makefile"]
+    assert "Churn, again" in git(repo, "show", f"{BASE_BRANCH}:{STATE_FILE}")
+
+
+def test_infer_answers_reads_python_ci_description_and_author(tmp_path):
+    repo = tmp_path / "study"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
+    (repo / ".python-version").write_text("3.12.4\n")
+    (repo / "README.md").write_text(
+        "# Study\n\n[![ci](badge.svg)](x)\n\nPredicts **bike** demand per hour. More text.\n"
+    )
+    git(tmp_path, "init", "--quiet", "-b", "main", str(repo))
+    commit(repo, "start")  # author Dev (tests/upgrade/helpers.py)
+    inferred = infer_answers(repo)
+    assert inferred["python_version"] == "3.12"
+    assert inferred["ci"] == "github"
+    assert inferred["description"] == "Predicts bike demand per hour."
+    assert inferred["author"] == "Dev"
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "study"\nrequires-python = ">=3.8"\ndescription = "From pyproject"\n'
+    )
+    (repo / ".gitlab-ci.yml").write_text("test:\n  script: [pytest]\n")
+    inferred = infer_answers(repo)
+    # The lowest version the templates support that the project allows.
+    assert inferred["python_version"] == "3.10"
+    assert inferred["description"] == "From pyproject"
+    assert inferred["ci"] == "gitlab"
+
+
+def test_template_ignore_rules_never_hide_files_the_team_tracks(tmp_path):
+    repo = handmade_repo(tmp_path)
+    (repo / ".gitignore").write_text("/data/\n*.log\n")
+    (repo / "models").mkdir()
+    (repo / "models" / "baseline.json").write_text("{}\n")
+    (repo / "tests" / "data").mkdir(parents=True)
+    (repo / "tests" / "data" / "rows.csv").write_text("a\n1\n")
+    commit(repo, "track a baseline model and test data")
+    result = adopt(repo, None, {}, defaults=True, interactive=False)
+    assert result.conflicts == []
+    rules = (repo / ".gitignore").read_text().splitlines()
+    assert "/models/" not in rules  # would hide new files next to models/baseline.json
+    assert "/data/" in rules  # anchored: tests/data/ is not touched
+    assert any("/models/" in note and "models/baseline.json" in note for note in result.notes)
+    git(repo, "check-ignore", "-q", "data/raw.csv")
+    for path in ("models/new.json", "tests/data/more.csv"):
+        assert git(repo, "check-ignore", path, check=False) == ""

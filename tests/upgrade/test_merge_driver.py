@@ -61,8 +61,7 @@ def test_a_real_clash_conflicts_inside_the_entry_and_merge_abort_restores(tmp_pa
     assert text.count("<<<<<<<") == 1
     assert (
         '<<<<<<< HEAD\n    "pandas==2.1.4",\n=======\n    "pandas>=2.3",\n'
-        ">>>>>>> mlops-scaffold/base"
-        in text
+        ">>>>>>> mlops-scaffold/base" in text
     )
     assert '"mlflow>=' in text and '"requests>=2"' in text  # the rest merged
     git(repo, "merge", "--abort")
