@@ -47,6 +47,10 @@ class Answers(BaseModel):
     orchestrator: Orchestrator | None = None
     ci: CIProvider | None = None
     python_version: PythonVersion
+    # Adopting around a team's package: no churn example; the infrastructure goes into the
+    # team's package folder (`src/NAME` or `NAME`) and calls their functions. Never asked.
+    example: bool = True
+    package_dir: str | None = None
 
     @field_validator("project_name", "package_name", "description", "author")
     @classmethod
@@ -103,7 +107,12 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 # Answers with a fixed form; every other string answer is free text (one line, stripped).
-_NOT_FREE_TEXT = {"project_name", "package_name", "orchestrator", "ci", "python_version", "level"}
+_NOT_FREE_TEXT = {
+    "project_name", "package_name", "orchestrator", "ci", "python_version", "level",
+    "example", "package_dir",
+}  # fmt: skip
+# Answers the tool sets (adopt), never asked.
+NOT_ASKED = {"example", "package_dir"}
 
 
 def check_one_line(key: str, value: str) -> None:
@@ -184,6 +193,24 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
     ):
         if key in checked and checked[key] not in allowed:
             raise InvalidAnswerError(f"{key} {checked[key]!r} is not one of {', '.join(allowed)}")
+    if isinstance(checked.get("example"), str):
+        flag = str(checked["example"]).lower()
+        if flag not in ("true", "false", "yes", "no", "1", "0"):
+            raise InvalidAnswerError(f"example {checked['example']!r} is not true or false")
+        checked["example"] = flag in ("true", "yes", "1")
+    if checked.get("example") is False and int(checked.get("level", 0)) >= 2:  # type: ignore[call-overload]
+        raise InvalidAnswerError(
+            "the pipeline around your own package exists up to level 1 for now; "
+            "use --level 1, or start from the example code"
+        )
+    if checked.get("package_dir") is not None:
+        name = str(
+            checked.get("package_name") or derive_package_name(str(checked.get("project_name")))
+        )
+        if checked["package_dir"] not in (f"src/{name}", name):
+            raise InvalidAnswerError(
+                f"package_dir {checked['package_dir']!r} must be src/{name} or {name}"
+            )
     return checked
 
 
@@ -205,5 +232,5 @@ def missing_answers(given: dict[str, object]) -> list[str]:
     return [
         name
         for name in Answers.model_fields
-        if name not in given and level >= FROM_LEVEL.get(name, 0)
+        if name not in given and name not in NOT_ASKED and level >= FROM_LEVEL.get(name, 0)
     ]

@@ -295,9 +295,11 @@ def _add_adopt(sub) -> None:
 
             Names, description, author, Python version and CI provider are read from the
             repository (pyproject.toml, the src layout, .python-version, README, git, CI files).
+            A repository with its own package gets the level's infrastructure around that
+            package (calling the functions named in config/mlops.yaml) and no example code.
             The level's render becomes the root of branch mlops-scaffold/base and is merged
-            into your branch; files both sides have merge by their structure, and only
-            clashing entries conflict.
+            into your branch by structure; where you and the template define the same entry,
+            yours is kept and named in a note.
 
             Exit codes: 0 done, 1 refused, 2 changes due (--dry-run), 3 conflicts left.
         """,
@@ -314,6 +316,11 @@ def _add_adopt(sub) -> None:
         "--dry-run", action="store_true",
         help="show what would change, touch nothing; exit 2 when changes are due",
     )  # fmt: skip
+    p.add_argument(
+        "--with-example", action="store_true",
+        help="add the churn example code too (by default a repo with its own package gets the "
+        "pipeline around that package and no example)",
+    )  # fmt: skip
     _answer_options(p, data_help="override an inferred answer")
     p.set_defaults(func=_run_adopt)
 
@@ -325,6 +332,8 @@ def _run_adopt(args: argparse.Namespace) -> None:
     interactive = _interactive(args.defaults)
     with _errors_to_exit_codes():
         given = _given(args.data, orchestrator=args.orchestrator, ci=args.ci)
+        if args.with_example:
+            given["example"] = True
         if args.dry_run:
             ctx, plan = adoption.plan_adoption(
                 args.path, args.level, given, defaults=args.defaults, interactive=interactive

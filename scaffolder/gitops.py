@@ -174,16 +174,18 @@ def merge_tree(
     *,
     allow_unrelated: bool = False,
     theirs_label: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[str, list[tuple[str, str]]]:
     """A merge computed in the object store alone: (result tree, [(path, conflict kind)]).
 
     With `theirs_label`, known files merge by their structure (see `structured_merge_args`).
     """
-    args = [*(structured_merge_args(theirs_label) if theirs_label else []),
+    args = [*(structured_merge_args(theirs_label, adopting=allow_unrelated)
+              if theirs_label else []),
             "merge-tree", "--write-tree", "-z", "--name-only"]  # fmt: skip
     if allow_unrelated:
         args.append("--allow-unrelated-histories")
-    full_env = {**os.environ}
+    full_env = {**os.environ, **(env or {})}
     result = subprocess.run(
         [_git_executable(), *args, ours, theirs], cwd=repo, env=full_env,
         capture_output=True, text=True, check=False,
@@ -239,19 +241,22 @@ def tracked_files(repo: Path, rev: str = "HEAD") -> set[str]:
 
 
 def merge_no_commit(
-    repo: Path, commit: str, *, allow_unrelated: bool = False, theirs_label: str | None = None
+    repo: Path, commit: str, *, allow_unrelated: bool = False, theirs_label: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> list[str]:
     """Merge `commit` into the index and work tree but stop before committing.
 
     Returns the paths left in conflict (empty when the merge went through cleanly). With
     `theirs_label`, known files merge by their structure (see `structured_merge_args`).
     """
-    args = [*(structured_merge_args(theirs_label) if theirs_label else []),
+    args = [*(structured_merge_args(theirs_label, adopting=allow_unrelated)
+              if theirs_label else []),
             "merge", "--no-ff", "--no-commit", "--quiet"]  # fmt: skip
     if allow_unrelated:
         args.append("--allow-unrelated-histories")
     result = subprocess.run(
-        [_git_executable(), *args, commit], cwd=repo, env={**os.environ, **identity_env(repo)},
+        [_git_executable(), *args, commit], cwd=repo,
+        env={**os.environ, **identity_env(repo), **(env or {})},
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     conflicts = unmerged_paths(repo)
@@ -344,15 +349,20 @@ def merge_file(
 MERGE_DRIVER = "mlops-scaffold"
 
 
-def structured_merge_args(theirs_label: str) -> list[str]:
-    """`-c` options that make one git command merge known files by their structure."""
+def structured_merge_args(theirs_label: str, *, adopting: bool = False) -> list[str]:
+    """`-c` options that make one git command merge known files by their structure (with
+    `adopting`: where the histories share nothing, the team's version of an entry both
+    define stays)."""
     import shlex
     import sys
 
-    attributes = Path(__file__).resolve().parent / "merge" / "gitattributes"
+    # Adopting, every file goes through the driver: one both sides have keeps the team's.
+    name = "gitattributes-adopt" if adopting else "gitattributes"
+    attributes = Path(__file__).resolve().parent / "merge" / name
     command = " ".join([
         shlex.quote(sys.executable), "-m", "scaffolder.merge", "%O", "%A", "%B", "%P",
         "--marker-size", "%L", "--theirs-label", shlex.quote(theirs_label),
+        *(["--adopting"] if adopting else []),
     ])  # fmt: skip
     return [
         "-c", f"core.attributesFile={attributes}",

@@ -36,6 +36,13 @@ def kind_of(path: str) -> str:
 def merge_text(path: str, base: str, ours: str, theirs: str, labels: Labels) -> MergeResult:
     """Merge three versions of `path`; a conflict's markers sit inside the clashing entry."""
     kind = kind_of(path)
+    # Adopting, a file of unknown structure, or a .dockerignore (the template's is a whitelist
+    # starting with `*`, which added to the team's rules would change what they mean), stays
+    # the team's whole.
+    whole = kind == "lines" or PurePosixPath(path).name == ".dockerignore"
+    if labels.adopting and not base and ours.strip() and theirs.strip() and whole:
+        labels.kept.append("whole file")  # the team's file, the template's is on the base
+        return MergeResult(ours)
     if kind == "lines":
         return line_merge(base, ours, theirs, labels)
     from importlib import import_module
@@ -43,7 +50,9 @@ def merge_text(path: str, base: str, ours: str, theirs: str, labels: Labels) -> 
     module = import_module(f"scaffolder.merge.{kind}")
     result: MergeResult | None = module.merge(base, ours, theirs, labels)
     if result is None:  # the merger does not apply to these texts (e.g. no README sections)
+        labels.kept.clear()
         return line_merge(base, ours, theirs, labels)
     if not result.conflicts and not module.valid(result.text):
+        labels.kept.clear()
         return line_merge(base, ours, theirs, labels)
     return result

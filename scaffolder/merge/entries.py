@@ -9,14 +9,19 @@ merge or, at the end, to git's line merge of that entry alone, so markers stay i
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass
 class Labels:
+    """Marker labels, and the adoption policy: with `adopting` (no common ancestor), an entry
+    both sides define differently keeps the team's version and is listed in `kept`."""
+
     ours: str = "HEAD"
     theirs: str = "theirs"
     marker_size: int = 7
+    adopting: bool = False
+    kept: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +128,9 @@ def line_clash(labels: Labels) -> Clash:
     def clash(key: str, base: str | None, ours: str | None, theirs: str | None):
         if ours is not None and theirs is not None and _solid(ours) == _solid(theirs):
             return ours, 0  # the same entry, spaced differently: not worth a conflict
+        if labels.adopting and base is None and ours is not None and theirs is not None:
+            labels.kept.append(key)  # the team's own definition wins over the template's
+            return ours, 0
         result = line_merge(base or "", ours or "", theirs or "", labels)
         return result.text, result.conflicts
 

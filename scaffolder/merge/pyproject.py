@@ -141,7 +141,9 @@ def merge(base: str, ours: str, theirs: str, labels: Labels) -> MergeResult:
         def clash(key: str, b: str | None, o: str | None, t: str | None):
             name = key[4:].split("#")[0]
             both = key.startswith("key:") and o is not None and t is not None
-            if both and _is_dependency_array(table, name):
+            # Adopting, the team's build backend stays, and with it its build requirements.
+            theirs_backend = labels.adopting and b is None and table == "build-system"
+            if both and _is_dependency_array(table, name) and not theirs_backend:
                 merged = merge_array(b, o, t, labels)
                 if merged is not None:
                     return merged.text, merged.conflicts
@@ -281,6 +283,11 @@ def merge_array(base: str | None, ours: str, theirs: str, labels: Labels) -> Mer
     except Exception:  # noqa: BLE001 - not an array of strings (tomllib's error type varies)
         return None
     outcomes = resolve(b.entries() if b else [], o.entries(), t.entries())
+    if labels.adopting:  # a package both pin differently: the team's pin stays
+        for i, (key, outcome) in enumerate(outcomes):
+            if isinstance(outcome, Clashing) and outcome.base is None and outcome.ours:
+                labels.kept.append(f"dependency {key}")
+                outcomes[i] = (key, outcome.ours)
     clashes = sum(1 for _, outcome in outcomes if isinstance(outcome, Clashing))
     if clashes and not o.multiline:
         return None

@@ -27,10 +27,38 @@ from scaffolder.upgrade.apply import (
     apply_step,
     check_work_tree,
 )
-from scaffolder.upgrade.infer import infer_answers
+from scaffolder.upgrade.infer import infer_answers, team_packages
 from scaffolder.upgrade.plan import StepPlan, merge_plan, render_commit
 
 __all__ = ["adopt", "infer_answers", "plan_adoption"]
+
+
+def _around_team_package(
+    repo: Path, answers: dict[str, object], given: dict[str, object]
+) -> dict[str, object]:
+    """With a package of the team's own, render the infrastructure around it and no example
+    code (unless `example` is asked for); several packages need the one to use named."""
+    packages = dict(team_packages(repo))
+    chosen = given.get("package_name")
+    if chosen in packages:
+        answers["package_dir"] = packages[str(chosen)]
+    elif chosen is None and len(packages) > 1:
+        raise InvalidAnswerError(
+            f"{repo} holds several packages ({', '.join(sorted(packages))}); name the one the "
+            "pipeline should call with --data package_name=NAME"
+        )
+    if given.get("example"):  # --with-example: the churn example, beside the team's code
+        answers.pop("package_dir", None)
+        name = str(answers.get("package_name") or "")
+        if name in packages:
+            raise InvalidAnswerError(
+                f"the example's package src/{name} would shadow your {packages[name]}/; "
+                "pass --data package_name=OTHER for the example"
+            )
+        answers["example"] = True
+    elif "package_dir" in answers:
+        answers.setdefault("example", False)
+    return answers
 
 
 def inferred_level(repo: Path, catalog: Catalog) -> int:
@@ -88,7 +116,7 @@ def plan_adoption(
     """Infer, render and plan the merge; nothing in the repo changes."""
     catalog = catalog or builtin_catalog()
     repo, branch, head, stale = _preflight(path)
-    answers = {**infer_answers(repo), **given}
+    answers = _around_team_package(repo, {**infer_answers(repo), **given}, given)
     answers.setdefault("package_name", derive_package_name(str(answers["project_name"])))
     try:
         check_project_name(str(answers["project_name"]))

@@ -10,6 +10,7 @@ from pathlib import Path
 from scaffolder import gitops
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.errors import ScaffoldError
+from scaffolder.merge.__main__ import NOTES_ENV
 from scaffolder.state import STATE_FILE, ProjectState, dump_state, load_state, write_state
 from scaffolder.upgrade import ignores
 from scaffolder.upgrade.migrations import Migration, for_step
@@ -192,9 +193,24 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
     )
     unrelated = ctx.base is None
     label = plan.state_after.base_branch
+    notes_file = Path(tempfile.mkstemp(prefix="mlops-scaffold-kept-")[1])
+    notes_env = {NOTES_ENV: str(notes_file)}
     tree, conflicts = gitops.merge_tree(
-        ctx.repo, head, plan.base_after, allow_unrelated=unrelated, theirs_label=label
-    )
+        ctx.repo, head, plan.base_after, allow_unrelated=unrelated, theirs_label=label,
+        env=notes_env,
+    )  # fmt: skip
+    try:
+        return _finish_step(ctx, plan, result, head, pre_ids, state_merged, tree, conflicts,
+                            notes_file)  # fmt: skip
+    finally:
+        notes_file.unlink(missing_ok=True)
+
+
+def _finish_step(ctx, plan, result, head, pre_ids, state_merged, tree, conflicts, notes_file):
+    """apply_step, once the merge is computed: publish it, or redo it in the work tree."""
+    unrelated = ctx.base is None
+    label = plan.state_after.base_branch
+    notes_env = {NOTES_ENV: str(notes_file)}
     if not [path for path, _ in conflicts if path != STATE_FILE]:
         # The state file is the tool's own: written, never merged.
         files = {STATE_FILE: dump_state(state_merged).encode()}
@@ -212,14 +228,17 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
         _move_base(ctx, plan)
         gitops.fast_forward(ctx.repo, final)
         result.migrations_run = pre_ids + post_ids
+        result.notes += kept_notes(notes_file, plan.state_after.base_branch)
         return result
 
     _move_base(ctx, plan)
     if head != ctx.head:
         gitops.fast_forward(ctx.repo, head)
+    notes_file.write_text("")  # the in-tree merge reports again
     remaining = gitops.merge_no_commit(
-        ctx.repo, plan.base_after, allow_unrelated=unrelated, theirs_label=label
+        ctx.repo, plan.base_after, allow_unrelated=unrelated, theirs_label=label, env=notes_env
     )
+    result.notes += kept_notes(notes_file, plan.state_after.base_branch)
     write_state(ctx.repo, state_merged)
     gitops.add_paths(ctx.repo, STATE_FILE)
     ignore_file = ctx.repo / ignores.IGNORE_FILE
@@ -232,6 +251,25 @@ def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
     result.conflicts = [p for p in remaining if p != STATE_FILE]
     result.migrations_run = pre_ids
     return result
+
+
+_READABLE = {"rule": "target", "var": "variable", "key": "key", "define": "define"}
+
+
+def kept_notes(notes_file: Path, base_branch: str) -> list[str]:
+    """One line per file: the entries of the team's that adopting kept over the template's."""
+    kept: dict[str, list[str]] = {}
+    for line in notes_file.read_text(encoding="utf-8").splitlines():
+        path, _, key = line.partition("\t")
+        kind, _, name = key.partition(":")
+        readable = f"{_READABLE[kind]} {name}" if kind in _READABLE and name else key
+        if readable not in kept.setdefault(path, []):
+            kept[path].append(readable)
+    return [
+        f"{path}: kept your {', '.join(keys)}; the template's differ(s), see "
+        f"`git show {base_branch}:{path}`"
+        for path, keys in kept.items()
+    ]
 
 
 def _guard_ignores(

@@ -119,7 +119,26 @@ def infer_answers(repo: Path) -> dict[str, object]:
     if ci := ci_provider(repo):
         inferred["ci"] = ci
     inferred.setdefault("project_name", repo.name)
-    packages = sorted(p.parent.name for p in (repo / "src").glob("*/__init__.py"))
+    packages = team_packages(repo)
     if len(packages) == 1:
-        inferred["package_name"] = packages[0]
+        inferred["package_name"], inferred["package_dir"] = packages[0]
     return inferred
+
+
+# Top-level folders with an __init__.py that are not the team's importable package.
+_NOT_PACKAGES = {
+    "tests", "test", "docs", "doc", "notebooks", "scripts", "dags", "pipelines", "src",
+    "build", "dist", "data", "models", "references", "reports", "config", "configs",
+    "examples", "benchmarks", "site-packages", "venv", "env",
+}  # fmt: skip
+
+
+def team_packages(repo: Path) -> list[tuple[str, str]]:
+    """The repository's own packages as (import name, folder): `src/NAME/` or `NAME/` at the
+    top level, each holding an __init__.py."""
+    found = [(p.parent.name, f"src/{p.parent.name}") for p in (repo / "src").glob("*/__init__.py")]
+    for init in repo.glob("*/__init__.py"):
+        name = init.parent.name
+        if name.isidentifier() and not name.startswith((".", "_")) and name not in _NOT_PACKAGES:
+            found.append((name, name))
+    return sorted(found)

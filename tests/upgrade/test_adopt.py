@@ -37,7 +37,7 @@ def test_infer_answers_from_pyproject_and_src_layout(tmp_path):
     )
     assert infer_answers(repo) == {
         "project_name": "fraud-model", "description": "Flags fraud",
-        "author": "Risk Team", "package_name": "fraud_model",
+        "author": "Risk Team", "package_name": "fraud_model", "package_dir": "src/fraud_model",
     }  # fmt: skip
 
 

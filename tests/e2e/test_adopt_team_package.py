@@ -1,0 +1,180 @@
+"""Adopting real repositories around the team's own package, run for real.
+
+A cookiecutter-data-science v2 project made by its own `ccds` command (PyPI package
+cookiecutter-data-science; template from third_party/, since ccds would clone it from GitHub),
+with a data scientist's edits, is adopted at level 1: nothing of theirs is lost, no example
+code is added, `make test` passes, `make train` first names what to connect, then -- connected
+in config/mlops.yaml -- runs their functions, as do `make dag-test` and `make kfp-run`;
+`make clean` leaves their data alone and no tracked path becomes ignored."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import CACHE, REPO, make, run
+
+pytestmark = pytest.mark.e2e
+
+CCDS_TEMPLATE = REPO / "third_party" / "cookiecutter-data-science"
+USER = ["-c", "user.name=Data Scientist", "-c", "user.email=ds@example.org"]
+
+
+def git(repo: Path, *args: str) -> str:
+    return run(["git", *USER, *args], repo).stdout
+
+
+def ccds() -> Path:
+    """The `ccds` command of cookiecutter-data-science from PyPI, in its own cached venv."""
+    import fcntl
+
+    venv = CACHE / "ccds-venv"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / ".lock-ccds-venv", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (venv / "bin" / "ccds").exists():
+            run([sys.executable, "-m", "venv", venv], REPO)
+            run([venv / "bin/python", "-m", "pip", "install", "-q",
+                 "cookiecutter-data-science>=2.3,<3"], REPO)  # fmt: skip
+    return venv / "bin" / "ccds"
+
+
+def scaffold(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scaffolder", *map(str, args)], cwd=cwd,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+LOAD = '''
+
+def load_hourly(path: Path = RAW_DATA_DIR / "hour.csv") -> pd.DataFrame:
+    """Hourly rentals with weather; `busy` is 1 when more than 150 bikes were rented."""
+    frame = pd.read_csv(path)
+    frame["busy"] = (frame.pop("cnt") > 150).astype(int)
+    return frame
+'''
+FIT = '''
+
+def fit(features, target, params):
+    """Our model: scaled weather and hour features, logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=params.get("C", 1.0)))
+    return model.fit(features, target)
+'''
+TEST = """from bike_demand.dataset import load_hourly
+
+
+def test_load_hourly_labels_busy_hours(tmp_path):
+    (tmp_path / "hour.csv").write_text("hr,temp,cnt\\n8,0.3,300\\n3,0.1,12\\n")
+    assert load_hourly(tmp_path / "hour.csv")["busy"].tolist() == [1, 0]
+"""
+
+
+def data_scientist_project(root: Path) -> Path:
+    run([ccds(), CCDS_TEMPLATE, "--no-input", "project_name=bike-demand",
+         "module_name=bike_demand", "description=Hourly bike rental demand.",
+         "author_name=Data Team", "python_version_number=3.11", "dependency_file=pyproject.toml",
+         "environment_manager=virtualenv", "pydata_packages=none", "testing_framework=pytest",
+         "linting_and_formatting=ruff", "include_code_scaffold=Yes",
+         "open_source_license=No license file", "docs=none"], root)  # fmt: skip
+    repo = root / "bike-demand"
+    git(root, "init", "-q", "-b", "main", str(repo))
+    git(repo, "add", "--all")
+    git(repo, "commit", "-qm", "cookiecutter-data-science v2")
+    # A few weeks of work: data loading and a model in their modules, a real test, their
+    # dependencies, a notebook, README notes, and the raw data (git-ignored by ccds).
+    dataset = repo / "bike_demand" / "dataset.py"
+    text = dataset.read_text().replace("import typer\n", "import pandas as pd\nimport typer\n")
+    dataset.write_text(
+        text.replace('\n\nif __name__ == "__main__":', LOAD + '\n\nif __name__ == "__main__":')
+    )
+    train = repo / "bike_demand" / "modeling" / "train.py"
+    train.write_text(
+        train.read_text().replace(
+            '\n\nif __name__ == "__main__":', FIT + '\n\nif __name__ == "__main__":'
+        )
+    )
+    (repo / "tests" / "test_data.py").write_text(TEST)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            '    "loguru",\n', '    "loguru",\n    "pandas>=2.2",\n    "scikit-learn>=1.5",\n'
+        )
+    )
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# Explore"]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    (repo / "notebooks" / "1.0-ds-explore.ipynb").write_text(json.dumps(notebook, indent=1))
+    readme = repo / "README.md"
+    readme.write_text(readme.read_text() + "\n## Findings\n\nDemand peaks at 8:00 and 17:00.\n")
+    raw = repo / "data" / "raw"
+    raw.mkdir(parents=True)
+    rows = ["hr,temp,cnt"] + [
+        f"{h},{(h * 7 % 10) / 10:.1f},{(40 + 260 * (h in (7, 8, 9, 16, 17, 18))) + d * 3}"
+        for d in range(30) for h in range(24)
+    ]  # fmt: skip
+    (raw / "hour.csv").write_text("\n".join(rows) + "\n")
+    git(repo, "add", "--all")
+    git(repo, "commit", "-qm", "Load hourly data, a first model, a real test")
+    return repo
+
+
+def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
+    repo = data_scientist_project(tmp_path)
+    tracked = git(repo, "ls-files").split()
+    before = {p: (repo / p).read_text() for p in tracked}
+
+    adopted = scaffold("adopt", repo, "--level", "1", "--orchestrator", "both", "--defaults",
+                       cwd=tmp_path)  # fmt: skip
+    assert adopted.returncode == 0, adopted.stderr
+    assert "kept your" in adopted.stderr  # their Makefile targets and pyproject keys stay
+    # Nothing of theirs lost: untouched files byte for byte, merged ones keep every line.
+    for path, text in before.items():
+        now = (repo / path).read_text()
+        if path in ("README.md", "pyproject.toml", "Makefile", ".gitignore"):
+            assert [line for line in text.splitlines() if line not in now.splitlines()] == []
+        else:
+            assert now == text, path
+    # Around their package: no example code, no second package, the pipeline inside theirs.
+    assert not (repo / "src").exists()
+    assert (repo / "bike_demand" / "mlops" / "adapter.py").is_file()
+    assert not (repo / "bike_demand" / "pipeline").exists()
+    assert git(repo, "ls-files", "--cached", "--ignored", "--exclude-standard") == ""
+
+    make(repo, "setup", venv)
+    make(repo, "test", venv)
+    # Nothing connected yet: one line naming what to connect.
+    failed = subprocess.run(["make", "train", f"VENV={venv}"], cwd=repo, capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    assert failed.returncode != 0
+    assert (
+        failed.stderr.strip()
+        .splitlines()[0]
+        .startswith("error: connect entrypoints.load_data in config/mlops.yaml")
+    ), failed.stderr
+    # Connected: their functions run in every orchestrator.
+    config = repo / "config" / "mlops.yaml"
+    config.write_text(
+        config.read_text()
+        .replace("load_data: null", "load_data: bike_demand.dataset:load_hourly")
+        .replace("  train: null", "  train: bike_demand.modeling.train:fit")
+        .replace("target: null", "target: busy")
+        .replace("quality_gate: {}", "quality_gate: {accuracy: 0.8}")
+    )
+    trained = make(repo, "train", venv)
+    assert "accuracy" in trained.stdout and "'registered': True" in trained.stdout
+    assert (repo / "mlflow.db").is_file()
+    make(repo, "test", venv)  # the wiring test now imports their functions
+    make(repo, "dag-test", venv)
+    make(repo, "kfp-run", venv)
+    make(repo, "clean", venv)
+    assert (repo / "data" / "raw" / "hour.csv").is_file()
+    status = git(repo, "status", "--porcelain")
+    assert status.split() == ["M", "config/mlops.yaml"], status

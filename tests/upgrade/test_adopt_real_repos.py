@@ -1,0 +1,56 @@
+"""Adopting a snapshot of a real, well-kept MLOps repository (tests/upgrade/repos/): every
+tracked path, with the files adoption reads kept whole."""
+
+import json
+from pathlib import Path
+
+from scaffolder.state import load_state
+from scaffolder.upgrade.adopt import adopt
+
+from .helpers import commit, git
+
+REPOS = Path(__file__).parent / "repos"
+
+
+def snapshot_repo(root: Path, name: str) -> Path:
+    files = json.loads((REPOS / f"{name}.json").read_text(encoding="utf-8"))["files"]
+    repo = root / name
+    for path, text in files.items():
+        target = repo / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text if text is not None else f"placeholder for {path}\n")
+    git(root, "init", "--quiet", "-b", "main", str(repo))
+    git(repo, "add", "--force", "--all")
+    commit(repo, "snapshot")
+    return repo
+
+
+def test_adopting_mlops_python_package_keeps_everything_and_hides_nothing(tmp_path):
+    repo = snapshot_repo(tmp_path, "mlops-python-package")
+    tracked = set(git(repo, "ls-files").split("\n")) - {""}
+    before = {p: (repo / p).read_text() for p in tracked}
+    result = adopt(repo, 1, {"orchestrator": "both"}, defaults=True, interactive=False)
+    assert result.conflicts == []
+    answers = load_state(repo).answers
+    # Read from the repo: its src/ package (no example code beside it), CI, description.
+    assert (answers.package_name, answers.package_dir, answers.example) == (
+        "bikes", "src/bikes", False,
+    )  # fmt: skip
+    assert answers.ci == "github"
+    assert answers.description == "Predict the number of bikes available."
+    assert answers.python_version == "3.13"  # the project wants 3.14; the newest we support
+    assert (repo / "src/bikes/mlops/adapter.py").is_file()
+    assert not (repo / "src/bikes/data.py").exists()
+    # Every file of theirs as it was, or (the merged ones) with all its lines.
+    for path, text in before.items():
+        now = (repo / path).read_text()
+        if path in ("pyproject.toml", ".gitignore", "README.md"):
+            assert [x for x in text.splitlines() if x not in now.splitlines()] == [], path
+        else:
+            assert now == text, path
+    # They track data/hour.csv and mlflow.db: the template's /data/ and /mlflow.db are left out.
+    assert git(repo, "ls-files", "--cached", "--ignored", "--exclude-standard") == ""
+    notes = "\n".join(result.notes)
+    assert "/data/" in notes and "/mlflow.db" in notes
+    assert ".github/workflows/ci.yml: kept your whole file" in notes
+    assert git(repo, "status", "--porcelain") == ""
