@@ -102,13 +102,20 @@ def _merge_phony(base: str | None, ours: str, theirs: str) -> str:
 
 def merge(base: str, ours: str, theirs: str, labels: Labels) -> MergeResult:
     fallback = line_clash(labels)
+    ours_entries = entries(ours)
+    # Every target the team declares phony, on any of its `.PHONY` lines.
+    declared = {w for e in ours_entries if e.key.startswith("phony") for w in _phony_words(e.text)}
 
     def clash(key: str, b: str | None, o: str | None, t: str | None):
         if key.startswith("phony") and o is not None and t is not None:
+            if labels.adopting and b is None:
+                # The team's line stays as written; the template's other targets follow it.
+                new = [w for w in _phony_words(_split_trivia(t)[1]) if w not in declared]
+                return o + (".PHONY: " + " ".join(new) + "\n" if new else ""), 0
             return _merge_phony(b, o, t), 0
         return fallback(key, b, o, t)
 
-    return merge_entries(entries(base), entries(ours), entries(theirs), clash)
+    return merge_entries(entries(base), ours_entries, entries(theirs), clash)
 
 
 def valid(text: str) -> bool:

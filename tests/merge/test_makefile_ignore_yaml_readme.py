@@ -160,3 +160,16 @@ def test_gitattributes_names_every_structured_file():
     text = (Path(scaffolder.merge.__file__).parent / "gitattributes").read_text()
     for path in ("pyproject.toml", ".gitignore", ".dockerignore", "Makefile", "README.md"):
         assert f"/{path} merge=mlops-scaffold" in text
+
+
+def test_adopting_keeps_the_team_makefile_lines_and_adds_the_template_targets():
+    team = ".PHONY: requirements\nrequirements:\n\tpip install -e .\n\n"
+    team += ".PHONY: clean\nclean:\n\trm x\n"
+    labels = Labels(adopting=True)
+    result = merge_text("Makefile", "", team, MAKEFILE, labels)
+    assert result.conflicts == 0
+    lines = result.text.splitlines()
+    assert [x for x in team.splitlines() if x not in lines] == []  # every team line, as written
+    assert ".PHONY: help test train" in lines  # the template's other targets, declared phony
+    assert "train: ## Train" in lines and "test: ## Run the tests" in lines
+    assert labels.kept == ["rule:clean"]  # both define clean: the team's stays, and is named
