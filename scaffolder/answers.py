@@ -200,8 +200,8 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
         checked["example"] = flag in ("true", "yes", "1")
     if checked.get("example") is False and int(checked.get("level", 0)) >= 2:  # type: ignore[call-overload]
         raise InvalidAnswerError(
-            "the pipeline around your own package exists up to level 1 for now; "
-            "use --level 1, or start from the example code"
+            "levels 2 and up build on the example code for now (serving, data contract); "
+            "around your own package the templates go up to level 1"
         )
     if checked.get("package_dir") is not None:
         name = str(

@@ -128,6 +128,11 @@ def plan_adoption(
         raise InvalidAnswerError(
             f"level {target} is not available; choose one of {catalog.levels()}"
         )
+    if answers.get("example") is False and target >= 2:
+        raise InvalidAnswerError(
+            f"around your package {answers.get('package_dir')}/ the templates go up to level 1 "
+            f"for now (level {target} builds on the example code); run adopt with --level 1"
+        )
     answers = check_given({**answers, "level": target})
     require_answers(answers, defaults=defaults, interactive=interactive)
     state_after, base_after = render_commit(

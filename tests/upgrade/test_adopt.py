@@ -232,3 +232,44 @@ def test_template_ignore_rules_never_hide_files_the_team_tracks(tmp_path):
     git(repo, "check-ignore", "-q", "data/raw.csv")
     for path in ("models/new.json", "tests/data/more.csv"):
         assert git(repo, "check-ignore", path, check=False) == ""
+
+
+def team_package_repo(root: Path) -> Path:
+    """A repo with its own top-level package, as cookiecutter-data-science lays it out."""
+    repo = root / "bikes"
+    (repo / "bikes").mkdir(parents=True)
+    (repo / "bikes" / "__init__.py").write_text("")
+    (repo / "bikes" / "dataset.py").write_text("def load():\n    return None\n")
+    (repo / "Makefile").write_text(".PHONY: test\ntest:\n\tpython -m pytest tests\n")
+    git(root, "init", "--quiet", "-b", "main", str(repo))
+    commit(repo, "our package")
+    return repo
+
+
+def test_adopt_around_a_top_level_package_renders_no_example(tmp_path):
+    repo = team_package_repo(tmp_path)
+    result = adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    assert result.conflicts == []
+    answers = load_state(repo).answers
+    assert (answers.example, answers.package_dir, answers.package_name) == (False, "bikes", "bikes")
+    assert (repo / "bikes" / "mlops" / "steps.py").is_file()
+    assert (repo / "config" / "mlops.yaml").is_file()
+    assert not (repo / "src").exists() and not (repo / "tests" / "test_model.py").exists()
+    makefile = (repo / "Makefile").read_text()
+    assert ".PHONY: test\n" in makefile and "test:\n\tpython -m pytest tests\n" in makefile
+    assert "-m bikes.mlops" in makefile  # the template's train target, around their package
+    assert any("Makefile: kept your target test" in note for note in result.notes)
+
+
+def test_adopt_around_a_package_stops_at_level_1_and_the_example_may_not_shadow_it(tmp_path):
+    repo = team_package_repo(tmp_path)
+    with pytest.raises(InvalidAnswerError, match="run adopt with --level 1"):
+        adopt(repo, 2, {}, defaults=True, interactive=False)
+    with pytest.raises(InvalidAnswerError, match="would shadow your bikes/"):
+        adopt(repo, 0, {"example": True}, defaults=True, interactive=False)
+    result = adopt(
+        repo, 0, {"example": True, "package_name": "churn_example"}, defaults=True,
+        interactive=False,
+    )  # fmt: skip
+    assert (repo / "src" / "churn_example" / "train.py").is_file()
+    assert result.conflicts == []
