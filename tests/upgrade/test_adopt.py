@@ -87,20 +87,18 @@ def test_adopt_handmade_repo_merges_readme_and_ignore_files_by_structure(tmp_pat
     assert plans[0].to_level == 1
 
 
-def test_adopt_conflicts_only_where_the_team_and_template_clash(tmp_path):
+def test_adopt_keeps_the_team_make_targets_and_names_the_clashes(tmp_path):
     repo = handmade_repo(tmp_path)
-    (repo / "Makefile").write_text("test:\n\tpython -m unittest\n\nreport:\n\tpython report.py\n")
+    team = "test:\n\tpython -m unittest\n\nreport:\n\tpython report.py\n"
+    (repo / "Makefile").write_text(team)
     commit(repo, "our make targets")
     result = adopt(repo, None, {}, defaults=True, interactive=False)
-    assert result.conflicts == ["Makefile"]
+    # Both define `test`: theirs stays, and a note says so; the template's other targets join.
+    assert result.conflicts == []
     text = (repo / "Makefile").read_text()
-    assert text.count("<<<<<<<") == 1  # only `test` clashes; `report` and the rest merge
-    assert "report:\n\tpython report.py\n" in text
-    # Resolve by keeping both sides, commit; then the project is managed.
-    markers = ("<<<<<<<", "=======", ">>>>>>>")
-    kept = [line for line in text.splitlines() if not line.startswith(markers)]
-    (repo / "Makefile").write_text("\n".join(kept) + "\n")
-    commit(repo, "adopt mlops-scaffold")
+    assert "test:\n\tpython -m unittest\n" in text and "report:\n\tpython report.py\n" in text
+    assert "setup: ##" in text and text.count("\ntest:") + text.startswith("test:") == 1
+    assert any(n.startswith("Makefile: kept your target test") for n in result.notes)
     assert apply.continue_upgrade(repo).level == 0
 
 
@@ -175,17 +173,18 @@ def test_adopt_refuses_a_plain_folder(tmp_path):
 
 def test_adopt_runs_again_after_the_user_backs_out_with_merge_abort(tmp_path):
     repo = handmade_repo(tmp_path)
-    (repo / "Makefile").write_text("test:\n\tpython -m unittest\n")
-    commit(repo, "our make target")
+    # A pyproject no TOML parser reads: merged by lines, so it conflicts (honestly).
+    (repo / "pyproject.toml").write_text('[project\nname = "churn-study"\n')
+    commit(repo, "a broken pyproject")
     before = snapshot(repo)
     first = adopt(repo, None, {}, defaults=True, interactive=False)
-    assert first.conflicts == ["Makefile"]
+    assert first.conflicts == ["pyproject.toml"]
     git(repo, "merge", "--abort")
     after_abort = snapshot(repo)
     assert after_abort["files"] == before["files"] and after_abort["index"] == before["index"]
     # The base branch the aborted run left is the tool's own: adopt replaces it.
     again = adopt(repo, None, {"description": "Churn, again"}, defaults=True, interactive=False)
-    assert again.conflicts == ["Makefile"]
+    assert again.conflicts == ["pyproject.toml"]
     assert "Churn, again" in git(repo, "show", f"{BASE_BRANCH}:{STATE_FILE}")
 
 
