@@ -1,15 +1,22 @@
 """Adopting real repositories around the team's own package, run for real.
 
 A cookiecutter-data-science v2 project made by its own `ccds` command (PyPI package
-cookiecutter-data-science; template from third_party/, since ccds would clone it from GitHub),
-with a data scientist's edits, is adopted at level 1: nothing of theirs is lost, no example
-code is added, `make test` passes, `make train` first names what to connect, then -- connected
-in config/mlops.yaml -- runs their functions, as do `make dag-test` and `make kfp-run`;
-`make clean` leaves their data alone and no tracked path becomes ignored."""
+cookiecutter-data-science), with a data scientist's edits, is adopted at level 1: nothing of
+theirs is lost, no example code is added, `make test` passes, `make train` first names what to
+connect, then -- connected in config/mlops.yaml -- runs their functions, as do `make dag-test`
+and `make kfp-run`; `make clean` leaves their data alone and no tracked path becomes ignored.
+
+ccds clones its template from GitHub, which CI cannot reach, so the project it generated is
+kept file for file in tests/e2e/repos/ccds-bike-demand.json (with the command that made it).
+With MLOPS_SCAFFOLD_CCDS_TEMPLATE set to a checkout of the template, the test runs ccds from
+PyPI instead and checks it still generates those files.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +27,7 @@ from .conftest import CACHE, REPO, make, run
 
 pytestmark = pytest.mark.e2e
 
-CCDS_TEMPLATE = REPO / "third_party" / "cookiecutter-data-science"
+FIXTURE = Path(__file__).parent / "repos" / "ccds-bike-demand.json"
 USER = ["-c", "user.name=Data Scientist", "-c", "user.email=ds@example.org"]
 
 
@@ -41,6 +48,23 @@ def ccds() -> Path:
             run([venv / "bin/python", "-m", "pip", "install", "-q",
                  "cookiecutter-data-science>=2.3,<3"], REPO)  # fmt: skip
     return venv / "bin" / "ccds"
+
+
+def ccds_project(root: Path) -> Path:
+    """The project ccds generates: replayed from the fixture, or made by ccds when a template
+    checkout is given (and then compared with the fixture)."""
+    recorded = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    repo = root / "bike-demand"
+    template = os.environ.get("MLOPS_SCAFFOLD_CCDS_TEMPLATE")
+    if template:
+        run([ccds(), template, *shlex.split(recorded["command"])[2:]], root)
+        made = {str(p.relative_to(repo)): p.read_text() for p in repo.rglob("*") if p.is_file()}
+        assert made == recorded["files"], "ccds now generates other files; refresh the fixture"
+        return repo
+    for path, text in recorded["files"].items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    return repo
 
 
 def scaffold(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
@@ -79,13 +103,7 @@ def test_load_hourly_labels_busy_hours(tmp_path):
 
 
 def data_scientist_project(root: Path) -> Path:
-    run([ccds(), CCDS_TEMPLATE, "--no-input", "project_name=bike-demand",
-         "module_name=bike_demand", "description=Hourly bike rental demand.",
-         "author_name=Data Team", "python_version_number=3.11", "dependency_file=pyproject.toml",
-         "environment_manager=virtualenv", "pydata_packages=none", "testing_framework=pytest",
-         "linting_and_formatting=ruff", "include_code_scaffold=Yes",
-         "open_source_license=No license file", "docs=none"], root)  # fmt: skip
-    repo = root / "bike-demand"
+    repo = ccds_project(root)
     git(root, "init", "-q", "-b", "main", str(repo))
     git(repo, "add", "--all")
     git(repo, "commit", "-qm", "cookiecutter-data-science v2")
