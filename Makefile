@@ -3,6 +3,7 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 DEMO_DIR ?= build/demo
+DEMO_LOG ?= $(DEMO_DIR)/demo.log
 
 .DEFAULT_GOAL := help
 .PHONY: help setup test test-all e2e demo bench clean
@@ -26,10 +27,27 @@ e2e: setup ## End-to-end tests only: generate projects and run them for real
 test-all: setup ## The whole suite: fast tests, then end-to-end tests
 	$(PYTHON) -m pytest -m "e2e or not e2e"
 
-demo: setup ## Create a level-1 project under build/demo and run its training pipeline
-	rm -rf $(DEMO_DIR)/demo-churn
-	$(VENV)/bin/mlops-scaffold new demo-churn --level 1 --defaults --output-dir $(DEMO_DIR)
-	$(MAKE) -C $(DEMO_DIR)/demo-churn setup train
+# `make demo` prints one line per phase with its time; everything the phases print (pip's
+# output above all) goes to $(DEMO_LOG), named at the end, and its tail is shown on a failure.
+demo: ## Create a level-1 project under build/demo, install it and run its training pipeline
+	@mkdir -p $(DEMO_DIR) && : > $(DEMO_LOG); start=$$(date +%s); \
+	phase() { \
+		printf '%-62s' "$$1"; t=$$(date +%s); shift; \
+		if "$$@" >> $(DEMO_LOG) 2>&1; then echo " $$(( $$(date +%s) - t )) s"; \
+		else echo " failed"; tail -n 25 $(DEMO_LOG); echo "the whole log: $(DEMO_LOG)"; exit 1; fi; \
+	}; \
+	echo "mlops-scaffold demo: a level-1 ML project, from nothing to a registered model"; \
+	phase "1/4 install mlops-scaffold into $(VENV)" $(MAKE) --no-print-directory setup; \
+	phase "2/4 create $(DEMO_DIR)/demo-churn (level 1, Airflow and Kubeflow)" \
+		sh -c 'rm -rf $(DEMO_DIR)/demo-churn && $(VENV)/bin/mlops-scaffold new demo-churn \
+			--level 1 --defaults --output-dir $(DEMO_DIR)'; \
+	phase "3/4 its make setup: MLflow, Airflow, kfp, scikit-learn, ..." \
+		$(MAKE) --no-print-directory -C $(DEMO_DIR)/demo-churn setup; \
+	phase "4/4 its make train: prepare, validate, train, evaluate, register" \
+		$(MAKE) --no-print-directory -C $(DEMO_DIR)/demo-churn train; \
+	echo "done in $$(( $$(date +%s) - start )) s; what the pipeline reported:"; \
+	grep -E '^(quality gate|registered|run folder)' $(DEMO_LOG) | sed 's/^/  /'; \
+	echo "next: cd $(DEMO_DIR)/demo-churn && make help; the whole log: $(DEMO_LOG)"
 
 bench: setup ## Start-up, render and upgrade benchmarks against copier and cookiecutter-data-science
 	$(PYTHON) benchmarks/bench_cli.py

@@ -123,19 +123,19 @@ def _shown(path: Path) -> Path:
 
 def _setup_summary(answers: Answers) -> tuple[str, str]:
     """What `make setup` installs at this level, and roughly how long a first install takes
-    (measured on 2 cores with a fast link; pip's cache makes a second one much quicker)."""
+    (level 1 installs about 200 distributions; pip's cache makes a second one much quicker)."""
     libs = ["pandas", "scikit-learn"]
-    minutes = "about a minute"
+    minutes = "a minute or two"
     if answers.level >= 1:
         libs.append("MLflow")
         if answers.orchestrator in ("airflow", "both"):
             libs.append("Airflow")
         if answers.orchestrator in ("kubeflow", "both"):
             libs.append("kfp")
-        minutes = "3-5 minutes"
+        minutes = "several minutes"
     if answers.level >= 2:
         libs += ["Great Expectations", "FastAPI"]
-        minutes = "4-6 minutes"
+        minutes = "several minutes"
     return ", ".join(libs) + ", pytest and ruff", minutes
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pty
 import re
@@ -10,11 +11,19 @@ import select
 import signal
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\x1b[=>]|\r")
 ENTER, UP, DOWN, CTRL_C, CLEAR_LINE = "\r", "\x1b[A", "\x1b[B", "\x03", "\x15"
+
+
+def _controlling_terminal() -> None:
+    """In the child: a session of its own whose controlling terminal is the pty, so Ctrl-C
+    typed at it is a SIGINT, as at a real terminal."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 class Terminal:
@@ -28,7 +37,7 @@ class Terminal:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "scaffolder", *args],
             cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=full_env,
-            start_new_session=True,
+            preexec_fn=_controlling_terminal,
         )  # fmt: skip
         os.close(slave)
         self.raw = ""
@@ -81,4 +90,6 @@ class Terminal:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-        os.close(self.master)
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1

@@ -19,6 +19,18 @@ from scaffolder.assess.parse_yaml import YamlSyntaxError, load_repo_file_key, lo
 ANSWERS_FILE = ".mlops-scaffold-answers.yml"
 CREDIT = {"no": 0.0, "manual": 0.5, "automated": 1.0, "yes": 1.0}
 CHOICES = {"automation": ["no", "manual", "automated"], "yesno": ["no", "yes"]}
+# What a person may type for each answer (case-insensitive); an empty line takes the default.
+WORDS = {
+    "automation": {"n": "no", "no": "no", "m": "manual", "manual": "manual", "a": "automated",
+                   "auto": "automated", "automated": "automated"},
+    "yesno": {"y": "yes", "yes": "yes", "n": "no", "no": "no"},
+}  # fmt: skip
+MEANING = {
+    "automated": "done by a tool every time (full credit)",
+    "manual": "done, by hand (half credit)",
+    "yes": "true of this project (full credit)",
+    "no": "not done (no credit)",
+}
 
 
 class Question(BaseModel):
@@ -31,6 +43,8 @@ class Question(BaseModel):
     choices: str = "automation"
     check: str | None = None
     ml_test: str | None = None
+    help: str | None = None  # shown for `?`; the check and the choices are explained anyway
+    default: str = "no"  # taken on an empty answer
 
 
 class Bank(BaseModel):
@@ -78,6 +92,11 @@ def load_bank(source: str | None) -> Bank:
             )
         if q.check and q.check not in CHECKS_BY_ID:
             raise AssessError(f"{name}: question {q.id} names unknown check '{q.check}'")
+        if q.default not in CHOICES[q.choices]:
+            raise AssessError(
+                f"{name}: question {q.id} has default '{q.default}', not one of "
+                f"{', '.join(CHOICES[q.choices])}"
+            )
     return bank
 
 
@@ -134,9 +153,23 @@ def run_questionnaire(
             f"once and commit {ANSWERS_FILE}"
         )
     if pending:
-        for number, question in enumerate(pending, 1):
-            saved[question.id] = ask(question, CHOICES[question.choices], number, len(pending))
-        save_answers(root, bank, saved)
+        # Numbered within everything the bank asks of people, so a resumed run starts where
+        # the last one stopped ("question 4 of 27").
+        earlier = sum(
+            1 for q in bank.questions
+            if not (q.check and q.check in passed) and saved.get(q.id) in CHOICES[q.choices]
+        )  # fmt: skip
+        total = earlier + len(pending)
+        for number, question in enumerate(pending, earlier + 1):
+            try:
+                saved[question.id] = ask(question, CHOICES[question.choices], number, total)
+            except (KeyboardInterrupt, EOFError):
+                raise AssessError(
+                    f"interrupted at question {number} of {total}; the {number - 1} answers "
+                    f"before it are saved in {ANSWERS_FILE}; run `mlops-scaffold assess "
+                    "--questionnaire` again to continue from there"
+                ) from None
+            save_answers(root, bank, saved)  # after every answer: Ctrl-C loses nothing
     out = []
     for q in bank.questions:
         if q.check and q.check in passed:
@@ -159,14 +192,44 @@ def run_questionnaire(
     return out
 
 
-def terminal_asker() -> Asker:
-    """Ask on the terminal (stderr), one question at a time under a progress bar."""
+def interpret(text: str, question: Question) -> str | None:
+    """What a typed answer means: one of the question's choices, "?" for help, or None when
+    it is not understood. Empty means the question's default."""
+    word = text.strip().lower()
+    if not word:
+        return question.default
+    if word in ("?", "h", "help"):
+        return "?"
+    return WORDS[question.choices].get(word)
+
+
+def explain(question: Question) -> str:
+    """The help shown for `?`: the question's own help, what each answer means and counts,
+    and the check that answers it from evidence."""
+    lines = [question.help] if question.help else []
+    lines += [f"  {choice}: {MEANING[choice]}" for choice in CHOICES[question.choices]]
+    lines.append(
+        f"Counts towards {DIMENSIONS[question.dimension]} with weight {question.weight:g}"
+        + (f" and the ML Test Score's {question.ml_test} section." if question.ml_test else ".")
+    )
+    if question.check:
+        check = CHECKS_BY_ID[question.check]
+        lines.append(
+            f"Not asked once the repository shows it: check {check.id} ({check.title}); "
+            f"{check.upgrade}."
+        )
+    return "\n".join(lines)
+
+
+def terminal_asker(console=None) -> Asker:
+    """Ask on the terminal (stderr), one question at a time under a progress bar: n/m/a or
+    y/n (whole words too), empty for the default, `?` for the question's help."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress_bar import ProgressBar
-    from rich.prompt import Prompt
     from rich.table import Table
 
-    console = Console(stderr=True, highlight=False)
+    console = console or Console(stderr=True, highlight=False)
 
     def ask(question: Question, choices: list[str], number: int, total: int) -> str:
         grid = Table.grid(padding=(0, 1))
@@ -176,6 +239,16 @@ def terminal_asker() -> Asker:
             f"[dim]{DIMENSIONS[question.dimension]}[/dim]",
         )
         console.print(grid)
-        return Prompt.ask(question.text, choices=choices, console=console)
+        console.print(f"[bold]{escape(question.text)}[/bold]")
+        keys = " / ".join(f"({c[0]}){c[1:]}" for c in choices)
+        prompt = f"{keys}, ? for help [{question.default}]: "
+        while True:
+            answer = interpret(console.input(escape(prompt)), question)
+            if answer == "?":
+                console.print(escape(explain(question)), style="dim")
+            elif answer is None:
+                console.print(f"answer {escape(keys)}, or ? for help")
+            else:
+                return answer
 
     return ask

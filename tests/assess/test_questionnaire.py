@@ -85,3 +85,52 @@ def test_a_teams_own_bank_and_its_errors(tmp_path):
         load_bank(str(tmp_path / "bad2.yml"))
     with pytest.raises(AssessError, match="not found"):
         load_bank(str(tmp_path / "missing.yml"))
+
+
+def test_typed_answers_are_understood():
+    from scaffolder.assess.questionnaire import Question, interpret
+
+    yesno = Question(id="q", dimension="governance", text="t", choices="yesno")
+    automation = Question(id="q", dimension="governance", text="t", default="manual")
+    assert [interpret(t, yesno) for t in ("y", "YES", " n ", "no", "", "?", "maybe")] == [
+        "yes", "yes", "no", "no", "no", "?", None,
+    ]  # fmt: skip
+    assert [interpret(t, automation) for t in ("a", "auto", "m", "n", "", "y")] == [
+        "automated", "automated", "manual", "no", "manual", None,
+    ]  # fmt: skip
+
+
+def test_help_explains_choices_weight_and_the_check():
+    from scaffolder.assess.questionnaire import explain
+
+    question = next(q for q in load_bank(None).questions if q.id == "team.tests-in-ci")
+    text = explain(question)
+    assert "automated: done by a tool every time (full credit)" in text
+    assert "manual: done, by hand (half credit)" in text
+    assert "weight 1" in text and "check quality.ci-tests" in text
+
+
+def test_an_interrupted_questionnaire_keeps_its_answers_and_resumes(tmp_path):
+    asked = []
+
+    def ask_three_then_interrupt(question, choices, number, total):
+        if len(asked) == 3:
+            raise KeyboardInterrupt
+        asked.append((question.id, number, total))
+        return choices[-1]
+
+    with pytest.raises(AssessError, match=r"interrupted at question 4 of (\d+); the 3 answers"):
+        assess_repo(tmp_path, "builtin", ask_three_then_interrupt)
+    saved = load_answers(tmp_path)
+    assert list(saved) == sorted(a[0] for a in asked)
+    total = asked[0][2]
+
+    resumed = []
+
+    def ask(question, choices, number, total):
+        resumed.append((question.id, number, total))
+        return choices[0]
+
+    assess_repo(tmp_path, "builtin", ask)
+    assert resumed[0][1:] == (4, total) and resumed[-1][1:] == (total, total)
+    assert not {a[0] for a in asked} & {r[0] for r in resumed}

@@ -81,7 +81,9 @@ def test_level1_both_orchestrators_github(tmp_path, venv):
     )
     make(project, "setup", venv)
     make(project, "lint", venv)
-    make(project, "test", venv)
+    fast = make(project, "test", venv)  # unit tests only: no pipeline, MLflow or orchestrator
+    assert "deselected" not in fast.stdout and "test_pipeline_e2e" not in fast.stdout
+    make(project, "test-slow", venv)
     make(project, "train", venv)
     first = champion_version(project, venv)
     assert (project / "metrics" / "pipeline.prom").read_text().count(
@@ -104,7 +106,7 @@ def test_level1_airflow_gitlab(tmp_path, venv):
     )
     assert not (project / "pipelines").exists()
     make(project, "setup", venv)
-    make(project, "test", venv)
+    make(project, "test-all", venv)
     make(project, "dag-check", venv)
     make(project, "dag-test", venv)
     champion_version(project, venv)
@@ -118,7 +120,7 @@ def test_level1_kubeflow_github(tmp_path, venv):
     )  # fmt: skip
     assert not (project / "dags").exists()
     make(project, "setup", venv)
-    make(project, "test", venv)
+    make(project, "test-all", venv)
     make(project, "kfp-compile", venv)
     make(project, "kfp-run", venv)
     champion_version(project, venv)

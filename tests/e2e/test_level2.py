@@ -96,7 +96,8 @@ def test_level2_both_github(tmp_path, venv):
     project = generate(tmp_path, "e2e-cicd", "--level", "2", "--orchestrator", "both")
     make(project, "setup", venv)
     make(project, "lint", venv)
-    make(project, "test", venv)  # includes the model tests and the serving app's tests
+    make(project, "test", venv)  # the unit tests
+    make(project, "test-slow", venv)  # model tests, serving app, GX, pipeline, DAG, KFP
     make(project, "validate-data", venv)
     make(project, "train", venv)  # the GX checkpoint passes, model tests pass, champion set
     champion_version(project, venv)
