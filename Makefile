@@ -32,7 +32,7 @@ test-all: setup ## The whole suite: fast tests, then end-to-end tests
 demo: ## Create a level-1 project under build/demo, install it and run its training pipeline
 	@mkdir -p $(DEMO_DIR) && : > $(DEMO_LOG); start=$$(date +%s); \
 	phase() { \
-		printf '%-62s' "$$1"; t=$$(date +%s); shift; \
+		printf '%-66s' "$$1"; t=$$(date +%s); shift; \
 		if "$$@" >> $(DEMO_LOG) 2>&1; then echo " $$(( $$(date +%s) - t )) s"; \
 		else echo " failed"; tail -n 25 $(DEMO_LOG); echo "the whole log: $(DEMO_LOG)"; exit 1; fi; \
 	}; \
