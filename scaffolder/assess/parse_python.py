@@ -335,6 +335,8 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
             self._dag(node, node, default_id=None)
         elif qualified.endswith("TriggerDagRunOperator") or last == "trigger_dag":
             self.add("retrain.trigger", node, via=last)
+        elif last == "create_recurring_run":  # a kfp.Client method, whatever the variable
+            self.add("kfp.run", node, call=last, recurring=True)
         elif root == "kfp":
             if last == "compile":
                 self.add("kfp.compile", node)
@@ -342,6 +344,8 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
                 self.add("kfp.run", node, call=last, recurring=last == "create_recurring_run")
             elif qualified.startswith("kfp.local"):
                 self.add("kfp.local", node)
+            elif last in ("If", "Condition"):  # dsl.If: a conditional branch (e.g. retrain)
+                self.add("kfp.condition", node)
         elif root == "prometheus_client":
             if last in PROM_METRIC_TYPES:
                 name = _const_str(node.args[0]) if node.args else _const_str(_kwarg(node, "name"))
@@ -436,7 +440,7 @@ def _schedule_repr(node: ast.AST, visitor: _Visitor) -> str:
     if isinstance(node, (ast.List, ast.Tuple)):
         return "asset"
     qualified = visitor.qualify(node.func if isinstance(node, ast.Call) else node) or ""
-    if qualified.endswith(("Asset", "Dataset", "AssetAll", "AssetAny")):
+    if qualified.endswith(("Asset", "Dataset", "AssetAll", "AssetAny", "AssetOrTimeSchedule")):
         return "asset"
     return qualified or "expression"
 

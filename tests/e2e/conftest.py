@@ -60,7 +60,7 @@ def _cache_key() -> str:
 
 @pytest.fixture(scope="session")
 def venv(tmp_path_factory) -> Path:
-    """A venv holding everything a level-2 project with both orchestrators installs, plus the
+    """A venv holding everything a level-3 project with both orchestrators installs, plus the
     checkers. Filled by a generated project's own `make setup`, so its dependency list is what
     is tested; later projects' `make setup` then only add themselves."""
     path = CACHE / f"venv-{_cache_key()}"
@@ -85,7 +85,7 @@ def _build_venv(path: Path, tmp_path_factory) -> None:
         [path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "tools.txt"], REPO, env
     )
     seed = generate(
-        tmp_path_factory.mktemp("seed"), "venv-seed", "--level", "2", "--orchestrator", "both"
+        tmp_path_factory.mktemp("seed"), "venv-seed", "--level", "3", "--orchestrator", "both"
     )
     make(seed, "setup", path)
     (path / ".complete").write_text("ok\n")

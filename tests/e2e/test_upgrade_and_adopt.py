@@ -128,3 +128,23 @@ def test_level1_with_realistic_edits_upgrades_to_level2_and_runs(tmp_path, venv)
     make(project, "test", venv)
     make(project, "train", venv)
     make(project, "dag-test", venv)
+
+    # Level 2 -> 3: more team edits (the serving app, the prod thresholds), then the upgrade;
+    # migration 0003 holds live performance to the team's tuned gate (roc_auc 0.72).
+    app = project / "src" / "e2e_up2" / "serving" / "app.py"
+    app.write_text(app.read_text() + "\n# team: served behind the internal gateway\n")
+    environments = project / "config" / "environments.yaml"
+    environments.write_text(environments.read_text().replace("roc_auc: 0.75", "roc_auc: 0.76"))
+    git(project, "add", "--all")
+    git(project, "commit", "-qm", "Team edits at level 2")
+    result = scaffold("upgrade", project, "--to", "3", "--defaults")
+    assert result.returncode == 0, result.stderr
+    assert "# team: served behind the internal gateway" in app.read_text()
+    assert "hooks.after_predict" in app.read_text()
+    assert "roc_auc: 0.76" in environments.read_text()
+    assert "def is_senior" in features.read_text() and "#ml-churn" in readme.read_text()
+    assert "threshold: 0.72" in (project / "config" / "monitoring.yaml").read_text()
+    make(project, "setup", venv)
+    make(project, "test", venv)
+    make(project, "train", venv)
+    assert "decision:" in make(project, "monitor", venv).stdout

@@ -1,5 +1,5 @@
 """Property tests: random user edits on a project, then an upgrade to the next level
-(0 -> 1 and 1 -> 2).
+(0 -> 1, 1 -> 2 and 2 -> 3).
 
 Every line and file the user added is still there, or inside a conflict region."""
 
@@ -20,6 +20,9 @@ EDITABLE = [
     # level-1 files (skipped when the project does not have them yet)
     "config/pipeline.yaml", "src/churn/pipeline/steps.py", "src/churn/config.py",
     ".pre-commit-config.yaml", "Dockerfile",
+    # level-2 files
+    "src/churn/serving/app.py", "src/churn/scoring.py", "config/environments.yaml",
+    "dags/churn_training.py",
 ]  # fmt: skip
 
 line_text = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_ =#", min_size=1, max_size=30).map(
@@ -39,7 +42,7 @@ edit = st.one_of(
 @settings(
     max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(level=st.sampled_from([0, 1]), edits=st.lists(edit, min_size=1, max_size=6))
+@given(level=st.sampled_from([0, 1, 2]), edits=st.lists(edit, min_size=1, max_size=6))
 def test_user_lines_survive_upgrade(tmp_path_factory, level, edits):
     base = tmp_path_factory.mktemp("prop")
     repo = new_project(base, level=level)

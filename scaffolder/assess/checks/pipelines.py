@@ -114,6 +114,9 @@ def r_retraining(f: Facts) -> Verdict:
     triggers = f.of("retrain.trigger") + f.of("kfp.run") + f.of("retrain.function")
     hits = [x for x in triggers if x.path in drift_files or x.kind == "retrain.trigger"]
     hits += [x for x in f.of("airflow.dag") if x.detail.get("schedule") == "asset"]
+    # a KFP pipeline that retrains under a condition (dsl.If on the monitoring's decision)
+    conditional = {x.path for x in f.of("kfp.condition")}
+    hits += [x for x in f.of("retrain.function") if x.path in conditional]
     if hits and drift_files:
         return Verdict(True, where(hits), "drift or decay triggers retraining")
     return Verdict(False, where(hits), "retraining is not triggered by drift or decay")

@@ -12,7 +12,7 @@ on a laptop (the defaults: files under the project folder, MLflow on SQLite) and
 | `FEEDBACK_URI` | `<artifact root>/feedback` | labels that arrive later, keyed by request id |
 | `MONITORING_REPORT_URI` | `<artifact root>/monitoring` | drift and decay reports (JSON and Markdown) |
 | `MONITORING_STATE_DIR` | `<project>/artifacts/monitoring/state` | storm-guard state (a local or shared-volume path) |
-| `MONITORING_METRICS_FILE` | `<project>/metrics/monitoring.prom` | monitoring metrics (Prometheus text format) |
+| `MONITORING_METRICS_DIR` | `<project>/metrics` | `monitoring.prom` and `retrain.prom` (Prometheus text format) |
 | `MONITORING_CONFIG` | `config/monitoring.yaml` | thresholds, windows, guards |
 | `REMEDIATION_POLICY` | `config/remediation.yaml` | which alert triggers which action |
 | `PROMETHEUS_URL` | `http://127.0.0.1:9090` | the Prometheus that evaluates the alert rules |
@@ -42,7 +42,7 @@ class Settings:
     feedback_uri: str
     monitoring_report_uri: str
     monitoring_state_dir: Path
-    monitoring_metrics_file: Path
+    monitoring_metrics_dir: Path
     monitoring_config: Path
     remediation_policy: Path
     prometheus_url: str
@@ -72,9 +72,7 @@ def load_settings() -> Settings:
         monitoring_state_dir=_path(
             "MONITORING_STATE_DIR", Path("artifacts") / "monitoring" / "state"
         ),
-        monitoring_metrics_file=_path(
-            "MONITORING_METRICS_FILE", Path("metrics") / "monitoring.prom"
-        ),
+        monitoring_metrics_dir=_path("MONITORING_METRICS_DIR", Path("metrics")),
         monitoring_config=_path("MONITORING_CONFIG", Path("config") / "monitoring.yaml"),
         remediation_policy=_path("REMEDIATION_POLICY", Path("config") / "remediation.yaml"),
         prometheus_url=env("PROMETHEUS_URL") or "http://127.0.0.1:9090",

@@ -1,0 +1,1 @@
+"""Alert -> action: a receiver for Alertmanager webhooks that applies the remediation policy."""

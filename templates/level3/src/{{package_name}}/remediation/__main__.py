@@ -1,0 +1,37 @@
+"""`python -m <package>.remediation`: run the remediation receiver (see receiver.py)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Receive Alertmanager webhooks; apply the policy.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=9095, help="port (default 9095)")
+    parser.add_argument("--dry-run", action="store_true", help="say what would be done, do nothing")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    from .receiver import default_remediator, make_server
+
+    try:
+        remediator = default_remediator(dry_run=args.dry_run)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    server = make_server(remediator, args.host, args.port)
+    print(f"remediation receiver on http://{args.host}:{args.port}/alerts", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        remediator.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
