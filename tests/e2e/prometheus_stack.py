@@ -82,6 +82,12 @@ class Processes:
         path = self.logs / f"{name}.log"
         return path.read_text(errors="replace")[-4000:] if path.is_file() else ""
 
+    def stop_one(self, name: str) -> None:
+        for started, proc in self.procs:
+            if started == name and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+
     def stop(self) -> None:
         for _, proc in reversed(self.procs):
             if proc.poll() is None:

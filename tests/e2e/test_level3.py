@@ -224,6 +224,15 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
 
         # The loop with real parts: Prometheus scrapes the app and the drift metrics (served by
         # the receiver), the drift alert fires, Alertmanager calls the receiver, which retrains.
+        # The app restarts to serve the new champion; drift is judged on the rows it scores.
+        procs.stop_one("serve")
+        serve_port = free_port()
+        procs.start("serve2", ["make", "serve", f"VENV={venv}", f"PORT={serve_port}"], project,
+                    venv_env(venv))  # fmt: skip
+        base = f"http://127.0.0.1:{serve_port}"
+        wait_until(lambda: get_json(f"{base}/ready")["status"] == "ready", 120, "the serving app")
+        send(base, shifted, "shifted-again")
+        wait_until(lambda: logged_rows(project, venv) >= 1800, 60, "the prediction log", every=2)
         data_loop = write_data(project, venv, tmp_path / "data-loop.csv", seed=303)
         procs.start("receiver", ["make", "receiver", f"VENV={venv}",
                                  f"RECEIVER_PORT={receiver_port}"], project,
@@ -293,7 +302,7 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         started = [a for a in get_json(f"{receiver}/actions") if a["result"] == "started"]
         assert len(started) == 1, started
     except BaseException:
-        for name in ("serve", "receiver", "prometheus", "alertmanager"):
+        for name in ("serve", "serve2", "receiver", "prometheus", "alertmanager"):
             print(f"--- {name} log ---\n{procs.log(name)}")
         raise
     finally:
