@@ -1,11 +1,6 @@
-"""Generated level-3 projects, for every orchestrator and CI provider: the level-3 checks of the
-monitoring -> retraining loop pass, and removing one of its defining files drops exactly its
-dimension to 2.
-
-The other level-3 checks (canary rollout, lineage tags, CODEOWNERS, promotion policy) come with
-the second half of level 3; until its files are in the template they are the only checks that
-keep a dimension below 3, which this module asserts too, so the day they land the test says
-"exactly 3 everywhere" by shrinking PENDING to nothing."""
+"""Generated level-3 projects, for every orchestrator and CI provider, assess at exactly 3 in
+every dimension; the level-3 checks of the monitoring -> retraining loop pass, and removing one of
+its defining files drops exactly its dimension to 2."""
 
 from __future__ import annotations
 
@@ -21,14 +16,6 @@ from scaffolder.assess.scan import scan
 from scaffolder.assess.scoring import dimension_levels
 
 VARIANTS = [("airflow", "github"), ("kubeflow", "gitlab"), ("both", "github")]
-# Level-3 checks whose files the template does not have yet (the canary/governance half).
-PENDING = {
-    "repro.data-lineage",
-    "tracking.lineage-tags",
-    "deployment.canary",
-    "governance.codeowners",
-    "governance.promotion-policy",
-}
 LOOP = {
     "validation.drift-detection",
     "quality.drift-tests",
@@ -69,12 +56,10 @@ def test_generated_level3_project_passes_the_loop_checks(generated, variant):
     results = {r.id: r for r in report.checks}
     for check_id in LOOP:
         assert results[check_id].outcome is Outcome.PASS, (check_id, results[check_id].message)
-    failing = {r.id for r in report.checks if not r.counts_as_passed}
-    assert failing <= PENDING, failing - PENDING
-    pending_dims = {results[c].dimension for c in failing}
-    assert {d.dimension: d.level for d in report.dimensions} == {
-        dim: 2 if dim in pending_dims else 3 for dim in DIMENSIONS
-    }
+    failing = [(r.id, r.message) for r in report.checks if not r.counts_as_passed]
+    assert failing == []
+    assert {d.dimension: d.level for d in report.dimensions} == dict.fromkeys(DIMENSIONS, 3)
+    assert report.level == 3
     assert report.problems == []
 
 
@@ -106,11 +91,10 @@ def test_removing_a_loop_file_drops_exactly_its_dimension(generated, tmp_path, r
         (project / path.format(pkg=project.name.replace("-", "_"))).unlink()
     after = _results(project)
     levels = {d.dimension: d.level for d in dimension_levels(list(after.values()))}
-    pending_dims = {after[c].dimension for c in PENDING}
     for check_id, dimension in expected.items():
         assert after[check_id].outcome is Outcome.FAIL, (check_id, after[check_id].message)
         assert levels[dimension] == 2
-    unchanged = set(DIMENSIONS) - set(expected.values()) - pending_dims
+    unchanged = set(DIMENSIONS) - set(expected.values())
     assert all(levels[d] == 3 for d in unchanged), levels
     newly_failing = {
         r.id for r in after.values() if not r.counts_as_passed and before[r.id].counts_as_passed
