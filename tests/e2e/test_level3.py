@@ -121,7 +121,7 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
     project = generate(tmp_path, "e2e-auto", "--level", "3", "--orchestrator", "both")
     make(project, "setup", venv)
     make(project, "lint", venv)
-    make(project, "test", venv)
+    make(project, "test-all", venv)  # the fast and the slow tests: every test of the project
     promtool = tool("promtool", venv)
     rules = project / "monitoring" / "prometheus"
     run([promtool, "check", "rules", rules / "monitoring_alerts.yml"], project)
