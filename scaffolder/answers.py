@@ -8,7 +8,7 @@ import sys
 import unicodedata
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from scaffolder.choices import CI_PROVIDERS, FROM_LEVEL, ORCHESTRATORS, PYTHON_VERSIONS
 from scaffolder.errors import InvalidAnswerError, MissingAnswerError
@@ -16,6 +16,15 @@ from scaffolder.errors import InvalidAnswerError, MissingAnswerError
 # Kept in step with the validators in templates/copier.yml (a test checks they agree).
 PROJECT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,99}$")
 PACKAGE_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+# The org-choice questions: strict enough that an answer is always safe inside YAML and shell.
+ORG_CHOICE_RES = {
+    "default_branch": re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$"),
+    "ci_runner": re.compile(r"^([A-Za-z0-9._-]+( *, *[A-Za-z0-9._-]+)*)?$"),
+    "container_registry": re.compile(
+        r"^([a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*)?$"
+    ),
+    "base_image": re.compile(r"^([a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?)?$"),
+}
 # Longer import names push generated import lines past the formatter's line length.
 MAX_PACKAGE_NAME = 32
 
@@ -35,9 +44,12 @@ PythonVersion = Literal["3.10", "3.11", "3.12", "3.13"]
 
 class Answers(BaseModel):
     """Every answer a render needs; questions skipped at a level (orchestrator and ci at
-    level 0) are None."""
+    level 0) are None.
 
-    model_config = ConfigDict(extra="forbid")
+    Answers to an org overlay's own questions are kept as extra fields (plain values only).
+    """
+
+    model_config = ConfigDict(extra="allow")
 
     project_name: str
     package_name: str
@@ -51,8 +63,26 @@ class Answers(BaseModel):
     # team's package folder (`src/NAME` or `NAME`) and calls their functions. Never asked.
     example: bool = True
     package_dir: str | None = None
+    # Common org choices (defaults keep projects made before they existed valid).
+    default_branch: str = "main"
+    ci_runner: str = ""
+    container_registry: str = ""
+    base_image: str = ""
 
-    @field_validator("project_name", "package_name", "description", "author")
+
+    @model_validator(mode="after")
+    def _extra_answers_are_plain(self) -> Answers:
+        for key, value in (self.model_extra or {}).items():
+            if not re.match(r"^[a-z_][a-z0-9_]*$", key):
+                raise ValueError(f"answer name {key!r} is not a lowercase identifier")
+            if not isinstance(value, str | int | float | bool | type(None)):
+                raise ValueError(f"answer {key!r} is not a plain value")
+        return self
+
+    @field_validator(
+        "project_name", "package_name", "description", "author", "default_branch", "ci_runner",
+        "container_registry", "base_image",
+    )  # fmt: skip
     @classmethod
     def _acceptable(cls, value: str, info) -> str:
         # Answers come from flags, prompts and the state file: all pass the same checks.
@@ -109,7 +139,7 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Answers with a fixed form; every other string answer is free text (one line, stripped).
 _NOT_FREE_TEXT = {
     "project_name", "package_name", "orchestrator", "ci", "python_version", "level",
-    "example", "package_dir",
+    "example", "package_dir", "default_branch", "ci_runner", "container_registry", "base_image",
 }  # fmt: skip
 # Answers the tool sets (adopt), never asked.
 NOT_ASKED = {"example", "package_dir"}
@@ -134,6 +164,22 @@ def check_one_line(key: str, value: str) -> None:
         )
 
 
+_ORG_CHOICE_FORMS = {
+    "default_branch": "a plain branch name: letters, digits, '.', '_', '-' and '/'",
+    "ci_runner": "runner labels of letters, digits, '.', '_' and '-', separated by commas",
+    "container_registry": "a registry host with an optional port and path, e.g. "
+    "registry.example.com/ml",
+    "base_image": "an image reference such as registry.example.com/python:3.11-slim",
+}
+
+
+def check_org_choice(key: str, value: str) -> None:
+    """The org-choice answers have fixed forms, so they are safe bare in YAML and shell."""
+    bad_branch = key == "default_branch" and (".." in value or value.endswith(("/", ".lock")))
+    if not ORG_CHOICE_RES[key].match(value) or bad_branch:
+        raise InvalidAnswerError(f"{key} {value!r} is not valid; use {_ORG_CHOICE_FORMS[key]}")
+
+
 def answer_problem(key: str, value: object) -> str | None:
     """Why `value` is not acceptable for question `key`; None when it is. The one place the
     flags, --data, copier's prompt validators and the state file all check answers."""
@@ -145,13 +191,17 @@ def answer_problem(key: str, value: object) -> str | None:
             check_project_name(value)
         elif key == "package_name":
             check_package_name(value)
+        elif key in ORG_CHOICE_RES:
+            check_org_choice(key, value)
     except InvalidAnswerError as exc:
         return str(exc)
     return None
 
 
 def parse_data(pairs: list[str]) -> dict[str, str]:
-    """Turn repeated `--data KEY=VALUE` options into a dict, refusing malformed ones."""
+    """Turn repeated `--data KEY=VALUE` options into a dict, refusing malformed ones.
+
+    Whether KEY is a question depends on the overlays (`Catalog.check_known`)."""
     data: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -160,7 +210,7 @@ def parse_data(pairs: list[str]) -> dict[str, str]:
             raise InvalidAnswerError(
                 f"--data {pair!r} is not KEY=VALUE; write e.g. --data author=ML"
             )
-        if key not in Answers.model_fields:
+        if not re.match(r"^[a-z_][a-z0-9_]*$", key):
             known = ", ".join(Answers.model_fields)
             raise InvalidAnswerError(f"--data key {key!r} is not a question; known keys: {known}")
         data[key] = value
@@ -186,6 +236,9 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
             checked["level"] = int(str(checked["level"]))
         except ValueError:
             raise InvalidAnswerError(f"level {checked['level']!r} is not a number") from None
+    for key in ORG_CHOICE_RES:
+        if key in checked:
+            check_org_choice(key, str(checked[key]))
     for key, allowed in (
         ("orchestrator", ORCHESTRATORS),
         ("ci", CI_PROVIDERS),
@@ -232,5 +285,8 @@ def missing_answers(given: dict[str, object]) -> list[str]:
     return [
         name
         for name in Answers.model_fields
-        if name not in given and name not in NOT_ASKED and level >= FROM_LEVEL.get(name, 0)
+        if name not in given
+        and name not in NOT_ASKED
+        and level >= FROM_LEVEL.get(name, 0)
+        and name not in ORG_CHOICE_RES  # optional: empty means the provider's default
     ]

@@ -110,6 +110,53 @@ def _given(data: list[str] | None, **flags: object) -> dict[str, object]:
     return given
 
 
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """`NAME=VALUE` options as a dict, refusing malformed ones."""
+    from scaffolder.errors import InvalidAnswerError
+
+    pairs: dict[str, str] = {}
+    for value in values or []:
+        name, sep, rest = value.partition("=")
+        if not sep or not name.strip() or not rest.strip():
+            raise InvalidAnswerError(f"{option} {value!r} is not NAME=VALUE")
+        pairs[name.strip()] = rest.strip()
+    return pairs
+
+
+def _echo_json(data: object) -> None:
+    import json
+
+    print(json.dumps(data))
+
+
+def _result_json(result, *, dry_run: bool = False) -> dict:
+    """An upgrade or adopt result (or its plans, for a dry run) as plain data."""
+    from scaffolder.upgrade import report
+
+    plans = result if dry_run else result.plans
+    data = {"dry_run": dry_run, "due": any(p.due for p in plans),
+            "plans": report.plans_json(plans)}  # fmt: skip
+    if not dry_run:
+        data.update(level=result.level, conflicts=result.conflicts,
+                    migrations_run=result.migrations_run)  # fmt: skip
+    return data
+
+
+def _overlay_options(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument(
+        "--overlay", action="append", metavar="SOURCE",
+        help=help + ": a folder, or a git repository URL or path with @TAG or @COMMIT; "
+        "repeatable, applied in order",
+    )  # fmt: skip
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-f", "--format", choices=("text", "json"), default="text",
+        help="json: one object on stdout (messages stay on stderr)",
+    )  # fmt: skip
+
+
 def _interactive(defaults: bool) -> bool:
     """Prompt only when asked to (no --defaults) and a person is at a terminal."""
     return not defaults and sys.stdin.isatty() and sys.stdout.isatty()
@@ -172,8 +219,11 @@ def _add_new(sub) -> None:
     _answer_options(
         p,
         data_help="any answer by name: package_name, description, author, python_version "
-        "(3.10-3.13), level, orchestrator, ci",
+        "(3.10-3.13), level, orchestrator, ci, default_branch, ci_runner, container_registry, "
+        "base_image, or an overlay's question",
     )
+    _overlay_options(p, "org overlay")
+    _format_option(p)
     p.set_defaults(func=_run_new)
 
 
@@ -191,8 +241,20 @@ def _run_new(args: argparse.Namespace) -> None:
             defaults=args.defaults,
             interactive=_interactive(args.defaults),
             progress=progress,
+            overlays=list(args.overlay or []),
         )
         result = create_project(request)
+    if args.format == "json":
+        from scaffolder.state import load_state
+
+        state = load_state(result.path)
+        _echo_json({
+            "path": str(result.path), "level": result.answers.level,
+            "answers": result.answers.model_dump(mode="json"),
+            "template_version": state.template_version,
+            "overlays": [o.model_dump(mode="json") for o in state.overlays],
+            "base_commit": result.base_commit,
+        })  # fmt: skip
     console.print(closing_message(result), soft_wrap=True, markup=False)
 
 
@@ -239,6 +301,12 @@ def _add_upgrade(sub) -> None:
         help="after resolving and committing a conflicted upgrade: finish it",
     )  # fmt: skip
     _answer_options(p, data_help="answer a question new at the target level")
+    _overlay_options(p, "add an org overlay")
+    p.add_argument(
+        "--overlay-ref", action="append", metavar="NAME=REF",
+        help="render overlay NAME at tag or commit REF instead of its newest release; repeatable",
+    )  # fmt: skip
+    _format_option(p)
     p.set_defaults(func=_run_upgrade)
 
 
@@ -248,6 +316,8 @@ def _run_upgrade(args: argparse.Namespace) -> None:
     with _errors_to_exit_codes():
         if args.resume:
             result = apply.continue_upgrade(args.path)
+            if args.format == "json":
+                _echo_json({"level": result.level, "migrations_run": result.migrations_run})
             done = ", ".join(result.migrations_run) or "nothing left to run"
             _stderr().print(f"Upgrade finished at level {result.level} ({done}).")
             return
@@ -258,10 +328,14 @@ def _run_upgrade(args: argparse.Namespace) -> None:
             given=_given(args.data, orchestrator=args.orchestrator, ci=args.ci),
             defaults=args.defaults,
             interactive=not dry and _interactive(args.defaults),
+            add_overlays=list(args.overlay or []),
+            overlay_refs=_pairs(args.overlay_ref, "--overlay-ref"),
         )
         if dry:
             plans = apply.plan_upgrade(request)
-            if args.check:
+            if args.format == "json":
+                _echo_json(_result_json(plans, dry_run=True))
+            elif args.check:
                 print(report.summary_line(plans))
             else:
                 repo = apply.preflight(args.path).repo
@@ -271,6 +345,8 @@ def _run_upgrade(args: argparse.Namespace) -> None:
                         print(apply.migration_diff(repo, plan).rstrip())
             sys.exit(2 if any(p.due for p in plans) else 0)
         result = apply.upgrade(request)
+    if args.format == "json":
+        _echo_json(_result_json(result))
     for note in result.notes:
         _stderr().print(f"note: {note}", soft_wrap=True)
     if result.conflicts:
@@ -280,7 +356,11 @@ def _run_upgrade(args: argparse.Namespace) -> None:
         _stderr().print(f"Up to date at level {result.level}; nothing to do.")
         return
     ran = f"; migrations: {', '.join(result.migrations_run)}" if result.migrations_run else ""
-    _stderr().print(f"Upgraded to level {result.level}{ran}. Review with `git log --stat`.")
+    console = _stderr()
+    console.print(f"Upgraded to level {result.level}{ran}. Review with `git log --stat`.")
+    notes = report.release_notes(result.plans)
+    if notes:
+        console.print(notes, soft_wrap=True, markup=False)
 
 
 # --- adopt -------------------------------------------------------------------------------------
@@ -322,6 +402,8 @@ def _add_adopt(sub) -> None:
         "pipeline around that package and no example)",
     )  # fmt: skip
     _answer_options(p, data_help="override an inferred answer")
+    _overlay_options(p, "org overlay")
+    _format_option(p)
     p.set_defaults(func=_run_adopt)
 
 
@@ -336,13 +418,20 @@ def _run_adopt(args: argparse.Namespace) -> None:
             given["example"] = True
         if args.dry_run:
             ctx, plan = adoption.plan_adoption(
-                args.path, args.level, given, defaults=args.defaults, interactive=interactive
-            )
-            print(report.describe_plans(ctx.repo, [plan], with_diff=False))
+                args.path, args.level, given, defaults=args.defaults, interactive=interactive,
+                overlays=list(args.overlay or []),
+            )  # fmt: skip
+            if args.format == "json":
+                _echo_json(_result_json([plan], dry_run=True))
+            else:
+                print(report.describe_plans(ctx.repo, [plan], with_diff=False))
             sys.exit(2)
         result = adoption.adopt(
-            args.path, args.level, given, defaults=args.defaults, interactive=interactive
-        )
+            args.path, args.level, given, defaults=args.defaults, interactive=interactive,
+            overlays=list(args.overlay or []),
+        )  # fmt: skip
+    if args.format == "json":
+        _echo_json(_result_json(result))
     for note in result.notes:
         _stderr().print(f"note: {note}", soft_wrap=True)
     if result.conflicts:
@@ -434,6 +523,188 @@ def _run_assess(args: argparse.Namespace) -> None:
         console.print(escape(result.summary), soft_wrap=True)
 
 
+# --- check -------------------------------------------------------------------------------------
+
+
+def _add_check(sub) -> None:
+    p = sub.add_parser(
+        "check",
+        help="the CI gate: below the declared level, behind a release, or an unfinished upgrade",
+        description="""
+            The CI gate for platform teams: exit 1 with one line per problem when the project
+            is below the level it declares (measured by `assess`), lags its template or overlay
+            releases (by how many, and the newest), or has a damaged state file or an
+            unfinished upgrade; exit 0 otherwise.
+        """,
+    )
+    p.add_argument(
+        "path", metavar="PATH", nargs="?", type=Path, default=Path("."),
+        help="the project, made by mlops-scaffold (default: .)",
+    )  # fmt: skip
+    p.add_argument(
+        "-f", "--format", choices=("text", "json"), default="text",
+        help="text: problems on stderr; json: one object on stdout",
+    )  # fmt: skip
+    p.add_argument(
+        "--offline", action="store_true", help="do not fetch overlay repositories for releases"
+    )
+    p.set_defaults(func=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> None:
+    from rich.text import Text
+
+    from scaffolder.check import run_check
+
+    with _errors_to_exit_codes():
+        result = run_check(args.path, offline=args.offline)
+    if args.format == "json":
+        _echo_json(result.to_json())
+    else:
+        console = _stderr()
+        for warning in result.warnings:
+            console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+        for problem in result.problems:
+            console.print(Text.assemble((f"{problem.code}:", "red"), f" {problem.message}"),
+                          soft_wrap=True)  # fmt: skip
+        if result.ok:
+            releases = ", ".join(f"{s.name} {s.version}" for s in result.sources)
+            console.print(
+                f"ok: level {result.declared_level} (assessed {result.assessed_level}); "
+                f"{releases}, all current",
+                soft_wrap=True, markup=False,
+            )  # fmt: skip
+    sys.exit(0 if result.ok else 1)
+
+
+# --- fleet -------------------------------------------------------------------------------------
+
+
+def _fleet_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--repos-file", type=Path, metavar="FILE",
+        help="one checkout path or clone URL per line (# comments)",
+    )  # fmt: skip
+    p.add_argument("--dir", type=Path, metavar="FOLDER", help="a folder whose subfolders are "
+                   "the checkouts")  # fmt: skip
+    p.add_argument(
+        "-j", "--jobs", type=int, metavar="N",
+        help="parallel processes (default: the number of CPUs)",
+    )  # fmt: skip
+
+
+def _add_fleet(sub) -> None:
+    p = sub.add_parser(
+        "fleet",
+        help="many repositories at once: fleet status, upgrade branches for every team",
+        description="Many repositories at once: the fleet's status, and upgrade branches "
+        "prepared in every repository for its team to review.",
+    )
+    fleet = p.add_subparsers(title="commands", metavar="COMMAND", dest="fleet_command")
+    fleet._parser_class = _Parser  # type: ignore[attr-defined]
+    fleet = _Sub(fleet)
+    status = fleet.add_parser(
+        "status",
+        help="level, releases and lag, dry-run upgrade outcome and problems of each repository",
+        description="""
+            Status of every repository: declared and assessed level, template and overlay
+            releases and lag, the outcome of a dry-run upgrade, and problems. One JSON line per
+            repository on stdout (or --jsonl), a summary table on stderr. Exit 1 when any
+            repository could not be read.
+        """,
+    )
+    _fleet_options(status)
+    status.add_argument("--jsonl", type=Path, metavar="OUT", help="write the JSON lines to OUT")
+    status.add_argument(
+        "--report", type=Path, metavar="FILE",
+        help="also write a Markdown (.md) or HTML (.html) report to FILE",
+    )  # fmt: skip
+    status.add_argument(
+        "--offline", action="store_true", help="do not fetch overlay repositories"
+    )
+    status.set_defaults(func=_run_fleet_status)
+    upgrade = fleet.add_parser(
+        "upgrade",
+        help="prepare the newest releases on a new branch in every repository",
+        description="""
+            Prepare the newest template and overlay releases on a new branch in every
+            repository, for the teams to review as pull or merge requests. The team's branch,
+            index and files are never touched; dirty repositories, existing branches and
+            releases that conflict are reported and skipped. One JSON line per repository on
+            stdout. Exit 1 when any repository was refused or failed.
+        """,
+    )
+    _fleet_options(upgrade)
+    upgrade.add_argument("--branch", required=True, metavar="NAME", help="the new branch")
+    upgrade.add_argument(
+        "--push", action="store_true",
+        help="push the branch and mlops-scaffold/base to origin (needed for clone URLs)",
+    )  # fmt: skip
+    upgrade.set_defaults(func=_run_fleet_upgrade)
+    p.set_defaults(func=lambda args: (p.print_help(), sys.exit(0)))
+
+
+def _run_fleet_status(args: argparse.Namespace) -> None:
+    import json
+
+    from scaffolder.errors import InvalidAnswerError
+    from scaffolder.fleet import report as fleet_report
+    from scaffolder.fleet.repos import gather
+    from scaffolder.fleet.status import fleet_status
+
+    console = _stderr()
+    rows = []
+    with _errors_to_exit_codes():
+        entries = gather(args.repos_file, args.dir)
+        if args.report is not None and args.report.suffix not in (".md", ".html"):
+            raise InvalidAnswerError(f"--report {args.report} must end in .md or .html")
+        out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
+        try:
+            for row in fleet_status(entries, jobs=args.jobs, offline=args.offline):
+                rows.append(row)
+                out.write(json.dumps(row, separators=(",", ":")) + "\n")
+                out.flush()
+        finally:
+            if args.jsonl:
+                out.close()
+        if args.report is not None:
+            html = args.report.suffix == ".html"
+            text = fleet_report.html_page(rows) if html else fleet_report.markdown(rows)
+            args.report.write_text(text, encoding="utf-8")
+    console.print(fleet_report.terminal_table(rows))
+    console.print(fleet_report.summary(rows), soft_wrap=True, markup=False)
+    sys.exit(1 if any(r.get("error") for r in rows) else 0)
+
+
+def _run_fleet_upgrade(args: argparse.Namespace) -> None:
+    import json
+
+    from scaffolder.answers import check_org_choice
+    from scaffolder.fleet.repos import gather
+    from scaffolder.fleet.upgrade import fleet_upgrade
+
+    counts: dict[str, int] = {}
+    with _errors_to_exit_codes():
+        try:
+            check_org_choice("default_branch", args.branch)
+        except Exception as exc:
+            from scaffolder.errors import InvalidAnswerError
+
+            message = f"--branch {args.branch!r} is not a plain branch name"
+            raise InvalidAnswerError(message) from exc
+        entries = gather(args.repos_file, args.dir)
+        for row in fleet_upgrade(entries, args.branch, jobs=args.jobs, push=args.push):
+            counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
+            print(json.dumps(row, separators=(",", ":")), flush=True)
+    _stderr().print(
+        f"{sum(counts.values())} repositories: "
+        + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())),
+        soft_wrap=True, markup=False,
+    )  # fmt: skip
+    failed = counts.get("refused", 0) + counts.get("error", 0)
+    sys.exit(1 if failed else 0)
+
+
 # --- the program -------------------------------------------------------------------------------
 
 
@@ -457,7 +728,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     # Subparsers inherit neither the formatter nor the error handling unless told.
     sub._parser_class = _Parser  # type: ignore[attr-defined]
-    for add in (_add_new, _add_upgrade, _add_adopt, _add_assess):
+    for add in (_add_new, _add_upgrade, _add_adopt, _add_assess, _add_check, _add_fleet):
         add(_Sub(sub))
     return parser
 

@@ -390,3 +390,47 @@ def first_author(repo: Path) -> str | None:
         return None
     names = [line.strip() for line in out.splitlines() if line.strip()]
     return names[0] if names else None
+
+
+# Overlay sources: a bare clone per source in the tool's cache, fetched before each use.
+
+
+def mirror(source: str, dest: Path) -> None:
+    """Clone `source` bare into `dest`, or fetch every branch and tag into an existing one."""
+    if (dest / "HEAD").is_file():
+        run_git(
+            dest, "fetch", "--quiet", "--prune", "--force", "--tags", "origin",
+            "+refs/heads/*:refs/heads/*",
+        )  # fmt: skip
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    run_git(dest.parent, "clone", "--quiet", "--bare", source, str(dest))
+
+
+def tags(repo: Path) -> list[str]:
+    return [t for t in run_git(repo, "tag", "--list").splitlines() if t]
+
+
+def archive(repo: Path, commit: str) -> bytes:
+    """The files of `commit` as a tar archive."""
+    result = subprocess.run(
+        [_git_executable(), "archive", "--format=tar", commit],
+        cwd=repo, capture_output=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise GitError(f"git archive failed in {repo}: {result.stderr.decode().strip()}")
+    return result.stdout
+
+
+def clone(source: str, dest: Path, branches: list[str]) -> None:
+    """Clone `source` into `dest` and make local branches of `branches` that it has."""
+    run_git(dest.parent, "clone", "--quiet", source, str(dest))
+    for branch in branches:
+        if rev_parse(dest, f"refs/remotes/origin/{branch}") and not rev_parse(
+            dest, f"refs/heads/{branch}"
+        ):
+            run_git(dest, "branch", "--quiet", branch, f"origin/{branch}")
+
+
+def push(repo: Path, remote: str, refs: list[str]) -> None:
+    run_git(repo, "push", "--quiet", remote, *refs)

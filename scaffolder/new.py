@@ -16,6 +16,7 @@ from scaffolder.errors import InvalidAnswerError, TargetExistsError
 from scaffolder.progress import Progress, silent
 from scaffolder.render import render
 from scaffolder.state import BASE_BRANCH, STATE_FILE, ProjectState, write_state
+from scaffolder.upgrade.migrations import release_ids
 
 USER_BRANCH = "main"
 
@@ -30,6 +31,7 @@ class NewRequest:
     defaults: bool = False
     interactive: bool = False
     progress: Progress = silent
+    overlays: list[str] = field(default_factory=list)  # SOURCE[@REF], applied in order
 
 
 @dataclass
@@ -53,6 +55,11 @@ def _check_target(target: Path) -> None:
 def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewResult:
     """Render, commit on the base branch, branch `main` off it, then move into place."""
     catalog = catalog or builtin_catalog()
+    if request.overlays:
+        from scaffolder.overlay import resolve
+
+        catalog = catalog.with_overlays([resolve(spec) for spec in request.overlays])
+    catalog.check_known(request.given)
     given = check_given({**request.given, "project_name": request.name})
     levels = catalog.levels()
 
@@ -64,7 +71,7 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
             )
         return level
 
-    check_level()  # before asking anything, as is the target folder
+    catalog.check_level(check_level())  # before asking anything, as is the target folder
     output_dir = request.output_dir.resolve()
     target = output_dir / request.name
     _check_target(target)
@@ -73,6 +80,7 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
 
         given = check_given(ask_questions(load_questions(catalog.questions_file), given, levels))
     level = check_level()
+    catalog.check_level(level)
     require_answers(given, defaults=request.defaults, interactive=request.interactive)
 
     # The outermost folder this call creates: removed again if anything fails.
@@ -89,17 +97,20 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
             template_version=catalog.version,
             base_branch=BASE_BRANCH,
             answers=answers,
+            overlays=catalog.overlay_records(),
+            # Release migrations are for files of older releases; this project has none.
+            migrations=release_ids(catalog),
         )
         write_state(tree, state)
         request.progress(f"Committing the render on branch {BASE_BRANCH}")
         gitops.init_repo(tree, BASE_BRANCH)
         base_commit = gitops.commit_all(
             tree,
-            f"mlops-scaffold: render level {answers.level} template {catalog.version}\n\n"
+            f"mlops-scaffold: render level {answers.level} {catalog.describe()}\n\n"
             f"Pristine render on {BASE_BRANCH}; `mlops-scaffold upgrade` merges later "
             "renders from this branch.",
         )
-        gitops.branch_off(tree, USER_BRANCH, BASE_BRANCH)
+        gitops.branch_off(tree, answers.default_branch or USER_BRANCH, BASE_BRANCH)
         _check_target(target)  # it may have appeared while we rendered
         if target.is_dir():
             target.rmdir()

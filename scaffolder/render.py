@@ -41,14 +41,93 @@ def _check_questions_file(path: Path) -> None:
 
 
 def stage_template(catalog: Catalog, level: int, staging: Path) -> Path:
-    """Lay layers 0..level into one copier template folder; return its root."""
+    """Lay layers 0..level, then each overlay's layers 0..level, into one copier template
+    folder; return its root."""
     _check_questions_file(catalog.questions_file)
-    shutil.copy2(catalog.questions_file, staging / "copier.yml")
+    layers = catalog.layers_up_to(level)
+    catalog.check_level(level)
+    _stage_questions(catalog, staging / "copier.yml")
     tree = staging / _TREE
     tree.mkdir()
-    for layer in catalog.layers_up_to(level):
+    for layer in layers:
         shutil.copytree(layer, tree, dirs_exist_ok=True)
+    for overlay in catalog.overlays:
+        for n in range(level + 1):
+            layer = overlay.layer(n)
+            if layer is not None:
+                _lay_over(layer, tree)
     return staging
+
+
+def _lay_over(layer: Path, tree: Path) -> None:
+    """Copy `layer` onto `tree`; a file replaces the built-in one it renders to (`X` or
+    `X.jinja`), so the two never both render."""
+    for path in sorted(layer.rglob("*")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(layer)
+        target = tree / relative
+        twin = (
+            target.with_name(target.name.removesuffix(".jinja"))
+            if target.name.endswith(".jinja")
+            else target.with_name(target.name + ".jinja")
+        )
+        if twin.is_file():
+            twin.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def _stage_questions(catalog: Catalog, dest: Path) -> None:
+    """copier.yml with the overlays' default answers and questions added, in order, and the
+    sources' releases as values the templates can show (catalog-info.yaml)."""
+    import json
+
+    releases = (
+        "\n# The sources' releases, written by mlops-scaffold (never asked, never recorded).\n"
+        f"template_release:\n  type: str\n  when: false\n  default: {json.dumps(catalog.version)}\n"
+        "overlay_releases:\n  type: str\n  when: false\n  default: "
+        + json.dumps(", ".join(f"{o.name} {o.version}" for o in catalog.overlays))
+        + "\n"
+    )
+    if not catalog.overlays:
+        text = catalog.questions_file.read_text(encoding="utf-8")
+        dest.write_text(text.rstrip("\n") + "\n" + releases, encoding="utf-8")
+        return
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    data = yaml.load(catalog.questions_file.read_text(encoding="utf-8"))
+    for overlay in catalog.overlays:
+        for name, value in overlay.manifest.defaults.items():
+            data[name]["default"] = value
+        for name, spec in overlay.manifest.questions.items():
+            data[name] = dict(spec)
+    with dest.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+        handle.write(releases)
+
+
+# Set by `fleet` (enable_cache): renders are kept here by (sources, releases, answers, level),
+# so a hundred repositories with the same answers render once.
+_cache_dir: Path | None = None
+_fingerprints: dict[tuple, str] = {}
+
+
+def enable_cache(folder: Path | None) -> None:
+    global _cache_dir
+    _cache_dir = folder
+
+
+def _cache_key(catalog: Catalog, given: dict[str, object]) -> str:
+    import hashlib
+    import json
+
+    sources = (catalog.root, catalog.version, *((o.root, o.commit) for o in catalog.overlays))
+    if sources not in _fingerprints:
+        _fingerprints[sources] = catalog.fingerprint()
+    payload = json.dumps([_fingerprints[sources], sorted(given.items())], default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
 def render(
@@ -63,6 +142,31 @@ def render(
     Missing answers take their defaults, or are asked for when `interactive`. Returns the
     answers the tree was made from; questions skipped at this level are left out.
     """
+    if _cache_dir is None or interactive:
+        return _render(catalog, given, dest, interactive=interactive)
+    import fcntl
+    import json
+
+    entry = _cache_dir / _cache_key(catalog, given)
+    _cache_dir.mkdir(parents=True, exist_ok=True)
+    with (_cache_dir / f"{entry.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel workers wait for the first render
+        if not (entry / "answers.json").is_file():
+            tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=_cache_dir))
+            answers = _render(catalog, given, tmp / "tree", interactive=False)
+            (tmp / "answers.json").write_text(answers.model_dump_json(), encoding="utf-8")
+            tmp.rename(entry)
+    shutil.copytree(entry / "tree", dest, symlinks=True, dirs_exist_ok=True)
+    return Answers.model_validate(json.loads((entry / "answers.json").read_text("utf-8")))
+
+
+def _render(
+    catalog: Catalog,
+    given: dict[str, object],
+    dest: Path,
+    *,
+    interactive: bool = False,
+) -> Answers:
     import copier
     import jinja2
 
@@ -86,7 +190,10 @@ def render(
             raise InvalidAnswerError(str(exc).splitlines()[0]) from exc
         except jinja2.TemplateError as exc:
             where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "a template"
-            raise TemplateError(f"template {where} does not render: {exc.message}") from exc
+            where = str(where).replace(f"{source}/{_TREE}/", "")
+            raise TemplateError(
+                f"template {where}{_overlay_note(catalog)} does not render: {exc.message}"
+            ) from exc
         except copier.errors.CopierError as exc:
             raise TemplateError(f"template does not render: {str(exc).splitlines()[0]}") from exc
         except OSError as exc:
@@ -97,6 +204,7 @@ def render(
             ) from exc
 
     dest.mkdir(parents=True, exist_ok=True)  # copier makes no folder for an empty tree
+    _check_inside(dest)
     # A question skipped at this level (orchestrator, ci at level 0) is recorded only when it
     # was answered anyway (a flag, or the state file): a later level then needs not ask it.
     skipped = set(worker.answers.hidden) - {k for k, v in given.items() if v is not None}
@@ -106,3 +214,17 @@ def render(
     except ValidationError as exc:  # an answer typed at a prompt that copier let through
         first = exc.errors()[0]
         raise InvalidAnswerError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _overlay_note(catalog: Catalog) -> str:
+    if not catalog.overlays:
+        return ""
+    return " (with overlay " + ", ".join(f"{o.name} {o.version}" for o in catalog.overlays) + ")"
+
+
+def _check_inside(dest: Path) -> None:
+    """A rendered name must not lead out of the project (`{{ '..' }}` in a file name)."""
+    root = dest.resolve()
+    for path in dest.rglob("*"):
+        if path.is_symlink() or not path.resolve().is_relative_to(root):
+            raise TemplateError(f"template renders {path.name} outside the project; fix its name")

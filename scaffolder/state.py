@@ -22,12 +22,15 @@ _HEADER = (
 
 
 class OverlaySource(BaseModel):
-    """An org overlay laid over the built-in layers, and the version it had."""
+    """An org overlay laid over the built-in layers: where it came from and what was used."""
 
     model_config = ConfigDict(extra="forbid")
 
-    source: str
-    version: str | None = None
+    name: str | None = None
+    source: str  # a folder's absolute path, or a git URL / repository path
+    version: str | None = None  # the version its manifest declares
+    ref: str | None = None  # the tag or branch asked for (None: a folder, or the default branch)
+    commit: str | None = None  # the exact commit rendered (None for a folder)
 
 
 class ProjectState(BaseModel):

@@ -22,6 +22,8 @@ def isolated_git(monkeypatch, tmp_path_factory):
         "GIT_COMMITTER_NAME",
         "GIT_COMMITTER_EMAIL",
         "EMAIL",
+        "XDG_CACHE_HOME",  # fetched overlays are cached under $HOME/.cache instead
+        "MLOPS_SCAFFOLD_CACHE",
     ):
         monkeypatch.delenv(var, raising=False)
     return home

@@ -10,6 +10,7 @@ from scaffolder.answers import (
     derive_package_name,
     parse_data,
 )
+from scaffolder.catalog import builtin_catalog
 from scaffolder.errors import InvalidAnswerError
 
 
@@ -65,15 +66,24 @@ def test_parse_data():
         with pytest.raises(InvalidAnswerError, match="not KEY=VALUE"):
             parse_data([bad])
     with pytest.raises(InvalidAnswerError, match="'colour' is not a question"):
-        parse_data(["colour=red"])
+        builtin_catalog().check_known(parse_data(["colour=red"]))
+    with pytest.raises(InvalidAnswerError, match="'Colour!' is not a question"):
+        parse_data(["Colour!=red"])
 
 
-def test_answers_model_refuses_unknown_fields():
+_BASE = {"project_name": "x", "package_name": "x", "description": "", "author": "",
+         "level": 0, "ci": "github", "python_version": "3.11"}  # fmt: skip
+
+
+def test_answers_keep_an_overlays_plain_answers():
+    answers = Answers.model_validate({**_BASE, "cost_center": "ML-1", "replicas": 2})
+    assert answers.model_dump()["cost_center"] == "ML-1"
+
+
+@pytest.mark.parametrize("extra", [{"cost": [1, 2]}, {"Cost-Center": "x"}, {"c": {"a": 1}}])
+def test_answers_refuse_structured_or_odd_extras(extra):
     with pytest.raises(ValueError):
-        Answers.model_validate(
-            {"project_name": "x", "package_name": "x", "description": "", "author": "",
-             "level": 0, "ci": "github", "python_version": "3.11", "extra": 1}
-        )  # fmt: skip
+        Answers.model_validate({**_BASE, **extra})
 
 
 @pytest.mark.parametrize(

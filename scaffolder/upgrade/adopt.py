@@ -112,10 +112,16 @@ def plan_adoption(
     defaults: bool,
     interactive: bool,
     catalog: Catalog | None = None,
+    overlays: list[str] | None = None,
 ) -> tuple[Context, StepPlan]:
     """Infer, render and plan the merge; nothing in the repo changes."""
     catalog = catalog or builtin_catalog()
     repo, branch, head, stale = _preflight(path)
+    if overlays:
+        from scaffolder.overlay import resolve
+
+        catalog = catalog.with_overlays([resolve(spec) for spec in overlays])
+    catalog.check_known(given)
     answers = _around_team_package(repo, {**infer_answers(repo), **given}, given)
     answers.setdefault("package_name", derive_package_name(str(answers["project_name"])))
     try:
@@ -153,8 +159,10 @@ def adopt(
     defaults: bool,
     interactive: bool,
     catalog: Catalog | None = None,
+    overlays: list[str] | None = None,
 ) -> UpgradeResult:
     ctx, plan = plan_adoption(
-        path, level, given, defaults=defaults, interactive=interactive, catalog=catalog
-    )
+        path, level, given, defaults=defaults, interactive=interactive, catalog=catalog,
+        overlays=overlays,
+    )  # fmt: skip
     return apply_step(ctx, plan)

@@ -13,7 +13,7 @@ from scaffolder.errors import ScaffoldError
 from scaffolder.merge.__main__ import NOTES_ENV
 from scaffolder.state import STATE_FILE, ProjectState, dump_state, load_state, write_state
 from scaffolder.upgrade import ignores
-from scaffolder.upgrade.migrations import Migration, for_step
+from scaffolder.upgrade.migrations import Migration, for_release, for_step
 from scaffolder.upgrade.plan import StepPlan, plan_step
 
 
@@ -28,6 +28,8 @@ class UpgradeRequest:
     given: dict[str, object] = field(default_factory=dict)
     defaults: bool = False
     interactive: bool = False
+    add_overlays: list[str] = field(default_factory=list)  # SOURCE[@REF] to lay over too
+    overlay_refs: dict[str, str] = field(default_factory=dict)  # overlay name -> tag/commit
 
 
 @dataclass
@@ -180,16 +182,20 @@ def _merge_message(plan: StepPlan) -> str:
     )
 
 
-def apply_step(ctx: Context, plan: StepPlan) -> UpgradeResult:
+def apply_step(ctx: Context, plan: StepPlan, branch: str | None = None) -> UpgradeResult:
     """One step. Clean: every commit (migrations, merge, state) is made in the object store and
     the user's branch fast-forwards to the result at the very end, so an interrupted step
     changes nothing of the user's. Conflicts: the merge is redone in the user's tree, in git's
-    standard state, for the user to resolve."""
-    _check_untracked(ctx, plan)
+    standard state, for the user to resolve.
+
+    With `branch` (fleet upgrades) a clean result becomes that new branch and the user's branch,
+    index and files stay as they are; with conflicts nothing changes at all."""
+    if branch is None:
+        _check_untracked(ctx, plan)
     result = UpgradeResult(plans=[plan], level=plan.to_level)
     head, pre_ids = _migrate_commit(ctx.repo, ctx.head, plan.pre, ctx.state)
     state_merged = plan.state_after.model_copy(
-        update={"migrations": [*ctx.state.migrations, *pre_ids]}
+        update={"migrations": [*plan.state_after.migrations, *pre_ids]}
     )
     unrelated = ctx.base is None
     label = plan.state_after.base_branch
@@ -225,12 +231,21 @@ def _finish_step(ctx, plan, result, head, pre_ids, state_merged, tree, conflicts
         )
         final, post_ids = _migrate_commit(ctx.repo, final, plan.post, state_merged)
         final = _record_migrations(ctx.repo, final, state_merged, post_ids)
-        _move_base(ctx, plan)
-        gitops.fast_forward(ctx.repo, final)
+        if branch is not None:
+            gitops.update_ref(
+                ctx.repo, f"refs/heads/{branch}", final, None, "mlops-scaffold: upgrade branch"
+            )
+            _move_base(ctx, plan)
+        else:
+            _move_base(ctx, plan)
+            gitops.fast_forward(ctx.repo, final)
         result.migrations_run = pre_ids + post_ids
         result.notes += kept_notes(notes_file, plan.state_after.base_branch)
         return result
 
+    if branch is not None:  # the team resolves conflicts with `upgrade` where they work
+        result.conflicts = sorted({path for path, _ in conflicts if path != STATE_FILE})
+        return result
     _move_base(ctx, plan)
     if head != ctx.head:
         gitops.fast_forward(ctx.repo, head)
@@ -292,10 +307,60 @@ def _move_base(ctx: Context, plan: StepPlan) -> None:
         )  # fmt: skip
 
 
+def catalog_for(
+    state: ProjectState,
+    catalog: Catalog | None = None,
+    *,
+    newest: bool = True,
+    refs: dict[str, str] | None = None,
+    add: list[str] | None = None,
+) -> Catalog:
+    """The sources to render: the built-in templates, the recorded overlays at their newest
+    release (or the ref asked for, or as recorded when not `newest`), then added overlays."""
+    from scaffolder.overlay import resolve, resolve_recorded
+
+    catalog = catalog or builtin_catalog()
+    refs = dict(refs or {})
+    names = [o.name for o in state.overlays]
+    unknown = sorted(set(refs) - set(names))
+    if unknown:
+        have = ", ".join(n for n in names if n) or "none"
+        raise UpgradeRefused(
+            f"--overlay-ref names overlay {unknown[0]!r}, which the project does not use "
+            f"(overlays: {have})"
+        )
+    if not state.overlays and not add:
+        return catalog
+    overlays = [
+        resolve_recorded(o, newest=newest, ref=refs.get(o.name or "")) for o in state.overlays
+    ]
+    for spec in add or []:
+        overlay = resolve(spec)
+        if overlay.name in {o.name for o in overlays}:
+            raise UpgradeRefused(
+                f"overlay {overlay.name} is already used by the project; upgrade renders its "
+                "newest release (or --overlay-ref NAME=REF)"
+            )
+        overlays.append(overlay)
+    return catalog.with_overlays(overlays)
+
+
+def _catalog(request: UpgradeRequest, state: ProjectState, catalog: Catalog | None) -> Catalog:
+    from scaffolder.releases import is_newer
+
+    catalog = catalog_for(state, catalog, refs=request.overlay_refs, add=request.add_overlays)
+    if is_newer(state.template_version, catalog.version):
+        raise UpgradeRefused(
+            f"the project has template release {state.template_version}, newer than "
+            f"{catalog.version} of this mlops-scaffold; upgrade mlops-scaffold first"
+        )
+    return catalog
+
+
 def plan_upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> list[StepPlan]:
     """Dry run: the plan of every step, chained through hypothetical merge commits."""
-    catalog = catalog or builtin_catalog()
     ctx = preflight(request.path)
+    catalog = _catalog(request, ctx.state, catalog)
     plans = []
     state, head, base = ctx.state, ctx.head, ctx.base
     for level in target_levels(state.level, request.to, catalog):
@@ -315,8 +380,8 @@ def plan_upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> lis
 
 def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeResult:
     """Step level by level to the target; stop at the first step left with conflicts."""
-    catalog = catalog or builtin_catalog()
     ctx = preflight(request.path)
+    catalog = _catalog(request, ctx.state, catalog)
     levels = target_levels(ctx.state.level, request.to, catalog)
     total = UpgradeResult(plans=[], level=ctx.state.level)
     for level in levels:
@@ -347,7 +412,11 @@ def continue_upgrade(path: Path) -> UpgradeResult:
             f"{ctx.branch} does not contain {ctx.state.base_branch} yet; finish the merge "
             "(resolve, `git add`, `git commit`) before --continue"
         )
-    pending = for_step(ctx.state.level - 1, "post", ctx.state.migrations) if ctx.state.level else []
+    # The sources as recorded: a conflicted release update leaves its release migrations too.
+    catalog = catalog_for(ctx.state, newest=False)
+    done = ctx.state.migrations
+    pending = for_step(ctx.state.level - 1, "post", done, catalog) if ctx.state.level else []
+    pending += for_release("post", done, catalog)
     result = UpgradeResult(plans=[], level=ctx.state.level)
     if pending:
         # As in a clean step: commit objects first, then one fast-forward (untracked files of

@@ -15,7 +15,7 @@ from scaffolder.answers import Answers, check_given, missing_answers, require_an
 from scaffolder.catalog import Catalog
 from scaffolder.render import render
 from scaffolder.state import STATE_FILE, ProjectState, write_state
-from scaffolder.upgrade.migrations import Migration, for_step
+from scaffolder.upgrade.migrations import Migration, for_release, for_step, release_ids
 
 # How each file fares, in the order reports list them.
 KINDS = ("added", "updated", "merged", "removed", "conflict", "modify/delete")
@@ -44,14 +44,25 @@ class StepPlan:
     # Dry run only: questions new at this level that a real run would ask, with the default
     # the plan was made with.
     would_ask: dict[str, object] = field(default_factory=dict)
+    # What changed in the sources' releases: (source name, version, changelog notes).
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    # The render records other source releases than the project has (even with no file change).
+    release_changed: bool = False
 
     @property
     def conflicts(self) -> list[str]:
         return [c.path for c in self.changes if c.kind in ("conflict", "modify/delete")]
 
+    def state_after_sources(self) -> str:
+        """`template 1.1.0, overlay acme 2`: the releases this step renders."""
+        state = self.state_after
+        return f"template {state.template_version}" + "".join(
+            f", overlay {o.name} {o.version}" for o in state.overlays
+        )
+
     @property
     def due(self) -> bool:
-        return bool(self.changes or self.pre or self.post)
+        return bool(self.changes or self.pre or self.post or self.release_changed)
 
 
 def answers_for(
@@ -98,19 +109,27 @@ def render_commit(
     with tempfile.TemporaryDirectory(prefix="mlops-scaffold-render-") as tmp:
         tree = Path(tmp) / "render"
         answers: Answers = render(catalog, given, tree, interactive=interactive)
+        if previous is None:
+            done = release_ids(catalog)
+        else:
+            had = {o.name for o in previous.overlays}
+            added = {o.name for o in catalog.overlays} - had
+            done = previous.migrations + [
+                i for i in release_ids(catalog, added) if i not in previous.migrations
+            ]
         state_after = ProjectState(
             tool_version=__version__,
             template_version=catalog.version,
             answers=answers,
-            overlays=previous.overlays if previous else [],
-            migrations=previous.migrations if previous else [],
+            overlays=catalog.overlay_records(),
+            migrations=done,
         )
         write_state(tree, state_after)
         commit = gitops.commit_tree_from_dir(
             repo,
             tree,
             [base_before] if base_before else [],
-            f"mlops-scaffold: render level {answers.level} template {catalog.version}",
+            f"mlops-scaffold: render level {answers.level} {catalog.describe()}",
         )
     if base_before and gitops.tree_of(repo, commit) == gitops.tree_of(repo, base_before):
         return state_after, base_before
@@ -192,6 +211,7 @@ def plan_step(
     if dry_run and not defaults:
         would_ask = unanswered(state, to_level, given, catalog)
         defaults, interactive = True, False
+    catalog.check_known(given)
     answers = answers_for(state, to_level, given, defaults=defaults, interactive=interactive)
     state_after, base_after = render_commit(
         repo, state, answers, base_before, catalog, interactive=interactive
@@ -199,6 +219,35 @@ def plan_step(
     plan = merge_plan(repo, head, base_before, base_after, state_after, state.level)
     plan.would_ask = would_ask
     if to_level > state.level:
-        plan.pre = for_step(state.level, "pre", state.migrations)
-        plan.post = for_step(state.level, "post", state.migrations)
+        plan.pre = for_step(state.level, "pre", state.migrations, catalog)
+        plan.post = for_step(state.level, "post", state.migrations, catalog)
+    plan.pre += for_release("pre", state_after.migrations, catalog)
+    plan.post += for_release("post", state_after.migrations, catalog)
+    plan.notes = release_notes(state, catalog)
+    plan.release_changed = _sources(state) != _sources(state_after)
     return plan
+
+
+def _sources(state: ProjectState) -> list[tuple]:
+    return [state.template_version] + [(o.name, o.version, o.commit) for o in state.overlays]
+
+
+def release_notes(state: ProjectState, catalog: Catalog) -> list[tuple[str, str, str]]:
+    """The changelog entries of every source's releases since the ones the project records."""
+    from scaffolder.catalog import BUILTIN
+    from scaffolder.releases import changes_since
+
+    notes = [
+        (BUILTIN, version, text)
+        for version, text in changes_since(catalog.changelog, state.template_version,
+                                           catalog.version)
+    ]  # fmt: skip
+    recorded = {o.name: o.version for o in state.overlays}
+    for overlay in catalog.overlays:
+        old = recorded.get(overlay.name)
+        if old:
+            notes += [
+                (overlay.name, version, text)
+                for version, text in changes_since(overlay.changelog, old, overlay.version)
+            ]
+    return notes

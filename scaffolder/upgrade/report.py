@@ -13,7 +13,7 @@ def _step_name(plan: StepPlan) -> str:
     if plan.base_before is None:
         return f"adopt at level {plan.to_level}"
     if plan.to_level == plan.from_level:
-        return f"level {plan.to_level} template update"
+        return f"level {plan.to_level} template update ({plan.state_after_sources()})"
     return f"level {plan.from_level} -> {plan.to_level}"
 
 
@@ -32,6 +32,43 @@ def summary_line(plans: list[StepPlan]) -> str:
     )
 
 
+def plans_json(plans: list[StepPlan]) -> list[dict]:
+    """The plans as plain data, for `--format json`."""
+    return [
+        {
+            "step": _step_name(plan),
+            "from_level": plan.from_level,
+            "to_level": plan.to_level,
+            "due": plan.due,
+            "changes": [{"path": c.path, "kind": c.kind} for c in plan.changes],
+            "conflicts": plan.conflicts,
+            "migrations": [
+                {"id": m.id, "stage": m.stage, "summary": m.summary} for m in plan.pre + plan.post
+            ],
+            "releases": [
+                {"source": source, "version": version, "notes": notes}
+                for source, version, notes in plan.notes
+            ],
+            "template_version": plan.state_after.template_version,
+            "overlays": [o.model_dump(mode="json") for o in plan.state_after.overlays],
+        }
+        for plan in plans
+    ]
+
+
+def release_notes(plans: list[StepPlan]) -> str:
+    """What changed in the template and overlay releases the plans bring, from their changelogs."""
+    lines, seen = [], set()
+    for plan in plans:
+        for source, version, text in plan.notes:
+            if (source, version) in seen:
+                continue
+            seen.add((source, version))
+            lines.append(f"What changed in {source} {version}:")
+            lines += [f"  {line}" for line in text.splitlines() if line.strip()]
+    return "\n".join(lines)
+
+
 def describe_plans(repo: Path, plans: list[StepPlan], *, with_diff: bool) -> str:
     """The dry run's full report: every file by how it fares, the migrations, optional diffs."""
     lines = []
@@ -47,6 +84,8 @@ def describe_plans(repo: Path, plans: list[StepPlan], *, with_diff: bool) -> str
             lines.append(
                 f"  migration      {migration.id} ({migration.stage}-merge): {migration.summary}"
             )
+        for source, version, _ in plan.notes:
+            lines.append(f"  release        {source} {version}")
         for name, default in plan.would_ask.items():
             lines.append(f"  would ask      {name} (planned with the default: {default})")
         if with_diff and plan.changes:

@@ -2,6 +2,12 @@
 
 Each module defines MIGRATION. `pre` migrations run on the user's tree before the merge
 (moves), `post` ones after it (rewrites). Ids are recorded in the state file and never re-run.
+
+A migration belongs to a level step (`from_level` -> `from_level + 1`), or, when it names a
+`release`, to a template or overlay release: it then runs on the first upgrade (of any kind)
+that renders that release. A project made by (or given an overlay at) a release that already
+has the migration records it as done, since its files never had the old shape. Org overlays
+ship migrations with the same interface in their `migrations/` folder.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ class Migration:
     # True when there is nothing to do in `tree` (already applied, or not applicable).
     is_applied: Callable[[Path, ProjectState], bool]
     apply: Callable[[Path, ProjectState], None]
+    release: str | None = None
 
 
 def all_migrations() -> list[Migration]:
@@ -40,9 +47,38 @@ def all_migrations() -> list[Migration]:
     return sorted(found, key=lambda m: m.id)
 
 
-def for_step(from_level: int, stage: str, done: list[str]) -> list[Migration]:
+def _with_overlays(catalog) -> list[Migration]:
+    found = all_migrations()
+    for overlay in catalog.overlays if catalog is not None else ():
+        found += overlay.migrations()
+    return found
+
+
+def for_step(from_level: int, stage: str, done: list[str], catalog=None) -> list[Migration]:
     """The migrations of one level step and stage that are not recorded as done."""
     return [
-        m for m in all_migrations()
-        if m.from_level == from_level and m.stage == stage and m.id not in done
+        m for m in _with_overlays(catalog)
+        if m.release is None and m.from_level == from_level and m.stage == stage
+        and m.id not in done
+    ]  # fmt: skip
+
+
+def release_ids(catalog, overlay_names: set[str] | None = None) -> list[str]:
+    """The ids of every release migration of the catalog's sources (or only of the overlays
+    named): recorded as done when a source first renders into a project."""
+    if overlay_names is None:
+        found = [m for m in _with_overlays(catalog) if m.release is not None]
+    else:
+        found = [
+            m for o in catalog.overlays if o.name in overlay_names
+            for m in o.migrations() if m.release is not None
+        ]  # fmt: skip
+    return [m.id for m in found]
+
+
+def for_release(stage: str, done: list[str], catalog) -> list[Migration]:
+    """Release migrations of the catalog's sources, of one stage, not recorded as done."""
+    return [
+        m for m in _with_overlays(catalog)
+        if m.release is not None and m.stage == stage and m.id not in done
     ]  # fmt: skip

@@ -1,0 +1,193 @@
+"""`mlops-scaffold check`: the CI gate a platform team puts on every project.
+
+It fails when the project has a damaged state file or an unfinished upgrade, is below the
+level it declares (as `assess` measures it), or lags the newest release of its templates or
+overlays. Each problem is one line with the way out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from scaffolder import gitops
+from scaffolder.errors import ScaffoldError, StateFileError
+
+CHECK_SCHEMA_VERSION = 1
+
+
+@dataclass
+class Problem:
+    code: str  # not-a-repo, not-managed, damaged-state, unfinished-upgrade, upgrade-not-merged,
+    # below-level, template-behind, overlay-behind
+    message: str
+
+
+@dataclass
+class SourceStatus:
+    """One template source: the release the project has, the newest, and how far behind."""
+
+    name: str
+    version: str | None
+    newest: str | None
+    behind: int = 0  # releases between the two (0: up to date or unknown)
+    source: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class CheckResult:
+    path: str
+    declared_level: int | None = None
+    assessed_level: int | None = None
+    sources: list[SourceStatus] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def upgrade_due(self) -> bool:
+        return any(s.behind for s in self.sources)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        return {"schema_version": CHECK_SCHEMA_VERSION, **data, "ok": self.ok,
+                "upgrade_due": self.upgrade_due}  # fmt: skip
+
+
+def _behind(releases: list[str], have: str | None, newest: str | None) -> int:
+    from scaffolder.releases import is_newer, releases_between
+
+    if not have or not newest or not is_newer(newest, have):
+        return 0
+    return max(1, len(releases_between(releases, have, newest)))
+
+
+def template_status(state) -> SourceStatus:
+    """The built-in templates: the recorded release against the newest this tool ships."""
+    from scaffolder.catalog import BUILTIN, builtin_catalog
+    from scaffolder.releases import changelog_sections
+
+    catalog = builtin_catalog()
+    releases = []
+    if catalog.changelog.is_file():
+        releases = list(changelog_sections(catalog.changelog.read_text(encoding="utf-8")))
+    status = SourceStatus(BUILTIN, state.template_version, catalog.version)
+    status.behind = _behind(
+        sorted({*releases, catalog.version}), state.template_version, catalog.version
+    )
+    return status
+
+
+def overlay_status(record, *, offline: bool = False) -> SourceStatus:
+    """An overlay: the recorded release against the newest its source offers now."""
+    from scaffolder.overlay import OverlayError, fetch, release_tags, resolve
+    from scaffolder.releases import newest
+
+    status = SourceStatus(record.name or record.source, record.version, None, source=record.source)
+    if offline:
+        return status
+    try:
+        if record.commit is None:  # a folder: its manifest now
+            status.newest = resolve(record.source).version
+            status.behind = _behind([status.newest], record.version, status.newest)
+            return status
+        tags = release_tags(fetch(record.source))
+    except (OverlayError, ScaffoldError) as exc:
+        status.error = str(exc)
+        return status
+    latest = newest(tags)
+    if latest is None:
+        return status
+    status.newest = latest
+    have = record.ref or record.version
+    status.behind = _behind(tags, have, latest)
+    return status
+
+
+def run_check(path: Path, *, assess: bool = True, offline: bool = False) -> CheckResult:
+    """Every problem of one project (never raises for the project's own faults)."""
+    from scaffolder.state import load_state
+
+    result = CheckResult(path=str(path))
+    if not gitops.is_repo(path):
+        result.problems.append(Problem("not-a-repo", f"{path} is not a git repository"))
+        return result
+    repo = gitops.toplevel(path)
+    result.path = str(repo)
+    try:
+        state = load_state(repo)
+    except StateFileError as exc:
+        code = "not-managed" if "not found" in str(exc) else "damaged-state"
+        result.problems.append(Problem(code, str(exc)))
+        return result
+    result.declared_level = state.level
+    _check_upgrade_finished(repo, state, result)
+    result.sources.append(template_status(state))
+    result.sources += [overlay_status(o, offline=offline) for o in state.overlays]
+    for source in result.sources:
+        if source.error:
+            result.warnings.append(f"cannot read the releases of {source.name}: {source.error}")
+        elif source.behind:
+            what = "template" if source.source is None else "overlay"
+            result.problems.append(Problem(
+                f"{what}-behind",
+                f"{what} {source.name} is at {source.version}, {source.behind} release(s) behind "
+                f"the newest, {source.newest}; run `mlops-scaffold upgrade --to {state.level}`",
+            ))  # fmt: skip
+    if assess:
+        _check_level(repo, state, result)
+    return result
+
+
+def _check_upgrade_finished(repo: Path, state, result: CheckResult) -> None:
+    operation = gitops.operation_in_progress(repo)
+    base_ref = f"refs/heads/{state.base_branch}"
+    base = gitops.rev_parse(repo, base_ref) or gitops.rev_parse(
+        repo, f"refs/remotes/origin/{state.base_branch}"
+    )
+    if operation == "merge":
+        merging = gitops.rev_parse(repo, "MERGE_HEAD")
+        if merging is not None and merging == base:
+            result.problems.append(Problem(
+                "unfinished-upgrade",
+                "an upgrade's merge is in progress; resolve the conflicts, `git add`, `git "
+                "commit`, then `mlops-scaffold upgrade --continue` (or `git merge --abort`)",
+            ))  # fmt: skip
+            return
+    head = gitops.rev_parse(repo, "HEAD")
+    if base is None:
+        result.warnings.append(
+            f"branch {state.base_branch} is not in this clone (fetch it to check upgrades)"
+        )
+    elif head is not None and not gitops.is_ancestor(repo, base, head):
+        result.problems.append(Problem(
+            "upgrade-not-merged",
+            f"{state.base_branch} has a render this branch has not merged (an upgrade was "
+            "backed out or its branch is not merged yet); run `mlops-scaffold upgrade --to "
+            f"{state.level}` or merge the upgrade branch",
+        ))  # fmt: skip
+
+
+def _check_level(repo: Path, state, result: CheckResult) -> None:
+    from scaffolder.assess.run import assess_repo
+
+    try:
+        report = assess_repo(repo)
+    except ScaffoldError as exc:
+        result.warnings.append(f"assess could not read the project: {exc}")
+        return
+    result.assessed_level = report.level
+    if report.level < state.level:
+        blocking = [
+            f"{d.dimension} ({', '.join(d.blocking[:3])})"
+            for d in report.dimensions if d.level < state.level
+        ]  # fmt: skip
+        result.problems.append(Problem(
+            "below-level",
+            f"assessed at level {report.level}, below the declared level {state.level}: "
+            f"{'; '.join(blocking[:3]) or 'see `mlops-scaffold assess`'}",
+        ))  # fmt: skip

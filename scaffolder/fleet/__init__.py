@@ -1,0 +1,1 @@
+"""Fleet operations for platform teams: status and upgrade branches over many repositories."""

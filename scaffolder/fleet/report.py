@@ -1,0 +1,98 @@
+"""Fleet status for people: a terminal summary, and a Markdown or HTML page to publish."""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+
+COLUMNS = ("repository", "level", "assessed", "template", "overlays", "upgrade", "dry run",
+           "problems")  # fmt: skip
+
+
+def _release(source: dict | None) -> str:
+    if not source:
+        return ""
+    text = f"{source['version']}"
+    if source.get("behind"):
+        text += f" (newest {source['newest']}, {source['behind']} behind)"
+    return text
+
+
+def _dry_run(row: dict) -> str:
+    run = row.get("dry_run") or {}
+    outcome = run.get("outcome", "")
+    if outcome == "conflicts":
+        return f"{len(run['conflicts'])} conflict(s)"
+    if outcome == "clean":
+        return f"clean ({run['files']} file(s))"
+    if outcome == "refused":
+        return f"refused: {run['reason']}"
+    return outcome
+
+
+def cells(row: dict) -> list[str]:
+    """One table row, as text."""
+    if row.get("error"):
+        return [row["repo"], "", "", "", "", "", "", f"error: {row['error']}"]
+    overlays = ", ".join(f"{o['name']} {_release(o)}" for o in row.get("overlays") or [])
+    problems = ", ".join(sorted({p["code"] for p in row.get("problems") or []}))
+    return [
+        row["repo"],
+        str(row.get("declared_level", "")),
+        str(row.get("assessed_level", "") if row.get("assessed_level") is not None else ""),
+        _release(row.get("template")),
+        overlays,
+        "due" if row.get("upgrade_due") else "current",
+        _dry_run(row),
+        problems or "none",
+    ]
+
+
+def summary(rows: list[dict]) -> str:
+    """`52 repositories: 40 current, 10 upgrade due (8 clean, 2 with conflicts), 2 errors`."""
+    errors = sum(1 for r in rows if r.get("error"))
+    due = [r for r in rows if not r.get("error") and r.get("upgrade_due")]
+    outcomes = Counter((r.get("dry_run") or {}).get("outcome") for r in due)
+    below = sum(1 for r in rows if any(p["code"] == "below-level" for p in r.get("problems") or []))
+    return (
+        f"{len(rows)} repositories: {len(rows) - errors - len(due)} current, "
+        f"{len(due)} upgrade due ({outcomes['clean']} clean, "
+        f"{outcomes['conflicts']} with conflicts, {outcomes['refused']} refused), "
+        f"{below} below their level, {errors} error(s)"
+    )
+
+
+def terminal_table(rows: list[dict]):
+    from rich.table import Table
+
+    table = Table(*COLUMNS, title="mlops-scaffold fleet status", show_lines=False)
+    for row in rows:
+        table.add_row(*cells(row))
+    return table
+
+
+def markdown(rows: list[dict]) -> str:
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["# Fleet status", "", summary(rows), "", "| " + " | ".join(COLUMNS) + " |",
+             "|" + "---|" * len(COLUMNS)]  # fmt: skip
+    lines += ["| " + " | ".join(esc(c) for c in cells(row)) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def html_page(rows: list[dict]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
+    body = "\n".join(
+        "<tr" + (' class="error"' if row.get("error") else "") + ">"
+        + "".join(f"<td>{html.escape(c)}</td>" for c in cells(row)) + "</tr>"
+        for row in rows
+    )  # fmt: skip
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>Fleet status</title><style>body{font-family:sans-serif}table{border-collapse:"
+        "collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
+        "tr.error{background:#fdd}</style></head><body>\n<h1>Fleet status</h1>\n"
+        f"<p>{html.escape(summary(rows))}</p>\n<table><thead><tr>{head}</tr></thead><tbody>\n"
+        f"{body}\n</tbody></table>\n</body></html>\n"
+    )

@@ -1,0 +1,129 @@
+"""`fleet status`: one row per repository (declared and assessed level, template and overlay
+releases and lag, the outcome of a dry-run upgrade, problems), computed in parallel."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from scaffolder import __version__
+from scaffolder.errors import ScaffoldError
+
+FLEET_STATUS_SCHEMA = 1
+# Problems that mean the repository could not be read as a project at all.
+UNREADABLE = {"not-a-repo", "not-managed", "damaged-state"}
+
+
+@contextmanager
+def checkout(entry: str) -> Iterator[Path]:
+    """The entry's checkout: the path itself, or a temporary clone of a URL."""
+    from scaffolder import gitops
+    from scaffolder.fleet.repos import is_url
+    from scaffolder.state import BASE_BRANCH
+
+    if not is_url(entry):
+        yield Path(entry)
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="mlops-scaffold-fleet-"))
+    try:
+        gitops.clone(entry, tmp / "repo", [BASE_BRANCH])
+        yield tmp / "repo"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def dry_run(path: Path, level: int) -> dict:
+    """What `upgrade --to <level>` would do: up-to-date, clean, conflicts or refused."""
+    from scaffolder.upgrade.apply import UpgradeRequest, plan_upgrade
+
+    try:
+        plans = plan_upgrade(UpgradeRequest(path=path, to=level, defaults=True))
+    except ScaffoldError as exc:
+        return {"outcome": "refused", "reason": str(exc)}
+    plan = plans[-1]
+    if not plan.due:
+        return {"outcome": "up-to-date"}
+    conflicts = plan.conflicts
+    return {
+        "outcome": "conflicts" if conflicts else "clean",
+        "files": len(plan.changes),
+        "conflicts": conflicts,
+        "migrations": [m.id for m in plan.pre + plan.post],
+        "releases": [f"{source} {version}" for source, version, _ in plan.notes],
+    }
+
+
+def status_row(entry: str, *, assess: bool = True, offline: bool = False) -> dict:
+    """The status of one repository; faults of the repository become `error`, never raise."""
+    from scaffolder.check import run_check
+
+    row: dict = {"schema_version": FLEET_STATUS_SCHEMA, "tool_version": __version__,
+                 "repo": entry}  # fmt: skip
+    try:
+        with checkout(entry) as path:
+            result = run_check(path, assess=assess, offline=offline)
+            unreadable = [p for p in result.problems if p.code in UNREADABLE]
+            template = result.sources[0] if result.sources else None
+            row.update(
+                declared_level=result.declared_level,
+                assessed_level=result.assessed_level,
+                template=asdict(template) if template else None,
+                overlays=[asdict(s) for s in result.sources[1:]],
+                upgrade_due=result.upgrade_due,
+                problems=[asdict(p) for p in result.problems],
+                warnings=result.warnings,
+                dry_run=None if unreadable else dry_run(path, result.declared_level or 0),
+                error=unreadable[0].message if unreadable else None,
+            )
+    except ScaffoldError as exc:
+        row.update(error=str(exc))
+    except Exception as exc:  # one broken repository must not stop a fleet run
+        row.update(error=f"unexpected {type(exc).__name__}: {exc}")
+    row.setdefault("error", None)
+    return row
+
+
+def _init_worker(cache: str) -> None:
+    from scaffolder import render
+
+    render.enable_cache(Path(cache))
+
+
+def _row_json(args: tuple[str, bool, bool]) -> str:
+    entry, assess, offline = args
+    return json.dumps(status_row(entry, assess=assess, offline=offline), separators=(",", ":"))
+
+
+def run_parallel(
+    func: Callable[[tuple], str], jobs_args: list[tuple], jobs: int | None
+) -> Iterator[str]:
+    """`func` over `jobs_args` on `jobs` processes sharing one render cache, in input order."""
+    from scaffolder import render
+
+    jobs = max(1, jobs or min(len(jobs_args), os.cpu_count() or 1))
+    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-renders-") as cache:
+        if jobs == 1 or len(jobs_args) <= 1:
+            render.enable_cache(Path(cache))
+            try:
+                yield from map(func, jobs_args)
+            finally:
+                render.enable_cache(None)
+            return
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(cache,)
+        ) as pool:
+            yield from pool.map(func, jobs_args, chunksize=1)
+
+
+def fleet_status(
+    entries: list[str], *, jobs: int | None = None, assess: bool = True, offline: bool = False
+) -> Iterator[dict]:
+    for line in run_parallel(_row_json, [(e, assess, offline) for e in entries], jobs):
+        yield json.loads(line)

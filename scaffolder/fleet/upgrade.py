@@ -1,0 +1,81 @@
+"""`fleet upgrade --branch NAME`: prepare the newest template and overlay releases on a new
+branch in each repository, for its team to review as a pull or merge request.
+
+Never on the team's branch (it, the index and the files stay as they are), never on a dirty
+repository, never over an existing branch. A release that conflicts with the team's edits is
+reported and left for the team to run `mlops-scaffold upgrade` where they work.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scaffolder import __version__
+from scaffolder.errors import ScaffoldError
+
+
+def prepare(path: Path, branch: str, *, push: bool = False) -> dict:
+    """Prepare one repository's upgrade branch: prepared, up-to-date, conflicts or refused."""
+    from scaffolder import gitops
+    from scaffolder.upgrade.apply import UpgradeRefused, apply_step, catalog_for, preflight
+    from scaffolder.upgrade.plan import plan_step
+
+    ctx = preflight(path)
+    if gitops.rev_parse(ctx.repo, f"refs/heads/{branch}") is not None:
+        raise UpgradeRefused(
+            f"branch {branch} already exists in {ctx.repo}; choose another --branch"
+        )
+    catalog = catalog_for(ctx.state)
+    plan = plan_step(
+        ctx.repo, ctx.state, ctx.head, ctx.base, ctx.state.level, {}, catalog,
+        defaults=True, interactive=False,
+    )  # fmt: skip
+    if not plan.due:
+        return {"outcome": "up-to-date"}
+    result = apply_step(ctx, plan, branch=branch)
+    if result.conflicts:
+        return {"outcome": "conflicts", "conflicts": result.conflicts}
+    row = {
+        "outcome": "prepared",
+        "branch": branch,
+        "commit": gitops.rev_parse(ctx.repo, f"refs/heads/{branch}"),
+        "releases": [f"{source} {version}" for source, version, _ in plan.notes]
+        or [plan.state_after_sources()],
+        "migrations": result.migrations_run,
+        "files": len(plan.changes),
+    }
+    if push:
+        gitops.push(
+            ctx.repo, "origin", [f"refs/heads/{branch}", f"refs/heads/{ctx.state.base_branch}"]
+        )
+        row["pushed"] = True
+    return row
+
+
+def upgrade_row(entry: str, branch: str, push: bool) -> dict:
+    from scaffolder.fleet.repos import is_url
+    from scaffolder.fleet.status import checkout
+
+    row: dict = {"tool_version": __version__, "repo": entry}
+    try:
+        if is_url(entry) and not push:
+            raise ScaffoldError(f"{entry} is a URL; pass --push to push the prepared branch")
+        with checkout(entry) as path:
+            row.update(prepare(path, branch, push=push))
+    except ScaffoldError as exc:
+        row.update(outcome="refused", reason=str(exc))
+    except Exception as exc:  # one broken repository must not stop a fleet run
+        row.update(outcome="error", reason=f"unexpected {type(exc).__name__}: {exc}")
+    return row
+
+
+def _row_json(args: tuple[str, str, bool]) -> str:
+    return json.dumps(upgrade_row(*args), separators=(",", ":"))
+
+
+def fleet_upgrade(entries: list[str], branch: str, *, jobs: int | None = None, push: bool = False):
+    from scaffolder.fleet.status import run_parallel
+
+    for line in run_parallel(_row_json, [(e, branch, push) for e in entries], jobs):
+        yield json.loads(line)

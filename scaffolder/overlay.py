@@ -1,0 +1,349 @@
+"""Org overlays: a folder or git repository with `mlops-scaffold-overlay.yml` and `levelN/`
+layers whose files add to or replace the built-in ones, plus questions, default answers for
+the built-in questions, and optional migrations.
+
+A SOURCE is a folder (used as it is) or a git repository: a URL git can clone (`https://`,
+`ssh://`, `git@host:path`, `file://`), or any of these or a local path with `@REF` (a tag,
+branch or commit). Without a ref a repository is used at its newest release tag (`v2`,
+`1.4.0`), or its default branch when it has none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from scaffolder.errors import TemplateError
+
+MANIFEST = "mlops-scaffold-overlay.yml"
+_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_REF_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+_URL_RE = re.compile(r"^([a-z][a-z0-9+.-]*://|[^/@:\s]+@[^/:\s]+:)")
+_QUESTION_KEYS = {"type", "help", "default", "choices", "validator", "when", "secret",
+                  "placeholder", "multiline"}  # fmt: skip
+Scalar = str | int | float | bool | None
+
+
+class OverlayError(TemplateError):
+    """An overlay is missing, malformed or does not fit this tool or project."""
+
+
+class OverlayManifest(BaseModel):
+    """`mlops-scaffold-overlay.yml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    description: str = ""
+    # The mlops-scaffold versions the overlay is made for, e.g. ">=0.1, <1".
+    tool_versions: str = ">=0"
+    # The project levels the overlay supports (default: every level it may layer over).
+    levels: list[int] | None = None
+    # Extra questions, in copier's format (type, help, default, choices, validator, when).
+    questions: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Default answers for the built-in questions (e.g. ci_runner, container_registry).
+    defaults: dict[str, Scalar] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME_RE.match(value):
+            raise ValueError("use lowercase letters, digits and '-', starting with a letter")
+        return value
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, value: object) -> str:
+        return str(value)
+
+    @field_validator("tool_versions")
+    @classmethod
+    def _spec(cls, value: str) -> str:
+        from scaffolder.releases import valid_spec
+
+        if not valid_spec(value):
+            raise ValueError("write comparisons such as '>=0.1, <1'")
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _questions(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for name, spec in value.items():
+            if not re.match(r"^[a-z_][a-z0-9_]*$", name):
+                raise ValueError(f"question name {name!r} is not a lowercase identifier")
+            unknown = set(spec) - _QUESTION_KEYS
+            if unknown:
+                raise ValueError(f"question {name!r} has unknown keys {sorted(unknown)}")
+        return value
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """An overlay ready to render: its files in `root` and where they came from."""
+
+    manifest: OverlayManifest
+    root: Path
+    source: str
+    ref: str | None = None
+    commit: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    @property
+    def changelog(self) -> Path:
+        return self.root / "CHANGELOG.md"
+
+    def layer(self, level: int) -> Path | None:
+        path = self.root / f"level{level}"
+        return path if path.is_dir() else None
+
+    def check_level(self, level: int) -> None:
+        supported = self.manifest.levels
+        if supported is not None and level not in supported:
+            have = ", ".join(map(str, supported)) or "none"
+            raise OverlayError(
+                f"overlay {self.name} {self.version} does not support level {level} "
+                f"(it supports {have}); choose another level or overlay release"
+            )
+
+    def record(self):
+        from scaffolder.state import OverlaySource
+
+        return OverlaySource(
+            name=self.name, source=self.source, version=self.version, ref=self.ref,
+            commit=self.commit,
+        )  # fmt: skip
+
+    def migrations(self):
+        """The overlay's migrations (`migrations/*.py`, each defining MIGRATION), ids prefixed
+        with the overlay's name so they never clash with the built-in ones."""
+        import dataclasses
+        import importlib.util
+
+        found = []
+        folder = self.root / "migrations"
+        for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+            if path.name.startswith("_"):
+                continue
+            digest = hashlib.sha1(str(path).encode()).hexdigest()[:12]
+            spec = importlib.util.spec_from_file_location(f"_overlay_{digest}", path)
+            assert spec and spec.loader
+            module = importlib.util.module_from_spec(spec)
+            try:
+                spec.loader.exec_module(module)
+                migration = module.MIGRATION
+            except Exception as exc:  # an overlay's code: report, never crash
+                raise OverlayError(
+                    f"overlay {self.name} migration {path.name} does not load: {exc}"
+                ) from exc
+            found.append(dataclasses.replace(migration, id=f"{self.name}:{migration.id}"))
+        return sorted(found, key=lambda m: m.id)
+
+
+def cache_dir() -> Path:
+    """Where fetched overlay sources are kept ($MLOPS_SCAFFOLD_CACHE, else the user cache)."""
+    explicit = os.environ.get("MLOPS_SCAFFOLD_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mlops-scaffold"
+
+
+def parse_spec(spec: str) -> tuple[str, str | None, bool]:
+    """SOURCE[@REF] -> (source, ref, is a git repository)."""
+    source, ref = spec, None
+    head, sep, tail = spec.rpartition("@")
+    if sep and head and _REF_RE.match(tail) and not head.endswith(":"):
+        source, ref = head, tail
+    is_git = ref is not None or bool(_URL_RE.match(source)) or source.endswith(".git")
+    if not is_git or not _URL_RE.match(source):
+        source = str(Path(source).expanduser().resolve())
+    return source, ref, is_git
+
+
+def load_folder(root: Path, source: str, ref: str | None = None, commit: str | None = None):
+    """Read and check an overlay's manifest and layers; one clear line on any fault."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    from scaffolder import __version__
+    from scaffolder.catalog import builtin_catalog, layer_levels
+    from scaffolder.releases import supports
+
+    where = f"{source}@{ref}" if ref else source
+    manifest_path = root / MANIFEST
+    if not manifest_path.is_file():
+        raise OverlayError(f"overlay {where} has no {MANIFEST} at its top; is it an overlay?")
+    try:
+        raw = YAML(typ="safe", pure=True).load(manifest_path.read_text(encoding="utf-8"))
+        manifest = OverlayManifest.model_validate(raw if raw is not None else {})
+    except (YAMLError, UnicodeDecodeError) as exc:
+        raise OverlayError(f"overlay {where}: {MANIFEST} is not valid YAML") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise OverlayError(f"overlay {where}: {MANIFEST} field '{field}': {first['msg']}") from exc
+    name = manifest.name
+    if not supports(manifest.tool_versions, __version__):
+        raise OverlayError(
+            f"overlay {name} {manifest.version} supports mlops-scaffold {manifest.tool_versions}, "
+            f"not {__version__}; use a release of the overlay made for this version"
+        )
+    builtin = builtin_catalog()
+    levels = builtin.levels()
+    for level in layer_levels(root) + (manifest.levels or []):
+        if level not in levels:
+            raise OverlayError(
+                f"overlay {name} has level {level}, which mlops-scaffold does not have "
+                f"(levels {', '.join(map(str, levels))})"
+            )
+    for level in layer_levels(root):
+        layer = (root / f"level{level}").resolve()
+        for path in (root / f"level{level}").rglob("*"):
+            inside = path.resolve()
+            if path.is_symlink() or not inside.is_relative_to(layer) or ".." in path.parts:
+                raise OverlayError(
+                    f"overlay {name}: {path.relative_to(root)} points outside its layer; "
+                    "overlays may only hold plain files"
+                )
+    from scaffolder.answers import Answers
+
+    builtin_questions = set(Answers.model_fields) | _builtin_question_names(builtin)
+    clash = sorted(set(manifest.questions) & builtin_questions)
+    if clash:
+        raise OverlayError(
+            f"overlay {name} asks {clash[0]!r}, a built-in question; set its default under "
+            "`defaults:` instead"
+        )
+    unknown = sorted(set(manifest.defaults) - builtin_questions)
+    if unknown:
+        raise OverlayError(
+            f"overlay {name} sets a default for {unknown[0]!r}, which is not a built-in question"
+        )
+    return Overlay(manifest=manifest, root=root, source=source, ref=ref, commit=commit)
+
+
+def _builtin_question_names(catalog) -> set[str]:
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe", pure=True).load(catalog.questions_file.read_text(encoding="utf-8"))
+    return {k for k in data if not k.startswith("_")}
+
+
+def _lock(path: Path):
+    """An exclusive lock on `path` (parallel fleet workers share one clone)."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("w")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
+def _mirror_dir(source: str) -> Path:
+    return cache_dir() / "overlays" / (hashlib.sha256(source.encode()).hexdigest()[:20] + ".git")
+
+
+_fetched: set[str] = set()  # sources fetched by this process: once per command is enough
+
+
+def fetch(source: str) -> Path:
+    """A bare clone of `source` in the cache, fetched now (once per process)."""
+    from scaffolder import gitops
+    from scaffolder.errors import GitError
+
+    mirror = _mirror_dir(source)
+    if source in _fetched and (mirror / "HEAD").is_file():
+        return mirror
+    with _lock(mirror.with_suffix(".lock")):
+        try:
+            gitops.mirror(source, mirror)
+        except GitError as exc:
+            raise OverlayError(f"overlay {source} cannot be fetched: {exc}") from exc
+    _fetched.add(source)
+    return mirror
+
+
+def release_tags(mirror: Path) -> list[str]:
+    from scaffolder import gitops
+    from scaffolder.releases import is_release_tag
+
+    return [t for t in gitops.tags(mirror) if is_release_tag(t)]
+
+
+def newest_release(source: str) -> str | None:
+    """The newest release tag of a git source (fetched now), or None when it has none."""
+    from scaffolder.releases import newest
+
+    return newest(release_tags(fetch(source)))
+
+
+def _checkout(mirror: Path, commit: str) -> Path:
+    """The files of `commit`, extracted once into the cache (a commit's files never change)."""
+    import contextlib
+    import io
+    import shutil
+    import tarfile
+    import tempfile
+
+    from scaffolder import gitops
+
+    tree = cache_dir() / "overlays" / "trees" / commit
+    if tree.is_dir():
+        return tree
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{commit[:12]}-", dir=tree.parent))
+    try:
+        with tarfile.open(fileobj=io.BytesIO(gitops.archive(mirror, commit))) as tar:
+            tar.extractall(tmp, filter="data")
+        with contextlib.suppress(OSError):  # another worker finished first: theirs is identical
+            os.rename(tmp, tree)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return tree
+
+
+def resolve(spec: str, ref: str | None = None) -> Overlay:
+    """The overlay SOURCE[@REF] names, fetched and checked (`ref` overrides an @REF)."""
+    from scaffolder import gitops
+
+    source, spec_ref, is_git = parse_spec(spec)
+    ref = ref or spec_ref
+    if not is_git:
+        root = Path(source)
+        if not root.is_dir():
+            raise OverlayError(f"overlay {spec} is not a folder or a git repository URL")
+        return load_folder(root, source)
+    mirror = fetch(source)
+    wanted = ref or newest_release(source) or "HEAD"
+    commit = gitops.rev_parse(mirror, wanted)
+    if commit is None:
+        raise OverlayError(f"overlay {source} has no tag, branch or commit {wanted!r}")
+    return load_folder(_checkout(mirror, commit), source, ref=None if wanted == "HEAD" else wanted,
+                       commit=commit)  # fmt: skip
+
+
+def resolve_recorded(record, *, newest: bool, ref: str | None = None) -> Overlay:
+    """A recorded overlay again: at `ref`, at its newest release (`newest`), or as recorded."""
+    if record.commit is None:  # a folder: used as it is now
+        return resolve(record.source)
+    if ref is None and not newest:
+        ref = record.commit
+    overlay = resolve(record.source, ref)
+    if not newest and ref == record.commit and record.ref:
+        overlay = Overlay(overlay.manifest, overlay.root, overlay.source, record.ref,
+                          overlay.commit)  # fmt: skip
+    return overlay

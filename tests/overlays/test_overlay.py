@@ -1,0 +1,237 @@
+"""Org overlays end to end through the CLI: a platform team's overlay in its own git
+repository reaches projects through `new --overlay` and then `upgrade`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scaffolder.state import load_state
+from tests.overlays.acme import EXAMPLE, acme_repo, tag_commit
+from tests.upgrade.helpers import commit, git
+
+
+def _new(run_cli, tmp_path: Path, *args: str, name: str = "churn"):
+    return run_cli("new", name, "--defaults", "-o", tmp_path / "projects", *args)
+
+
+def test_new_with_the_acme_overlay_at_v1_then_upgrade_to_v2_keeps_team_edits(run_cli, tmp_path):
+    overlay, url = acme_repo(tmp_path)
+    made = _new(run_cli, tmp_path, "--overlay", f"{url}@v1", "-d", "owning_team=churn-squad")
+    assert made.exit_code == 0, made.stderr
+    project = tmp_path / "projects" / "churn"
+    state = load_state(project)
+    [record] = state.overlays
+    assert (record.name, record.version, record.ref) == ("acme", "1", "v1")
+    assert record.source == url and record.commit == tag_commit(overlay, "v1")
+    assert state.answers.model_dump()["owning_team"] == "churn-squad"
+    assert state.answers.author == "Acme ML"  # the overlay's default for a built-in question
+    assert (project / "CODEOWNERS").read_text().splitlines()[1] == "* @acme/churn-squad"
+    assert "/config/" not in (project / "CODEOWNERS").read_text()
+    assert '".acme-lint-skip"' in (project / "tests/test_acme_conventions.py").read_text()
+
+    # The team's own work: a README note, an exemption of the company rule, a new module.
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nTeam note: churn squad owns this.\n")
+    (project / ".acme-lint-skip").write_text("churn/legacy.py\n")
+    (project / "src/churn/legacy.py").write_text("X = 1\n")
+    commit(project, "team work")
+
+    lagging = run_cli("check", project)
+    assert lagging.exit_code == 1
+    assert lagging.stderr.strip().splitlines() == [
+        "overlay-behind: overlay acme is at 1, 1 release(s) behind the newest, v2; run "
+        "`mlops-scaffold upgrade --to 0`"
+    ]
+
+    plan = run_cli("upgrade", project, "--to", "0", "--dry-run")
+    assert plan.exit_code == 2, plan.stderr
+    assert "release        acme 2" in plan.stdout
+    assert "acme:0001-lint-skip-into-acme-folder" in plan.stdout
+
+    done = run_cli("upgrade", project, "--to", "0")
+    assert done.exit_code == 0, done.stderr
+    assert "What changed in acme 2:" in done.stderr
+    assert "@acme/ml-reviewers" in done.stderr
+    assert "acme:0001-lint-skip-into-acme-folder" in done.stderr
+    state = load_state(project)
+    [record] = state.overlays
+    assert (record.version, record.ref, record.commit) == ("2", "v2", tag_commit(overlay, "v2"))
+    assert "acme:0001-lint-skip-into-acme-folder" in state.migrations
+    assert "Team note: churn squad owns this." in readme.read_text()
+    assert "/config/ @acme/churn-squad @acme/ml-reviewers" in (project / "CODEOWNERS").read_text()
+    assert not (project / ".acme-lint-skip").exists()
+    assert "churn/legacy.py" in (project / "acme/lint-skip.txt").read_text()
+    assert git(project, "status", "--porcelain") == ""
+    assert git(project, "branch", "--show-current").strip() == "main"
+
+    again = run_cli("upgrade", project, "--to", "0")
+    assert again.exit_code == 0 and "Up to date" in again.stderr
+    passing = run_cli("check", project)
+    assert passing.exit_code == 0, passing.stderr
+    assert "mlops-scaffold 1.0.0, acme 2, all current" in passing.stderr
+
+
+def test_a_project_made_at_the_newest_release_records_its_migrations_as_done(run_cli, tmp_path):
+    _, url = acme_repo(tmp_path)
+    made = _new(run_cli, tmp_path, "--overlay", url)
+    assert made.exit_code == 0, made.stderr
+    state = load_state(tmp_path / "projects" / "churn")
+    assert state.overlays[0].ref == "v2" and state.overlays[0].version == "2"
+    assert state.migrations == ["acme:0001-lint-skip-into-acme-folder"]
+
+
+def test_overlay_ref_pins_a_release_and_upgrade_overlay_adds_one(run_cli, tmp_path):
+    _, url = acme_repo(tmp_path)
+    made = _new(run_cli, tmp_path)
+    assert made.exit_code == 0, made.stderr
+    project = tmp_path / "projects" / "churn"
+    added = run_cli("upgrade", project, "--to", "0", "--overlay", f"{url}@v1")
+    assert added.exit_code == 0, added.stderr
+    assert (project / "CODEOWNERS").is_file()
+    assert load_state(project).overlays[0].version == "1"
+    # Added at release 1, the overlay's release-2 migration is still to come.
+    assert load_state(project).migrations == []
+    pinned = run_cli("upgrade", project, "--to", "0", "--overlay-ref", "acme=v1", "--check")
+    assert pinned.exit_code == 0, pinned.stdout + pinned.stderr
+    newest = run_cli("upgrade", project, "--to", "0", "--check")
+    assert newest.exit_code == 2 and "overlay acme 2" in newest.stdout
+    twice = run_cli("upgrade", project, "--to", "0", "--overlay", url)
+    assert twice.exit_code == 1 and "already used" in twice.stderr
+    unknown = run_cli("upgrade", project, "--to", "0", "--overlay-ref", "globex=v1")
+    assert unknown.exit_code == 1 and "globex" in unknown.stderr
+
+
+def test_a_folder_overlay_replaces_a_builtin_file_and_asks_its_question(run_cli, tmp_path):
+    folder = tmp_path / "org"
+    (folder / "level0").mkdir(parents=True)
+    (folder / "mlops-scaffold-overlay.yml").write_text(
+        "name: org\nversion: 3\nquestions:\n  cost_center:\n    type: str\n"
+        "    default: ML-1\n    validator: \"{% if not (cost_center | regex_search('^ML-[0-9]+$'))"
+        ' %}use ML-<digits>{% endif %}"\ndefaults:\n  default_branch: trunk\n'
+    )
+    (folder / "level0" / "README.md").write_text("# Our own README (cost centre fixed)\n")
+    (folder / "level0" / "COST.jinja").write_text("{{ cost_center }}\n")
+    made = _new(run_cli, tmp_path, "--overlay", str(folder), "-d", "cost_center=ML-42")
+    assert made.exit_code == 0, made.stderr
+    project = tmp_path / "projects" / "churn"
+    assert (project / "README.md").read_text() == "# Our own README (cost centre fixed)\n"
+    assert (project / "COST").read_text() == "ML-42\n"
+    assert git(project, "branch", "--show-current").strip() == "trunk"
+    record = load_state(project).overlays[0]
+    assert (record.source, record.commit, record.version) == (str(folder), None, "3")
+    bad = _new(run_cli, tmp_path, "--overlay", str(folder), "-d", "cost_center=x", name="b")
+    assert bad.exit_code == 1 and "use ML-<digits>" in bad.stderr
+    unknown = _new(run_cli, tmp_path, "-d", "cost_center=ML-1", name="c")
+    assert unknown.exit_code == 1 and "'cost_center' is not a question" in unknown.stderr
+
+
+def _bad_overlay(tmp_path: Path, fault: str) -> Path:
+    folder = tmp_path / f"bad-{fault}"
+    shutil.copytree(EXAMPLE, folder)
+    manifest = folder / "mlops-scaffold-overlay.yml"
+    if fault == "no-manifest":
+        manifest.unlink()
+    elif fault == "unknown-level":
+        (folder / "level7").mkdir()
+        (folder / "level7" / "x.txt").write_text("x\n")
+    elif fault == "outside":
+        (folder / "level0" / "passwd").symlink_to("/etc/passwd")
+    elif fault == "template-error":
+        (folder / "level0" / "broken.txt.jinja").write_text("{{ project_name | nosuchfilter }}\n")
+    elif fault == "tool-version":
+        manifest.write_text(manifest.read_text().replace(">=0.1, <1", ">=5"))
+    elif fault == "manifest-field":
+        manifest.write_text(manifest.read_text().replace("name: acme", "name: Acme Corp"))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("no-manifest", "has no mlops-scaffold-overlay.yml at its top"),
+        ("unknown-level", "has level 7, which mlops-scaffold does not have"),
+        ("outside", "points outside its layer"),
+        ("template-error", "broken.txt.jinja (with overlay acme 2) does not render"),
+        ("tool-version", "supports mlops-scaffold >=5, not"),
+        ("manifest-field", "field 'name'"),
+    ],
+)
+def test_a_bad_overlay_is_refused_with_one_line_and_nothing_written(
+    run_cli, tmp_path, fault, message
+):
+    folder = _bad_overlay(tmp_path, fault)
+    result = _new(run_cli, tmp_path, "--overlay", str(folder))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "projects").exists()
+
+
+def test_an_overlay_that_does_not_support_the_level_is_refused(run_cli, tmp_path):
+    folder = _bad_overlay(tmp_path, "fine")
+    manifest = folder / "mlops-scaffold-overlay.yml"
+    manifest.write_text(manifest.read_text().replace("levels: [0, 1, 2]", "levels: [0]"))
+    result = _new(run_cli, tmp_path, "--overlay", str(folder), "--level", "1")
+    assert result.exit_code == 1 and "does not support level 1" in result.stderr
+    assert not (tmp_path / "projects").exists()
+
+
+def test_an_unknown_ref_or_unreachable_repository_is_one_line(run_cli, tmp_path):
+    _, url = acme_repo(tmp_path)
+    missing = _new(run_cli, tmp_path, "--overlay", f"{url}@v9")
+    assert missing.exit_code == 1 and "no tag, branch or commit 'v9'" in missing.stderr
+    gone = _new(run_cli, tmp_path, "--overlay", f"file://{tmp_path}/nowhere@v1")
+    assert gone.exit_code == 1 and "cannot be fetched" in gone.stderr
+    assert len(gone.stderr.strip().splitlines()) == 1
+
+
+def test_adopt_with_an_overlay_and_json_results(run_cli, tmp_path):
+    _, url = acme_repo(tmp_path)
+    repo = tmp_path / "legacy"
+    repo.mkdir()
+    (repo / "train.py").write_text('"""Legacy churn model."""\n')
+    git(tmp_path, "init", "--quiet", "-b", "main", str(repo))
+    commit(repo, "legacy code")
+    plan = run_cli("adopt", repo, "--level", "0", "--defaults", "--overlay", url, "--dry-run",
+                   "--format", "json")  # fmt: skip
+    assert plan.exit_code == 2, plan.stderr
+    [step] = json.loads(plan.stdout)["plans"]
+    assert {"path": "CODEOWNERS", "kind": "added"} in step["changes"]
+    assert step["overlays"][0]["name"] == "acme"
+    done = run_cli("adopt", repo, "--level", "0", "--defaults", "--overlay", url,
+                   "--format", "json")  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["level"] == 0 and result["conflicts"] == []
+    state = load_state(repo)
+    assert state.overlays[0].version == "2" and (repo / "CODEOWNERS").is_file()
+    # Adopted at the newest release: the release's migration is for older projects.
+    assert state.migrations == ["acme:0001-lint-skip-into-acme-folder"]
+
+
+def test_catalog_info_names_the_level_and_releases(run_cli, tmp_path):
+    from ruamel.yaml import YAML
+
+    _, url = acme_repo(tmp_path)
+    made = _new(run_cli, tmp_path, "--overlay", f"{url}@v1", "--format", "json")
+    assert made.exit_code == 0, made.stderr
+    created = json.loads(made.stdout)
+    assert created["template_version"] == "1.0.0" and created["overlays"][0]["version"] == "1"
+    project = Path(created["path"])
+    info = YAML(typ="safe").load((project / "catalog-info.yaml").read_text())
+    assert info["metadata"]["annotations"] == {
+        "mlops-scaffold.dev/level": "0",
+        "mlops-scaffold.dev/template-release": "1.0.0",
+        "mlops-scaffold.dev/overlays": "acme 1",
+    }
+    assert info["spec"]["owner"] == "acme-ml"
+    upgraded = run_cli("upgrade", project, "--to", "0", "--format", "json")
+    assert upgraded.exit_code == 0, upgraded.stderr
+    [step] = json.loads(upgraded.stdout)["plans"]
+    assert {"path": "catalog-info.yaml", "kind": "updated"} in step["changes"]
+    assert [r["version"] for r in step["releases"]] == ["2"]
+    assert "acme 2" in (project / "catalog-info.yaml").read_text()
