@@ -78,7 +78,14 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
     if request.interactive:
         from scaffolder.prompts import ask_questions, load_questions
 
-        given = check_given(ask_questions(load_questions(catalog.questions_file), given, levels))
+        # The org choices (runner labels, registry, base image, branch) are the platform
+        # team's: set by an overlay's defaults or --data, never asked of each project.
+        from scaffolder.answers import ORG_CHOICE_RES
+
+        questions = [
+            q for q in load_questions(catalog.questions_file) if q.name not in ORG_CHOICE_RES
+        ]
+        given = check_given(ask_questions(questions, given, levels))
     level = check_level()
     catalog.check_level(level)
     require_answers(given, defaults=request.defaults, interactive=request.interactive)

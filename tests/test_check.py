@@ -80,4 +80,4 @@ def test_not_a_project(run_cli, tmp_path):
     unmanaged = run_cli("check", tmp_path)
     assert unmanaged.exit_code == 1 and "not-managed:" in unmanaged.stderr
     bad = run_cli("check", tmp_path, "--format", "yaml")
-    assert bad.exit_code == 1 and "--format 'yaml'" in bad.stderr
+    assert bad.exit_code == 1 and "invalid choice: 'yaml'" in bad.stderr
