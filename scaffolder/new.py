@@ -76,11 +76,10 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
     target = output_dir / request.name
     _check_target(target)
     if request.interactive:
-        from scaffolder.prompts import ask_questions, load_questions
-
         # The org choices (runner labels, registry, base image, branch) are the platform
         # team's: set by an overlay's defaults or --data, never asked of each project.
         from scaffolder.answers import ORG_CHOICE_RES
+        from scaffolder.prompts import ask_questions, load_questions
 
         questions = [
             q for q in load_questions(catalog.questions_file) if q.name not in ORG_CHOICE_RES
