@@ -207,12 +207,14 @@ def apply_step(ctx: Context, plan: StepPlan, branch: str | None = None) -> Upgra
     )  # fmt: skip
     try:
         return _finish_step(ctx, plan, result, head, pre_ids, state_merged, tree, conflicts,
-                            notes_file)  # fmt: skip
+                            notes_file, branch)  # fmt: skip
     finally:
         notes_file.unlink(missing_ok=True)
 
 
-def _finish_step(ctx, plan, result, head, pre_ids, state_merged, tree, conflicts, notes_file):
+def _finish_step(
+    ctx, plan, result, head, pre_ids, state_merged, tree, conflicts, notes_file, branch=None
+):
     """apply_step, once the merge is computed: publish it, or redo it in the work tree."""
     unrelated = ctx.base is None
     label = plan.state_after.base_branch
