@@ -1,15 +1,16 @@
 """Adopting real repositories around the team's own package, run for real.
 
-A cookiecutter-data-science v2 project made by its own `ccds` command (PyPI package
-cookiecutter-data-science), with a data scientist's edits, is adopted at level 1: nothing of
-theirs is lost, no example code is added, `make test` passes, `make train` first names what to
-connect, then -- connected in config/mlops.yaml -- runs their functions, as do `make dag-test`
-and `make kfp-run`; `make clean` leaves their data alone and no tracked path becomes ignored.
+A project in the cookiecutter-data-science v2 layout, with a data scientist's edits, is
+adopted at level 1: nothing of theirs is lost, no example code is added, `make test` passes,
+`make train` first names what to connect, then -- connected in config/mlops.yaml -- runs their
+functions, as do `make dag-test` and `make kfp-run`; `make clean` leaves their data alone and
+no tracked path becomes ignored.
 
-ccds clones its template from GitHub, which CI cannot reach, so the project it generated is
-kept file for file in tests/e2e/repos/ccds-bike-demand.json (with the command that made it).
-With MLOPS_SCAFFOLD_CCDS_TEMPLATE set to a checkout of the template, the test runs ccds from
-PyPI instead and checks it still generates those files.
+The project is tests/e2e/repos/ccds-bike-demand.json: a project in the cookiecutter-data-science
+v2 layout, written by hand (ccds clones its template from GitHub, which CI cannot reach). With
+MLOPS_SCAFFOLD_CCDS_TEMPLATE set to a local checkout of the ccds template, the test runs the
+real `ccds` from PyPI instead (with the fixture's "command") and adopts the project it generates,
+after checking that it has the Python modules the hand-written one has.
 """
 
 from __future__ import annotations
@@ -51,15 +52,16 @@ def ccds() -> Path:
 
 
 def ccds_project(root: Path) -> Path:
-    """The project ccds generates: replayed from the fixture, or made by ccds when a template
-    checkout is given (and then compared with the fixture)."""
+    """The project to adopt: the hand-written one from the fixture, or the one the real ccds
+    generates when a template checkout is given."""
     recorded = json.loads(FIXTURE.read_text(encoding="utf-8"))
     repo = root / "bike-demand"
     template = os.environ.get("MLOPS_SCAFFOLD_CCDS_TEMPLATE")
     if template:
         run([ccds(), template, *shlex.split(recorded["command"])[2:]], root)
-        made = {str(p.relative_to(repo)): p.read_text() for p in repo.rglob("*") if p.is_file()}
-        assert made == recorded["files"], "ccds now generates other files; refresh the fixture"
+        made = {str(p.relative_to(repo)) for p in repo.rglob("*.py")}
+        expected = {p for p in recorded["files"] if p.endswith(".py")}
+        assert made == expected, "ccds now generates other Python modules; update the fixture"
         return repo
     for path, text in recorded["files"].items():
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
@@ -106,11 +108,13 @@ def data_scientist_project(root: Path) -> Path:
     repo = ccds_project(root)
     git(root, "init", "-q", "-b", "main", str(repo))
     git(repo, "add", "--all")
-    git(repo, "commit", "-qm", "cookiecutter-data-science v2")
+    git(repo, "commit", "-qm", "Project in the cookiecutter-data-science v2 layout")
     # A few weeks of work: data loading and a model in their modules, a real test, their
-    # dependencies, a notebook, README notes, and the raw data (git-ignored by ccds).
+    # dependencies, a notebook, README notes, and the raw data (git-ignored, as in ccds).
     dataset = repo / "bike_demand" / "dataset.py"
-    text = dataset.read_text().replace("import typer\n", "import pandas as pd\nimport typer\n")
+    text = dataset.read_text().replace(
+        "from pathlib import Path\n", "from pathlib import Path\n\nimport pandas as pd\n", 1
+    )
     dataset.write_text(
         text.replace('\n\nif __name__ == "__main__":', LOAD + '\n\nif __name__ == "__main__":')
     )
@@ -124,7 +128,9 @@ def data_scientist_project(root: Path) -> Path:
     pyproject = repo / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text().replace(
-            '    "loguru",\n', '    "loguru",\n    "pandas>=2.2",\n    "scikit-learn>=1.5",\n'
+            "dependencies = [\n",
+            'dependencies = [\n    "pandas>=2.2",\n    "scikit-learn>=1.5",\n',
+            1,
         )
     )
     notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# Explore"]}],
@@ -172,7 +178,7 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     failed = subprocess.run(["make", "train", f"VENV={venv}"], cwd=repo, capture_output=True,
                             text=True, check=False)  # fmt: skip
     assert failed.returncode != 0
-    # (ccds's config logs a line when the package is imported; ours is the one error line.)
+    # (Other stderr lines may come from their package; ours is the one error line.)
     errors = [x for x in failed.stderr.splitlines() if x.startswith("error:")]
     assert errors == [
         "error: connect entrypoints.load_data in config/mlops.yaml to your function "

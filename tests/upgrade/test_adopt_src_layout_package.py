@@ -1,5 +1,5 @@
-"""Adopting a snapshot of a real, well-kept MLOps repository (tests/upgrade/repos/): every
-tracked path, with the files adoption reads kept whole."""
+"""Adopting a well-kept src-layout MLOps Python package (tests/upgrade/repos/): a hand-written
+look-alike with every tracked path of the made-up project, the files adoption reads in full."""
 
 import json
 from pathlib import Path
@@ -12,7 +12,7 @@ from .helpers import commit, git
 REPOS = Path(__file__).parent / "repos"
 
 
-def snapshot_repo(root: Path, name: str) -> Path:
+def fixture_repo(root: Path, name: str) -> Path:
     files = json.loads((REPOS / f"{name}.json").read_text(encoding="utf-8"))["files"]
     repo = root / name
     for path, text in files.items():
@@ -21,12 +21,12 @@ def snapshot_repo(root: Path, name: str) -> Path:
         target.write_text(text if text is not None else f"placeholder for {path}\n")
     git(root, "init", "--quiet", "-b", "main", str(repo))
     git(repo, "add", "--force", "--all")
-    commit(repo, "snapshot")
+    commit(repo, "the team's project")
     return repo
 
 
-def test_adopting_mlops_python_package_keeps_everything_and_hides_nothing(tmp_path):
-    repo = snapshot_repo(tmp_path, "mlops-python-package")
+def test_adopting_a_src_layout_package_keeps_everything_and_hides_nothing(tmp_path):
+    repo = fixture_repo(tmp_path, "src-layout-mlops-package")
     tracked = set(git(repo, "ls-files").split("\n")) - {""}
     before = {p: (repo / p).read_text() for p in tracked}
     result = adopt(repo, 1, {"orchestrator": "both"}, defaults=True, interactive=False)
@@ -34,13 +34,15 @@ def test_adopting_mlops_python_package_keeps_everything_and_hides_nothing(tmp_pa
     answers = load_state(repo).answers
     # Read from the repo: its src/ package (no example code beside it), CI, description.
     assert (answers.package_name, answers.package_dir, answers.example) == (
-        "bikes", "src/bikes", False,
+        "ridership", "src/ridership", False,
     )  # fmt: skip
     assert answers.ci == "github"
-    assert answers.description == "Predict the number of bikes available."
+    assert answers.description == (
+        "Forecast hourly bike-share ridership from weather and calendar data."
+    )
     assert answers.python_version == "3.13"  # the project wants 3.14; the newest we support
-    assert (repo / "src/bikes/mlops/adapter.py").is_file()
-    assert not (repo / "src/bikes/data.py").exists()
+    assert (repo / "src/ridership/mlops/adapter.py").is_file()
+    assert not (repo / "src/ridership/data.py").exists()
     # Every file of theirs as it was, or (the merged ones) with all its lines.
     for path, text in before.items():
         now = (repo / path).read_text()
