@@ -40,10 +40,11 @@ def tune_level2(repo):
     staging = repo / "k8s/overlays/staging/kustomization.yaml"
     staging.write_text(staging.read_text() + EXTRA_PATCH)
     cd = repo / ".github/workflows/cd.yml"
-    cd.write_text(cd.read_text().replace(
-        "      - name: Test\n        run: make test\n",
-        "      - name: Test\n        run: make test\n      - name: Our license check\n"
-        "        run: echo licenses ok\n",
+    step = "      - name: Test (unit and slower tests)\n        run: make test-all\n"
+    text = cd.read_text()
+    assert step in text  # the team's step goes after it; fail loudly when the template moves
+    cd.write_text(text.replace(
+        step, step + "      - name: Our license check\n        run: echo licenses ok\n"
     ))  # fmt: skip
     commit(repo, "team: tune serving")
 
