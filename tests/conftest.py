@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests judge correctness, not speed: a busy 2-core CI machine must not fail them on
+# hypothesis' per-example deadline (a profile, so a test's own @settings still add to it).
+settings.register_profile("mlops-scaffold", deadline=None)
+settings.load_profile("mlops-scaffold")
 
 
 @pytest.fixture(autouse=True)
