@@ -54,7 +54,7 @@ class Terminal:
             with contextlib.suppress(OSError):  # OSError: the child closed the terminal
                 self.raw += os.read(self.master, 65536).decode("utf-8", "replace")
 
-    def expect(self, pattern: str, timeout: float = 30) -> str:
+    def expect(self, pattern: str, timeout: float = 90) -> str:
         """Wait for `pattern` (a regex) to appear after the last match; return the new text."""
         deadline = time.monotonic() + timeout
         regex = re.compile(pattern)
@@ -76,7 +76,7 @@ class Terminal:
         time.sleep(0.1)  # let the prompt finish drawing before keys arrive
         os.write(self.master, keys.encode())
 
-    def wait(self, timeout: float = 60) -> int:
+    def wait(self, timeout: float = 120) -> int:
         deadline = time.monotonic() + timeout
         while self.proc.poll() is None and time.monotonic() < deadline:
             self._read(0.1)
