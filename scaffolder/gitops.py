@@ -64,8 +64,11 @@ def init_repo(repo: Path, branch: str) -> None:
 
 
 def commit_all(repo: Path, message: str) -> str:
-    """Stage every file in the work tree and commit; return the new commit's sha."""
-    run_git(repo, "add", "--all")
+    """Stage every file in the work tree and commit; return the new commit's sha.
+
+    Every file, whatever .git/info/exclude, core.excludesFile or a global ignore file say:
+    the tool's commits hold exactly what it rendered."""
+    run_git(repo, "add", "--all", "--force")
     # Tool commits are never signed: a signing prompt would hang a non-interactive run.
     run_git(
         repo,
@@ -140,7 +143,9 @@ def commit_tree_from_dir(
 
     with tempfile.TemporaryDirectory(prefix="mlops-scaffold-index-") as tmp:
         env = {"GIT_INDEX_FILE": str(Path(tmp) / "index"), "GIT_WORK_TREE": str(source)}
-        run_git(repo, "--work-tree", str(source), "add", "--all", ".", env=env)
+        # --force: the user's ignore rules (info/exclude, core.excludesFile, global) must not
+        # drop a rendered file from the render commit.
+        run_git(repo, "--work-tree", str(source), "add", "--all", "--force", ".", env=env)
         tree = run_git(repo, "write-tree", env=env).strip()
     args = ["commit-tree", tree, "-m", message]
     for parent in [] if root_commit else parents:
@@ -267,7 +272,47 @@ def merge_no_commit(
 
 
 def add_paths(repo: Path, *paths: str) -> None:
-    run_git(repo, "add", "--", *paths)
+    run_git(repo, "add", "--force", "--", *paths)
+
+
+def move_branch(repo: Path, commit: str) -> None:
+    """Point the checked-out branch (and the index) at `commit`, leaving files as they are."""
+    run_git(repo, "reset", "--mixed", "--quiet", commit)
+
+
+def restore_paths(repo: Path, paths: list[str]) -> None:
+    """Index entries and files of `paths` back to HEAD; those HEAD lacks are deleted (used only
+    to undo the tool's own failed write of exactly these paths)."""
+    if not paths:
+        return
+    run_git(repo, "--literal-pathspecs", "reset", "--quiet", "HEAD", "--", *paths)
+    in_head = tracked_files_matching(repo, "HEAD", paths)
+    if in_head:
+        run_git(repo, "--literal-pathspecs", "checkout", "HEAD", "--", *in_head)
+    for path in sorted(set(paths) - set(in_head)):
+        target = repo / path
+        if target.is_file() or target.is_symlink():
+            target.unlink()
+        for parent in Path(path).parents:  # folders the write created, if now empty
+            folder = repo / parent
+            if folder == repo or not folder.is_dir() or any(folder.iterdir()):
+                break
+            folder.rmdir()
+
+
+def merge_abort(repo: Path) -> None:
+    run_git(repo, "merge", "--abort")
+
+
+def ignored_paths(repo: Path, paths: list[str]) -> set[str]:
+    """Which of `paths` git's ignore rules (all sources) match."""
+    if not paths:
+        return set()
+    result = subprocess.run(
+        [_git_executable(), "check-ignore", "--no-index", "-z", "--stdin"],
+        cwd=repo, input="\0".join(paths), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return {p for p in result.stdout.split("\0") if p}
 
 
 def commit_tree_object(repo: Path, tree: str, parents: list[str], message: str) -> str:
@@ -294,7 +339,9 @@ def read_files(repo: Path, commit: str, paths: list[str], dest: Path) -> None:
 def tracked_files_matching(repo: Path, commit: str, paths: list[str]) -> list[str]:
     if not paths:
         return []
-    out = run_git(repo, "ls-tree", "-r", "-z", "--name-only", commit, "--", *paths)
+    out = run_git(
+        repo, "--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only", commit, "--", *paths
+    )
     return [p for p in out.split("\0") if p]
 
 

@@ -9,16 +9,14 @@ from pathlib import Path
 
 from scaffolder import gitops
 from scaffolder.catalog import Catalog, builtin_catalog
-from scaffolder.errors import ScaffoldError
 from scaffolder.merge.__main__ import NOTES_ENV
 from scaffolder.state import STATE_FILE, ProjectState, dump_state, load_state, write_state
-from scaffolder.upgrade import ignores
+from scaffolder.upgrade import ignores, land
+from scaffolder.upgrade.land import UpgradeRefused
 from scaffolder.upgrade.migrations import Migration, for_release, for_step
 from scaffolder.upgrade.plan import StepPlan, plan_step
 
-
-class UpgradeRefused(ScaffoldError):
-    """The repository is not in a state an upgrade may start from."""
+__all__ = ["UpgradeRefused", "UpgradeRequest", "UpgradeResult", "upgrade", "continue_upgrade"]
 
 
 @dataclass
@@ -107,18 +105,6 @@ def target_levels(current: int, to: int | None, catalog: Catalog) -> list[int]:
     return list(range(current + 1, target + 1))
 
 
-def _check_untracked(ctx: Context, plan: StepPlan) -> None:
-    """Refuse when the merge would write over a file git does not track (ignored ones too)."""
-    tracked = gitops.tracked_files(ctx.repo, ctx.head)
-    for change in plan.changes:
-        on_disk = (ctx.repo / change.path).exists() or (ctx.repo / change.path).is_symlink()
-        if change.kind in ("added", "conflict") and change.path not in tracked and on_disk:
-            raise UpgradeRefused(
-                f"{change.path} is untracked and level {plan.to_level} would overwrite it; "
-                "commit, move or delete it first"
-            )
-
-
 def _migration_message(migration: Migration) -> str:
     return f"mlops-scaffold: migration {migration.id}\n\n{migration.summary}"
 
@@ -190,8 +176,6 @@ def apply_step(ctx: Context, plan: StepPlan, branch: str | None = None) -> Upgra
 
     With `branch` (fleet upgrades) a clean result becomes that new branch and the user's branch,
     index and files stay as they are; with conflicts nothing changes at all."""
-    if branch is None:
-        _check_untracked(ctx, plan)
     result = UpgradeResult(plans=[plan], level=plan.to_level)
     head, pre_ids = _migrate_commit(ctx.repo, ctx.head, plan.pre, ctx.state)
     state_merged = plan.state_after.model_copy(
@@ -238,9 +222,15 @@ def _finish_step(
                 ctx.repo, f"refs/heads/{branch}", final, None, "mlops-scaffold: upgrade branch"
             )
             _move_base(ctx, plan)
-        else:
-            _move_base(ctx, plan)
-            gitops.fast_forward(ctx.repo, final)
+            result.migrations_run = pre_ids + post_ids
+            result.notes += kept_notes(notes_file, plan.state_after.base_branch)
+            return result
+        writes = sorted(gitops.diff_name_status(ctx.repo, ctx.head, final))
+        land.check_paths_free(ctx.repo, ctx.head, writes, plan.to_level)
+        land.check_writable(ctx.repo, writes)
+        land.land_clean(
+            ctx.repo, ctx.head, final, writes, lambda: _move_base(ctx, plan), plan.to_level
+        )
         result.migrations_run = pre_ids + post_ids
         result.notes += kept_notes(notes_file, plan.state_after.base_branch)
         return result
@@ -248,23 +238,36 @@ def _finish_step(
     if branch is not None:  # the team resolves conflicts with `upgrade` where they work
         result.conflicts = sorted({path for path, _ in conflicts if path != STATE_FILE})
         return result
-    _move_base(ctx, plan)
-    if head != ctx.head:
-        gitops.fast_forward(ctx.repo, head)
-    notes_file.write_text("")  # the in-tree merge reports again
-    remaining = gitops.merge_no_commit(
-        ctx.repo, plan.base_after, allow_unrelated=unrelated, theirs_label=label, env=notes_env
+    writes = sorted(
+        set(gitops.diff_name_status(ctx.repo, ctx.head, head))
+        | {c.path for c in plan.changes}
+        | {STATE_FILE, ignores.IGNORE_FILE}
     )
-    result.notes += kept_notes(notes_file, plan.state_after.base_branch)
-    write_state(ctx.repo, state_merged)
-    gitops.add_paths(ctx.repo, STATE_FILE)
-    ignore_file = ctx.repo / ignores.IGNORE_FILE
-    if ignores.IGNORE_FILE not in remaining and ignore_file.is_file():
-        guarded, dropped = _guard_ignores(ctx.repo, head, ignore_file.read_text(encoding="utf-8"))
-        if dropped:
-            ignore_file.write_text(guarded, encoding="utf-8")
-            gitops.add_paths(ctx.repo, ignores.IGNORE_FILE)
-            result.notes.append(ignores.describe(dropped))
+    land.check_paths_free(ctx.repo, ctx.head, writes, plan.to_level)
+    land.check_writable(ctx.repo, writes)
+
+    def merge() -> list[str]:
+        notes_file.write_text("")  # the in-tree merge reports again
+        remaining = gitops.merge_no_commit(
+            ctx.repo, plan.base_after, allow_unrelated=unrelated, theirs_label=label,
+            env=notes_env,
+        )  # fmt: skip
+        result.notes += kept_notes(notes_file, plan.state_after.base_branch)
+        write_state(ctx.repo, state_merged)
+        gitops.add_paths(ctx.repo, STATE_FILE)
+        ignore_file = ctx.repo / ignores.IGNORE_FILE
+        if ignores.IGNORE_FILE not in remaining and ignore_file.is_file():
+            text = ignore_file.read_text(encoding="utf-8")
+            guarded, dropped = _guard_ignores(ctx.repo, head, text)
+            if dropped:
+                ignore_file.write_text(guarded, encoding="utf-8")
+                gitops.add_paths(ctx.repo, ignores.IGNORE_FILE)
+                result.notes.append(ignores.describe(dropped))
+        return remaining
+
+    remaining = land.land_conflicted(
+        ctx.repo, ctx.head, head, writes, merge, lambda: _move_base(ctx, plan), plan.to_level
+    )
     result.conflicts = [p for p in remaining if p != STATE_FILE]
     result.migrations_run = pre_ids
     return result
@@ -381,20 +384,31 @@ def plan_upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> lis
 
 
 def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeResult:
-    """Step level by level to the target; stop at the first step left with conflicts."""
+    """Step level by level to the target; stop at the first step left with conflicts.
+
+    Each step lands whole or not at all; Ctrl-C is held while one lands, then stops the run
+    there with a line saying which level the project is at."""
     ctx = preflight(request.path)
     catalog = _catalog(request, ctx.state, catalog)
     levels = target_levels(ctx.state.level, request.to, catalog)
     total = UpgradeResult(plans=[], level=ctx.state.level)
+    landed = False
     for level in levels:
-        plan = plan_step(
-            ctx.repo, ctx.state, ctx.head, ctx.base, level, request.given, catalog,
-            defaults=request.defaults, interactive=request.interactive,
-        )  # fmt: skip
+        try:
+            plan = plan_step(
+                ctx.repo, ctx.state, ctx.head, ctx.base, level, request.given, catalog,
+                defaults=request.defaults, interactive=request.interactive,
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            if not landed:
+                raise
+            raise _stopped(total.level, levels[-1], finished=False) from None
         if not plan.due and level == ctx.state.level:
             total.plans.append(plan)
             continue
-        step = apply_step(ctx, plan)
+        with land.deferred_interrupts() as held:
+            step = apply_step(ctx, plan)
+        landed = True
         total.plans.append(plan)
         total.migrations_run += step.migrations_run
         total.notes += step.notes
@@ -402,8 +416,22 @@ def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeR
         if step.conflicts:
             total.conflicts = step.conflicts
             return total
+        if held.interrupted:
+            raise _stopped(step.level, levels[-1], finished=level == levels[-1])
         ctx = preflight(ctx.repo)
     return total
+
+
+def _stopped(level: int, target: int, *, finished: bool) -> land.UpgradeInterrupted:
+    if finished:
+        return land.UpgradeInterrupted(
+            f"interrupted, but the upgrade had finished: the project is at level {level}; "
+            "review it with `git log --stat`"
+        )
+    return land.UpgradeInterrupted(
+        f"interrupted after level {level} was reached (the project is complete and consistent "
+        f"there); run `mlops-scaffold upgrade --to {target}` to go on"
+    )
 
 
 def continue_upgrade(path: Path) -> UpgradeResult:
@@ -425,7 +453,11 @@ def continue_upgrade(path: Path) -> UpgradeResult:
         # the user's are never swept into a commit).
         final, ids = _migrate_commit(ctx.repo, ctx.head, pending, ctx.state)
         final = _record_migrations(ctx.repo, final, ctx.state, ids)
-        gitops.fast_forward(ctx.repo, final)
+        writes = sorted(gitops.diff_name_status(ctx.repo, ctx.head, final))
+        land.check_paths_free(ctx.repo, ctx.head, writes, ctx.state.level)
+        land.check_writable(ctx.repo, writes)
+        with land.deferred_interrupts():
+            land.land_clean(ctx.repo, ctx.head, final, writes, lambda: None, ctx.state.level)
         result.migrations_run = ids
     return result
 

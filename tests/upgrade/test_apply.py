@@ -158,7 +158,7 @@ def _ignored_file_in_the_way(repo: Path) -> None:
         (lambda r: git(r, "branch", "-D", "mlops-scaffold/base"), "adopt"),
         (lambda r: (r / STATE_FILE).unlink() or commit(r), "adopt"),
         (lambda r: (r / "Dockerfile").write_text("FROM scratch\n"), "Dockerfile is untracked"),
-        (lambda r: _ignored_file_in_the_way(r), "config/pipeline.yaml is untracked"),
+        (lambda r: _ignored_file_in_the_way(r), "config/pipeline.yaml is ignored by"),
     ],
 )  # fmt: skip
 def test_refusals_change_nothing(tmp_path, prepare, message):
