@@ -753,5 +753,13 @@ def main(argv: list[str] | None = None) -> None:
         parser.print_help()
         sys.exit(0)
     _debug = args.debug
-    args.func(args)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        if _debug:
+            raise
+        # Outside a command's own handling (printing the result, say): the command had
+        # finished or not begun; one line rather than a traceback.
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(1)
     sys.exit(0)

@@ -24,14 +24,17 @@ def _git_executable() -> str:
 def run_git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """Run one git command in `repo` and return its stdout; failures become GitError."""
     full_env = {**os.environ, **(env or {})}
-    result = subprocess.run(
-        [_git_executable(), *args],
-        cwd=repo,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            [_git_executable(), *args],
+            cwd=repo,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError as exc:  # the folder is missing or not a folder
+        raise GitError(f"cannot run git in {repo}: {exc.strerror or exc}") from None
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         reason = detail[-1] if detail else f"exit code {result.returncode}"
@@ -98,6 +101,19 @@ def current_branch(repo: Path) -> str | None:
         return run_git(repo, "symbolic-ref", "--quiet", "--short", "HEAD").strip()
     except GitError:
         return None
+
+
+def subject(repo: Path, rev: str) -> str:
+    """The first line of a commit's message."""
+    return run_git(repo, "log", "-1", "--format=%s", rev, "--").strip()
+
+
+def is_branch_name(repo: Path, name: str) -> bool:
+    result = subprocess.run(
+        [_git_executable(), "check-ref-format", "--branch", name],
+        cwd=repo, capture_output=True, check=False,
+    )  # fmt: skip
+    return result.returncode == 0 and not name.startswith("-")
 
 
 def is_repo(repo: Path) -> bool:

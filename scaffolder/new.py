@@ -52,6 +52,24 @@ def _check_target(target: Path) -> None:
         )
 
 
+def _check_output_dir(output_dir: Path) -> None:
+    """--output-dir must be a folder, or a path whose existing part is a writable folder."""
+    existing = output_dir
+    while not existing.exists() and not existing.is_symlink():
+        existing = existing.parent
+    if not existing.is_dir():
+        what = (
+            f"{existing} is a file"
+            if existing == output_dir
+            else (f"{existing} is a file, so {output_dir} cannot be a folder")
+        )
+        raise TargetExistsError(f"{what}; choose another --output-dir")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise TargetExistsError(
+            f"{existing} is not writable; choose another --output-dir or fix its permissions"
+        )
+
+
 def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewResult:
     """Render, commit on the base branch, branch `main` off it, then move into place."""
     catalog = catalog or builtin_catalog()
@@ -60,6 +78,12 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
 
         catalog = catalog.with_overlays([resolve(spec) for spec in request.overlays])
     catalog.check_known(request.given)
+    named = request.given.get("project_name")
+    if named is not None and named != request.name:
+        raise InvalidAnswerError(
+            f"--data project_name={named!r} disagrees with NAME {request.name!r}; the project "
+            "name is NAME: drop the --data or change NAME"
+        )
     given = check_given({**request.given, "project_name": request.name})
     levels = catalog.levels()
 
@@ -74,6 +98,7 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
     catalog.check_level(check_level())  # before asking anything, as is the target folder
     output_dir = request.output_dir.resolve()
     target = output_dir / request.name
+    _check_output_dir(output_dir)
     _check_target(target)
     if request.interactive:
         # The org choices (runner labels, registry, base image, branch) are the platform
@@ -91,9 +116,17 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
 
     # The outermost folder this call creates: removed again if anything fails.
     created = next((p for p in reversed([output_dir, *output_dir.parents]) if not p.exists()), None)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    # Staged beside the target so the final move is a rename on one filesystem.
-    staging = Path(tempfile.mkdtemp(prefix=f".{request.name}.mlops-scaffold-", dir=output_dir))
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        # Staged beside the target so the final move is a rename on one filesystem.
+        staging = Path(tempfile.mkdtemp(prefix=f".{request.name}.mlops-scaffold-", dir=output_dir))
+    except OSError as exc:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise TargetExistsError(
+            f"cannot create the project in {output_dir}: {exc.strerror or exc}; choose another "
+            "--output-dir"
+        ) from None
     try:
         tree = staging / request.name
         request.progress(f"Rendering level {level} into {_shown(target)}")
@@ -121,6 +154,14 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
         if target.is_dir():
             target.rmdir()
         os.replace(tree, target)
+    except OSError as exc:  # writing the state file, the final move: name the place
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        where = exc.filename or output_dir
+        raise TargetExistsError(
+            f"writing {where} failed: {exc.strerror or exc}; nothing was created (free space "
+            "or fix permissions there and try again)"
+        ) from None
     except BaseException:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)

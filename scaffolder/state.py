@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -85,6 +86,8 @@ def load_state(project: Path) -> ProjectState:
         )
     try:
         raw = _yaml().load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise StateFileError(f"{path} cannot be read: {exc.strerror or exc}") from exc
     except (YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -93,6 +96,12 @@ def load_state(project: Path) -> ProjectState:
         ) from exc
     if not isinstance(raw, dict):
         raise StateFileError(f"{path} does not hold a mapping; restore it from git history")
+    schema = raw.get("schema_version")
+    if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION:
+        raise StateFileError(
+            f"{path} has schema_version {schema}: it was written by a newer mlops-scaffold; "
+            "upgrade the tool (pip install -U mlops-scaffold)"
+        )
     try:
         return ProjectState.model_validate(raw)
     except ValidationError as exc:
@@ -102,3 +111,38 @@ def load_state(project: Path) -> ProjectState:
             f"{path} is damaged: field '{field}': {first['msg']}; "
             f"restore it with `git checkout -- {STATE_FILE}`"
         ) from exc
+
+
+def version_key(version: str) -> tuple[int, ...] | None:
+    """The numeric release part of a version ('1.2.0rc1' -> (1, 2, 0)); None if there is none."""
+    match = re.match(r"^v?(\d+(?:\.\d+)*)", version.strip())
+    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
+def check_usable(
+    state: ProjectState, path: Path, *, tool_version: str, template_version: str, levels: list[int]
+) -> None:
+    """Refuse a state file this tool cannot act on safely, naming the field and the way out."""
+    restore = (
+        f"restore it with `git log -p -- {STATE_FILE}` and `git checkout <commit> -- {STATE_FILE}`"
+    )
+    for field, recorded, ours in (
+        ("tool_version", state.tool_version, tool_version),
+        ("template_version", state.template_version, template_version),
+    ):
+        key = version_key(recorded)
+        if key is None:
+            raise StateFileError(
+                f"{path} is damaged: field '{field}': {recorded!r} is not a version; {restore}"
+            )
+        if key > (version_key(ours) or ()):
+            raise StateFileError(
+                f"{path} field '{field}' is {recorded}, newer than this mlops-scaffold's {ours}: "
+                "the project was made by a newer mlops-scaffold; upgrade the tool "
+                "(pip install -U mlops-scaffold)"
+            )
+    if state.level not in levels:
+        raise StateFileError(
+            f"{path} is damaged: field 'answers.level' is {state.level}, not a level this "
+            f"mlops-scaffold has ({', '.join(map(str, levels))}); {restore}"
+        )

@@ -25,6 +25,7 @@ from scaffolder.upgrade.apply import (
     UpgradeRefused,
     UpgradeResult,
     apply_step,
+    check_folder,
     check_work_tree,
 )
 from scaffolder.upgrade.infer import infer_answers, team_packages
@@ -81,6 +82,7 @@ def _leftover_base(repo: Path, base: str) -> bool:
 
 
 def _preflight(path: Path) -> tuple[Path, str, str, str | None]:
+    check_folder(path)
     if not gitops.is_repo(path):
         raise UpgradeRefused(
             f"{path} is not a git repository; run `git init` and commit your files first"

@@ -7,10 +7,18 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scaffolder import gitops
+from scaffolder import __version__, gitops
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.merge.__main__ import NOTES_ENV
-from scaffolder.state import STATE_FILE, ProjectState, dump_state, load_state, write_state
+from scaffolder.state import (
+    BASE_BRANCH,
+    STATE_FILE,
+    ProjectState,
+    check_usable,
+    dump_state,
+    load_state,
+    write_state,
+)
 from scaffolder.upgrade import ignores, land
 from scaffolder.upgrade.land import UpgradeRefused
 from scaffolder.upgrade.migrations import Migration, for_release, for_step
@@ -49,24 +57,59 @@ class Context:
     stale_base: str | None = None  # adopting: a backed-out adoption's base branch, replaced
 
 
-def preflight(path: Path) -> Context:
+def check_folder(path: Path) -> None:
+    """PATH must be an existing folder (a clear line rather than git's complaint)."""
+    if not path.exists():
+        raise UpgradeRefused(f"{path} does not exist; pass the project's folder")
+    if not path.is_dir():
+        raise UpgradeRefused(f"{path} is not a folder; pass the project's folder")
+
+
+def preflight(path: Path, catalog: Catalog | None = None) -> Context:
     """Refuse anything an upgrade could harm: one clear reason, nothing changed."""
+    check_folder(path)
     if not gitops.is_repo(path):
         raise UpgradeRefused(
             f"{path} is not a git repository; run `mlops-scaffold adopt` there first"
         )
     repo = gitops.toplevel(path)
     state = load_state(repo)
+    catalog = catalog or builtin_catalog()
+    check_usable(
+        state, repo / STATE_FILE, tool_version=__version__, template_version=catalog.version,
+        levels=catalog.levels(),
+    )  # fmt: skip
     branch = check_work_tree(repo)
+    _check_base_branch(repo, state.base_branch, branch)
     base = gitops.rev_parse(repo, f"refs/heads/{state.base_branch}")
     if base is None:
         raise UpgradeRefused(
             f"branch {state.base_branch} is missing in {repo}; run `mlops-scaffold adopt` to "
             "re-create it"
         )
+    if not gitops.subject(repo, base).startswith("mlops-scaffold: "):
+        raise UpgradeRefused(
+            f"base_branch in {STATE_FILE} names {state.base_branch}, whose last commit is not "
+            "one of mlops-scaffold's renders: the tool would move your branch; set it back to "
+            f"{BASE_BRANCH} (see `git log -p -- {STATE_FILE}`)"
+        )
     head = gitops.rev_parse(repo, "HEAD")
     assert head is not None
     return Context(repo=repo, state=state, branch=branch, head=head, base=base)
+
+
+def _check_base_branch(repo: Path, base_branch: str, branch: str) -> None:
+    if base_branch == branch:
+        raise UpgradeRefused(
+            f"base_branch in {STATE_FILE} is {base_branch!r}, the branch you are on; it must "
+            f"name the tool's own branch ({BASE_BRANCH}): set it back (see `git log -p -- "
+            f"{STATE_FILE}`)"
+        )
+    if not gitops.is_branch_name(repo, base_branch):
+        raise UpgradeRefused(
+            f"base_branch in {STATE_FILE} is {base_branch!r}, not a valid branch name; set it "
+            f"back to {BASE_BRANCH}"
+        )
 
 
 def check_work_tree(repo: Path) -> str:
@@ -94,12 +137,13 @@ def target_levels(current: int, to: int | None, catalog: Catalog) -> list[int]:
     highest = max(catalog.levels())
     # With no target, the next level; at the highest level, template updates for it.
     target = min(current + 1, highest) if to is None else to
+    if target not in catalog.levels():
+        levels = ", ".join(map(str, catalog.levels()))
+        raise UpgradeRefused(f"level {target} does not exist; the levels are {levels}")
     if target < current:
         raise UpgradeRefused(
             f"the project is at level {current}; downgrading to {target} is not supported"
         )
-    if target > highest:
-        raise UpgradeRefused(f"level {target} does not exist; the highest is {highest}")
     if target == current:
         return [current]
     return list(range(current + 1, target + 1))
@@ -364,7 +408,7 @@ def _catalog(request: UpgradeRequest, state: ProjectState, catalog: Catalog | No
 
 def plan_upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> list[StepPlan]:
     """Dry run: the plan of every step, chained through hypothetical merge commits."""
-    ctx = preflight(request.path)
+    ctx = preflight(request.path, catalog)
     catalog = _catalog(request, ctx.state, catalog)
     plans = []
     state, head, base = ctx.state, ctx.head, ctx.base
@@ -388,7 +432,7 @@ def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeR
 
     Each step lands whole or not at all; Ctrl-C is held while one lands, then stops the run
     there with a line saying which level the project is at."""
-    ctx = preflight(request.path)
+    ctx = preflight(request.path, catalog)
     catalog = _catalog(request, ctx.state, catalog)
     levels = target_levels(ctx.state.level, request.to, catalog)
     total = UpgradeResult(plans=[], level=ctx.state.level)
@@ -418,7 +462,7 @@ def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeR
             return total
         if held.interrupted:
             raise _stopped(step.level, levels[-1], finished=level == levels[-1])
-        ctx = preflight(ctx.repo)
+        ctx = preflight(ctx.repo, catalog)
     return total
 
 

@@ -13,9 +13,13 @@ from pathlib import Path
 from scaffolder import __version__, gitops
 from scaffolder.answers import Answers, check_given, missing_answers, require_answers
 from scaffolder.catalog import Catalog
+from scaffolder.errors import InvalidAnswerError
 from scaffolder.render import render
 from scaffolder.state import STATE_FILE, ProjectState, write_state
 from scaffolder.upgrade.migrations import Migration, for_release, for_step, release_ids
+
+# Answers an upgrade cannot change: the project's folder, import and registry names.
+FIXED_ANSWERS = ("project_name", "package_name")
 
 # How each file fares, in the order reports list them.
 KINDS = ("added", "updated", "merged", "removed", "conflict", "modify/delete")
@@ -70,6 +74,12 @@ def answers_for(
 ) -> dict[str, object]:
     """The recorded answers at `level`, plus new ones from --data; ask only what is new."""
     recorded = {k: v for k, v in state.answers.model_dump().items() if v is not None}
+    for key in FIXED_ANSWERS:
+        if key in given and given[key] != recorded.get(key):
+            raise InvalidAnswerError(
+                f"{key} is {recorded.get(key)!r} in this project and an upgrade cannot change "
+                f"it (files, imports and the registry use it); drop --data {key}"
+            )
     merged = {**recorded, **check_given(given), "level": level}
     require_answers(merged, defaults=defaults, interactive=interactive)
     return merged

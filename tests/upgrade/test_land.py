@@ -109,9 +109,7 @@ def test_a_tracked_folder_where_a_file_goes_is_named_as_such(tmp_path):
     (repo / "Dockerfile/notes.txt").write_text("ours\n")
     commit(repo)
     before = snapshot(repo)
-    with pytest.raises(
-        ScaffoldError, match="^Dockerfile is a tracked folder and level 1 puts"
-    ):
+    with pytest.raises(ScaffoldError, match="^Dockerfile is a tracked folder and level 1 puts"):
         upgrade(UpgradeRequest(path=repo, defaults=True))
     assert snapshot(repo) == before
 
@@ -120,9 +118,7 @@ def test_a_file_where_a_folder_goes_is_refused(tmp_path):
     repo = new_project(tmp_path, level=0)
     (repo / "config").write_text("an untracked file named like the level-1 folder\n")
     before = snapshot(repo)
-    with pytest.raises(
-        ScaffoldError, match="^config is an untracked file and level 1 puts"
-    ):
+    with pytest.raises(ScaffoldError, match="^config is an untracked file and level 1 puts"):
         upgrade(UpgradeRequest(path=repo, defaults=True))
     assert snapshot(repo) == before
 
