@@ -39,8 +39,8 @@ NEW_CASES = [
     (["new", "full", "--defaults"], "exists and is not empty"),
     (["new", "file", "--defaults"], "exists and is not a folder"),
     (["new", "x", "--level", "abc"], "--level"),
-    (["new", "x", "--level", "9", "--defaults"], "level 9 is not available"),
-    (["new", "x", "--level", "-1", "--defaults"], "level -1 is not available"),
+    (["new", "x", "--level", "9", "--defaults"], "invalid choice: 9"),
+    (["new", "x", "--level", "-1", "--defaults"], "--level"),
     (["new", "x", "--bogus"], "unrecognized arguments: --bogus"),
     (["new"], "required: NAME"),
     (["new", "x", "--data", "nokey", "--defaults"], "not KEY=VALUE"),
@@ -229,16 +229,27 @@ def test_a_state_file_that_is_a_folder_is_refused(project, run_cli):
 
 
 def test_ctrl_c_at_an_interactive_new_prompt_is_one_line(scratch, run_cli, monkeypatch):
-    import copier
+    import questionary
 
-    def interrupted(*args, **kwargs):
-        # What copier raises on Ctrl-C at a prompt; its args repr spans many lines.
-        raise copier.errors.CopierAnswersInterrupt("AnswersMap(\n  user={...},\n)", "q", "t")
-
-    monkeypatch.setattr(copier, "run_copy", interrupted)
+    # questionary's answer to Ctrl-C (or Esc) at a prompt is None.
+    monkeypatch.setattr(questionary.Question, "ask", lambda self, *a, **k: None)
     monkeypatch.setattr("scaffolder.cli._interactive", lambda defaults: True)
     before = _files(scratch)
     result = run_cli("new", "x", "--level", "0")
+    _one_line_error(result, "interrupted; nothing was changed")
+    assert _files(scratch) == before
+
+
+def test_ctrl_c_inside_copier_is_one_line(scratch, run_cli, monkeypatch):
+    import copier
+
+    def interrupted(*args, **kwargs):
+        # What copier raises on Ctrl-C at one of its prompts; its args span many lines.
+        raise copier.errors.CopierAnswersInterrupt("AnswersMap(\n  user={...},\n)", "q", "t")
+
+    monkeypatch.setattr(copier, "run_copy", interrupted)
+    before = _files(scratch)
+    result = run_cli("new", "x", "--defaults")
     _one_line_error(result, "interrupted; nothing was changed")
     assert _files(scratch) == before
 
