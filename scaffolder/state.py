@@ -99,8 +99,8 @@ def load_state(project: Path) -> ProjectState:
     schema = raw.get("schema_version")
     if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION:
         raise StateFileError(
-            f"{path} has schema_version {schema}: it was written by a newer mlops-scaffold; "
-            "upgrade the tool (pip install -U mlops-scaffold)"
+            f"{path} field 'schema_version' is {schema}: it was written by a newer "
+            "mlops-scaffold; upgrade the tool (pip install -U mlops-scaffold)"
         )
     try:
         return ProjectState.model_validate(raw)
