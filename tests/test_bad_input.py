@@ -169,7 +169,6 @@ STATE_CASES = [
     (("answers", "orchestrator"), "argo", "answers.orchestrator"),
     (("answers", "ci"), "svn", "answers.ci"),
     (("answers", "python_version"), 3.11, "answers.python_version"),
-    (("answers", "bogus"), 1, "answers.bogus"),
     (("answers",), "none", "answers"),
     (("overlays",), "x", "overlays"),
     (("migrations",), "0001", "migrations"),
