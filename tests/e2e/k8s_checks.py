@@ -1,6 +1,7 @@
 """Checks of rendered Kubernetes manifests that need more than a schema: core kinds with
-kubernetes-validate, Argo Rollouts kinds with the JSON Schemas in schemas/ (from the project's
-CRDs), and the references between objects that neither can see."""
+kubernetes-validate, Argo Rollouts kinds with the JSON Schemas in schemas/ (written by hand for
+the fields our templates use, from the Argo Rollouts documentation; unknown fields refused),
+and the references between objects that neither can see."""
 
 from __future__ import annotations
 
