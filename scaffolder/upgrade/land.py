@@ -103,22 +103,28 @@ def _failure(what: str, exc: BaseException, level: int) -> UpgradeFailed:
     )
 
 
+def _undone_on_failure(repo: Path, head: str, writes: list[str], level: int, what, step):
+    """Run `step`; on any failure put the branch and files back. With `what`, git and file
+    errors become one line saying what happened to the half-done work; else they pass as is."""
+    try:
+        return step()
+    except (GitError, OSError) as exc:
+        _undo(repo, head, writes)
+        if what is None:
+            raise
+        raise _failure(what, exc, level) from exc
+    except BaseException:
+        _undo(repo, head, writes)
+        raise
+
+
 def land_clean(repo: Path, head: str, final: str, writes: list[str], move_base, level: int) -> None:
     """Fast-forward the user's branch and files to `final`, then move the base branch; undo the
     fast-forward when the base cannot move. A failed write is undone path by path."""
-    try:
-        gitops.fast_forward(repo, final)
-    except (GitError, OSError) as exc:
-        _undo(repo, head, writes)
-        raise _failure("it was undone", exc, level) from exc
-    except BaseException:
-        _undo(repo, head, writes)
-        raise
-    try:
-        move_base()
-    except BaseException:
-        _undo(repo, head, writes)
-        raise
+    _undone_on_failure(
+        repo, head, writes, level, "it was undone", lambda: gitops.fast_forward(repo, final)
+    )
+    _undone_on_failure(repo, head, writes, level, None, move_base)
 
 
 def land_conflicted(
@@ -126,21 +132,16 @@ def land_conflicted(
 ) -> list[str]:
     """Fast-forward to the pre-merge migrations, merge in the user's tree (conflicts stay for
     the user), then move the base branch. Any failure puts the branch and files back."""
-    try:
+
+    def migrate_and_merge() -> list[str]:
         if migrated != head:
             gitops.fast_forward(repo, migrated)
-        conflicts = merge()
-    except (GitError, OSError) as exc:
-        _undo(repo, head, writes)
-        raise _failure("the merge was backed out", exc, level) from exc
-    except BaseException:
-        _undo(repo, head, writes)
-        raise
-    try:
-        move_base()
-    except BaseException:
-        _undo(repo, head, writes)
-        raise
+        return merge()
+
+    conflicts = _undone_on_failure(
+        repo, head, writes, level, "the merge was backed out", migrate_and_merge
+    )
+    _undone_on_failure(repo, head, writes, level, None, move_base)
     return conflicts
 
 
