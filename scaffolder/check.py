@@ -143,6 +143,14 @@ def run_check(path: Path, *, assess: bool = True, offline: bool = False) -> Chec
     return result
 
 
+def _back_out(repo: Path) -> str:
+    """The command that backs out of an upgrade's merge: the tool's own when it kept a record."""
+    from scaffolder.upgrade import abort
+
+    record = abort.load(repo)
+    return f"`mlops-scaffold {record.command} --abort`" if record else "`git merge --abort`"
+
+
 def _check_upgrade_finished(repo: Path, state, result: CheckResult) -> None:
     operation = gitops.operation_in_progress(repo)
     base_ref = f"refs/heads/{state.base_branch}"
@@ -155,7 +163,8 @@ def _check_upgrade_finished(repo: Path, state, result: CheckResult) -> None:
             result.problems.append(Problem(
                 "unfinished-upgrade",
                 "an upgrade's merge is in progress; resolve the conflicts, `git add`, `git "
-                "commit`, then `mlops-scaffold upgrade --continue` (or `git merge --abort`)",
+                "commit`, then `mlops-scaffold upgrade --continue` (or "
+                f"{_back_out(repo)})",
             ))  # fmt: skip
             return
     head = gitops.rev_parse(repo, "HEAD")

@@ -189,6 +189,25 @@ def _answer_options(parser: argparse.ArgumentParser, *, data_help: str) -> None:
     )
 
 
+def _abort_option(parser: argparse.ArgumentParser, command: str) -> None:
+    parser.add_argument(
+        "--abort", action="store_true",
+        help=f"go back to where an unfinished {command} started (stopped on conflicts, "
+        "interrupted or killed): branch, base branch, index and files as they were",
+    )  # fmt: skip
+
+
+def _run_abort(args: argparse.Namespace) -> None:
+    """`--abort` of adopt or upgrade (inside _errors_to_exit_codes)."""
+    from scaffolder.upgrade import abort, report
+
+    done = abort.abort_run(args.path)
+    if args.format == "json":
+        _echo_json({"aborted": done.command, "branch": done.branch, "head": done.head,
+                    "base": done.base, "saved": done.saved})  # fmt: skip
+    _stderr().print(report.abort_message(done), soft_wrap=True)
+
+
 # --- new ---------------------------------------------------------------------------------------
 
 
@@ -300,6 +319,7 @@ def _add_upgrade(sub) -> None:
         "--continue", dest="resume", action="store_true",
         help="after resolving and committing a conflicted upgrade: finish it",
     )  # fmt: skip
+    _abort_option(p, "upgrade")
     _answer_options(p, data_help="answer a question new at the target level")
     _overlay_options(p, "add an org overlay")
     p.add_argument(
@@ -314,6 +334,8 @@ def _run_upgrade(args: argparse.Namespace) -> None:
     from scaffolder.upgrade import apply, report
 
     with _errors_to_exit_codes():
+        if args.abort:
+            return _run_abort(args)
         if args.resume:
             result = apply.continue_upgrade(args.path)
             if args.format == "json":
@@ -401,6 +423,7 @@ def _add_adopt(sub) -> None:
         help="add the churn example code too (by default a repo with its own package gets the "
         "pipeline around that package and no example)",
     )  # fmt: skip
+    _abort_option(p, "adopt")
     _answer_options(p, data_help="override an inferred answer")
     _overlay_options(p, "org overlay")
     _format_option(p)
@@ -414,6 +437,8 @@ def _run_adopt(args: argparse.Namespace) -> None:
     interactive = _interactive(args.defaults)
     with _errors_to_exit_codes():
         given = _given(args.data, orchestrator=args.orchestrator, ci=args.ci)
+        if args.abort:
+            return _run_abort(args)
         if args.with_example:
             given["example"] = True
         if args.dry_run:
@@ -435,7 +460,8 @@ def _run_adopt(args: argparse.Namespace) -> None:
     for note in result.notes:
         _stderr().print(f"note: {note}", soft_wrap=True)
     if result.conflicts:
-        _stderr().print(report.conflict_message(result.conflicts, result.level), soft_wrap=True)
+        message = report.conflict_message(result.conflicts, result.level, "adopt")
+        _stderr().print(message, soft_wrap=True)
         sys.exit(3)
     _stderr().print(f"Adopted at level {result.level}. Review with `git log --stat -1`.")
 

@@ -445,6 +445,33 @@ def file_text(repo: Path, rev: str, path: str) -> str | None:
     return result.stdout.decode("utf-8", "surrogateescape")
 
 
+def git_path(repo: Path, name: str) -> str:
+    """The absolute path of `name` inside the git folder (per worktree, like HEAD)."""
+    path = Path(run_git(repo, "rev-parse", "--git-path", name).strip())
+    return str(path if path.is_absolute() else repo / path)
+
+
+def write_tree(repo: Path) -> str | None:
+    """The index as a tree object; None while it holds unmerged entries."""
+    try:
+        return run_git(repo, "write-tree").strip()
+    except GitError:
+        return None
+
+
+def hash_file(repo: Path, path: str) -> str:
+    """The blob id the file at `path` would have (filters applied), without storing it."""
+    return run_git(repo, "hash-object", "--", path).strip()
+
+
+def blob_at(repo: Path, rev: str, path: str) -> str | None:
+    """The blob id of `path` in `rev`, or None."""
+    try:
+        return run_git(repo, "rev-parse", "--verify", "--quiet", f"{rev}:{path}").strip()
+    except GitError:
+        return None
+
+
 def first_author(repo: Path) -> str | None:
     """The author name of the repository's first commit, if there is one."""
     try:

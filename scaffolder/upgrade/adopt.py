@@ -20,6 +20,7 @@ from scaffolder.answers import (
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.errors import InvalidAnswerError
 from scaffolder.state import BASE_BRANCH, STATE_FILE
+from scaffolder.upgrade import abort
 from scaffolder.upgrade.apply import (
     Context,
     UpgradeRefused,
@@ -88,6 +89,9 @@ def _preflight(path: Path) -> tuple[Path, str, str, str | None]:
             f"{path} is not a git repository; run `git init` and commit your files first"
         )
     repo = gitops.toplevel(path)
+    stopped = abort.ours_in_progress(repo)
+    if stopped is not None:
+        raise UpgradeRefused(abort.stopped_merge_message(repo, stopped))
     if (repo / STATE_FILE).exists():
         raise UpgradeRefused(
             f"{repo} is already managed by mlops-scaffold; use `mlops-scaffold upgrade`"
@@ -148,8 +152,9 @@ def plan_adoption(
     )
     plan = merge_plan(repo, head, None, base_after, state_after, target)
     ctx = Context(
-        repo=repo, state=state_after, branch=branch, head=head, base=None, stale_base=stale
-    )
+        repo=repo, state=state_after, branch=branch, head=head, base=None, stale_base=stale,
+        command="adopt",
+    )  # fmt: skip
     return ctx, plan
 
 
@@ -167,4 +172,11 @@ def adopt(
         path, level, given, defaults=defaults, interactive=interactive, catalog=catalog,
         overlays=overlays,
     )  # fmt: skip
-    return apply_step(ctx, plan)
+    # Until the adoption is finished (or committed, after conflicts) `adopt --abort` goes back.
+    with abort.recorded(
+        ctx.repo, "adopt", ctx.branch, ctx.head, ctx.state.base_branch, ctx.stale_base
+    ):
+        result = apply_step(ctx, plan)
+    if not result.conflicts:
+        abort.remove(ctx.repo)
+    return result

@@ -19,7 +19,7 @@ from scaffolder.state import (
     load_state,
     write_state,
 )
-from scaffolder.upgrade import ignores, land
+from scaffolder.upgrade import abort, ignores, land
 from scaffolder.upgrade.land import UpgradeRefused
 from scaffolder.upgrade.migrations import Migration, for_release, for_step
 from scaffolder.upgrade.plan import StepPlan, plan_step
@@ -55,6 +55,7 @@ class Context:
     head: str
     base: str | None  # None while adopting: no base branch yet
     stale_base: str | None = None  # adopting: a backed-out adoption's base branch, replaced
+    command: str = "upgrade"  # the command the user ran (named in messages)
 
 
 def check_folder(path: Path) -> None:
@@ -83,10 +84,7 @@ def preflight(path: Path, catalog: Catalog | None = None) -> Context:
     _check_base_branch(repo, state.base_branch, branch)
     base = gitops.rev_parse(repo, f"refs/heads/{state.base_branch}")
     if base is None:
-        raise UpgradeRefused(
-            f"branch {state.base_branch} is missing in {repo}; run `mlops-scaffold adopt` to "
-            "re-create it"
-        )
+        raise UpgradeRefused(_missing_base(repo, state.base_branch))
     if not gitops.subject(repo, base).startswith("mlops-scaffold: "):
         raise UpgradeRefused(
             f"base_branch in {STATE_FILE} names {state.base_branch}, whose last commit is not "
@@ -96,6 +94,44 @@ def preflight(path: Path, catalog: Catalog | None = None) -> Context:
     head = gitops.rev_parse(repo, "HEAD")
     assert head is not None
     return Context(repo=repo, state=state, branch=branch, head=head, base=base)
+
+
+def _missing_base(repo: Path, base_branch: str) -> str:
+    """The base branch is gone (a fresh clone, a deleted branch): name the command that brings
+    it back, from a remote or from the render this branch last took in."""
+    remote = gitops.run_git(
+        repo, "for-each-ref", "--format=%(refname:short)", f"refs/remotes/*/{base_branch}"
+    ).split()
+    if remote:
+        return (
+            f"branch {base_branch} is missing in {repo}; re-create it with `git branch "
+            f"{base_branch} {remote[0]}`"
+        )
+    render = _last_render(repo)
+    if render is None:
+        return (
+            f"branch {base_branch} is missing in {repo} and this branch holds none of the "
+            f"tool's renders; fetch it from where the project was made (`git fetch REMOTE "
+            f"{base_branch}:{base_branch}`)"
+        )
+    return (
+        f"branch {base_branch} is missing in {repo}; re-create it at the render this branch last "
+        f"took in: `git branch {base_branch} {render[:12]}`"
+    )
+
+
+def _last_render(repo: Path) -> str | None:
+    """Along the first parents of HEAD: the render last merged (a tool merge's second parent),
+    or the render the branch started from (`new`)."""
+    log = gitops.run_git(repo, "log", "--first-parent", "--format=%H %P%x09%s", "HEAD")
+    for line in log.splitlines():
+        ids, _, subject = line.partition("\t")
+        commits = ids.split()
+        if subject.startswith("mlops-scaffold: render level"):
+            return commits[0]
+        if len(commits) == 3 and subject.startswith(("mlops-scaffold: adopt", "mlops-scaffold: up")):
+            return commits[2]
+    return None
 
 
 def _check_base_branch(repo: Path, base_branch: str, branch: str) -> None:
@@ -117,8 +153,12 @@ def check_work_tree(repo: Path) -> str:
     checked-out branch. (Untracked files are fine unless the merge would write over them.)"""
     operation = gitops.operation_in_progress(repo)
     if operation:
+        ours = abort.ours_in_progress(repo)
+        if ours is not None:
+            raise UpgradeRefused(abort.stopped_merge_message(repo, ours))
         raise UpgradeRefused(
-            f"a {operation} is in progress in {repo}; finish it (commit) or abort it first"
+            f"a {operation} is in progress in {repo}; finish it (commit) or abort it "
+            f"(`git {operation} --abort`) first"
         )
     branch = gitops.current_branch(repo)
     if branch is None:
@@ -272,9 +312,11 @@ def _finish_step(
         writes = sorted(gitops.diff_name_status(ctx.repo, ctx.head, final))
         land.check_paths_free(ctx.repo, ctx.head, writes, plan.to_level)
         land.check_writable(ctx.repo, writes)
+        abort.expect(ctx.repo, tip=final, base=plan.base_after)
         land.land_clean(
-            ctx.repo, ctx.head, final, writes, lambda: _move_base(ctx, plan), plan.to_level
-        )
+            ctx.repo, ctx.head, final, writes, lambda: _move_base(ctx, plan), plan.to_level,
+            command=ctx.command,
+        )  # fmt: skip
         result.migrations_run = pre_ids + post_ids
         result.notes += kept_notes(notes_file, plan.state_after.base_branch)
         return result
@@ -309,9 +351,12 @@ def _finish_step(
                 result.notes.append(ignores.describe(dropped))
         return remaining
 
+    abort.expect(ctx.repo, tip=head, base=plan.base_after)
     remaining = land.land_conflicted(
-        ctx.repo, ctx.head, head, writes, merge, lambda: _move_base(ctx, plan), plan.to_level
-    )
+        ctx.repo, ctx.head, head, writes, merge, lambda: _move_base(ctx, plan), plan.to_level,
+        command=ctx.command,
+    )  # fmt: skip
+    abort.note_left(ctx.repo)
     result.conflicts = [p for p in remaining if p != STATE_FILE]
     result.migrations_run = pre_ids
     return result
@@ -431,10 +476,32 @@ def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeR
     """Step level by level to the target; stop at the first step left with conflicts.
 
     Each step lands whole or not at all; Ctrl-C is held while one lands, then stops the run
-    there with a line saying which level the project is at."""
+    there with a line saying which level the project is at. Until the run finishes, a record
+    lets `upgrade --abort` go back to where it started."""
     ctx = preflight(request.path, catalog)
     catalog = _catalog(request, ctx.state, catalog)
     levels = target_levels(ctx.state.level, request.to, catalog)
+    with abort.recorded(
+        ctx.repo, "upgrade", ctx.branch, ctx.head, ctx.state.base_branch, ctx.base
+    ) as record:
+        start = gitops.file_text(ctx.repo, record.head, STATE_FILE)
+        total = _steps(ctx, request, catalog, levels, load_level(start, ctx.state.level))
+    if not total.conflicts:
+        abort.remove(ctx.repo)
+    return total
+
+
+def load_level(state_text: str | None, default: int) -> int:
+    """The level a state file's text records (the level an abort goes back to)."""
+    import yaml
+
+    try:
+        return int(yaml.safe_load(state_text or "")["level"])
+    except (TypeError, KeyError, ValueError, yaml.YAMLError):
+        return default
+
+
+def _steps(ctx, request, catalog, levels, start_level) -> UpgradeResult:
     total = UpgradeResult(plans=[], level=ctx.state.level)
     landed = False
     for level in levels:
@@ -446,7 +513,7 @@ def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeR
         except KeyboardInterrupt:
             if not landed:
                 raise
-            raise _stopped(total.level, levels[-1], finished=False) from None
+            raise _stopped(total.level, levels[-1], start_level, finished=False) from None
         if not plan.due and level == ctx.state.level:
             total.plans.append(plan)
             continue
@@ -461,12 +528,15 @@ def upgrade(request: UpgradeRequest, catalog: Catalog | None = None) -> UpgradeR
             total.conflicts = step.conflicts
             return total
         if held.interrupted:
-            raise _stopped(step.level, levels[-1], finished=level == levels[-1])
+            finished = level == levels[-1]
+            if finished:
+                abort.remove(ctx.repo)
+            raise _stopped(step.level, levels[-1], start_level, finished=finished)
         ctx = preflight(ctx.repo, catalog)
     return total
 
 
-def _stopped(level: int, target: int, *, finished: bool) -> land.UpgradeInterrupted:
+def _stopped(level: int, target: int, start: int, *, finished: bool) -> land.UpgradeInterrupted:
     if finished:
         return land.UpgradeInterrupted(
             f"interrupted, but the upgrade had finished: the project is at level {level}; "
@@ -474,18 +544,27 @@ def _stopped(level: int, target: int, *, finished: bool) -> land.UpgradeInterrup
         )
     return land.UpgradeInterrupted(
         f"interrupted after level {level} was reached (the project is complete and consistent "
-        f"there); run `mlops-scaffold upgrade --to {target}` to go on"
+        f"there); run `mlops-scaffold upgrade --to {target}` to go on, or `mlops-scaffold "
+        f"upgrade --abort` to go back to level {start}"
     )
 
 
 def continue_upgrade(path: Path) -> UpgradeResult:
     """After the user resolved and committed a conflicted merge: run what remained."""
     ctx = preflight(path)
+    record = abort.load(ctx.repo)
     if not gitops.is_ancestor(ctx.repo, ctx.base, ctx.head):
+        if record is not None and abort.is_live(ctx.repo, record):
+            raise UpgradeRefused(
+                f"the merge of {ctx.state.base_branch} was backed out, so there is nothing to "
+                f"continue; run `mlops-scaffold {record.command}` to merge it again, or "
+                f"`mlops-scaffold {record.command} --abort` to put everything back"
+            )
         raise UpgradeRefused(
-            f"{ctx.branch} does not contain {ctx.state.base_branch} yet; finish the merge "
-            "(resolve, `git add`, `git commit`) before --continue"
+            f"{ctx.branch} does not contain {ctx.state.base_branch}, so there is nothing to "
+            f"continue; run `mlops-scaffold upgrade --to {ctx.state.level}` to merge it"
         )
+    abort.remove(ctx.repo)  # the user's commit concluded the conflicted run
     # The sources as recorded: a conflicted release update leaves its release migrations too.
     catalog = catalog_for(ctx.state, newest=False)
     done = ctx.state.migrations
@@ -500,8 +579,13 @@ def continue_upgrade(path: Path) -> UpgradeResult:
         writes = sorted(gitops.diff_name_status(ctx.repo, ctx.head, final))
         land.check_paths_free(ctx.repo, ctx.head, writes, ctx.state.level)
         land.check_writable(ctx.repo, writes)
-        with land.deferred_interrupts():
-            land.land_clean(ctx.repo, ctx.head, final, writes, lambda: None, ctx.state.level)
+        with abort.recorded(
+            ctx.repo, "upgrade", ctx.branch, ctx.head, ctx.state.base_branch, ctx.base
+        ):
+            abort.expect(ctx.repo, tip=final, base=ctx.base)
+            with land.deferred_interrupts():
+                land.land_clean(ctx.repo, ctx.head, final, writes, lambda: None, ctx.state.level)
+        abort.remove(ctx.repo)
         result.migrations_run = ids
     return result
 

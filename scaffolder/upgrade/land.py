@@ -94,16 +94,18 @@ def deferred_interrupts():
         signal.signal(signal.SIGINT, previous)
 
 
-def _failure(what: str, exc: BaseException, level: int) -> UpgradeFailed:
+def _failure(what: str, exc: BaseException, level: int, command: str) -> UpgradeFailed:
     reason = str(exc).rstrip(".")
     return UpgradeFailed(
         f"writing level {level} into your files failed ({reason}); {what}: your branch, its "
         "files and the base branch are as they were; fix the cause (disk space, permissions) "
-        "and run `mlops-scaffold upgrade` again"
+        f"and run `mlops-scaffold {command}` again"
     )
 
 
-def _undone_on_failure(repo: Path, head: str, writes: list[str], level: int, what, step):
+def _undone_on_failure(
+    repo: Path, head: str, writes: list[str], level: int, what, step, command: str = "upgrade"
+):
     """Run `step`; on any failure put the branch and files back. With `what`, git and file
     errors become one line saying what happened to the half-done work; else they pass as is."""
     try:
@@ -112,23 +114,39 @@ def _undone_on_failure(repo: Path, head: str, writes: list[str], level: int, wha
         _undo(repo, head, writes)
         if what is None:
             raise
-        raise _failure(what, exc, level) from exc
+        raise _failure(what, exc, level, command) from exc
     except BaseException:
         _undo(repo, head, writes)
         raise
 
 
-def land_clean(repo: Path, head: str, final: str, writes: list[str], move_base, level: int) -> None:
+def land_clean(
+    repo: Path,
+    head: str,
+    final: str,
+    writes: list[str],
+    move_base,
+    level: int,
+    command: str = "upgrade",
+) -> None:
     """Fast-forward the user's branch and files to `final`, then move the base branch; undo the
     fast-forward when the base cannot move. A failed write is undone path by path."""
     _undone_on_failure(
-        repo, head, writes, level, "it was undone", lambda: gitops.fast_forward(repo, final)
-    )
-    _undone_on_failure(repo, head, writes, level, None, move_base)
+        repo, head, writes, level, "it was undone", lambda: gitops.fast_forward(repo, final),
+        command,
+    )  # fmt: skip
+    _undone_on_failure(repo, head, writes, level, None, move_base, command)
 
 
 def land_conflicted(
-    repo: Path, head: str, migrated: str, writes: list[str], merge, move_base, level: int
+    repo: Path,
+    head: str,
+    migrated: str,
+    writes: list[str],
+    merge,
+    move_base,
+    level: int,
+    command: str = "upgrade",
 ) -> list[str]:
     """Fast-forward to the pre-merge migrations, merge in the user's tree (conflicts stay for
     the user), then move the base branch. Any failure puts the branch and files back."""
@@ -139,9 +157,9 @@ def land_conflicted(
         return merge()
 
     conflicts = _undone_on_failure(
-        repo, head, writes, level, "the merge was backed out", migrate_and_merge
+        repo, head, writes, level, "the merge was backed out", migrate_and_merge, command
     )
-    _undone_on_failure(repo, head, writes, level, None, move_base)
+    _undone_on_failure(repo, head, writes, level, None, move_base, command)
     return conflicts
 
 

@@ -100,12 +100,31 @@ def describe_plans(repo: Path, plans: list[StepPlan], *, with_diff: bool) -> str
     return "\n".join(lines)
 
 
-def conflict_message(conflicts: list[str], level: int) -> str:
+def conflict_message(conflicts: list[str], level: int, command: str = "upgrade") -> str:
     shown = ", ".join(conflicts[:8]) + (
         f" and {len(conflicts) - 8} more" if len(conflicts) > 8 else ""
     )
     return (
         f"level {level} is merged with conflicts in {shown}; resolve them, `git add` and "
-        "`git commit`, then run `mlops-scaffold upgrade --continue` (or `git merge --abort` "
-        "to back out)"
+        "`git commit`, then run `mlops-scaffold upgrade --continue` (or `mlops-scaffold "
+        f"{command} --abort` to go back to where the {command} started)"
     )
+
+
+def abort_message(done) -> str:
+    """What `--abort` put back (an `abort.Aborted`)."""
+    base = (
+        f"{done.base_branch} back at {done.base[:12]}"
+        if done.base
+        else f"{done.base_branch} removed"
+    )
+    line = (
+        f"Back to where the {done.command} started: {done.branch} at {done.head[:12]}, {base}, "
+        "index and files as they were."
+    )
+    if done.saved:
+        line += (
+            f" Your edits since the {done.command} are kept in commit {done.saved[:12]} "
+            f"(`git checkout {done.saved[:12]} -- PATH` brings a file back)."
+        )
+    return line

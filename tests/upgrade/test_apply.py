@@ -112,7 +112,7 @@ def test_continue_runs_the_remaining_migrations(tmp_path):
     commit(repo)
     result = upgrade(_request(repo))
     assert result.conflicts == ["README.md"]
-    with pytest.raises(UpgradeRefused, match="merge is in progress"):
+    with pytest.raises(UpgradeRefused, match="stopped with conflicts.*--abort"):
         apply.continue_upgrade(repo)
     text = readme.read_text()
     resolved = "\n".join(
@@ -155,7 +155,8 @@ def _ignored_file_in_the_way(repo: Path) -> None:
     [
         (lambda r: (r / "README.md").write_text("dirty"), "uncommitted changes"),
         (lambda r: git(r, "checkout", "--quiet", "--detach"), "detached"),
-        (lambda r: git(r, "branch", "-D", "mlops-scaffold/base"), "adopt"),
+        (lambda r: git(r, "branch", "-D", "mlops-scaffold/base"),
+         r"re-create it at the render .*`git branch mlops-scaffold/base [0-9a-f]{12}`"),
         (lambda r: (r / STATE_FILE).unlink() or commit(r), "adopt"),
         (lambda r: (r / "Dockerfile").write_text("FROM scratch\n"), "Dockerfile is untracked"),
         (lambda r: _ignored_file_in_the_way(r), "config/pipeline.yaml is ignored by"),
