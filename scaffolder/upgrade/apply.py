@@ -129,7 +129,8 @@ def _last_render(repo: Path) -> str | None:
         commits = ids.split()
         if subject.startswith("mlops-scaffold: render level"):
             return commits[0]
-        if len(commits) == 3 and subject.startswith(("mlops-scaffold: adopt", "mlops-scaffold: up")):
+        merged = subject.startswith(("mlops-scaffold: adopt", "mlops-scaffold: upgrade"))
+        if len(commits) == 3 and merged:
             return commits[2]
     return None
 
