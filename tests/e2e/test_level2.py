@@ -5,6 +5,7 @@ answering on a loopback port, and the deployment files checked by their own tool
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -133,10 +134,21 @@ def test_level2_airflow_gitlab_stops_bad_data_in_the_dag(tmp_path, venv):
         tmp_path, "e2e-cicd-af", "--level", "2", "--orchestrator", "airflow", "--ci", "gitlab"
     )
     make(project, "setup", venv)
-    make(project, "dag-test", venv)
+    quiet = make(project, "dag-test", venv).stdout
+    # One line per task and the outcome, not Airflow's thousands of log lines (in the log file).
+    assert len(quiet.splitlines()) < 20, quiet
+    for task in ("prepare", "validate", "train", "evaluate", "test_model", "register"):
+        assert re.search(rf"^  {task} +success ", quiet, re.M), quiet
+    assert "DAG e2e_cicd_af_training: run success" in quiet
+    log = (project / "build" / "dag-test.log").read_text()
+    assert "[DAG TEST] end task task_id=register" in log
+    assert "DeprecatedImportWarning" not in log  # filtered in the tasks (third-party only)
     champion_version(project, venv)
     bad = write_bad_data(project, venv, "e2e_cicd_af", tmp_path / "bad.csv")
-    expect_stopped_by_validation(project, venv, "dag-test", bad)
+    out = expect_stopped_by_validation(project, venv, "dag-test", bad)
+    assert re.search(r"^  validate +failed ", out, re.M), out
+    assert re.search(r"^  register +upstream_failed", out, re.M), out
+    assert "The whole log: build/dag-test.log" in out
     check_workflows(project, venv, "gitlab")
     run([tool("check-jsonschema", venv), "--builtin-schema", "vendor.gitlab-ci",
          project / ".gitlab" / "cd.gitlab-ci.yml"], project)  # fmt: skip
@@ -148,7 +160,11 @@ def test_level2_kubeflow_stops_bad_data_in_the_pipeline(tmp_path, venv):
         "--data", "python_version=3.10",
     )  # fmt: skip
     make(project, "setup", venv)
-    make(project, "kfp-run", venv)
+    quiet = make(project, "kfp-run", venv).stdout
+    assert len(quiet.splitlines()) < 20 and "executor_input" not in quiet, quiet
+    for task in ("prepare-op", "validate-op", "train-op", "register-op"):
+        assert re.search(rf"^  {task} +success ", quiet, re.M), quiet
+    assert "pipeline e2e-cicd-kfp-training: run success" in quiet
     champion_version(project, venv)
     make(project, "score", venv)
     bad = write_bad_data(project, venv, "e2e_cicd_kfp", tmp_path / "bad.csv")

@@ -1,0 +1,73 @@
+"""scripts/quiet_run.py, the generated projects' wrapper behind `make kfp-run` and `make
+dag-test`: the child's output goes to the log, the terminal gets a line per task and the
+outcome, and on failure the failed task's traceback. Here against a stand-in that prints what
+kfp.local prints; tests/e2e/test_level2.py runs it on real Airflow and kfp.local runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).parent.parent / "templates" / "level1" / "scripts" / "quiet_run.py"
+
+KFP_LIKE = r'''
+import sys
+print("07:14:01.609 - INFO - Running pipeline: \x1b[95m'demo-training'\x1b[0m")
+for task in ("prepare-op", "train-op"):
+    print(f"07:14:01.614 - INFO - Executing task \x1b[96m'{task}'\x1b[0m")
+    print('    [KFP Executor] Got executor_input:\n    {"inputs": {}}')
+    failed = task == "train-op" and "--fail" in sys.argv
+    status = "FAILURE" if failed else "SUCCESS"
+    print(f"07:14:04.608 - INFO - Task \x1b[96m'{task}'\x1b[0m finished with status {status}")
+    if failed:
+        print("Traceback (most recent call last):\n  File \"steps.py\", line 3, in train")
+        print("    fit()\nValueError: the data has no target column")
+        print("07:14:05.000 - INFO - Pipeline 'demo-training' finished with status FAILURE")
+        sys.exit(1)
+print("07:14:31.564 - INFO - Pipeline \x1b[95m'demo-training'\x1b[0m finished with status SUCCESS")
+'''
+
+
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "pipeline.py").write_text(KFP_LIKE)
+    return subprocess.run(
+        [sys.executable, SCRIPT, "--log", "build/kfp-run.log", "kfp", "pipeline.py", *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_a_successful_run_prints_one_line_per_task_and_keeps_the_rest_in_the_log(tmp_path):
+    result = _run(tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[:2] for line in lines[1:3]] == [
+        ["prepare-op", "success"],
+        ["train-op", "success"],
+    ]
+    assert "pipeline demo-training: run success" in result.stdout
+    assert "executor_input" not in result.stdout
+    log = (tmp_path / "build" / "kfp-run.log").read_text()
+    assert "executor_input" in log and "finished with status SUCCESS" in log
+
+
+def test_a_failed_run_exits_1_with_the_failed_task_and_its_error(tmp_path):
+    result = _run(tmp_path, "--fail")
+    assert result.returncode == 1
+    assert any(line.split()[:2] == ["train-op", "failure"] for line in result.stdout.splitlines())
+    assert "ValueError: the data has no target column" in result.stdout
+    assert "The whole log: build/kfp-run.log" in result.stdout
+
+
+def test_verbose_streams_the_whole_output(tmp_path, monkeypatch):
+    monkeypatch.setenv("VERBOSE", "1")
+    result = _run(tmp_path)
+    assert result.returncode == 0
+    assert "executor_input" in result.stdout
+
+
+def test_kfp_without_a_script_is_a_usage_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "kfp"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2 and "kfp needs the pipeline script" in result.stderr
