@@ -6,10 +6,10 @@ DEMO_DIR ?= build/demo
 DEMO_LOG ?= $(DEMO_DIR)/demo.log
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-all e2e demo bench clean
+.PHONY: help setup test test-all e2e demo bench constraints clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -55,6 +55,9 @@ bench: setup ## Start-up, render and upgrade benchmarks against copier and cooki
 	$(PYTHON) benchmarks/bench_upgrade.py
 	$(PYTHON) benchmarks/bench_assess.py
 	@echo "level 2 (needs a venv with the generated project's dependencies): $(PYTHON) benchmarks/bench_level2.py --venv VENV"
+
+constraints: ## Re-pin templates/level0/constraints.txt.jinja from the e2e venv (E2E_VENV=...), after the e2e tests passed with it
+	python3 dev/refresh_constraints.py $(E2E_VENV)/bin/python
 
 clean: ## Remove the venv, caches and build output
 	rm -rf $(VENV) build dist .cache .pytest_cache

@@ -11,7 +11,7 @@ from pathlib import Path
 
 SCRIPT = Path(__file__).parent.parent / "templates" / "level1" / "scripts" / "quiet_run.py"
 
-KFP_LIKE = r'''
+KFP_LIKE = r"""
 import sys
 print("07:14:01.609 - INFO - Running pipeline: \x1b[95m'demo-training'\x1b[0m")
 for task in ("prepare-op", "train-op"):
@@ -26,7 +26,7 @@ for task in ("prepare-op", "train-op"):
         print("07:14:05.000 - INFO - Pipeline 'demo-training' finished with status FAILURE")
         sys.exit(1)
 print("07:14:31.564 - INFO - Pipeline \x1b[95m'demo-training'\x1b[0m finished with status SUCCESS")
-'''
+"""
 
 
 def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

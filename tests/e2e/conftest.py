@@ -52,6 +52,7 @@ def _cache_key() -> str:
             HERE / "constraints.txt",
             HERE / "tools.txt",
             *REPO.glob("templates/level0/pyproject.toml*"),
+            *REPO.glob("templates/level0/constraints.txt*"),
         ]
     ):
         digest.update(path.read_bytes())
