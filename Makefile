@@ -56,6 +56,8 @@ bench: setup ## Start-up, render and upgrade benchmarks against copier and cooki
 	$(PYTHON) benchmarks/bench_assess.py
 	@echo "level 2 (needs a venv with the generated project's dependencies): $(PYTHON) benchmarks/bench_level2.py --venv VENV"
 
+# The newest shared venv the e2e tests built (MLOPS_SCAFFOLD_E2E_CACHE, default .cache/e2e).
+E2E_VENV ?= $(firstword $(shell ls -dt $${MLOPS_SCAFFOLD_E2E_CACHE:-.cache/e2e}/venv-* 2>/dev/null))
 constraints: ## Re-pin templates/level0/constraints.txt.jinja from the e2e venv (E2E_VENV=...), after the e2e tests passed with it
 	python3 dev/refresh_constraints.py $(E2E_VENV)/bin/python
 

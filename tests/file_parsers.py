@@ -168,6 +168,24 @@ def codeowners_owners(text: str) -> list[str]:
     return owners
 
 
+def constraint_pins(text: str) -> list[str]:
+    """pip constraints: every line a requirement pinned with `==` (markers allowed)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    pins = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as error:
+            raise ValueError(f"constraints line {number}: {error}") from None
+        if [spec.operator for spec in requirement.specifier] != ["=="]:
+            raise ValueError(f"constraints line {number}: {line!r} is not pinned with ==")
+        pins.append(str(requirement))
+    return pins
+
+
 def read_strings(path: Path, root: Path) -> list[str]:
     """Parse `path` with the parser of its type; return the string values it holds.
 
@@ -201,4 +219,6 @@ def read_strings(path: Path, root: Path) -> list[str]:
         return []
     if name == "CODEOWNERS":
         return codeowners_owners(text)
+    if name == "constraints.txt":
+        return constraint_pins(text)
     raise ValueError(f"no parser for {path.relative_to(root)}; add one to tests/file_parsers.py")

@@ -4,6 +4,7 @@ pipelines on both orchestrators, and the checkers a real CI would run over their
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -89,9 +90,16 @@ def test_level1_both_orchestrators_github(tmp_path, venv):
     assert (project / "metrics" / "pipeline.prom").read_text().count(
         "mlops_pipeline_last_run_success"
     ) >= 1
-    make(project, "dag-test", venv)
+    dag_test = make(project, "dag-test", venv).stdout
+    assert "DAG e2e_both_training: run success" in dag_test and len(dag_test.splitlines()) < 20
     make(project, "kfp-compile", venv)
-    make(project, "kfp-run", venv)
+    kfp_run = make(project, "kfp-run", venv).stdout
+    assert "pipeline e2e-both-training: run success" in kfp_run and "executor" not in kfp_run
+    # `make lock` re-pins the constraints from the venv, each pin marked with its Python.
+    make(project, "lock", venv, CONSTRAINTS=str(tmp_path / "lock.txt"))
+    lock = (tmp_path / "lock.txt").read_text()
+    assert re.search(r'^mlflow==[0-9.]+ ; python_version == "3\.\d+"$', lock, re.M), lock[:500]
+    assert "e2e-both" not in lock and "e2e_both" not in lock  # the project itself is left out
     # Every run registered a new version; the champion moved only if the gate allowed it.
     assert int(champion_version(project, venv)) >= int(first)
     check_workflows(project, venv, "github")
