@@ -24,7 +24,7 @@ def main(target: str = "constraints.txt") -> int:
         [sys.executable, "-m", "pip", "freeze", "--exclude-editable", "--disable-pip-version-check"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    version = "%d.%d" % sys.version_info[:2]
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
     pins = sorted(
         (line for line in frozen.splitlines() if "==" in line and not line.startswith("#")),
         key=str.lower,
