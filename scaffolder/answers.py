@@ -251,10 +251,10 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
         if flag not in ("true", "false", "yes", "no", "1", "0"):
             raise InvalidAnswerError(f"example {checked['example']!r} is not true or false")
         checked["example"] = flag in ("true", "yes", "1")
-    if checked.get("example") is False and int(checked.get("level", 0)) >= 2:  # type: ignore[call-overload]
+    if checked.get("example") is False and int(checked.get("level", 0)) >= 3:  # type: ignore[call-overload]
         raise InvalidAnswerError(
-            "levels 2 and up build on the example code for now (serving, data contract); "
-            "around your own package the templates go up to level 1"
+            "level 3 builds on the example code for now (monitoring, canary, governance); "
+            "around your own package the templates go up to level 2"
         )
     if checked.get("package_dir") is not None:
         name = str(

@@ -140,10 +140,10 @@ def plan_adoption(
         raise InvalidAnswerError(
             f"level {target} is not available; choose one of {catalog.levels()}"
         )
-    if answers.get("example") is False and target >= 2:
+    if answers.get("example") is False and target >= 3:
         raise InvalidAnswerError(
-            f"around your package {answers.get('package_dir')}/ the templates go up to level 1 "
-            f"for now (level {target} builds on the example code); run adopt with --level 1"
+            f"around your package {answers.get('package_dir')}/ the templates go up to level 2 "
+            f"for now (level {target} builds on the example code); run adopt with --level 2"
         )
     answers = check_given({**answers, "level": target})
     require_answers(answers, defaults=defaults, interactive=interactive)

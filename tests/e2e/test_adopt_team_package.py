@@ -1,10 +1,12 @@
 """Adopting real repositories around the team's own package, run for real.
 
 A project in the cookiecutter-data-science v2 layout, with a data scientist's edits, is
-adopted at level 1: nothing of theirs is lost, no example code is added, `make test` passes,
+adopted at level 2: nothing of theirs is lost, no example code is added, `make test` passes,
 `make train` first names what to connect, then -- connected in config/mlops.yaml -- runs their
-functions, as do `make dag-test` and `make kfp-run`; `make clean` leaves their data alone and
-no tracked path becomes ignored.
+functions and registers their model (aliases `candidate` and, in dev, `champion`), as do
+`make dag-test` and `make kfp-run`; `make serve` serves that model and the project's own smoke
+test passes against it; promotion moves an alias; `make clean` leaves their data alone and no
+tracked path becomes ignored.
 
 The project is tests/e2e/repos/ccds-bike-demand.json: a project in the cookiecutter-data-science
 v2 layout, written by hand (ccds clones its template from GitHub, which CI cannot reach). With
@@ -25,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import CACHE, REPO, make, run
+from .test_level2 import check_serving_files, serve_and_smoke
 
 pytestmark = pytest.mark.e2e
 
@@ -155,7 +158,7 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     tracked = git(repo, "ls-files").split()
     before = {p: (repo / p).read_text() for p in tracked}
 
-    adopted = scaffold("adopt", repo, "--level", "1", "--orchestrator", "both", "--defaults",
+    adopted = scaffold("adopt", repo, "--level", "2", "--orchestrator", "both", "--defaults",
                        cwd=tmp_path)  # fmt: skip
     assert adopted.returncode == 0, adopted.stderr
     assert "kept your" in adopted.stderr  # their Makefile targets and pyproject keys stay
@@ -170,6 +173,7 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     assert not (repo / "src").exists()
     assert (repo / "bike_demand" / "mlops" / "adapter.py").is_file()
     assert not (repo / "bike_demand" / "pipeline").exists()
+    assert not (repo / "config" / "data_contract.yaml").exists()  # the example's data only
     assert git(repo, "ls-files", "--cached", "--ignored", "--exclude-standard") == ""
 
     make(repo, "setup", venv)
@@ -195,11 +199,19 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     )
     trained = make(repo, "train", venv)
     assert "accuracy" in trained.stdout and "'registered': True" in trained.stdout
+    assert "'aliases': ['candidate', 'champion']" in trained.stdout  # dev promotes itself
     assert (repo / "mlflow.db").is_file()
+    # Their registered model, served: the project's own smoke test against `make serve`.
+    serve_and_smoke(repo, venv)
+    check_serving_files(repo, venv)
+    promoted = run([venv / "bin/python", "scripts/promote_model.py", "--version", "1",
+                    "--alias", "production"], repo)  # fmt: skip
+    assert promoted.stdout.strip() == "production: none -> 1"
     make(repo, "test", venv)  # the wiring test now imports their functions
     make(repo, "dag-test", venv)
     make(repo, "kfp-run", venv)
     make(repo, "clean", venv)
     assert (repo / "data" / "raw" / "hour.csv").is_file()
+    (repo / "serve.log").unlink()
     status = git(repo, "status", "--porcelain")
     assert status.split() == ["M", "config/mlops.yaml"], status

@@ -260,10 +260,10 @@ def test_adopt_around_a_top_level_package_renders_no_example(tmp_path):
     assert any("Makefile: kept your target test" in note for note in result.notes)
 
 
-def test_adopt_around_a_package_stops_at_level_1_and_the_example_may_not_shadow_it(tmp_path):
+def test_adopt_around_a_package_stops_at_level_2_and_the_example_may_not_shadow_it(tmp_path):
     repo = team_package_repo(tmp_path)
-    with pytest.raises(InvalidAnswerError, match="run adopt with --level 1"):
-        adopt(repo, 2, {}, defaults=True, interactive=False)
+    with pytest.raises(InvalidAnswerError, match="run adopt with --level 2"):
+        adopt(repo, 3, {}, defaults=True, interactive=False)
     with pytest.raises(InvalidAnswerError, match="would shadow your bikes/"):
         adopt(repo, 0, {"example": True}, defaults=True, interactive=False)
     result = adopt(
@@ -272,3 +272,26 @@ def test_adopt_around_a_package_stops_at_level_1_and_the_example_may_not_shadow_
     )  # fmt: skip
     assert (repo / "src" / "churn_example" / "train.py").is_file()
     assert result.conflicts == []
+
+
+def test_adopt_around_a_package_at_level_2_serves_its_model_and_leaves_out_the_example(tmp_path):
+    repo = team_package_repo(tmp_path)
+    result = adopt(repo, 2, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    assert result.conflicts == []
+    for path in ("bikes/mlops/serving.py", "bikes/mlops/registry.py", "config/environments.yaml",
+                 "Dockerfile.serving", "scripts/promote_model.py", "k8s/base/deployment.yaml",
+                 "tests/test_mlops_serving.py", ".github/workflows/cd.yml"):  # fmt: skip
+        assert (repo / path).is_file(), path
+    # Nothing that builds on the churn example's data or package.
+    for path in ("src", "config/data_contract.yaml", "config/pipeline.yaml", "tests/model"):
+        assert not (repo / path).exists(), path
+    assert "bikes.mlops.serving:app" in (repo / "Dockerfile.serving").read_text()
+    assert "COPY bikes/ bikes/" in (repo / "Dockerfile.serving").read_text()
+    assert "bikes.mlops.registry import main" in (repo / "scripts/promote_model.py").read_text()
+    makefile = (repo / "Makefile").read_text()
+    assert "uvicorn bikes.mlops.serving:app" in makefile and "validate-data" not in makefile
+    assert "overrides" not in (repo / "config/environments.yaml").read_text()
+    assert "validate-data" not in (repo / ".github/workflows/ci.yml").read_text()
+    # Level 3 is refused in one line naming where the templates stop.
+    with pytest.raises(ScaffoldError, match="go up to level 2"):
+        apply.upgrade(apply.UpgradeRequest(path=repo, to=3, defaults=True))
