@@ -188,6 +188,9 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
         "error: connect entrypoints.load_data in config/mlops.yaml to your function "
         "(module:function); its signature is in bike_demand/mlops/adapter.py"
     ], failed.stderr
+    metrics = repo / "metrics" / "pipeline.prom"  # what the alert rules watch, failures too
+    assert 'mlops_pipeline_last_run_success{pipeline="bike_demand_training"' in metrics.read_text()
+    assert "_success{" in metrics.read_text() and "} 0.0" in metrics.read_text()
     # Connected: their functions run in every orchestrator.
     config = repo / "config" / "mlops.yaml"
     config.write_text(
@@ -201,6 +204,8 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     assert "accuracy" in trained.stdout and "'registered': True" in trained.stdout
     assert "'aliases': ['candidate', 'champion']" in trained.stdout  # dev promotes itself
     assert (repo / "mlflow.db").is_file()
+    assert 'mlops_model_metric{metric="accuracy"' in metrics.read_text()
+    assert "mlops_pipeline_last_success_timestamp_seconds" in metrics.read_text()
     # Their registered model, served: the project's own smoke test against `make serve`.
     serve_and_smoke(repo, venv)
     check_serving_files(repo, venv)

@@ -252,6 +252,7 @@ def test_adopt_around_a_top_level_package_renders_no_example(tmp_path):
     answers = load_state(repo).answers
     assert (answers.example, answers.package_dir, answers.package_name) == (False, "bikes", "bikes")
     assert (repo / "bikes" / "mlops" / "steps.py").is_file()
+    assert (repo / "bikes" / "mlops" / "metrics.py").is_file()  # make train writes them
     assert (repo / "config" / "mlops.yaml").is_file()
     assert not (repo / "src").exists() and not (repo / "tests" / "test_model.py").exists()
     makefile = (repo / "Makefile").read_text()
