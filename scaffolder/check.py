@@ -176,9 +176,23 @@ def _check_upgrade_finished(repo: Path, state, result: CheckResult) -> None:
         result.problems.append(Problem(
             "upgrade-not-merged",
             f"{state.base_branch} has a render this branch has not merged (an upgrade was "
-            "backed out or its branch is not merged yet); run `mlops-scaffold upgrade --to "
-            f"{state.level}` or merge the upgrade branch",
+            f"backed out or its branch is not merged yet); {_merge_or_back(repo, base, state)}",
         ))  # fmt: skip
+
+
+def _merge_or_back(repo: Path, base: str, state) -> str:
+    """The commands that settle an unmerged render: merge it again (at the level it renders),
+    or go back with --abort when an unfinished run of the tool left it."""
+    from scaffolder.state import STATE_FILE
+    from scaffolder.upgrade import abort
+    from scaffolder.upgrade.apply import load_level
+
+    level = load_level(gitops.file_text(repo, base, STATE_FILE), state.level)
+    again = f"run `mlops-scaffold upgrade --to {level}` to merge it"
+    record = abort.load(repo)
+    if record is not None and abort.is_live(repo, record):
+        return f"{again}, or `mlops-scaffold {record.command} --abort` to go back"
+    return f"{again}, or merge the upgrade branch"
 
 
 def _check_level(repo: Path, state, result: CheckResult) -> None:

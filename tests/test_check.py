@@ -67,10 +67,17 @@ def test_an_unfinished_upgrade(run_cli, tmp_path):
     result = run_cli("check", repo)
     assert result.exit_code == 1
     assert "unfinished-upgrade: an upgrade's merge is in progress" in result.stderr
+    assert "(or `mlops-scaffold upgrade --abort`)" in result.stderr
     git(repo, "merge", "--abort")
     backed_out = run_cli("check", repo)
     assert backed_out.exit_code == 1
     assert "upgrade-not-merged: mlops-scaffold/base has a render" in backed_out.stderr
+    # Both commands it names work from here: merging the level-2 render again, or going back.
+    assert "`mlops-scaffold upgrade --to 2` to merge it" in backed_out.stderr
+    assert "or `mlops-scaffold upgrade --abort` to go back" in backed_out.stderr
+    assert run_cli("upgrade", repo, "--to", "2", "--defaults").exit_code == 3  # merged again
+    assert run_cli("upgrade", repo, "--abort").exit_code == 0
+    assert run_cli("check", repo).exit_code == 0
 
 
 def test_not_a_project(run_cli, tmp_path):

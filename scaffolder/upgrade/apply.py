@@ -497,7 +497,7 @@ def load_level(state_text: str | None, default: int) -> int:
     import yaml
 
     try:
-        return int(yaml.safe_load(state_text or "")["level"])
+        return int(yaml.safe_load(state_text or "")["answers"]["level"])
     except (TypeError, KeyError, ValueError, yaml.YAMLError):
         return default
 

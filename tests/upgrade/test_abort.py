@@ -165,6 +165,7 @@ def _interrupt_first_landing(monkeypatch):
 
 def test_abort_after_ctrl_c_between_steps_goes_back_to_the_start(tmp_path, monkeypatch):
     repo = new_project(tmp_path, level=0)
+    assert apply.load_level((repo / STATE_FILE).read_text(), 9) == 0  # read, not the default
     (repo / "scratch.txt").write_text("untracked\n")
     before = _exact(repo)
     _interrupt_first_landing(monkeypatch)
