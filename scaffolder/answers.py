@@ -253,8 +253,9 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
         checked["example"] = flag in ("true", "yes", "1")
     if checked.get("example") is False and int(checked.get("level", 0)) >= 3:  # type: ignore[call-overload]
         raise InvalidAnswerError(
-            "level 3 builds on the example code for now (monitoring, canary, governance); "
-            "around your own package the templates go up to level 2"
+            "level 3 builds on the example code for now (monitoring, canary, governance): "
+            "around your own package the templates go up to level 2; `mlops-scaffold upgrade "
+            "--to 2` applies their updates"
         )
     if checked.get("package_dir") is not None:
         name = str(

@@ -179,7 +179,7 @@ class Aborted:
 
 def abort_run(path: Path) -> Aborted:
     """Put branch, base branch, index and files back to where the recorded run started."""
-    from scaffolder.upgrade.apply import check_folder
+    from scaffolder.upgrade.preflight import check_folder
 
     check_folder(path)
     if not gitops.is_repo(path):

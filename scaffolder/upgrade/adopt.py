@@ -21,16 +21,10 @@ from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.errors import InvalidAnswerError
 from scaffolder.state import BASE_BRANCH, STATE_FILE
 from scaffolder.upgrade import abort
-from scaffolder.upgrade.apply import (
-    Context,
-    UpgradeRefused,
-    UpgradeResult,
-    apply_step,
-    check_folder,
-    check_work_tree,
-)
+from scaffolder.upgrade.apply import UpgradeRefused, UpgradeResult, apply_step
 from scaffolder.upgrade.infer import infer_answers, team_packages
 from scaffolder.upgrade.plan import StepPlan, merge_plan, render_commit
+from scaffolder.upgrade.preflight import Context, check_folder, check_work_tree
 
 __all__ = ["adopt", "infer_answers", "plan_adoption"]
 

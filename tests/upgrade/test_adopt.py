@@ -296,3 +296,21 @@ def test_adopt_around_a_package_at_level_2_serves_its_model_and_leaves_out_the_e
     # Level 3 is refused in one line naming where the templates stop.
     with pytest.raises(ScaffoldError, match="go up to level 2"):
         apply.upgrade(apply.UpgradeRequest(path=repo, to=3, defaults=True))
+
+
+def test_a_package_adopted_at_level_1_upgrades_to_level_2_and_stops_there(tmp_path):
+    repo = team_package_repo(tmp_path)
+    adopt(repo, 1, {"orchestrator": "kubeflow"}, defaults=True, interactive=False)
+    config = repo / "config" / "mlops.yaml"
+    config.write_text(config.read_text().replace("target: null", "target: busy"))
+    commit(repo, "our target")
+    result = apply.upgrade(apply.UpgradeRequest(path=repo, defaults=True))
+    assert (result.level, result.conflicts) == (2, [])
+    assert (repo / "bikes" / "mlops" / "serving.py").is_file()
+    assert "target: busy" in config.read_text()
+    assert "from .registry import mark_new_version" in (repo / "bikes/mlops/steps.py").read_text()
+    with pytest.raises(ScaffoldError, match="go up to level 2; `mlops-scaffold upgrade --to 2`"):
+        apply.upgrade(apply.UpgradeRequest(path=repo, defaults=True))
+    assert load_state(repo).level == 2
+    # The command it names works: a template update at level 2, nothing due.
+    assert apply.upgrade(apply.UpgradeRequest(path=repo, to=2, defaults=True)).level == 2
