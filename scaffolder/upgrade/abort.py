@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from scaffolder import gitops
@@ -46,7 +47,9 @@ class Record:
         return {self.head, *self.tips}
 
 
+@lru_cache(maxsize=64)
 def _path(repo: Path) -> Path:
+    """Where the record lives (per worktree); asked of git once per repository and process."""
     return Path(gitops.git_path(repo, RECORD))
 
 
