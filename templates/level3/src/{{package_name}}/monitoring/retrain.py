@@ -1,8 +1,8 @@
 """Retraining behind the storm guards, through the same pipeline and gates as `make train`.
 
 The new model becomes `champion` only if it passes the level-2 gates (data contract, quality
-gate, model tests with the champion comparison); when it loses, the champion stays and the
-outcome says so. The guard state, the retrain metrics and the MLflow run (tags `retrain.*`)
+gate, model tests with the champion comparison) and beats the champion by more than
+`registry.min_improvement`; when it loses, the champion stays and the outcome says why. The guard state, the retrain metrics and the MLflow run (tags `retrain.*`)
 record every attempt, refused ones included.
 """
 
@@ -137,7 +137,8 @@ def finish_retrain(
         outcome.detail = (
             f"version {outcome.model_version} promoted to champion"
             if outcome.promoted
-            else f"version {outcome.model_version} did not pass the gates; the champion stays"
+            else f"version {outcome.model_version} did not take champion "
+            f"({registered.get('decision') or 'it did not pass the gates'}); the champion stays"
         )
         guards.finish(
             ticket,
