@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import generate, make, run, tool
+from tests.e2e.mlflow_records import check_orchestrator_runs, check_two_identical_local_runs
 
 pytestmark = pytest.mark.e2e
 
@@ -86,7 +87,8 @@ def test_level1_both_orchestrators_github(tmp_path, venv):
     assert "deselected" not in fast.stdout and "test_pipeline_e2e" not in fast.stdout
     make(project, "test-slow", venv)
     make(project, "train", venv)
-    first = champion_version(project, venv)
+    make(project, "train", venv)  # identical: a new version, the champion stays
+    check_two_identical_local_runs(project, venv, "e2e_both")
     assert (project / "metrics" / "pipeline.prom").read_text().count(
         "mlops_pipeline_last_run_success"
     ) >= 1
@@ -95,13 +97,14 @@ def test_level1_both_orchestrators_github(tmp_path, venv):
     make(project, "kfp-compile", venv)
     kfp_run = make(project, "kfp-run", venv).stdout
     assert "pipeline e2e-both-training: run success" in kfp_run and "executor" not in kfp_run
+    # Each run registered a new version that says where it came from; none moved the champion.
+    check_orchestrator_runs(project, venv, "e2e_both", ("airflow", "kubeflow"))
+    assert champion_version(project, venv) == "1"
     # `make lock` re-pins the constraints from the venv, each pin marked with its Python.
     make(project, "lock", venv, CONSTRAINTS=str(tmp_path / "lock.txt"))
     lock = (tmp_path / "lock.txt").read_text()
     assert re.search(r'^mlflow==[0-9.]+ ; python_version == "3\.\d+"$', lock, re.M), lock[:500]
     assert "e2e-both" not in lock and "e2e_both" not in lock  # the project itself is left out
-    # Every run registered a new version; the champion moved only if the gate allowed it.
-    assert int(champion_version(project, venv)) >= int(first)
     check_workflows(project, venv, "github")
     check_infra(project, venv)
     # The project's own pre-commit hooks, installed from PyPI, pass on the fresh project.

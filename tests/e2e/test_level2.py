@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import generate, make, run, tool
+from tests.e2e.mlflow_records import check_orchestrator_runs, check_two_identical_local_runs
 from tests.e2e.test_generated_projects import champion_version, check_workflows
 
 pytestmark = pytest.mark.e2e
@@ -101,6 +102,8 @@ def test_level2_both_github(tmp_path, venv):
     make(project, "test-slow", venv)  # model tests, serving app, GX, pipeline, DAG, KFP
     make(project, "validate-data", venv)
     make(project, "train", venv)  # the GX checkpoint passes, model tests pass, champion set
+    make(project, "train", venv)  # identical: a new version, the champion stays
+    check_two_identical_local_runs(project, venv, "e2e_cicd")
     champion_version(project, venv)
     make(project, "test-model", venv)
     make(project, "score", venv)
@@ -115,6 +118,7 @@ def test_level2_both_github(tmp_path, venv):
         assert heading in card, heading
     make(project, "dag-test", venv)
     make(project, "kfp-run", venv)
+    check_orchestrator_runs(project, venv, "e2e_cicd", ("airflow", "kubeflow"))
 
     bad = write_bad_data(project, venv, "e2e_cicd", tmp_path / "bad.csv")
     out = expect_stopped_by_validation(project, venv, "train", bad)

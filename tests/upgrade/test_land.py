@@ -131,12 +131,13 @@ def _edited_project(tmp_path: Path) -> Path:
     return repo
 
 
-def _half_write(commit_of):
-    """A stand-in for git that writes part of the files, then fails like a full disk."""
+def _half_write(commit_of, since=lambda repo, target: "HEAD"):
+    """A stand-in for git that writes part of the files it would write (those changed from
+    `since` to the target), then fails like a full disk."""
 
     def fail(repo: Path, target: str, *args, **kwargs):
         target = commit_of(target)
-        changed = sorted(gitops.diff_name_status(repo, "HEAD", target))
+        changed = sorted(gitops.diff_name_status(repo, since(repo, target), target))
         gitops.read_files(repo, target, changed[: len(changed) // 2], repo)
         raise GitError(f"git merge failed in {repo}: error: unable to write {changed[-1]}: "
                        "No space left on device")  # fmt: skip
@@ -166,7 +167,11 @@ def test_a_merge_failing_midway_changes_nothing(tmp_path, monkeypatch):
     before = snapshot(repo)
 
     def fail(repo_: Path, incoming: str, **kwargs):
-        _half_write(lambda c: c)(repo_, incoming)
+        # Like a real merge, it writes only files the incoming side changed since the merge
+        # base: never one only the user changed (src/churn/model.py).
+        _half_write(lambda c: c, since=lambda r, t: gitops.merge_base(r, "HEAD", t))(
+            repo_, incoming
+        )
 
     monkeypatch.setattr(gitops, "merge_no_commit", fail)
     with pytest.raises(ScaffoldError, match="merge was backed out: your branch, its files"):
