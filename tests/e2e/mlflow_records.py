@@ -111,3 +111,34 @@ def check_orchestrator_runs(
         assert version["tags"]["champion_decision"].startswith("not promoted")
     assert store["aliases"]["champion"] == "1"
     return store
+
+
+def check_adopted_runs(project: Path, venv: Path, package: str) -> None:
+    """After `make train`, `make dag-test` and `make kfp-run` of an adopted team package: one
+    run from each, named after it, with the commit, the orchestrator's run id, the team's table
+    as a dataset input and config/mlops.yaml; each registered version with its signature, input
+    example, description and lineage tags."""
+    uri = f"sqlite:///{project / 'mlflow.db'}"
+    out = run([venv / "bin/python", DUMP, uri, project.name, f"{project.name}-model"], project)
+    store = json.loads(out.stdout.strip().splitlines()[-1])
+    commit = head_commit(project)
+    runs = {r["tags"].get("lineage.orchestrator"): r for r in store["runs"]}
+    assert set(runs) == {"local", "airflow", "kubeflow"}, [r["name"] for r in store["runs"]]
+    by_run = {v["run_id"]: v for v in store["versions"]}
+    for orchestrator, run_record in runs.items():
+        assert re.fullmatch(rf"{package}_mlops-{orchestrator}-manual-\d{{8}}T\d{{6}}Z",
+                            run_record["name"]), run_record["name"]  # fmt: skip
+        tags = run_record["tags"]
+        assert tags["lineage.git_commit"] == commit, tags
+        (data,) = run_record["datasets"]
+        assert data["context"] == "training" and data["digest"] == tags["lineage.data_digest"]
+        assert "config/mlops.yaml" in run_record["artifacts"], run_record["artifacts"]
+        version = by_run[run_record["run_id"]]
+        assert version["signature_inputs"] and version["input_example"].get("type") == "dataframe"
+        for key in ("lineage.git_commit", "lineage.data_digest", "lineage.pipeline_run_id",
+                    "lineage.mlflow_run_id", "metric.accuracy"):  # fmt: skip
+            assert version["tags"].get(key), (key, version["tags"])
+        for fact in (run_record["name"], commit, data["digest"], "accuracy"):
+            assert fact in version["description"], (fact, version["description"])
+    assert runs["airflow"]["tags"]["lineage.pipeline_run_id"].startswith("manual__")
+    assert runs["kubeflow"]["tags"]["lineage.pipeline_run_id"] not in ("", "local", "unknown")

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import CACHE, REPO, make, run
+from .mlflow_records import check_adopted_runs
 from .test_level2 import check_serving_files, serve_and_smoke
 
 pytestmark = pytest.mark.e2e
@@ -215,6 +216,7 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     make(repo, "test", venv)  # the wiring test now imports their functions
     make(repo, "dag-test", venv)
     make(repo, "kfp-run", venv)
+    check_adopted_runs(repo, venv, "bike_demand")  # what each run left in MLflow
     make(repo, "clean", venv)
     assert (repo / "data" / "raw" / "hour.csv").is_file()
     (repo / "serve.log").unlink()
