@@ -208,11 +208,13 @@ def rollback(
 
 def record_registration(
     version: str, model_id: str | None, evaluation: dict[str, Any], cfg: PipelineConfig,
-    promote: bool,
+    promote: bool, declined: str | None = None,
 ) -> bool:  # fmt: skip
     """The training pipeline's part: tag a new version's lineage, log its model card, move
     `candidate` (and `champion` when `promote`) through the policy. Whether champion moved;
-    a refusal is tagged on the version (`policy.<alias>`) and audited, not raised."""
+    a refusal is tagged on the version (`policy.<alias>`) and audited, not raised. When the
+    pipeline itself declined `champion` (`declined`: why), that is audited as a refusal too,
+    with what the policy would have said."""
     from ..model_card import log_version_card
     from .lineage import version_tags
 
@@ -227,6 +229,8 @@ def record_registration(
     moved = False
     for alias, wanted in (("candidate", True), ("champion", promote)):
         if not wanted:
+            if declined:
+                _audit_declined(client, cfg, alias, version, declined)
             continue
         try:
             move = move_alias(
@@ -237,6 +241,15 @@ def record_registration(
             continue
         moved = moved or (alias == "champion" and move.changed)
     return moved
+
+
+def _audit_declined(client: Any, cfg: PipelineConfig, alias: str, version: str, why: str) -> None:
+    problems = [why, *check(version, alias, context="train", config=cfg, client=client)]
+    name = cfg.registry.model_name
+    record = {"model": name, "alias": alias, "from": alias_version(client, name, alias),
+              "to": str(version), "reason": "training pipeline", "context": "train",
+              "environment": cfg.environment.name}  # fmt: skip
+    log_to_mlflow(AuditLog().append(action="refused", problems=problems, **record))
 
 
 def retire_alias(alias: str, *, reason: str, config: PipelineConfig | None = None) -> str | None:
