@@ -72,7 +72,7 @@ def check_two_identical_local_runs(project: Path, venv: Path, package: str) -> d
     runs, versions = store["runs"], store["versions"]
     assert len(runs) == 2 and len(versions) == 2, (len(runs), len(versions))
     pattern = rf"{package}_training-local-manual-\d{{8}}T\d{{6}}Z"
-    for run_record, version in zip(runs, versions):
+    for run_record, version in zip(runs, versions, strict=True):
         _check_run(run_record, pattern, commit)
         assert run_record["tags"]["lineage.orchestrator"] == "local"
         _check_version(version, run_record, commit)
