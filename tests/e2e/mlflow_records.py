@@ -118,8 +118,12 @@ def check_adopted_runs(project: Path, venv: Path, package: str) -> None:
     run from each, named after it, with the commit, the orchestrator's run id, the team's table
     as a dataset input and config/mlops.yaml; each registered version with its signature, input
     example, description and lineage tags."""
+    import yaml
+
+    settings = yaml.safe_load((project / "config" / "mlops.yaml").read_text(encoding="utf-8"))
     uri = f"sqlite:///{project / 'mlflow.db'}"
-    out = run([venv / "bin/python", DUMP, uri, project.name, f"{project.name}-model"], project)
+    names = [settings["experiment"], settings["registered_model_name"]]
+    out = run([venv / "bin/python", DUMP, uri, *names], project)
     store = json.loads(out.stdout.strip().splitlines()[-1])
     commit = head_commit(project)
     runs = {r["tags"].get("lineage.orchestrator"): r for r in store["runs"]}
