@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -60,6 +62,25 @@ def _default_runner(cfg: PipelineConfig) -> dict:
     from ..pipeline.runner import run_pipeline
 
     return run_pipeline(cfg)
+
+
+@contextmanager
+def _mlflow_trigger(trigger: str) -> Iterator[None]:
+    """While the pipeline runs, its MLflow run names this retrain's trigger (drift, decay,
+    alert, schedule or manual; `pipeline.records`)."""
+    from ..pipeline.records import TRIGGER_ENV, TRIGGERS
+
+    previous = os.environ.get(TRIGGER_ENV)
+    name = trigger.split(":", 1)[0]  # alert:<alertname> -> alert
+    if name in TRIGGERS:
+        os.environ[TRIGGER_ENV] = name
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(TRIGGER_ENV, None)
+        else:
+            os.environ[TRIGGER_ENV] = previous
 
 
 def _tag_run(run_id: str, tags: dict[str, str]) -> None:
@@ -191,7 +212,8 @@ def retrain(
     except RetrainRefused as refused:
         return RetrainOutcome("refused", trigger, reasons, "; ".join(refused.reasons))
     try:
-        result = runner(pipeline_config)
+        with _mlflow_trigger(trigger):
+            result = runner(pipeline_config)
     except Exception as exc:
         return finish_retrain(started, error=f"{type(exc).__name__}: {exc}", settings=settings,
                               config=cfg)  # fmt: skip
