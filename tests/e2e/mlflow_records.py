@@ -146,3 +146,8 @@ def check_adopted_runs(project: Path, venv: Path, package: str) -> None:
             assert fact in version["description"], (fact, version["description"])
     assert runs["airflow"]["tags"]["lineage.pipeline_run_id"].startswith("manual__")
     assert runs["kubeflow"]["tags"]["lineage.pipeline_run_id"] not in ("", "local", "unknown")
+    if "champion" in store["aliases"]:  # level 2, dev: the identical re-runs left it alone
+        assert store["aliases"]["champion"] == by_run[runs["local"]["run_id"]]["version"]
+        for orchestrator in ("airflow", "kubeflow"):
+            decision = by_run[runs[orchestrator]["run_id"]]["tags"]["champion_decision"]
+            assert decision.startswith("not promoted") and "does not beat" in decision
