@@ -214,7 +214,10 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
                     "--alias", "production"], repo)  # fmt: skip
     assert promoted.stdout.strip() == "production: none -> 1"
     make(repo, "test", venv)  # the wiring test now imports their functions
+    metrics.unlink()
     make(repo, "dag-test", venv)
+    assert 'mlops_pipeline_last_run_success{pipeline="bike_demand_training"' in metrics.read_text()
+    assert 'mlops_model_metric{metric="accuracy"' in metrics.read_text()  # the DAG's run
     make(repo, "kfp-run", venv)
     check_adopted_runs(repo, venv, "bike_demand")  # what each run left in MLflow
     make(repo, "clean", venv)
