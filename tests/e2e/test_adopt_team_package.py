@@ -218,7 +218,9 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     make(repo, "dag-test", venv)
     assert 'mlops_pipeline_last_run_success{pipeline="bike_demand_training"' in metrics.read_text()
     assert 'mlops_model_metric{metric="accuracy"' in metrics.read_text()  # the DAG's run
+    metrics.unlink()
     make(repo, "kfp-run", venv)
+    assert 'mlops_model_metric{metric="accuracy"' in metrics.read_text()  # the KFP run's
     check_adopted_runs(repo, venv, "bike_demand")  # what each run left in MLflow
     make(repo, "clean", venv)
     assert (repo / "data" / "raw" / "hour.csv").is_file()
