@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import time
@@ -20,6 +21,7 @@ import pytest
 import yaml
 
 from tests.e2e.conftest import HERE, generate, make, run, tool
+from tests.e2e.mlflow_records import mlflow_store
 from tests.e2e.prometheus_stack import (
     Processes,
     ensure_binary,
@@ -117,6 +119,12 @@ def asset_events(project: Path) -> list[dict]:
     return [json.loads(extra) if extra else {} for (extra,) in rows]
 
 
+def assert_last_run(project: Path, venv: Path, origin: str) -> None:
+    """The newest training run is named `<pipeline>-<orchestrator>-<trigger>-<UTC time>`."""
+    name = mlflow_store(project, venv, PACKAGE)["runs"][-1]["name"]
+    assert re.fullmatch(rf"{PACKAGE}_training-{origin}-\d{{8}}T\d{{6}}Z", name), name
+
+
 def test_level3_monitoring_to_retraining(tmp_path, venv):
     project = generate(tmp_path, "e2e-auto", "--level", "3", "--orchestrator", "both")
     make(project, "setup", venv)
@@ -183,6 +191,7 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         make(project, "kfp-monitor", venv, MONITORING_CONFIG=str(quick_config),
              PIPELINE_DATA_SOURCE=str(data_kfp))  # fmt: skip
         assert versions(project, venv) == before + 1, "the KFP retrain branch did not run"
+        assert_last_run(project, venv, "kubeflow-drift")  # the MLflow run names its trigger
 
         # The training DAG, run with the event's payload, retrains through the gates.
         data_dag = write_data(project, venv, tmp_path / "data-dag.csv", seed=302)
@@ -190,6 +199,7 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         make(project, "dag-test", venv, CONF=conf, MONITORING_CONFIG=str(quick_config),
              PIPELINE_DATA_SOURCE=str(data_dag))  # fmt: skip
         assert versions(project, venv) == before + 2
+        assert_last_run(project, venv, "airflow-drift")
         state = json.loads((project / "artifacts/monitoring/state/retrain_state.json").read_text())
         dag_run = state["history"][-1]
         assert dag_run["trigger"] == "drift" and dag_run["outcome"] == "succeeded", dag_run
@@ -297,6 +307,7 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         assert action["outcome"]["status"] == "succeeded", action["outcome"]
         assert action["outcome"]["trigger"] == "alert:MLDataDrift"
         assert versions(project, venv) == before + 3
+        assert_last_run(project, venv, "local-alert")
         # Alertmanager keeps notifying while the alert fires; the receiver acts once.
         time.sleep(3)
         started = [a for a in get_json(f"{receiver}/actions") if a["result"] == "started"]
