@@ -232,7 +232,7 @@ def test_ctrl_c_at_an_interactive_new_prompt_is_one_line(scratch, run_cli, monke
 
     # questionary's answer to Ctrl-C (or Esc) at a prompt is None.
     monkeypatch.setattr(questionary.Question, "ask", lambda self, *a, **k: None)
-    monkeypatch.setattr("scaffolder.cli._interactive", lambda defaults: True)
+    monkeypatch.setattr("scaffolder.cli.base._interactive", lambda defaults: True)
     before = _files(scratch)
     result = run_cli("new", "x", "--level", "0")
     _one_line_error(result, "interrupted; nothing was changed")

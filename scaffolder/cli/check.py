@@ -1,0 +1,64 @@
+"""`mlops-scaffold check [PATH]`: does a project still follow the golden path."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scaffolder.cli.base import (
+    _echo_json,
+    _errors_to_exit_codes,
+    _stderr,
+)
+
+
+def add(sub) -> None:
+    p = sub.add_parser(
+        "check",
+        help="the CI gate: below the declared level, behind a release, or an unfinished upgrade",
+        description="""
+            The CI gate for platform teams: exit 1 with one line per problem when the project
+            is below the level it declares (measured by `assess`), lags its template or overlay
+            releases (by how many, and the newest), or has a damaged state file or an
+            unfinished upgrade; exit 0 otherwise.
+        """,
+    )
+    p.add_argument(
+        "path", metavar="PATH", nargs="?", type=Path, default=Path("."),
+        help="the project, made by mlops-scaffold (default: .)",
+    )  # fmt: skip
+    p.add_argument(
+        "-f", "--format", choices=("text", "json"), default="text",
+        help="text: problems on stderr; json: one object on stdout",
+    )  # fmt: skip
+    p.add_argument(
+        "--offline", action="store_true", help="do not fetch overlay repositories for releases"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    from rich.text import Text
+
+    from scaffolder.check import run_check
+
+    with _errors_to_exit_codes():
+        result = run_check(args.path, offline=args.offline)
+    if args.format == "json":
+        _echo_json(result.to_json())
+    else:
+        console = _stderr()
+        for warning in result.warnings:
+            console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+        for problem in result.problems:
+            console.print(Text.assemble((f"{problem.code}:", "red"), f" {problem.message}"),
+                          soft_wrap=True)  # fmt: skip
+        if result.ok:
+            releases = ", ".join(f"{s.name} {s.version}" for s in result.sources)
+            console.print(
+                f"ok: level {result.declared_level} (assessed {result.assessed_level}); "
+                f"{releases}, all current",
+                soft_wrap=True, markup=False,
+            )  # fmt: skip
+    sys.exit(0 if result.ok else 1)
