@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 
+from scaffolder.catalog import builtin_catalog as _builtin_catalog
 from scaffolder.state import STATE_FILE
 from tests.upgrade.helpers import commit, git, new_project
+
+CURRENT = _builtin_catalog().version  # the templates' newest release
 
 
 def test_a_fresh_project_passes(run_cli, tmp_path):
@@ -33,7 +36,7 @@ def test_a_project_behind_the_template_release(run_cli, tmp_path):
     repo = new_project(tmp_path, level=0)
     state = repo / STATE_FILE
     state.write_text(
-        state.read_text().replace("template_version: 1.0.0", "template_version: 0.1.0")
+        state.read_text().replace(f"template_version: {CURRENT}", "template_version: 0.1.0")
     )
     commit(repo, "made by an older release")
     result = run_cli("check", repo, "--format", "json")
@@ -41,7 +44,7 @@ def test_a_project_behind_the_template_release(run_cli, tmp_path):
     data = json.loads(result.stdout)
     assert data["upgrade_due"] and [p["code"] for p in data["problems"]] == ["template-behind"]
     assert data["sources"][0] == {
-        "name": "mlops-scaffold", "version": "0.1.0", "newest": "1.0.0", "behind": 1,
+        "name": "mlops-scaffold", "version": "0.1.0", "newest": CURRENT, "behind": 2,
         "source": None, "error": None,
     }  # fmt: skip
     assert run_cli("upgrade", repo, "--to", "0").exit_code == 0

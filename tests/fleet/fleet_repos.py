@@ -6,10 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from scaffolder.catalog import builtin_catalog as _builtin_catalog
 from scaffolder.new import NewRequest, create_project
 from scaffolder.state import STATE_FILE
 from tests.overlays.acme import acme_repo
 from tests.upgrade.helpers import commit
+
+CURRENT = _builtin_catalog().version  # the templates' newest release
 
 # kind -> what its row must say
 KINDS = (
@@ -54,7 +57,7 @@ def build_kind(kind: str, where: Path, url: str) -> Path:
         repo = _new(where, kind, 0, [])
         state = repo / STATE_FILE
         state.write_text(
-            state.read_text().replace("template_version: 1.0.0", "template_version: 0.1.0")
+            state.read_text().replace(f"template_version: {CURRENT}", "template_version: 0.1.0")
         )
         commit(repo, "made by release 0.1.0")
         return repo

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from scaffolder.catalog import builtin_catalog as _builtin_catalog
 from scaffolder.state import load_state
 from tests.overlays.acme import EXAMPLE, acme_repo, tag_commit
 from tests.upgrade.helpers import commit, git
+
+CURRENT = _builtin_catalog().version  # the templates' newest release
 
 
 def _new(run_cli, tmp_path: Path, *args: str, name: str = "churn"):
@@ -72,7 +75,7 @@ def test_new_with_the_acme_overlay_at_v1_then_upgrade_to_v2_keeps_team_edits(run
     assert again.exit_code == 0 and "Up to date" in again.stderr
     passing = run_cli("check", project)
     assert passing.exit_code == 0, passing.stderr
-    assert "mlops-scaffold 1.0.0, acme 2, all current" in passing.stderr
+    assert f"mlops-scaffold {CURRENT}, acme 2, all current" in passing.stderr
 
 
 def test_a_project_made_at_the_newest_release_records_its_migrations_as_done(run_cli, tmp_path):
@@ -220,12 +223,12 @@ def test_catalog_info_names_the_level_and_releases(run_cli, tmp_path):
     made = _new(run_cli, tmp_path, "--overlay", f"{url}@v1", "--format", "json")
     assert made.exit_code == 0, made.stderr
     created = json.loads(made.stdout)
-    assert created["template_version"] == "1.0.0" and created["overlays"][0]["version"] == "1"
+    assert created["template_version"] == CURRENT and created["overlays"][0]["version"] == "1"
     project = Path(created["path"])
     info = YAML(typ="safe").load((project / "catalog-info.yaml").read_text())
     assert info["metadata"]["annotations"] == {
         "mlops-scaffold.dev/level": "0",
-        "mlops-scaffold.dev/template-release": "1.0.0",
+        "mlops-scaffold.dev/template-release": CURRENT,
         "mlops-scaffold.dev/overlays": "acme 1",
     }
     assert info["spec"]["owner"] == "acme-ml"

@@ -302,25 +302,25 @@ def test_same_level_template_update_merges_the_fix(tmp_path):
     shutil.copytree(builtin_catalog().root, newer)
     makefile = newer / "level0" / "Makefile.jinja"
     makefile.write_text(makefile.read_text() + "\n# template fix 1.1\n")
-    changelog = "# Changelog\n\n## 1.1.0\n- Makefile fix.\n\n## 1.0.0\n- x\n"
+    changelog = "# Changelog\n\n## 9.9.0\n- Makefile fix.\n\n## 1.0.0\n- x\n"
     (newer / "CHANGELOG.md").write_text(changelog)
-    catalog = Catalog(root=newer, version="1.1.0")
+    catalog = Catalog(root=newer, version="9.9.0")
     plans = plan_upgrade(_request(repo, to=0), catalog=catalog)
     # catalog-info.yaml names the template release, so every release updates it.
     assert [(c.path, c.kind) for c in plans[0].changes] == [
         ("Makefile", "updated"), ("catalog-info.yaml", "updated"),
     ]  # fmt: skip
-    assert plans[0].notes == [("mlops-scaffold", "1.1.0", "- Makefile fix.")]
+    assert plans[0].notes == [("mlops-scaffold", "9.9.0", "- Makefile fix.")]
     result = upgrade(_request(repo, to=0), catalog=catalog)
     assert result.level == 0 and not result.conflicts
     assert (repo / "Makefile").read_text().endswith("# template fix 1.1\n")
     assert "Team note." in readme.read_text()
-    assert load_state(repo).template_version == "1.1.0"
-    assert "template 1.1.0" in git(repo, "log", "-1", "--format=%B")
+    assert load_state(repo).template_version == "9.9.0"
+    assert "template 9.9.0" in git(repo, "log", "-1", "--format=%B")
     # An older release (an older mlops-scaffold) never renders over a newer one.
     older = Catalog(root=newer, version="0.9.0")
     # Refused by the state-file check (or the release check): one line naming both releases.
-    with pytest.raises(ScaffoldError, match=r"1\.1\.0.*newer than.*0\.9\.0"):
+    with pytest.raises(ScaffoldError, match=r"9\.9\.0.*newer than.*0\.9\.0"):
         plan_upgrade(_request(repo, to=0), catalog=older)
 
 
