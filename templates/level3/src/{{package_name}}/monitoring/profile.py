@@ -121,9 +121,24 @@ def profile_for_version(name: str, version: str) -> dict[str, Any]:
     mlflow.set_tracking_uri(tracking_uri())
     client = MlflowClient()
     model_version = client.get_model_version(name, version)
-    uri = model_version.tags.get(TAG)
+    uri = model_version.tags.get(TAG) or _same_data_profile(client, name, model_version)
     if not uri:
         if not model_version.run_id:
             raise LookupError(f"model {name} version {version} has no reference profile")
         uri = f"runs:/{model_version.run_id}/{ARTIFACT_PATH}"
     return load_profile(uri)
+
+
+def _same_data_profile(client: Any, name: str, model_version: Any) -> str | None:
+    """A version trained before level 3 has no profile of its own; the newest version trained
+    on the same data (same `lineage.data_digest`) has that data's profile."""
+    digest = model_version.tags.get("lineage.data_digest")
+    if not digest:
+        return None
+    same_data = [
+        version
+        for version in client.search_model_versions(f"name = '{name}'")
+        if version.tags.get("lineage.data_digest") == digest and version.tags.get(TAG)
+    ]
+    newest = max(same_data, key=lambda version: int(version.version), default=None)
+    return newest.tags[TAG] if newest is not None else None
