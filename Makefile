@@ -6,7 +6,7 @@ DEMO_DIR ?= build/demo
 DEMO_LOG ?= $(DEMO_DIR)/demo.log
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-all e2e demo bench constraints clean
+.PHONY: help setup wheels test test-all e2e demo bench constraints clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -15,8 +15,18 @@ $(PYTHON):
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q -U pip
 
-setup: $(PYTHON) ## Install mlops-scaffold and its test tools into $(VENV)
-	$(PYTHON) -m pip install -q -e ".[test]"
+# The runtime library (runtime/, distribution mlops-scaffold-runtime) that generated projects
+# depend on: its wheel goes to $(WHEELS), where the projects' `make setup` finds it through
+# PIP_FIND_LINKS, so nothing needs a published package.
+WHEELS ?= build/wheels
+export PIP_FIND_LINKS := $(abspath $(WHEELS))$(if $(PIP_FIND_LINKS), $(PIP_FIND_LINKS))
+
+setup: $(PYTHON) ## Install mlops-scaffold, the runtime library (editable) and the test tools into $(VENV)
+	$(PYTHON) -m pip install -q -e ".[test]" -e "./runtime[monitoring,serving,governance,postgres,test]"
+
+wheels: $(PYTHON) ## Build the runtime library's wheel into $(WHEELS) (generated projects install it from there)
+	@mkdir -p $(WHEELS) && rm -f $(WHEELS)/mlops_scaffold_runtime-*.whl
+	$(PYTHON) -m pip wheel -q --no-deps -w $(WHEELS) ./runtime
 
 test: setup ## Fast tests only
 	$(PYTHON) -m pytest
@@ -37,7 +47,8 @@ demo: ## Create a level-1 project under build/demo, install it and run its train
 		else echo " failed"; tail -n 25 $(DEMO_LOG); echo "the whole log: $(DEMO_LOG)"; exit 1; fi; \
 	}; \
 	echo "mlops-scaffold demo: a level-1 ML project, from nothing to a registered model"; \
-	phase "1/4 install mlops-scaffold into $(VENV)" $(MAKE) --no-print-directory setup; \
+	phase "1/4 install mlops-scaffold into $(VENV), build the runtime's wheel" \
+		sh -c '$(MAKE) --no-print-directory setup && $(MAKE) --no-print-directory wheels'; \
 	phase "2/4 create $(DEMO_DIR)/demo-churn (level 1, Airflow and Kubeflow)" \
 		sh -c 'rm -rf $(DEMO_DIR)/demo-churn && $(VENV)/bin/mlops-scaffold new demo-churn \
 			--level 1 --defaults --output-dir $(DEMO_DIR)'; \

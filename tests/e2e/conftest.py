@@ -60,7 +60,20 @@ def _cache_key() -> str:
 
 
 @pytest.fixture(scope="session")
-def venv(tmp_path_factory) -> Path:
+def runtime_wheels(tmp_path_factory) -> Path:
+    """A folder holding the wheel of this checkout's runtime library (`runtime/`), which the
+    generated projects depend on; pip finds it there (PIP_FIND_LINKS), so no index needs it."""
+    folder = tmp_path_factory.mktemp("wheels")
+    run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", folder, REPO / "runtime"],
+        REPO,
+    )
+    os.environ["PIP_FIND_LINKS"] = str(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def venv(tmp_path_factory, runtime_wheels) -> Path:
     """A venv holding everything a level-3 project with both orchestrators installs, plus the
     checkers. Filled by a generated project's own `make setup`, so its dependency list is what
     is tested; later projects' `make setup` then only add themselves."""
@@ -72,6 +85,14 @@ def venv(tmp_path_factory) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (path / ".complete").is_file():
             _build_venv(path, tmp_path_factory)
+        # The runtime's version stays the same while it is worked on: install this
+        # checkout's build over whatever an earlier session left.
+        (wheel,) = runtime_wheels.glob("*.whl")
+        run(
+            [path / "bin/python", "-m", "pip", "install", "-q", "--no-deps",
+             "--force-reinstall", wheel],
+            REPO,
+        )  # fmt: skip
     return path
 
 
