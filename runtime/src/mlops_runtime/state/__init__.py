@@ -1,0 +1,48 @@
+"""The shared state store: leases, idempotency keys and storm-guard state behind one URI.
+
+State that several processes, workers or machines share lives here, never in a worker's local
+file: `sqlite:///PATH` on a laptop (WAL, a busy timeout), PostgreSQL in production
+(`postgresql+psycopg2://...`, the `postgres` extra). A project's URI is `Settings.state_uri`
+(`MLOPS_STATE_URI`); every table is keyed by a namespace, so projects can share one database.
+
+- **Leases**: `acquire(name, holder, ttl)` gives a lease to exactly one holder at a time, across
+  processes and machines; the holder renews it (`renew`, or `hold(...)` with a heartbeat thread)
+  and `release`s it; a holder that dies stops renewing, so its lease expires and the next caller
+  takes it over.
+- **Idempotency keys**: `claim(key, holder, ttl)` -> `claimed` (do the work, then `complete` or
+  `fail`), `done` (it happened: here is the result) or `busy`; a claim whose holder crashed
+  expires and is claimed again, so the work is retried, and `done` is only written after it
+  succeeded.
+- **Storm-guard state**: the retrain history (`append_retrain`, `finish_retrain`, `retrains`),
+  the failures in a row and the circuit breaker (`guard_state`, `reset_breaker`, `clear_guards`).
+"""
+
+from __future__ import annotations
+
+from ._store import (
+    Claim,
+    GuardState,
+    Heartbeat,
+    IdempotencyRecord,
+    Lease,
+    LeaseHeld,
+    RetrainRecord,
+    StateError,
+    StateStore,
+    new_id,
+    open_store,
+)
+
+__all__ = [
+    "Claim",
+    "GuardState",
+    "Heartbeat",
+    "IdempotencyRecord",
+    "Lease",
+    "LeaseHeld",
+    "RetrainRecord",
+    "StateError",
+    "StateStore",
+    "new_id",
+    "open_store",
+]
