@@ -326,6 +326,11 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
             self._mlflow(node, qualified, last)
         elif last in CLIENT_REGISTRY_CALLS and self.uses("mlflow"):
             self._mlflow(node, "mlflow.MlflowClient()." + last, last)
+        elif root == "mlops_runtime" and last in ("move_alias", "record_registration"):
+            # The platform runtime's one alias-moving function (mlops_runtime.governance).
+            self.add("mlflow.registry", node, call=last)
+            alias = _const_str(node.args[1]) if last == "move_alias" and len(node.args) > 1 else None
+            self.add("mlflow.alias", node, alias=alias or "champion")
         if qualified in (
             "airflow.DAG",
             "airflow.models.DAG",

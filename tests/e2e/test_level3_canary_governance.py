@@ -208,7 +208,7 @@ def test_level3_governance_and_canary_github(tmp_path, venv):
     make(project, "lint", venv)
     # The project's own governance, canary and A/B tests (its whole `make test` runs in
     # test_level3.py, on the same level-3 templates).
-    run([venv / "bin/pytest", "-q", "tests/test_governance.py", "tests/test_canary.py",
+    run([venv / "bin/pytest", "-q", "tests/test_platform_contract.py", "tests/test_canary.py",
          "tests/test_ab.py"], project, project_env(project, venv))  # fmt: skip
     make(project, "train", venv)
     first = champion_version(project, venv)

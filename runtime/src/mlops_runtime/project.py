@@ -35,6 +35,8 @@ DEFAULT_HOOKS: Mapping[str, str] = {
     "champion_info": ".registry:champion_info",
     "load_model_uri": ".registry:load_uri",
     "log_version_card": ".model_card:log_version_card",
+    "lineage_tags": ".pipeline.records:lineage_tags",
+    "pipeline_origin": ".pipeline.records:origin",
 }
 
 

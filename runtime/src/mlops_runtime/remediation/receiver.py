@@ -2,6 +2,8 @@
 
     python -m <package>.remediation [--host 127.0.0.1] [--port 9095] [--dry-run]
 
+(the project's entry point calls `cli.main(PROJECT)`).
+
 `POST /alerts` takes Alertmanager's webhook payload (version 4). For each *firing* alert it looks
 up the action in the policy (config/remediation.yaml) and applies it in the background, so the
 webhook answers at once. Alertmanager re-sends an alert until it resolves; the idempotency key
@@ -28,7 +30,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
-from ..config import PROJECT_NAME
+from ..project import Project
 from .policy import Policy
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,10 @@ class Remediator:
     state_dir: Path
     handlers: dict[str, Callable[[str, list[str]], dict[str, Any]]]
     dry_run: bool = False
+    project: str = "unknown"
     actions: list[dict[str, Any]] = field(default_factory=list)
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    metric_files: Callable[[], list[Path]] = field(default=lambda: [])
 
     def __post_init__(self):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="remediation")
@@ -114,7 +118,7 @@ class Remediator:
                     *[f"{k}={v}" for k, v in sorted(labels.items()) if k != "alertname"],
                 ]
                 self._pool.submit(self._apply, entry, action, name, reasons)
-            self.notifications.labels(PROJECT_NAME, name, entry["result"].split(":")[0]).inc()
+            self.notifications.labels(self.project, name, entry["result"].split(":")[0]).inc()
             with self._lock:
                 self.actions.append(entry)
             planned.append(entry)
@@ -129,7 +133,7 @@ class Remediator:
         with self._lock:
             entry["outcome"] = outcome
             entry["finished_at"] = time.time()
-        self.outcomes.labels(PROJECT_NAME, action, str(outcome.get("status"))).inc()
+        self.outcomes.labels(self.project, action, str(outcome.get("status"))).inc()
         log.info("remediation %s for %s: %s", action, name, outcome)
 
     def wait(self, timeout: float = 600.0) -> None:
@@ -140,33 +144,38 @@ class Remediator:
         self._pool.shutdown(wait=True)
 
 
-def default_remediator(dry_run: bool = False) -> Remediator:
+def default_remediator(project: Project, dry_run: bool = False) -> Remediator:
+    """The receiver of `project`: its policy, its state folder, the actions bound to it."""
     from ..settings import load_settings
     from .actions import do_page, do_retrain, do_rollback
     from .policy import load_policy
 
-    settings = load_settings()
+    settings = load_settings(project)
     pages = settings.monitoring_state_dir / "pages.jsonl"
     return Remediator(
         policy=load_policy(settings.remediation_policy),
         state_dir=settings.monitoring_state_dir,
         handlers={
-            "retrain": do_retrain,
-            "rollback": do_rollback,
+            "retrain": lambda name, reasons: do_retrain(project, name, reasons),
+            "rollback": lambda name, reasons: do_rollback(project, name, reasons),
             "page": lambda name, reasons: do_page(name, reasons, settings.pager_webhook_url, pages),
         },
         dry_run=dry_run,
+        project=project.name,
+        metric_files=lambda: metric_files(project),
     )
 
 
-def metric_files() -> list[Path]:
-    """The Prometheus text files the receiver serves beside its own counters."""
-    from ..pipeline.metrics import metrics_path
+def metric_files(project: Project) -> list[Path]:
+    """The Prometheus text files the receiver serves beside its own counters: the monitoring
+    metrics folder and the pipeline's metrics file (`$PIPELINE_METRICS_FILE`)."""
+    import os
+
     from ..settings import load_settings
 
-    directory = load_settings().monitoring_metrics_dir
+    directory = load_settings(project).monitoring_metrics_dir
     files = sorted(directory.glob("*.prom")) if directory.is_dir() else []
-    pipeline = metrics_path()
+    pipeline = project.path(os.environ.get("PIPELINE_METRICS_FILE") or "metrics/pipeline.prom")
     if pipeline.is_file() and pipeline.resolve() not in {f.resolve() for f in files}:
         files.append(pipeline)
     return files
@@ -194,7 +203,7 @@ def make_server(remediator: Remediator, host: str, port: int) -> ThreadingHTTPSe
                     self._json(200, list(remediator.actions))
             elif self.path == "/metrics":
                 body = generate_latest(remediator.registry)
-                for path in metric_files():
+                for path in remediator.metric_files():
                     body += path.read_bytes()
                 self._send(200, body, "text/plain; version=0.0.4; charset=utf-8")
             else:

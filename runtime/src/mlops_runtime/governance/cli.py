@@ -1,11 +1,13 @@
 """Governance from the command line (what `make rollback`, `make policy-check` and CD run).
 
-    python -m {{ package_name }}.governance check --version 7 [--alias champion]
-    python -m {{ package_name }}.governance promote (--version 7 | --from candidate) [--alias champion] --reason TEXT
-    python -m {{ package_name }}.governance approve --version 7 --by NAME [--note TEXT]
-    python -m {{ package_name }}.governance rollback [--alias champion] --reason TEXT
-    python -m {{ package_name }}.governance lineage [--version 7 | --alias champion]
-    python -m {{ package_name }}.governance audit [--verify]
+A project's entry point (`src/<package>/governance.py`) calls `main(PROJECT)`:
+
+    python -m <package>.governance check --version 7 [--alias champion]
+    python -m <package>.governance promote (--version 7 | --from candidate) [--alias champion] --reason TEXT
+    python -m <package>.governance approve --version 7 --by NAME [--note TEXT]
+    python -m <package>.governance rollback [--alias champion] --reason TEXT
+    python -m <package>.governance lineage [--version 7 | --alias champion]
+    python -m <package>.governance audit [--verify]
 
 Exit codes: 0 done, 1 refused (the policy's reasons on stderr) or failed.
 """
@@ -16,16 +18,16 @@ import argparse
 import json
 import sys
 
-from ..config import load_config
+from ..project import Project
 from . import aliases
 from .audit import AuditLog
 from .lineage import lineage_of
 from .policy import PolicyError
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(project: Project) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m {{ package_name }}.governance",
+        prog=f"python -m {project.package}.governance",
         description="Promotion policy, alias moves, approvals, rollback and the audit log.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -54,11 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
-    cfg = load_config()
+def _run(project: Project, args: argparse.Namespace) -> int:
+    cfg = project.call("load_config")
     name = cfg.registry.model_name
     if args.command == "check":
-        problems = aliases.check(args.version, args.alias, config=cfg)
+        problems = aliases.check(project, args.version, args.alias, config=cfg)
         for problem in problems:
             print(f"- {problem}", file=sys.stderr)
         verdict = "refused" if problems else "allowed"
@@ -67,27 +69,29 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "promote":
         version = args.version
         if version is None:
-            version = aliases.alias_version(aliases._client(), name, args.from_alias)
+            version = aliases.alias_version(aliases._client(project), name, args.from_alias)
             if version is None:
                 raise aliases.GovernanceError(f"no version of {name} has alias {args.from_alias}")
-        move = aliases.move_alias(args.alias, version, reason=args.reason, config=cfg)
+        move = aliases.move_alias(
+            project, args.alias, version, reason=args.reason, config=cfg
+        )
         print(f"{args.alias}: {move.from_version or 'none'} -> {move.to_version}"
               + ("" if move.changed else " (unchanged)"))  # fmt: skip
     elif args.command == "approve":
-        aliases.approve(args.version, args.by, args.note, config=cfg)
+        aliases.approve(project, args.version, args.by, args.note, config=cfg)
         print(f"{name} version {args.version} approved by {args.by}")
     elif args.command == "rollback":
-        move = aliases.rollback(args.alias, reason=args.reason, config=cfg)
+        move = aliases.rollback(project, args.alias, reason=args.reason, config=cfg)
         print(f"{args.alias}: rolled back {move.from_version} -> {move.to_version}")
     elif args.command == "lineage":
-        client = aliases._client()
+        client = aliases._client(project)
         version = args.version or aliases.alias_version(client, name, args.alias)
         if version is None:
             raise aliases.GovernanceError(f"no version of {name} has alias {args.alias}")
         facts = aliases.version_facts(client, name, version)
         print(json.dumps({"version": version, **lineage_of(facts.tags)}, indent=2))
     elif args.command == "audit":
-        log = AuditLog()
+        log = AuditLog.of(project)
         if args.verify:
             problems = log.verify()
             for problem in problems:
@@ -99,10 +103,11 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(project: Project, argv: list[str] | None = None) -> int:
+    """Run one governance command for `project`; the exit code (0 done, 1 refused or failed)."""
+    args = _parser(project).parse_args(argv)
     try:
-        return _run(args)
+        return _run(project, args)
     except aliases.PolicyViolation as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -110,6 +115,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
-
-if __name__ == "__main__":
-    sys.exit(main())

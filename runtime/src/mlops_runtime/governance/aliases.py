@@ -1,7 +1,10 @@
 """Moving model aliases: the one path, with the policy check before and the audit entry after.
 
-`move_alias` is what the promote script, CD, the training pipeline, the A/B comparison and
-`rollback` call; nothing else in the project sets `champion` or `challenger`.
+`move_alias` is what the promote script, CD, the training pipeline, the A/B comparison,
+`rollback` and the remediation receiver call; nothing else sets `champion` or `challenger`.
+Every function takes the project (`mlops_runtime.Project`) first and reaches its code through
+hooks: `load_config` (registry name, environment, primary metric), `tracking_uri`,
+`log_version_card`, `lineage_tags` and `pipeline_origin`.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import PipelineConfig, load_config
+from ..project import Project
 from .audit import AuditLog, log_to_mlflow, now
 from .policy import MODEL_CARD_ARTIFACT, Policy, VersionFacts, load_policy, violations
 
@@ -40,12 +43,10 @@ class Move:
     changed: bool
 
 
-def _client():
+def _client(project: Project):
     from mlflow.tracking import MlflowClient
 
-    from ..tracking import tracking_uri
-
-    return MlflowClient(tracking_uri=tracking_uri())
+    return MlflowClient(tracking_uri=project.call("tracking_uri"))
 
 
 def alias_version(client: Any, name: str, alias: str) -> str | None:
@@ -81,23 +82,24 @@ def version_facts(client: Any, name: str, version: str) -> VersionFacts:
 
 
 def check(
+    project: Project,
     version: str,
     alias: str = "champion",
     *,
     context: str = "promote",
-    config: PipelineConfig | None = None,
+    config: Any = None,
     policy: Policy | None = None,
     client: Any = None,
 ) -> list[str]:
     """The policy's violations for moving `alias` to `version` (empty: allowed)."""
-    cfg = config or load_config()
-    client = client or _client()
+    cfg = config or project.call("load_config")
+    client = client or _client(project)
     name = cfg.registry.model_name
     target = version_facts(client, name, version)
     current_version = alias_version(client, name, alias)
     current = version_facts(client, name, current_version) if current_version else None
     return violations(
-        policy or load_policy(),
+        policy or load_policy(project),
         target,
         alias,
         environment=cfg.environment.name,
@@ -108,13 +110,14 @@ def check(
 
 
 def move_alias(
+    project: Project,
     alias: str,
     version: str,
     *,
     reason: str,
     context: str = "promote",
     actor: str | None = None,
-    config: PipelineConfig | None = None,
+    config: Any = None,
     policy: Policy | None = None,
     audit: AuditLog | None = None,
 ) -> Move:
@@ -122,18 +125,20 @@ def move_alias(
 
     Refusals are audited too. The version the alias left stays reachable as `<alias>-previous`.
     """
-    cfg = config or load_config()
-    client = _client()
-    audit = audit or AuditLog()
+    cfg = config or project.call("load_config")
+    client = _client(project)
+    audit = audit or AuditLog.of(project)
     name = cfg.registry.model_name
     version = str(version)
     previous = alias_version(client, name, alias)
-    problems = check(version, alias, context=context, config=cfg, policy=policy, client=client)
+    problems = check(
+        project, version, alias, context=context, config=cfg, policy=policy, client=client
+    )
     record = {"model": name, "alias": alias, "from": previous, "to": version, "reason": reason,
               "context": context, "environment": cfg.environment.name}  # fmt: skip
     if problems:
         entry = audit.append(action="refused", problems=problems, actor=actor, **record)
-        log_to_mlflow(entry)
+        log_to_mlflow(project, entry)
         raise PolicyViolation(name, version, alias, problems)
     if previous == version:
         return Move(name, alias, previous, version, changed=False)
@@ -145,19 +150,21 @@ def move_alias(
     entry = audit.append(
         action="rollback" if context == "rollback" else "move", actor=actor, **record
     )
-    log_to_mlflow(entry)
+    log_to_mlflow(project, entry)
     return Move(name, alias, previous, version, changed=True)
 
 
-def approve(version: str, by: str, note: str = "", config: PipelineConfig | None = None) -> None:
+def approve(
+    project: Project, version: str, by: str, note: str = "", config: Any = None
+) -> None:
     """Record an approval of `version` by `by` (tag `approval.<by>`), audited."""
-    cfg = config or load_config()
-    client = _client()
+    cfg = config or project.call("load_config")
+    client = _client(project)
     name = cfg.registry.model_name
     version_facts(client, name, version)  # exists?
     stamp = now()
     client.set_model_version_tag(name, str(version), f"approval.{by}", f"{stamp} {note}".strip())
-    entry = AuditLog().append(
+    entry = AuditLog.of(project).append(
         action="approve",
         model=name,
         alias=None,
@@ -165,13 +172,13 @@ def approve(version: str, by: str, note: str = "", config: PipelineConfig | None
         reason=note or "approved",
         actor=by,
     )
-    log_to_mlflow(entry)
+    log_to_mlflow(project, entry)
 
 
-def previous_approved(alias: str = "champion", config: PipelineConfig | None = None) -> str:
+def previous_approved(project: Project, alias: str = "champion", config: Any = None) -> str:
     """The version `alias` pointed at before the current one that was not rolled back."""
-    cfg = config or load_config()
-    client = _client()
+    cfg = config or project.call("load_config")
+    client = _client(project)
     name = cfg.registry.model_name
     current = alias_version(client, name, alias)
     if current is None:
@@ -190,16 +197,18 @@ def previous_approved(alias: str = "champion", config: PipelineConfig | None = N
 
 
 def rollback(
-    alias: str = "champion", *, reason: str, actor: str | None = None,
-    config: PipelineConfig | None = None,
+    project: Project, alias: str = "champion", *, reason: str, actor: str | None = None,
+    config: Any = None,
 ) -> Move:  # fmt: skip
     """Point `alias` back at the previous approved version; mark the current one rolled back."""
-    cfg = config or load_config()
-    client = _client()
+    cfg = config or project.call("load_config")
+    client = _client(project)
     name = cfg.registry.model_name
     current = alias_version(client, name, alias)
-    target = previous_approved(alias, cfg)
-    move = move_alias(alias, target, reason=reason, context="rollback", actor=actor, config=cfg)
+    target = previous_approved(project, alias, cfg)
+    move = move_alias(
+        project, alias, target, reason=reason, context="rollback", actor=actor, config=cfg
+    )
     stamp = now()
     client.set_model_version_tag(name, str(current), ROLLED_BACK_TAG, f"{stamp} {reason}")
     client.delete_registered_model_alias(name, f"{alias}-previous")
@@ -207,7 +216,7 @@ def rollback(
 
 
 def record_registration(
-    version: str, model_id: str | None, evaluation: dict[str, Any], cfg: PipelineConfig,
+    project: Project, version: str, model_id: str | None, evaluation: dict[str, Any], cfg: Any,
     promote: bool, declined: str | None = None,
 ) -> bool:  # fmt: skip
     """The training pipeline's part: tag a new version's lineage, log its model card, move
@@ -215,26 +224,25 @@ def record_registration(
     a refusal is tagged on the version (`policy.<alias>`) and audited, not raised. When the
     pipeline itself declined `champion` (`declined`: why), that is audited as a refusal too,
     with what the policy would have said."""
-    from ..model_card import log_version_card
     from .lineage import version_tags
 
-    client = _client()
+    client = _client(project)
     name = cfg.registry.model_name
     run_id = client.get_model_version(name, version).run_id
     run = client.get_run(run_id)
     artifacts = {a.path for a in client.list_artifacts(run_id)}
-    for key, value in version_tags(run, model_id, evaluation, cfg, artifacts).items():
+    for key, value in version_tags(project, run, model_id, evaluation, cfg, artifacts).items():
         client.set_model_version_tag(name, version, key, value)
-    log_version_card(version, cfg)
+    project.call("log_version_card", version, cfg)
     moved = False
     for alias, wanted in (("candidate", True), ("champion", promote)):
         if not wanted:
             if declined:
-                _audit_declined(client, cfg, alias, version, declined)
+                _audit_declined(project, client, cfg, alias, version, declined)
             continue
         try:
             move = move_alias(
-                alias, version, reason="training pipeline", context="train", config=cfg
+                project, alias, version, reason="training pipeline", context="train", config=cfg
             )
         except PolicyViolation as exc:
             client.set_model_version_tag(name, version, f"policy.{alias}", "; ".join(exc.problems))
@@ -243,26 +251,28 @@ def record_registration(
     return moved
 
 
-def _audit_declined(client: Any, cfg: PipelineConfig, alias: str, version: str, why: str) -> None:
-    problems = [why, *check(version, alias, context="train", config=cfg, client=client)]
+def _audit_declined(
+    project: Project, client: Any, cfg: Any, alias: str, version: str, why: str
+) -> None:
+    problems = [why, *check(project, version, alias, context="train", config=cfg, client=client)]
     name = cfg.registry.model_name
     record = {"model": name, "alias": alias, "from": alias_version(client, name, alias),
               "to": str(version), "reason": "training pipeline", "context": "train",
               "environment": cfg.environment.name}  # fmt: skip
-    log_to_mlflow(AuditLog().append(action="refused", problems=problems, **record))
+    log_to_mlflow(project, AuditLog.of(project).append(action="refused", problems=problems, **record))
 
 
-def retire_alias(alias: str, *, reason: str, config: PipelineConfig | None = None) -> str | None:
+def retire_alias(project: Project, alias: str, *, reason: str, config: Any = None) -> str | None:
     """Remove `alias` (e.g. a rejected challenger), audited; the version it pointed at."""
-    cfg = config or load_config()
-    client = _client()
+    cfg = config or project.call("load_config")
+    client = _client(project)
     name = cfg.registry.model_name
     version = alias_version(client, name, alias)
     if version is None:
         return None
     client.delete_registered_model_alias(name, alias)
-    entry = AuditLog().append(
+    entry = AuditLog.of(project).append(
         action="retire", model=name, alias=alias, to=None, reason=reason, **{"from": version}
     )
-    log_to_mlflow(entry)
+    log_to_mlflow(project, entry)
     return version

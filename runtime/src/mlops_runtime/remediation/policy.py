@@ -1,4 +1,4 @@
-"""The remediation policy: which action each alert triggers (config/remediation.yaml)."""
+"""The remediation policy: which action each alert triggers (a project's config/remediation.yaml)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from ..project import Project
 
 ACTIONS = ("retrain", "rollback", "page", "ignore")
 
@@ -21,11 +23,15 @@ class Policy:
         return self.actions.get(alertname, self.default)
 
 
-def load_policy(path: str | Path | None = None) -> Policy:
-    """Read the policy (`path`, else REMEDIATION_POLICY, else config/remediation.yaml)."""
-    from ..settings import load_settings
+def load_policy(source: Project | str | Path) -> Policy:
+    """Read the policy of a project (`$REMEDIATION_POLICY`, else config/remediation.yaml) or the
+    file `source`."""
+    if isinstance(source, Project):
+        from ..settings import load_settings
 
-    resolved = Path(path) if path else load_settings().remediation_policy
+        resolved = load_settings(source).remediation_policy
+    else:
+        resolved = Path(source)
     if not resolved.is_file():
         raise FileNotFoundError(
             f"remediation policy not found: {resolved} (set REMEDIATION_POLICY)"

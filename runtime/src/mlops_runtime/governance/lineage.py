@@ -14,38 +14,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..config import PipelineConfig
-from ..pipeline.records import (  # noqa: F401  (the lineage API, shared with levels 1 and 2)
-    PREFIX,
-    RUN_ID_ENV,
-    TRIGGER_ENV,
-    TRIGGERS,
-    config_digest,
-    git_commit,
-    lineage_tags,
-    log_training_data,
-    origin,
-    trigger,
-)
+from ..project import Project
 
+PREFIX = "lineage."
 PROFILE_ARTIFACT = "reference_profile.json"
 
 
-def pipeline_run() -> tuple[str, str]:
-    """(orchestrator, run id): $PIPELINE_RUN_ID, the orchestrator's own, else a local run."""
-    where = origin()
-    return where.orchestrator, where.run_id
-
-
 def version_tags(
+    project: Project,
     run: Any,
     model_id: str | None,
     evaluation: dict[str, Any],
-    cfg: PipelineConfig,
+    cfg: Any,
     artifacts: set[str] | None = None,
 ) -> dict[str, str]:
     """The `lineage.*` tags of a version registered from MLflow run `run` (whose artifacts
-    have the paths `artifacts`): those of every level (`pipeline.records.lineage_tags`) plus
+    have the paths `artifacts`): those of every level (the project's `lineage_tags` hook) plus
     the reference profile and the validation results."""
     tests = evaluation.get("model_tests") or {}
     validation = {
@@ -56,11 +40,14 @@ def version_tags(
     profile = evaluation.get("reference_profile") or run.data.tags.get("reference_profile")
     if not profile and PROFILE_ARTIFACT in (artifacts or set()):
         profile = f"runs:/{run.info.run_id}/{PROFILE_ARTIFACT}"
-    tags = lineage_tags(run, model_id, cfg)
-    if not tags[PREFIX + "trigger"]:
-        tags[PREFIX + "trigger"] = trigger()
-    if not tags[PREFIX + "pipeline_run_id"]:
-        tags[PREFIX + "orchestrator"], tags[PREFIX + "pipeline_run_id"] = pipeline_run()
+    tags = dict(project.call("lineage_tags", run, model_id, cfg))
+    if not tags.get(PREFIX + "trigger") or not tags.get(PREFIX + "pipeline_run_id"):
+        where = project.call("pipeline_origin")  # this process: $PIPELINE_RUN_ID, orchestrator
+        if not tags.get(PREFIX + "trigger"):
+            tags[PREFIX + "trigger"] = where.trigger
+        if not tags.get(PREFIX + "pipeline_run_id"):
+            tags[PREFIX + "orchestrator"] = where.orchestrator
+            tags[PREFIX + "pipeline_run_id"] = where.run_id
     tags[PREFIX + "reference_profile"] = profile or ""
     tags[PREFIX + "validation"] = json.dumps(validation, sort_keys=True)
     return tags

@@ -8,10 +8,9 @@ import urllib.request
 
 import pytest
 
-from {{ package_name }}.remediation.policy import Policy, load_policy
-from {{ package_name }}.remediation.receiver import Remediator, make_server
-
-pytestmark = pytest.mark.slow
+from mlops_runtime.remediation.actions import do_retrain
+from mlops_runtime.remediation.policy import Policy, load_policy
+from mlops_runtime.remediation.receiver import Remediator, make_server
 
 
 def payload(*alerts: tuple[str, str], status: str = "firing") -> dict:
@@ -123,18 +122,18 @@ def test_http_receiver_accepts_webhooks_and_serves_metrics(remediator, calls):
         server.server_close()
 
 
-def test_the_project_policy_loads_and_covers_every_alert_rule():
-    import yaml
-
-    from {{ package_name }}.config import project_root
-
-    policy = load_policy()
-    rules = yaml.safe_load(
-        (project_root() / "monitoring" / "prometheus" / "monitoring_alerts.yml").read_text()
-    )
-    names = [r["alert"] for group in rules["groups"] for r in group["rules"]]
-    assert names and all(name in policy.actions for name in names)
+def test_the_project_policy_loads(fake_project):
+    policy = load_policy(fake_project)
     assert policy.action_for("MLDataDrift") == "retrain"
+    assert policy.action_for("Anything") == "page"
+
+
+def test_a_local_retrain_runs_the_projects_monitoring_in_another_process(fake_project, tmp_path):
+    """Issue 19: the receiver does not train in its own process."""
+    outcome = do_retrain(fake_project, "MLDataDrift", ["drift in x"])
+    assert outcome["status"] == "succeeded" and outcome["trigger"] == "alert:MLDataDrift"
+    (call,) = [json.loads(line) for line in (tmp_path / "retrains.jsonl").read_text().splitlines()]
+    assert call == ["retrain", "--trigger", "alert:MLDataDrift", "--reason", "drift in x"]
 
 
 def test_an_unknown_action_is_refused(tmp_path):

@@ -1,9 +1,10 @@
 """The append-only audit log of alias moves: who, when, which alias, from, to, why.
 
-One JSON object a line in `$GOVERNANCE_AUDIT_LOG` (default `audit/model_registry.jsonl`).
+One JSON object a line in `$GOVERNANCE_AUDIT_LOG` (default `audit/model_registry.jsonl` in the
+project).
 Lines are only ever appended (O_APPEND, under a file lock) and each carries the SHA-256 of
 the line before it, so `verify()` finds an edited, removed or reordered entry. Every entry is
-also logged to MLflow (experiment `<project>-audit`), the durable copy when the file lives on
+also logged to MLflow (experiment `<project name>-audit`), the durable copy when the file lives on
 a CI runner.
 """
 
@@ -18,13 +19,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..config import PROJECT_NAME, project_root
+from ..project import Project
 
 AUDIT_ENV = "GOVERNANCE_AUDIT_LOG"
 ACTOR_ENV = "GOVERNANCE_ACTOR"
 DEFAULT_LOG = Path("audit/model_registry.jsonl")
 GENESIS = "0" * 64
-AUDIT_EXPERIMENT = f"{PROJECT_NAME}-audit"
+
+
+def audit_experiment(project: Project) -> str:
+    """The MLflow experiment that keeps the durable copy of a project's audit entries."""
+    return f"{project.name}-audit"
 
 
 def now() -> str:
@@ -51,9 +56,13 @@ def _digest(line: str) -> str:
 class AuditLog:
     """The audit log file; `append` is the only way to write it."""
 
-    def __init__(self, path: str | Path | None = None):
-        path = Path(path or os.environ.get(AUDIT_ENV) or DEFAULT_LOG)
-        self.path = path if path.is_absolute() else project_root() / path
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @classmethod
+    def of(cls, project: Project) -> AuditLog:
+        """The project's log: `$GOVERNANCE_AUDIT_LOG`, else audit/model_registry.jsonl."""
+        return cls(project.path(os.environ.get(AUDIT_ENV) or DEFAULT_LOG))
 
     def entries(self) -> list[dict[str, Any]]:
         if not self.path.is_file():
@@ -104,23 +113,29 @@ class AuditLog:
         return problems
 
 
-def log_to_mlflow(entry: dict[str, Any]) -> str | None:
-    """Record `entry` as a run of the audit experiment; its run id (None if MLflow failed)."""
+def artifact_location(uri: str) -> str | None:
+    """For a local SQLite store, artifacts in `mlruns/` next to the database file (as the
+    project's own tracking module does)."""
+    if not uri.startswith("sqlite:///"):
+        return None  # a tracking server decides where artifacts go
+    return (Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlruns").as_uri()
+
+
+def log_to_mlflow(project: Project, entry: dict[str, Any]) -> str | None:
+    """Record `entry` as a run of the project's audit experiment; its run id (None if MLflow
+    failed)."""
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
 
-    from ..tracking import _artifact_location, tracking_uri
-
-    uri = tracking_uri()
+    uri = project.call("tracking_uri")
     client = MlflowClient(tracking_uri=uri)
+    name = audit_experiment(project)
     try:
-        experiment = client.get_experiment_by_name(AUDIT_EXPERIMENT)
+        experiment = client.get_experiment_by_name(name)
         experiment_id = (
             experiment.experiment_id
             if experiment
-            else client.create_experiment(
-                AUDIT_EXPERIMENT, artifact_location=_artifact_location(uri)
-            )
+            else client.create_experiment(name, artifact_location=artifact_location(uri))
         )
         tags = {f"audit.{k}": str(v)[:5000] for k, v in entry.items() if v is not None}
         run = client.create_run(

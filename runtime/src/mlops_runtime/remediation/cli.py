@@ -1,4 +1,5 @@
-"""`python -m <package>.remediation`: run the remediation receiver (see receiver.py)."""
+"""`python -m <package>.remediation`: run the remediation receiver (see receiver.py); a project's
+entry point (`src/<package>/remediation.py`) calls `main(PROJECT)`."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import argparse
 import logging
 import sys
 
+from ..project import Project
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Receive Alertmanager webhooks; apply the policy.")
+
+def main(project: Project, argv: list[str] | None = None) -> int:
+    """Run the receiver of `project` until interrupted; 1 if its policy cannot be read."""
+    parser = argparse.ArgumentParser(prog=f"python -m {project.package}.remediation", description="Receive Alertmanager webhooks; apply the policy.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=9095, help="port (default 9095)")
     parser.add_argument("--dry-run", action="store_true", help="say what would be done, do nothing")
@@ -17,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     from .receiver import default_remediator, make_server
 
     try:
-        remediator = default_remediator(dry_run=args.dry_run)
+        remediator = default_remediator(project, dry_run=args.dry_run)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -32,6 +36,3 @@ def main(argv: list[str] | None = None) -> int:
         remediator.close()
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,5 @@
-"""The promotion policy (config/promotion_policy.yaml) and the one function that checks it.
+"""The promotion policy (a project's config/promotion_policy.yaml) and the one function that
+checks it.
 
 `violations()` works on plain values, so it is the same check wherever an alias moves: the
 promote script, CD, the training pipeline, rollback and the A/B comparison all reach it through
@@ -14,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..config import project_root
+from ..project import Project
 
 POLICY_ENV = "PROMOTION_POLICY"
 DEFAULT_POLICY = Path("config/promotion_policy.yaml")
@@ -52,10 +53,14 @@ class VersionFacts:
     has_model_card: bool = False
 
 
-def load_policy(path: str | Path | None = None) -> Policy:
-    """The policy at `path`, else `$PROMOTION_POLICY`, else config/promotion_policy.yaml."""
-    path = Path(path or os.environ.get(POLICY_ENV) or DEFAULT_POLICY)
-    path = path if path.is_absolute() else project_root() / path
+def policy_path(project: Project) -> Path:
+    """`$PROMOTION_POLICY`, else config/promotion_policy.yaml, under the project root."""
+    return project.path(os.environ.get(POLICY_ENV) or DEFAULT_POLICY)
+
+
+def load_policy(source: Project | str | Path) -> Policy:
+    """The policy of a project (`policy_path`) or in the file `source`."""
+    path = policy_path(source) if isinstance(source, Project) else Path(source)
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
