@@ -56,10 +56,10 @@ DRIFT_CHILD = textwrap.dedent(
             data[c] = rng.choice(["a", "b", "c"], size=n, p=p)
         return pd.DataFrame(data)
 
-    from {pkg}.monitoring.config import DriftConfig
-    from {pkg}.monitoring.drift import detect_drift
-    from {pkg}.monitoring.prediction_log import PredictionBatch, read_partitioned, write_partitioned
-    from {pkg}.monitoring.profile import build_profile
+    from mlops_runtime.monitoring.config import DriftConfig
+    from mlops_runtime.monitoring.drift import detect_drift
+    from mlops_runtime.monitoring.prediction_log import PredictionBatch, read_partitioned, write_partitioned
+    from mlops_runtime.monitoring.profile import build_profile
 
     if mode == "write":
         t = time.perf_counter()

@@ -19,7 +19,7 @@ CHECK_SCHEMA_VERSION = 1
 @dataclass
 class Problem:
     code: str  # not-a-repo, not-managed, damaged-state, unfinished-upgrade, upgrade-not-merged,
-    # below-level, template-behind, overlay-behind
+    # below-level, template-behind, overlay-behind, runtime-behind
     message: str
 
 
@@ -41,6 +41,8 @@ class CheckResult:
     declared_level: int | None = None
     assessed_level: int | None = None
     sources: list[SourceStatus] = field(default_factory=list)
+    runtime: str | None = None  # the mlops-scaffold-runtime release constraints.txt pins
+    runtime_minimum: str | None = None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -108,10 +110,18 @@ def overlay_status(record, *, offline: bool = False) -> SourceStatus:
     return status
 
 
-def run_check(path: Path, *, assess: bool = True, offline: bool = False) -> CheckResult:
-    """Every problem of one project (never raises for the project's own faults)."""
+def run_check(
+    path: Path, *, assess: bool = True, offline: bool = False, runtime_min: str | None = None
+) -> CheckResult:
+    """Every problem of one project (never raises for the project's own faults).
+
+    `runtime_min`: the lowest mlops-scaffold-runtime release the platform accepts (default:
+    the release the tool's templates pin)."""
+    from scaffolder import runtime_pin
     from scaffolder.state import load_state
 
+    if runtime_min is not None and not runtime_pin.RELEASE.fullmatch(runtime_min):
+        raise ScaffoldError(f"--runtime-min {runtime_min!r}: give a release such as 1.2.0")
     result = CheckResult(path=str(path))
     if not gitops.is_repo(path):
         result.problems.append(Problem("not-a-repo", f"{path} is not a git repository"))
@@ -138,9 +148,29 @@ def run_check(path: Path, *, assess: bool = True, offline: bool = False) -> Chec
                 f"{what} {source.name} is at {source.version}, {source.behind} release(s) behind "
                 f"the newest, {source.newest}; run `mlops-scaffold upgrade --to {state.level}`",
             ))  # fmt: skip
+    _check_runtime(repo, state, result, runtime_min)
     if assess:
         _check_level(repo, state, result)
     return result
+
+
+def _check_runtime(repo: Path, state, result: CheckResult, minimum: str | None) -> None:
+    """A project from level 1 runs the platform's runtime library: not below the minimum."""
+    from scaffolder import runtime_pin
+
+    if state.level < 1:
+        return
+    result.runtime = runtime_pin.pinned(repo)
+    result.runtime_minimum = minimum or runtime_pin.platform_minimum()
+    if result.runtime is None or result.runtime_minimum is None:
+        return  # made before the runtime existed: template-behind says what to do
+    if runtime_pin.version_key(result.runtime) < runtime_pin.version_key(result.runtime_minimum):
+        result.problems.append(Problem(
+            "runtime-behind",
+            f"{runtime_pin.DISTRIBUTION} is pinned at {result.runtime} in constraints.txt, below "
+            f"the platform's minimum {result.runtime_minimum}; run `mlops-scaffold upgrade --to "
+            f"{state.level}`, or raise the pin in constraints.txt and run `make setup`",
+        ))  # fmt: skip
 
 
 def _back_out(repo: Path) -> str:

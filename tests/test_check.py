@@ -44,11 +44,36 @@ def test_a_project_behind_the_template_release(run_cli, tmp_path):
     data = json.loads(result.stdout)
     assert data["upgrade_due"] and [p["code"] for p in data["problems"]] == ["template-behind"]
     assert data["sources"][0] == {
-        "name": "mlops-scaffold", "version": "0.1.0", "newest": CURRENT, "behind": 2,
+        "name": "mlops-scaffold", "version": "0.1.0", "newest": CURRENT, "behind": 3,
         "source": None, "error": None,
     }  # fmt: skip
     assert run_cli("upgrade", repo, "--to", "0").exit_code == 0
     assert run_cli("check", repo).exit_code == 0
+
+
+def test_a_project_below_the_platforms_runtime_minimum(run_cli, tmp_path):
+    repo = new_project(tmp_path, level=1)
+    data = json.loads(run_cli("check", repo, "--format", "json").stdout)
+    assert data["ok"] and data["runtime"] == data["runtime_minimum"] is not None
+    # The platform released a runtime fix and requires it everywhere:
+    result = run_cli("check", repo, "--runtime-min", "9.1")
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(
+        f"runtime-behind: mlops-scaffold-runtime is pinned at {data['runtime']} in "
+        "constraints.txt, below the platform's minimum 9.1;"
+    )
+    assert "`mlops-scaffold upgrade --to 1`" in line
+    # The team raised the pin (the documented bump): the gate passes again.
+    constraints = repo / "constraints.txt"
+    constraints.write_text(
+        constraints.read_text().replace(f"runtime=={data['runtime']}", "runtime==9.1.0")
+    )
+    commit(repo, "runtime 9.1.0")
+    assert run_cli("check", repo, "--runtime-min", "9.1").exit_code == 0
+    bad = run_cli("check", repo, "--runtime-min", "latest")
+    assert bad.exit_code == 1 and bad.stderr.strip().count("\n") == 0
+    assert "--runtime-min 'latest'" in bad.stderr
 
 
 def test_a_damaged_state_file(run_cli, tmp_path):

@@ -115,7 +115,10 @@ def fake_project(tmp_path, monkeypatch) -> Project:
                  "REMEDIATION_POLICY", "MONITORING_STATE_DIR", "MLOPS_STATE_URI",
                  "PIPELINE_RUN_ID", "MLOPS_ARTIFACT_ROOT"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
-    yield Project(name="fake", package=package)
+    # its own simplified record helpers instead of the runtime's (mlops_runtime.records)
+    hooks = {"lineage_tags": ".pipeline.records:lineage_tags",
+             "pipeline_origin": ".pipeline.records:origin"}  # fmt: skip
+    yield Project(name="fake", package=package, hooks=hooks)
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[name]
 

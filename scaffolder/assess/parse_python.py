@@ -41,12 +41,20 @@ TRIGGER_WORDS = [
     *(  # noqa: SIM905 - a word list reads better as one string
         "mlflow kfp airflow great_expectations pandera fastapi prometheus evidently alibi nannyml "
         "whylogs deepchecks scipy seed random_state sklearn joblib pickle torch __main__ models:/ "
-        "drift psi gate validat hashlib hash_pandas dag Dag DAG subprocess os.system"
+        "drift psi gate validat hashlib hash_pandas dag Dag DAG subprocess os.system mlops_runtime"
     ).split(),
     "def test",
 ]
 TRIGGER = stacks.trie_regex(TRIGGER_WORDS + stacks.TRIGGER_WORDS)
 STDLIB = frozenset(sys.stdlib_module_names)
+# mlops-scaffold's own runtime library: its monitoring job is a drift monitor, like Evidently
+# (its profile, config and log modules alone are not)
+RUNTIME_DRIFT = tuple(
+    f"mlops_runtime.monitoring.{name}" for name in ("job", "drift", "cli", "retrain")
+)
+RUNTIME_LINEAGE_CALLS = frozenset(
+    f"mlops_runtime.records.{name}" for name in ("record_version", "lineage_tags")
+)
 
 
 class _Visitor(LibraryCalls, ast.NodeVisitor):
@@ -145,7 +153,7 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
             self.add("gx.usage", node, module=name)
         elif top == "pandera":
             self.add("pandera.usage", node, module=name)
-        elif top in DRIFT_LIBRARIES:
+        elif top in DRIFT_LIBRARIES or name.startswith(RUNTIME_DRIFT):
             self.add("drift.library", node, module=name)
         elif name.startswith("sklearn.metrics"):
             self.add("eval.metrics", node, module=name)
@@ -322,6 +330,10 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
             self.add("model.save", node, via=qualified)
         if stacks.loads_model(qualified, last):
             self.add("model.load", node, via=qualified, uri="")
+        if qualified in RUNTIME_LINEAGE_CALLS:
+            # mlops-scaffold's runtime tags each version with these (mlops_runtime.records)
+            for key in ("lineage.git_commit", "lineage.data_digest", "lineage.pipeline_run_id"):
+                self.add("mlflow.lineage_tag", node, key=key, on=qualified)
         if root == "mlflow":
             self._mlflow(node, qualified, last)
         elif last in CLIENT_REGISTRY_CALLS and self.uses("mlflow"):

@@ -35,6 +35,11 @@ def add(sub) -> None:
     p.add_argument(
         "--offline", action="store_true", help="do not fetch overlay repositories for releases"
     )
+    p.add_argument(
+        "--runtime-min", metavar="X.Y.Z", default=None,
+        help="the lowest mlops-scaffold-runtime release the platform accepts (default: the "
+        "release this tool's templates pin); a project pinned below it fails",
+    )  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -44,7 +49,7 @@ def run(args: argparse.Namespace) -> None:
     from scaffolder.check import run_check
 
     with _errors_to_exit_codes():
-        result = run_check(args.path, offline=args.offline)
+        result = run_check(args.path, offline=args.offline, runtime_min=args.runtime_min)
     if args.format == "json":
         _echo_json(result.to_json())
     else:

@@ -51,27 +51,42 @@ def _migration_message(migration: Migration) -> str:
 
 
 def _migrate_commit(
-    repo: Path, commit: str, migrations: list[Migration], state: ProjectState
+    repo: Path,
+    commit: str,
+    migrations: list[Migration],
+    state: ProjectState,
+    base: str | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[str, list[str]]:
     """Apply migrations to the files of `commit`, as new commit objects (no work tree needed:
-    each migration names the few files it reads and writes)."""
+    each migration names the few files it reads and writes). `base` is the pristine render the
+    team's files started from, for migrations that compare with it; their notes go to `notes`."""
     done = []
     for migration in migrations:
         paths = migration.paths(state)
         with tempfile.TemporaryDirectory(prefix="mlops-scaffold-migrate-") as tmp:
-            tree = Path(tmp)
+            tree = Path(tmp) / "tree"
+            tree.mkdir()
             gitops.read_files(repo, commit, paths, tree)
             before = {p: (tree / p).read_bytes() for p in paths if (tree / p).is_file()}
-            if not migration.is_applied(tree, state):
+            if migration.is_applied(tree, state):
+                pass
+            elif migration.apply_with_base is not None:
+                pristine = Path(tmp) / "base"
+                pristine.mkdir()
+                if base is not None:
+                    gitops.read_files(repo, base, paths, pristine)
+                said = migration.apply_with_base(tree, pristine, state)
+                if notes is not None:
+                    notes.extend(said)
+            else:
                 migration.apply(tree, state)
-                after = {
-                    p: (tree / p).read_bytes() if (tree / p).is_file() else None for p in paths
-                }
-                changed = {p: c for p, c in after.items() if before.get(p) != c}
-                if changed:
-                    commit = gitops.commit_files(
-                        repo, commit, changed, [commit], _migration_message(migration)
-                    )
+            after = {p: (tree / p).read_bytes() if (tree / p).is_file() else None for p in paths}
+            changed = {p: c for p, c in after.items() if before.get(p) != c}
+            if changed:
+                commit = gitops.commit_files(
+                    repo, commit, changed, [commit], _migration_message(migration)
+                )
         done.append(migration.id)
     return commit, done
 
@@ -118,7 +133,9 @@ def apply_step(ctx: Context, plan: StepPlan, branch: str | None = None) -> Upgra
     With `branch` (fleet upgrades) a clean result becomes that new branch and the user's branch,
     index and files stay as they are; with conflicts nothing changes at all."""
     result = UpgradeResult(plans=[plan], level=plan.to_level)
-    head, pre_ids = _migrate_commit(ctx.repo, ctx.head, plan.pre, ctx.state)
+    head, pre_ids = _migrate_commit(
+        ctx.repo, ctx.head, plan.pre, ctx.state, base=ctx.base, notes=result.notes
+    )
     state_merged = plan.state_after.model_copy(
         update={"migrations": [*plan.state_after.migrations, *pre_ids]}
     )
@@ -456,5 +473,7 @@ def migration_diff(repo: Path, plan: StepPlan) -> str:
         repo, plan.merged_tree, [plan.head, plan.base_after], "preview"
     )
     # Pre-merge migrations are previewed on the merged tree too: their diff is the same.
-    migrated, _ = _migrate_commit(repo, merged, migrations, plan.state_after)
+    migrated, _ = _migrate_commit(
+        repo, merged, migrations, plan.state_after, base=plan.base_before
+    )
     return gitops.diff(repo, merged, migrated)

@@ -99,7 +99,7 @@ def send(base: str, rows: list[dict], tag: str, batch: int = 50) -> None:
 def logged_rows(project: Path, venv: Path) -> int:
     out = py(project, venv, (
         "import time\n"
-        f"from {PACKAGE}.monitoring.prediction_log import read_partitioned\n"
+        "from mlops_runtime.monitoring.prediction_log import read_partitioned\n"
         f"from {PACKAGE}.settings import load_settings\n"
         "print(len(read_partitioned(load_settings().prediction_log_uri, 0, time.time() + 1)))\n"
     ), MLOPS_PROJECT_ROOT=str(project))  # fmt: skip
@@ -140,8 +140,9 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
     make(project, "train", venv)  # saves the reference profile and names it on the version
     first = champion_version(project, venv)
     profile = py(project, venv, (
-        f"from {PACKAGE}.monitoring.profile import profile_for_version\n"
-        f"p = profile_for_version('e2e-auto-model', '{first}')\n"
+        "from mlops_runtime.monitoring.profile import profile_for_version\n"
+        f"from {PACKAGE}.settings import load_settings\n"
+        f"p = profile_for_version('e2e-auto-model', '{first}', load_settings().tracking_uri)\n"
         "print(sorted(p['features']))\n"
     ), MLOPS_PROJECT_ROOT=str(project))  # fmt: skip
     assert "monthly_charges" in profile

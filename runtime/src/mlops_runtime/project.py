@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,17 @@ DEFAULT_HOOKS: Mapping[str, str] = {
     "predict": ".predict:predict",
     "run_pipeline": ".pipeline.runner:run_pipeline",
     "generate_data": ".data:generate",
+    "target_column": ".data:TARGET",
     "champion_info": ".registry:champion_info",
     "load_model_uri": ".registry:load_uri",
     "log_version_card": ".model_card:log_version_card",
-    "lineage_tags": ".pipeline.records:lineage_tags",
-    "pipeline_origin": ".pipeline.records:origin",
+    # the runtime's own record helpers, unless a project lays its own over them
+    "lineage_tags": "mlops_runtime.records:lineage_tags",
+    "pipeline_origin": "mlops_runtime.records:origin",
 }
+
+# Hooks that name a value rather than a function.
+VALUE_HOOKS = frozenset({"target_column"})
 
 
 class ProjectError(Exception):
@@ -83,8 +88,9 @@ class Project:
             ) from None
         return f"{self.package}{target}" if target.startswith(".") else target
 
-    def hook(self, hook: str) -> Callable[..., Any]:
-        """The project's function behind `hook`, imported on first use."""
+    def hook(self, hook: str) -> Any:
+        """The project's function (or, for `VALUE_HOOKS`, value) behind `hook`, imported on
+        first use."""
         reference = self.reference(hook)
         module_name, _, attr = reference.partition(":")
         try:

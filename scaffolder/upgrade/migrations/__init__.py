@@ -35,6 +35,10 @@ class Migration:
     is_applied: Callable[[Path, ProjectState], bool]
     apply: Callable[[Path, ProjectState], None]
     release: str | None = None
+    # For a migration that tells the team's edits from the pristine render they started from:
+    # called instead of `apply` with the base branch's copies of `paths` (a second folder),
+    # returning notes for the user (what was kept where).
+    apply_with_base: Callable[[Path, Path, ProjectState], list[str]] | None = None
 
 
 def all_migrations() -> list[Migration]:
@@ -63,11 +67,22 @@ def for_step(from_level: int, stage: str, done: list[str], catalog=None) -> list
     ]  # fmt: skip
 
 
+def _release_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
 def release_ids(catalog, overlay_names: set[str] | None = None) -> list[str]:
     """The ids of every release migration of the catalog's sources (or only of the overlays
-    named): recorded as done when a source first renders into a project."""
+    named): recorded as done when a source first renders into a project. A built-in migration
+    counts only when the built-in templates rendered are its release or newer."""
     if overlay_names is None:
-        found = [m for m in _with_overlays(catalog) if m.release is not None]
+        rendered = _release_key(getattr(catalog, "version", None) or "0")
+        found = [
+            m for m in all_migrations()
+            if m.release is not None and _release_key(m.release) <= rendered
+        ]  # fmt: skip
+        for overlay in catalog.overlays if catalog is not None else ():
+            found += [m for m in overlay.migrations() if m.release is not None]
     else:
         found = [
             m for o in catalog.overlays if o.name in overlay_names

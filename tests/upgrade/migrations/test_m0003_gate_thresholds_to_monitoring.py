@@ -90,5 +90,5 @@ def test_upgrade_2_to_3_keeps_edits_and_carries_the_gate(tmp_path):
     assert (
         yaml.safe_load((repo / "config/monitoring.yaml").read_text())["decay"]["threshold"] == 0.77
     )
-    assert (repo / "src/churn/monitoring/drift.py").is_file()
+    assert "mlops_runtime.monitoring" in (repo / "src/churn/monitoring/__init__.py").read_text()
     assert "0003-gate-thresholds-to-monitoring" in (repo / ".mlops-scaffold.yml").read_text()

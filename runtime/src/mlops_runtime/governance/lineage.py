@@ -1,7 +1,7 @@
 """Lineage of a model version: where it came from, written as model-version tags `lineage.*`.
 
 At every level the training step logs its data as an `mlflow.data` dataset (a run input with a
-digest) and tags its run with where it came from (`pipeline.records`); the register step tags
+digest) and tags its run with where it came from (`mlops_runtime.records`); the register step tags
 the version with the git commit, that digest, the training configuration's digest, the
 orchestrator's run id, the logged model's id and the trigger, and here, at level 3, also the
 reference profile's location and the validation results. Tags on the version (not only the

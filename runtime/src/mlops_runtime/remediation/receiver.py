@@ -39,6 +39,7 @@ MAX_BODY = 1 << 20
 
 
 def idempotency_key(alert: dict[str, Any]) -> str:
+    """The key of one firing of an alert: its fingerprint (else its labels) and start time."""
     labels = alert.get("labels") or {}
     fingerprint = alert.get("fingerprint") or json.dumps(labels, sort_keys=True)
     raw = f"{labels.get('alertname', '')}|{fingerprint}|{alert.get('startsAt', '')}"
@@ -182,6 +183,7 @@ def metric_files(project: Project) -> list[Path]:
 
 
 def make_server(remediator: Remediator, host: str, port: int) -> ThreadingHTTPServer:
+    """The receiver's HTTP server (`POST /alerts`, `GET /actions`, `/metrics`, `/health`)."""
     class Handler(BaseHTTPRequestHandler):
         server_version = "remediation-receiver"
 

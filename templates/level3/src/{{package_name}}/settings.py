@@ -1,82 +1,15 @@
-"""Every endpoint and storage location of the project, from environment variables, in one place.
-
-Code asks `load_settings()` instead of reading the environment itself, so the same project runs
-on a laptop (the defaults: files under the project folder, MLflow on SQLite) and on a cluster
-(object-store URIs, servers) with nothing but other variables:
-
-| variable | default | used for |
-|---|---|---|
-| `MLFLOW_TRACKING_URI` | the environment's `tracking_uri`, else `sqlite:///<project>/mlflow.db` | tracking, registry |
-| `MLOPS_ARTIFACT_ROOT` | `file://<project>/artifacts` | run data, prediction logs, reports (any fsspec URI) |
-| `PREDICTION_LOG_URI` | `<artifact root>/predictions` | the prediction log (daily-partitioned Parquet) |
-| `FEEDBACK_URI` | `<artifact root>/feedback` | labels that arrive later, keyed by request id |
-| `MONITORING_REPORT_URI` | `<artifact root>/monitoring` | drift and decay reports (JSON and Markdown) |
-| `MONITORING_STATE_DIR` | `<project>/artifacts/monitoring/state` | storm-guard state (a local or shared-volume path) |
-| `MONITORING_METRICS_DIR` | `<project>/metrics` | `monitoring.prom` and `retrain.prom` (Prometheus text format) |
-| `MONITORING_CONFIG` | `config/monitoring.yaml` | thresholds, windows, guards |
-| `REMEDIATION_POLICY` | `config/remediation.yaml` | which alert triggers which action |
-| `PROMETHEUS_URL` | `http://127.0.0.1:9090` | the Prometheus that evaluates the alert rules |
-| `ALERTMANAGER_URL` | `http://127.0.0.1:9093` | the Alertmanager that calls the remediation receiver |
-| `KFP_HOST` | unset | the Kubeflow Pipelines API (recurring runs) |
-| `PAGER_WEBHOOK_URL` | unset | where `page` actions are posted (unset: logged only) |
-"""
+"""Every endpoint and storage location of the project, from environment variables, in one place:
+the platform's `mlops_runtime.settings` (its docstring has the table of variables) for this
+project."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from pathlib import Path
+from mlops_runtime.settings import Settings
+from mlops_runtime.settings import load_settings as _load_settings
 
-from .config import project_root
-
-
-def _join(base: str, *parts: str) -> str:
-    return "/".join([base.rstrip("/"), *parts])
-
-
-@dataclass(frozen=True)
-class Settings:
-    tracking_uri: str
-    artifact_root: str
-    prediction_log_uri: str
-    feedback_uri: str
-    monitoring_report_uri: str
-    monitoring_state_dir: Path
-    monitoring_metrics_dir: Path
-    monitoring_config: Path
-    remediation_policy: Path
-    prometheus_url: str
-    alertmanager_url: str
-    kfp_host: str | None
-    pager_webhook_url: str | None
-
-
-def _path(variable: str, default: Path) -> Path:
-    chosen = Path(os.environ.get(variable) or default)
-    return chosen if chosen.is_absolute() else project_root() / chosen
+from .platform import PROJECT
 
 
 def load_settings() -> Settings:
     """The settings as the environment gives them now (read on every call: cheap, never stale)."""
-    from .tracking import tracking_uri
-
-    root = project_root()
-    env = os.environ.get
-    artifact_root = env("MLOPS_ARTIFACT_ROOT") or (root / "artifacts").as_uri()
-    return Settings(
-        tracking_uri=tracking_uri(),
-        artifact_root=artifact_root,
-        prediction_log_uri=env("PREDICTION_LOG_URI") or _join(artifact_root, "predictions"),
-        feedback_uri=env("FEEDBACK_URI") or _join(artifact_root, "feedback"),
-        monitoring_report_uri=env("MONITORING_REPORT_URI") or _join(artifact_root, "monitoring"),
-        monitoring_state_dir=_path(
-            "MONITORING_STATE_DIR", Path("artifacts") / "monitoring" / "state"
-        ),
-        monitoring_metrics_dir=_path("MONITORING_METRICS_DIR", Path("metrics")),
-        monitoring_config=_path("MONITORING_CONFIG", Path("config") / "monitoring.yaml"),
-        remediation_policy=_path("REMEDIATION_POLICY", Path("config") / "remediation.yaml"),
-        prometheus_url=env("PROMETHEUS_URL") or "http://127.0.0.1:9090",
-        alertmanager_url=env("ALERTMANAGER_URL") or "http://127.0.0.1:9093",
-        kfp_host=env("KFP_HOST") or None,
-        pager_webhook_url=env("PAGER_WEBHOOK_URL") or None,
-    )
+    return _load_settings(PROJECT)

@@ -43,13 +43,15 @@ class PredictionLogHook:
 
     def __init__(self, logger: Any = None):
         if logger is None:
-            from ..monitoring.config import load_monitoring_config
-            from ..monitoring.prediction_log import PredictionLogger
+            from mlops_runtime.monitoring.config import load_monitoring_config
+            from mlops_runtime.monitoring.prediction_log import PredictionLogger
+
             from ..settings import load_settings
 
-            cfg = load_monitoring_config().prediction_log
+            settings = load_settings()
+            cfg = load_monitoring_config(settings.monitoring_config).prediction_log
             logger = PredictionLogger(
-                load_settings().prediction_log_uri,
+                settings.prediction_log_uri,
                 queue_size=cfg.queue_size,
                 batch_rows=cfg.batch_rows,
                 flush_seconds=cfg.flush_seconds,
@@ -61,7 +63,7 @@ class PredictionLogHook:
         self.logger.start()
 
     def after_predict(self, event: PredictionEvent) -> None:
-        from ..monitoring.prediction_log import PredictionBatch
+        from mlops_runtime.monitoring.prediction_log import PredictionBatch
 
         self.logger.log(
             PredictionBatch(
@@ -114,8 +116,10 @@ def default_hooks() -> ServingHooks:
     turns it off."""
     hooks: list[Hook] = []
     if os.environ.get(LOG_ENABLED_ENV, "1").lower() not in ("0", "false", "no"):
-        from ..monitoring.config import load_monitoring_config
+        from mlops_runtime.monitoring.config import load_monitoring_config
 
-        if load_monitoring_config().prediction_log.enabled:
+        from ..settings import load_settings
+
+        if load_monitoring_config(load_settings().monitoring_config).prediction_log.enabled:
             hooks.append(PredictionLogHook())
     return ServingHooks(hooks)

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from {{ package_name }}.config import PIPELINE_NAME
-from {{ package_name }}.pipeline import records
+from mlops_runtime import records
 
+PIPELINE_NAME = "churn_training"
 AIRFLOW_RUN = "scheduled__2026-01-05T00:00:00+00:00"
 
 

@@ -8,9 +8,8 @@ import time
 import pandas as pd
 import pytest
 
-from {{ package_name }}.data import generate
-from {{ package_name }}.features import FEATURE_COLUMNS
-from {{ package_name }}.monitoring.prediction_log import (
+from sampleproj.data import FEATURE_COLUMNS, generate
+from mlops_runtime.monitoring.prediction_log import (
     PredictionBatch,
     PredictionLogger,
     labelled,
@@ -81,7 +80,7 @@ def test_a_failing_sink_is_retried_and_does_not_lose_rows(tmp_path):
         if failures["left"]:
             failures["left"] -= 1
             raise OSError("sink unavailable")
-        from {{ package_name }}.monitoring.prediction_log import write_partitioned
+        from mlops_runtime.monitoring.prediction_log import write_partitioned
 
         return write_partitioned(frame, target)
 

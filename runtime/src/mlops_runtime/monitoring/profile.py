@@ -32,6 +32,7 @@ def bin_counts(edges: list[float], values: np.ndarray) -> np.ndarray:
 
 
 def numeric_profile(values: pd.Series, bins: int, sample_size: int, rng) -> dict[str, Any]:
+    """Quantile bin edges and shares, a sample and a summary of a numeric column."""
     clean = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
     nulls = float(np.isnan(clean).mean()) if len(clean) else 0.0
     clean = clean[~np.isnan(clean)]
@@ -56,6 +57,7 @@ def numeric_profile(values: pd.Series, bins: int, sample_size: int, rng) -> dict
 
 
 def categorical_profile(values: pd.Series, top: int) -> dict[str, Any]:
+    """Shares of the `top` categories of a column, the rest in an `__other__` bucket."""
     shares = values.astype("string").fillna("<null>").value_counts(normalize=True)
     kept = shares.iloc[:top]
     frequencies = {str(k): float(v) for k, v in kept.items()}
@@ -92,6 +94,7 @@ def build_profile(
 
 
 def save_profile(profile: dict[str, Any], path: str | Path) -> Path:
+    """Write a profile as JSON at `path` (folders made as needed); return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(profile, indent=1), encoding="utf-8")
@@ -111,14 +114,12 @@ def load_profile(uri: str | Path) -> dict[str, Any]:
         return json.load(handle)
 
 
-def profile_for_version(name: str, version: str) -> dict[str, Any]:
+def profile_for_version(name: str, version: str, tracking_uri: str) -> dict[str, Any]:
     """The reference profile named on a registered model version (its `reference_profile` tag)."""
     import mlflow
     from mlflow.tracking import MlflowClient
 
-    from ..tracking import tracking_uri
-
-    mlflow.set_tracking_uri(tracking_uri())
+    mlflow.set_tracking_uri(tracking_uri)
     client = MlflowClient()
     model_version = client.get_model_version(name, version)
     uri = model_version.tags.get(TAG) or _same_data_profile(client, name, model_version)

@@ -13,14 +13,13 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
 
-from ..config import PROJECT_NAME
-
 MONITORING_FILE = "monitoring.prom"
 RETRAIN_FILE = "retrain.prom"
 
 
 class _Writer:
-    def __init__(self):
+    def __init__(self, project: str):
+        self.project = project
         self.registry = CollectorRegistry()
         self._gauges: dict[str, Gauge] = {}
 
@@ -30,7 +29,7 @@ class _Writer:
         names = ["project", *labels]
         if name not in self._gauges:
             self._gauges[name] = Gauge(name, doc, names, registry=self.registry)
-        self._gauges[name].labels(project=PROJECT_NAME, **labels).set(float(value))
+        self._gauges[name].labels(project=self.project, **labels).set(float(value))
 
     def write(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,7 +39,7 @@ class _Writer:
 
 def write_monitoring_metrics(report: dict[str, Any], directory: Path) -> Path:
     """The drift/decay job's results: per-column scores, flags, rows seen, the live metric."""
-    out = _Writer()
+    out = _Writer(report["project"])
     drift, decay, decision = report["drift"], report["decay"], report["decision"]
     out.set(
         "mlops_monitoring_last_run_timestamp_seconds",
@@ -124,9 +123,9 @@ def write_monitoring_metrics(report: dict[str, Any], directory: Path) -> Path:
     return out.write(directory / MONITORING_FILE)
 
 
-def write_retrain_metrics(status: dict[str, Any], directory: Path) -> Path:
+def write_retrain_metrics(status: dict[str, Any], directory: Path, project: str) -> Path:
     """The storm guards' state: in flight, circuit breaker, failures, retrains by outcome."""
-    out = _Writer()
+    out = _Writer(project)
     out.set(
         "mlops_retrain_in_progress",
         "1 while a retrain holds the single-flight lock.",

@@ -59,6 +59,8 @@ def _when(ts: float) -> str:
 
 
 class RetrainGuards:
+    """The storm guards of one project: whether a retrain may start, and its bookkeeping."""
+
     def __init__(self, state_dir: str | Path, cfg: GuardConfig, clock=time.time):
         self.dir = Path(state_dir)
         self.cfg = cfg

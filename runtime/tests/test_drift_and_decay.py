@@ -8,12 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ package_name }}.data import generate
-from {{ package_name }}.features import FEATURE_COLUMNS
-from {{ package_name }}.monitoring.config import DecayConfig, DriftConfig
-from {{ package_name }}.monitoring.decay import detect_decay
-from {{ package_name }}.monitoring.drift import adjust, detect_drift, psi
-from {{ package_name }}.monitoring.profile import build_profile
+from sampleproj.data import FEATURE_COLUMNS, generate
+from mlops_runtime.monitoring.config import DecayConfig, DriftConfig
+from mlops_runtime.monitoring.decay import detect_decay
+from mlops_runtime.monitoring.drift import adjust, detect_drift, psi
+from mlops_runtime.monitoring.profile import build_profile
 
 HOUR = 3600.0
 

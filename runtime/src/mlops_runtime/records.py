@@ -1,7 +1,7 @@
 """What a pipeline run writes to MLflow besides params and metrics, so a reviewer can read it.
 
 - The run's name says what ran, how and when: `<pipeline>-<orchestrator>-<trigger>-<UTC time>`,
-  e.g. `{{ package_name }}_training-airflow-schedule-20260105T000012Z`.
+  e.g. `churn_training-airflow-schedule-20260105T000012Z`.
 - The run's tags say where it came from: `lineage.git_commit` (also `mlflow.source.git.commit`),
   `lineage.orchestrator`, `lineage.pipeline_run_id` (the Airflow DAG run or Kubeflow run id)
   and `lineage.trigger`.
@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import PipelineConfig, project_root
+from .project import ROOT_ENV
 
 PREFIX = "lineage."
 TRIGGER_ENV = "PIPELINE_TRIGGER"
@@ -45,6 +45,11 @@ COMMIT_ENVS = ("GIT_COMMIT", "GITHUB_SHA", "CI_COMMIT_SHA")
 CONFIG_ARTIFACT_DIR = "config"
 EFFECTIVE_CONFIG = "config/effective.json"
 DECISION_TAG = "champion_decision"
+
+
+def project_root() -> Path:
+    """The project folder: `$MLOPS_PROJECT_ROOT`, else the current directory."""
+    return Path(os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,7 @@ def log_training_data(df: Any, source: str, name: str, target: str) -> str:
     return dataset.digest
 
 
-def log_config(cfg: PipelineConfig, config_file: str | Path | None) -> None:
+def log_config(cfg: Any, config_file: str | Path | None) -> None:
     """Log the config file as read (`config/<file name>`) and the configuration actually used
     (`config/effective.json`, after environment overrides) to the active run."""
     import mlflow
@@ -169,7 +174,7 @@ def log_config(cfg: PipelineConfig, config_file: str | Path | None) -> None:
     mlflow.log_dict(asdict(cfg), EFFECTIVE_CONFIG)
 
 
-def config_digest(cfg: PipelineConfig) -> str:
+def config_digest(cfg: Any) -> str:
     """A digest of what shapes the model besides the data: model type and params, split."""
     settings = {
         "model": {"type": cfg.model.type, "params": cfg.model.params},
@@ -178,7 +183,7 @@ def config_digest(cfg: PipelineConfig) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def lineage_tags(run: Any, model_id: str | None, cfg: PipelineConfig) -> dict[str, str]:
+def lineage_tags(run: Any, model_id: str | None, cfg: Any) -> dict[str, str]:
     """The `lineage.*` tags of a version registered from MLflow run `run`: copied from the
     run's own tags (set when it started, so the train step's origin), plus the config digest,
     the MLflow run id and the logged model's id."""
@@ -194,7 +199,7 @@ def lineage_tags(run: Any, model_id: str | None, cfg: PipelineConfig) -> dict[st
 
 
 def describe(
-    run: Any, cfg: PipelineConfig, evaluation: dict[str, Any], decision: ChampionDecision
+    run: Any, cfg: Any, evaluation: dict[str, Any], decision: ChampionDecision
 ) -> str:
     """The version's description: what was trained, when, from what, how it scored, and
     whether it became champion."""
@@ -229,7 +234,7 @@ def record_version(
     run_id: str,
     model_id: str | None,
     evaluation: dict[str, Any],
-    cfg: PipelineConfig,
+    cfg: Any,
     decision: ChampionDecision,
 ) -> dict[str, str]:
     """Write a registered version's tags (only those not already there) and description;

@@ -72,6 +72,7 @@ def psi(expected: np.ndarray, actual: np.ndarray) -> float:
 
 
 def numeric_drift(column: str, reference: dict[str, Any], values: pd.Series) -> ColumnDrift:
+    """PSI over the reference's quantile bins and a KS test against its sample."""
     from scipy.stats import ks_2samp
 
     live = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
@@ -96,6 +97,7 @@ def numeric_drift(column: str, reference: dict[str, Any], values: pd.Series) -> 
 
 
 def categorical_drift(column: str, reference: dict[str, Any], values: pd.Series) -> ColumnDrift:
+    """PSI over the reference's category shares and a chi-square test of the counts."""
     from scipy.stats import chisquare
 
     known = [k for k in reference["frequencies"] if k != OTHER]

@@ -52,11 +52,18 @@ class GuardConfig:
 
 
 @dataclass(frozen=True)
+class RetrainConfig:
+    # labelled feedback from this many hours back joins the training data of a retrain
+    feedback_window_hours: float = 168.0
+
+
+@dataclass(frozen=True)
 class MonitoringConfig:
     prediction_log: PredictionLogConfig = field(default_factory=PredictionLogConfig)
     drift: DriftConfig = field(default_factory=DriftConfig)
     decay: DecayConfig = field(default_factory=DecayConfig)
     guards: GuardConfig = field(default_factory=GuardConfig)
+    retrain: RetrainConfig = field(default_factory=RetrainConfig)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> MonitoringConfig:
@@ -84,6 +91,8 @@ class MonitoringConfig:
             raise ValueError("decay.violations must be between 1 and decay.windows")
         if self.decay.metric not in ("roc_auc", "accuracy"):
             raise ValueError(f"decay.metric must be roc_auc or accuracy, not {self.decay.metric!r}")
+        if self.retrain.feedback_window_hours < 0:
+            raise ValueError("retrain.feedback_window_hours must not be negative")
         if self.prediction_log.queue_size < 1 or self.prediction_log.batch_rows < 1:
             raise ValueError("prediction_log.queue_size and batch_rows must be positive")
 
@@ -93,14 +102,13 @@ _SECTIONS = {
     "drift": DriftConfig,
     "decay": DecayConfig,
     "guards": GuardConfig,
+    "retrain": RetrainConfig,
 }
 
 
-def load_monitoring_config(path: str | Path | None = None) -> MonitoringConfig:
-    """Read the monitoring config (`path`, else the settings' `monitoring_config`)."""
-    from ..settings import load_settings
-
-    resolved = Path(path) if path else load_settings().monitoring_config
+def load_monitoring_config(path: str | Path) -> MonitoringConfig:
+    """Read the monitoring config at `path` (the settings' `monitoring_config`)."""
+    resolved = Path(path)
     if not resolved.is_file():
         raise FileNotFoundError(f"monitoring config not found: {resolved} (set MONITORING_CONFIG)")
     raw = yaml.safe_load(resolved.read_text(encoding="utf-8")) or {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from {{ package_name }}.monitoring.config import GuardConfig
-from {{ package_name }}.monitoring.guards import RetrainGuards, RetrainRefused
+from mlops_runtime.monitoring.config import GuardConfig
+from mlops_runtime.monitoring.guards import RetrainGuards, RetrainRefused
 
 HOUR = 3600.0
 

@@ -23,6 +23,7 @@ def _when(ts: float | None) -> str:
 
 
 def to_markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown for a person: decision, reasons, drift per column, decay windows."""
     decision, drift, decay, guards = (
         report["decision"],
         report["drift"],

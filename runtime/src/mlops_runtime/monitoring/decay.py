@@ -41,6 +41,7 @@ class DecayResult:
 
 
 def metric_value(metric: str, labels: np.ndarray, probabilities: np.ndarray) -> float | None:
+    """The live metric of one window; None when it cannot be judged (too few labels, one class)."""
     if metric == "accuracy":
         return float(((probabilities >= 0.5).astype(int) == labels).mean())
     if len(np.unique(labels)) < 2:

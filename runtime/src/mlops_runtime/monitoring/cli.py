@@ -1,0 +1,113 @@
+"""Monitoring from the command line (what `make monitor` and `make retrain` run), bound to a
+project by its thin entry point (`<package>/monitoring/__main__.py`: `main(PROJECT)`).
+
+    python -m <package>.monitoring monitor [--json]         drift and decay job, prints the decision
+    python -m <package>.monitoring retrain [--reason R] [--trigger T] [--force] [--dry-run]
+    python -m <package>.monitoring feedback LABELS.csv      columns request_id, label (row optional)
+    python -m <package>.monitoring guards [status|reset]
+
+Exit codes: 0 done; 1 failed or refused (one line on stderr says why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..project import Project, ProjectError
+
+
+def _monitor(project: Project, args) -> int:
+    from .job import run_monitoring
+
+    report = run_monitoring(project)
+    if args.json:
+        print(json.dumps(report, indent=1, default=str))
+        return 0
+    decision, drift = report["decision"], report["drift"]
+    print(f"decision: {decision['action']}")
+    for reason in decision["reasons"]:
+        print(f"  reason: {reason}")
+    for blocker in decision["blocked_by"]:
+        print(f"  blocked: {blocker}")
+    if not drift["enough_data"]:
+        print(f"  {drift['rows']} rows in the window: too few to judge drift")
+    print(f"report: {report['files']['markdown']}")
+    return 0
+
+
+def _retrain(project: Project, args) -> int:
+    from .retrain import retrain
+
+    outcome = retrain(project, args.trigger, args.reason, force=args.force, dry_run=args.dry_run)
+    if outcome.status in ("succeeded", "would run"):
+        print(f"retrain {outcome.status}: {outcome.detail}")
+        return 0
+    print(f"error: retrain {outcome.status}: {outcome.detail}", file=sys.stderr)
+    return 1
+
+
+def _feedback(project: Project, args) -> int:
+    import pandas as pd
+
+    from ..settings import load_settings
+    from .prediction_log import write_feedback
+
+    read = pd.read_parquet if args.file.endswith(".parquet") else pd.read_csv
+    labels = read(args.file)
+    written = write_feedback(labels, load_settings(project).feedback_uri)
+    print(f"recorded {len(labels)} labels in {len(written)} file(s)")
+    return 0
+
+
+def _guards(project: Project, args) -> int:
+    from ..settings import load_settings
+    from .config import load_monitoring_config
+    from .guards import RetrainGuards
+    from .metrics import write_retrain_metrics
+
+    settings = load_settings(project)
+    guards = RetrainGuards(
+        settings.monitoring_state_dir, load_monitoring_config(settings.monitoring_config).guards
+    )
+    if args.action == "reset":
+        guards.reset()
+        print("circuit breaker closed; failure count reset")
+    write_retrain_metrics(guards.status(), settings.monitoring_metrics_dir, project.name)
+    print(json.dumps(guards.status(), indent=1, default=str))
+    return 0
+
+
+def main(project: Project, argv: list[str] | None = None) -> int:
+    """Run one monitoring command for `project`; the exit code (0 done, 1 failed or refused)."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {project.package}.monitoring",
+        description="Model monitoring and guarded retraining.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    monitor = commands.add_parser("monitor", help="run the drift and decay job once")
+    monitor.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    retrain = commands.add_parser("retrain", help="retrain behind the storm guards")
+    retrain.add_argument(
+        "--trigger",
+        default="manual",
+        help="manual (default) or schedule skip the cool-down; drift, decay and alerts do not",
+    )
+    retrain.add_argument("--reason", action="append", default=[], help="a reason (repeatable)")
+    retrain.add_argument(
+        "--force", action="store_true", help="skip cool-down, rate limit and same-data checks"
+    )
+    retrain.add_argument("--dry-run", action="store_true", help="only say whether it would run")
+    feedback = commands.add_parser("feedback", help="record labels for logged predictions")
+    feedback.add_argument("file", help="CSV or Parquet with request_id, label (and row)")
+    guards = commands.add_parser("guards", help="show the storm guards, or reset the breaker")
+    guards.add_argument("action", nargs="?", choices=["status", "reset"], default="status")
+    args = parser.parse_args(argv)
+    handlers = {"monitor": _monitor, "retrain": _retrain, "feedback": _feedback, "guards": _guards}
+    try:
+        return handlers[args.command](project, args)
+    except (FileNotFoundError, ValueError, LookupError, ProjectError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
