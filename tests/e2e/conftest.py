@@ -51,6 +51,7 @@ def _cache_key() -> str:
         [
             HERE / "constraints.txt",
             HERE / "tools.txt",
+            HERE / "engines.txt",
             *REPO.glob("templates/level0/pyproject.toml*"),
             *REPO.glob("templates/level0/constraints.txt*"),
         ]
@@ -75,8 +76,9 @@ def runtime_wheels(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def venv(tmp_path_factory, runtime_wheels) -> Path:
     """A venv holding everything a level-3 project with both orchestrators installs, plus the
-    checkers. Filled by a generated project's own `make setup`, so its dependency list is what
-    is tested; later projects' `make setup` then only add themselves."""
+    checkers and the real engines' packages (engines.txt). Filled by a generated project's own
+    `make setup`, so its dependency list is what is tested; later projects' `make setup` then
+    only add themselves."""
     path = CACHE / f"venv-{_cache_key()}"
     CACHE.mkdir(parents=True, exist_ok=True)
     # Several test sessions (pytest-xdist workers, parallel checkouts) may share the cache:
@@ -110,6 +112,11 @@ def _build_venv(path: Path, tmp_path_factory) -> None:
         tmp_path_factory.mktemp("seed"), "venv-seed", "--level", "3", "--orchestrator", "both"
     )
     make(seed, "setup", path)
+    # The real engines' packages (tests/engines/), under the project's own pins too.
+    env = {"PIP_CONSTRAINT": f"{HERE / 'constraints.txt'} {seed / 'constraints.txt'}"}
+    run(
+        [path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "engines.txt"], REPO, env
+    )
     (path / ".complete").write_text("ok\n")
 
 
@@ -120,7 +127,8 @@ def make(project: Path, target: str, venv: Path, timeout: int = 900, **env: str)
         "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
         **env,
     }
-    full_env.pop("MLFLOW_TRACKING_URI", None)
+    if "MLFLOW_TRACKING_URI" not in env:  # the project's own store unless a test names a server
+        full_env.pop("MLFLOW_TRACKING_URI", None)
     return run(["make", target, f"VENV={venv}"], project, full_env, timeout)
 
 

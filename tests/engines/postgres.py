@@ -177,6 +177,27 @@ class PostgresServer:
                     break
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def memory_mb(self) -> float:
+        """The server's memory (postmaster and its backends), summed proportional set sizes."""
+        try:
+            postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0.0
+        total_kb = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                pid, ppid = (
+                    int(stat.parent.name),
+                    int(stat.read_text().rsplit(")", 1)[1].split()[1]),
+                )
+                if postmaster not in (pid, ppid):
+                    continue
+                rollup = (stat.parent / "smaps_rollup").read_text()
+                total_kb += next(int(x.split()[1]) for x in rollup.splitlines() if x[:4] == "Pss:")
+            except (OSError, IndexError, ValueError, StopIteration):
+                continue
+        return total_kb / 1024
+
     # -- databases --------------------------------------------------------------------------
 
     def psql(self, sql: str, database: str = "postgres") -> str:
