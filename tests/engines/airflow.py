@@ -11,6 +11,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -57,6 +58,7 @@ def start_redis(procs: Processes, workdir: Path, name: str = "redis") -> int:
             return sock.recv(16).startswith(b"+PONG")
 
     wait_until(pong, 30, f"redis-server on 127.0.0.1:{port}", every=0.2, context=procs.tails)
+    procs.ready_after[name] = time.monotonic() - procs.started_at[name]
     return port
 
 
@@ -134,6 +136,8 @@ class Airflow:
         """`airflow db migrate` in the background (15-40 s); `wait_migrated()` after."""
         airflow = self.venv / "bin/airflow"
         self.procs.start(f"{self.name}-migrate", [airflow, "db", "migrate"], self.home, self.env)
+        migrate = self.procs.procs[f"{self.name}-migrate"]
+        self.procs.watch(f"{self.name}-migrate", lambda: migrate.poll() == 0)
 
     def wait_migrated(self, timeout: float = 300) -> None:
         name = f"{self.name}-migrate"
@@ -160,6 +164,7 @@ class Airflow:
         # The home folder as cwd, not the project: tasks must find the project on their own.
         for component, cmd in commands.items():
             self.procs.start(f"{self.name}-{component}", cmd, self.home, self.env)
+        self.procs.watch(f"{self.name}-api-server", self._all_healthy)
 
     def task_logs(self, count: int = 3, chars: int = 4000) -> str:
         """The tails of the newest task logs (each task attempt writes one under logs/)."""
@@ -176,14 +181,16 @@ class Airflow:
         """The processes' log tails and the newest task logs, for failure messages."""
         return f"{self.procs.tails(2000)}\n{self.task_logs()}"
 
+    def _all_healthy(self) -> dict | None:
+        health = self._request("GET", "/api/v2/monitor/health", auth=False)
+        components = ("metadatabase", "scheduler", "triggerer", "dag_processor")
+        healthy = all((health.get(c) or {}).get("status") == "healthy" for c in components)
+        return health if healthy else None
+
     def wait_healthy(self, timeout: float = 240) -> dict:
         def healthy():
             self.procs.check_alive(*self.components())
-            health = self._request("GET", "/api/v2/monitor/health", auth=False)
-            components = ("metadatabase", "scheduler", "triggerer", "dag_processor")
-            return health if all(
-                (health.get(c) or {}).get("status") == "healthy" for c in components
-            ) else None  # fmt: skip
+            return self._all_healthy()
 
         return wait_until(healthy, timeout, f"{self.name}: every component healthy", every=2,
                           context=self.context)  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -43,6 +44,7 @@ class MlflowServer:
 
         wait_until(bucket_created, 60, f"moto's S3 server: bucket {BUCKET}", every=0.5,
                    context=self.procs.tails)  # fmt: skip
+        self.procs.ready_after["moto-s3"] = time.monotonic() - self.procs.started_at["moto-s3"]
 
     def start(self) -> None:
         """Start S3, then the tracking server (which migrates its PostgreSQL schema)."""
@@ -64,12 +66,16 @@ class MlflowServer:
             "--artifacts-destination", f"s3://{BUCKET}/artifacts",
             "--host", "127.0.0.1", "--port", self.port, "--workers", "1",
         ], self.workdir, env)  # fmt: skip
+        self.procs.watch("mlflow-server", self._healthy)
+
+    def _healthy(self) -> bool:
+        with urllib.request.urlopen(f"{self.uri}/health", timeout=5) as response:
+            return response.status == 200
 
     def wait_ready(self, timeout: float = 180) -> None:
         def healthy() -> bool:
             self.procs.check_alive("moto-s3", "mlflow-server")
-            with urllib.request.urlopen(f"{self.uri}/health", timeout=5) as response:
-                return response.status == 200
+            return self._healthy()
 
         wait_until(healthy, timeout, f"the MLflow server at {self.uri}/health", every=1,
                    context=self.procs.tails)  # fmt: skip

@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,9 @@ class Processes:
         self.logs = logs
         self.logs.mkdir(parents=True, exist_ok=True)
         self.procs: dict[str, subprocess.Popen] = {}
+        self.started_at: dict[str, float] = {}
+        # Seconds from a process's start until its readiness check first passed (see watch()).
+        self.ready_after: dict[str, float] = {}
 
     def start(
         self, name: str, cmd: list, cwd: Path, env: dict[str, str] | None = None
@@ -36,7 +40,29 @@ class Processes:
                 start_new_session=True,
             )  # fmt: skip
         self.procs[name] = proc
+        self.started_at[name] = time.monotonic()
         return proc
+
+    def watch(self, name: str, check: Callable[[], object]) -> None:
+        """Time `name`'s start-up in the background: poll `check` (an error counts as "not yet")
+        until it passes, then record the seconds since the start in `ready_after[name]`. The
+        test's own bounded waits still decide pass or fail; this only measures."""
+        started, proc = self.started_at[name], self.procs[name]
+
+        def poll() -> None:
+            while time.monotonic() - started < 900:
+                try:
+                    ready = bool(check())
+                except Exception:
+                    ready = False
+                if ready:
+                    self.ready_after[name] = time.monotonic() - started
+                    return
+                if proc.poll() is not None:
+                    return
+                time.sleep(0.5)
+
+        threading.Thread(target=poll, name=f"watch-{name}", daemon=True).start()
 
     def log(self, name: str, chars: int = 3000) -> str:
         path = self.logs / f"{name}.log"
