@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import os
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -88,6 +89,7 @@ class PostgresServer:
         self.startup_seconds: float | None = None
         self._counter = 0
         self._as_postgres = os.geteuid() == 0
+        self._watchdog: subprocess.Popen | None = None
 
     # -- processes --------------------------------------------------------------------------
 
@@ -161,11 +163,30 @@ class PostgresServer:
                 )
         else:
             pytest.fail(f"PostgreSQL could not bind a free loopback port\n{self.log_tail()}")
+        self._start_watchdog()
         self.startup_seconds = time.monotonic() - started
         return self
 
+    def _start_watchdog(self) -> None:
+        """A killed test session runs no teardown: a small shell loop outside it stops the
+        server and removes the cluster once this process is gone."""
+        stop = shlex.join(self._server_cmd(
+            self.bin_dir / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"
+        ))  # fmt: skip
+        script = (
+            f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; "
+            f"{stop} >/dev/null 2>&1; rm -rf {shlex.quote(str(self.root))}"
+        )
+        self._watchdog = subprocess.Popen(
+            ["sh", "-c", script], start_new_session=True, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
     def stop(self) -> None:
         """Stop the server (fast, then immediate) and remove the cluster's folder."""
+        if self._watchdog is not None and self._watchdog.poll() is None:
+            self._watchdog.kill()
+            self._watchdog.wait(timeout=10)
         if (self.data / "postmaster.pid").is_file():
             for mode in ("fast", "immediate"):
                 done = subprocess.run(
