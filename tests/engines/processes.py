@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import signal
 import subprocess
 import threading
@@ -26,6 +27,22 @@ class Processes:
         self.started_at: dict[str, float] = {}
         # Seconds from a process's start until its readiness check first passed (see watch()).
         self.ready_after: dict[str, float] = {}
+        # A killed test session runs no teardown: a shell loop outside it kills the groups still
+        # listed in this file once the session's process is gone (stop() unlists them).
+        self._groups = self.logs / ".process-groups"
+        self._watchdog: subprocess.Popen | None = None
+
+    def _ensure_watchdog(self) -> None:
+        if self._watchdog is not None and self._watchdog.poll() is None:
+            return
+        script = (
+            f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; "
+            f"for g in $(cat {shlex.quote(str(self._groups))}); do kill -9 -$g; done"
+        )
+        self._watchdog = subprocess.Popen(
+            ["sh", "-c", script], start_new_session=True, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
 
     def start(
         self, name: str, cmd: list, cwd: Path, env: dict[str, str] | None = None
@@ -41,6 +58,8 @@ class Processes:
             )  # fmt: skip
         self.procs[name] = proc
         self.started_at[name] = time.monotonic()
+        self._list_groups()
+        self._ensure_watchdog()
         return proc
 
     def watch(self, name: str, check: Callable[[], object]) -> None:
@@ -114,6 +133,19 @@ class Processes:
             _signal_group(proc, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
+        self._list_groups()
+        if all(proc.poll() is not None for proc in self.procs.values()):
+            self.close()
+
+    def close(self) -> None:
+        """End the watchdog (every process has been stopped)."""
+        if self._watchdog is not None and self._watchdog.poll() is None:
+            self._watchdog.kill()
+            self._watchdog.wait(timeout=10)
+
+    def _list_groups(self) -> None:
+        running = [str(p.pid) for p in self.procs.values() if p.poll() is None]
+        self._groups.write_text("\n".join(running) + "\n")
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
