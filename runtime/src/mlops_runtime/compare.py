@@ -24,6 +24,7 @@ from pathlib import Path
 MOVED_MODULES: dict[str, str] = {
     "settings.py": "mlops_runtime.settings",
     "pipeline/records.py": "mlops_runtime.records",
+    "pipeline/metrics.py": "mlops_runtime.pipeline_metrics",
     **{
         f"monitoring/{name}.py": f"mlops_runtime.monitoring.{name}"
         for name in (

@@ -20,7 +20,7 @@ from scaffolder.upgrade.migrations import Migration
 KEPT_SUFFIX = ".team-edit"
 # Paths inside the package (`src/<package>/`), by the level that first rendered them.
 PACKAGE_FILES = {
-    1: ["pipeline/records.py"],
+    1: ["pipeline/records.py", "pipeline/metrics.py"],
     3: [
         "settings.py",
         *(
@@ -42,7 +42,7 @@ PACKAGE_FILES = {
 }
 # Tests of those modules: they moved to the runtime's own suite.
 TEST_FILES = {
-    1: ["tests/test_records.py"],
+    1: ["tests/test_records.py", "tests/test_metrics.py"],
     3: [
         "tests/test_drift_and_decay.py", "tests/test_prediction_log.py", "tests/test_guards.py",
         "tests/test_governance.py", "tests/test_remediation.py",

@@ -1,85 +1,17 @@
-"""Pipeline metrics in Prometheus text format, for the node-exporter textfile collector.
-
-Written to `metrics/pipeline.prom` under the project root (override: `PIPELINE_METRICS_FILE`)
-after every run, successful or not. The names are the ones the alert rules and the dashboard use.
-"""
+"""Pipeline metrics after every run, successful or not: the platform's writer
+(`mlops_runtime.pipeline_metrics`) with this project's labels. `metrics/pipeline.prom` under the
+project root (`PIPELINE_METRICS_FILE`), and a push to `PUSHGATEWAY_URL` when it is set."""
 
 from __future__ import annotations
 
-import os
-import time
-from pathlib import Path
+from functools import partial
 
-from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
-from prometheus_client.parser import text_string_to_metric_families
+from mlops_runtime import pipeline_metrics as _metrics
 
-from ..config import PIPELINE_NAME, PROJECT_NAME, project_root
+from ..config import PIPELINE_NAME, PROJECT_NAME
 
-METRICS_FILE_ENV = "PIPELINE_METRICS_FILE"
-LAST_SUCCESS = "mlops_pipeline_last_success_timestamp_seconds"
-
-
-def metrics_path() -> Path:
-    """`$PIPELINE_METRICS_FILE`, else `metrics/pipeline.prom` in the project root."""
-    configured = os.environ.get(METRICS_FILE_ENV)
-    return Path(configured) if configured else project_root() / "metrics" / "pipeline.prom"
-
-
-def _previous_success(path: Path) -> float | None:
-    """The last-success timestamp of the previous file, kept across failed runs."""
-    if not path.is_file():
-        return None
-    try:
-        for family in text_string_to_metric_families(path.read_text(encoding="utf-8")):
-            for sample in family.samples:
-                if sample.name == LAST_SUCCESS:
-                    return float(sample.value)
-    except ValueError:
-        return None  # an unreadable file is replaced
-    return None
-
-
-def write_pipeline_metrics(
-    *,
-    success: bool,
-    started_at: float,
-    finished_at: float | None = None,
-    model_metrics: dict[str, float] | None = None,
-    promoted: bool = False,
-    path: str | Path | None = None,
-) -> Path:
-    """Write the metrics of one pipeline run; return the file written."""
-    path = Path(path) if path else metrics_path()
-    finished_at = time.time() if finished_at is None else finished_at
-    last_success = finished_at if success else _previous_success(path)
-
-    registry = CollectorRegistry()
-    labels = {"project": PROJECT_NAME, "pipeline": PIPELINE_NAME}
-    names = list(labels)
-
-    def gauge(name: str, doc: str, value: float) -> None:
-        Gauge(name, doc, names, registry=registry).labels(**labels).set(value)
-
-    gauge("mlops_pipeline_last_run_timestamp_seconds", "When the last run ended.", finished_at)
-    if last_success is not None:
-        gauge(LAST_SUCCESS, "When the last successful run ended.", last_success)
-    gauge("mlops_pipeline_last_run_success", "1 if the last run succeeded, 0 if not.", success)
-    gauge(
-        "mlops_pipeline_run_duration_seconds",
-        "Duration of the last run.",
-        max(0.0, finished_at - started_at),
-    )
-    gauge("mlops_model_promoted", "1 if the last run promoted its model to champion.", promoted)
-    if model_metrics:
-        model_gauge = Gauge(
-            "mlops_model_metric",
-            "Evaluation metrics of the last trained model.",
-            [*names, "metric"],
-            registry=registry,
-        )
-        for metric, value in model_metrics.items():
-            model_gauge.labels(**labels, metric=metric).set(value)
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_to_textfile(str(path), registry)
-    return path
+LAST_SUCCESS = _metrics.LAST_SUCCESS
+metrics_path = _metrics.metrics_path
+write_pipeline_metrics = partial(
+    _metrics.write_pipeline_metrics, project=PROJECT_NAME, pipeline=PIPELINE_NAME
+)
