@@ -161,3 +161,78 @@ def test_a_policy_file_with_an_unknown_setting_is_refused(tmp_path, fake_project
     with pytest.raises(ValueError, match="unknown policy settings metric_floor"):
         load_policy(bad)
     assert isinstance(load_policy(fake_project), Policy)
+
+
+def _recompute_chain(lines: list[str]) -> list[str]:
+    """What a careful forger does after editing entries: renumber and rehash every line."""
+    import hashlib
+    import json
+
+    out, previous = [], "0" * 64
+    for number, line in enumerate(lines, start=1):
+        entry = json.loads(line)
+        entry.update(seq=number, prev=previous)
+        text = json.dumps(entry, sort_keys=True)
+        out.append(text)
+        previous = hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
+def test_the_audit_log_survives_truncation_and_a_recomputed_chain(fake_project, capsys,
+                                                                   monkeypatch, tmp_path):  # fmt: skip
+    """Issue 20: truncating the log, or rewriting an entry and recomputing the chain, verified
+    "intact". Entries are signed, and the head is anchored in MLflow."""
+    key = tmp_path / "audit-key"
+    key.write_text("k" * 32)
+    monkeypatch.setenv("GOVERNANCE_AUDIT_KEY_FILE", str(key))
+    first = register(fake_project, data_digest="d1")
+    aliases.move_alias(fake_project, "champion", first, reason="first")
+    second = register(fake_project, data_digest="d2")
+    aliases.move_alias(fake_project, "champion", second, reason="second")
+    log = AuditLog.of(fake_project)
+    assert all(e["sig"] for e in log.entries())
+    assert cli.main(fake_project, ["audit", "--verify"]) == 0
+    assert "intact" in capsys.readouterr().out
+    original = log.path.read_text()
+    lines = original.splitlines()
+
+    # Truncated: the last entries are gone, the chain of the rest is whole.
+    log.path.write_text("\n".join(lines[:-2]) + "\n")
+    assert cli.main(fake_project, ["audit", "--verify"]) == 1
+    assert "truncated" in capsys.readouterr().err
+
+    # Rewritten and rechained: the "to" of a move changed, every hash recomputed.
+    forged = [line.replace(f'"to": "{second}"', '"to": "1"') for line in lines]
+    log.path.write_text("\n".join(_recompute_chain(forged)) + "\n")
+    assert AuditLog(log.path).verify() == []  # the chain alone is fooled ...
+    assert cli.main(fake_project, ["audit", "--verify"]) == 1  # ... the signature and anchor not
+    err = capsys.readouterr().err
+    assert "signature does not match" in err and "not the one anchored" in err
+
+    # Without the key a forger cannot re-sign; with the anchor alone, a whole rewrite shows too.
+    monkeypatch.delenv("GOVERNANCE_AUDIT_KEY_FILE")
+    assert cli.main(fake_project, ["audit", "--verify"]) == 1
+    assert "not the one anchored" in capsys.readouterr().err
+    log.path.write_text(original)
+    assert cli.main(fake_project, ["audit", "--verify"]) == 0
+
+
+def test_approvals_are_structured_and_actors_say_where_they_come_from(fake_project,
+                                                                      registry_client,
+                                                                      monkeypatch):  # fmt: skip
+    import json
+
+    monkeypatch.setenv("GITHUB_ACTOR", "ci-bot")
+    monkeypatch.setenv("GOVERNANCE_ACTOR", "someone-else")
+    version = register(fake_project)
+    aliases.approve(fake_project, version, "release-board", "looks good")
+    tag = registry_client.get_model_version("fake-model", version).tags["approval.release-board"]
+    approval = json.loads(tag)
+    assert approval["by"] == "release-board" and approval["note"] == "looks good"
+    assert approval["recorded_by"] == "ci-bot" and approval["environment"] == "dev"
+    entry = AuditLog.of(fake_project).entries()[-1]
+    assert entry["action"] == "approve" and entry["approval"] == approval
+    assert (entry["actor"], entry["actor_source"]) == ("ci-bot", "GITHUB_ACTOR")
+    aliases.move_alias(fake_project, "champion", version, reason="x", actor="on-call")
+    last = AuditLog.of(fake_project).entries()[-1]
+    assert (last["actor"], last["actor_source"]) == ("on-call", "caller")

@@ -13,6 +13,10 @@ from mlops_runtime.remediation.policy import Policy, load_policy
 from mlops_runtime.remediation.receiver import Remediator, make_server
 
 
+TOKEN = "a-token-long-enough-for-the-receiver"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
 def payload(*alerts: tuple[str, str], status: str = "firing") -> dict:
     """An Alertmanager webhook body (version 4) with (alertname, fingerprint) alerts."""
     return {
@@ -41,7 +45,7 @@ def calls():
 @pytest.fixture
 def remediator(tmp_path, calls):
     def record(action):
-        return lambda name, reasons: (
+        return lambda name, reasons, actor: (
             calls.append((action, name, reasons)) or {"status": "succeeded"}
         )
 
@@ -95,23 +99,25 @@ def test_dry_run_and_resolved_do_nothing(tmp_path, remediator, calls):
 
 
 def test_http_receiver_accepts_webhooks_and_serves_metrics(remediator, calls):
-    server = make_server(remediator, "127.0.0.1", 0)
+    server = make_server(remediator, "127.0.0.1", 0, {"alertmanager": TOKEN})
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         body = json.dumps(payload(("MLDataDrift", "h1"))).encode()
+        headers = {"Content-Type": "application/json", **AUTH}
         request = urllib.request.Request(f"{base}/alerts", data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})  # fmt: skip
+                                         headers=headers)  # fmt: skip
         with urllib.request.urlopen(request) as response:
             assert response.status == 200
             assert json.loads(response.read())["planned"][0]["action"] == "retrain"
-        bad = urllib.request.Request(f"{base}/alerts", data=b"{}", method="POST")
+        bad = urllib.request.Request(f"{base}/alerts", data=b"{}", method="POST", headers=AUTH)
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(bad)
         assert refused.value.code == 400
         remediator.wait()
-        with urllib.request.urlopen(f"{base}/actions") as response:
+        listing = urllib.request.Request(f"{base}/actions", headers=AUTH)
+        with urllib.request.urlopen(listing) as response:
             actions = json.loads(response.read())
         assert actions[0]["outcome"] == {"status": "succeeded"}
         with urllib.request.urlopen(f"{base}/metrics") as response:

@@ -55,7 +55,9 @@ def cross_reference_problems(docs: list[dict]) -> list[str]:
                 for arg in sorted(given - {a["name"] for a in template["spec"].get("args", [])}):
                     problems.append(f"Rollout {name}: arg {arg} is not declared by the template")
         for service in by_kind.get("Service", {}).values():
-            if not _subset(service["spec"]["selector"], pod_labels):
+            component = service["spec"]["selector"].get("app.kubernetes.io/component")
+            if component in (None, "serving") and not _subset(service["spec"]["selector"],
+                                                              pod_labels):  # fmt: skip
                 problems.append(f"Service {service['metadata']['name']} selects no pod of {name}")
         for pdb in by_kind.get("PodDisruptionBudget", {}).values():
             if not _subset(pdb["spec"]["selector"]["matchLabels"], pod_labels):
@@ -65,6 +67,25 @@ def cross_reference_problems(docs: list[dict]) -> list[str]:
                 ref = source.get("configMapRef")
                 if ref and ref["name"] not in by_kind.get("ConfigMap", {}):
                     problems.append(f"Rollout {name}: ConfigMap {ref['name']} missing")
+    workloads = [*by_kind.get("Rollout", {}).values(), *by_kind.get("Deployment", {}).values()]
+    pods = [w["spec"]["template"]["metadata"]["labels"] for w in workloads]
+    for service in by_kind.get("Service", {}).values():
+        if not any(_subset(service["spec"]["selector"], labels) for labels in pods):
+            problems.append(f"Service {service['metadata']['name']} selects no pod here")
+    for policy in by_kind.get("NetworkPolicy", {}).values():
+        selector = policy["spec"]["podSelector"].get("matchLabels", {})
+        if not any(_subset(selector, labels) for labels in pods):
+            problems.append(f"NetworkPolicy {policy['metadata']['name']} selects no pod here")
+    for workload in by_kind.get("Deployment", {}).values():
+        spec = workload["spec"]
+        if not _subset(spec["selector"]["matchLabels"], spec["template"]["metadata"]["labels"]):
+            problems.append(f"Deployment {workload['metadata']['name']}: selector misses its pods")
+        for container in spec["template"]["spec"]["containers"]:
+            for source in container.get("envFrom", []):
+                ref = source.get("configMapRef")
+                if ref and ref["name"] not in by_kind.get("ConfigMap", {}):
+                    problems.append(f"Deployment {workload['metadata']['name']}: ConfigMap "
+                                    f"{ref['name']} missing")  # fmt: skip
     for hpa in by_kind.get("HorizontalPodAutoscaler", {}).values():
         target = hpa["spec"]["scaleTargetRef"]
         if target["name"] not in by_kind.get(target["kind"], {}):

@@ -42,8 +42,12 @@ def ensure_binary(name: str) -> str:
     return found
 
 
-def get_json(url: str, timeout: float = 5.0):
-    with urllib.request.urlopen(url, timeout=timeout) as response:
+def get_json(url: str, timeout: float = 5.0, token: str | None = None):
+    """GET `url` as JSON (with `Authorization: Bearer <token>` when given)."""
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 
@@ -100,14 +104,22 @@ class Processes:
                 proc.wait(timeout=10)
 
 
-def prometheus_config(rules: Path, alertmanager_port: int, targets: dict[str, int]) -> str:
+def prometheus_config(
+    rules: Path,
+    alertmanager_port: int,
+    targets: dict[str, int],
+    external_labels: dict[str, str] | None = None,
+) -> str:
     scrapes = "\n".join(
         f"  - job_name: {job}\n    static_configs:\n      - targets: ['127.0.0.1:{port}']"
         for job, port in targets.items()
     )
+    # External labels reach Alertmanager with every alert (the receiver reads `environment`).
+    external = "".join(f"    {k}: {v}\n" for k, v in (external_labels or {}).items())
     return (
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-        f"rule_files:\n  - {rules}\n"
+        + (f"  external_labels:\n{external}" if external else "")
+        + f"rule_files:\n  - {rules}\n"
         "alerting:\n  alertmanagers:\n    - static_configs:\n"
         f"        - targets: ['127.0.0.1:{alertmanager_port}']\n"
         f"scrape_configs:\n{scrapes}\n"

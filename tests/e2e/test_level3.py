@@ -13,6 +13,7 @@ import re
 import sqlite3
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -123,6 +124,31 @@ def assert_last_run(project: Path, venv: Path, origin: str) -> None:
     """The newest training run is named `<pipeline>-<orchestrator>-<trigger>-<UTC time>`."""
     name = mlflow_store(project, venv, PACKAGE)["runs"][-1]["name"]
     assert re.fullmatch(rf"{PACKAGE}_training-{origin}-\d{{8}}T\d{{6}}Z", name), name
+
+
+def assert_refused(receiver: str, token: str) -> None:
+    """Unauthenticated and malformed requests are refused and change nothing (issue 20)."""
+    drift = {"alerts": [{"status": "firing", "labels": {
+        "alertname": "MLDataDrift", "project": "e2e-auto", "environment": "dev"}}]}  # fmt: skip
+
+    def post(body: bytes, auth: str | None) -> int:
+        request = urllib.request.Request(f"{receiver}/alerts", data=body, method="POST")
+        if auth:
+            request.add_header("Authorization", f"Bearer {auth}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert post(json.dumps(drift).encode(), None) == 401
+    assert post(json.dumps(drift).encode(), token[:-1] + "x") == 401
+    for bad in (b"[1]", b'{"alerts": [1]}', b'{"alerts": [{"labels": ["alertname"]}]}'):
+        assert post(bad, token) == 400
+    with pytest.raises(urllib.error.HTTPError) as unauthenticated:
+        get_json(f"{receiver}/actions")
+    assert unauthenticated.value.code == 401
+    assert get_json(f"{receiver}/actions", token=token) == []
 
 
 def test_level3_monitoring_to_retraining(tmp_path, venv):
@@ -251,6 +277,12 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
                              PIPELINE_DATA_SOURCE=str(data_loop)))  # fmt: skip
         receiver = f"http://127.0.0.1:{receiver_port}"
         wait_until(lambda: get_json(f"{receiver}/health")["status"] == "ok", 60, "the receiver")
+        # `make receiver` wrote its token; Alertmanager reads the same file (credentials_file).
+        token_file = project / "secrets" / "remediation-token"
+        token = token_file.read_text().strip()
+        assert token_file.stat().st_mode & 0o077 == 0
+        refused_before = versions(project, venv)
+        assert_refused(receiver, token)
         assert monitor(project, venv)["decision"]["reasons"]  # drift still seen: metrics say 1
 
         am_port, prom_port = free_port(), free_port()
@@ -258,7 +290,13 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
             (project / "monitoring" / "alertmanager" / "alertmanager.yml").read_text()
         )
         am_config["route"].update(group_wait="1s", group_interval="1s", repeat_interval="1m")
-        am_config["receivers"][0]["webhook_configs"][0]["url"] = f"{receiver}/alerts"
+        webhook = am_config["receivers"][0]["webhook_configs"][0]
+        webhook["url"] = f"{receiver}/alerts"
+        # The generated config names the token file relative to itself; this copy lives
+        # elsewhere, so it names the same file absolutely.
+        assert webhook["http_config"]["authorization"]["credentials_file"] == (
+            "../../secrets/remediation-token")  # fmt: skip
+        webhook["http_config"]["authorization"]["credentials_file"] = str(token_file)
         (tmp_path / "alertmanager.yml").write_text(yaml.safe_dump(am_config))
         run([amtool, "check-config", tmp_path / "alertmanager.yml"], project)
         procs.start("alertmanager", [
@@ -271,6 +309,7 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         (tmp_path / "prometheus.yml").write_text(prometheus_config(
             project / "monitoring" / "prometheus" / "monitoring_alerts.yml", am_port,
             {"serving": serve_port, "monitoring": receiver_port},
+            external_labels={"environment": "dev"},
         ))  # fmt: skip
         run([tool("promtool", venv), "check", "config", tmp_path / "prometheus.yml"], project)
         procs.start("prometheus", [
@@ -299,19 +338,22 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         wait_until(drift_alert_firing, 90, "the drift alert to fire")
 
         def retrain_done():
-            actions = get_json(f"{receiver}/actions")
+            actions = get_json(f"{receiver}/actions", token=token)
             done = [a for a in actions if a["alertname"] == "MLDataDrift" and "outcome" in a]
             return done[0] if done else None
 
         action = wait_until(retrain_done, 400, "the receiver's retrain", every=3)
         assert action["action"] == "retrain" and action["result"] == "started"
+        assert action["by"] == "alertmanager"  # the token's name: the authenticated caller
         assert action["outcome"]["status"] == "succeeded", action["outcome"]
         assert action["outcome"]["trigger"] == "alert:MLDataDrift"
-        assert versions(project, venv) == before + 3
+        assert action["outcome"]["via"] == "local"  # a process of its own, not the receiver's
+        assert versions(project, venv) == before + 3 == refused_before + 1
         assert_last_run(project, venv, "local-alert")
         # Alertmanager keeps notifying while the alert fires; the receiver acts once.
         time.sleep(3)
-        started = [a for a in get_json(f"{receiver}/actions") if a["result"] == "started"]
+        started = [a for a in get_json(f"{receiver}/actions", token=token)
+                   if a["result"] == "started"]  # fmt: skip
         assert len(started) == 1, started
     except BaseException:
         for name in ("serve", "serve2", "receiver", "prometheus", "alertmanager"):

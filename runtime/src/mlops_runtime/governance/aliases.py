@@ -9,11 +9,12 @@ hooks: `load_config` (registry name, environment, primary metric), `tracking_uri
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from ..project import Project
-from .audit import AuditLog, log_to_mlflow, now
+from .audit import AuditLog, actor, now, record
 from .policy import MODEL_CARD_ARTIFACT, Policy, VersionFacts, load_policy, violations
 
 SINCE_TAG = "governance.{alias}_since"
@@ -41,6 +42,11 @@ class Move:
     from_version: str | None
     to_version: str
     changed: bool
+
+
+def _record(project: Project, audit: AuditLog | None, **fields: Any) -> None:
+    """One audit entry: the file (signed), its MLflow copy and the anchored head."""
+    record(project, audit, **fields)
 
 
 def _client(project: Project):
@@ -134,11 +140,10 @@ def move_alias(
     problems = check(
         project, version, alias, context=context, config=cfg, policy=policy, client=client
     )
-    record = {"model": name, "alias": alias, "from": previous, "to": version, "reason": reason,
+    fields = {"model": name, "alias": alias, "from": previous, "to": version, "reason": reason,
               "context": context, "environment": cfg.environment.name}  # fmt: skip
     if problems:
-        entry = audit.append(action="refused", problems=problems, actor=actor, **record)
-        log_to_mlflow(project, entry)
+        _record(project, audit, action="refused", problems=problems, actor=actor, **fields)
         raise PolicyViolation(name, version, alias, problems)
     if previous == version:
         return Move(name, alias, previous, version, changed=False)
@@ -147,10 +152,10 @@ def move_alias(
         client.set_registered_model_alias(name, f"{alias}-previous", previous)
     stamp = now()
     client.set_model_version_tag(name, version, SINCE_TAG.format(alias=alias), stamp)
-    entry = audit.append(
-        action="rollback" if context == "rollback" else "move", actor=actor, **record
-    )
-    log_to_mlflow(project, entry)
+    _record(
+        project, audit, action="rollback" if context == "rollback" else "move", actor=actor,
+        **fields,
+    )  # fmt: skip
     return Move(name, alias, previous, version, changed=True)
 
 
@@ -162,17 +167,13 @@ def approve(
     client = _client(project)
     name = cfg.registry.model_name
     version_facts(client, name, version)  # exists?
-    stamp = now()
-    client.set_model_version_tag(name, str(version), f"approval.{by}", f"{stamp} {note}".strip())
-    entry = AuditLog.of(project).append(
-        action="approve",
-        model=name,
-        alias=None,
-        to=str(version),
-        reason=note or "approved",
-        actor=by,
+    approval = {"by": by, "at": now(), "note": note, "environment": cfg.environment.name,
+                "recorded_by": actor()}  # fmt: skip
+    client.set_model_version_tag(
+        name, str(version), f"approval.{by}", json.dumps(approval, sort_keys=True)
     )
-    log_to_mlflow(project, entry)
+    _record(project, None, action="approve", model=name, alias=None, to=str(version),
+            reason=note or "approved", approval=approval)  # fmt: skip
 
 
 def previous_approved(project: Project, alias: str = "champion", config: Any = None) -> str:
@@ -256,10 +257,10 @@ def _audit_declined(
 ) -> None:
     problems = [why, *check(project, version, alias, context="train", config=cfg, client=client)]
     name = cfg.registry.model_name
-    record = {"model": name, "alias": alias, "from": alias_version(client, name, alias),
+    fields = {"model": name, "alias": alias, "from": alias_version(client, name, alias),
               "to": str(version), "reason": "training pipeline", "context": "train",
               "environment": cfg.environment.name}  # fmt: skip
-    log_to_mlflow(project, AuditLog.of(project).append(action="refused", problems=problems, **record))
+    _record(project, None, action="refused", problems=problems, **fields)
 
 
 def retire_alias(project: Project, alias: str, *, reason: str, config: Any = None) -> str | None:
@@ -271,8 +272,6 @@ def retire_alias(project: Project, alias: str, *, reason: str, config: Any = Non
     if version is None:
         return None
     client.delete_registered_model_alias(name, alias)
-    entry = AuditLog.of(project).append(
-        action="retire", model=name, alias=alias, to=None, reason=reason, **{"from": version}
-    )
-    log_to_mlflow(project, entry)
+    _record(project, None, action="retire", model=name, alias=alias, to=None, reason=reason,
+            **{"from": version})  # fmt: skip
     return version

@@ -1,11 +1,20 @@
 """The append-only audit log of alias moves: who, when, which alias, from, to, why.
 
 One JSON object a line in `$GOVERNANCE_AUDIT_LOG` (default `audit/model_registry.jsonl` in the
-project).
-Lines are only ever appended (O_APPEND, under a file lock) and each carries the SHA-256 of
-the line before it, so `verify()` finds an edited, removed or reordered entry. Every entry is
-also logged to MLflow (experiment `<project name>-audit`), the durable copy when the file lives on
-a CI runner.
+project). Lines are only ever appended (O_APPEND, under a file lock). Tamper evidence, in three
+layers (docs/security.md, "operator -> audit log"):
+- each line carries the SHA-256 of the line before it (`prev`) and its number (`seq`): an
+  edited, removed or reordered line breaks the chain;
+- each entry is signed (`sig`, HMAC-SHA256) with a key only the platform holds
+  (`$GOVERNANCE_AUDIT_KEY_FILE`, a mounted secret, or `$GOVERNANCE_AUDIT_KEY`): a rewritten
+  entry, even with the chain recomputed, does not verify without the key;
+- the chain head (last `seq` and its line's digest) is anchored outside the log, as the tag
+  `audit.head` of the MLflow audit experiment `<project name>-audit`, updated on every append
+  (`record`): a truncated log, or one rewritten whole, no longer ends where the anchor says.
+Every entry is also logged to MLflow as a run of that experiment, the durable copy when the file
+lives on a CI runner. The actor is the authenticated caller where there is one (the receiver's
+token name), else the CI's user, else `$GOVERNANCE_ACTOR` or the login name; `actor_source` says
+which.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import getpass
 import hashlib
+import hmac
 import json
 import os
 import time
@@ -23,8 +33,11 @@ from ..project import Project
 
 AUDIT_ENV = "GOVERNANCE_AUDIT_LOG"
 ACTOR_ENV = "GOVERNANCE_ACTOR"
+KEY_FILE_ENV = "GOVERNANCE_AUDIT_KEY_FILE"
+KEY_ENV = "GOVERNANCE_AUDIT_KEY"
 DEFAULT_LOG = Path("audit/model_registry.jsonl")
 GENESIS = "0" * 64
+HEAD_TAG = "audit.head"
 
 
 def audit_experiment(project: Project) -> str:
@@ -38,41 +51,75 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(stamp)) + f".{int(stamp % 1 * 1e6):06d}Z"
 
 
-def actor() -> str:
-    """Who is acting: $GOVERNANCE_ACTOR, else the CI's user, else the login name."""
-    for name in (ACTOR_ENV, "GITHUB_ACTOR", "GITLAB_USER_LOGIN"):
+def actor_and_source() -> tuple[str, str]:
+    """Who is acting and how we know: the CI's user (GITHUB_ACTOR, GITLAB_USER_LOGIN: set by
+    the CI from its own login), else $GOVERNANCE_ACTOR, else the login name."""
+    for name in ("GITHUB_ACTOR", "GITLAB_USER_LOGIN", ACTOR_ENV):
         if os.environ.get(name):
-            return os.environ[name]
+            return os.environ[name], name
     try:
-        return getpass.getuser()
+        return getpass.getuser(), "login"
     except (KeyError, OSError):
-        return "unknown"
+        return "unknown", "none"
+
+
+def actor() -> str:
+    """Who is acting (see `actor_and_source`)."""
+    return actor_and_source()[0]
 
 
 def _digest(line: str) -> str:
     return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
+def audit_key() -> bytes | None:
+    """The signing key: the file `$GOVERNANCE_AUDIT_KEY_FILE`, else `$GOVERNANCE_AUDIT_KEY`."""
+    path = os.environ.get(KEY_FILE_ENV)
+    if path:
+        key = Path(path).read_bytes().strip()
+        if not key:
+            raise ValueError(f"{KEY_FILE_ENV}={path} is empty")
+        return key
+    return os.environ.get(KEY_ENV, "").encode() or None
+
+
+def _signature(key: bytes, entry: dict[str, Any]) -> str:
+    body = json.dumps({k: v for k, v in entry.items() if k != "sig"}, sort_keys=True)
+    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 class AuditLog:
     """The audit log file; `append` is the only way to write it."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, key: bytes | None = None):
         self.path = Path(path)
+        self.key = key
 
     @classmethod
     def of(cls, project: Project) -> AuditLog:
-        """The project's log: `$GOVERNANCE_AUDIT_LOG`, else audit/model_registry.jsonl."""
-        return cls(project.path(os.environ.get(AUDIT_ENV) or DEFAULT_LOG))
+        """The project's log: `$GOVERNANCE_AUDIT_LOG`, else audit/model_registry.jsonl, signed
+        with `audit_key()` when one is set."""
+        return cls(project.path(os.environ.get(AUDIT_ENV) or DEFAULT_LOG), audit_key())
 
-    def entries(self) -> list[dict[str, Any]]:
+    def _lines(self) -> list[str]:
         if not self.path.is_file():
             return []
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+        return [line for line in self.path.read_text(encoding="utf-8").splitlines() if line]
+
+    def entries(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self._lines() if line.strip()]
+
+    def head(self) -> tuple[int, str]:
+        """(number of entries, SHA-256 of the last line): what `anchor` records."""
+        lines = self._lines()
+        return len(lines), _digest(lines[-1]) if lines else GENESIS
 
     def append(self, **fields: Any) -> dict[str, Any]:
-        """Write one entry (timestamp, actor and the previous line's hash are added)."""
+        """Write one entry (timestamp, actor, the previous line's hash and the signature are
+        added). An `actor` given by the caller is an authenticated identity."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        given = fields.pop("actor", None)
+        who, source = (given, "caller") if given else actor_and_source()
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         with os.fdopen(fd, "r+", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # one writer at a time: the chain stays linear
@@ -80,22 +127,24 @@ class AuditLog:
             lines = [line for line in handle.read().splitlines() if line.strip()]
             entry = {
                 "time": now(),
-                "actor": fields.pop("actor", None) or actor(),
+                "actor": who,
+                "actor_source": source,
                 **fields,
                 "seq": len(lines) + 1,
                 "prev": _digest(lines[-1]) if lines else GENESIS,
             }
+            if self.key:
+                entry["sig"] = _signature(self.key, entry)
             handle.write(json.dumps(entry, sort_keys=True) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         return entry
 
-    def verify(self) -> list[str]:
-        """Problems of the chain (empty: every line is where it was written, unchanged)."""
-        if not self.path.is_file():
-            return []
+    def verify(self, anchor: tuple[int, str] | None = None) -> list[str]:
+        """Problems of the log (empty: every line is where it was written, unchanged, signed
+        by the key when there is one, and the log ends where `anchor` (count, digest) says)."""
+        lines = self._lines()
         problems, previous = [], GENESIS
-        lines = [line for line in self.path.read_text(encoding="utf-8").splitlines() if line]
         for number, line in enumerate(lines, start=1):
             try:
                 entry = json.loads(line)
@@ -109,8 +158,42 @@ class AuditLog:
                 )
             if entry.get("seq") != number:
                 problems.append(f"line {number}: sequence number {entry.get('seq')}")
+            if self.key is not None:
+                if "sig" not in entry:
+                    problems.append(f"line {number}: not signed")
+                elif not hmac.compare_digest(str(entry["sig"]), _signature(self.key, entry)):
+                    problems.append(f"line {number}: signature does not match (rewritten)")
             previous = _digest(line)
+        if anchor is not None:
+            count, digest = anchor
+            if count > len(lines):
+                problems.append(
+                    f"the anchored head is entry {count}, the log has {len(lines)} (truncated)"
+                )
+            elif count and _digest(lines[count - 1]) != digest:
+                problems.append(f"entry {count} is not the one anchored (rewritten)")
         return problems
+
+
+def record(project: Project, log: AuditLog | None = None, **fields: Any) -> dict[str, Any]:
+    """Append an entry to the project's log, copy it to MLflow and move the anchored head."""
+    log = log or AuditLog.of(project)
+    entry = log.append(**fields)
+    log_to_mlflow(project, entry, head=log.head())
+    return entry
+
+
+def read_anchor(project: Project) -> tuple[int, str] | None:
+    """The anchored chain head (count, digest), None if nothing was anchored."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=project.call("tracking_uri"))
+    experiment = client.get_experiment_by_name(audit_experiment(project))
+    raw = experiment.tags.get(HEAD_TAG) if experiment else None
+    if not raw:
+        return None
+    count, _, digest = raw.partition(":")
+    return int(count), digest
 
 
 def artifact_location(uri: str) -> str | None:
@@ -121,9 +204,11 @@ def artifact_location(uri: str) -> str | None:
     return (Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlruns").as_uri()
 
 
-def log_to_mlflow(project: Project, entry: dict[str, Any]) -> str | None:
-    """Record `entry` as a run of the project's audit experiment; its run id (None if MLflow
-    failed)."""
+def log_to_mlflow(
+    project: Project, entry: dict[str, Any], head: tuple[int, str] | None = None
+) -> str | None:
+    """Record `entry` as a run of the project's audit experiment, and `head` (the log's count
+    and last digest) as its anchor; the run id (None if MLflow failed)."""
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
 
@@ -145,6 +230,8 @@ def log_to_mlflow(project: Project, entry: dict[str, Any]) -> str | None:
         )
         client.log_dict(run.info.run_id, entry, "audit_entry.json")
         client.set_terminated(run.info.run_id)
+        if head is not None:
+            client.set_experiment_tag(experiment_id, HEAD_TAG, f"{head[0]}:{head[1]}")
     except MlflowException:
         return None  # the file entry stands; the MLflow copy is best effort
     return run.info.run_id

@@ -20,7 +20,7 @@ import sys
 
 from ..project import Project
 from . import aliases
-from .audit import AuditLog
+from .audit import AuditLog, read_anchor
 from .lineage import lineage_of
 from .policy import PolicyError
 
@@ -93,7 +93,13 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     elif args.command == "audit":
         log = AuditLog.of(project)
         if args.verify:
-            problems = log.verify()
+            anchor = read_anchor(project)
+            problems = log.verify(anchor)
+            if anchor is None and log.entries():
+                problems.append("no anchored chain head in MLflow (deleted, or never written)")
+            if log.key is None:
+                print("note: no audit key set (GOVERNANCE_AUDIT_KEY_FILE): signatures not "
+                      "checked", file=sys.stderr)  # fmt: skip
             for problem in problems:
                 print(f"- {problem}", file=sys.stderr)
             print(f"{log.path}: {'damaged' if problems else 'intact'}")
