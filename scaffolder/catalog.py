@@ -70,6 +70,14 @@ class Catalog:
         return [self.root / f"level{n}" for n in range(level + 1)]
 
     def with_overlays(self, overlays: list[Overlay]) -> Catalog:
+        seen: dict[str, str] = {}
+        for overlay in overlays:
+            if overlay.name in seen:
+                raise TemplateError(
+                    f"two overlays are named {overlay.name} ({seen[overlay.name]} and "
+                    f"{overlay.source}); their files and migrations would clash, use one"
+                )
+            seen[overlay.name] = overlay.source
         return Catalog(root=self.root, version=self.version, overlays=tuple(overlays))
 
     def describe(self) -> str:

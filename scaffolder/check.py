@@ -89,10 +89,20 @@ def overlay_status(record, *, offline: bool = False) -> SourceStatus:
     from scaffolder.overlay import OverlayError, fetch, release_tags, resolve
     from scaffolder.releases import newest
 
+    from scaffolder import trust
+
     status = SourceStatus(record.name or record.source, record.version, None, source=record.source)
     if offline:
         return status
+    policy = trust.current()
     try:
+        if policy is not None:  # a fleet run: the newest is what the platform pins
+            entry = policy.allowed(record)
+            tags = release_tags(fetch(entry.source))
+            pinned = resolve_pinned(entry)
+            status.newest = pinned
+            status.behind = _behind(tags, record.ref or record.version, pinned)
+            return status
         if record.commit is None:  # a folder: its manifest now
             status.newest = resolve(record.source).version
             status.behind = _behind([status.newest], record.version, status.newest)
@@ -108,6 +118,16 @@ def overlay_status(record, *, offline: bool = False) -> SourceStatus:
     have = record.ref or record.version
     status.behind = _behind(tags, have, latest)
     return status
+
+
+def resolve_pinned(entry) -> str:
+    """The release a fleet config pins: its tag when the commit has one, else the version its
+    manifest declares (files are read, nothing runs)."""
+    from scaffolder.overlay import pinned_tag, resolve
+
+    return pinned_tag(entry.source, entry.commit) or resolve(
+        entry.source, entry.commit, git=True
+    ).version
 
 
 def run_check(

@@ -144,8 +144,10 @@ def operation_in_progress(repo: Path) -> str | None:
 
 
 def status_porcelain(repo: Path) -> list[str]:
-    """`git status --porcelain` lines, untracked files included, ignored ones not."""
-    return [line for line in run_git(repo, "status", "--porcelain", "-z").split("\0") if line]
+    """`git status --porcelain` lines of tracked files only: untracked files are not looked
+    for, so git reads no ignore file (a FIFO named .gitignore would make it wait forever)."""
+    out = run_git(repo, "status", "--porcelain", "-z", "--untracked-files=no")
+    return [line for line in out.split("\0") if line]
 
 
 def commit_tree_from_dir(
@@ -494,7 +496,8 @@ def mirror(source: str, dest: Path) -> None:
         )  # fmt: skip
         return
     dest.parent.mkdir(parents=True, exist_ok=True)
-    run_git(dest.parent, "clone", "--quiet", "--bare", source, str(dest))
+    _check_source(source)
+    run_git(dest.parent, "clone", "--quiet", "--bare", "--", source, str(dest))
 
 
 def tags(repo: Path) -> list[str]:
@@ -512,9 +515,16 @@ def archive(repo: Path, commit: str) -> bytes:
     return result.stdout
 
 
+def _check_source(source: str) -> None:
+    """A repository to clone is never an option (`--upload-pack=...` runs a command)."""
+    if source.startswith("-"):
+        raise GitError(f"{source!r} starts with '-', so git would read it as an option; refused")
+
+
 def clone(source: str, dest: Path, branches: list[str]) -> None:
     """Clone `source` into `dest` and make local branches of `branches` that it has."""
-    run_git(dest.parent, "clone", "--quiet", source, str(dest))
+    _check_source(source)
+    run_git(dest.parent, "clone", "--quiet", "--", source, str(dest))
     for branch in branches:
         if rev_parse(dest, f"refs/remotes/origin/{branch}") and not rev_parse(
             dest, f"refs/heads/{branch}"

@@ -11,7 +11,6 @@ branch or commit). Without a ref a repository is used at its newest release tag 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scaffolder.errors import TemplateError
+from scaffolder.overlay_checks import check_plain_files, guard, guarded
+from scaffolder.overlay_fetch import (  # noqa: F401 - re-exported: callers import them here
+    OverlayError,
+    _checkout,
+    _fetched,
+    cache_dir,
+    fetch,
+    forget_fetches,
+    newest_release,
+    pinned_tag,
+    release_tags,
+)
 
 MANIFEST = "mlops-scaffold-overlay.yml"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -28,10 +38,6 @@ _URL_RE = re.compile(r"^([a-z][a-z0-9+.-]*://|[^/@:\s]+@[^/:\s]+:)")
 _QUESTION_KEYS = {"type", "help", "default", "choices", "validator", "when", "secret",
                   "placeholder", "multiline"}  # fmt: skip
 Scalar = str | int | float | bool | None
-
-
-class OverlayError(TemplateError):
-    """An overlay is missing, malformed or does not fit this tool or project."""
 
 
 class OverlayManifest(BaseModel):
@@ -76,8 +82,11 @@ class OverlayManifest(BaseModel):
     @classmethod
     def _questions(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for name, spec in value.items():
-            if not re.match(r"^[a-z_][a-z0-9_]*$", name):
-                raise ValueError(f"question name {name!r} is not a lowercase identifier")
+            # A leading `_` would make it a copier setting (`_tasks`, `_external_data`).
+            if not re.match(r"^[a-z][a-z0-9_]*$", name):
+                raise ValueError(
+                    f"question name {name!r} is not a lowercase identifier starting with a letter"
+                )
             unknown = set(spec) - _QUESTION_KEYS
             if unknown:
                 raise ValueError(f"question {name!r} has unknown keys {sorted(unknown)}")
@@ -133,33 +142,44 @@ class Overlay:
         import dataclasses
         import importlib.util
 
+        from scaffolder import trust
+
+        policy = trust.current()
+        if policy is not None and not policy.run_code:
+            return []  # a read-only fleet run: no overlay code at all
+        if policy is not None:
+            entry = policy.allowed(self.record())
+            if self.commit != entry.commit:
+                raise trust.NotAllowedError(
+                    f"overlay {self.name} is at commit {self.commit or '(a folder)'}, not the "
+                    f"commit {entry.commit[:12]} {policy.config} pins; its migrations do not run"
+                )
         found = []
-        folder = self.root / "migrations"
-        for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
-            if path.name.startswith("_"):
-                continue
+        for path in self.migration_files():
             digest = hashlib.sha1(str(path).encode()).hexdigest()[:12]
             spec = importlib.util.spec_from_file_location(f"_overlay_{digest}", path)
             assert spec and spec.loader
             module = importlib.util.module_from_spec(spec)
-            try:
+            where = f"overlay {self.name} migration {path.name}"
+            with guard(where, "does not load"):
                 spec.loader.exec_module(module)
                 migration = module.MIGRATION
-            except Exception as exc:  # an overlay's code: report, never crash
-                raise OverlayError(
-                    f"overlay {self.name} migration {path.name} does not load: {exc}"
-                ) from exc
-            found.append(dataclasses.replace(migration, id=f"{self.name}:{migration.id}"))
+            found.append(dataclasses.replace(
+                migration, id=f"{self.name}:{migration.id}",
+                is_applied=guarded(migration.is_applied, where, "failed checking the project"),
+                apply=guarded(migration.apply, where, "failed"),
+                paths=guarded(migration.paths, where, "failed naming its files"),
+            ))  # fmt: skip
         return sorted(found, key=lambda m: m.id)
 
+    def migration_files(self) -> list[Path]:
+        """The overlay's migration modules, by name only (nothing is run)."""
+        folder = self.root / "migrations"
+        if not folder.is_dir():
+            return []
+        return [p for p in sorted(folder.glob("*.py")) if not p.name.startswith("_")]
 
-def cache_dir() -> Path:
-    """Where fetched overlay sources are kept ($MLOPS_SCAFFOLD_CACHE, else the user cache)."""
-    explicit = os.environ.get("MLOPS_SCAFFOLD_CACHE")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mlops-scaffold"
+
 
 
 def parse_spec(spec: str) -> tuple[str, str | None, bool]:
@@ -187,9 +207,15 @@ def load_folder(root: Path, source: str, ref: str | None = None, commit: str | N
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
         raise OverlayError(f"overlay {where} has no {MANIFEST} at its top; is it an overlay?")
+    check_plain_files(root, where)
+    from scaffolder.safe_read import UnsafeFileError, read_bytes
+
     try:
-        raw = YAML(typ="safe", pure=True).load(manifest_path.read_text(encoding="utf-8"))
+        text = read_bytes(manifest_path, root=root, what=f"overlay {where}:").decode("utf-8")
+        raw = YAML(typ="safe", pure=True).load(text)
         manifest = OverlayManifest.model_validate(raw if raw is not None else {})
+    except UnsafeFileError as exc:
+        raise OverlayError(str(exc)) from None
     except (YAMLError, UnicodeDecodeError) as exc:
         raise OverlayError(f"overlay {where}: {MANIFEST} is not valid YAML") from exc
     except ValidationError as exc:
@@ -210,15 +236,6 @@ def load_folder(root: Path, source: str, ref: str | None = None, commit: str | N
                 f"overlay {name} has level {level}, which mlops-scaffold does not have "
                 f"(levels {', '.join(map(str, levels))})"
             )
-    for level in layer_levels(root):
-        layer = (root / f"level{level}").resolve()
-        for path in (root / f"level{level}").rglob("*"):
-            inside = path.resolve()
-            if path.is_symlink() or not inside.is_relative_to(layer) or ".." in path.parts:
-                raise OverlayError(
-                    f"overlay {name}: {path.relative_to(root)} points outside its layer; "
-                    "overlays may only hold plain files"
-                )
     from scaffolder.answers import Answers
 
     builtin_questions = set(Answers.model_fields) | _builtin_question_names(builtin)
@@ -243,93 +260,30 @@ def _builtin_question_names(catalog) -> set[str]:
     return {k for k in data if not k.startswith("_")}
 
 
-def _lock(path: Path):
-    """An exclusive lock on `path` (parallel fleet workers share one clone)."""
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("w")
-    fcntl.flock(handle, fcntl.LOCK_EX)
-    return handle
-
-
-def _mirror_dir(source: str) -> Path:
-    return cache_dir() / "overlays" / (hashlib.sha256(source.encode()).hexdigest()[:20] + ".git")
-
-
-_fetched: set[str] = set()  # sources fetched by this process: once per command is enough
-
-
-def fetch(source: str) -> Path:
-    """A bare clone of `source` in the cache, fetched now (once per process)."""
-    from scaffolder import gitops
-    from scaffolder.errors import GitError
-
-    mirror = _mirror_dir(source)
-    if source in _fetched and (mirror / "HEAD").is_file():
-        return mirror
-    with _lock(mirror.with_suffix(".lock")):
-        try:
-            gitops.mirror(source, mirror)
-        except GitError as exc:
-            raise OverlayError(f"overlay {source} cannot be fetched: {exc}") from exc
-    _fetched.add(source)
-    return mirror
-
-
-def release_tags(mirror: Path) -> list[str]:
-    from scaffolder import gitops
-    from scaffolder.releases import is_release_tag
-
-    return [t for t in gitops.tags(mirror) if is_release_tag(t)]
-
-
-def newest_release(source: str) -> str | None:
-    """The newest release tag of a git source (fetched now), or None when it has none."""
-    from scaffolder.releases import newest
-
-    return newest(release_tags(fetch(source)))
-
-
-def _checkout(mirror: Path, commit: str) -> Path:
-    """The files of `commit`, extracted once into the cache (a commit's files never change)."""
-    import contextlib
-    import io
-    import shutil
-    import tarfile
-    import tempfile
-
-    from scaffolder import gitops
-
-    tree = cache_dir() / "overlays" / "trees" / commit
-    if tree.is_dir():
-        return tree
-    tree.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{commit[:12]}-", dir=tree.parent))
-    try:
-        with tarfile.open(fileobj=io.BytesIO(gitops.archive(mirror, commit))) as tar:
-            tar.extractall(tmp, filter="data")
-        with contextlib.suppress(OSError):  # another worker finished first: theirs is identical
-            os.rename(tmp, tree)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return tree
-
-
-def resolve(spec: str, ref: str | None = None) -> Overlay:
-    """The overlay SOURCE[@REF] names, fetched and checked (`ref` overrides an @REF)."""
+def resolve(spec: str, ref: str | None = None, *, git: bool = False) -> Overlay:
+    """The overlay SOURCE[@REF] names, fetched and checked (`ref` overrides an @REF; `git`:
+    a recorded source known to be a repository, even a local path with no @REF)."""
     from scaffolder import gitops
 
     source, spec_ref, is_git = parse_spec(spec)
+    is_git = is_git or git
     ref = ref or spec_ref
+    if spec.startswith("-") or (ref or "").startswith("-"):
+        raise OverlayError(f"overlay {spec!r}: a source or ref never starts with '-'")
     if not is_git:
         root = Path(source)
         if not root.is_dir():
             raise OverlayError(f"overlay {spec} is not a folder or a git repository URL")
+        if ref is not None:
+            raise OverlayError(f"overlay {spec} is a folder, so it has no ref {ref!r}")
         return load_folder(root, source)
     mirror = fetch(source)
     wanted = ref or newest_release(source) or "HEAD"
     commit = gitops.rev_parse(mirror, wanted)
+    if commit is None and source in _fetched:  # fetched earlier in this process: once more
+        _fetched.discard(source)
+        mirror = fetch(source)
+        commit = gitops.rev_parse(mirror, wanted)
     if commit is None:
         raise OverlayError(f"overlay {source} has no tag, branch or commit {wanted!r}")
     return load_folder(_checkout(mirror, commit), source, ref=None if wanted == "HEAD" else wanted,
@@ -337,12 +291,23 @@ def resolve(spec: str, ref: str | None = None) -> Overlay:
 
 
 def resolve_recorded(record, *, newest: bool, ref: str | None = None) -> Overlay:
-    """A recorded overlay again: at `ref`, at its newest release (`newest`), or as recorded."""
+    """A recorded overlay again: at `ref`, at its newest release (`newest`), or as recorded.
+
+    In a fleet run only an allowed source is used, at the commit the platform pins."""
+    from scaffolder import trust
+
+    policy = trust.current()
+    if policy is not None:
+        entry = policy.allowed(record)
+        overlay = resolve(entry.source, entry.commit, git=True)
+        return Overlay(overlay.manifest, overlay.root, overlay.source,
+                       pinned_tag(entry.source, entry.commit), overlay.commit)  # fmt: skip
     if record.commit is None:  # a folder: used as it is now
-        return resolve(record.source)
+        return resolve(record.source, ref)
     if ref is None and not newest:
         ref = record.commit
-    overlay = resolve(record.source, ref)
+    # A recorded commit means a repository, even at a local path: never its work tree.
+    overlay = resolve(record.source, ref, git=True)
     if not newest and ref == record.commit and record.ref:
         overlay = Overlay(overlay.manifest, overlay.root, overlay.source, record.ref,
                           overlay.commit)  # fmt: skip

@@ -189,11 +189,17 @@ def _render(
         except ValueError as exc:  # copier's answer validation, e.g. an invalid choice
             raise InvalidAnswerError(str(exc).splitlines()[0]) from exc
         except jinja2.TemplateError as exc:
-            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "a template"
-            where = str(where).replace(f"{source}/{_TREE}/", "")
+            where = _failing_template(exc, source) or "(a file name or copier.yml)"
             raise TemplateError(
                 f"template {where}{_overlay_note(catalog)} does not render: {exc.message}"
             ) from exc
+        except (OverflowError, RecursionError, MemoryError) as exc:  # a template's bomb
+            where = _failing_template(exc, source) or "(a file name or copier.yml)"
+            what = {"RecursionError": "it recurses too deeply", "MemoryError": "out of memory"}
+            raise TemplateError(
+                f"template {where}{_overlay_note(catalog)} does not render: "
+                f"{what.get(type(exc).__name__, str(exc))}; templates must be bounded"
+            ) from None
         except copier.errors.CopierError as exc:
             raise TemplateError(f"template does not render: {str(exc).splitlines()[0]}") from exc
         except OSError as exc:
@@ -205,6 +211,7 @@ def _render(
 
     dest.mkdir(parents=True, exist_ok=True)  # copier makes no folder for an empty tree
     _check_inside(dest)
+    _check_size(dest)
     # A question skipped at this level (orchestrator, ci at level 0) is recorded only when it
     # was answered anyway (a flag, or the state file): a later level then needs not ask it.
     skipped = set(worker.answers.hidden) - {k for k, v in given.items() if v is not None}
@@ -214,6 +221,49 @@ def _render(
     except ValidationError as exc:  # an answer typed at a prompt that copier let through
         first = exc.errors()[0]
         raise InvalidAnswerError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _failing_template(exc: BaseException, source: Path) -> str | None:
+    """The template file (relative to the template tree) an error came from: Jinja names it,
+    or its frame does in the traceback."""
+    tree = f"{source}/{_TREE}/"
+    named = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    if named and str(named).startswith(tree):
+        return str(named)[len(tree):]
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(tree):
+            found = filename[len(tree):]
+        tb = tb.tb_next
+    return found or (str(named) if named else None)
+
+
+MAX_FILE_BYTES = 8 * 1024 * 1024  # a rendered file; a project's are kilobytes
+MAX_TREE_BYTES = 64 * 1024 * 1024
+MAX_TREE_FILES = 5000
+
+
+def _check_size(dest: Path) -> None:
+    """A render is bounded: an overlay must not fill a disk through the tool."""
+    total = count = 0
+    for path in dest.rglob("*"):
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        total += size
+        count += 1
+        if size > MAX_FILE_BYTES:
+            raise TemplateError(
+                f"template renders {path.relative_to(dest)} of over {MAX_FILE_BYTES >> 20} MiB; "
+                "templates must render files of a sane size"
+            )
+        if total > MAX_TREE_BYTES or count > MAX_TREE_FILES:
+            raise TemplateError(
+                f"template renders over {MAX_TREE_BYTES >> 20} MiB or {MAX_TREE_FILES} files; "
+                "templates must render a project of a sane size"
+            )
 
 
 def _overlay_note(catalog: Catalog) -> str:

@@ -24,12 +24,11 @@ def version_key(version: str) -> tuple[int, ...]:
 
 def _read_regular(path: Path) -> str | None:
     """A regular file's text (not a symlink, FIFO or device; at most MAX_BYTES), else None."""
-    try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    from scaffolder.safe_read import read_optional
+
+    if path.is_symlink():
         return None
+    return read_optional(path, limit=MAX_BYTES)  # checks the file it opened, not a name
 
 
 def pinned(project: Path) -> str | None:

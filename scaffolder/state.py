@@ -78,14 +78,22 @@ def load_state(project: Path) -> ProjectState:
     """Read and validate the state file; a damaged one names the field at fault."""
     from ruamel.yaml.error import YAMLError
 
+    from scaffolder.safe_read import UnsafeFileError, read_bytes
+
     path = project / STATE_FILE
-    if not path.is_file():
-        raise StateFileError(
-            f"{path} not found; this project was not made by mlops-scaffold "
-            "(run `mlops-scaffold adopt` to bring it in)"
-        )
+    missing = StateFileError(
+        f"{path} not found; this project was not made by mlops-scaffold "
+        "(run `mlops-scaffold adopt` to bring it in)"
+    )
+    if not path.exists() and not path.is_symlink():
+        raise missing
     try:
-        raw = _yaml().load(path.read_text(encoding="utf-8"))
+        # A regular file inside the project, size-capped: never /dev/zero or a FIFO.
+        raw = _yaml().load(read_bytes(path, root=project, limit=1 << 20).decode("utf-8"))
+    except FileNotFoundError:
+        raise missing from None
+    except UnsafeFileError as exc:
+        raise StateFileError(f"{exc}; restore it with `git checkout -- {STATE_FILE}`") from None
     except OSError as exc:
         raise StateFileError(f"{path} cannot be read: {exc.strerror or exc}") from exc
     except (YAMLError, UnicodeDecodeError) as exc:

@@ -342,3 +342,82 @@ def test_ctrl_c_between_steps_stops_at_a_consistent_level(project, run_cli, monk
     assert git(project, "status", "--porcelain") == ""
     base = git(project, "rev-parse", "mlops-scaffold/base").strip()
     assert git(project, "merge-base", "--is-ancestor", base, "HEAD", check=False) == ""
+
+
+# Trust boundaries (issue 20): a hostile overlay, a special file, a dash where a path goes, a
+# fleet argument that would fail only after the run. {ovl:FAULT} is an overlay folder with
+# that fault (tests/overlays/test_overlay.py), {tmp} the scratch folder beside the project.
+P = "{proj}"
+TRUST_CASES = [
+    (["upgrade", "--defaults", "--overlay", "{ovl:layer-link}", P], None, "level1 is a symlink"),
+    (["upgrade", "--defaults", "--overlay", "{ovl:outside}", P], None, "is a symlink"),
+    (["upgrade", "--defaults", "--overlay", "{ovl:fifo}", P], None, "not a regular file"),
+    (["upgrade", "--defaults", "--overlay", "{ovl:tasks-question}", P], None, "'_tasks'"),
+    (["upgrade", "--defaults", "--overlay", "{ovl:external-data}", P], None, "'_external_data'"),
+    (["upgrade", "--defaults", "--overlay", "{ovl:range-bomb}", P], None, "bomb.txt.jinja"),
+    (["upgrade", "--defaults", "--overlay", "{ovl:recursive-macro}", P], None, "deep.txt.jinja"),
+    (["upgrade", "--defaults", "--overlay", "{ovl:huge-output}", P], None, "big.txt.jinja"),
+    (["upgrade", "--defaults", "--overlay", "{ovl:fine}", "--overlay", "{ovl:fine}", P], None,
+     "overlay acme is already used"),
+    (["upgrade", "--defaults", "--overlay-ref", "acme=v1", P], None, "--overlay-ref names"),
+    (["upgrade", "--defaults", "--overlay=--upload-pack=touch x@v1", P], None, "starts with '-'"),
+    (["check", P], lambda r, t: _link_state(r, "/dev/zero"), "it was not read"),
+    (["check", P], lambda r, t: _link_state(r, str(t / "elsewhere.yml")), "points outside"),
+    (["upgrade", "--dry-run", P], lambda r, t: _link_state(r, "/dev/zero"), "it was not read"),
+    (["fleet", "status", "--dir", "{fleet}", "--jobs", "0"], None, "--jobs 0 must be 1 or more"),
+    (["fleet", "status", "--dir", "{fleet}", "--report", "{tmp}/no/r.md"], None, "does not exist"),
+    (["fleet", "status", "--dir", "{fleet}", "--jsonl", "{tmp}/no/r.jsonl"], None,
+     "does not exist"),
+    (["fleet", "upgrade", "--dir", "{fleet}", "--branch", "b", "--config", "{tmp}/bad.yml"],
+     lambda r, t: (t / "bad.yml").write_text("overlays: [{name: a, source: b, commit: v1}]\n"),
+     "not a full 40-digit commit"),
+    (["fleet", "status", "--repos-file", "{tmp}/repos.txt"],
+     lambda r, t: (t / "repos.txt").write_text(f"{r}\n--upload-pack=touch x\n"), "line 2 starts"),
+    (["fleet", "upgrade", "--repos-file", "{tmp}/repos.txt", "--branch", "b"],
+     lambda r, t: (t / "repos.txt").write_bytes(b"caf\xe9\n"), "not UTF-8"),
+    (["fleet", "status", "--repos-file", "{tmp}/repos.txt"],
+     lambda r, t: (t / "repos.txt").symlink_to("/dev/zero"), "not a regular file"),
+]  # fmt: skip
+
+
+def _link_state(repo: Path, target: str) -> None:
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    if not target.startswith("/dev/"):
+        Path(target).write_text((repo / STATE_FILE).read_text())
+    (repo / STATE_FILE).unlink()
+    (repo / STATE_FILE).symlink_to(target)
+    commit(repo, "state file linked")
+
+
+@pytest.mark.parametrize(("args", "prepare", "needle"), TRUST_CASES, ids=lambda v: repr(v)[:70])
+def test_trust_boundaries_refuse_in_one_line_and_change_nothing(
+    project, tmp_path, run_cli, args, prepare, needle
+):
+    from tests.overlays.test_overlay import _bad_overlay
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    if prepare:
+        prepare(project, scratch)
+    overlays: dict[str, str] = {}
+
+    def fill(arg: str) -> str:
+        if arg.startswith("{ovl:"):
+            fault = arg[5:-1]
+            if fault not in overlays:
+                overlays[fault] = str(_bad_overlay(tmp_path / "overlays", fault))
+            return overlays[fault]
+        return arg.format(proj=project, tmp=scratch, fleet=tmp_path)
+
+    (tmp_path / "overlays").mkdir()
+    filled = [fill(a) for a in args]
+    before = snapshot(project)
+    result = run_cli(*filled)
+    if args[0] == "check":  # check's lines are `<problem code>: <message>`
+        assert result.exit_code == 1 and "Traceback" not in result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("damaged-state: ") and needle in line, line
+    else:
+        _one_line_error(result, needle)
+    assert snapshot(project) == before
+    assert not (scratch / "no").exists()

@@ -21,12 +21,16 @@ FLEET_SCHEMA_VERSION = 1
 
 def read_repos_file(path: Path) -> list[Path]:
     """One path per line; blank lines and `#` comments skipped; relative paths from the file."""
-    if not path.is_file():
+    from scaffolder.safe_read import read_text
+
+    try:
+        text = read_text(path, what="repos file")
+    except FileNotFoundError:
         raise AssessError(
             f"repos file {path} not found; pass a file with one checkout path per line"
-        )
+        ) from None
     repos = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         entry = line.strip()
         if entry and not entry.startswith("#"):
             repo = Path(entry).expanduser()

@@ -119,10 +119,15 @@ def load_repo_file_key(path: Path, key: str, fix: str) -> Any:
     a file that does not parse is an error naming its line, not a silent skip."""
     from scaffolder.assess.models import AssessError
 
-    if not path.is_file():
+    from scaffolder.safe_read import read_text
+
+    try:
+        # A regular file inside the repository only, size-capped (not a FIFO, not /dev/zero).
+        text = read_text(path, root=path.parent, what=path.name)
+    except FileNotFoundError:
         return None
     try:
-        docs = load_yaml_documents(path.read_text(encoding="utf-8"))
+        docs = load_yaml_documents(text)
     except YamlSyntaxError as exc:
         raise AssessError(
             f"{path.name}:{exc.line} is not valid YAML ({exc.message}); {fix}"

@@ -65,13 +65,15 @@ def load_bank(source: str | None) -> Bank:
         )
         name = "built-in bank"
     else:
-        path = Path(source)
-        if not path.is_file():
+        from scaffolder.safe_read import read_text
+
+        try:
+            text = read_text(Path(source), what="question bank")
+        except FileNotFoundError:
             raise AssessError(
                 f"question bank {source} not found; pass a YAML file or omit it for the "
                 "built-in bank"
-            )
-        text = path.read_text(encoding="utf-8")
+            ) from None
         name = source
     try:
         docs = load_yaml_documents(text)

@@ -122,13 +122,12 @@ def _zone(parts: tuple[str, ...]) -> Zone:
 
 def _gitignored_dirs(root: Path) -> set[str]:
     """Plain folder names and paths from the top-level .gitignore (no wildcards, no negation)."""
-    ignore = root / ".gitignore"
+    from scaffolder.safe_read import read_optional
+
     result: set[str] = set()
-    try:
-        lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return result
-    for raw in lines:
+    # A regular file inside the repository only: `.gitignore -> /dev/zero` is skipped.
+    text = read_optional(root / ".gitignore", root=root, what=".gitignore")
+    for raw in (text or "").splitlines():
         entry = raw.strip()
         if (
             not entry
@@ -142,10 +141,12 @@ def _gitignored_dirs(root: Path) -> set[str]:
 
 
 def _read(path: str) -> bytes | None:
+    """A regular file's bytes, or None (missing, not a regular file, over MAX_BYTES)."""
+    from scaffolder.safe_read import UnsafeFileError, read_bytes
+
     try:
-        with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
-    except OSError:
+        return read_bytes(path, limit=MAX_BYTES)
+    except (OSError, UnsafeFileError):
         return None
 
 
@@ -527,12 +528,20 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
 
 def head_commit(root: Path) -> str | None:
     """The checked-out commit, read from .git without running git (a fleet needs no git calls)."""
+    from scaffolder.safe_read import read_optional
+
+    def read(path: Path) -> str:
+        text = read_optional(path, limit=1 << 16)
+        if text is None:
+            raise OSError(str(path))
+        return text
+
     git = root / ".git"
     try:
         if git.is_file():  # a worktree or submodule: "gitdir: <path>"
-            target = git.read_text(encoding="utf-8").split(":", 1)[1].strip()
+            target = read(git).split(":", 1)[1].strip()
             git = (root / target).resolve()
-        head = (git / "HEAD").read_text(encoding="utf-8").strip()
+        head = read(git / "HEAD").strip()
     except (OSError, IndexError):
         return None
     if not head.startswith("ref:"):
@@ -540,15 +549,18 @@ def head_commit(root: Path) -> str | None:
     ref = head[4:].strip()
     common = git
     commondir = git / "commondir"
-    if commondir.is_file():
-        common = (git / commondir.read_text(encoding="utf-8").strip()).resolve()
-    for base in (git, common):
-        ref_file = base / ref
-        if ref_file.is_file():
-            return ref_file.read_text(encoding="utf-8").strip() or None
-    packed = common / "packed-refs"
-    if packed.is_file():
-        for line in packed.read_text(encoding="utf-8").splitlines():
+    try:
+        if commondir.is_file():
+            common = (git / read(commondir).strip()).resolve()
+        for base in (git, common):
+            ref_file = base / ref
+            if ref_file.is_file():
+                return read(ref_file).strip() or None
+        packed = read(common / "packed-refs") if (common / "packed-refs").is_file() else ""
+    except OSError:
+        return None
+    if packed:
+        for line in packed.splitlines():
             if line.endswith(" " + ref):
                 return line.split()[0]
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from scaffolder.cli.base import (
@@ -23,8 +24,33 @@ def _fleet_options(p: argparse.ArgumentParser) -> None:
                    "the checkouts")  # fmt: skip
     p.add_argument(
         "-j", "--jobs", type=int, metavar="N",
-        help="parallel processes (default: the number of CPUs)",
+        help="parallel processes (default: the number of CPUs, at most one per repository)",
     )  # fmt: skip
+    p.add_argument(
+        "--config", type=Path, metavar="FILE",
+        help="the platform's fleet config: the overlays (name, source, pinned commit) a run "
+        "may use; a repository naming any other is reported, never used",
+    )  # fmt: skip
+
+
+def _checked(args: argparse.Namespace):
+    """The repositories and the trust policy, every argument checked before the run starts."""
+    from scaffolder import trust
+    from scaffolder.errors import InvalidAnswerError
+    from scaffolder.fleet.repos import gather
+
+    if args.jobs is not None and args.jobs < 1:
+        raise InvalidAnswerError(f"--jobs {args.jobs} must be 1 or more")
+    entries = gather(args.repos_file, args.dir)
+    for option in ("report", "jsonl"):
+        out = getattr(args, option, None)
+        if out is not None and not out.parent.is_dir():
+            raise InvalidAnswerError(
+                f"--{option} {out}: folder {out.parent} does not exist; create it or choose "
+                "another path"
+            )
+    policy = trust.load_config(args.config, run_code=args.fleet_command == "upgrade")
+    return entries, policy
 
 
 def add(sub) -> None:
@@ -81,18 +107,18 @@ def run_status(args: argparse.Namespace) -> None:
 
     from scaffolder.errors import InvalidAnswerError
     from scaffolder.fleet import report as fleet_report
-    from scaffolder.fleet.repos import gather
     from scaffolder.fleet.status import fleet_status
 
     console = _stderr()
     rows = []
     with _errors_to_exit_codes():
-        entries = gather(args.repos_file, args.dir)
         if args.report is not None and args.report.suffix not in (".md", ".html"):
             raise InvalidAnswerError(f"--report {args.report} must end in .md or .html")
+        entries, policy = _checked(args)
         out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
         try:
-            for row in fleet_status(entries, jobs=args.jobs, offline=args.offline):
+            for row in fleet_status(entries, jobs=args.jobs, offline=args.offline,
+                                    allowed=policy):  # fmt: skip
                 rows.append(row)
                 out.write(json.dumps(row, separators=(",", ":")) + "\n")
                 out.flush()
@@ -108,15 +134,34 @@ def run_status(args: argparse.Namespace) -> None:
     sys.exit(1 if any(r.get("error") for r in rows) else 0)
 
 
+@contextmanager
+def _interrupt_summary(message):
+    """Ctrl-C during a fleet upgrade says what was changed, never "nothing was changed"."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        from scaffolder.cli import base
+
+        if base._debug:
+            raise
+        from rich.text import Text
+
+        _stderr().print(Text.assemble(("error:", "red"), f" {message()}"), soft_wrap=True)
+        sys.exit(1)
+
+
 def run_upgrade(args: argparse.Namespace) -> None:
     import json
 
     from scaffolder.answers import check_org_choice
-    from scaffolder.fleet.repos import gather
-    from scaffolder.fleet.upgrade import fleet_upgrade
+    from scaffolder.fleet.upgrade import fleet_upgrade, interrupted_message
 
     counts: dict[str, int] = {}
-    with _errors_to_exit_codes():
+    prepared: list[str] = []
+    entries: list[str] = []
+    with _errors_to_exit_codes(), _interrupt_summary(lambda: interrupted_message(
+        args.branch, entries, prepared, sum(counts.values())
+    )):  # fmt: skip
         try:
             check_org_choice("default_branch", args.branch)
         except Exception as exc:
@@ -124,9 +169,13 @@ def run_upgrade(args: argparse.Namespace) -> None:
 
             message = f"--branch {args.branch!r} is not a plain branch name"
             raise InvalidAnswerError(message) from exc
-        entries = gather(args.repos_file, args.dir)
-        for row in fleet_upgrade(entries, args.branch, jobs=args.jobs, push=args.push):
+        found, policy = _checked(args)
+        entries.extend(found)
+        for row in fleet_upgrade(entries, args.branch, jobs=args.jobs, push=args.push,
+                                 allowed=policy):  # fmt: skip
             counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
+            if row["outcome"] == "prepared":
+                prepared.append(row["repo"])
             print(json.dumps(row, separators=(",", ":")), flush=True)
     _stderr().print(
         f"{sum(counts.values())} repositories: "

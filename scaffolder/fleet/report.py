@@ -42,10 +42,26 @@ def cells(row: dict) -> list[str]:
         str(row.get("assessed_level", "") if row.get("assessed_level") is not None else ""),
         _release(row.get("template")),
         overlays,
-        "due" if row.get("upgrade_due") else "current",
+        _upgrade_cell(row),
         _dry_run(row),
         problems or "none",
     ]
+
+
+def is_current(row: dict) -> bool:
+    """Current: readable, nothing due, and a dry run that found nothing to do. A repository
+    stuck mid-merge or with uncommitted work cannot be checked, so it is not current."""
+    unfinished = any(p["code"] == "unfinished-upgrade" for p in row.get("problems") or [])
+    outcome = (row.get("dry_run") or {}).get("outcome")
+    return not row.get("error") and not row.get("upgrade_due") and outcome == "up-to-date" and (
+        not unfinished
+    )
+
+
+def _upgrade_cell(row: dict) -> str:
+    if row.get("upgrade_due"):
+        return "due"
+    return "current" if is_current(row) else "not checked"
 
 
 def summary(rows: list[dict]) -> str:
@@ -54,10 +70,13 @@ def summary(rows: list[dict]) -> str:
     due = [r for r in rows if not r.get("error") and r.get("upgrade_due")]
     outcomes = Counter((r.get("dry_run") or {}).get("outcome") for r in due)
     below = sum(1 for r in rows if any(p["code"] == "below-level" for p in r.get("problems") or []))
+    current = sum(1 for r in rows if is_current(r))
+    blocked = len(rows) - errors - len(due) - current
     return (
-        f"{len(rows)} repositories: {len(rows) - errors - len(due)} current, "
+        f"{len(rows)} repositories: {current} current, "
         f"{len(due)} upgrade due ({outcomes['clean']} clean, "
         f"{outcomes['conflicts']} with conflicts, {outcomes['refused']} refused), "
+        f"{blocked} not checked (mid-merge, uncommitted work or a refused source), "
         f"{below} below their level, {errors} error(s)"
     )
 

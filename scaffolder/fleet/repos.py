@@ -22,13 +22,24 @@ def is_url(entry: str) -> bool:
 def read_repos_file(path: Path) -> list[str]:
     """One checkout path or clone URL per line; blank lines and `#` comments skipped;
     relative paths are relative to the file."""
-    if not path.is_file():
-        raise FleetError(f"repos file {path} not found; pass a file with one path or URL a line")
+    from scaffolder.safe_read import read_text
+
+    try:
+        text = read_text(path, what="repos file")
+    except FileNotFoundError:
+        raise FleetError(
+            f"repos file {path} not found; pass a file with one path or URL a line"
+        ) from None
     entries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         entry = line.strip()
         if not entry or entry.startswith("#"):
             continue
+        if entry.startswith("-"):
+            raise FleetError(
+                f"repos file {path} line {number} starts with '-' ({entry[:40]!r}); a path or "
+                "URL never does (write ./-name for such a folder)"
+            )
         if is_url(entry):
             entries.append(entry)
         else:
@@ -42,7 +53,9 @@ def checkouts_in(folder: Path) -> list[str]:
     error row, so nothing is skipped in silence)."""
     if not folder.is_dir():
         raise FleetError(f"{folder} is not a folder; pass a folder of checkouts")
-    return [str(p.resolve()) for p in sorted(folder.iterdir()) if p.is_dir()]
+    return [
+        str(p.resolve()) for p in sorted(folder.iterdir()) if p.is_dir() and not p.is_symlink()
+    ]
 
 
 def gather(repos_file: Path | None, folder: Path | None) -> list[str]:

@@ -55,9 +55,19 @@ def dry_run(path: Path, level: int) -> dict:
         "outcome": "conflicts" if conflicts else "clean",
         "files": len(plan.changes),
         "conflicts": conflicts,
+        # The built-in ones; an overlay's are code, which a status never runs: listed by file.
         "migrations": [m.id for m in plan.pre + plan.post],
+        "overlay_migrations_not_run": _overlay_migration_files(path),
         "releases": [f"{source} {version}" for source, version, _ in plan.notes],
     }
+
+
+def _overlay_migration_files(path: Path) -> list[str]:
+    from scaffolder.state import load_state
+    from scaffolder.upgrade.apply import catalog_for
+
+    catalog = catalog_for(load_state(path))
+    return [f"{o.name}:{p.name}" for o in catalog.overlays for p in o.migration_files()]
 
 
 def status_row(entry: str, *, assess: bool = True, offline: bool = False) -> dict:
@@ -90,10 +100,11 @@ def status_row(entry: str, *, assess: bool = True, offline: bool = False) -> dic
     return row
 
 
-def _init_worker(cache: str) -> None:
-    from scaffolder import render
+def _init_worker(cache: str, policy) -> None:
+    from scaffolder import render, trust
 
     render.enable_cache(Path(cache))
+    trust.set_policy(policy)
 
 
 def _row_json(args: tuple[str, bool, bool]) -> str:
@@ -101,29 +112,46 @@ def _row_json(args: tuple[str, bool, bool]) -> str:
     return json.dumps(status_row(entry, assess=assess, offline=offline), separators=(",", ":"))
 
 
-def run_parallel(
-    func: Callable[[tuple], str], jobs_args: list[tuple], jobs: int | None
-) -> Iterator[str]:
-    """`func` over `jobs_args` on `jobs` processes sharing one render cache, in input order."""
-    from scaffolder import render
+def worker_count(jobs: int | None, repos: int) -> int:
+    """Processes for `repos` repositories: never more than there are repositories."""
+    return max(1, min(jobs or os.cpu_count() or 1, repos))
 
-    jobs = max(1, jobs or min(len(jobs_args), os.cpu_count() or 1))
+
+def run_parallel(
+    func: Callable[[tuple], str], jobs_args: list[tuple], jobs: int | None, policy
+) -> Iterator[str]:
+    """`func` over `jobs_args` on `jobs` processes sharing one render cache, in input order,
+    each under the fleet's trust `policy` (which sources it may use, whether code may run)."""
+    from scaffolder import overlay, render, trust
+
+    overlay.forget_fetches()  # a fleet run sees every source as it is now
+    jobs = worker_count(jobs, len(jobs_args))
     with tempfile.TemporaryDirectory(prefix="mlops-scaffold-renders-") as cache:
-        if jobs == 1 or len(jobs_args) <= 1:
+        if jobs == 1:
             render.enable_cache(Path(cache))
+            trust.set_policy(policy)
             try:
                 yield from map(func, jobs_args)
             finally:
                 render.enable_cache(None)
+                trust.set_policy(None)
             return
         with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(cache,)
+            max_workers=jobs, initializer=_init_worker, initargs=(cache, policy)
         ) as pool:
             yield from pool.map(func, jobs_args, chunksize=1)
 
 
 def fleet_status(
-    entries: list[str], *, jobs: int | None = None, assess: bool = True, offline: bool = False
+    entries: list[str], *, jobs: int | None = None, assess: bool = True, offline: bool = False,
+    allowed=None,
 ) -> Iterator[dict]:
-    for line in run_parallel(_row_json, [(e, assess, offline) for e in entries], jobs):
+    """A row per repository. No code of a repository's runs: overlays only from `allowed`
+    (a trust.Policy; None allows none), and never their migrations."""
+    from dataclasses import replace
+
+    from scaffolder import trust
+
+    policy = replace(allowed or trust.load_config(None, run_code=False), run_code=False)
+    for line in run_parallel(_row_json, [(e, assess, offline) for e in entries], jobs, policy):
         yield json.loads(line)

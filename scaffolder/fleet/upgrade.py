@@ -74,8 +74,33 @@ def _row_json(args: tuple[str, str, bool]) -> str:
     return json.dumps(upgrade_row(*args), separators=(",", ":"))
 
 
-def fleet_upgrade(entries: list[str], branch: str, *, jobs: int | None = None, push: bool = False):
+def fleet_upgrade(
+    entries: list[str], branch: str, *, jobs: int | None = None, push: bool = False, allowed=None
+):
+    """A row per repository. Overlays are used only from `allowed` (a trust.Policy from the
+    platform's config; None allows none), at their pinned commits; only their code runs."""
+    from dataclasses import replace
+
+    from scaffolder import trust
     from scaffolder.fleet.status import run_parallel
 
-    for line in run_parallel(_row_json, [(e, branch, push) for e in entries], jobs):
+    policy = replace(allowed or trust.load_config(None, run_code=True), run_code=True)
+    for line in run_parallel(_row_json, [(e, branch, push) for e in entries], jobs, policy):
         yield json.loads(line)
+
+
+def interrupted_message(branch: str, entries: list[str], prepared: list[str], done: int) -> str:
+    """What an interrupted fleet upgrade changed: the branches it reported, and the
+    repositories it was still working on (each may or may not have the branch)."""
+    unfinished = max(0, len(entries) - done)
+    text = f"interrupted after {done} of {len(entries)} repositories; "
+    if prepared:
+        text += f"branch {branch} was prepared in {len(prepared)}: {', '.join(prepared)}"
+    else:
+        text += f"no repository reported branch {branch} prepared"
+    if unfinished:
+        text += (
+            f"; {unfinished} were not finished (one being worked on may have the branch: "
+            f"check `git branch --list {branch}` there); the teams' own branches are untouched"
+        )
+    return text

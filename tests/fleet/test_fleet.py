@@ -31,7 +31,11 @@ def _expect_status(row: dict, kind: str) -> None:
             "acme", "1", "v2", 1)  # fmt: skip
         assert (codes, row["upgrade_due"], outcome) == (["overlay-behind"], True, "clean"), name
         assert "acme 2" in row["dry_run"]["releases"]
-        assert row["dry_run"]["migrations"] == ["acme:0001-lint-skip-into-acme-folder"]
+        # An overlay's migrations are code: a status names them and runs none.
+        assert row["dry_run"]["migrations"] == []
+        assert row["dry_run"]["overlay_migrations_not_run"] == [
+            "acme:m0001_lint_skip_into_acme_folder.py"
+        ]
     elif kind == "acme-v1-conflict":
         assert (codes, row["upgrade_due"], outcome) == (["overlay-behind"], True, "conflicts")
         assert row["dry_run"]["conflicts"] == ["CODEOWNERS"], name
@@ -54,13 +58,28 @@ UPGRADE_OUTCOME = {
 }  # fmt: skip
 
 
+def allow_acme(tmp_path: Path) -> Path:
+    """The platform's fleet config: acme, pinned at its release 2."""
+    from tests.overlays.acme import tag_commit
+
+    overlay = tmp_path / "acme-overlay"
+    config = tmp_path / "fleet-config.yml"
+    config.write_text(
+        f"overlays:\n  - name: acme\n    source: file://{overlay}\n"
+        f"    commit: {tag_commit(overlay, 'v2')}\n"
+    )
+    return config
+
+
 def run_fleet(run_cli, tmp_path: Path, count: int) -> float:
     fleet, kinds = build_fleet(tmp_path, count)
+    config = allow_acme(tmp_path)
     before = {name: snapshot(fleet / name) for name, kind in kinds.items() if kind != "not-a-repo"}
 
     start = time.perf_counter()
     report = tmp_path / "fleet.md"
-    status = run_cli("fleet", "status", "--dir", fleet, "--jobs", "2", "--report", report)
+    status = run_cli("fleet", "status", "--dir", fleet, "--jobs", "2", "--report", report,
+                     "--config", config)  # fmt: skip
     elapsed = time.perf_counter() - start
     assert status.exit_code == 1, status.stderr  # two repositories cannot be read
     rows = [json.loads(line) for line in status.stdout.splitlines()]
@@ -73,7 +92,8 @@ def run_fleet(run_cli, tmp_path: Path, count: int) -> float:
     assert all(snapshot(fleet / name) == snap for name, snap in before.items())
 
     branch = "mlops-scaffold/upgrade-2026-12"
-    upgraded = run_cli("fleet", "upgrade", "--dir", fleet, "--branch", branch, "--jobs", "2")
+    upgraded = run_cli("fleet", "upgrade", "--dir", fleet, "--branch", branch, "--jobs", "2",
+                       "--config", config)  # fmt: skip
     assert upgraded.exit_code == 1, upgraded.stderr  # some were refused
     rows = [json.loads(line) for line in upgraded.stdout.splitlines()]
     for row in rows:
@@ -94,7 +114,7 @@ def run_fleet(run_cli, tmp_path: Path, count: int) -> float:
         main_before = [r for r in snap["refs"].splitlines() if r.startswith("refs/heads/main ")]
         main_after = [r for r in after["refs"].splitlines() if r.startswith("refs/heads/main ")]
         assert main_before == main_after, name
-    again = run_cli("fleet", "upgrade", "--dir", fleet, "--branch", branch)
+    again = run_cli("fleet", "upgrade", "--dir", fleet, "--branch", branch, "--config", config)
     assert all(
         json.loads(line)["outcome"] in ("refused", "up-to-date", "conflicts")
         for line in again.stdout.splitlines()
@@ -133,14 +153,17 @@ def test_fleet_over_clone_urls_pushes_the_upgrade_branch(run_cli, tmp_path):
     git(tmp_path, "clone", "--quiet", "--bare", str(work), str(origin))
     repos = tmp_path / "repos.txt"
     repos.write_text(f"# the fleet\nfile://{origin}\n")
-    status = run_cli("fleet", "status", "--repos-file", repos)
+    config = allow_acme(tmp_path)
+    status = run_cli("fleet", "status", "--repos-file", repos, "--config", config)
     assert status.exit_code == 0, status.stderr
     [row] = [json.loads(line) for line in status.stdout.splitlines()]
     assert row["repo"] == f"file://{origin}" and row["upgrade_due"]
     assert row["dry_run"]["outcome"] == "clean"
-    refused = run_cli("fleet", "upgrade", "--repos-file", repos, "--branch", "up")
+    refused = run_cli("fleet", "upgrade", "--repos-file", repos, "--branch", "up", "--config",
+                      config)  # fmt: skip
     assert refused.exit_code == 1 and "pass --push" in refused.stdout
-    pushed = run_cli("fleet", "upgrade", "--repos-file", repos, "--branch", "up", "--push")
+    pushed = run_cli("fleet", "upgrade", "--repos-file", repos, "--branch", "up", "--push",
+                     "--config", config)  # fmt: skip
     assert pushed.exit_code == 0, pushed.stdout + pushed.stderr
     assert json.loads(pushed.stdout)["outcome"] == "prepared"
     assert "@acme/ml-reviewers" in git(origin, "show", "up:CODEOWNERS")

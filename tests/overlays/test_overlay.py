@@ -4,6 +4,7 @@ repository reaches projects through `new --overlay` and then `upgrade`."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -143,6 +144,30 @@ def _bad_overlay(tmp_path: Path, fault: str) -> Path:
         (folder / "level7" / "x.txt").write_text("x\n")
     elif fault == "outside":
         (folder / "level0" / "passwd").symlink_to("/etc/passwd")
+    elif fault == "layer-link":  # a layer folder linked to a private folder outside
+        secret = tmp_path / f"secret-{fault}"
+        secret.mkdir()
+        (secret / "id_rsa").write_text("PRIVATE KEY\n")
+        (folder / "level1").symlink_to(secret)
+    elif fault == "fifo":
+        os.mkfifo(folder / "level0" / "pipe")
+    elif fault in ("tasks-question", "external-data"):
+        key = "_tasks" if fault == "tasks-question" else "_external_data"
+        value = "[\"touch pwned\"]" if fault == "tasks-question" else "{x: /etc/passwd}"
+        manifest.write_text(manifest.read_text().replace(
+            "questions:\n", f"questions:\n  {key}:\n    default: {value}\n"
+        ))  # fmt: skip
+    elif fault == "range-bomb":
+        bomb = "{% for i in range(100001) %}{% endfor %}"
+        (folder / "level0" / "bomb.txt.jinja").write_text(bomb)
+    elif fault == "recursive-macro":
+        (folder / "level0" / "deep.txt.jinja").write_text(
+            "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}"
+        )
+    elif fault == "huge-output":  # 64 MiB from a few bytes of template
+        (folder / "level0" / "big.txt.jinja").write_text(
+            "{% for i in range(65536) %}{{ 'x' * 1024 }}{% endfor %}"
+        )
     elif fault == "template-error":
         (folder / "level0" / "broken.txt.jinja").write_text("{{ project_name | nosuchfilter }}\n")
     elif fault == "tool-version":
@@ -157,7 +182,14 @@ def _bad_overlay(tmp_path: Path, fault: str) -> Path:
     [
         ("no-manifest", "has no mlops-scaffold-overlay.yml at its top"),
         ("unknown-level", "has level 7, which mlops-scaffold does not have"),
-        ("outside", "points outside its layer"),
+        ("outside", "level0/passwd is a symlink (to /etc/passwd)"),
+        ("layer-link", "level1 is a symlink"),
+        ("fifo", "level0/pipe is not a regular file"),
+        ("tasks-question", "question name '_tasks' is not a lowercase identifier"),
+        ("external-data", "question name '_external_data'"),
+        ("range-bomb", "template bomb.txt.jinja (with overlay acme 2) does not render"),
+        ("recursive-macro", "template deep.txt.jinja (with overlay acme 2) does not render"),
+        ("huge-output", "big.txt.jinja (with overlay acme 2) does not render: it renders over 8"),
         ("template-error", "broken.txt.jinja (with overlay acme 2) does not render"),
         ("tool-version", "supports mlops-scaffold >=5, not"),
         ("manifest-field", "field 'name'"),
@@ -238,3 +270,29 @@ def test_catalog_info_names_the_level_and_releases(run_cli, tmp_path):
     assert {"path": "catalog-info.yaml", "kind": "updated"} in step["changes"]
     assert [r["version"] for r in step["releases"]] == ["2"]
     assert "acme 2" in (project / "catalog-info.yaml").read_text()
+
+
+def test_two_overlays_with_one_name_are_refused(run_cli, tmp_path):
+    first = _bad_overlay(tmp_path, "fine")
+    second = tmp_path / "bad-fine-again"
+    shutil.copytree(first, second)
+    result = _new(run_cli, tmp_path, "--overlay", str(first), "--overlay", str(second))
+    assert result.exit_code == 1 and "two overlays are named acme" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "projects").exists()
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "../../../outside", "level0/README.md"])
+def test_a_git_overlay_with_a_committed_symlink_is_one_line(run_cli, tmp_path, target):
+    from tests.upgrade.helpers import USER
+
+    overlay, url = acme_repo(tmp_path)
+    (overlay / "level0" / "link").symlink_to(target)
+    git(overlay, "add", "--all")
+    git(overlay, *USER, "commit", "--quiet", "-m", "a link")
+    git(overlay, "tag", "v3")
+    result = _new(run_cli, tmp_path, "--overlay", f"{url}@v3")
+    assert result.exit_code == 1
+    assert "level0/link is not a plain file" in result.stderr or "is a symlink" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "projects").exists()
