@@ -408,6 +408,27 @@ def merge_file(
     return result.stdout.decode("utf-8", "surrogateescape"), result.returncode
 
 
+def remove_merge_leftovers(repo: Path) -> list[str]:
+    """Delete the `.merge_file_XXXXXX` files git leaves at the top of the work tree when it is
+    killed (SIGKILL) while a merge driver runs: untracked, git's own naming, regular files.
+    Returns their names."""
+    import re
+
+    pattern = re.compile(r"^\.merge_file_[A-Za-z0-9]{6}$")
+    try:
+        names = [e.name for e in os.scandir(repo)
+                 if pattern.match(e.name) and e.is_file(follow_symlinks=False)]  # fmt: skip
+    except OSError:
+        return []
+    if not names:
+        return []
+    tracked = set(run_git(repo, "ls-files", "-z", "--", *names).split("\0"))
+    removed = [n for n in names if n not in tracked]
+    for name in removed:
+        (repo / name).unlink(missing_ok=True)
+    return removed
+
+
 # The tool's own merges (merge-tree and the in-tree merge on conflict) run structure-aware
 # merges as a git merge driver, configured for that one command only: nothing is written to
 # the project's config, and a plain `git merge` there keeps git's line merge.

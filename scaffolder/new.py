@@ -119,7 +119,10 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
         # Staged beside the target so the final move is a rename on one filesystem.
-        staging = Path(tempfile.mkdtemp(prefix=f".{request.name}.mlops-scaffold-", dir=output_dir))
+        _remove_stale_staging(output_dir)
+        staging = Path(tempfile.mkdtemp(
+            prefix=f".{request.name}{STAGING_MARK}{os.getpid()}-", dir=output_dir
+        ))  # fmt: skip
     except OSError as exc:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)
@@ -169,6 +172,38 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return NewResult(path=target, answers=answers, base_commit=base_commit)
+
+
+STAGING_MARK = ".mlops-scaffold-"  # `.NAME.mlops-scaffold-PID-XXXX`: a `new` at work
+
+
+def _remove_stale_staging(output_dir: Path) -> None:
+    """Remove staging folders that a killed `new` (SIGKILL: no cleanup ran) left behind: the
+    process named in the folder's name is gone. A running `new`'s folder stays."""
+    import re
+
+    pattern = re.compile(r"^\..+" + re.escape(STAGING_MARK) + r"(\d+)-[A-Za-z0-9_]+$")
+    try:
+        entries = list(os.scandir(output_dir))
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if not match or not entry.is_dir(follow_symlinks=False):
+            continue
+        if _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def _shown(path: Path) -> Path:

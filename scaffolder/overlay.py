@@ -38,6 +38,19 @@ _URL_RE = re.compile(r"^([a-z][a-z0-9+.-]*://|[^/@:\s]+@[^/:\s]+:)")
 _QUESTION_KEYS = {"type", "help", "default", "choices", "validator", "when", "secret",
                   "placeholder", "multiline"}  # fmt: skip
 Scalar = str | int | float | bool | None
+_TYPES = ("str", "int", "float", "bool", "json", "yaml")
+# What copier accepts in each field, checked here so a mistake names the overlay, the
+# question and the field (copier's own check says "1 validation error for Question").
+_QUESTION_FIELDS = (
+    ("type", lambda v: v in _TYPES, "one of " + ", ".join(_TYPES)),
+    ("help", lambda v: isinstance(v, str), "text"),
+    ("choices", lambda v: isinstance(v, (list, dict)), "a list or a mapping"),
+    ("validator", lambda v: isinstance(v, str), "a Jinja expression (text)"),
+    ("when", lambda v: isinstance(v, (bool, str)), "true, false or a Jinja expression"),
+    ("secret", lambda v: isinstance(v, bool), "true or false"),
+    ("multiline", lambda v: isinstance(v, (bool, str)), "true, false or a Jinja expression"),
+    ("placeholder", lambda v: isinstance(v, str), "text"),
+)
 
 
 class OverlayManifest(BaseModel):
@@ -87,9 +100,14 @@ class OverlayManifest(BaseModel):
                 raise ValueError(
                     f"question name {name!r} is not a lowercase identifier starting with a letter"
                 )
+            if not isinstance(spec, dict):
+                raise ValueError(f"question {name!r} is not a mapping of type, help, default...")
             unknown = set(spec) - _QUESTION_KEYS
             if unknown:
                 raise ValueError(f"question {name!r} has unknown keys {sorted(unknown)}")
+            for field, check, want in _QUESTION_FIELDS:
+                if field in spec and not check(spec[field]):
+                    raise ValueError(f"question {name!r} field {field!r} must be {want}")
         return value
 
 

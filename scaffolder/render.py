@@ -186,6 +186,13 @@ def _render(
             )
         except copier.errors.CopierAnswersInterrupt:
             raise KeyboardInterrupt from None  # Ctrl-C at a prompt; its repr is copier's internals
+        except ValidationError as exc:  # copier's own models (a question's spec)
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "(top level)"
+            raise TemplateError(
+                f"copier.yml{_overlay_note(catalog)}: a question's field '{field}' is invalid: "
+                f"{first['msg']}"
+            ) from None
         except ValueError as exc:  # copier's answer validation, e.g. an invalid choice
             raise InvalidAnswerError(str(exc).splitlines()[0]) from exc
         except jinja2.TemplateError as exc:
@@ -201,7 +208,9 @@ def _render(
                 f"{what.get(type(exc).__name__, str(exc))}; templates must be bounded"
             ) from None
         except copier.errors.CopierError as exc:
-            raise TemplateError(f"template does not render: {str(exc).splitlines()[0]}") from exc
+            raise TemplateError(
+                f"template does not render{_overlay_note(catalog)}: {str(exc).splitlines()[0]}"
+            ) from exc
         except OSError as exc:
             where = exc.filename or dest  # a failed write() names no file: name the folder
             raise TemplateError(
@@ -230,14 +239,26 @@ def _failing_template(exc: BaseException, source: Path) -> str | None:
     named = getattr(exc, "filename", None) or getattr(exc, "name", None)
     if named and str(named).startswith(tree):
         return str(named)[len(tree):]
-    found = None
+    found = question = path = None
     tb = exc.__traceback__
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
+        frame = tb.tb_frame
+        filename = frame.f_code.co_filename
         if filename.startswith(tree):
             found = filename[len(tree):]
+        owner = frame.f_locals.get("self")
+        if frame.f_code.co_name == "render_value" and hasattr(owner, "var_name"):
+            question = owner.var_name  # copier rendering a question's default or validator
+        if frame.f_code.co_name == "_render_path" and "relpath" in frame.f_locals:
+            path = str(frame.f_locals["relpath"])  # copier rendering a file or folder name
         tb = tb.tb_next
-    return found or (str(named) if named else None)
+    if found:
+        return found
+    if question:
+        return f"copier.yml question {question!r}"
+    if path:
+        return f"the name of {path}"
+    return str(named) if named else None
 
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a rendered file; a project's are kilobytes

@@ -191,6 +191,7 @@ class _Array:
     each item as written, anything after the last item, and the text from `]` on."""
 
     def __init__(self, text: str) -> None:
+        self.source = text
         self.trivia, body = _leading(text)
         key = _KEY.match(body)
         if key is None:
@@ -214,8 +215,10 @@ class _Array:
     def entries(self) -> list[Entry]:
         return unique_keys([(_package(i.value), i.value) for i in self.items])
 
-    def find(self, value: str) -> _Item | None:
-        return next((i for i in self.items if i.value == value), None)
+    def by_key(self) -> dict[str, _Item]:
+        """Each item by its entry key (a repeated package is `name#2`: its own item, with
+        its own comments)."""
+        return {e.key: item for e, item in zip(self.entries(), self.items, strict=True)}
 
 
 def _items(inner: str) -> tuple[list[_Item], str]:
@@ -292,36 +295,88 @@ def merge_array(base: str | None, ours: str, theirs: str, labels: Labels) -> Mer
     if clashes and not o.multiline:
         return None
 
-    def render(value: str) -> str:
-        for owner in (o, t, b):
-            item = owner.find(value) if owner else None
-            if item is None:
+    keyed = [(owner, owner.by_key()) for owner in (o, t, b) if owner is not None]
+    ours_items = keyed[0][1]
+    base_items = b.by_key() if b is not None else {}
+
+    def render(key: str, value: str) -> str:
+        for owner, items in keyed:
+            item = items.get(key)
+            if item is None or item.value != value:
                 continue
             if not o.multiline:
                 return item.literal
-            if owner is o:
-                source = item.source.lstrip("\n")
-                return source.replace(item.literal, item.literal + ",", 1)
-            return f"{o.indent}{item.literal},"
+            mine, was = ours_items.get(key), base_items.get(key)
+            if owner is not o and mine is not None and _edited(mine, was):
+                # Their value, in our lines: the comments we added stay.
+                return mine.source.lstrip("\n").replace(mine.literal, item.literal + ",", 1)
+            source = item.source.lstrip("\n")  # its comments come with it
+            if owner is not o and not source.startswith((" ", "\t")):
+                source = o.indent + source
+            return source.replace(item.literal, item.literal + ",", 1)
         raise AssertionError(value)
 
     if not o.multiline:
-        values = [out for _, out in outcomes if isinstance(out, str)]
-        return MergeResult(o.trivia + o.head + ", ".join(map(render, values)) + o.foot)
+        kept = [(key, out) for key, out in outcomes if isinstance(out, str)]
+        text = o.trivia + o.head + ", ".join(render(k, v) for k, v in kept) + o.foot
+        return MergeResult(text) if _keeps_comments(text, b, o, t) else None
     lines = []
     size = labels.marker_size
-    for _, outcome in outcomes:
+    for key, outcome in outcomes:
         if isinstance(outcome, str):
-            lines.append(render(outcome))
+            lines.append(render(key, outcome))
         elif isinstance(outcome, Clashing):
             lines.append(f"{'<' * size} {labels.ours}")
-            lines += [render(outcome.ours)] if outcome.ours is not None else []
+            lines += [render(key, outcome.ours)] if outcome.ours is not None else []
             lines.append("=" * size)
-            lines += [render(outcome.theirs)] if outcome.theirs is not None else []
+            lines += [render(key, outcome.theirs)] if outcome.theirs is not None else []
             lines.append(f"{'>' * size} {labels.theirs}")
     trailing = o.trailing if o.trailing.strip() else "\n"
     text = o.trivia + o.head + "\n" + "\n".join(lines) + trailing + o.foot
-    return MergeResult(text, clashes)
+    # Keep every line or conflict: a comment the merge would drop sends the array to git's
+    # line merge instead, which keeps it or conflicts.
+    return MergeResult(text, clashes) if _keeps_comments(text, b, o, t) else None
+
+
+def _edited(mine: _Item, was: _Item | None) -> bool:
+    """Our item differs from the base's: its code, or a comment we added (a comment that
+    only moved away, above an item we inserted, is no edit of this one)."""
+    if was is None:
+        return True
+
+    def code(item: _Item) -> list[str]:
+        return [line.strip() for line in item.source.splitlines()
+                if line.strip() and not line.strip().startswith("#")]  # fmt: skip
+
+    return code(mine) != code(was) or bool(set(_comments(mine.source)) - set(_comments(was.source)))
+
+
+def _comments(text: str) -> list[str]:
+    """The comments of an array's text (a `#` outside quotes to the end of its line)."""
+    found = []
+    for line in text.splitlines():
+        quote = None
+        for i, c in enumerate(line):
+            if quote:
+                quote = None if c == quote else quote
+            elif c in "\"'":
+                quote = c
+            elif c == "#":
+                found.append(line[i:].strip())
+                break
+    return found
+
+
+def _keeps_comments(text: str, b: _Array | None, o: _Array, t: _Array) -> bool:
+    """Every comment of ours (but those theirs removed), and every comment theirs added, is
+    in the merged text."""
+    from collections import Counter
+
+    have = Counter(_comments(text))
+    base, ours, theirs = (Counter(_comments(a.source)) if a is not None else Counter()
+                          for a in (b, o, t))  # fmt: skip
+    wanted = (ours - (base - theirs)) | (theirs - base)  # the larger count of each
+    return all(have[c] >= n for c, n in wanted.items())
 
 
 def valid(text: str) -> bool:

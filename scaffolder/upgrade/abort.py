@@ -124,6 +124,7 @@ def recorded(repo: Path, command: str, branch: str, head: str, base_branch: str,
     was interrupted and is being run again) is kept, so `--abort` goes back to the very start.
     A failure that left everything as it was drops the record; any other outcome keeps it
     until the caller calls `remove` (a finished run)."""
+    gitops.remove_merge_leftovers(repo)  # of an earlier run killed while git merged
     record = load(repo)
     if record is None or not is_live(repo, record) or gitops.operation_in_progress(repo):
         record = Record(
@@ -195,6 +196,7 @@ def abort_run(path: Path) -> Aborted:
             "`git status` shows where the repository is"
         )
     _check_abortable(repo, record)
+    gitops.remove_merge_leftovers(repo)  # git's, of a run killed while it merged
     saved = _save_edits(repo, record)
     _restore(repo, record)
     remove(repo)
@@ -221,16 +223,48 @@ def _check_abortable(repo: Path, record: Record) -> None:
     tip = gitops.rev_parse(repo, "HEAD")
     if tip not in record.commits():
         remove(repo)  # the user's commit concluded the run: nothing is left to abort
-        undo_base = (
-            f"`git branch -f {record.base_branch} {record.base[:12]}`"
-            if record.base
-            else f"`git branch -D {record.base_branch}`"
+        raise AbortRefused(_concluded_advice(repo, record, branch or "", tip or ""))
+
+
+def _concluded_advice(repo: Path, record: Record, branch: str, tip: str) -> str:
+    """What to run to undo a run that commits of the user's concluded: never a command that
+    drops a commit made since (no `reset` past a commit of theirs)."""
+    undo_base = (
+        f"`git branch -f {record.base_branch} {record.base[:12]}`"
+        if record.base
+        else f"`git branch -D {record.base_branch}`"
+    )
+    merged = [b for b in record.bases if gitops.is_ancestor(repo, b, tip)]
+    if not merged:  # the merge was backed out (`git merge --abort`), then work went on
+        return (
+            f"the mlops-scaffold {record.command}'s merge is not on {branch} (it was backed "
+            f"out) and commit {tip[:12]} came after, so there is nothing to abort there; "
+            f"{undo_base} puts the base branch back"
         )
-        raise AbortRefused(
-            f"the mlops-scaffold {record.command} was concluded by commit {tip[:12]} on "
-            f"{branch}, so there is nothing to abort; to undo it anyway, `git reset --keep "
-            f"{record.head[:12]}` and {undo_base}"
-        )
+    merge = _merge_commit(repo, record, tip)
+    if merge == tip:  # the user's merge commit is the tip: undoing it drops nothing else
+        how = f"`git reset --keep {record.head[:12]}`"
+    elif merge is not None:
+        how = f"`git revert -m 1 {merge[:12]}` (it keeps the commits made since)"
+    else:
+        how = f"revert the merge of {record.base_branch} (`git log --merges`)"
+    return (
+        f"the mlops-scaffold {record.command} was concluded by commit {tip[:12]} on "
+        f"{branch}, so there is nothing to abort; to undo it anyway, {how} and {undo_base}"
+    )
+
+
+def _merge_commit(repo: Path, record: Record, tip: str) -> str | None:
+    """The commit on `tip`'s first-parent line that merged one of the run's renders."""
+    lines = gitops.run_git(
+        repo, "rev-list", "--first-parent", "--parents", f"{tip}", f"^{record.head}", "--"
+    ).splitlines()
+    bases = set(record.bases)
+    for line in lines:
+        commit, *parents = line.split()
+        if any(p in bases for p in parents[1:]):
+            return commit
+    return None
 
 
 def _save_edits(repo: Path, record: Record) -> str | None:
@@ -241,9 +275,13 @@ def _save_edits(repo: Path, record: Record) -> str | None:
     left = record.left_tree if gitops.operation_in_progress(repo) else gitops.tree_of(repo, tip)
     if now in (left, gitops.tree_of(repo, record.head)):
         return None
+    # An earlier save stays reachable through this one (a second parent): `git gc` never
+    # deletes a save, however many runs were aborted.
+    earlier = gitops.rev_parse(repo, SAVED_REF)
     saved = gitops.commit_tree_object(
-        repo, now, [tip], f"mlops-scaffold: files before `{record.command} --abort`"
-    )
+        repo, now, [tip] + ([earlier] if earlier and earlier != tip else []),
+        f"mlops-scaffold: files before `{record.command} --abort`",
+    )  # fmt: skip
     gitops.run_git(repo, "update-ref", "-m", "mlops-scaffold --abort", SAVED_REF, saved)
     return saved
 

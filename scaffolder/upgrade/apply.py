@@ -3,6 +3,7 @@ user's branch moves only at the end, so an interrupted run leaves the user's wor
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,9 @@ def apply_step(ctx: Context, plan: StepPlan, branch: str | None = None) -> Upgra
     )
     unrelated = ctx.base is None
     label = plan.state_after.base_branch
-    notes_file = Path(tempfile.mkstemp(prefix="mlops-scaffold-kept-")[1])
+    fd, notes_name = tempfile.mkstemp(prefix="mlops-scaffold-kept-")
+    os.close(fd)  # only its name is wanted (the merge driver appends to it)
+    notes_file = Path(notes_name)
     notes_env = {NOTES_ENV: str(notes_file)}
     tree, conflicts = gitops.merge_tree(
         ctx.repo, head, plan.base_after, allow_unrelated=unrelated, theirs_label=label,
@@ -216,8 +219,12 @@ def _finish_step(
         write_state(ctx.repo, state_merged)
         gitops.add_paths(ctx.repo, STATE_FILE)
         ignore_file = ctx.repo / ignores.IGNORE_FILE
+        text = None
         if ignores.IGNORE_FILE not in remaining and ignore_file.is_file():
-            text = ignore_file.read_text(encoding="utf-8")
+            from scaffolder.safe_read import read_optional
+
+            text = read_optional(ignore_file, root=ctx.repo, what=ignores.IGNORE_FILE)
+        if text is not None:
             guarded, dropped = _guard_ignores(ctx.repo, head, text)
             if dropped:
                 ignore_file.write_text(guarded, encoding="utf-8")

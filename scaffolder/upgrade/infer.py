@@ -14,6 +14,13 @@ from scaffolder.answers import PYTHON_VERSIONS
 _MINOR = re.compile(r"3\.(\d+)")
 
 
+def _read(path: Path, repo: Path) -> str | None:
+    """A team's file: a regular file inside the repository, size-capped, or None."""
+    from scaffolder.safe_read import read_optional
+
+    return read_optional(path, root=repo)
+
+
 def _one_line(text: str) -> str:
     """What the repo says, made a one-line answer: whitespace runs (newlines too) become one
     space, other control characters go (the user did not type it; refusing would not help)."""
@@ -28,7 +35,7 @@ def _pyproject(repo: Path) -> dict:
     try:
         from scaffolder.assess.parse_toml import _loads
 
-        data = _loads(path.read_text(encoding="utf-8"))
+        data = _loads(_read(path, repo) or "")
     except Exception:  # noqa: BLE001 - an unreadable pyproject tells us nothing
         return {}
     return data if isinstance(data, dict) else {}
@@ -52,13 +59,13 @@ def python_version(repo: Path, project: dict) -> str | None:
         return supported_python(requires)
     pinned = repo / ".python-version"
     if pinned.is_file():
-        first = pinned.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        first = (_read(pinned, repo) or "").strip().splitlines()
         if first and supported_python(first[0]):
             return supported_python(first[0])
     for workflow in sorted((repo / ".github" / "workflows").glob("*.y*ml")):
         found = re.search(
             r"python-version:\s*['\"]?(3\.\d+)",
-            workflow.read_text(encoding="utf-8", errors="replace"),
+            _read(workflow, repo) or "",
         )
         if found:
             return supported_python(found.group(1))
@@ -80,7 +87,7 @@ def readme_description(repo: Path) -> str | None:
         if not path.is_file():
             continue
         paragraph: list[str] = []
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in (_read(path, repo) or "").splitlines():
             text = line.strip()
             skip = text.startswith(("#", "[!", "![", "<", "```", "=", "-", "|", ".."))
             if not text or skip:

@@ -110,3 +110,36 @@ def test_invalid_structured_result_falls_back_to_line_merge():
     broken = BASE + "[project\n"
     result = merge(BASE, broken, BASE.replace("100", "110"))
     assert "[project\n" in result.text
+
+
+def _lines_kept_or_conflict(result, *texts: str) -> None:
+    """Every line of every side is in the result, or the result is a conflict."""
+    if result.conflicts:
+        return
+    kept = set(result.text.splitlines())
+    for text in texts:
+        missing = [line for line in text.splitlines() if line.strip() and line not in kept]
+        assert not missing, (missing, result.text)
+
+
+def test_a_comment_above_a_duplicated_dependency_is_kept_or_conflicts():
+    """Issue 20: the comment above the second `joblib` went missing with exit 0."""
+    ours = BASE.replace(
+        '"pandas>=2.2",\n', '"pandas>=2.2",\n    # again for the GPU image\n    "joblib>=1.3",\n'
+    )
+    theirs = BASE.replace('"pandas>=2.2",\n', '"pandas>=2.2",\n    "mlflow>=3.17,<4",\n')
+    result = merge(BASE, ours, theirs)
+    ours_only = "\n".join(line for line in ours.splitlines() if line not in BASE.splitlines())
+    _lines_kept_or_conflict(result, ours_only)
+    assert "# again for the GPU image" in result.text
+
+
+def test_comments_the_template_adds_to_an_array_are_kept_or_conflict():
+    theirs = BASE.replace('"pandas>=2.2",\n', '"pandas>=2.2",\n    # tracking\n    "mlflow>=3",\n')
+    ours = BASE.replace('    "joblib>=1.3",\n', '    # models\n    "joblib>=1.3",\n')
+    result = merge(BASE, ours, theirs)
+    new_lines = [
+        line for text in (ours, theirs) for line in text.splitlines()
+        if line not in BASE.splitlines()
+    ]  # fmt: skip
+    _lines_kept_or_conflict(result, "\n".join(new_lines))

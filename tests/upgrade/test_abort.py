@@ -326,3 +326,49 @@ def test_a_missing_base_branch_names_a_command_that_brings_it_back(tmp_path, upg
     git(repo, *command.split())  # the command it names, as the user would run it
     assert git(repo, "rev-parse", BASE_BRANCH).strip() == base
     assert apply.plan_upgrade(_request(repo))
+
+
+def test_two_aborted_upgrades_keep_every_saved_edit_reachable(tmp_path):
+    """Issue 20: the first save was left in an unreachable commit that `git gc` deletes."""
+    repo = _conflicting_project(tmp_path)
+    saved = []
+    for attempt in ("first try\n", "second try\n"):
+        assert upgrade(_request(repo)).conflicts == ["README.md"]
+        (repo / "README.md").write_text(attempt)
+        saved.append(abort_run(repo).saved)
+    git(repo, "reflog", "expire", "--expire=now", "--all")
+    git(repo, "gc", "--prune=now", "--quiet")
+    reachable = git(repo, "rev-list", abort.SAVED_REF).split()
+    assert all(s in reachable for s in saved), (saved, reachable)
+    assert git(repo, "show", f"{saved[0]}:README.md") == "first try\n"
+    assert git(repo, "show", f"{saved[1]}:README.md") == "second try\n"
+
+
+def test_abort_after_merge_abort_and_a_new_commit_keeps_that_commit(tmp_path):
+    """Issue 20: the advice was `git reset --keep`, which would drop the user's new commit."""
+    repo = _conflicting_project(tmp_path)
+    base_before = git(repo, "rev-parse", BASE_BRANCH).strip()
+    upgrade(_request(repo))
+    git(repo, "merge", "--abort")
+    (repo / "notes.md").write_text("new work\n")
+    commit(repo, "new work")
+    with pytest.raises(AbortRefused) as refused:
+        abort_run(repo)
+    message = str(refused.value)
+    assert "reset" not in message, message
+    assert f"git branch -f {BASE_BRANCH} {base_before[:12]}" in message, message
+    assert (repo / "notes.md").read_text() == "new work\n"
+
+
+def test_a_merge_concluded_then_built_on_is_undone_by_a_revert(tmp_path):
+    repo = _conflicting_project(tmp_path)
+    upgrade(_request(repo))
+    (repo / "README.md").write_text("resolved\n")
+    commit(repo, "resolved")
+    merge = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "notes.md").write_text("later work\n")
+    commit(repo, "later work")
+    with pytest.raises(AbortRefused) as refused:
+        abort_run(repo)
+    message = str(refused.value)
+    assert "reset" not in message and f"git revert -m 1 {merge[:12]}" in message, message
