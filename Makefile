@@ -22,7 +22,7 @@ WHEELS ?= build/wheels
 export PIP_FIND_LINKS := $(abspath $(WHEELS))$(if $(PIP_FIND_LINKS), $(PIP_FIND_LINKS))
 
 setup: $(PYTHON) ## Install mlops-scaffold, the runtime library (editable) and the test tools into $(VENV)
-	$(PYTHON) -m pip install -q -e ".[test]" -e "./runtime[monitoring,serving,governance,postgres,test]"
+	$(PYTHON) -m pip install -q -e ".[test]" -e "./runtime[monitoring,serving,validation,governance,postgres,test]"
 
 wheels: $(PYTHON) ## Build the runtime library's wheel into $(WHEELS) (generated projects install it from there)
 	@mkdir -p $(WHEELS) && rm -f $(WHEELS)/mlops_scaffold_runtime-*.whl

@@ -1,12 +1,14 @@
 """Fixtures of the runtime's tests: `project`, the `sampleproj` package beside this file rooted in
-a temporary folder (monitoring, records), and `fake_project`, a generated-project-like package
+a temporary folder (monitoring, records); `fake_project`, a generated-project-like package
 written to tmp_path with its config files and MLflow on SQLite (governance, remediation;
-fake_project.py)."""
+fake_project.py); `serving_project`, a package whose hooks answer from memory (serving,
+validation, canary, A/B; serving_project.py)."""
 
 from __future__ import annotations
 
 import pytest
 from fake_project import fake_project, registry_client  # noqa: F401 (fixtures)
+from serving_project import serving_project, serving_registry  # noqa: F401 (fixtures)
 
 from mlops_runtime import Project
 

@@ -18,7 +18,7 @@ TRIGGER_WORDS = (  # noqa: SIM905 - a word list reads better as one string
     "metaflow prefect dagster zenml flytekit kedro tfx tensorflow keras ray bentoml flask Flask "
     "boto3 aws_cdk cloudwatch opentelemetry pydeequ ModelCard lambda_handler typer click "
     "xgboost lightgbm onnx transformers Alarm start_pipeline recipes statsd install_requires "
-    "log_model"
+    "log_model mlops_runtime"
 ).split() + ["def init", "def run"]
 
 
@@ -189,6 +189,15 @@ CALLS: list[tuple[str, str, str]] = [
     ),
     ("aws_codepipeline_actions.CodeDeployServerDeployAction", "ci.step.deploy", "CodeDeploy"),
     ("aws_codepipeline_actions.EcsDeployAction", "ci.step.deploy", "CodePipeline"),
+    # the platform library mlops-scaffold's projects depend on (mlops-scaffold-runtime): its
+    # serving app has /predict, /health and /metrics, its validation runs GX checkpoints built
+    # from the project's declared contract, its registry helpers resolve the alias to serve
+    ("mlops_runtime.serving.app.create_app", "serving.app", "mlops-scaffold-runtime"),
+    ("mlops_runtime.serving.app.create_app", "serving.monitor", "mlops-scaffold-runtime"),
+    ("mlops_runtime.validation.run_checkpoint", "validation.contract_runner", "Great Expectations"),
+    ("mlops_runtime.validation.validate_frame", "validation.contract_runner", "Great Expectations"),
+    ("mlops_runtime.serving.app.create_app", "serving.from_registry", "mlops-scaffold-runtime"),
+    ("mlops_runtime.registry.champion_info", "registry.alias_lookup", "MLflow"),
     # model cards
     ("huggingface_hub.ModelCard", "model_card.generator", "Hugging Face"),
     ("sagemaker.model_card.ModelCard", "model_card.generator", "SageMaker"),

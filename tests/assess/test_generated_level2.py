@@ -92,7 +92,7 @@ def test_level2_evidence_points_at_the_level2_files(generated):
     assert {"config/data_contract.yaml", f"src/{pkg}/validation.py"} <= set(
         evidence("validation.data-contract")
     )
-    # serving/app.py -> serving/loader.py -> registry.py: the alias look-up and the MLflow load
+    # serving/app.py (the runtime's app) loads what registry.py resolves from the alias
     assert evidence("tracking.serving-from-registry")[0] == f"src/{pkg}/serving/app.py"
     assert f"src/{pkg}/registry.py" in evidence("tracking.serving-from-registry")
     assert set(evidence("validation.model-tests")) == {"tests/model/test_model_behaviour.py"}

@@ -102,6 +102,15 @@ def r_serving_from_registry(f: Facts) -> Verdict:
             where(of(f, "fastapi.app", "serving.app")[:1] + chain),
             "serving loads the model by registry alias",
         )
+    # a platform library's serving app that loads the version the project's alias look-up names
+    library_apps = of(f, "serving.from_registry")
+    lookups = of(f, "registry.alias_lookup")
+    if library_apps and lookups:
+        return Verdict(
+            True,
+            where(library_apps[:1] + lookups),
+            "serving loads the model by registry alias" + tools(library_apps),
+        )
     direct = [x for x in uris if SERVING_PATH.search(x.path)]
     direct += [
         x

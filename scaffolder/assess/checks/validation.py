@@ -61,6 +61,15 @@ def r_data_contract(f: Facts) -> Verdict:
             where(f.of("data.schema") + suites + checkpoints, 6),
             "a data contract is enforced (Great Expectations suites and checkpoints)",
         )
+    # a library that builds the suites and checkpoints from the declared schema and runs them
+    runners = of(f, "validation.contract_runner")
+    if runners and f.of("data.schema"):
+        return Verdict(
+            True,
+            where(f.of("data.schema") + runners, 6),
+            "a data contract is enforced by checkpoints built from the declared schema"
+            + tools(runners),
+        )
     schemas = of(f, "pandera.usage", "validation.schema")
     if schemas:
         return Verdict(

@@ -1,104 +1,21 @@
-"""The data contract (`config/data_contract.yaml`): what training and scoring data look like.
-
-The Great Expectations suites are built from it (see `validation`), and serving reads its
-`features()` as the input schema, so one file states the rules for every consumer.
-"""
+"""The data contract, `config/data_contract.yaml` (the config's `data.contract`): what training
+and scoring data look like. Edit the YAML; reading and checking it is the platform's
+(`mlops_runtime.contract`), and the GX checkpoints, the serving schema and the model card all
+follow it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
+from mlops_runtime.contract import ColumnSpec, DataContract, RowCount, parse_contract
+from mlops_runtime.contract import load_contract as _load
 
 from .config import load_config, project_root
 
-TYPES = ("integer", "number", "string")
-ROLES = ("feature", "target")
-TABLES = ("training", "scoring")
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column: type, optional inclusive bounds or allowed values, null rule, role."""
-
-    name: str
-    type: str
-    minimum: float | None = None
-    maximum: float | None = None
-    allowed_values: list[Any] | None = None
-    nullable: bool = False
-    role: str = "feature"
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class RowCount:
-    minimum: int = 1
-    maximum: int | None = None
-
-
-@dataclass(frozen=True)
-class DataContract:
-    name: str
-    columns: list[ColumnSpec]
-    row_count: dict[str, RowCount] = field(default_factory=dict)
-
-    def features(self) -> list[ColumnSpec]:
-        """The input columns (what scoring and serving receive), in contract order."""
-        return [c for c in self.columns if c.role == "feature"]
-
-    def columns_for(self, table: str) -> list[ColumnSpec]:
-        """Columns a `training` table must have (features and target) or a `scoring` one."""
-        return self.columns if table == "training" else self.features()
-
-
-def _column(raw: dict[str, Any]) -> ColumnSpec:
-    raw = dict(raw)
-    name = raw.pop("name", None)
-    if not name:
-        raise ValueError("every contract column needs a `name`")
-    spec = ColumnSpec(
-        name=str(name),
-        type=str(raw.pop("type", "")),
-        minimum=raw.pop("min", None),
-        maximum=raw.pop("max", None),
-        allowed_values=raw.pop("allowed_values", None),
-        nullable=bool(raw.pop("nullable", False)),
-        role=str(raw.pop("role", "feature")),
-        description=str(raw.pop("description", "")),
-    )
-    if raw:
-        raise ValueError(f"column {name!r}: unknown keys {sorted(raw)}")
-    if spec.type not in TYPES:
-        raise ValueError(f"column {name!r}: type must be one of {TYPES}, not {spec.type!r}")
-    if spec.role not in ROLES:
-        raise ValueError(f"column {name!r}: role must be one of {ROLES}, not {spec.role!r}")
-    return spec
-
-
-def parse_contract(raw: dict[str, Any]) -> DataContract:
-    """Check and type a contract read from YAML."""
-    columns = [_column(c) for c in raw.get("columns") or []]
-    if not columns:
-        raise ValueError("the data contract lists no columns")
-    row_count = {}
-    for table, bounds in (raw.get("row_count") or {}).items():
-        if table not in TABLES:
-            raise ValueError(f"row_count: unknown table {table!r} (use {', '.join(TABLES)})")
-        row_count[table] = RowCount(int(bounds.get("min", 1)), bounds.get("max"))
-    return DataContract(name=str(raw.get("name", "data")), columns=columns, row_count=row_count)
-
-
-def contract_path(path: str | Path | None = None) -> Path:
-    chosen = Path(path or load_config().data.contract)
-    return chosen if chosen.is_absolute() else project_root() / chosen
+__all__ = ["ColumnSpec", "DataContract", "RowCount", "load_contract", "parse_contract"]
 
 
 def load_contract(path: str | Path | None = None) -> DataContract:
     """The contract at `path`, else the one named by the config's `data.contract`."""
-    resolved = contract_path(path)
-    if not resolved.is_file():
-        raise FileNotFoundError(f"data contract not found: {resolved}")
-    return parse_contract(yaml.safe_load(resolved.read_text(encoding="utf-8")) or {})
+    chosen = Path(path or load_config().data.contract)
+    return _load(chosen if chosen.is_absolute() else project_root() / chosen)

@@ -1,41 +1,18 @@
-"""What the serving app does around each prediction besides scoring it.
+"""What the serving app does around each prediction besides scoring it: the prediction log.
 
-The app calls `start()` when it starts, `after_predict(event)` after each successful `/predict`
-(on the request path: a hook must be fast and must not raise) and `stop()` on shutdown. Level 3
-logs every prediction here (`PredictionLogHook`); add your own hook classes to `default_hooks`.
+The app (`mlops_runtime.serving`) calls `start()` when it starts, `after_predict(event)` after
+each successful `/predict` (on the request path: a hook must be fast and must not raise) and
+`stop()` on shutdown. Add your own hook classes to `default_hooks`.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-import pandas as pd
-
-log = logging.getLogger(__name__)
+from mlops_runtime.serving.hooks import PredictionEvent, ServingHooks
 
 LOG_ENABLED_ENV = "PREDICTION_LOG_ENABLED"
-
-
-@dataclass(frozen=True)
-class PredictionEvent:
-    request_id: str
-    features: pd.DataFrame
-    probabilities: list[float]
-    labels: list[int]
-    model_name: str
-    model_version: str
-    model_alias: str | None
-
-
-class Hook(Protocol):
-    def start(self) -> None: ...
-
-    def after_predict(self, event: PredictionEvent) -> None: ...
-
-    def stop(self) -> None: ...
 
 
 class PredictionLogHook:
@@ -81,40 +58,10 @@ class PredictionLogHook:
         self.logger.stop()
 
 
-class ServingHooks:
-    """Runs each hook; a failing hook is logged and never fails the request."""
-
-    def __init__(self, hooks: list[Hook] | None = None):
-        self.hooks = list(hooks or [])
-
-    def start(self) -> None:
-        for hook in self.hooks:
-            self._safely(hook.start)
-
-    def after_predict(self, event: PredictionEvent) -> None:
-        for hook in self.hooks:
-            self._safely(hook.after_predict, event)
-
-    def stop(self) -> None:
-        for hook in self.hooks:
-            self._safely(hook.stop)
-
-    def find(self, kind: type) -> Any:
-        """The first hook of class `kind`, or None."""
-        return next((hook for hook in self.hooks if isinstance(hook, kind)), None)
-
-    @staticmethod
-    def _safely(method, *args) -> None:
-        try:
-            method(*args)
-        except Exception:
-            log.exception("serving hook %s failed", getattr(method, "__qualname__", method))
-
-
 def default_hooks() -> ServingHooks:
     """The hooks the app runs: the prediction log unless config or PREDICTION_LOG_ENABLED=0
     turns it off."""
-    hooks: list[Hook] = []
+    hooks: list[Any] = []
     if os.environ.get(LOG_ENABLED_ENV, "1").lower() not in ("0", "false", "no"):
         from mlops_runtime.monitoring.config import load_monitoring_config
 

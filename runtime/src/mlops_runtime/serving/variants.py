@@ -28,9 +28,6 @@ from typing import Any
 import yaml
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from ..config import PROJECT_NAME, project_root
-from ..predict import predict
-from ..registry import champion_info, load_uri
 from .hooks import PredictionEvent, ServingHooks
 from .loader import LoadedModel
 from .metrics import PROBABILITY_BUCKETS
@@ -52,10 +49,10 @@ class VariantConfig:
     salt: str = "ab"
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> VariantConfig:
-        """config/ab_test.yaml with $SERVING_AB_MODE / $SERVING_CHALLENGER_SHARE laid over."""
-        path = Path(path or CONFIG_FILE)
-        path = path if path.is_absolute() else project_root() / path
+    def load(cls, path: str | Path) -> VariantConfig:
+        """A project's config/ab_test.yaml (absent: mode off) with $SERVING_AB_MODE /
+        $SERVING_CHALLENGER_SHARE laid over."""
+        path = Path(path)
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
         raw = raw or {}
         mode = os.environ.get("SERVING_AB_MODE") or raw.get("mode", "off")
@@ -88,12 +85,7 @@ def assign(key: str | None, config: VariantConfig) -> str:
     return CHALLENGER if draw < config.challenger_share else CHAMPION
 
 
-def load_alias(alias: str) -> LoadedModel:
-    """The version behind `alias`, resolved once and loaded by number."""
-    info = champion_info(alias)
-    return LoadedModel(
-        model=load_uri(info.uri), name=info.name, version=info.version, alias=info.alias
-    )
+Scorer = Callable[[Any, Any], tuple[list[float], list[int]]]
 
 
 class VariantMetrics:
@@ -130,12 +122,14 @@ class VariantRouter:
 
     def __init__(
         self,
+        project: str,
         config: VariantConfig,
         registry: CollectorRegistry,
-        loader: Callable[[str], LoadedModel] = load_alias,
-        scorer: Callable[[Any, Any], Any] = predict,
+        loader: Callable[[str], LoadedModel],
+        scorer: Scorer,
         hooks: ServingHooks | None = None,
     ):
+        self.project = project
         self.config = config
         self.loader = loader
         self.scorer = scorer
@@ -154,13 +148,14 @@ class VariantRouter:
         except Exception as exc:  # no challenger yet: serve the champion alone
             log.warning("A/B mode %s without a challenger: %s", self.config.mode, exc)
             return
-        self.metrics.info.labels(PROJECT_NAME, CHALLENGER, self.challenger.version).set(1)
+        self.metrics.info.labels(self.project, CHALLENGER, self.challenger.version).set(1)
 
     def score(
         self, champion: LoadedModel, frame: Any, key: str | None, request_id: str = ""
-    ) -> tuple[LoadedModel, Any]:
-        """(the version that answers, its scored frame); a shadow scoring is queued on the side."""
-        self.metrics.info.labels(PROJECT_NAME, CHAMPION, champion.version).set(1)
+    ) -> tuple[LoadedModel, tuple[list[float], list[int]]]:
+        """(the version that answers, its (probabilities, labels)); a shadow scoring is queued on
+        the side."""
+        self.metrics.info.labels(self.project, CHAMPION, champion.version).set(1)
         mode = self.config.mode
         variant = assign(key, self.config) if self.challenger is not None else CHAMPION
         served = self.challenger if variant == CHALLENGER else champion
@@ -169,23 +164,27 @@ class VariantRouter:
             self._queue_shadow(frame, scored, key, request_id)
         return served, scored
 
-    def _measured(self, variant: str, loaded: LoadedModel, frame: Any) -> Any:
+    def _measured(
+        self, variant: str, loaded: LoadedModel, frame: Any
+    ) -> tuple[list[float], list[int]]:
         mode = self.config.mode
         try:
             scored = self.scorer(loaded.model, frame)
         except Exception:
-            self.metrics.requests.labels(PROJECT_NAME, variant, mode, "error").inc()
+            self.metrics.requests.labels(self.project, variant, mode, "error").inc()
             raise
-        self.metrics.requests.labels(PROJECT_NAME, variant, mode, "ok").inc()
-        for probability in scored["churn_probability"]:
-            self.metrics.probability.labels(PROJECT_NAME, variant, mode).observe(float(probability))
+        self.metrics.requests.labels(self.project, variant, mode, "ok").inc()
+        for probability in scored[0]:
+            self.metrics.probability.labels(self.project, variant, mode).observe(probability)
         return scored
 
-    def _queue_shadow(self, frame: Any, answered: Any, key: str | None, request_id: str) -> None:
+    def _queue_shadow(
+        self, frame: Any, answered: tuple[list[float], list[int]], key: str | None, request_id: str
+    ) -> None:
         if not self._slots.acquire(blocking=False):
-            self.metrics.shadow_dropped.labels(PROJECT_NAME).inc()
+            self.metrics.shadow_dropped.labels(self.project).inc()
             return
-        frame, answered = frame.copy(), answered.copy()  # the request path keeps its own
+        frame = frame.copy()  # the request path keeps its own
 
         def run() -> None:
             try:
@@ -195,8 +194,8 @@ class VariantRouter:
                     json.dumps(
                         {
                             "key": hashlib.sha256(key.encode()).hexdigest()[:16] if key else None,
-                            "champion": [float(p) for p in answered["churn_probability"]],
-                            "challenger": [float(p) for p in shadow["churn_probability"]],
+                            "champion": answered[0],
+                            "challenger": shadow[0],
                             "challenger_version": self.challenger.version,
                         }
                     ),  # fmt: skip
@@ -206,8 +205,8 @@ class VariantRouter:
                         PredictionEvent(
                             request_id=request_id,
                             features=frame,
-                            probabilities=[float(p) for p in shadow["churn_probability"]],
-                            labels=[int(label) for label in shadow["prediction"]],
+                            probabilities=shadow[0],
+                            labels=shadow[1],
                             model_name=self.challenger.name,
                             model_version=self.challenger.version,
                             model_alias=SHADOW_ALIAS,

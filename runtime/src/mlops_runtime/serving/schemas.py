@@ -1,6 +1,6 @@
 """Request and response schema of `/predict`.
 
-The row schema is built from the data contract (config/data_contract.yaml, its feature columns):
+The row schema is built from the project's data contract (its feature columns):
 types, inclusive ranges and allowed values become pydantic constraints, so a row the training
 data could not hold is refused with a 422 before it reaches the model, and editing the contract
 changes the API with it.
@@ -52,12 +52,12 @@ def row_model(features: list[ColumnSpec]) -> type[BaseModel]:
     return create_model("Row", __config__=config, **fields)
 
 
-def request_model(row: type[BaseModel]) -> type[BaseModel]:
+def request_model(row: type[BaseModel], max_rows: int = MAX_ROWS) -> type[BaseModel]:
     """A batch of rows, scored together."""
     return create_model(
         "PredictRequest",
         __config__=ConfigDict(extra="forbid"),
-        rows=(list[row], Field(min_length=1, max_length=MAX_ROWS)),
+        rows=(list[row], Field(min_length=1, max_length=max_rows)),
     )
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from ..config import PROJECT_NAME as PROJECT
-
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 PROBABILITY_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
@@ -13,11 +11,12 @@ PROBABILITY_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 class ServingMetrics:
     """Request count and latency per handler, the prediction distribution, the model served.
 
-    Every series has the label `project`, as the pipeline metrics do; the alert rules in
-    monitoring/prometheus/serving_alerts.yml select on it.
+    Every series has the label `project`, as the pipeline metrics do; the alert rules in a
+    project's monitoring/prometheus/serving_alerts.yml select on it.
     """
 
-    def __init__(self, registry: CollectorRegistry | None = None):
+    def __init__(self, project: str, registry: CollectorRegistry | None = None):
+        self.project = project
         self.registry = registry or CollectorRegistry()
         self.requests = Counter(
             "mlops_serving_requests",
@@ -57,19 +56,34 @@ class ServingMetrics:
             ["project", "model_name", "model_version", "alias"],
             registry=self.registry,
         )
-        self.model_loaded.labels(PROJECT).set(0)
+        self.swaps = Counter(
+            "mlops_serving_model_swaps",
+            "Times the served version changed without a restart (its alias moved).",
+            ["project"],
+            registry=self.registry,
+        )
+        self.reload_errors = Counter(
+            "mlops_serving_model_reload_errors",
+            "Failed checks or loads of the alias's version (the old version kept serving).",
+            ["project"],
+            registry=self.registry,
+        )
+        self.model_loaded.labels(self.project).set(0)
+        self.swaps.labels(self.project)
+        self.reload_errors.labels(self.project)
         for label in ("0", "1"):  # both series exist from the start, so rates are defined
-            self.predictions.labels(PROJECT, label)
+            self.predictions.labels(self.project, label)
 
     def observe_request(self, handler: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(PROJECT, handler, method, str(status)).inc()
-        self.latency.labels(PROJECT, handler, method).observe(seconds)
+        self.requests.labels(self.project, handler, method, str(status)).inc()
+        self.latency.labels(self.project, handler, method).observe(seconds)
 
     def observe_predictions(self, probabilities: list[float], labels: list[int]) -> None:
         for probability, label in zip(probabilities, labels, strict=True):
-            self.probability.labels(PROJECT).observe(probability)
-            self.predictions.labels(PROJECT, str(label)).inc()
+            self.probability.labels(self.project).observe(probability)
+            self.predictions.labels(self.project, str(label)).inc()
 
     def model_ready(self, name: str, version: str, alias: str | None) -> None:
-        self.model_info.labels(PROJECT, name, version, alias or "").set(1)
-        self.model_loaded.labels(PROJECT).set(1)
+        self.model_info.clear()  # one series: the version served now (after a swap too)
+        self.model_info.labels(self.project, name, version, alias or "").set(1)
+        self.model_loaded.labels(self.project).set(1)

@@ -1,0 +1,393 @@
+"""The serving app: `/predict`, `/health` (liveness), `/ready` (readiness), `/metrics`.
+
+A project keeps a thin `serving/app.py` that calls `create_app(PROJECT, features, scorer)` with
+its contract's feature columns and its scoring function; everything else is here.
+
+- Model: at start-up the version behind `$SERVING_MODEL_ALIAS`, else the environment's alias, or
+  the version `$SERVING_MODEL_VERSION` when set; until that succeeded `/ready` and `/predict`
+  answer 503 and a background task retries every `$SERVING_RETRY_SECONDS` (30).
+- Alias changes: every `$SERVING_RELOAD_SECONDS` (30; 0 turns it off; at most 300) the app asks
+  the registry which version the alias names; when it changed (a promotion or a rollback) the new
+  version is loaded beside the old one and swapped in with one assignment, so requests in flight
+  finish on the old version and none fails. A pinned version is never swapped.
+- Limits: a request body over `$SERVING_MAX_BODY_BYTES` (1 MiB) is refused with 413 before it is
+  read, whatever its headers say (a body without or with a wrong Content-Length is counted as it
+  arrives); a body that does not arrive within `$SERVING_BODY_TIMEOUT_SECONDS` (10) gets 408; at
+  most `MAX_ROWS` rows per request; a 422 names the field and the rule, never the value sent.
+- Request ids: every response carries `X-Request-ID`, made by the server; a caller's
+  `X-Request-ID` is kept only as the correlation id of the prediction event (hooks, logs), never
+  as a key.
+- Hooks (`hooks.ServingHooks`) run after each prediction (the prediction log at level 3); a hook
+  reporting not ready (e.g. a log sink down too long) makes `/ready` answer 503.
+- Champion/challenger (`variants`): with `ab_config` set, the router decides per request.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the handler's annotations, and the
+# request model is built at run time, inside create_app.
+import asyncio
+import logging
+import os
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ..contract import ColumnSpec
+from ..project import Project
+from .hooks import PredictionEvent, ServingHooks
+from .loader import VERSION_ENV, LoadedModel, load_alias, load_model, resolve, serving_alias
+from .metrics import ServingMetrics
+from .schemas import MAX_ROWS, Prediction, PredictResponse, Readiness, request_model, row_model
+from .variants import VariantConfig, VariantRouter
+
+log = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+MAX_RELOAD_SECONDS = 300.0
+Loader = Callable[[str | None], LoadedModel]
+Scorer = Callable[[Any, pd.DataFrame], tuple[list[float], list[int]]]
+_PRINTABLE = re.compile(r"[^\x21-\x7e]")
+
+
+@dataclass(frozen=True)
+class ServingOptions:
+    """The app's limits and intervals, from the environment (the table in the module doc)."""
+
+    retry_seconds: float = 30.0
+    reload_seconds: float = 30.0
+    max_body_bytes: int = 1 << 20
+    body_timeout_seconds: float = 10.0
+    max_rows: int = MAX_ROWS
+
+    @classmethod
+    def from_env(cls) -> "ServingOptions":
+        env = os.environ.get
+        reload_seconds = float(env("SERVING_RELOAD_SECONDS") or 30)
+        return cls(
+            retry_seconds=float(env("SERVING_RETRY_SECONDS") or 30),
+            # bounded: a typo cannot leave a rollback unseen for hours
+            reload_seconds=min(max(reload_seconds, 0.0), MAX_RELOAD_SECONDS),
+            max_body_bytes=int(env("SERVING_MAX_BODY_BYTES") or 1 << 20),
+            body_timeout_seconds=float(env("SERVING_BODY_TIMEOUT_SECONDS") or 10),
+        )
+
+
+class ServingState:
+    """What the handlers share: the loaded model (or why there is none) and the metrics."""
+
+    def __init__(
+        self,
+        project: Project,
+        alias: str | None,
+        loader: Loader,
+        hooks: ServingHooks,
+        router: VariantRouter | None,
+        metrics: ServingMetrics,
+    ):
+        self.project = project
+        self.alias = alias
+        self.loader = loader
+        self.hooks = hooks
+        self.router = router
+        self.metrics = metrics
+        self.loaded: LoadedModel | None = None
+        self.error: str | None = "model not loaded yet"
+
+    def load(self) -> bool:
+        """Load the model to serve; False (and the reason in `error`) when that failed."""
+        try:
+            loaded = self.loader(self.alias)
+        except Exception as exc:  # any failure leaves the app running, not ready
+            pinned = os.environ.get(VERSION_ENV)
+            wanted = f"version {pinned}" if pinned else f"alias {self.alias or 'of MLOPS_ENV'}"
+            self.error = f"cannot load {wanted}: {exc}"
+            log.warning("%s", self.error)
+            return False
+        self.swap(loaded)
+        if self.router is not None:
+            self.router.load_challenger()
+        return True
+
+    def swap(self, loaded: LoadedModel) -> None:
+        """Serve `loaded` from the next request on (requests in flight keep theirs)."""
+        previous = self.loaded
+        self.loaded, self.error = loaded, None
+        self.metrics.model_ready(loaded.name, loaded.version, loaded.alias)
+        if previous is not None and previous.version != loaded.version:
+            self.metrics.swaps.labels(self.metrics.project).inc()
+            log.info("swapped %s version %s -> %s", loaded.name, previous.version, loaded.version)
+        else:
+            log.info("serving %s version %s (alias %s)", loaded.name, loaded.version, loaded.alias)
+
+    def reload_if_moved(self) -> bool:
+        """Load and swap in the version the alias names now, if it moved; True when swapped."""
+        current = self.loaded
+        if current is None or current.alias is None:  # not loaded yet, or a pinned version
+            return False
+        try:
+            _, version, _ = resolve(self.project, current.alias)
+            if version == current.version:
+                return False
+            loaded = self.loader(current.alias)
+        except Exception as exc:  # the registry is away: keep serving what we have
+            self.metrics.reload_errors.labels(self.metrics.project).inc()
+            log.warning("cannot check alias %s: %s", current.alias, exc)
+            return False
+        self.swap(loaded)
+        return True
+
+
+async def _retry_until_loaded(state: ServingState, every: float) -> None:
+    while not await asyncio.to_thread(state.load):
+        await asyncio.sleep(every)
+
+
+async def _follow_alias(state: ServingState, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        await asyncio.to_thread(state.reload_if_moved)
+
+
+class BodyLimit:
+    """ASGI middleware: a body over `max_bytes` gets 413, whatever Content-Length says (the bytes
+    are counted as they arrive); a body that stalls gets 408."""
+
+    def __init__(self, app: Any, max_bytes: int, timeout: float):
+        self.app, self.max_bytes, self.timeout = app, max_bytes, timeout
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                size = -1
+            if size < 0:
+                await _plain(send, 400, "invalid Content-Length")
+                return
+            if size > self.max_bytes:
+                await _plain(send, 413, f"request body over {self.max_bytes} bytes")
+                return
+        # Read the body here, counting bytes as they arrive, and hand the app the whole of it:
+        # nothing past the cap is ever buffered, whatever the headers said.
+        chunks, received = [], 0
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except asyncio.TimeoutError:  # noqa: UP041 - the same class only from Python 3.11
+                await _plain(send, 408, "request body not received in time")
+                return
+            if message["type"] != "http.request":  # the client went away
+                return
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                await _plain(send, 413, f"request body over {self.max_bytes} bytes")
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _plain(send: Callable, status: int, text: str) -> None:
+    body = ('{"detail": "' + text + '"}').encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _correlation_id(value: str | None) -> str | None:
+    """A caller's request id, kept for correlation only: printable ASCII, at most 128 chars."""
+    return _PRINTABLE.sub("", value)[:128] or None if value else None
+
+
+def create_app(
+    project: Project,
+    features: Sequence[ColumnSpec],
+    scorer: Scorer,
+    *,
+    alias: str | None = None,
+    loader: Loader | None = None,
+    hooks: ServingHooks | None = None,
+    ab_config: str | Path | None = None,
+    challenger_loader: Callable[[str], LoadedModel] | None = None,
+    options: ServingOptions | None = None,
+    summary: str = "Predictions from the registry's model",
+) -> FastAPI:
+    """The app serving `alias` (default: `$SERVING_MODEL_ALIAS`, else the environment's alias).
+
+    `features`: the data contract's feature columns (the request schema, in order); `scorer`:
+    `(model, frame) -> (probabilities, labels)`, the project's own scoring; `loader`: how a
+    version is loaded (default: the registry, through the project's hooks); `hooks`: run after
+    each prediction; `ab_config`: the project's A/B config file (champion/challenger routing;
+    `challenger_loader` loads an alias for it).
+    """
+    options = options or ServingOptions.from_env()
+    metrics = ServingMetrics(project.name)
+    hooks = hooks or ServingHooks()
+    router = None
+    if ab_config is not None:
+        router = VariantRouter(
+            project.name,
+            VariantConfig.load(project.path(ab_config)),
+            metrics.registry,
+            loader=challenger_loader or loader or (lambda a: load_alias(project, a)),
+            scorer=scorer,
+            hooks=hooks,  # shadow scorings reach the hooks as `challenger-shadow`
+        )
+    state = ServingState(
+        project,
+        alias or serving_alias(),
+        loader or (lambda a: load_model(project, a)),
+        hooks,
+        router,
+        metrics,
+    )
+    columns = [spec.name for spec in features]
+    predict_request = request_model(row_model(list(features)), options.max_rows)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tasks = []
+        state.hooks.start()
+        if not await asyncio.to_thread(state.load):
+            tasks.append(asyncio.create_task(_retry_until_loaded(state, options.retry_seconds)))
+        if options.reload_seconds > 0 and not os.environ.get(VERSION_ENV):
+            tasks.append(asyncio.create_task(_follow_alias(state, options.reload_seconds)))
+        yield
+        if state.router is not None:
+            state.router.close()
+        for task in tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        await asyncio.to_thread(state.hooks.stop)  # e.g. writes what the prediction log holds
+
+    app = FastAPI(title=f"{project.name} serving", summary=summary, lifespan=lifespan)
+    app.state.serving = state
+    known_paths: set[str] = set()
+
+    @app.exception_handler(RequestValidationError)
+    async def refuse(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # Name the field and the rule, never the value: a 422 must not echo what was sent.
+        errors = [
+            {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")}
+            for e in exc.errors()[:20]
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.middleware("http")
+    async def record_metrics(request: Request, call_next):
+        # Label by route, never by raw path, so unknown URLs cannot grow the series count.
+        if not known_paths:
+            known_paths.update(getattr(route, "path", "") for route in app.routes)
+        handler = request.url.path if request.url.path in known_paths else "other"
+        started = time.perf_counter()
+        status = 500
+        request.state.request_id = uuid.uuid4().hex
+        request.state.correlation_id = _correlation_id(request.headers.get(REQUEST_ID_HEADER))
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers[REQUEST_ID_HEADER] = request.state.request_id
+            return response
+        finally:
+            state.metrics.observe_request(
+                handler, request.method, status, time.perf_counter() - started
+            )
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok", "environment": os.environ.get("MLOPS_ENV", "dev")}
+
+    @app.get("/ready", response_model=Readiness, responses={503: {"model": Readiness}})
+    def ready() -> JSONResponse:
+        """Readiness: 200 once the model is loaded and every hook is ready, 503 before."""
+        loaded = state.loaded
+        if loaded is None:
+            body = Readiness(status="not ready", model_alias=state.alias, reason=state.error)
+            return JSONResponse(body.model_dump(), status_code=503)
+        hooks_ready, why = state.hooks.ready()
+        body = Readiness(
+            status="ready" if hooks_ready else "not ready",
+            model_name=loaded.name,
+            model_version=loaded.version,
+            model_alias=loaded.alias,
+            reason=why,
+        )
+        return JSONResponse(body.model_dump(), status_code=200 if hooks_ready else 503)
+
+    @app.post(
+        "/predict",
+        response_model=PredictResponse,
+        responses={503: {"description": "no model loaded yet"}},
+    )
+    def predict_rows(request: predict_request, http: Request) -> PredictResponse | JSONResponse:
+        """Probability and label for each row, and the model version that scored them."""
+        loaded = state.loaded  # one read: a swap meanwhile does not touch this request
+        if loaded is None:
+            return JSONResponse({"detail": state.error}, status_code=503)
+        frame = pd.DataFrame([row.model_dump() for row in request.rows], columns=columns)
+        if state.router is not None:
+            key = http.headers.get(state.router.config.key_header)
+            loaded, (probabilities, labels) = state.router.score(
+                loaded, frame, key, http.state.request_id
+            )
+        else:
+            probabilities, labels = scorer(loaded.model, frame)
+        probabilities = [float(p) for p in probabilities]
+        labels = [int(label) for label in labels]
+        state.metrics.observe_predictions(probabilities, labels)
+        state.hooks.after_predict(
+            PredictionEvent(
+                request_id=http.state.request_id,
+                features=frame,
+                probabilities=probabilities,
+                labels=labels,
+                model_name=loaded.name,
+                model_version=loaded.version,
+                model_alias=loaded.alias,
+                correlation_id=http.state.correlation_id,
+            )
+        )
+        return PredictResponse(
+            model_name=loaded.name,
+            model_version=loaded.version,
+            model_alias=loaded.alias,
+            predictions=[
+                Prediction(probability=p, label=label)
+                for p, label in zip(probabilities, labels, strict=True)
+            ],
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_page() -> Response:
+        return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(
+        BodyLimit, max_bytes=options.max_body_bytes, timeout=options.body_timeout_seconds
+    )
+    return app

@@ -1,0 +1,81 @@
+"""A tiny fake project for the serving, validation, canary and A/B tests: a package in tmp_path
+whose hooks answer from memory (config, an alias table standing in for the MLflow registry,
+models by version). Registered by conftest.py."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+
+from mlops_runtime import Project
+
+FAKE_PACKAGE = {
+    "__init__.py": "",
+    "tracking.py": """
+        def tracking_uri():
+            return "sqlite:///unused.db"
+    """,
+    "config.py": """
+        from types import SimpleNamespace
+
+        def load_config():
+            return SimpleNamespace(
+                registry=SimpleNamespace(model_name="m"),
+                environment=SimpleNamespace(model_alias="champion", name="dev"),
+            )
+    """,
+    "registry.py": """
+        from types import SimpleNamespace
+
+        import numpy as np
+
+        ALIASES = {"champion": "1"}  # the registry: alias -> version
+        LOADS = []  # versions loaded, in order
+
+        class Constant:
+            def __init__(self, probability):
+                self.probability = probability
+
+            def predict_proba(self, frame):
+                return np.tile([1 - self.probability, self.probability], (len(frame), 1))
+
+        def champion_info(alias=None, config=None):
+            alias = alias or "champion"
+            if alias not in ALIASES:
+                raise LookupError(f"no version of model 'm' has alias {alias!r}")
+            version = ALIASES[alias]
+            return SimpleNamespace(
+                name="m", alias=alias, version=version, run_id=None, uri=f"models:/m/{version}"
+            )
+
+        def load_uri(uri):
+            version = uri.rsplit("/", 1)[-1]
+            LOADS.append(version)
+            return Constant(int(version) / 10)
+    """,
+}
+
+
+@pytest.fixture
+def serving_project(tmp_path, monkeypatch):
+    """A `Project` over the fake package, rooted in tmp_path (`serving_registry` moves aliases)."""
+    package = tmp_path / "fakeserve"
+    package.mkdir()
+    for name, text in FAKE_PACKAGE.items():
+        (package / name).write_text(textwrap.dedent(text))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("MLOPS_PROJECT_ROOT", str(tmp_path))
+    for variable in ("SERVING_MODEL_ALIAS", "SERVING_MODEL_VERSION", "SERVING_AB_MODE"):
+        monkeypatch.delenv(variable, raising=False)
+    yield Project(name="fake", package="fakeserve")
+    for name in [m for m in sys.modules if m.startswith("fakeserve")]:
+        del sys.modules[name]
+
+
+@pytest.fixture
+def serving_registry(serving_project):
+    import fakeserve.registry
+
+    return fakeserve.registry

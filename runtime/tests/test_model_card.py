@@ -1,0 +1,44 @@
+"""The model card's Markdown from plain values."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from mlops_runtime.contract import parse_contract
+from mlops_runtime.model_card import render_card
+from mlops_runtime.registry import ModelInfo
+
+CFG = SimpleNamespace(
+    environment=SimpleNamespace(name="dev"),
+    model_card=SimpleNamespace(intended_use="Rank customers.", limitations=[]),
+    quality_gate=SimpleNamespace(primary_metric="roc_auc", thresholds={"roc_auc": 0.7}),
+    model_tests=SimpleNamespace(champion_margin=0.01, slice_column="kind", slice_metric="roc_auc",
+                                min_slice_rows=20, min_slice_metric=0.6),
+)  # fmt: skip
+CONTRACT = parse_contract({"name": "t", "columns": [{"name": "x", "type": "number", "min": 0}]})
+INFO = ModelInfo("m", "champion", "3", "run1", "models:/m/3")
+
+
+def test_the_card_has_every_section():
+    run = {"params": {"C": "1.0"}, "metrics": {"roc_auc": 0.81, "train_rows": 800.0}, "tags": {}}
+    tests = {
+        "passed": True,
+        "holdout_rows": 200,
+        "slices": {"a": {"rows": 150, "roc_auc": 0.8, "gated": True}},
+        "checks": [{"name": "quality_gate", "passed": True, "detail": "ok"}],
+    }
+    card = render_card("proj", INFO, run, tests, CFG, CONTRACT)
+    assert card.startswith("# Model card: m version 3")
+    for section in ("## Intended use", "## Data", "## Holdout metrics", "## Model tests",
+                    "## Metrics per slice of `kind`", "## Limitations"):  # fmt: skip
+        assert section in card
+    assert "| roc_auc | 0.8100 | 0.7000 |" in card and "Rank customers." in card
+    assert "## Lineage" not in card
+
+
+def test_lineage_and_signature_when_recorded():
+    run = {"params": {}, "metrics": {}, "tags": {}, "signature": "inputs [x] -> outputs [p]",
+           "version_tags": {"lineage.git_sha": "abc", "other": "x"}}  # fmt: skip
+    card = render_card("proj", INFO, run, None, CFG, CONTRACT)
+    assert "## Lineage" in card and "| git_sha | abc |" in card
+    assert "Input and output signature: `inputs [x] -> outputs [p]`." in card
