@@ -247,6 +247,7 @@ def create_app(
     options = options or ServingOptions.from_env()
     metrics = ServingMetrics(project.name)
     hooks = hooks or ServingHooks()
+    hooks.register_metrics(metrics.registry, project.name)
     router = None
     if ab_config is not None:
         router = VariantRouter(

@@ -1,13 +1,12 @@
-"""Compares champion and challenger on their live metrics and promotes or rejects the challenger.
+"""Champion/challenger comparison on live metrics: promote or reject the challenger.
 
-    python -m {{ package_name }}.serving.ab_compare --prometheus URL [--dry-run]
-
-Reads each variant's successes and trials from Prometheus (the queries in config/ab_test.yaml,
-`comparison`), applies a two-proportion z-test once both variants reached `min_samples`, and
-then: the challenger significantly better by more than `min_lift` -> it becomes `champion`
-through the promotion policy (audited; a refusal lists the policy's reasons); significantly
-worse -> alias `challenger` is removed (audited); otherwise the experiment goes on.
-Exit codes: 0 decided or still running, 1 refused or failed.
+A project's `python -m <package>.serving.ab_compare --prometheus URL [--dry-run]` calls `main`.
+It reads each variant's successes and trials from Prometheus (the queries in the project's
+config/ab_test.yaml, `comparison`), applies a two-proportion z-test once both variants reached
+`min_samples`, and then: the challenger significantly better by more than `min_lift` -> it
+becomes `champion` through the promotion policy and the audit log
+(`mlops_runtime.governance.aliases.move_alias`); significantly worse -> alias `challenger` is
+retired (audited); otherwise the experiment goes on. Exit codes: 0 decided or still running, 1 refused or failed.
 """
 
 from __future__ import annotations
@@ -18,22 +17,19 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from mlops_runtime.governance.aliases import (
-    GovernanceError,
-    PolicyViolation,
-    move_alias,
-    retire_alias,
-)
-from mlops_runtime.serving.variants import CHALLENGER, CHAMPION, CONFIG_FILE
+from collections.abc import Callable
 
-from ..canary import CanaryError, query
-from ..config import project_root
-from ..platform import PROJECT
+import yaml
+
+from .canary import CanaryError, query
+from .project import Project
+from .serving.variants import CHALLENGER, CHAMPION, CONFIG_FILE
 
 
 @dataclass(frozen=True)
 class Comparison:
+    """One decision: both variants' counts, the test's z and p, the lift, and why."""
+
     champion: tuple[float, float]  # (successes, trials)
     challenger: tuple[float, float]
     z: float
@@ -89,8 +85,32 @@ def live_counts(prometheus: str, comparison: dict) -> dict[str, tuple[float, flo
     return counts
 
 
-def run(prometheus: str, dry_run: bool = False) -> Comparison:
-    path = project_root() / CONFIG_FILE
+Promote = Callable[[str, str], object]  # (challenger's version, reason): it becomes champion
+Retire = Callable[[str], object]  # (reason): alias challenger is removed
+
+
+def _governed(project: Project) -> tuple[Promote, Retire]:
+    from .governance.aliases import move_alias, retire_alias
+
+    def promote(version: str, reason: str) -> object:
+        return move_alias(project, CHAMPION, version, reason=reason, context="ab")
+
+    def retire(reason: str) -> object:
+        return retire_alias(project, CHALLENGER, reason=reason)
+
+    return promote, retire
+
+
+def run(
+    project: Project,
+    prometheus: str,
+    dry_run: bool = False,
+    promote: Promote | None = None,
+    retire: Retire | None = None,
+) -> Comparison:
+    """Compare once and act on the decision (nothing moves with `dry_run` or `continue`);
+    `promote` and `retire` default to the governed alias moves."""
+    path = project.path(CONFIG_FILE)
     settings = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})["comparison"]
     counts = live_counts(prometheus, settings)
     result = compare(
@@ -102,24 +122,33 @@ def run(prometheus: str, dry_run: bool = False) -> Comparison:
     )
     if dry_run or result.decision == "continue":
         return result
+    if promote is None or retire is None:
+        governed = _governed(project)
+        promote, retire = promote or governed[0], retire or governed[1]
     if result.decision == "promote":
-        from ..registry import champion_info
-
-        version = champion_info(CHALLENGER).version
-        move_alias(PROJECT, CHAMPION, version, reason=f"A/B test: {result.reason}", context="ab")
-        retire_alias(PROJECT, CHALLENGER, reason=f"promoted to champion: {result.reason}")
+        version = project.call("champion_info", CHALLENGER).version
+        promote(version, f"A/B test: {result.reason}")
+        retire(f"promoted to champion: {result.reason}")
     else:
-        retire_alias(PROJECT, CHALLENGER, reason=f"A/B test: {result.reason}")
+        retire(f"A/B test: {result.reason}")
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(
+    project: Project,
+    argv: list[str] | None = None,
+    promote: Promote | None = None,
+    retire: Retire | None = None,
+) -> int:
+    """`python -m <package>.serving.ab_compare --prometheus URL [--dry-run]`."""
+    from .governance.aliases import GovernanceError, PolicyViolation
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prometheus", required=True, help="e.g. http://127.0.0.1:9090")
     parser.add_argument("--dry-run", action="store_true", help="decide, but move no alias")
     args = parser.parse_args(argv)
     try:
-        result = run(args.prometheus, args.dry_run)
+        result = run(project, args.prometheus, args.dry_run, promote, retire)
     except PolicyViolation as exc:
         print(f"error: the promotion policy refused the challenger: {exc}", file=sys.stderr)
         return 1
@@ -129,6 +158,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{result.decision}: {result.reason}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

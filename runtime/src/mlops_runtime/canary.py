@@ -1,16 +1,16 @@
-"""Canary analysis as code: the queries of k8s/base/analysis-template.yaml, derived and judged.
+"""Canary analysis as code: the queries of a project's k8s/base/analysis-template.yaml, derived
+and judged. A project's `python -m <package>.canary` calls `main(project, argv)`:
 
-    python -m {{ package_name }}.canary rules [--output FILE | --check]
-    python -m {{ package_name }}.canary check --prometheus URL --arg canary-hash=H --arg stable-hash=H --arg namespace=NS
+    python -m <package>.canary rules [--output FILE | --check]
+    python -m <package>.canary check --prometheus URL --arg canary-hash=H --arg stable-hash=H --arg namespace=NS
 
-The AnalysisTemplate is the one place the PromQL lives. `rules` derives recording rules from it
+The AnalysisTemplate (the project's) is the one place the PromQL lives. `rules` derives recording rules from it
 (monitoring/prometheus/canary_rules.yml, with the args of RULE_ARGS), which
 `promtool test rules` then evaluates on synthetic series; `check` runs each query against a
 Prometheus and judges the result with the metric's successCondition and failureCondition the
 way Argo Rollouts does (Successful, Failed, Inconclusive or Error). Standard library and PyYAML
 only.
 """
-{%- raw %}
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from .config import project_root
+from .project import Project
 
 TEMPLATE = Path("k8s/base/analysis-template.yaml")
 RULES = Path("monitoring/prometheus/canary_rules.yml")
@@ -69,10 +69,9 @@ class AnalysisTemplate:
         return values
 
 
-def load_template(path: str | Path | None = None) -> AnalysisTemplate:
-    """The AnalysisTemplate at `path` (default k8s/base/analysis-template.yaml)."""
-    path = Path(path or TEMPLATE)
-    path = path if path.is_absolute() else project_root() / path
+def load_template(path: str | Path) -> AnalysisTemplate:
+    """The AnalysisTemplate in the YAML file at `path`."""
+    path = Path(path)
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(doc, dict) or doc.get("kind") != "AnalysisTemplate":
         raise CanaryError(f"{path} is not an AnalysisTemplate")
@@ -112,6 +111,7 @@ def recording_rules(template: AnalysisTemplate, args: dict[str, str] | None = No
 
 
 def rules_text(template: AnalysisTemplate) -> str:
+    """The recording-rules file a project keeps in monitoring/prometheus/canary_rules.yml."""
     header = (
         "# Derived from k8s/base/analysis-template.yaml by `make canary-rules`; do not edit.\n"
         "# The canary analysis queries with the args of canary_rules_test.yml's series, so\n"
@@ -243,10 +243,9 @@ def query(prometheus: str, promql: str, timeout: float = 10.0) -> list[float]:
 
 
 def run_analysis(
-    prometheus: str, given: dict[str, str], template: AnalysisTemplate | None = None
+    prometheus: str, given: dict[str, str], template: AnalysisTemplate
 ) -> list[tuple[str, list[float], str]]:
     """One measurement of every metric: (name, result, phase)."""
-    template = template or load_template()
     args = template.resolved_args(given)
     outcomes = []
     for metric in template.metrics:
@@ -255,7 +254,9 @@ def run_analysis(
     return outcomes
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(project: Project, argv: list[str] | None = None) -> int:
+    """`python -m <package>.canary rules|check ...`: 0 done (or every metric Successful), 1
+    failed or refused, 2 the rules file is out of date (`--check`)."""
     parser = argparse.ArgumentParser(description="Canary analysis: recording rules and checks.")
     commands = parser.add_subparsers(dest="command", required=True)
     rules = commands.add_parser("rules", help="derive the recording rules from the template")
@@ -266,10 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--arg", action="append", default=[], help="NAME=VALUE, repeatable")
     args = parser.parse_args(argv)
     try:
-        template = load_template()
+        template = load_template(project.path(TEMPLATE))
         if args.command == "rules":
-            output = Path(args.output)
-            output = output if output.is_absolute() else project_root() / output
+            output = project.path(args.output)
             text = rules_text(template)
             if args.check:
                 current = output.read_text(encoding="utf-8") if output.is_file() else ""
@@ -290,7 +290,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {verdict} (result {result})")
     return 0 if all(verdict == "Successful" for _, _, verdict in outcomes) else 1
 
-
-if __name__ == "__main__":
-    sys.exit(main())
-{%- endraw %}

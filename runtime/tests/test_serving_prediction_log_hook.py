@@ -1,0 +1,116 @@
+"""The prediction log's hook: rows handed over, a dead sink counted and made visible to
+readiness, a shutdown bounded by its budget."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pandas as pd
+from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry
+
+from mlops_runtime.contract import ColumnSpec
+from mlops_runtime.serving.app import ServingOptions, create_app
+from mlops_runtime.serving.hooks import PredictionLogHook, ServingHooks
+
+
+class FakeLogger:
+    """A logger with the PredictionLogger interface whose sink can be switched off."""
+
+    def __init__(self):
+        self.sink_up = True
+        self.written, self.errors, self.dropped = [], 0, 0
+        self.queue: list = []
+        self.lock = threading.Lock()
+        self.started = self.stopped = False
+
+    def start(self):
+        self.started = True
+
+    def log(self, batch):
+        with self.lock:
+            self.queue.append(batch)
+        return True
+
+    def _write(self):
+        with self.lock:
+            if not self.queue:
+                return True
+            if not self.sink_up:
+                self.errors += 1
+                return False
+            self.written.extend(self.queue)
+            self.queue = []
+            return True
+
+    def flush(self, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while not self._write():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def stop(self, timeout=30.0):
+        self.flush(timeout)
+        self.stopped = True
+
+    def stats(self):
+        return {"rows_written": len(self.written), "rows_dropped": self.dropped,
+                "rows_queued": len(self.queue), "write_errors": self.errors}  # fmt: skip
+
+
+def test_rows_reach_the_logger_with_the_served_version(fake_project):
+    logger = FakeLogger()
+    hook = PredictionLogHook(logger, to_batch=lambda e: (e.request_id, e.model_version))
+    features = [ColumnSpec("x", "number")]
+
+    def scorer(model, frame):
+        p = [float(v) for v in model.predict_proba(frame)[:, 1]]
+        return p, [int(v >= 0.5) for v in p]
+
+    app = create_app(fake_project, features, scorer, hooks=ServingHooks([hook]),
+                     options=ServingOptions(reload_seconds=0))  # fmt: skip
+    with TestClient(app) as client:
+        answer = client.post("/predict", json={"rows": [{"x": 1.0}]})
+        metrics = client.get("/metrics").text
+    assert logger.started and logger.stopped
+    assert logger.written == [(answer.headers["X-Request-ID"], "1")]
+    assert 'mlops_prediction_log_rows_dropped_total{project="fake"} 0.0' in metrics
+
+
+def test_a_sink_down_past_the_threshold_fails_readiness_and_is_counted():
+    now = [1000.0]
+    logger = FakeLogger()
+    hook = PredictionLogHook(logger, to_batch=lambda e: e, unhealthy_after=60, clock=lambda: now[0])
+    registry = CollectorRegistry()
+    hook.register_metrics(registry, "p")
+    logger.sink_up = False
+    hook.after_predict("row")
+    logger._write()  # the writer's try fails
+    assert hook.ready() == (True, None)  # down, but not for long yet
+    now[0] += 61
+    logger._write()
+    ok, why = hook.ready()
+    assert not ok and "61 s" in why
+    assert registry.get_sample_value("mlops_prediction_log_sink_errors_total", {"project": "p"}) == 2
+    assert registry.get_sample_value("mlops_prediction_log_sink_down_seconds", {"project": "p"}) == 61
+    logger.sink_up = True
+    logger._write()  # back: the next write succeeds
+    assert hook.ready() == (True, None)
+
+
+def test_shutdown_with_the_sink_down_ends_within_its_budget_and_counts_the_loss():
+    logger = FakeLogger()
+    logger.sink_up = False
+    hook = PredictionLogHook(logger, to_batch=lambda e: e, stop_seconds=0.5)
+    registry = CollectorRegistry()
+    hook.register_metrics(registry, "p")
+    for _ in range(3):
+        hook.after_predict(pd.DataFrame({"x": [1]}))
+    started = time.monotonic()
+    hook.stop()
+    assert time.monotonic() - started < 1.0
+    assert hook.shutdown_dropped == 3
+    assert registry.get_sample_value("mlops_prediction_log_rows_dropped_total", {"project": "p"}) == 3
