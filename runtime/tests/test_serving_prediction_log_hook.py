@@ -61,7 +61,7 @@ class FakeLogger:
                 "rows_queued": len(self.queue), "write_errors": self.errors}  # fmt: skip
 
 
-def test_rows_reach_the_logger_with_the_served_version(fake_project):
+def test_rows_reach_the_logger_with_the_served_version(serving_project):
     logger = FakeLogger()
     hook = PredictionLogHook(logger, to_batch=lambda e: (e.request_id, e.model_version))
     features = [ColumnSpec("x", "number")]
@@ -70,7 +70,7 @@ def test_rows_reach_the_logger_with_the_served_version(fake_project):
         p = [float(v) for v in model.predict_proba(frame)[:, 1]]
         return p, [int(v >= 0.5) for v in p]
 
-    app = create_app(fake_project, features, scorer, hooks=ServingHooks([hook]),
+    app = create_app(serving_project, features, scorer, hooks=ServingHooks([hook]),
                      options=ServingOptions(reload_seconds=0))  # fmt: skip
     with TestClient(app) as client:
         answer = client.post("/predict", json={"rows": [{"x": 1.0}]})
