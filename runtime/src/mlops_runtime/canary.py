@@ -100,6 +100,7 @@ def resolve(text: str, args: dict[str, str]) -> str:
 
 
 def record_name(metric: Metric) -> str:
+    """The recording rule's name for a metric: `canary:<name with underscores>`."""
     return "canary:" + metric.name.replace("-", "_")
 
 

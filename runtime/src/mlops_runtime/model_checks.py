@@ -65,6 +65,7 @@ def roc_auc(labels: pd.Series | np.ndarray, scores: np.ndarray) -> float:
 
 
 def quality_gate(metrics: dict[str, float], cfg: Any) -> Check:
+    """Every threshold of `cfg.quality_gate.thresholds` met on the holdout metrics."""
     missed = [
         f"{name} {metrics.get(name, float('nan')):.4f} < {threshold:.4f}"
         for name, threshold in cfg.quality_gate.thresholds.items()
@@ -77,6 +78,7 @@ def quality_gate(metrics: dict[str, float], cfg: Any) -> Check:
 def champion_comparison(
     metrics: dict[str, float], champion_metrics: dict[str, float] | None, cfg: Any
 ) -> Check:
+    """Not worse than the champion on the primary metric by more than `champion_margin`."""
     metric, margin = cfg.quality_gate.primary_metric, cfg.model_tests.champion_margin
     if champion_metrics is None:
         return Check("challenger_vs_champion", True, "no champion yet")
@@ -90,6 +92,7 @@ def champion_comparison(
 
 
 def prediction_sanity(scores: np.ndarray, labels: pd.Series, cfg: Any) -> list[Check]:
+    """Probabilities finite and in [0, 1], spread, positive rate and calibration in bounds."""
     rules = cfg.model_tests
     in_range = bool(np.isfinite(scores).all() and ((scores >= 0) & (scores <= 1)).all())
     low, high = rules.positive_rate
@@ -151,6 +154,7 @@ def slice_metrics(
 
 
 def invariance(model: Any, df: pd.DataFrame, cfg: Any, scoring: Scoring) -> list[Check]:
+    """A row scores the same alone as in a batch; a small shift barely moves predictions."""
     rules = cfg.model_tests
     sample = df.head(50).reset_index(drop=True)
     batch = probabilities(model, sample, scoring)

@@ -32,6 +32,8 @@ class PredictionEvent:
 
 
 class Hook(Protocol):
+    """What the app calls on a hook (a `ready()` method is optional)."""
+
     def start(self) -> None: ...
 
     def after_predict(self, event: PredictionEvent) -> None: ...

@@ -62,11 +62,15 @@ def request_model(row: type[BaseModel], max_rows: int = MAX_ROWS) -> type[BaseMo
 
 
 class Prediction(BaseModel):
+    """One row's answer."""
+
     probability: float = Field(ge=0.0, le=1.0, description="probability of the positive class")
     label: Literal[0, 1] = Field(description="1 when probability >= the decision threshold")
 
 
 class PredictResponse(BaseModel):
+    """The answers and the version that gave them."""
+
     model_name: str
     model_version: str
     model_alias: str | None = Field(description="the alias served; null for a pinned version")
@@ -74,6 +78,8 @@ class PredictResponse(BaseModel):
 
 
 class Readiness(BaseModel):
+    """`/ready`: ready or not, the version loaded, or why not."""
+
     status: Literal["ready", "not ready"]
     model_name: str | None = None
     model_version: str | None = None

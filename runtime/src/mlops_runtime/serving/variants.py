@@ -89,6 +89,8 @@ Scorer = Callable[[Any, Any], tuple[list[float], list[int]]]
 
 
 class VariantMetrics:
+    """Per-variant request counts, probabilities, versions and dropped shadow scorings."""
+
     def __init__(self, registry: CollectorRegistry):
         self.requests = Counter(
             "mlops_serving_variant_requests",
