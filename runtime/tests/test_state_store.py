@@ -39,11 +39,7 @@ class FakeClock:
 def store_uri(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'artifacts' / 'state.db'}"
-    try:
-        server = request.getfixturevalue("postgres_server")
-    except pytest.FixtureLookupError:  # until tests/engines/postgres.py is on this branch
-        pytest.skip("the postgres_server fixture (repo-root conftest.py) is not loaded")
-    return server.create_database()
+    return request.getfixturevalue("postgres_server").create_database()
 
 
 @pytest.fixture
