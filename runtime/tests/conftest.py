@@ -26,3 +26,12 @@ def project(tmp_path, monkeypatch) -> Project:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("MLOPS_PROJECT_ROOT", str(tmp_path))
     return Project(name="sample", package="sampleproj")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_uri(request, tmp_path) -> str:
+    """A fresh shared state store: SQLite in tmp_path, and a database on the session's real
+    PostgreSQL server (the repo-root `postgres_server` fixture)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'artifacts' / 'state.db'}"
+    return request.getfixturevalue("postgres_server").create_database()

@@ -1,6 +1,10 @@
-"""Storm guards: cool-down, rate limit, single flight, same data, circuit breaker; state persists."""
+"""Storm guards: cool-down, rate limit, single flight, same data, circuit breaker; the state
+persists in the shared store (SQLite and a real PostgreSQL), leases expire, every piece of state
+has a way out."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
@@ -18,17 +22,17 @@ class Clock:
         return self.now
 
 
-def guards(tmp_path, clock, **overrides) -> RetrainGuards:
-    return RetrainGuards(tmp_path / "state", GuardConfig(**overrides), clock=clock)
+def guards(state_uri, clock, **overrides) -> RetrainGuards:
+    return RetrainGuards(state_uri, GuardConfig(**overrides), clock=clock, namespace="sample")
 
 
-def test_cooldown_refuses_a_second_retrain_and_persists(tmp_path):
+def test_cooldown_refuses_a_second_retrain_and_persists(state_uri):
     clock = Clock()
-    first = guards(tmp_path, clock, cooldown_hours=24)
+    first = guards(state_uri, clock, cooldown_hours=24)
     ticket = first.begin("drift", ["drift: x"], data_digest="a")
     first.finish(ticket, True)
     clock.now += 2 * HOUR
-    again = guards(tmp_path, clock, cooldown_hours=24)  # a new process reads the same state
+    again = guards(state_uri, clock, cooldown_hours=24)  # a new process reads the same state
     with pytest.raises(RetrainRefused, match="cool-down"):
         again.begin("drift", data_digest="b")
     assert again.status()["totals"] == {"succeeded": 1, "failed": 0, "refused": 1}
@@ -36,9 +40,9 @@ def test_cooldown_refuses_a_second_retrain_and_persists(tmp_path):
     again.finish(again.begin("drift", data_digest="b"), True)
 
 
-def test_at_most_n_per_window(tmp_path):
+def test_at_most_n_per_window(state_uri):
     clock = Clock()
-    g = guards(tmp_path, clock, cooldown_hours=0, max_retrains=2, per_hours=24)
+    g = guards(state_uri, clock, cooldown_hours=0, max_retrains=2, per_hours=24)
     for digest in "ab":
         g.finish(g.begin("drift", data_digest=digest), True)
         clock.now += HOUR
@@ -48,9 +52,9 @@ def test_at_most_n_per_window(tmp_path):
     g.begin("drift", data_digest="c")
 
 
-def test_single_flight(tmp_path):
+def test_single_flight(state_uri):
     clock = Clock()
-    g = guards(tmp_path, clock, cooldown_hours=0, lock_timeout_hours=6)
+    g = guards(state_uri, clock, cooldown_hours=0, lock_timeout_hours=6)
     running = g.begin("drift", data_digest="a")
     assert g.status()["in_flight"]
     with pytest.raises(RetrainRefused, match="single flight"):
@@ -61,34 +65,34 @@ def test_single_flight(tmp_path):
     g.finish(g.begin("drift", data_digest="b"), True)
 
 
-def test_a_dead_flight_is_taken_over_after_the_timeout(tmp_path):
+def test_a_dead_flight_is_taken_over_after_the_timeout(state_uri):
     clock = Clock()
-    g = guards(tmp_path, clock, cooldown_hours=0, lock_timeout_hours=1)
+    g = guards(state_uri, clock, cooldown_hours=0, lock_timeout_hours=1)
     g.begin("drift", data_digest="a")  # never finished: the process died
     clock.now += 2 * HOUR
     g.finish(g.begin("drift", data_digest="b"), True)
 
 
-def test_same_data_is_refused_unless_forced(tmp_path):
+def test_same_data_is_refused_unless_forced(state_uri):
     clock = Clock()
-    g = guards(tmp_path, clock, cooldown_hours=0)
+    g = guards(state_uri, clock, cooldown_hours=0)
     g.finish(g.begin("drift", data_digest="same"), True)
     with pytest.raises(RetrainRefused, match="same data"):
         g.begin("decay", data_digest="same")
     g.finish(g.begin("manual", data_digest="same", force=True), True)
 
 
-def test_a_failed_run_does_not_block_the_same_data(tmp_path):
+def test_a_failed_run_does_not_block_the_same_data(state_uri):
     clock = Clock()
-    g = guards(tmp_path, clock, cooldown_hours=0)
+    g = guards(state_uri, clock, cooldown_hours=0)
     g.finish(g.begin("drift", data_digest="d"), False, "boom")
     g.finish(g.begin("drift", data_digest="d"), True)
 
 
-def test_circuit_breaker_opens_pages_and_half_opens(tmp_path):
+def test_circuit_breaker_opens_pages_and_half_opens(state_uri):
     clock = Clock()
     g = guards(
-        tmp_path,
+        state_uri,
         clock,
         cooldown_hours=0,
         max_retrains=10,
@@ -112,9 +116,122 @@ def test_circuit_breaker_opens_pages_and_half_opens(tmp_path):
     assert not g.status()["circuit_open"] and g.status()["consecutive_failures"] == 0
 
 
-def test_schedule_skips_cooldown_but_is_recorded(tmp_path):
+def test_schedule_skips_cooldown_but_is_recorded(state_uri):
     clock = Clock()
-    g = guards(tmp_path, clock, cooldown_hours=24)
+    g = guards(state_uri, clock, cooldown_hours=24)
     g.finish(g.begin("drift", data_digest="a"), True)
     g.finish(g.begin("schedule", data_digest="a"), True)
     assert g.status()["totals"]["succeeded"] == 2
+
+
+# -- the shared store: leases, accounting, the operator's ways out ---------------------------------
+def test_a_failed_retrain_releases_its_lease_and_counts_toward_the_breaker(state_uri):
+    clock = Clock()
+    g = guards(state_uri, clock, cooldown_hours=0, failure_threshold=2)
+    ticket = g.begin("drift", data_digest="a")
+    assert g.status()["lease"]["id"] == ticket.id
+    assert g.finish(ticket, False, "training failed")
+    assert not g.finish(ticket, False, "reported twice")  # the exit handler after the task
+    status = g.status()
+    assert not status["in_flight"] and status["consecutive_failures"] == 1
+    assert status["totals"]["failed"] == 1
+    g.finish(g.begin("drift", data_digest="b"), False, "again")
+    assert g.status()["circuit_open"]
+
+
+def test_a_dead_retrains_lease_expires_and_it_is_recorded_failed(state_uri):
+    clock = Clock()
+    g = guards(state_uri, clock, cooldown_hours=0, lease_ttl_minutes=10)
+    dead = g.begin("drift", data_digest="a", spans_tasks=False)  # then the process was killed
+    with pytest.raises(RetrainRefused, match="single flight"):
+        g.begin("drift", data_digest="b")
+    clock.now += 11 * 60  # no heartbeat for longer than the TTL
+    g.finish(g.begin("drift", data_digest="b"), True)
+    history = {h["id"]: h for h in [g.store.retrain(dead.id).as_dict()]}
+    assert history[dead.id]["outcome"] == "failed" and "abandoned" in history[dead.id]["detail"]
+    assert g.status()["totals"] == {"succeeded": 1, "failed": 1, "refused": 1}
+
+
+def test_a_heartbeat_keeps_an_in_process_retrain_alive(state_uri):
+    g = RetrainGuards(state_uri, GuardConfig(cooldown_hours=0, lease_ttl_minutes=0.01),
+                      namespace="sample")  # fmt: skip
+    ticket = g.begin("drift", data_digest="a", spans_tasks=False)
+    beat = g.heartbeat(ticket)
+    try:
+        time.sleep(1.5)  # more than twice the 0.6 s TTL
+        with pytest.raises(RetrainRefused, match="single flight"):
+            g.begin("manual", data_digest="b", force=True)
+    finally:
+        beat.stop()
+    assert g.finish(ticket, True)
+
+
+def test_release_frees_a_stuck_lease_and_records_the_retrain_failed(state_uri):
+    clock = Clock()
+    g = guards(state_uri, clock, cooldown_hours=0)
+    stuck = g.begin("drift", data_digest="a")  # an orchestrated retrain whose run vanished
+    released = g.release()
+    assert released["id"] == stuck.id
+    assert g.store.retrain(stuck.id).outcome == "failed"
+    assert g.status()["consecutive_failures"] == 1
+    assert g.release() is None  # nothing held: nothing to do
+    g.finish(g.begin("manual", data_digest="a"), True)
+
+
+def test_reset_everything_forgets_the_history_and_the_lease(state_uri):
+    clock = Clock()
+    g = guards(state_uri, clock, cooldown_hours=24, failure_threshold=1)
+    g.finish(g.begin("drift", data_digest="a"), False)
+    g.reset(everything=True)
+    status = g.status()
+    assert status["totals"] == {"succeeded": 0, "failed": 0, "refused": 0}
+    assert not status["circuit_open"] and status["last"] is None
+    g.finish(g.begin("drift", data_digest="a"), True)  # no cool-down, no same-data left
+
+
+def test_the_same_ticket_begins_once(state_uri):
+    clock = Clock()
+    g = guards(state_uri, clock, cooldown_hours=0)
+    first = g.begin("drift", data_digest="a", ticket_id="kfp-run-1")
+    assert g.begin("drift", data_digest="a", ticket_id="kfp-run-1") == first  # a retried task
+    g.finish(first, True)
+    with pytest.raises(RetrainRefused, match="already succeeded"):
+        g.begin("drift", data_digest="b", ticket_id="kfp-run-1")
+
+
+def test_two_projects_share_one_store_without_sharing_guards(state_uri):
+    clock = Clock()
+    a = RetrainGuards(state_uri, GuardConfig(), clock=clock, namespace="a")
+    b = RetrainGuards(state_uri, GuardConfig(), clock=clock, namespace="b")
+    a.begin("drift", data_digest="x")
+    b.finish(b.begin("drift", data_digest="x"), True)
+
+
+def test_the_guards_command_shows_releases_and_resets_every_piece_of_state(project, capsys):
+    import json
+
+    from mlops_runtime.monitoring import cli
+    from mlops_runtime.settings import load_settings
+
+    settings = load_settings(project)
+    settings.monitoring_config.parent.mkdir(parents=True)
+    settings.monitoring_config.write_text("guards:\n  failure_threshold: 1\n")
+    g = RetrainGuards(settings.state_uri, GuardConfig(failure_threshold=1), namespace="sample")
+    g.finish(g.begin("drift", data_digest="a"), True)
+    stuck = g.begin("manual", data_digest="b")  # its run vanished
+
+    def guards_command(*args: str) -> dict:
+        assert cli.main(project, ["guards", *args]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    status = guards_command()
+    assert status["in_flight"] and status["lease"]["id"] == stuck.id
+    released = guards_command("release")
+    assert not released["in_flight"] and released["consecutive_failures"] == 1
+    assert released["circuit_open"]  # the released retrain counted as a failure
+    closed = guards_command("reset")
+    assert not closed["circuit_open"] and closed["totals"]["succeeded"] == 1
+    cleared = guards_command("reset", "--all")
+    assert cleared["totals"] == {"succeeded": 0, "failed": 0, "refused": 0}
+    assert cleared["last"] is None and cleared["cooldown_until"] is None
+    assert (settings.monitoring_metrics_dir / "retrain.prom").is_file()

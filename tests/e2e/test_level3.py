@@ -229,8 +229,8 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
              PIPELINE_DATA_SOURCE=str(data_dag))  # fmt: skip
         assert versions(project, venv) == before + 2
         assert_last_run(project, venv, "airflow-drift")
-        state = json.loads((project / "artifacts/monitoring/state/retrain_state.json").read_text())
-        dag_run = state["history"][-1]
+        dag_run = json.loads(run([venv / "bin/python", "-m", f"{PACKAGE}.monitoring", "guards"],
+                                 project, {"PYTHONPATH": "src"}).stdout)["last"]  # fmt: skip
         assert dag_run["trigger"] == "drift" and dag_run["outcome"] == "succeeded", dag_run
         assert "monthly_charges" in dag_run["reasons"][0]
 

@@ -4,7 +4,7 @@ project by its thin entry point (`<package>/monitoring/__main__.py`: `main(PROJE
     python -m <package>.monitoring monitor [--json]         drift and decay job, prints the decision
     python -m <package>.monitoring retrain [--reason R] [--trigger T] [--force] [--dry-run]
     python -m <package>.monitoring feedback LABELS.csv      columns request_id, label (row optional)
-    python -m <package>.monitoring guards [status|reset]
+    python -m <package>.monitoring guards [status|release|reset [--all]]
 
 Exit codes: 0 done; 1 failed or refused (one line on stderr says why).
 """
@@ -64,18 +64,36 @@ def _feedback(project: Project, args) -> int:
 def _guards(project: Project, args) -> int:
     from ..settings import load_settings
     from .config import load_monitoring_config
-    from .guards import RetrainGuards
+    from .guards import open_guards
     from .metrics import write_retrain_metrics
 
     settings = load_settings(project)
-    guards = RetrainGuards(
-        settings.monitoring_state_dir, load_monitoring_config(settings.monitoring_config).guards
-    )
-    if args.action == "reset":
-        guards.reset()
-        print("circuit breaker closed; failure count reset")
-    write_retrain_metrics(guards.status(), settings.monitoring_metrics_dir, project.name)
-    print(json.dumps(guards.status(), indent=1, default=str))
+    cfg = load_monitoring_config(settings.monitoring_config).guards
+    with open_guards(settings.state_uri, cfg, project.name) as guards:
+        if args.action == "release":
+            released = guards.release()
+            print(
+                f"released the single-flight lease of retrain {released['id']}; it is recorded "
+                "as failed"
+                if released
+                else "no retrain holds the single-flight lease; nothing to release",
+                file=sys.stderr,
+            )
+        elif args.action == "reset" and args.all:
+            guards.reset(everything=True)
+            print("guards reset: lease released, history, failures, breaker and totals forgotten",
+                  file=sys.stderr)  # fmt: skip
+        elif args.action == "reset":
+            guards.reset()
+            print("circuit breaker closed; failure count reset", file=sys.stderr)
+        status = guards.status()
+    write_retrain_metrics(status, settings.monitoring_metrics_dir, project.name)
+    legacy = settings.monitoring_state_dir / "retrain_state.json"
+    if legacy.is_file():
+        status["note"] = (
+            f"{legacy} is no longer read (the guards' state is in MLOPS_STATE_URI); delete it"
+        )
+    print(json.dumps(status, indent=1, default=str))
     return 0
 
 
@@ -101,8 +119,23 @@ def main(project: Project, argv: list[str] | None = None) -> int:
     retrain.add_argument("--dry-run", action="store_true", help="only say whether it would run")
     feedback = commands.add_parser("feedback", help="record labels for logged predictions")
     feedback.add_argument("file", help="CSV or Parquet with request_id, label (and row)")
-    guards = commands.add_parser("guards", help="show the storm guards, or reset the breaker")
-    guards.add_argument("action", nargs="?", choices=["status", "reset"], default="status")
+    guards = commands.add_parser(
+        "guards", help="show the storm guards; release a stuck lease; reset the breaker"
+    )
+    guards.add_argument(
+        "action",
+        nargs="?",
+        choices=["status", "release", "reset"],
+        default="status",
+        help="status (default); release: free the single-flight lease of a stuck retrain (it "
+        "is recorded as failed); reset: close the circuit breaker",
+    )
+    guards.add_argument(
+        "--all",
+        action="store_true",
+        help="with reset: also release the lease and forget the history (cool-down, rate "
+        "window, same-data) and the totals",
+    )
     args = parser.parse_args(argv)
     handlers = {"monitor": _monitor, "retrain": _retrain, "feedback": _feedback, "guards": _guards}
     try:

@@ -49,6 +49,7 @@ class GuardConfig:
     failure_threshold: int = 3
     breaker_reset_hours: float = 24.0
     lock_timeout_hours: float = 6.0
+    lease_ttl_minutes: float = 10.0
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from ..settings import Settings, load_settings
 from .config import MonitoringConfig, load_monitoring_config
 from .decay import detect_decay
 from .drift import detect_drift
-from .guards import RetrainGuards
+from .guards import open_guards
 from .metrics import write_monitoring_metrics, write_retrain_metrics
 from .prediction_log import labelled, read_partitioned
 from .report import write_report
@@ -181,8 +181,9 @@ def run_monitoring(
         scored = _rows_of(logged, current_version(logged, alias_version), alias_version)
     decay = detect_decay(labelled(scored, feedback), now, cfg.decay).as_dict()
 
-    guards = RetrainGuards(settings.monitoring_state_dir, cfg.guards)
-    decision = decide(drift, decay, guards.blockers(trigger="drift"), others)
+    with open_guards(settings.state_uri, cfg.guards, project.name) as guards:
+        blockers, guard_status = guards.blockers(trigger="drift"), guards.status()
+    decision = decide(drift, decay, blockers, others)
     report = {
         "project": project.name,
         "generated_at": now,
@@ -196,7 +197,7 @@ def run_monitoring(
             for v, r in by_version.items()
         },
         "decay": decay,
-        "guards": guards.status(),
+        "guards": guard_status,
         "decision": decision.__dict__,
     }
     if write:

@@ -29,7 +29,7 @@ from ..project import Project
 from ..records import TRIGGER_ENV, TRIGGERS, data_digest
 from ..settings import Settings, load_settings
 from .config import MonitoringConfig, load_monitoring_config
-from .guards import RetrainGuards, RetrainRefused, Ticket
+from .guards import RetrainGuards, RetrainRefused, Ticket, open_guards
 from .metrics import write_retrain_metrics
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,10 @@ def _context(project: Project, settings, config, pipeline_config=None, need_pipe
     return settings, cfg, pipeline_config
 
 
+def _guards(project: Project, settings: Settings, cfg: MonitoringConfig) -> RetrainGuards:
+    return open_guards(settings.state_uri, cfg.guards, project.name)
+
+
 def _with_source(cfg: Any, source: str | None) -> Any:
     """The pipeline config training on `source` (the assembled table), else unchanged."""
     from dataclasses import replace
@@ -175,8 +179,14 @@ def begin_retrain(
     settings: Settings | None = None,
     config: MonitoringConfig | None = None,
     pipeline_config: Any = None,
+    spans_tasks: bool = True,
 ) -> dict[str, Any]:
     """Ask the storm guards for a retrain (for orchestrators whose tasks train in steps).
+
+    The retrain holds the single-flight lease in the shared state store until `finish_retrain`
+    (the training DAG's last task or failure callback, the KFP exit handler) releases it, or for
+    `guards.lock_timeout_hours` at most (`spans_tasks=False`: `lease_ttl_minutes`, renewed by
+    the caller's heartbeat, as `retrain` does).
 
     Assembles the training data first (`assemble_training_data`) and returns what
     `finish_retrain` and the training tasks need (JSON-serialisable, to pass between tasks;
@@ -184,12 +194,14 @@ def begin_retrain(
     RetrainRefused, with the guards' reasons, when a guard says no.
     """
     settings, cfg, pipeline_config = _context(project, settings, config, pipeline_config)
-    guards = RetrainGuards(settings.monitoring_state_dir, cfg.guards)
     data = assemble_training_data(project, settings, cfg, pipeline_config)
-    try:
-        ticket = guards.begin(trigger, list(reasons), data.digest, force=force)
-    finally:
-        write_retrain_metrics(guards.status(), settings.monitoring_metrics_dir, project.name)
+    with _guards(project, settings, cfg) as guards:
+        try:
+            ticket = guards.begin(
+                trigger, list(reasons), data.digest, force=force, spans_tasks=spans_tasks
+            )
+        finally:
+            write_retrain_metrics(guards.status(), settings.monitoring_metrics_dir, project.name)
     return {
         "ticket": ticket.id,
         "trigger": trigger,
@@ -212,7 +224,19 @@ def finish_retrain(
 ) -> RetrainOutcome:
     """Record how a retrain begun with `begin_retrain` ended (registered result, or an error)."""
     settings, cfg, _ = _context(project, settings, config, need_pipeline=False)
-    guards = RetrainGuards(settings.monitoring_state_dir, cfg.guards)
+    with _guards(project, settings, cfg) as guards:
+        return _finish(project, guards, started, registered, error, run_id, settings)
+
+
+def _finish(
+    project: Project,
+    guards: RetrainGuards,
+    started: dict[str, Any],
+    registered: dict[str, Any] | None,
+    error: str | None,
+    run_id: str | None,
+    settings: Settings,
+) -> RetrainOutcome:
     ticket = Ticket(started["ticket"], started["trigger"], started.get("data_digest"))
     outcome = RetrainOutcome(
         "failed", started["trigger"], list(started["reasons"]), data_digest=ticket.data_digest
@@ -276,9 +300,9 @@ def retrain(
     settings, cfg, pipeline_config = _context(project, settings, config, pipeline_config)
     reasons = list(reasons)
     if dry_run:
-        guards = RetrainGuards(settings.monitoring_state_dir, cfg.guards)
         data = assemble_training_data(project, settings, cfg, pipeline_config, write=False)
-        blockers = guards.blockers(trigger, data.digest, force)
+        with _guards(project, settings, cfg) as guards:
+            blockers = guards.blockers(trigger, data.digest, force)
         return RetrainOutcome(
             "refused" if blockers else "would run",
             trigger,
@@ -288,17 +312,22 @@ def retrain(
             data.digest,
         )
     try:
-        started = begin_retrain(project, trigger, reasons, force, settings, cfg, pipeline_config)
+        started = begin_retrain(
+            project, trigger, reasons, force, settings, cfg, pipeline_config, spans_tasks=False
+        )
     except RetrainRefused as refused:
         return RetrainOutcome("refused", trigger, reasons, "; ".join(refused.reasons))
     run = runner or project.hook("run_pipeline")
-    try:
-        with _mlflow_trigger(trigger):
-            result = run(_with_source(pipeline_config, started["data_source"]))
-    except Exception as exc:
-        return finish_retrain(project, started, error=f"{type(exc).__name__}: {exc}",
-                              settings=settings, config=cfg)  # fmt: skip
-    return finish_retrain(
-        project, started, result["registered"], run_id=result.get("run_id"), settings=settings,
-        config=cfg,
-    )  # fmt: skip
+    with _guards(project, settings, cfg) as guards:
+        # The lease lives while this process does: killed, it stops renewing and lapses.
+        beat = guards.heartbeat(Ticket(started["ticket"], trigger, started["data_digest"]))
+        try:
+            with _mlflow_trigger(trigger):
+                result = run(_with_source(pipeline_config, started["data_source"]))
+        except Exception as exc:
+            beat.stop()
+            return _finish(project, guards, started, None, f"{type(exc).__name__}: {exc}", None,
+                           settings)  # fmt: skip
+        beat.stop()
+        return _finish(project, guards, started, result["registered"], None,
+                       result.get("run_id"), settings)  # fmt: skip
