@@ -363,3 +363,61 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         raise
     finally:
         procs.stop()
+
+
+KFP_FAILED_RETRAIN = """
+import json, os, sys
+sys.path.insert(0, "pipelines")
+from kfp import local
+from kfp_pipeline import PROJECT_ROOT, training_pipeline
+from {package}.monitoring import begin_retrain
+
+started = begin_retrain("drift", ["drift: injected"])
+print("begun", started["ticket"], flush=True)
+os.environ["PIPELINE_DATA_SOURCE"] = {bad!r}  # the pipeline's validate step fails on it
+local.init(runner=local.SubprocessRunner(use_venv=False),
+           pipeline_root=str(PROJECT_ROOT / "artifacts" / "kfp"))
+try:
+    training_pipeline(retrain=json.dumps(started))
+except RuntimeError as exc:
+    print("pipeline failed:", str(exc).splitlines()[0], flush=True)
+else:
+    sys.exit("the training pipeline should have failed")
+"""
+
+
+def test_level3_failed_kfp_retrain_is_recorded_by_the_exit_handler(tmp_path, venv):
+    """A guarded retrain whose training task fails under kfp.local: the training pipeline's exit
+    handler records the failure in the shared state, releases the single-flight lease and counts
+    it toward the circuit breaker, so the next retrain can start."""
+    name, package = "e2e-kfp-fail", "e2e_kfp_fail"
+    project = generate(tmp_path, name, "--level", "3", "--orchestrator", "kubeflow")
+    make(project, "setup", venv)
+    bad = tmp_path / "bad.csv"
+    py(project, venv, (
+        f"from {package}.data import generate\n"
+        "d = generate(); d.loc[:9, 'monthly_charges'] = -1\n"
+        f"d.to_csv({str(bad)!r}, index=False)\n"
+    ))  # fmt: skip
+    out = py(project, venv, KFP_FAILED_RETRAIN.format(package=package, bad=str(bad)),
+             MLOPS_PROJECT_ROOT=str(project))  # fmt: skip
+    assert "pipeline failed" in out, out
+    ticket = out.split("begun ", 1)[1].split()[0]
+
+    def guards(*args: str) -> dict:
+        return json.loads(run([venv / "bin/python", "-m", f"{package}.monitoring", "guards",
+                               *args], project, {"PYTHONPATH": "src"}).stdout)  # fmt: skip
+
+    status = guards()
+    assert not status["in_flight"], status  # the exit handler released the lease
+    assert status["consecutive_failures"] == 1 and status["totals"]["failed"] == 1, status
+    last = status["last"]
+    assert last["id"] == ticket and last["outcome"] == "failed", last
+    assert "Kubeflow run failed" in last["detail"], last
+    # the lease is free: a person's retrain may start at once (no single-flight refusal)
+    py(project, venv, (
+        f"from {package}.monitoring import begin_retrain, finish_retrain\n"
+        "s = begin_retrain('manual', ['after the failure'])\n"
+        "finish_retrain(s, error='not trained in this test')\n"
+    ), MLOPS_PROJECT_ROOT=str(project))  # fmt: skip
+    assert guards()["consecutive_failures"] == 2
