@@ -34,8 +34,13 @@ test: setup ## Fast tests only
 e2e: setup ## End-to-end tests only: generate projects and run them for real
 	$(PYTHON) -m pytest -m e2e
 
-test-all: setup ## The whole suite: fast tests, then end-to-end tests
-	$(PYTHON) -m pytest -m "e2e or not e2e"
+# Two pytest runs, each phase's time printed; both run, and a failure in either fails the target.
+test-all: setup ## The whole suite: fast tests (tool and runtime), then end-to-end tests
+	@t=$$(date +%s); $(PYTHON) -m pytest; fast=$$?; \
+	echo "test-all: phase 'fast tests' took $$(( $$(date +%s) - t )) s (exit $$fast)"; \
+	t=$$(date +%s); $(PYTHON) -m pytest -m e2e --durations=40; e2e=$$?; \
+	echo "test-all: phase 'end-to-end tests' took $$(( $$(date +%s) - t )) s (exit $$e2e)"; \
+	test $$fast = 0 && test $$e2e = 0
 
 # `make demo` prints one line per phase with its time; everything the phases print (pip's
 # output above all) goes to $(DEMO_LOG), named at the end, and its tail is shown on a failure.

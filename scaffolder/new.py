@@ -247,11 +247,19 @@ def closing_message(result: NewResult) -> str:
         if answers.level >= 1
         else "trains on sample data; saves models/model.joblib"
     )
+    runtime = ""
+    if answers.level >= 1:
+        runtime = (
+            "  (make setup installs mlops-scaffold-runtime, the platform's library, from your "
+            "package index: PIP_EXTRA_INDEX_URL=URL make setup; or from a folder of its wheels, "
+            "`make wheels` in a mlops-scaffold checkout: PIP_FIND_LINKS=DIR make setup)\n"
+        )
     return (
         f"Created {shown}: {detail}.\n\n"
         f"Next:\n"
         f"  cd {shown}\n"
         f"  make setup   # .venv with the project, {libs} ({minutes} the first time)\n"
+        f"{runtime}"
         f"  make test    # the unit tests, in seconds\n"
         f"  make train   # {train}\n\n"
         f"Keep the branch {BASE_BRANCH} and the file {STATE_FILE} (commit it, never edit it): "

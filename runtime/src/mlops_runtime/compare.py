@@ -32,6 +32,15 @@ MOVED_MODULES: dict[str, str] = {
             "guards", "job", "retrain",
         )
     },  # fmt: skip
+    **{
+        f"{name}.py": f"mlops_runtime.{name}"
+        for name in ("contract", "validation", "model_checks", "model_card", "registry", "canary")
+    },
+    **{
+        f"serving/{name}.py": f"mlops_runtime.serving.{name}"
+        for name in ("app", "loader", "metrics", "schemas", "variants", "hooks")
+    },
+    "serving/ab_compare.py": "mlops_runtime.ab",
     "monitoring/__main__.py": "mlops_runtime.monitoring.cli",
     "monitoring/__init__.py": "mlops_runtime.monitoring",
     **{

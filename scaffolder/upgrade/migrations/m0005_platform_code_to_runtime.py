@@ -21,7 +21,12 @@ KEPT_SUFFIX = ".team-edit"
 # Paths inside the package (`src/<package>/`), by the level that first rendered them.
 PACKAGE_FILES = {
     1: ["pipeline/records.py", "pipeline/metrics.py"],
+    2: [
+        "contract.py", "validation.py", "model_checks.py", "model_card.py", "registry.py",
+        "serving/app.py", "serving/loader.py", "serving/metrics.py", "serving/schemas.py",
+    ],  # fmt: skip
     3: [
+        "canary.py", "serving/ab_compare.py", "serving/variants.py", "serving/hooks.py",
         "settings.py",
         *(
             f"monitoring/{name}.py"

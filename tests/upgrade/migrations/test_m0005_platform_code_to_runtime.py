@@ -46,6 +46,8 @@ def test_unchanged_copies_go_and_an_edited_one_is_kept(tmp_path, old_catalog):
     drift = repo / "src/churn/monitoring/drift.py"
     edited = drift.read_text().replace("EPSILON = ", "EPSILON = 1e-9  # team tweak\n_OLD = ", 1)
     drift.write_text(edited)
+    checks = repo / "src/churn/model_checks.py"  # a level-2 module, now a thin binding
+    checks.write_text(checks.read_text() + "\n# team: our own slice check goes here\n")
     guards_test = repo / "tests/test_guards.py"
     guards_test.write_text(guards_test.read_text() + "\n# our extra case\n")
     readme = repo / "README.md"
@@ -56,20 +58,17 @@ def test_unchanged_copies_go_and_an_edited_one_is_kept(tmp_path, old_catalog):
     assert result.conflicts == [], result.conflicts
     assert "m0005" in load_state(repo).migrations
     assert load_state(repo).template_version == builtin_catalog().version
-    # every untouched copy is gone; the thin bindings took the place of __init__/__main__
-    thin = (
-        "monitoring/__init__.py", "monitoring/__main__.py", "churn/settings.py",
-        "pipeline/metrics.py",
-    )  # fmt: skip
+    # every untouched copy is gone, or is now a thin binding of the runtime at the same path
     for path in copies:
-        if path.endswith(thin):
+        if (repo / path).exists():
             assert "mlops_runtime" in (repo / path).read_text(), path
-        elif path not in ("src/churn/monitoring/drift.py", "tests/test_guards.py"):
-            assert not (repo / path).exists(), path
     # the edited ones: the team's text kept beside the old path, named in the notes
     assert not drift.exists() and not guards_test.exists()
     assert (repo / "src/churn/monitoring/drift.py.team-edit").read_text() == edited
     assert (repo / "tests/test_guards.py.team-edit").read_text().endswith("# our extra case\n")
+    kept = (repo / "src/churn/model_checks.py.team-edit").read_text()
+    assert kept.endswith("# team: our own slice check goes here\n")
+    assert "mlops_runtime" in checks.read_text()  # the binding took the old path
     said = "\n".join(result.notes)
     assert "src/churn/monitoring/drift.py.team-edit" in said
     assert "python -m mlops_runtime.compare src/churn/monitoring/drift.py.team-edit" in said
