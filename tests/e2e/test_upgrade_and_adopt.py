@@ -140,7 +140,7 @@ def test_level1_with_realistic_edits_upgrades_to_level2_and_runs(tmp_path, venv)
     result = scaffold("upgrade", project, "--to", "3", "--defaults")
     assert result.returncode == 0, result.stderr
     assert "# team: served behind the internal gateway" in app.read_text()
-    assert "hooks.after_predict" in app.read_text()
+    assert "hooks=hooks or default_hooks()" in app.read_text()  # the level-3 prediction log
     assert "roc_auc: 0.76" in environments.read_text()
     assert "def is_senior" in features.read_text() and "#ml-churn" in readme.read_text()
     assert "threshold: 0.72" in (project / "config" / "monitoring.yaml").read_text()
