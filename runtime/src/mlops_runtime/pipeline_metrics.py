@@ -17,7 +17,7 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
 from prometheus_client.parser import text_string_to_metric_families
 
-from .project import ROOT_ENV
+from .project import project_root
 
 log = logging.getLogger(__name__)
 METRICS_FILE_ENV = "PIPELINE_METRICS_FILE"
@@ -31,7 +31,7 @@ def metrics_path() -> Path:
     configured = os.environ.get(METRICS_FILE_ENV)
     if configured:
         return Path(configured)
-    return Path(os.environ.get(ROOT_ENV) or Path.cwd()).resolve() / "metrics" / "pipeline.prom"
+    return project_root() / "metrics" / "pipeline.prom"
 
 
 def push(registry: CollectorRegistry, job: str, grouping: dict[str, str]) -> bool:

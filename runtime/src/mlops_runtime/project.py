@@ -45,6 +45,11 @@ DEFAULT_HOOKS: Mapping[str, str] = {
 VALUE_HOOKS = frozenset({"target_column"})
 
 
+def project_root() -> Path:
+    """The project folder: `$MLOPS_PROJECT_ROOT`, else the current directory."""
+    return Path(os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
+
+
 class ProjectError(Exception):
     """The project's description does not lead to the code the runtime needs."""
 
@@ -76,7 +81,7 @@ class Project:
     @property
     def root(self) -> Path:
         """The project folder: `$MLOPS_PROJECT_ROOT`, else the current directory."""
-        return Path(os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
+        return project_root()
 
     def reference(self, hook: str) -> str:
         """The `module:attr` a hook resolves to, with the package filled in."""

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .project import ROOT_ENV
+from .project import project_root
 
 PREFIX = "lineage."
 TRIGGER_ENV = "PIPELINE_TRIGGER"
@@ -45,11 +45,6 @@ COMMIT_ENVS = ("GIT_COMMIT", "GITHUB_SHA", "CI_COMMIT_SHA")
 CONFIG_ARTIFACT_DIR = "config"
 EFFECTIVE_CONFIG = "config/effective.json"
 DECISION_TAG = "champion_decision"
-
-
-def project_root() -> Path:
-    """The project folder: `$MLOPS_PROJECT_ROOT`, else the current directory."""
-    return Path(os.environ.get(ROOT_ENV) or Path.cwd()).resolve()
 
 
 @dataclass(frozen=True)
