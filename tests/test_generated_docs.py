@@ -99,3 +99,106 @@ def test_readme_says_how_the_project_evolves_and_is_true_at_its_level(
     if level >= 1:
         assert "training script, `make train`" not in readme
         assert "kept for quick experiments" in readme
+
+
+def _help_targets(makefile: str) -> list[str]:
+    return re.findall(r"^([a-zA-Z_-]+):.*## ", makefile, re.M)
+
+
+@pytest.fixture(scope="module")
+def own_code_project(tmp_path_factory) -> Path:
+    """Level 2 around the team's own package (no example code): other targets, same rules."""
+    dest = tmp_path_factory.mktemp("own") / "churn"
+    render(builtin_catalog(), {"project_name": "churn", "level": 2, "example": False}, dest)
+    return dest
+
+
+@pytest.mark.parametrize(("level", "orchestrator"), [*CASES, ("own-code", None)])
+def test_the_readme_table_lists_every_make_target_that_make_help_lists(
+    projects, own_code_project, level, orchestrator
+):
+    project = own_code_project if level == "own-code" else projects[(level, orchestrator)]
+    readme = (project / "README.md").read_text()
+    table = readme.split("## Make targets", 1)[1].split("<!-- mlops-scaffold:end", 1)[0]
+    listed = set(re.findall(r"^\| `make ([a-z-]+)`", table, re.M))
+    missing = set(_help_targets((project / "Makefile").read_text())) - listed
+    assert not missing, f"README's make-target table lacks {sorted(missing)}"
+
+
+@pytest.mark.parametrize(("level", "orchestrator"), [*CASES, ("own-code", None)])
+def test_every_variable_a_help_text_names_is_passed_to_make_help(
+    projects, own_code_project, level, orchestrator
+):
+    project = own_code_project if level == "own-code" else projects[(level, orchestrator)]
+    makefile = (project / "Makefile").read_text()
+    passed = set(
+        re.findall(r"(\w+)='\$\(\w+\)'", makefile.split("HELP_VARS :=", 1)[1].split("\n")[0])
+    )
+    named = set(
+        re.findall(r"\$\((\w+)\)", "".join(re.findall(r"^[a-zA-Z_-]+:.*## (.*)$", makefile, re.M)))
+    )
+    assert named <= passed, f"make help would print {sorted(named - passed)} empty"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_level3_make_help_names_the_receivers_port(projects):
+    assert "127.0.0.1:9095 " in _help(projects[(3, "both")])
+    assert "127.0.0.1:9 " in _help(projects[(3, "both")], "RECEIVER_PORT=9")
+
+
+def _dry_run(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["make", "-n", "--no-print-directory", *args],
+        cwd=project, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_retrain_records_the_reason_the_readme_documents(projects):
+    project = projects[(3, "both")]
+    readme = (project / "README.md").read_text()
+    assert "| `make retrain` |" in readme and '(`REASON="..."` records why)' in readme
+    assert '--reason "drift in x"' in _dry_run(project, "retrain", "REASON=drift in x")
+    assert '--reason "old spelling"' in _dry_run(project, "retrain", "RETRAIN_REASON=old spelling")
+    assert '--reason "make retrain"' in _dry_run(project, "retrain")
+    # rollback keeps its own default reason
+    assert '--reason "manual rollback"' in _dry_run(project, "rollback")
+
+
+@pytest.mark.parametrize(("level", "orchestrator"), [*CASES, ("own-code", None)])
+def test_every_readme_section_is_inside_upgrade_markers(
+    projects, own_code_project, level, orchestrator
+):
+    """Template fixes reach existing projects only through marked sections (merge/readme.py)."""
+    project = own_code_project if level == "own-code" else projects[(level, orchestrator)]
+    inside, outside = None, []
+    for line in (project / "README.md").read_text().splitlines():
+        if begin := re.match(r"<!-- mlops-scaffold:begin (\S+) -->", line):
+            inside = begin[1]
+        elif line.startswith("<!-- mlops-scaffold:end "):
+            inside = None
+        elif (line.startswith("## ") or line.startswith("### ")) and inside is None:
+            outside.append(line)
+    assert not outside
+
+
+def test_the_level3_monitoring_sections_reach_projects_made_before_their_markers(projects):
+    """Projects made when the monitoring and settings sections sat between the markers (team
+    text) take the marked sections in their next upgrade, and later template fixes to them."""
+    from scaffolder.merge import Labels, merge_text
+
+    marked = (projects[(3, "both")] / "README.md").read_text()
+    unmarked = re.sub(r"<!-- mlops-scaffold:(begin|end) (monitoring|settings) -->\n\n?", "", marked)
+    assert unmarked != marked and "## Monitoring and automatic retraining" in unmarked
+    team = unmarked + "\n## Our notes\n\nDrift alerts go to #churn.\n"
+    labels = Labels(theirs="mlops-scaffold/base")
+    first = merge_text("README.md", unmarked, team, marked, labels)
+    assert first.conflicts == 0
+    assert first.text.count("## Monitoring and automatic retraining") == 1
+    assert "<!-- mlops-scaffold:begin settings -->" in first.text and "#churn." in first.text
+    fixed = marked.replace(
+        "| `PREDICTION_LOG_ENABLED` | `1` |", "| `PREDICTION_LOG_ENABLED` | `true` |"
+    )
+    second = merge_text("README.md", marked, first.text, fixed, labels)
+    assert second.conflicts == 0
+    assert "| `PREDICTION_LOG_ENABLED` | `true` |" in second.text and "#churn." in second.text
