@@ -1,6 +1,6 @@
 """A fix in the runtime library reaches a level-3 project by a version bump alone: the platform
-releases mlops-scaffold-runtime 1.0.1 with a changed behaviour, the team raises the pin in
-constraints.txt and runs `make setup`, and the project shows the new behaviour, with its own
+releases the next patch of mlops-scaffold-runtime with a changed behaviour, the team raises the
+pin in constraints.txt and runs `make setup`, and the project shows the new behaviour, with its own
 edits untouched and nothing to merge."""
 
 from __future__ import annotations
@@ -13,25 +13,30 @@ from pathlib import Path
 
 import pytest
 
+import mlops_runtime
 from tests.e2e.conftest import REPO, generate, make, run
 
 pytestmark = pytest.mark.e2e
 
-FIX_LINE = "Judged by mlops-scaffold-runtime 1.0.1."
+# The release the templates pin (this checkout's runtime) and the patch release that fixes it.
+PINNED = mlops_runtime.__version__
+_major, _minor, _patch = PINNED.split(".")[:3]
+FIXED = f"{_major}.{_minor}.{int(_patch) + 1}"
+FIX_LINE = f"Judged by mlops-scaffold-runtime {FIXED}."
 
 
 def _patched_runtime(tmp_path: Path) -> Path:
-    """A copy of this checkout's runtime as release 1.0.1, whose report says so (the "fix");
+    """A copy of this checkout's runtime as release FIXED, whose report says so (the "fix");
     its wheel's folder."""
-    source = tmp_path / "runtime-1.0.1"
+    source = tmp_path / f"runtime-{FIXED}"
     shutil.copytree(REPO / "runtime", source, ignore=shutil.ignore_patterns("tests", "*.pyc"))
     init = source / "src/mlops_runtime/__init__.py"
-    init.write_text(re.sub(r'__version__ = "[^"]+"', '__version__ = "1.0.1"', init.read_text()))
+    init.write_text(re.sub(r'__version__ = "[^"]+"', f'__version__ = "{FIXED}"', init.read_text()))
     report = source / "src/mlops_runtime/monitoring/report.py"
     text = report.read_text()
     assert '"## Decision: ' in text, "the report's decision heading moved; update this test"
     report.write_text(text.replace('"## Decision: ', f'"{FIX_LINE}\\n\\n## Decision: ', 1))
-    wheels = tmp_path / "wheels-1.0.1"
+    wheels = tmp_path / f"wheels-{FIXED}"
     run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, source], REPO)
     return wheels
 
@@ -55,7 +60,7 @@ def test_a_runtime_fix_arrives_by_a_version_bump(tmp_path, venv, runtime_wheels)
     edited = {p: (project / p).read_bytes() for p in ("config/monitoring.yaml", "README.md")}
 
     make(project, "setup", venv)
-    assert _installed_runtime(venv) == "1.0.0"
+    assert _installed_runtime(venv) == PINNED
     make(project, "train", venv)
     before = make(project, "monitor", venv).stdout
     report = project / "artifacts/monitoring/latest.md"
@@ -66,11 +71,11 @@ def test_a_runtime_fix_arrives_by_a_version_bump(tmp_path, venv, runtime_wheels)
         constraints = project / "constraints.txt"
         constraints.write_text(
             constraints.read_text().replace(
-                "mlops-scaffold-runtime==1.0.0", "mlops-scaffold-runtime==1.0.1"
+                f"mlops-scaffold-runtime=={PINNED}", f"mlops-scaffold-runtime=={FIXED}"
             )
         )
         make(project, "setup", venv, PIP_FIND_LINKS=f"{fixed} {runtime_wheels}")
-        assert _installed_runtime(venv) == "1.0.1"
+        assert _installed_runtime(venv) == FIXED
         after = make(project, "monitor", venv).stdout
         assert "decision: none" in before and "decision: none" in after
         assert FIX_LINE in report.read_text()

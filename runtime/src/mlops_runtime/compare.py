@@ -55,6 +55,8 @@ MOVED_MODULES: dict[str, str] = {
     },
     "remediation/__main__.py": "mlops_runtime.remediation.cli",
     "remediation/__init__.py": "mlops_runtime.remediation",
+    # CD scripts (runtime 1.1): the project keeps thin bindings at the same paths
+    "scripts/promote_model.py": "mlops_runtime.cd.promote",
 }
 
 
