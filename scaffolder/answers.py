@@ -39,7 +39,7 @@ RESERVED_PACKAGES = frozenset(
 
 Orchestrator = Literal["airflow", "kubeflow", "both"]
 CIProvider = Literal["github", "gitlab"]
-PythonVersion = Literal["3.10", "3.11", "3.12", "3.13"]
+PythonVersion = Literal["3.10", "3.11", "3.12", "3.13", "3.14"]
 
 
 class Answers(BaseModel):

@@ -11,7 +11,7 @@ LEVEL_NAMES = {0: "manual process", 1: "ML pipeline automation", 2: "CI/CD for M
                3: "full automation"}  # fmt: skip
 ORCHESTRATORS: tuple[str, ...] = ("airflow", "kubeflow", "both")
 CI_PROVIDERS: tuple[str, ...] = ("github", "gitlab")
-PYTHON_VERSIONS: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13")
+PYTHON_VERSIONS: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13", "3.14")
 
 DEFAULTS: dict[str, object] = {
     "level": 0,

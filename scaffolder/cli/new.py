@@ -46,7 +46,7 @@ def add(sub) -> None:
     _answer_options(
         p,
         data_help="any answer by name: package_name, description, author, python_version "
-        "(3.10-3.13), level, orchestrator, ci, default_branch, ci_runner, container_registry, "
+        "(3.10-3.14), level, orchestrator, ci, default_branch, ci_runner, container_registry, "
         "base_image, or an overlay's question",
     )
     _overlay_options(p, "org overlay")

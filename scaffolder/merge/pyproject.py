@@ -153,11 +153,25 @@ def merge(base: str, ours: str, theirs: str, labels: Labels) -> MergeResult:
 
     def table_clash(key: str, b: str | None, o: str | None, t: str | None):
         if key.startswith(("table:", "aot:")) and o is not None and t is not None:
-            result = merge_entries(keys(b or ""), keys(o), keys(t), key_clash(_table_name(key)))
+            theirs_keys = keys(t)
+            if labels.adopting and b is None and key == "table:project" and _dynamic_version(o):
+                # The team's build sets the version: a static one beside it breaks the build.
+                theirs_keys = [e for e in theirs_keys if e.key != "key:version"]
+            result = merge_entries(keys(b or ""), keys(o), theirs_keys, key_clash(_table_name(key)))
             return result.text, result.conflicts
         return fallback(key, b, o, t)
 
     return merge_entries(tables(base), tables(ours), tables(theirs), table_clash)
+
+
+def _dynamic_version(table: str) -> bool:
+    """Whether a `[project]` table's text declares `dynamic = [... "version" ...]`."""
+    try:
+        project = _loads(table).get("project", {})
+    except Exception:  # noqa: BLE001 - unreadable: as if it did not
+        return False
+    dynamic = project.get("dynamic") if isinstance(project, dict) else None
+    return isinstance(dynamic, list) and "version" in dynamic
 
 
 # --- dependency arrays -------------------------------------------------------------------
@@ -286,10 +300,17 @@ def merge_array(base: str | None, ours: str, theirs: str, labels: Labels) -> Mer
     except Exception:  # noqa: BLE001 - not an array of strings (tomllib's error type varies)
         return None
     outcomes = resolve(b.entries() if b else [], o.entries(), t.entries())
-    if labels.adopting:  # a package both pin differently: the team's pin stays
+    cut: dict[str, str] = {}  # the team's item -> its range cut to what the pipeline needs
+    if labels.adopting:  # a package both pin differently: the team's pin stays, narrowed
         for i, (key, outcome) in enumerate(outcomes):
             if isinstance(outcome, Clashing) and outcome.base is None and outcome.ours:
-                labels.kept.append(f"dependency {key}")
+                value = _narrowed(outcome.ours, outcome.theirs)
+                if value != outcome.ours:
+                    labels.kept.append(f"dependency {key} (`{outcome.ours}` narrowed to `{value}`, "
+                                       "what the pipeline needs)")  # fmt: skip
+                    cut[outcome.ours] = value
+                else:
+                    labels.kept.append(f"dependency {key}")
                 outcomes[i] = (key, outcome.ours)
     clashes = sum(1 for _, outcome in outcomes if isinstance(outcome, Clashing))
     if clashes and not o.multiline:
@@ -300,6 +321,12 @@ def merge_array(base: str | None, ours: str, theirs: str, labels: Labels) -> Mer
     base_items = b.by_key() if b is not None else {}
 
     def render(key: str, value: str) -> str:
+        text = _render(key, value)
+        if value in cut:  # a TOML basic string: the requirement has no quote or backslash
+            text = text.replace(o.by_key()[key].literal, f'"{cut[value]}"', 1)
+        return text
+
+    def _render(key: str, value: str) -> str:
         for owner, items in keyed:
             item = items.get(key)
             if item is None or item.value != value:
@@ -336,6 +363,34 @@ def merge_array(base: str | None, ours: str, theirs: str, labels: Labels) -> Mer
     # Keep every line or conflict: a comment the merge would drop sends the array to git's
     # line merge instead, which keeps it or conflicts.
     return MergeResult(text, clashes) if _keeps_comments(text, b, o, t) else None
+
+
+def _narrowed(team: str, tool: str | None) -> str:
+    """The team's requirement with its range cut to the tool's (compatible ranges only; an
+    incompatible pin was refused before the merge), as a requirement string."""
+    if tool is None:
+        return team
+    try:
+        from packaging.requirements import Requirement
+
+        from scaffolder.upgrade.team_env import compatible, narrowed
+
+        mine, theirs = Requirement(team), Requirement(tool)
+    except Exception:  # noqa: BLE001 - not a requirement packaging reads: keep the team's
+        return team
+    if not compatible(mine.specifier, theirs.specifier):
+        return team
+    from scaffolder.upgrade.team_env import _candidates
+
+    inside = [v for v in _candidates([mine.specifier, theirs.specifier])
+              if mine.specifier.contains(v, prereleases=True)]  # fmt: skip
+    if inside and all(theirs.specifier.contains(v, prereleases=True) for v in inside):
+        return team  # already within what the pipeline needs
+    spec = narrowed(mine.specifier, theirs.specifier)
+    if spec == mine.specifier or any(c in str(spec) for c in "\"\\"):
+        return team
+    mine.specifier = spec
+    return str(mine)
 
 
 def _edited(mine: _Item, was: _Item | None) -> bool:

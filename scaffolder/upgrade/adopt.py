@@ -144,7 +144,16 @@ def plan_adoption(
     state_after, base_after = render_commit(
         repo, None, answers, None, catalog, interactive=interactive
     )
+    # What cannot work is refused before the repository changes (the render is an object only).
+    from scaffolder.upgrade.team_env import check_environment
+
+    notes = check_environment(
+        repo,
+        gitops.file_text(repo, base_after, "pyproject.toml"),
+        str(state_after.answers.python_version),
+    )
     plan = merge_plan(repo, head, None, base_after, state_after, target)
+    plan.warnings = notes
     ctx = Context(
         repo=repo, state=state_after, branch=branch, head=head, base=None, stale_base=stale,
         command="adopt",
@@ -171,6 +180,7 @@ def adopt(
         ctx.repo, "adopt", ctx.branch, ctx.head, ctx.state.base_branch, ctx.stale_base
     ):
         result = apply_step(ctx, plan)
+    result.notes[:0] = plan.warnings
     if not result.conflicts:
         abort.remove(ctx.repo)
     return result

@@ -43,14 +43,22 @@ def _pyproject(repo: Path) -> dict:
 
 def supported_python(text: str) -> str | None:
     """The lowest Python version `text` (a specifier or a version) allows that the template
-    supports: ">=3.9" -> "3.10", "3.12.4" -> "3.12", "~=3.11" -> "3.11"."""
-    match = _MINOR.search(text)
-    if match is None:
-        return None
-    wanted = f"3.{match.group(1)}"
-    minors = [int(v.split(".")[1]) for v in PYTHON_VERSIONS]
-    pick = max(min(int(match.group(1)), max(minors)), min(minors))
-    return f"3.{pick}" if f"3.{pick}" in PYTHON_VERSIONS else wanted
+    supports: ">=3.9" -> "3.10", "3.12.4" -> "3.12", "~=3.11" -> "3.11", ">=3.14" -> "3.14";
+    None when it allows none of them."""
+    from scaffolder.upgrade.team_env import python_for
+
+    if re.fullmatch(r"\d+\.\d+(\.\d+)?", text.strip()):  # a version, as in .python-version
+        # An older one than the template supports becomes the oldest it does.
+        minor = tuple(int(x) for x in text.strip().split(".")[:2])
+        oldest = PYTHON_VERSIONS[0]
+        if minor < tuple(int(x) for x in oldest.split(".")):
+            return oldest
+        return python_for(text, PYTHON_VERSIONS)
+    lowest = python_for(text, PYTHON_VERSIONS)
+    if lowest is not None:
+        return lowest
+    # Below what the template supports ("<3.10", ">=3.8"): the oldest supported it allows.
+    return python_for(text + ",>=3.10", PYTHON_VERSIONS) if _MINOR.search(text) else None
 
 
 def python_version(repo: Path, project: dict) -> str | None:

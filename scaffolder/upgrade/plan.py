@@ -52,6 +52,8 @@ class StepPlan:
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     # The render records other source releases than the project has (even with no file change).
     release_changed: bool = False
+    # Adopting: what the team must know before `make setup` (said with the result's notes).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def conflicts(self) -> list[str]:

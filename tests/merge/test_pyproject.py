@@ -143,3 +143,35 @@ def test_comments_the_template_adds_to_an_array_are_kept_or_conflict():
         if line not in BASE.splitlines()
     ]  # fmt: skip
     _lines_kept_or_conflict(result, "\n".join(new_lines))
+
+
+def adopt_merge(team: str, template: str) -> tuple[str, list[str]]:
+    labels = Labels(theirs="mlops-scaffold/base", adopting=True)
+    result = merge_text("pyproject.toml", "", team, template, labels)
+    assert result.conflicts == 0
+    return result.text, labels.kept
+
+
+def test_adopting_a_dynamic_version_adds_no_static_version_beside_it():
+    """Issue 25: Kedro's `dynamic = ["version"]` got `version = "0.1.0"` beside it."""
+    team = '[project]\nname = "spaceflights"\ndynamic = ["version", "dependencies"]\n'
+    text, _ = adopt_merge(team, BASE)
+    project = tomllib.loads(text)["project"]
+    assert "version" not in project and project["dynamic"] == ["version", "dependencies"]
+    static, _ = adopt_merge('[project]\nname = "x"\n', BASE)
+    assert tomllib.loads(static)["project"]["version"] == "0.1.0"
+
+
+def test_adopting_narrows_a_team_range_wider_than_the_pipeline_needs():
+    """Issue 25: a team's `mlflow>=2.20` was kept although the pipeline needs >= 3.17."""
+    template = BASE.replace('"pandas>=2.2",\n', '"pandas>=2.2",\n    "mlflow>=3.17,<4",\n')
+    team = (
+        '[project]\nname = "x"\ndependencies = [\n    "mlflow[gateway]>=2.20",  # ours\n'
+        '    "pandas==2.2.3",\n]\n'
+    )
+    text, kept = adopt_merge(team, template)
+    deps = tomllib.loads(text)["project"]["dependencies"]
+    assert "mlflow[gateway]<4,>=3.17" in deps  # the team's extra kept, the range cut
+    assert "pandas==2.2.3" in deps  # inside the template's range: as the team wrote it
+    assert '"mlflow[gateway]<4,>=3.17",  # ours' in text
+    assert any("narrowed to `mlflow[gateway]<4,>=3.17`" in k for k in kept)

@@ -1,0 +1,346 @@
+"""What a team's repository says about its environment, read before `adopt` writes anything:
+its requirements (requirement files, `[project]` dependencies and extras, `[dependency-groups]`,
+`setup.cfg`, `environment.yml`), how it locks them (hashes, uv/poetry/pdm lock files), its
+Python requirement and whether its version is dynamic.
+
+Specifiers are read with `packaging`; a line it cannot read (an option, a URL) is skipped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+LOCK_FILES = {"uv.lock": "uv", "poetry.lock": "poetry", "pdm.lock": "pdm"}
+# The command each lock-managing tool adds or changes a requirement with.
+ADD_COMMAND = {"uv": "uv add", "poetry": "poetry add", "pdm": "pdm add"}
+
+
+@dataclass(frozen=True)
+class TeamRequirement:
+    name: str  # canonical
+    text: str  # as written (without hashes and comments)
+    source: str  # the file (and table) it came from
+
+    @property
+    def specifier(self) -> SpecifierSet:
+        return Requirement(self.text).specifier
+
+
+@dataclass
+class TeamEnv:
+    requirements: list[TeamRequirement] = field(default_factory=list)
+    requirement_files: list[str] = field(default_factory=list)  # requirements*.txt found
+    groups: list[str] = field(default_factory=list)  # [dependency-groups] names
+    hashed: list[str] = field(default_factory=list)  # files pinning with --hash
+    lock: str | None = None  # "uv", "poetry" or "pdm" when its lock file is there
+    requires_python: str | None = None
+    dynamic_version: bool = False
+
+    def names(self) -> set[str]:
+        return {r.name for r in self.requirements}
+
+
+def _read(path: Path, repo: Path) -> str:
+    from scaffolder.safe_read import read_optional
+
+    return read_optional(path, root=repo) or ""
+
+
+def _loads_toml(text: str) -> dict:
+    from scaffolder.assess.parse_toml import _loads
+
+    try:
+        data = _loads(text)
+    except Exception:  # noqa: BLE001 - an unreadable file tells us nothing
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def parse_requirement(line: str, source: str) -> TeamRequirement | None:
+    """One PEP 508 requirement, or None for an option, an include, a path or a URL."""
+    text = line.split(" #", 1)[0].strip()
+    text = re.split(r"\s--hash[=\s]", text, maxsplit=1)[0].strip().rstrip("\\").strip()
+    if not text or text.startswith(("#", "-", ".", "/")):
+        return None
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        return None
+    if req.url:
+        return None
+    return TeamRequirement(canonicalize_name(req.name), text, source)
+
+
+def _requirement_lines(text: str) -> list[str]:
+    """A requirements file's logical lines (continuations joined)."""
+    return text.replace("\\\r\n", " ").replace("\\\n", " ").splitlines()
+
+
+def _strings(values: object) -> list[str]:
+    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+
+def read_team_env(repo: Path) -> TeamEnv:
+    env = TeamEnv()
+
+    def add(lines: list[str], source: str) -> None:
+        for line in lines:
+            req = parse_requirement(line, source)
+            if req is not None:
+                env.requirements.append(req)
+
+    files = sorted({*repo.glob("requirements*.txt"), *repo.glob("requirements/*.txt")})
+    for path in [*files, repo / "constraints.txt"]:
+        if not path.is_file():
+            continue
+        rel = path.relative_to(repo).as_posix()
+        text = _read(path, repo)
+        if re.search(r"(^|\s)--hash[=\s]", text, re.MULTILINE):
+            env.hashed.append(rel)
+        if path.name != "constraints.txt":
+            env.requirement_files.append(rel)
+        add(_requirement_lines(text), rel)
+    pyproject = _loads_toml(_read(repo / "pyproject.toml", repo))
+    project = pyproject.get("project")
+    if isinstance(project, dict):
+        add(_strings(project.get("dependencies")), "pyproject.toml")
+        extras = project.get("optional-dependencies")
+        for name, values in (extras.items() if isinstance(extras, dict) else []):
+            add(_strings(values), f"pyproject.toml [project.optional-dependencies] {name}")
+        if isinstance(project.get("requires-python"), str):
+            env.requires_python = project["requires-python"].strip()
+        env.dynamic_version = "version" in _strings(project.get("dynamic"))
+    groups = pyproject.get("dependency-groups")
+    if isinstance(groups, dict):
+        for name, values in groups.items():
+            env.groups.append(name)
+            add(_strings(values), f"pyproject.toml [dependency-groups] {name}")
+    env.requirements += _setup_cfg(repo)
+    env.requirements += _environment_yml(repo)
+    env.lock = next((tool for f, tool in LOCK_FILES.items() if (repo / f).is_file()), None)
+    return env
+
+
+def _setup_cfg(repo: Path) -> list[TeamRequirement]:
+    import configparser
+
+    path = repo / "setup.cfg"
+    if not path.is_file():
+        return []
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(_read(path, repo))
+    except configparser.Error:
+        return []
+    found = []
+    for section, key in (("options", "install_requires"), ("options.extras_require", None)):
+        if not parser.has_section(section):
+            continue
+        values = [parser[section][key]] if key and key in parser[section] else (
+            list(parser[section].values()) if key is None else []
+        )  # fmt: skip
+        for value in values:
+            for line in value.splitlines():
+                req = parse_requirement(line, "setup.cfg")
+                if req is not None:
+                    found.append(req)
+    return found
+
+
+def _environment_yml(repo: Path) -> list[TeamRequirement]:
+    """Conda's `dependencies` (`name=1.2` is conda's spelling of `==`) and its `pip:` list."""
+    import yaml
+
+    for name in ("environment.yml", "environment.yaml"):
+        path = repo / name
+        if not path.is_file():
+            continue
+        try:
+            data = yaml.safe_load(_read(path, repo))
+        except yaml.YAMLError:
+            return []
+        deps = data.get("dependencies") if isinstance(data, dict) else None
+        found = []
+        for item in deps if isinstance(deps, list) else []:
+            if isinstance(item, dict):
+                lines = _strings(item.get("pip"))
+            elif isinstance(item, str):
+                lines = [re.sub(r"^([A-Za-z0-9._-]+)=(?=\d)", r"\1==", item.split("::")[-1])]
+            else:
+                continue
+            for line in lines:
+                req = parse_requirement(line, name)
+                if req is not None and req.name not in ("python", "pip"):
+                    found.append(req)
+        return found
+    return []
+
+
+# --- versions ----------------------------------------------------------------------------
+
+
+def _candidates(specs: list[SpecifierSet]) -> list[Version]:
+    """Versions at and just past every bound either set names: if two sets admit a common
+    version, one of these is in both."""
+    found: set[Version] = set()
+    for spec in specs:
+        for one in spec:
+            try:
+                version = Version(one.version.rstrip(".*"))
+            except InvalidVersion:
+                continue
+            release = version.release
+            found.add(version)
+            found.add(Version(".".join(map(str, (*release, 1)))))
+            bumped = (*release[:-1], release[-1] + 1)
+            found.add(Version(".".join(map(str, bumped))))
+    return sorted(found)
+
+
+def compatible(a: SpecifierSet, b: SpecifierSet) -> bool:
+    """Whether some version satisfies both sets."""
+    candidates = _candidates([a, b]) or [Version("0")]
+    return any(a.contains(v, prereleases=True) and b.contains(v, prereleases=True)
+               for v in candidates)  # fmt: skip
+
+
+def narrowed(team: SpecifierSet, tool: SpecifierSet) -> SpecifierSet:
+    """The team's range cut to what the tool needs: the strongest lower bound and the
+    tightest upper bound of both, and every other specifier of both."""
+    lower: Specifier | None = None
+    upper: Specifier | None = None
+    rest: list[Specifier] = []
+    for one in [*team, *tool]:
+        if one.operator in (">=", ">"):
+            if lower is None or Version(one.version) > Version(lower.version) or (
+                Version(one.version) == Version(lower.version) and one.operator == ">"
+            ):
+                lower = one
+        elif one.operator in ("<", "<="):
+            if upper is None or Version(one.version) < Version(upper.version) or (
+                Version(one.version) == Version(upper.version) and one.operator == "<"
+            ):
+                upper = one
+        elif str(one) not in {str(r) for r in rest}:
+            rest.append(one)
+    kept = [s for s in (lower, upper) if s is not None] + rest
+    return SpecifierSet(",".join(str(s) for s in kept))
+
+
+def tool_requirements(pyproject_text: str) -> list[Requirement]:
+    """What the rendered pyproject needs: `[project]` dependencies and its extras."""
+    project = _loads_toml(pyproject_text).get("project", {})
+    lines = _strings(project.get("dependencies"))
+    extras = project.get("optional-dependencies")
+    for values in extras.values() if isinstance(extras, dict) else []:
+        lines += _strings(values)
+    found = []
+    for line in lines:
+        try:
+            found.append(Requirement(line))
+        except InvalidRequirement:
+            continue
+    return found
+
+
+def resolve_hint(env: TeamEnv, req: TeamRequirement, need: str) -> str:
+    """The command (or edit) that makes the team's pin admit `need`."""
+    name = Requirement(req.text).name
+    if env.lock in ADD_COMMAND and req.source.startswith("pyproject.toml"):
+        import shlex
+
+        return f"run `{ADD_COMMAND[env.lock]} {shlex.quote(name + need)}`"
+    return f"change it to `{name}{need}` in {req.source.split(' ')[0]}"
+
+
+def conflicts(env: TeamEnv, needs: list[Requirement]) -> list[str]:
+    """One line for each team requirement no version the pipeline can use satisfies."""
+    by_name = {canonicalize_name(r.name): r for r in needs}
+    lines = []
+    for req in env.requirements:
+        tool = by_name.get(req.name)
+        if tool is None or compatible(req.specifier, tool.specifier):
+            continue
+        need = str(tool.specifier)
+        lines.append(
+            f"your {req.source} pins `{req.text}` and the pipeline needs "
+            f"`{tool.name}{need}`; {resolve_hint(env, req, need)}"
+        )
+    return lines
+
+
+# --- Python ------------------------------------------------------------------------------
+
+
+def python_for(requires: str, supported: tuple[str, ...]) -> str | None:
+    """The lowest supported minor version `requires` (a specifier, or a version as in
+    .python-version) admits; None when it admits none of them or cannot be read."""
+    text = requires.strip()
+    if re.fullmatch(r"\d+\.\d+(\.\d+)?", text):
+        text = f"=={'.'.join(text.split('.')[:2])}.*"
+    try:
+        spec = SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+    for minor in supported:
+        # A minor is admitted when some release of it is (3.10.0 ... 3.10.99).
+        if any(spec.contains(f"{minor}.{micro}", prereleases=False) for micro in range(0, 100)):
+            return minor
+    return None
+
+
+def check_environment(repo: Path, pyproject_text: str | None, python_version: str) -> list[str]:
+    """Refuse (one line, before anything is written) what cannot work: a team pin no version
+    the pipeline needs satisfies, a Python requirement the templates do not support. Returns
+    notes on what the team must know (an interpreter that is missing)."""
+    from scaffolder.choices import PYTHON_VERSIONS
+    from scaffolder.upgrade.land import UpgradeRefused
+
+    env = read_team_env(repo)
+    if env.requires_python and python_for(env.requires_python, PYTHON_VERSIONS) is None:
+        raise UpgradeRefused(
+            f"your pyproject.toml requires Python {env.requires_python} and the templates support "
+            f"{PYTHON_VERSIONS[0]} to {PYTHON_VERSIONS[-1]}; widen requires-python in "
+            "pyproject.toml and run `mlops-scaffold adopt` again"
+        )
+    found = conflicts(env, tool_requirements(pyproject_text or ""))
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise UpgradeRefused(f"{found[0]}{more}, then run `mlops-scaffold adopt` again")
+    return interpreter_notes(env, python_version)
+
+
+def interpreter_notes(env: TeamEnv, python_version: str) -> list[str]:
+    """`make setup` makes the venv with python{VERSION}, else python3: say so when neither
+    satisfies the team's requirement."""
+    import shutil
+    import subprocess
+
+    if shutil.which(f"python{python_version}"):
+        return []
+    python3 = shutil.which("python3")
+    found = None
+    if python3:
+        done = subprocess.run(
+            [python3, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        found = done.stdout.strip() or None
+    wanted = SpecifierSet(env.requires_python or f">={python_version}")
+    try:
+        ok = found is not None and wanted.contains(found)
+    except InvalidVersion:
+        ok = False
+    if ok:
+        return []
+    return [
+        f"your project needs Python {wanted} and python{python_version} is not on PATH"
+        f"{f' (python3 is {found})' if found else ''}: install it (e.g. `uv python install "
+        f"{python_version}` or your system's package) before `make setup`"
+    ]
