@@ -19,7 +19,8 @@ CHECK_SCHEMA_VERSION = 1
 @dataclass
 class Problem:
     code: str  # not-a-repo, not-managed, damaged-state, unfinished-upgrade, upgrade-not-merged,
-    # below-level, template-behind, overlay-behind, runtime-behind
+    # below-level, template-behind, overlay-behind, runtime-behind; to do (not failing unless
+    # --strict): business-context-unfilled
     message: str
 
 
@@ -45,6 +46,9 @@ class CheckResult:
     runtime_minimum: str | None = None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What the team still has to write (the model card's business context): reported on every
+    # run, failing only with --strict, so a fresh project is on the golden path from day one.
+    todos: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -169,6 +173,7 @@ def run_check(
                 f"the newest, {source.newest}; run `mlops-scaffold upgrade --to {state.level}`",
             ))  # fmt: skip
     _check_runtime(repo, state, result, runtime_min)
+    _check_business_context(repo, state, result)
     if assess:
         _check_level(repo, state, result)
     return result
@@ -191,6 +196,18 @@ def _check_runtime(repo: Path, state, result: CheckResult, minimum: str | None) 
             f"the platform's minimum {result.runtime_minimum}; run `mlops-scaffold upgrade --to "
             f"{state.level}`, or raise the pin in constraints.txt and run `make setup`",
         ))  # fmt: skip
+
+
+def _check_business_context(repo: Path, state, result: CheckResult) -> None:
+    """From level 1 the model card's business goal, KPIs, owners and risk evaluation are the
+    team's to write; each unfilled one is a to-do."""
+    from scaffolder import business_context
+
+    if state.level < 1:
+        return
+    message = business_context.problem_message(repo, state.level)
+    if message:
+        result.todos.append(Problem("business-context-unfilled", message))
 
 
 def _back_out(repo: Path) -> str:

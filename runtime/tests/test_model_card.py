@@ -42,3 +42,15 @@ def test_lineage_and_signature_when_recorded():
     card = render_card("proj", INFO, run, None, CFG, CONTRACT)
     assert "## Lineage" in card and "| git_sha | abc |" in card
     assert "Input and output signature: `inputs [x] -> outputs [p]`." in card
+
+
+def test_the_teams_business_context_goes_into_the_card():
+    run = {"params": {}, "metrics": {}, "tags": {}}
+    context = ("# Model card: business context\n\nPreamble for the team.\n\n## Business goal\n\n"
+               "Keep customers.\n\n## KPIs\n\nTODO: the KPIs\n")  # fmt: skip
+    card = render_card("proj", INFO, run, None, CFG, CONTRACT, context)
+    assert "## Business goal\n\nKeep customers." in card and "TODO: the KPIs" in card
+    assert "Preamble for the team" not in card
+    assert card.index("## Intended use") < card.index("## Business goal") < card.index("## Model\n")
+    missing = render_card("proj", INFO, run, None, CFG, CONTRACT, None)
+    assert "## Business context" in missing and "docs/business_context.md" in missing

@@ -21,7 +21,9 @@ def add(sub) -> None:
             The CI gate for platform teams: exit 1 with one line per problem when the project
             is below the level it declares (measured by `assess`), lags its template or overlay
             releases (by how many, and the newest), or has a damaged state file or an
-            unfinished upgrade; exit 0 otherwise.
+            unfinished upgrade; exit 0 otherwise. What the team still has to write (the model
+            card's business context, `business-context-unfilled`) is listed on every run and
+            fails only with --strict.
         """,
     )
     p.add_argument(
@@ -39,6 +41,10 @@ def add(sub) -> None:
         "--runtime-min", metavar="X.Y.Z", default=None,
         help="the lowest mlops-scaffold-runtime release the platform accepts (default: the "
         "release this tool's templates pin); a project pinned below it fails",
+    )  # fmt: skip
+    p.add_argument(
+        "--strict", action="store_true",
+        help="also fail on what the team still has to write (business-context-unfilled)",
     )  # fmt: skip
     p.set_defaults(func=run)
 
@@ -66,4 +72,9 @@ def run(args: argparse.Namespace) -> None:
                 f"{releases}, all current",
                 soft_wrap=True, markup=False,
             )  # fmt: skip
-    sys.exit(0 if result.ok else 1)
+        # After the verdict, what the team still has to write (a failing gate lists only what
+        # fails it, unless --strict makes the to-dos fail it too).
+        for todo in result.todos if result.ok or args.strict else ():
+            console.print(Text.assemble((f"{todo.code}:", "yellow"), f" {todo.message}"),
+                          soft_wrap=True)  # fmt: skip
+    sys.exit(0 if result.ok and not (args.strict and result.todos) else 1)

@@ -20,6 +20,7 @@ from .project import Project
 from .registry import CHAMPION, ModelInfo, ModelNotFoundError, champion_info, client
 
 DEFAULT_OUTPUT = Path("docs/model_card.md")
+BUSINESS_CONTEXT = Path("docs/business_context.md")  # the team's part: goal, KPIs, owners, risk
 MODEL_TESTS_ARTIFACT = "model_tests.json"
 
 
@@ -42,8 +43,11 @@ def render_card(
     model_tests: dict[str, Any] | None,
     cfg: Any,
     contract: DataContract,
+    business_context: str | None = None,
 ) -> str:
-    """The card's Markdown from plain values (what `write_model_card` fetched from MLflow)."""
+    """The card's Markdown from plain values (what `write_model_card` fetched from MLflow);
+    `business_context` is the team's docs/business_context.md, whose `##` sections go in as
+    they are."""
     params, metrics, tags = run["params"], run["metrics"], run["tags"]
     out = [
         f"# Model card: {info.name} version {info.version}",
@@ -55,6 +59,7 @@ def render_card(
         "",
         cfg.model_card.intended_use.strip() or "Not stated (set `model_card.intended_use`).",
         "",
+        *_business_sections(business_context),
         "## Model",
         "",
         *_table(["parameter", "value"], [[k, v] for k, v in sorted(params.items())]),
@@ -145,6 +150,27 @@ def render_card(
     return "\n".join(out)
 
 
+def _business_sections(text: str | None) -> list[str]:
+    """The `##` sections of the team's business context (its title and preamble left out)."""
+    if text is None:
+        return [
+            "## Business context",
+            "",
+            f"Not written: {BUSINESS_CONTEXT} (business goal, KPIs, owners, model risk"
+            " evaluation) is missing.",
+            "",
+        ]
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    body = "\n".join(lines[start:]).strip()
+    return [body, ""] if body else []
+
+
+def _business_context(project: Project) -> str | None:
+    path = project.path(BUSINESS_CONTEXT)
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
 def _contract(project: Project, cfg: Any) -> DataContract:
     return load_contract(project.path(cfg.data.contract))
 
@@ -190,7 +216,9 @@ def card_for(project: Project, info: ModelInfo, config: Any = None) -> str:
     cfg = config or project.call("load_config")
     values = _run_values(project, info)
     tests = _model_tests(info.run_id)
-    return render_card(project.name, info, values, tests, cfg, _contract(project, cfg))
+    return render_card(
+        project.name, info, values, tests, cfg, _contract(project, cfg), _business_context(project)
+    )
 
 
 def write_model_card(
