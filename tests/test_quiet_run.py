@@ -71,3 +71,70 @@ def test_kfp_without_a_script_is_a_usage_error(tmp_path):
         [sys.executable, SCRIPT, "kfp"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert result.returncode == 2 and "kfp needs the pipeline script" in result.stderr
+
+
+KFP_TASK_FAILS = r"""
+import sys
+print("07:14:01.614 - INFO - Executing task 'monitor-op'")
+print("    Traceback (most recent call last):")
+print('      File "monitoring.py", line 9, in monitor')
+print("        validate(frame)")
+print("    DataValidationError: expect_column_values_to_not_be_null(tenure) failed: 3 of 200 rows")
+print("07:14:04.608 - INFO - Task 'monitor-op' finished with status FAILURE")
+print("07:14:04.609 - ERROR - Pipeline 'demo-monitoring' finished with status FAILURE.")
+print("Traceback (most recent call last):")
+print('  File "kfp/local/pipeline_orchestrator.py", line 184, in log_and_maybe_raise_for_failure')
+print("    raise RuntimeError(msg)")
+print("RuntimeError: Pipeline 'demo-monitoring' finished with status FAILURE. Inner task failed")
+sys.exit(1)
+"""
+
+
+def test_a_failed_kfp_task_shows_its_own_error_not_kfps_traceback(tmp_path):
+    (tmp_path / "pipeline.py").write_text(KFP_TASK_FAILS)
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--log", "build/kfp-monitor.log", "kfp", "pipeline.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "expect_column_values_to_not_be_null(tenure) failed: 3 of 200 rows" in result.stdout
+    assert "RuntimeError" not in result.stdout and "pipeline_orchestrator" not in result.stdout
+
+
+AIRFLOW_LIKE = r'''#!/usr/bin/env python3
+"""Prints what `airflow dags test` prints for a task that skips itself, and records its
+state where quiet_run.py reads it (the SQLite metadata database in AIRFLOW_HOME)."""
+import os, sqlite3, sys
+if sys.argv[1:3] == ["db", "migrate"]:
+    sys.exit(0)
+dag = sys.argv[3]
+db = sqlite3.connect(os.path.join(os.environ["AIRFLOW_HOME"], "airflow.db"))
+db.execute("CREATE TABLE dag_run (id INTEGER, dag_id TEXT, run_id TEXT, state TEXT)")
+db.execute("CREATE TABLE task_instance (dag_id TEXT, run_id TEXT, task_id TEXT, state TEXT,"
+           " duration REAL, start_date TEXT)")
+db.execute("INSERT INTO dag_run VALUES (1, ?, 'r1', 'success')", (dag,))
+db.execute("INSERT INTO task_instance VALUES (?, 'r1', 'monitor', 'skipped', 1.5, 't')", (dag,))
+db.commit()
+print("2026-12-06T15:13:32Z [info     ] [DAG TEST] starting task_id=monitor map_index=-1 [airflow]")
+print("2026-12-06T15:13:37Z [info     ] ::group::Post Execute [task] loc=task_runner.py:1620")
+print("2026-12-06T15:13:37Z [info     ] Skipping task.                 [task] "
+      "loc=task_runner.py:1622 reason='no retrain (none): nothing drifted'")
+print("2026-12-06T15:13:38Z [info     ] [DAG TEST] end task task_id=monitor map_index=-1 [airflow]")
+'''
+
+
+def test_a_skipped_airflow_task_says_why(tmp_path):
+    bin_dir = tmp_path / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").symlink_to(sys.executable)
+    (bin_dir / "airflow").write_text(AIRFLOW_LIKE.replace("/usr/bin/env python3", sys.executable))
+    (bin_dir / "airflow").chmod(0o755)
+    (tmp_path / ".airflow").mkdir()
+    env = {"PATH": "/usr/bin:/bin", "AIRFLOW_HOME": str(tmp_path / ".airflow")}
+    result = subprocess.run(
+        [bin_dir / "python", SCRIPT, "airflow", "churn_monitoring"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if line.split()[:1] == ["monitor"]]
+    assert line.split()[1] == "skipped" and line.endswith("no retrain (none): nothing drifted")

@@ -14,6 +14,7 @@ before anything else is importable.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import re
 import sqlite3
@@ -28,6 +29,9 @@ AIRFLOW_ENDED = re.compile(r"\[DAG TEST\] end task task_id=(\S+)")
 KFP_STARTED = re.compile(r"Executing task '([^']+)'")
 KFP_ENDED = re.compile(r"Task '([^']+)' finished with status (\w+)")
 KFP_PIPELINE = re.compile(r"Pipeline '([^']+)' finished with status (\w+)")
+KFP_TASK_FAILED = re.compile(r"Task '[^']+' finished with status FAILURE")
+# Airflow logs why a task skipped itself (AirflowSkipException's message) as `reason=...`.
+AIRFLOW_SKIPPED = re.compile(r"Skipping task\.\s.*?\breason=(.+?)\s*$")
 FAILURE_TAIL = 25
 
 
@@ -62,18 +66,34 @@ class Run:
         return process.wait()
 
     def tail(self) -> str:
-        """The last traceback in the log (the failed task's error), else the log's last lines."""
+        """The failed task's traceback, else the log's last lines.
+
+        kfp.local prints a task's traceback (indented) before the line saying the task failed,
+        then raises its own "Pipeline ... finished with status FAILURE" error, whose traceback
+        says nothing about why: the last traceback before the first failed task is the one.
+        """
         self.log.flush()
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
         lines = [ANSI.sub("", line) for line in text.splitlines()]
-        starts = [i for i, line in enumerate(lines) if "Traceback (most recent call last)" in line]
+        first_failure = next(
+            (i for i, line in enumerate(lines) if KFP_TASK_FAILED.search(line)), len(lines)
+        )
+        starts = [
+            i
+            for i, line in enumerate(lines[:first_failure])
+            if "Traceback (most recent call last)" in line
+        ] or [i for i, line in enumerate(lines) if "Traceback (most recent call last)" in line]
         if not starts:
             return "\n".join(lines[-FAILURE_TAIL:])
-        block = [lines[starts[-1]]]
+        head = lines[starts[-1]]
+        indent = len(head) - len(head.lstrip())
+        block = [head]
         for line in lines[starts[-1] + 1 :]:
+            if line.strip() and line[:indent].strip():
+                break  # less indented than the traceback: other output
             block.append(line)
-            if line.strip() and not line[0].isspace():  # `SomeError: message` ends it
-                break
+            if line.strip() and not line[indent : indent + 1].isspace():
+                break  # `SomeError: message` at the traceback's own indentation ends it
         return "\n".join(
             block[:3] + ["  ..."] + block[-(FAILURE_TAIL - 4) :]
             if len(block) > FAILURE_TAIL
@@ -85,9 +105,20 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _task_line(name: str, state: str, seconds: float | None) -> str:
+def _task_line(name: str, state: str, seconds: float | None, why: str | None = None) -> str:
     took = f"{seconds:6.1f} s" if seconds is not None else "       "
-    return f"  {name:<24} {state:<15} {took}"
+    line = f"  {name:<24} {state:<15} {took}"
+    return f"{line}  {why}" if why else line
+
+
+def _unquote(value: str) -> str:
+    """A log field's value: `'text'` or `"text"` (a repr) or the bare text."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        try:
+            return str(ast.literal_eval(value))
+        except (ValueError, SyntaxError):
+            return value[1:-1]
+    return value
 
 
 class Timer:
@@ -143,15 +174,20 @@ def run_airflow(args: argparse.Namespace, run: Run) -> int:
     _say(f"airflow: metadata database ready ({took:.1f} s); running DAG {args.dag_id}")
     timer = Timer()
     shown: set[str] = set()
+    running: list[str] = []
+    why_skipped: dict[str, str] = {}
 
     def on_line(line: str) -> None:
         if found := AIRFLOW_STARTED.search(line):
             timer.start(found[1])
+            running.append(found[1])
+        elif (found := AIRFLOW_SKIPPED.search(line)) and running:
+            why_skipped[running[-1]] = _unquote(found[1])
         elif found := AIRFLOW_ENDED.search(line):
             task = found[1]
             states = _airflow_states(args.dag_id)
             state = states[1].get(task, ("ended", None))[0] if states else "ended"
-            _say(_task_line(task, state, timer.took(task)))
+            _say(_task_line(task, state, timer.took(task), why_skipped.get(task)))
             shown.add(task)
 
     command = [airflow, "dags", "test", args.dag_id] + (["-c", args.conf] if args.conf else [])
@@ -162,7 +198,7 @@ def run_airflow(args: argparse.Namespace, run: Run) -> int:
         outcome, tasks = states
         for task, (state, seconds) in tasks.items():
             if task not in shown:  # skipped, upstream_failed: tasks that never ran
-                _say(_task_line(task, state, seconds))
+                _say(_task_line(task, state, seconds, why_skipped.get(task)))
     _say(f"DAG {args.dag_id}: run {outcome}")
     return _finish(run, code != 0 or outcome != "success", time.monotonic() - began)
 
