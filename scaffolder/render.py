@@ -167,8 +167,25 @@ def _render(
     *,
     interactive: bool = False,
 ) -> Answers:
+    if catalog.overlays:  # not our templates: in a child with memory, CPU and time limits
+        from scaffolder.render_limits import bounded
+
+        what = "the project" + _overlay_note(catalog)
+        return bounded(_render_here, catalog, given, dest, interactive=interactive, what=what)
+    return _render_here(catalog, given, dest, interactive=interactive)
+
+
+def _render_here(
+    catalog: Catalog,
+    given: dict[str, object],
+    dest: Path,
+    *,
+    interactive: bool = False,
+) -> Answers:
     import copier
     import jinja2
+
+    from scaffolder.render_limits import LimitExceeded, memory_note
 
     given = check_given(given)  # callers check too; no answer reaches a template unchecked
     level = int(given.get("level", 0))  # type: ignore[call-overload]
@@ -200,9 +217,9 @@ def _render(
             raise TemplateError(
                 f"template {where}{_overlay_note(catalog)} does not render: {exc.message}"
             ) from exc
-        except (OverflowError, RecursionError, MemoryError) as exc:  # a template's bomb
+        except (OverflowError, RecursionError, MemoryError, LimitExceeded) as exc:  # a bomb
             where = _failing_template(exc, source) or "(a file name or copier.yml)"
-            what = {"RecursionError": "it recurses too deeply", "MemoryError": "out of memory"}
+            what = {"RecursionError": "it recurses too deeply", "MemoryError": memory_note()}
             raise TemplateError(
                 f"template {where}{_overlay_note(catalog)} does not render: "
                 f"{what.get(type(exc).__name__, str(exc))}; templates must be bounded"
