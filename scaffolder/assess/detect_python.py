@@ -15,7 +15,8 @@ import re
 # these stacks is parsed.
 TRIGGER_WORDS = (  # noqa: SIM905 - a word list reads better as one string
     "sagemaker aiplatform vertex azureml azure.ai.ml wandb dvclive neptune comet_ml clearml "
-    "metaflow prefect dagster zenml flytekit kedro tfx tensorflow keras ray bentoml flask Flask "
+    "metaflow prefect dagster zenml flytekit kedro databricks serving_endpoints tfx tensorflow "
+    "keras ray bentoml flask Flask "
     "boto3 aws_cdk cloudwatch opentelemetry pydeequ ModelCard lambda_handler typer click "
     "xgboost lightgbm onnx transformers Alarm start_pipeline recipes statsd install_requires "
     "log_model mlops_runtime"
@@ -94,6 +95,16 @@ CALLS: list[tuple[str, str, str]] = [
     ("upload_model", "registry.model", "Vertex AI"),
     ("link_model", "registry.model", "W&B"),
     ("link_artifact", "registry.model", "W&B"),
+    ("zenml.log_metadata", "track.run", "ZenML metadata"),
+    ("zenml.log_model_metadata", "track.run", "ZenML metadata"),
+    ("zenml.log_artifact_metadata", "track.run", "ZenML metadata"),
+    ("zenml.log_step_metadata", "track.run", "ZenML metadata"),
+    ("serving_endpoints.create", "serving.app", "Databricks serving endpoint"),
+    ("serving_endpoints.create_and_wait", "serving.app", "Databricks serving endpoint"),
+    ("serving_endpoints.update_config", "serving.app", "Databricks serving endpoint"),
+    ("serving_endpoints.update_config_and_wait", "serving.app", "Databricks serving endpoint"),
+    ("flytekit.CronSchedule", "pipeline.schedule", "Flyte"),
+    ("flytekit.FixedRate", "pipeline.schedule", "Flyte"),
     ("list_model_packages", "registry.resolve", "SageMaker"),
     ("describe_model_package", "registry.resolve", "SageMaker"),
     ("Model.get_model_path", "registry.resolve", "Azure ML"),
@@ -288,10 +299,27 @@ def saves_model(qualified: str, last: str, node: ast.Call) -> bool:
     if qualified in ("tensorflow.saved_model.save", "tensorflow.keras.models.save_model"):
         return True
     if last == "save" and node.args:
-        arg = node.args[0]
-        text = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
+        text = _path_text(node.args[0])
         return bool(text) and bool(MODEL_FILE.search(text)) and "fig" not in qualified.lower()
     return False
+
+
+def _path_text(arg: ast.AST) -> str:
+    """The literal parts of a path argument: a string, an f-string's constant parts, the
+    arguments of `os.path.join(...)` or `Path(...) / "x"` (`model.save(f"{out}/model.keras")`)."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    if isinstance(arg, ast.JoinedStr):
+        return "".join(
+            v.value for v in arg.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        )
+    if isinstance(arg, ast.Call) and arg.args:
+        name = ast.unparse(arg.func)
+        if name.endswith(("path.join", "Path", "str")):
+            return "/".join(_path_text(a) for a in arg.args)
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Div, ast.Add)):
+        return _path_text(arg.left) + "/" + _path_text(arg.right)
+    return ""
 
 
 def loads_model(qualified: str, last: str) -> bool:

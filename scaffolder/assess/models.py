@@ -64,7 +64,9 @@ class Fact(BaseModel):
 
 
 class Problem(BaseModel):
-    """A file that could not be parsed; checks that need its kind report `unknown`."""
+    """A file that could not be parsed; checks that need its kind report `unknown`. A *note*
+    (`note: true`) is a file read partly or after conversion (Python 2, a top-level block that
+    does not parse): its facts count, and it makes no check unknown."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -73,6 +75,7 @@ class Problem(BaseModel):
     category: str
     message: str
     zone: Zone = Zone.SOURCE
+    note: bool = False
 
     @property
     def where(self) -> str:

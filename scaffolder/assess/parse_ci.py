@@ -19,7 +19,9 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
     "test": re.compile(
         r"\bpytest\b|\bmake\s+(test|tests|check|unit|coverage)\b|\btox\b|\bnox\b|unittest|"
         r"hatch\s+(run\s+)?test|\b(just|mise\s+run|mise|task|poe|invoke|inv)\s+(test|tests|check)\b|"
-        r"\bnpm\s+(run\s+)?test\b|\byarn\s+test\b|\bpixi\s+run\s+test"
+        r"\bnpm\s+(run\s+)?test\b|\byarn\s+test\b|\bpixi\s+run\s+test|"
+        # a test script run by the interpreter: python test.py, python tests/run_tests.py
+        r"\bpython[\d.]*\s+(-\S+\s+)*(\S+/)?(tests?|run_?tests?|test_\w+|\w+_tests?)\.py\b"
     ),
     "lint": re.compile(
         r"\bruff\b|flake8|pylint|pre-commit\s+run|black\s+--check|\bmypy\b|make\s+lint"
@@ -33,7 +35,8 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
     "build_image": re.compile(
         r"docker\s+(build|push)|buildx|kaniko|buildah|podman\s+(build|push)|build-push-action|"
         r"make\s+(image|docker\S*|build-image|push-image)|gcr\.io/cloud-builders/docker|"
-        r"sam\s+build|aws-actions/amazon-ecr",
+        r"sam\s+build|aws-actions/amazon-ecr|docker[- ]compose\b[^\n]*\s(build|--build)\b|"
+        r"bentoml\s+(build|containerize)",
         re.I,
     ),
     # the ML pipeline itself is deployed or run by CI/CD
@@ -44,7 +47,8 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"dagster-cloud|dagster-io/dagster-cloud-action|prefect\s+deploy|zenml\s+pipeline\s+run|"
         r"gcloud\s+ai\s+custom-jobs|pipeline[-_]deployment|tfx\s+pipeline\s+(create|update)|"
         r"kfp\s+(pipeline\s+)?(upload|run)|metaflow.*(argo-workflows|step-functions)\s+create|"
-        r"\bpython\d?\s+\S*run_pipeline\.py|mlflow\s+run\b",
+        r"\bpython\d?\s+\S*run_pipeline\.py|mlflow\s+run\b|pyflyte\s+(register|run\s+--remote)|"
+        r"flytectl\s+(register|create\s+execution)",
         re.I,
     ),
     "deploy": re.compile(
@@ -57,7 +61,8 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"\b(create|update)_endpoint\b|terraform\s+apply|pulumi\s+up|serverless\s+deploy|"
         r"\bsls\s+deploy|anyscale\s+service\s+(rollout|deploy)|serve\s+deploy|"
         r"bentoml\s+deploy|mlflow\s+deployments\s+create|deploy-stack|modal\s+deploy|"
-        r"aws\s+ecs\s+update-service|aws\s+lambda\s+update-function",
+        r"aws\s+ecs\s+update-service|aws\s+lambda\s+update-function|"
+        r"databricks\s+bundle\s+deploy",
         re.I,
     ),
     "from_registry": re.compile(
@@ -254,11 +259,10 @@ def gitlab_ci(doc: Any, path: str) -> list[Fact]:
     rules_text = whole + "\n".join(
         _as_text(v.get("rules")) + _as_text(v.get("only")) for _, v in jobs
     )
-    restricted = (
-        any(k in v for _, v in jobs for k in ("rules", "only", "except")) or "workflow" in doc
-    )
-    if "merge_request_event" in rules_text or "merge_requests" in rules_text or not restricted:
-        # with no rules, GitLab runs the pipeline for every push, merge requests' branches too
+    # A job with no rules runs for every push, merge requests' branches too: one job's
+    # `only: main` restricts that job, not the pipeline (a `workflow:` restricts them all).
+    free = "workflow" not in doc and any(_runs_on_every_push(v) for _, v in jobs)
+    if "merge_request_event" in rules_text or "merge_requests" in rules_text or free:
         triggers.append("pull_request")
     if re.search(r"\bschedule\b|\bschedules\b", rules_text):
         triggers.append("schedule")
@@ -305,6 +309,18 @@ def gitlab_ci(doc: Any, path: str) -> list[Fact]:
                 )
             )
     return facts
+
+
+def _runs_on_every_push(job: Any) -> bool:
+    """A GitLab job with no rules, `only: [branches]` or an `except:` of tags alone."""
+    if "rules" in job:
+        return False
+    only = job.get("only")
+    if only is not None:
+        refs = only.get("refs") if isinstance(only, dict) else only
+        names = [str(r) for r in (refs if isinstance(refs, list) else [refs])]
+        return "branches" in names or "pushes" in names
+    return True
 
 
 def _includes(doc: YMap, path: str) -> list[Fact]:

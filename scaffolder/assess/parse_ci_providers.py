@@ -235,6 +235,11 @@ def bitbucket(doc: YMap, path: str) -> list[Fact]:
 _JENKINS_SH = re.compile(
     r"""\b(?:sh|bat|powershell)\s*\(?\s*(?:script:\s*)?(['"]{1,3})(.*?)\1""", re.S
 )
+_JENKINS_LIBRARY_STEP = re.compile(
+    r"^\s*([a-z]\w*(?:[Dd]eploy|[Rr]egister|[Pp]romote|[Rr]elease|[Rr]ollout)\w*|"
+    r"(?:deploy|register|promote)[A-Z]\w*)\s*\(",
+    re.M,
+)
 _JENKINS_STAGE = re.compile(r"""\bstage\s*\(\s*['"]([^'"]+)['"]""")
 
 
@@ -256,6 +261,21 @@ def jenkinsfile(text: str, path: str, zone: Zone) -> list[Fact]:
                         kind=f"ci.step.{kind}", path=path, line=line, detail={"job": match.group(1)}
                     )
                 )
+    for match in _JENKINS_LIBRARY_STEP.finditer(text):
+        # steps of a shared library (`@Library`): `deployModel(...)`, `registerModel(...)`
+        line = text.count("\n", 0, match.start()) + 1
+        name = match.group(1)
+        kinds = {"deploy"} if re.search(r"deploy|release|rollout", name, re.I) else set()
+        if re.search(r"register|promot", name, re.I):
+            kinds.add("promote")
+        for kind in sorted(kinds):
+            facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": name}))
+        if re.search(r"register", name, re.I):
+            facts.append(
+                Fact(
+                    kind="registry.model", path=path, line=line, detail={"tool": f"Jenkins {name}"}
+                )
+            )
     if re.search(r"\binput\s*(\(|message)", text):
         facts.append(Fact(kind="approval.gate", path=path, line=1, detail={"tool": "Jenkins"}))
     if re.search(r"\bcron\s*\(", text):

@@ -98,6 +98,9 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
                 body.get("image", "")
             ):
                 facts.append(_fact("metrics.scrape", path, line, zone, tool="Prometheus"))
+        env = env_of(path)
+        if env:  # docker-compose.prod.yml: the services as run in one environment
+            facts.append(_fact("config.environment", path, doc.line, zone, env=env, via="compose"))
         return facts
     resources = doc.get("Resources")
     if isinstance(resources, YMap):
@@ -135,6 +138,12 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
     bundle = doc.get("bundle")
     if isinstance(bundle, dict) and isinstance(doc.get("targets"), YMap):
         facts.append(_fact("pipeline.def", path, doc.line, zone, tool="Databricks bundle"))
+    if (
+        isinstance(bundle, dict)
+        or name in ("databricks.yml", "databricks.yaml")
+        or ("resources" in PurePosixPath(path).parts[:-1])
+    ):
+        facts.extend(_bundle_resources(doc, path, zone))
     for key in ("targets", "outputs"):
         envs = doc.get(key)
         if isinstance(envs, YMap):
@@ -155,10 +164,15 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
                         )
                         for k in found
                     )
-    if name.startswith("catalog") and PurePosixPath(path).suffix in (".yml", ".yaml"):
+    if (name.startswith("catalog") or "catalog" in PurePosixPath(path).parts[:-1]) and (
+        PurePosixPath(path).suffix in (".yml", ".yaml")
+    ):
         for entry, body in doc.items():  # a Kedro catalog: the model datasets are saved models
-            kind = str(body.get("type", "")) if isinstance(body, dict) else ""
-            if "model" in str(entry).lower() or "Model" in kind:
+            if not isinstance(body, dict):
+                continue
+            kind = str(body.get("type", ""))
+            target = str(body.get("filepath", body.get("path", "")))
+            if "model" in str(entry).lower() or "Model" in kind or KEDRO_MODEL_PATH.search(target):
                 facts.append(
                     _fact("model.save", path, doc.line_of(entry), zone, via=f"catalog {kind}")
                 )
@@ -169,6 +183,41 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
         facts.append(
             _fact("deps.declared", path, doc.line_of("dependencies"), zone, count=len(deps))
         )
+    return facts
+
+
+KEDRO_MODEL_PATH = re.compile(r"(^|/)(\d\d_)?models?/|\.(pkl|pickle|joblib|h5|keras|pt|onnx)$")
+BUNDLE_RESOURCES: dict[str, tuple[str, str]] = {
+    "jobs": ("pipeline.def", "Databricks job"),
+    "pipelines": ("pipeline.def", "Databricks DLT pipeline"),
+    "model_serving_endpoints": ("serving.app", "Databricks serving endpoint"),
+    "registered_models": ("registry.model", "Unity Catalog"),
+    "models": ("registry.model", "Databricks model registry"),
+    "experiments": ("track.run", "Databricks MLflow experiment"),
+    "quality_monitors": ("drift.monitor", "Databricks Lakehouse Monitoring"),
+}
+
+
+def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:
+    """Databricks asset bundle resources (`databricks.yml` or an included resources file):
+    jobs and their schedules, serving endpoints, Unity Catalog models, experiments."""
+    resources = doc.get("resources")
+    if not isinstance(resources, YMap):
+        return []
+    facts = []
+    for group, entries in resources.items():
+        hit = BUNDLE_RESOURCES.get(str(group))
+        if not hit or not isinstance(entries, YMap):
+            continue
+        for key, body in entries.items():
+            line = entries.line_of(key)
+            facts.append(_fact(hit[0], path, line, zone, tool=hit[1], name=str(key)))
+            if (
+                group == "jobs"
+                and isinstance(body, dict)
+                and ("schedule" in body or "trigger" in body)
+            ):
+                facts.append(_fact("pipeline.schedule", path, line, zone, tool="Databricks job"))
     return facts
 
 

@@ -134,9 +134,14 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
             facts.extend(_prom_groups(doc["groups"], path, zone))
         elif "rule_files" in doc and "tests" in doc:
             facts.append(_fact("prometheus.rule_test", path, doc.line_of("tests"), zone))
+        elif helm_values_env(p):
+            env = helm_values_env(p)
+            facts.append(_fact("config.file", path, doc.line, zone, thresholds=False, keys=0))
+            facts.append(_fact("config.environment", path, doc.line, zone, env=env, via="Helm"))
         elif (
             "kind" not in doc
             and not path.startswith(".")
+            and not _tool_config(doc, parts)
             and (parts & CONFIG_DIRS or p.stem.lower() in CONFIG_NAMES or _env_sections(doc))
         ):
             keys = _keys_deep(doc)
@@ -190,6 +195,38 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
         if "kind" not in doc:
             facts.extend(_schema(doc, path, zone))
     return facts
+
+
+# Monitoring and platform tools' own configuration (Prometheus, Alertmanager, Grafana
+# provisioning, Loki, OpenTelemetry collector): under config/ too, they hold no parameters
+TOOL_DIRS = {"grafana", "prometheus", "alertmanager", "loki", "promtail", "otel", "provisioning"}
+TOOL_KEYS = (
+    {"scrape_configs"},
+    {"datasources"},
+    {"providers"},
+    {"route", "receivers"},
+    {"contactPoints"},
+    {"receivers", "exporters"},
+    {"server", "clients", "positions"},
+)
+
+
+def _tool_config(doc: YMap, parts: set[str]) -> bool:
+    keys = {str(k) for k in doc}
+    return bool(parts & TOOL_DIRS) or any(group <= keys for group in TOOL_KEYS)
+
+
+def helm_values_env(p: PurePosixPath) -> str | None:
+    """`values-staging.yaml`, `values.production.yaml`, `values/prod.yaml`: Helm values for one
+    environment (the chart is installed with `-f` per environment)."""
+    stem = p.stem.lower()
+    if stem.startswith("values") and stem[6:7] in ("-", "_", "."):
+        env = stem[7:]
+    elif p.parent.name.lower() == "values":
+        env = stem
+    else:
+        return None
+    return env if env in ENV_NAMES or env in ("local", "preprod", "stg", "prd") else None
 
 
 def _env_sections(doc: YMap) -> bool:
@@ -301,6 +338,8 @@ def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
         facts.append(_fact("argo.analysis", path, line, zone, name=name, providers=providers))
     elif kind == "PrometheusRule":
         facts.extend(_prom_groups(spec.get("groups") or [], path, zone))
+    elif kind == "Application" and "argoproj.io" in str(doc.get("apiVersion")):
+        facts.extend(_argo_application(doc, spec, name, path, line, zone))
     elif kind in ("CronJob", "CronWorkflow", "ScheduledWorkflow"):
         facts.append(_fact("pipeline.schedule", path, line, zone, via=kind))
     return facts
@@ -329,4 +368,25 @@ def _prom_groups(groups: list[Any], path: str, zone: Zone) -> list[Fact]:
                         expr=str(rule.get("expr") or ""),
                     )
                 )
+    return facts
+
+
+def _argo_application(
+    doc: YMap, spec: dict, name: str, path: str, line: int, zone: Zone
+) -> list[Fact]:
+    """An Argo CD Application: GitOps deployment of one environment (named by the application,
+    its destination namespace or its source path); automated sync deploys on every merge."""
+    source = spec.get("source") if isinstance(spec.get("source"), dict) else {}
+    destination = spec.get("destination") if isinstance(spec.get("destination"), dict) else {}
+    words = " ".join(
+        str(x) for x in (name, destination.get("namespace", ""), source.get("path", ""), path)
+    )
+    tokens = re.split(r"[^a-z]+", words.lower())
+    env = next((t for t in tokens if t in ENV_NAMES and t != "test"), None)
+    facts = []
+    if env:
+        facts.append(_fact("config.environment", path, line, zone, env=env, via="Argo CD"))
+    policy = spec.get("syncPolicy") if isinstance(spec.get("syncPolicy"), dict) else {}
+    if "automated" in policy:
+        facts.append(_fact("ci.step.deploy", path, line, zone, job=name, tool="Argo CD"))
     return facts

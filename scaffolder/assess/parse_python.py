@@ -34,6 +34,7 @@ from scaffolder.assess.python_libraries import (
     _kwarg,
     _package_of,
 )
+from scaffolder.assess.python_recover import recover
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
 # a cheap gate that keeps a 20,000-file scan fast. The facts themselves come from the AST.
@@ -51,6 +52,12 @@ STDLIB = frozenset(sys.stdlib_module_names)
 # (its profile, config and log modules alone are not)
 RUNTIME_DRIFT = tuple(
     f"mlops_runtime.monitoring.{name}" for name in ("job", "drift", "cli", "retrain")
+)
+# `quality_gate`, `gate_model`, `passesGate`: the word gate on its own, in snake or camel case
+GATE_NAME = re.compile(r"(^|_)gates?($|_)|[a-z]Gates?($|[A-Z_])|^Gate")
+ZENML_STEP = ("zenml.step", "zenml.steps.step")
+MODEL_TYPE = re.compile(
+    r"Classifier|Regressor|Estimator|Model|Module|Booster|is_model_artifact|Pipeline\b"
 )
 RUNTIME_LINEAGE_CALLS = frozenset(
     f"mlops_runtime.records.{name}" for name in ("record_version", "lineage_tags")
@@ -142,7 +149,8 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
 
     def _sibling(self, module: str) -> None:
         """`import loader` / `from loader import x`: maybe a module next to this one."""
-        if module and "." not in module and module not in STDLIB and module != self.own_top:
+        top = module.split(".")[0]
+        if module and top not in STDLIB and top != self.own_top:
             self.siblings.append(module)
 
     def _import_fact(self, name: str, node: ast.AST) -> None:
@@ -215,7 +223,9 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
                 self.add("serving.app", node, tool="serverless function")
             if name == "init" and not self.functions and re.search(r"score", self.path, re.I):
                 self.add("serving.app", node, tool="Azure ML scoring script")
-            if "gate" in name.lower():
+            if GATE_NAME.search(name) and _compares(node):
+                # a gate by its name and by what it does (compares a metric to a bar), never a
+                # word inside another (`_aggregate_shap_to_original`, `navigate`)
                 self.add("quality.gate", node, name=name)
             if re.match(r"(validate|check)_?(data|frame|input|schema)?$|validate_", name):
                 self.add("data.validation", node, name=name)
@@ -259,6 +269,14 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
     def _decorator(self, decorator: ast.AST, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         call = decorator if isinstance(decorator, ast.Call) else None
         qualified = self.qualify(call.func if call else decorator) or ""
+        # ZenML stores every step output as a versioned artifact: a step returning a model saves
+        # the model
+        if (
+            qualified in ZENML_STEP
+            and node.returns is not None
+            and MODEL_TYPE.search(ast.unparse(node.returns))
+        ):
+            self.add("model.save", node, via="ZenML step output", name=node.name)
         hit = stacks.decorator_fact(qualified)
         if hit:
             self.add(hit[0], node, tool=hit[1], name=node.name)
@@ -341,7 +359,9 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
         elif root == "mlops_runtime" and last in ("move_alias", "record_registration"):
             # The platform runtime's one alias-moving function (mlops_runtime.governance).
             self.add("mlflow.registry", node, call=last)
-            alias = _const_str(node.args[1]) if last == "move_alias" and len(node.args) > 1 else None
+            alias = (
+                _const_str(node.args[1]) if last == "move_alias" and len(node.args) > 1 else None
+            )
             self.add("mlflow.alias", node, alias=alias or "champion")
         if qualified in (
             "airflow.DAG",
@@ -451,6 +471,15 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
         self.generic_visit(node)
 
 
+def _compares(node: ast.AST) -> bool:
+    """The function compares values (`metric < threshold`) or raises/returns on a condition."""
+    return any(
+        isinstance(n, ast.Compare)
+        and any(isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)) for op in n.ops)
+        for n in ast.walk(node)
+    )
+
+
 def _schedule_repr(node: ast.AST, visitor: _Visitor) -> str:
     if isinstance(node, ast.Constant):
         return "none" if node.value is None else str(node.value)
@@ -473,16 +502,35 @@ def parse_python(
     """Facts of one Python file (or notebook cell); a syntax error is a problem, not a crash."""
     if not TRIGGER.search(source):
         return [], []
+    notes: list[Problem] = []
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as exc:
         line = (getattr(exc, "lineno", None) or 1) + line_offset
         msg = getattr(exc, "msg", None) or str(exc)
-        return [], [
-            Problem(
-                path=path, line=line, category="python", message=f"syntax error: {msg}", zone=zone
+        recovered = recover(source.decode("utf-8", errors="replace"))
+        if recovered is None:
+            return [], [
+                Problem(
+                    path=path,
+                    line=line,
+                    category="python",
+                    message=f"syntax error: {msg}",
+                    zone=zone,
+                )
+            ]
+        tree, note = recovered
+        if note:
+            notes.append(
+                Problem(
+                    path=path,
+                    line=line,
+                    category="python",
+                    message=f"{note} (syntax error: {msg})",
+                    zone=zone,
+                    note=True,
+                )
             )
-        ]
     visitor = _Visitor(path, zone, is_test_file)
     visitor.visit(tree)
     if line_offset:
@@ -504,4 +552,4 @@ def parse_python(
             visitor.add("test.pipeline", 1, orchestrator="airflow")
         if visitor.uses("kfp"):
             visitor.add("test.pipeline", 1, orchestrator="kfp")
-    return visitor.facts, []
+    return visitor.facts, notes

@@ -62,9 +62,14 @@ def render_markdown(report: Report) -> str:
                 f"- `{e.check}` "
                 f"{e.status}{' (expired ' + e.expires + ')' if e.expired else ''}: {e.reason}"
             )
-    if report.problems:
+    broken = [p for p in report.problems if not p.note]
+    notes = [p for p in report.problems if p.note]
+    if broken:
         lines += ["", "## Files that do not parse", ""]
-        lines += [f"- `{p.where}`: {p.message}" for p in report.problems]
+        lines += [f"- `{p.where}`: {p.message}" for p in broken]
+    if notes:
+        lines += ["", "## Files read partly (what parses counts as evidence)", ""]
+        lines += [f"- `{p.where}`: {p.message}" for p in notes]
     if report.questionnaire:
         lines += [
             "",

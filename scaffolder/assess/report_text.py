@@ -99,11 +99,17 @@ def render_text(
                 f"  {MARK[r.outcome]} L{r.level} {r.id}{advice}: {_e(r.message)}{exempt}{evidence}",
                 soft_wrap=True,
             )
-    if report.problems:
+    broken = [p for p in report.problems if not p.note]
+    notes = [p for p in report.problems if p.note]
+    if broken:
         console.print(
             "\n[bold yellow]Files that do not parse[/bold yellow] (their checks are unknown)"
         )
-        for p in report.problems[:10]:
+        for p in broken[:10]:
+            console.print(f"  {_e(p.where)} {_e(p.message)}", soft_wrap=True)
+    if notes:
+        console.print("\n[bold]Files read partly[/bold] (what parses counts as evidence)")
+        for p in notes[:10]:
             console.print(f"  {_e(p.where)} {_e(p.message)}", soft_wrap=True)
     if report.exemptions:
         console.print("\n[bold]Exemptions[/bold] (.mlops-scaffold-assess.yml)")

@@ -84,6 +84,8 @@ ZONE_DIRS = {
     Zone.VENDORED: {"vendor", "vendored", "third_party", "thirdparty", "external", "extern"},
 }
 MAX_BYTES = 2_000_000
+# facts that make a file an orchestrated pipeline's definition or launcher
+PIPELINE_KINDS = {"pipeline.def", "kfp.run", "kfp.pipeline"}
 LOCK_NAMES = {"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "pixi.lock"}
 LINT_FILES = {
     ".flake8",
@@ -263,7 +265,9 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
             path,
             zone,
             is_test,
-            sibling_exists=lambda m: os.path.exists(os.path.join(folder, m + ".py")),
+            sibling_exists=lambda m: os.path.exists(
+                os.path.join(folder, m.replace(".", os.sep) + ".py")
+            ),
         )
         facts.extend(found)
         problems.extend(trouble)
@@ -494,10 +498,18 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
     """A CI step running one of the repository's scripts does what that script runs: `python
     scripts/deploy.py` whose code calls `kubectl apply` is a deploy step, at the CI step's line."""
     commands: dict[str, list[Fact]] = {}
+    pipelines: dict[str, Fact] = {}  # file -> a pipeline it defines or runs
+    imports: dict[str, list[str]] = {}
     for fact in facts:
         if fact.kind == "script.command":
             commands.setdefault(fact.path, []).append(fact)
-    if not commands:
+        elif fact.kind in PIPELINE_KINDS and fact.zone is Zone.SOURCE:
+            pipelines.setdefault(fact.path, fact)
+        elif fact.kind == "py.imports":
+            imports.setdefault(fact.path, []).extend(
+                [*(fact.detail.get("modules") or []), *(fact.detail.get("siblings") or [])]
+            )
+    if not commands and not pipelines:
         return
     derived: dict[tuple[str, int, str], Fact] = {}
     for step in [f for f in facts if f.kind == "ci.step.script"]:
@@ -505,11 +517,17 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
             candidates = [str(step.detail["script"])]
         else:
             candidates = _module_paths(str(step.detail.get("module", "")))
-        target = next((c for c in candidates if c in commands), None)
-        if target is None:
-            continue
         kinds: dict[str, Fact] = {}
-        for command in commands[target]:
+        # a script that defines or (through its own imports) runs an orchestrated pipeline:
+        # `python run.py` of ZenML, Prefect, Flyte, Kedro... is CI running the pipeline
+        for script in candidates:
+            reached = [script] + [p for m in imports.get(script, []) for p in _module_paths(m)]
+            hit = next((pipelines[p] for p in reached if p in pipelines), None)
+            if hit is not None:
+                kinds.setdefault("pipeline_deploy", hit)
+                break
+        target = next((c for c in candidates if c in commands), None)
+        for command in commands.get(target, []) if target else []:
             for kind in parse_ci.classify(str(command.detail.get("command", ""))):
                 kinds.setdefault(kind, command)
         for kind, command in kinds.items():

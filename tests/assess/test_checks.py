@@ -116,7 +116,8 @@ def test_broken_files_make_their_checks_unknown_with_the_path(tmp_path):
         tmp_path,
         {
             ".github/workflows/ci.yml": "on: [push\n",
-            "src/pkg/train.py": "import mlflow\ndef broken(:\n",
+            # no top-level block of it parses (one that does would make it a note, read partly)
+            "src/pkg/train.py": "import mlflow,\ndef broken(:\n",
             "pyproject.toml": "[project\n",
             "monitoring/alerts.yml": "groups: [\n",
         },
@@ -126,7 +127,7 @@ def test_broken_files_make_their_checks_unknown_with_the_path(tmp_path):
     assert ci.outcome is Outcome.UNKNOWN and ci.evidence[0].startswith(".github/workflows/ci.yml:")
     assert "does not parse" in ci.message
     assert result["tracking.experiments"].outcome is Outcome.UNKNOWN
-    assert result["tracking.experiments"].evidence == ["src/pkg/train.py:2"]
+    assert result["tracking.experiments"].evidence == ["src/pkg/train.py:1"]
     assert result["repro.dependencies"].outcome is Outcome.UNKNOWN
     assert result["monitoring.alert-rules"].outcome is Outcome.UNKNOWN
     # a check with no broken input still fails plainly

@@ -1,8 +1,10 @@
 """The rubric: rules over facts, one module per dimension, each with its detectors' facts.
 
 A failed rule whose inputs include a file that could not be parsed is reported `unknown`,
-naming that file: we cannot tell, so we do not guess. Advice checks (hygiene) are reported like
-the others but never hold a dimension down (`scoring.dimension_levels`).
+naming that file: we cannot tell, so we do not guess. A file read partly (a note: Python 2,
+one block that does not parse) gave its facts, so it makes nothing unknown. Advice checks
+(hygiene) are reported like the others but never hold a dimension down
+(`scoring.dimension_levels`).
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def run_checks(facts: Facts, checks: list[Check] | None = None) -> list[CheckRes
                 for p in facts.problems
                 if p.category in check.inputs or (p.category == "ci" and "yaml" in check.inputs)
             ]
-            broken = [p for p in broken if p.zone is Zone.SOURCE]
+            broken = [p for p in broken if p.zone is Zone.SOURCE and not p.note]
             if broken:
                 outcome = Outcome.UNKNOWN
                 evidence = [p.where for p in broken[:5]] + evidence

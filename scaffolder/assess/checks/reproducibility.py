@@ -45,6 +45,12 @@ def r_config_file(f: Facts) -> Verdict:
 def r_environments(f: Facts) -> Verdict:
     envs = f.of("config.environment")
     names = {str(x.detail.get("env")).lower() for x in envs}
+    compose_envs = {x.path for x in envs if x.detail.get("via") == "compose"}
+    base = [x for x in f.of("compose.service") if x.path not in compose_envs]
+    if compose_envs and base:
+        # docker-compose.yml next to docker-compose.prod.yml: the base file is the local one
+        names.add("local")
+        envs = envs + base[:1]
     if len(names) >= 2:
         return Verdict(True, where(envs), f"environments as config: {', '.join(sorted(names))}")
     return Verdict(
