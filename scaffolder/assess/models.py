@@ -176,6 +176,30 @@ class RoadmapStep(BaseModel):
     advice: bool = False  # hygiene: does not raise a level
 
 
+class MilestoneStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    check: str
+    title: str
+    action: str
+
+
+class Milestone(BaseModel):
+    """The next level of one dimension: the gates it needs, and the command (with the template
+    level) that provides them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dimension: str
+    title: str
+    level: int  # where the dimension is
+    target: int  # the level this milestone reaches
+    target_name: str
+    steps: list[MilestoneStep]
+    provided_by: str  # `mlops-scaffold adopt --level N` or `upgrade --to N`
+    template: str  # the template level that carries the files: "level N"
+
+
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -215,6 +239,10 @@ class Report(BaseModel):
     checks: list[CheckResult]
     roadmap: list[RoadmapStep]
     recommendation: str | None = None
+    # the per-dimension profile (dimension -> level) and, weakest dimensions first, the next
+    # milestone of each dimension below level 3
+    profile: dict[str, int] = Field(default_factory=dict)
+    next_steps: list[Milestone] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
     questionnaire: list[QuestionResult] = Field(default_factory=list)

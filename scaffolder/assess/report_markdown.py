@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scaffolder.assess.models import Outcome, Report
+from scaffolder.assess.next_steps import profile_line
 
 ICON = {Outcome.PASS: "✅", Outcome.FAIL: "❌", Outcome.NOT_APPLICABLE: "➖", Outcome.UNKNOWN: "❓"}
 
@@ -13,26 +14,43 @@ def _cell(text: str) -> str:
 
 def render_markdown(report: Report) -> str:
     lines = [
-        f"# MLOps maturity: level {report.level} ({report.level_name})",
+        f"# MLOps maturity profile: {_cell(profile_line(report.dimensions))}",
         "",
-        f"Repository `{report.repo}`"
+        f"Repository `{_cell(report.repo)}`"
         + (f" at `{report.commit[:12]}`" if report.commit else "")
         + f"; rubric {report.rubric_version}, mlops-scaffold {report.tool_version}.",
         "",
-        f"Equivalent levels: Google **{report.google_level}**/2, Microsoft "
-        f"**{report.microsoft_level}**/4; "
-        f"ML Test Score estimate **{report.ml_test_score.final:g}** "
-        f"({', '.join(f'{k} {v:g}' for k, v in report.ml_test_score.sections.items())}).",
-        "",
-        "| dimension | level | checks passed | blocking the next level |",
-        "|---|---|---|---|",
+        "| dimension | level | checks passed | next milestone | blocking the next level |",
+        "|---|---|---|---|---|",
     ]
+    milestones = {m.dimension: m for m in report.next_steps}
     for d in report.dimensions:
+        m = milestones.get(d.dimension)
         lines.append(
             f"| {d.title} | {'■' * d.level}{'□' * (3 - d.level)} {d.level} | "
             f"{d.passed}/{d.total} | "
-            f"{', '.join(f'`{b}`' for b in d.blocking) or '—'} |"
+            + (f"{m.target}: `{m.provided_by}`" if m else "—")
+            + f" | {', '.join(f'`{b}`' for b in d.blocking) or '—'} |"
         )
+    lines += [
+        "",
+        f"**Overall level (weakest link): {report.level} ({report.level_name})**; "
+        f"Google **{report.google_level}**/2, Microsoft **{report.microsoft_level}**/4, "
+        f"ML Test Score estimate **{report.ml_test_score.final:g}** "
+        f"({', '.join(f'{k} {v:g}' for k, v in report.ml_test_score.sections.items())}).",
+    ]
+    if report.next_steps:
+        lines += ["", "## Next steps (weakest dimensions first)", ""]
+        for m in report.next_steps:
+            lines += [
+                f"### {m.title}: {m.level} → {m.target} ({m.target_name})",
+                "",
+                f"Provided by `{m.provided_by}` (the {m.template} template).",
+                "",
+            ]
+            lines += [f"- [ ] {_cell(s.title)} (`{s.check}`): {_cell(s.action)}" for s in m.steps]
+            lines.append("")
+        lines.pop()
     if report.recommendation:
         lines += ["", f"**Recommendation:** {report.recommendation}"]
     if report.roadmap:

@@ -87,7 +87,23 @@ def render_sarif(report: Report, existing: set[str] | None = None) -> str:
                     }
                 },
                 "results": results,
-                "properties": {"level": report.level, "rubricVersion": report.rubric_version},
+                "properties": {
+                    # the per-dimension profile leads; the overall level is its weakest link
+                    "profile": report.profile,
+                    "nextSteps": [
+                        {
+                            "dimension": m.dimension,
+                            "from": m.level,
+                            "to": m.target,
+                            "providedBy": m.provided_by,
+                            "checks": [s.check for s in m.steps],
+                        }
+                        for m in report.next_steps
+                    ],
+                    "level": report.level,
+                    "weakestLink": report.level,
+                    "rubricVersion": report.rubric_version,
+                },
             }
         ],
     }

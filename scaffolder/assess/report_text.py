@@ -1,5 +1,7 @@
-"""The terminal report: per-dimension bars and colours, the overall level, the evidence, the
-weakest dimension's recommendation and the roadmap. Plain text when not on a terminal."""
+"""The terminal report: the per-dimension profile (bars and colours) first, the overall
+weakest-link level as one line beside it, the next milestones of the weakest dimensions with the
+command providing each, then the evidence, the recommendation and the roadmap. Plain text when
+not on a terminal."""
 
 from __future__ import annotations
 
@@ -29,17 +31,9 @@ def render_text(
     from rich.table import Table
 
     console.print(
-        f"[bold]MLOps maturity of {_e(report.repo)}[/bold]"
+        f"[bold]MLOps maturity profile of {_e(report.repo)}[/bold]"
         + (f" @ {report.commit[:12]}" if report.commit else "")
     )
-    colour = COLOUR[report.level]
-    console.print(
-        f"Overall level: [bold {colour}]{report.level} ({report.level_name})[/bold {colour}]   "
-        f"Google {report.google_level}/2   Microsoft {report.microsoft_level}/4   "
-        f"ML Test Score ≈ {report.ml_test_score.final:g}"
-    )
-    if history_note:
-        console.print(history_note)
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("dimension")
     table.add_column("level", justify="right")
@@ -67,6 +61,15 @@ def render_text(
             else "",
         )
     console.print(table)
+    colour = COLOUR[report.level]
+    console.print(
+        f"Overall level: [bold {colour}]{report.level} ({report.level_name})[/bold {colour}], "
+        f"the weakest link   Google {report.google_level}/2   "
+        f"Microsoft {report.microsoft_level}/4   ML Test Score ≈ {report.ml_test_score.final:g}"
+    )
+    if history_note:
+        console.print(history_note)
+    _next_steps(report, console, verbose)
     console.print()
     for dimension in report.dimensions:
         # up to the level after the dimension's own, and whatever passes above it (level-3
@@ -133,3 +136,22 @@ def render_text(
             )
         if len(report.roadmap) > 8:
             console.print(f"  … {len(report.roadmap) - 8} more (--format markdown lists all)")
+
+
+def _next_steps(report: Report, console, verbose: bool) -> None:
+    """The milestones that raise the weakest dimensions, each with the command providing it."""
+    shown = report.next_steps if verbose else report.next_steps[:3]
+    if not shown:
+        return
+    console.print("\n[bold]Next steps[/bold] (weakest dimensions first)")
+    for m in shown:
+        console.print(
+            f"  [bold]{_e(m.title)}[/bold] {m.level} → {m.target} ({_e(m.target_name)}): "
+            f"`{_e(m.provided_by)}` (the {m.template} template)",
+            soft_wrap=True,
+        )
+        for step in m.steps[:4]:
+            console.print(f"    - {_e(step.title)}: {_e(step.action)}", soft_wrap=True)
+    rest = len(report.next_steps) - len(shown)
+    if rest > 0:
+        console.print(f"  … {rest} more dimensions (--verbose lists all)")

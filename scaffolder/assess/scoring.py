@@ -131,6 +131,9 @@ def build_report(
             total = sum(w for w, _ in pairs)
             d.practice_score = round(sum(w * c for w, c in pairs) / total, 3) if total else None
     overall = min(d.level for d in levels)
+    from scaffolder.assess.next_steps import milestones
+
+    scaffolded = bool(facts.of("scaffold.state"))
     return Report(
         tool_version=__version__,
         rubric_version=RUBRIC_VERSION,
@@ -145,6 +148,8 @@ def build_report(
         checks=results,
         roadmap=roadmap(results, levels),
         recommendation=recommendation(results, levels),
+        profile={d.dimension: d.level for d in levels},
+        next_steps=milestones(results, levels, scaffolded),
         problems=facts.problems,
         exemptions=exemptions,
         questionnaire=questions,

@@ -35,7 +35,8 @@ def test_fail_under_exits_1_with_one_line_after_the_report(run_cli, tmp_path):
     repo = level0_repo(tmp_path)
     result = run_cli("assess", repo, "-f", "markdown", "--fail-under", "1")
     assert result.exit_code == 1
-    assert result.stdout.startswith("# MLOps maturity: level 0")
+    assert result.stdout.startswith("# MLOps maturity profile: reproducibility 0")
+    assert "**Overall level (weakest link): 0 (manual process)**" in result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "under --fail-under 1" in lines[0]
     assert run_cli("assess", repo, "-f", "json", "--fail-under", "0").exit_code == 0

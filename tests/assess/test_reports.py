@@ -39,8 +39,10 @@ def test_json_is_the_versioned_report_and_round_trips(tmp_path):
 
 def test_markdown_has_levels_roadmap_and_checks(tmp_path):
     text = render_markdown(report_of(tmp_path))
-    assert text.startswith("# MLOps maturity: level 0 (manual process)")
+    # the profile leads; the overall weakest-link level is one line beside it
+    assert text.startswith("# MLOps maturity profile: reproducibility 0 · quality ")
     assert "| Reproducibility | □□□ 0 |" in text
+    assert "**Overall level (weakest link): 0 (manual process)**" in text
     assert "## Roadmap" in text and "`mlops-scaffold adopt --level 1`" in text
     assert "| ✅ | `repro.seeds` | 0 |" in text
 
@@ -95,3 +97,34 @@ def test_text_report_shows_file_text_as_written_and_the_way_up_for_any_repo(tmp_
     assert "[advice]" in text
     flags = [step.advice for step in report.roadmap]
     assert flags == sorted(flags)
+
+
+def test_every_format_leads_with_the_profile_and_the_next_steps(tmp_path):
+    report = report_of(tmp_path)
+    assert report.profile == {d.dimension: d.level for d in report.dimensions}
+    # one milestone per dimension below 3, weakest first, each with the command providing it
+    steps = report.next_steps
+    assert {m.dimension for m in steps} == {d.dimension for d in report.dimensions if d.level < 3}
+    assert [m.level for m in steps] == sorted(m.level for m in steps)
+    first = steps[0]
+    assert first.target == first.level + 1 and first.steps
+    assert first.provided_by == f"mlops-scaffold adopt --level {first.target}"
+    assert all(
+        s.check in {r.id for r in report.checks if not r.counts_as_passed} for s in first.steps
+    )
+    data = json.loads(render_json(report))
+    assert data["profile"] == report.profile
+    assert data["next_steps"][0]["provided_by"] == first.provided_by
+    markdown = render_markdown(report)
+    assert markdown.index("## Next steps") < markdown.index("## Checks")
+    assert f"### {first.title}: {first.level} → {first.target}" in markdown
+    assert f"Provided by `{first.provided_by}`" in markdown
+    props = json.loads(render_sarif(report))["runs"][0]["properties"]
+    assert props["profile"] == report.profile and props["weakestLink"] == report.level
+    assert props["nextSteps"][0]["providedBy"] == first.provided_by
+    buffer = io.StringIO()
+    render_text(report, Console(file=buffer, color_system=None, width=200))
+    text = buffer.getvalue()
+    # the profile table comes before the one overall line and the next steps
+    assert text.index("Reproducibility") < text.index("Overall level:") < text.index("Next steps")
+    assert f"{first.title} {first.level} → {first.target}" in text
