@@ -313,7 +313,22 @@ def check_environment(repo: Path, pyproject_text: str | None, python_version: st
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise UpgradeRefused(f"{found[0]}{more}, then run `mlops-scaffold adopt` again")
-    return interpreter_notes(env, python_version)
+    return lock_notes(env) + interpreter_notes(env, python_version)
+
+
+def lock_notes(env: TeamEnv) -> list[str]:
+    """What `make setup` does with a lock it does not install from."""
+    import shutil
+
+    if env.lock == "uv" and not shutil.which("uv"):
+        return ["uv.lock: `make setup` installs its pins (`uv export`, hashes checked) when uv "
+                "is on PATH; without uv it installs pyproject's ranges"]  # fmt: skip
+    if env.lock in ("poetry", "pdm"):
+        export = {"poetry": "poetry export -f requirements.txt -o requirements.txt",
+                  "pdm": "pdm export -o requirements.txt"}[env.lock]  # fmt: skip
+        return [f"{env.lock}.lock: `make setup` installs with pip and does not read it; "
+                f"`{export}` puts its pins (with hashes) where `make setup` reads them"]
+    return []
 
 
 def interpreter_notes(env: TeamEnv, python_version: str) -> list[str]:

@@ -1,0 +1,78 @@
+"""Issue 25: what `make setup` installs in an adopted project starts from the team's own
+requirements (scripts/team_requirements.py, run by `make setup`), and the team's kept make
+targets run with the project's venv."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from scaffolder.upgrade.adopt import adopt
+
+from .team_projects import SHA, ccds_project, kedro_project, uv_project
+
+
+def compose(repo: Path) -> dict[str, str]:
+    done = subprocess.run(
+        [sys.executable, "scripts/team_requirements.py", "constraints.txt", "build"],
+        cwd=repo, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    files = {p.name: p.read_text() for p in (repo / "build").iterdir()}
+    return {"said": done.stdout, **files}
+
+
+def pins(text: str) -> dict[str, str]:
+    return {line.split("==")[0]: line.split("==")[1].split(" ")[0]
+            for line in text.splitlines() if "==" in line}  # fmt: skip
+
+
+def test_ccds_requirements_are_installed_with_the_tool_pins_they_admit(tmp_path):
+    repo = ccds_project(tmp_path)
+    adopt(repo, 1, {"orchestrator": "both"}, defaults=True, interactive=False)
+    made = compose(repo)
+    wanted = made["requirements-team.txt"].splitlines()
+    assert {"loguru", "python-dotenv", "tqdm", "typer", "pandas>=2.2"} <= set(wanted)
+    assert "-e ." not in wanted  # the project itself is make setup's `-e .[...]`
+    # Their ranges admit the tested versions: those stay pinned.
+    assert {"scikit-learn", "pandas", "mlflow"} <= set(pins(made["constraints.txt"]))
+    makefile = (repo / "Makefile").read_text()
+    assert "-r $(dir $(SETUP_LOG))requirements-team.txt" in makefile
+    assert "-c $(dir $(SETUP_LOG))constraints.txt" in makefile
+
+
+def test_kedro_pins_win_over_the_tested_ones_for_its_packages(tmp_path):
+    repo = kedro_project(tmp_path)
+    adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    made = compose(repo)
+    # scikit-learn~=1.5.1 cannot take the tested 1.9.1: the team's range decides it.
+    assert "scikit-learn" not in pins(made["constraints.txt"])
+    assert "mlflow" in pins(made["constraints.txt"])  # the rest keeps the tested pins
+    assert "tested pins left to yours: scikit-learn" in made["said"]
+
+
+def test_a_hashed_constraints_file_is_installed_first_and_its_pins_win(tmp_path):
+    repo = uv_project(tmp_path)
+    result = adopt(repo, 1, {"orchestrator": "kubeflow"}, defaults=True, interactive=False)
+    assert any(n.startswith("constraints.txt: kept your whole file") for n in result.notes)
+    made = compose(repo)
+    # pip's hash mode covers only the team's hashed pins, installed by themselves first ...
+    assert f"--hash=sha256:{SHA}" in made["hashed.txt"]
+    assert "--hash" not in made["constraints.txt"]
+    # ... which then win as constraints; the tool's pins (from the base branch) do the rest.
+    assert pins(made["constraints.txt"])["scikit-learn"] == "1.5.2"
+    assert pins(made["constraints.txt"])["mlflow"] == "3.17.2"
+    # Dependency groups, their include-group followed.
+    assert {"pytest>=8", "hypothesis>=6", "ipython"} == set(made["requirements-team.txt"].split())
+
+
+def test_the_team_test_target_runs_with_the_project_venv(tmp_path):
+    repo = ccds_project(tmp_path)
+    adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("#!/bin/sh\necho \"venv python $*\"\n")
+    (venv / "bin" / "python").chmod(0o755)
+    done = subprocess.run(["make", "test", f"VENV={venv}"], cwd=repo, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    assert done.stdout.splitlines()[-1] == "venv python -m pytest tests"  # their recipe, our venv
