@@ -18,6 +18,7 @@ import argparse
 import json
 import sys
 
+from ..console import quiet_third_party_output
 from ..project import Project
 from . import aliases
 from .audit import AuditLog, read_anchor
@@ -112,6 +113,7 @@ def _run(project: Project, args: argparse.Namespace) -> int:
 def main(project: Project, argv: list[str] | None = None) -> int:
     """Run one governance command for `project`; the exit code (0 done, 1 refused or failed)."""
     args = _parser(project).parse_args(argv)
+    quiet_third_party_output()
     try:
         return _run(project, args)
     except aliases.PolicyViolation as exc:

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 
+from ..console import quiet_third_party_output
 from ..project import Project, ProjectError
 
 
@@ -137,6 +138,7 @@ def main(project: Project, argv: list[str] | None = None) -> int:
         "window, same-data) and the totals",
     )
     args = parser.parse_args(argv)
+    quiet_third_party_output()
     handlers = {"monitor": _monitor, "retrain": _retrain, "feedback": _feedback, "guards": _guards}
     try:
         return handlers[args.command](project, args)
