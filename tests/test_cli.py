@@ -215,3 +215,22 @@ def test_upgrade_dry_run_without_answers_shows_the_questions(run_cli, tmp_path):
     assert "would ask      ci (planned with the default: github)" in dry.stdout
     assert "A real run asks for orchestrator, ci" in dry.stdout
     assert "added          dags/churn_training.py" in dry.stdout
+
+
+def test_a_reader_that_closes_the_pipe_gets_no_traceback(tmp_path):
+    """`mlops-scaffold new ... --format json | head`: the reader is gone before the JSON."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| true`: nobody will read
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "scaffolder", "new", "churn", "--level", "0", "--defaults",
+             "-o", tmp_path, "--format", "json"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141  # as if SIGPIPE had ended it, like `yes | head`
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+    assert (tmp_path / "churn" / ".mlops-scaffold.yml").is_file()

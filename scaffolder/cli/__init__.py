@@ -60,4 +60,21 @@ def main(argv: list[str] | None = None) -> None:
         # finished or not begun; one line rather than a traceback.
         sys.stderr.write("error: interrupted\n")
         sys.exit(1)
+    except BrokenPipeError:
+        _reader_went_away()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_went_away()
     sys.exit(0)
+
+
+def _reader_went_away() -> None:
+    """`mlops-scaffold ... | head`: the reader closed the pipe. No traceback; exit as a process
+    that SIGPIPE ended would (128 + 13), which shells know; stdout goes to /dev/null so the
+    interpreter's last flush does not fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
