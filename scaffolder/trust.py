@@ -66,8 +66,13 @@ def current() -> Policy | None:
 
 
 def set_policy(policy: Policy | None) -> None:
+    """Set (fleet workers) or clear the policy; while one is set, every git the process runs
+    is guarded against the checkout's own config (scaffolder.git_guard)."""
+    from scaffolder import git_guard
+
     global _policy
     _policy = policy
+    git_guard.guard(policy is not None)
 
 
 def load_config(path: Path | None, *, run_code: bool) -> Policy:

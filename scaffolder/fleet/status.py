@@ -26,9 +26,11 @@ def checkout(entry: str) -> Iterator[Path]:
     """The entry's checkout: the path itself, or a temporary clone of a URL."""
     from scaffolder import gitops
     from scaffolder.fleet.repos import is_url
+    from scaffolder.git_guard import refuse_own_programs
     from scaffolder.state import BASE_BRANCH
 
     if not is_url(entry):
+        refuse_own_programs(Path(entry))  # its .git/config is the team's: it runs nothing
         yield Path(entry)
         return
     tmp = Path(tempfile.mkdtemp(prefix="mlops-scaffold-fleet-"))
