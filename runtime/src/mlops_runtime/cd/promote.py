@@ -7,7 +7,8 @@ Two ways, by the project's level:
 - ungoverned (level 2): the version must be READY and carry the tags `quality_gate` and
   `model_tests` = `passed` the pipeline's register step sets (`allow_failed_gate` overrides).
 
-Either way the version the alias left is kept as `<alias>-previous` (a rollback target). MLflow
+Either way the version the alias left is kept as `<alias>-previous` (a rollback target), and a
+move of `champion` writes release notes first (`mlops_runtime.release_notes`). MLflow
 (extra `governance`) is imported inside the functions.
 """
 
@@ -85,6 +86,11 @@ def _ungoverned(project: Project, version: str, alias: str, allow_failed_gate: b
         previous: str | None = str(client.get_model_version_by_alias(name, alias).version)
     except MlflowException:
         previous = None  # first promotion
+    if alias == "champion" and previous != version:  # a release: its notes first
+        from ..release_notes import write_release_notes
+
+        write_release_notes(project, version, previous, alias=alias, reason="CD promotion",
+                            context="promote", client=client)  # fmt: skip
     if previous is not None and previous != version:
         client.set_registered_model_alias(name, f"{alias}-previous", previous)
     client.set_registered_model_alias(name, alias, version)

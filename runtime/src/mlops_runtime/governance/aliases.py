@@ -19,6 +19,7 @@ from .policy import MODEL_CARD_ARTIFACT, Policy, VersionFacts, load_policy, viol
 
 SINCE_TAG = "governance.{alias}_since"
 ROLLED_BACK_TAG = "governance.rolled_back"
+RELEASED_ALIAS = "champion"  # every move of it writes release notes (mlops_runtime.release_notes)
 
 
 class PolicyViolation(Exception):
@@ -147,6 +148,15 @@ def move_alias(
         raise PolicyViolation(name, version, alias, problems)
     if previous == version:
         return Move(name, alias, previous, version, changed=False)
+    if alias == RELEASED_ALIAS:  # a release: its notes first, so none ships without them
+        from ..release_notes import write_release_notes
+
+        notes = write_release_notes(
+            project, version, previous, alias=alias, reason=reason, context=context,
+            promoted_by=actor, config=cfg, client=client,
+        )  # fmt: skip
+        fields["release_notes"] = {"artifact": notes.artifact_uri,
+                                   "file": notes.file}  # fmt: skip
     client.set_registered_model_alias(name, alias, version)
     if previous is not None:
         client.set_registered_model_alias(name, f"{alias}-previous", previous)
