@@ -103,12 +103,14 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
     if request.interactive:
         # The org choices (runner labels, registry, base image, branch) are the platform
         # team's: set by an overlay's defaults or --data, never asked of each project.
+        # An overlay's own questions are asked too, and its defaults are the ones offered.
         from scaffolder.answers import ORG_CHOICE_RES
         from scaffolder.prompts import ask_questions, load_questions
+        from scaffolder.render import questions_file_with_overlays
 
-        questions = [
-            q for q in load_questions(catalog.questions_file) if q.name not in ORG_CHOICE_RES
-        ]
+        with tempfile.TemporaryDirectory(prefix="mlops-scaffold-questions-") as folder:
+            questions_file = questions_file_with_overlays(catalog, Path(folder))
+            questions = [q for q in load_questions(questions_file) if q.name not in ORG_CHOICE_RES]
         given = check_given(ask_questions(questions, given, levels))
     level = check_level()
     catalog.check_level(level)

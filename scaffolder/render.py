@@ -78,6 +78,15 @@ def _lay_over(layer: Path, tree: Path) -> None:
         shutil.copy2(path, target)
 
 
+def questions_file_with_overlays(catalog: Catalog, folder: Path) -> Path:
+    """The copier.yml a render uses (built-in questions, the overlays' questions and default
+    answers), written into `folder`: what an interactive `new` asks."""
+    _check_questions_file(catalog.questions_file)
+    path = folder / "copier.yml"
+    _stage_questions(catalog, path)
+    return path
+
+
 def _stage_questions(catalog: Catalog, dest: Path) -> None:
     """copier.yml with the overlays' default answers and questions added, in order, and the
     sources' releases as values the templates can show (catalog-info.yaml)."""
@@ -255,14 +264,14 @@ def _failing_template(exc: BaseException, source: Path) -> str | None:
     tree = f"{source}/{_TREE}/"
     named = getattr(exc, "filename", None) or getattr(exc, "name", None)
     if named and str(named).startswith(tree):
-        return str(named)[len(tree):]
+        return str(named)[len(tree) :]
     found = question = path = None
     tb = exc.__traceback__
     while tb is not None:
         frame = tb.tb_frame
         filename = frame.f_code.co_filename
         if filename.startswith(tree):
-            found = filename[len(tree):]
+            found = filename[len(tree) :]
         owner = frame.f_locals.get("self")
         if frame.f_code.co_name == "render_value" and hasattr(owner, "var_name"):
             question = owner.var_name  # copier rendering a question's default or validator

@@ -117,3 +117,26 @@ def test_an_invalid_package_name_is_refused_at_the_prompt(tmp_path):
     finally:
         term.close()
     assert load_state(tmp_path / "churn").answers.package_name == "churn_ok"
+
+
+def test_interactive_new_asks_an_overlays_own_questions_with_its_defaults(tmp_path):
+    from pathlib import Path
+
+    acme = Path(__file__).resolve().parents[1] / "examples" / "overlays" / "acme"
+    term = Terminal(["new", "churn", "--level", "0", "--overlay", str(acme)], cwd=tmp_path)
+    try:
+        for question in ("Python package name", "One-line description"):
+            term.expect(question)
+            term.send(ENTER)
+        term.expect(r"Author or owning team.*Acme ML")  # the overlay's default, offered
+        term.send(ENTER)
+        term.expect(r"Python version")
+        term.send(ENTER)
+        term.expect(r"Acme team that owns the project")  # the overlay's own question
+        term.send(CLEAR_LINE + "churn-squad" + ENTER)
+        assert term.wait() == 0, term.text
+    finally:
+        term.close()
+    answers = load_state(tmp_path / "churn").answers
+    assert answers.author == "Acme ML"
+    assert "@acme/churn-squad" in (tmp_path / "churn" / "CODEOWNERS").read_text()
