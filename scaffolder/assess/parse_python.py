@@ -62,6 +62,8 @@ MODEL_TYPE = re.compile(
 RUNTIME_LINEAGE_CALLS = frozenset(
     f"mlops_runtime.records.{name}" for name in ("record_version", "lineage_tags")
 )
+# the runtime's CD entry point a project's scripts/deploy.py calls runs `kubectl apply -k`
+RUNTIME_COMMANDS = {"mlops_runtime.cd.deploy.main": "kubectl apply -k {}"}
 
 
 class _Visitor(LibraryCalls, ast.NodeVisitor):
@@ -407,7 +409,9 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
             self.add("data.hash", node, via=qualified)
         if self.uses("great_expectations") or root == "great_expectations":
             self._gx(node, qualified, last)
-        if qualified in SUBPROCESS_CALLS and node.args:
+        if qualified in RUNTIME_COMMANDS:
+            self.add("script.command", node, command=RUNTIME_COMMANDS[qualified])
+        elif qualified in SUBPROCESS_CALLS and node.args:
             command = _command(node.args[0])
             if command:
                 self.add("script.command", node, command=command)

@@ -248,6 +248,30 @@ def test_a_cd_step_running_a_python_module_that_wraps_kubectl(tmp_path):
     assert "src/ops/deploy.py:9" in result.evidence
 
 
+def test_a_cd_step_running_a_binding_of_the_runtimes_deploy(tmp_path):
+    # mlops-scaffold's projects: scripts/deploy.py names its target and calls the runtime's
+    # deploy (mlops_runtime.cd.deploy), which runs `kubectl apply -k`
+    write(
+        tmp_path,
+        {
+            ".github/workflows/cd.yml": CD.replace("{command}", "python scripts/deploy.py apply"),
+            "scripts/deploy.py": """
+                import sys
+
+                from mlops_runtime.cd.deploy import Target, main
+
+                TARGET = Target(app="a", namespaces={"prod": "a-prod"}, overlays="k8s/overlays")
+
+                if __name__ == "__main__":
+                    sys.exit(main(TARGET))
+            """,
+        },
+    )
+    result = checks(tmp_path)["deployment.cd-workflow"]
+    assert result.outcome is Outcome.PASS
+    assert "scripts/deploy.py:8" in result.evidence  # the main(TARGET) call
+
+
 def test_a_script_that_does_not_deploy_is_no_cd(tmp_path):
     write(
         tmp_path,

@@ -57,6 +57,8 @@ MOVED_MODULES: dict[str, str] = {
     "remediation/__init__.py": "mlops_runtime.remediation",
     # CD scripts (runtime 1.1): the project keeps thin bindings at the same paths
     "scripts/promote_model.py": "mlops_runtime.cd.promote",
+    "scripts/deploy.py": "mlops_runtime.cd.deploy",
+    "scripts/smoke_test.py": "mlops_runtime.cd.smoke",
 }
 
 

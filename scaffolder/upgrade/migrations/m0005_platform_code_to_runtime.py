@@ -76,9 +76,12 @@ def is_applied(tree: Path, state: ProjectState) -> bool:
     return not any((tree / path).is_file() for path in moved(state))
 
 
-def apply_with_base(tree: Path, base: Path, state: ProjectState) -> list[str]:
+def keep_team_edits(tree: Path, base: Path, files: list[str]) -> list[str]:
+    """Before the merge: each of `files` the team edited is copied to `<file>.team-edit` and its
+    pristine text (from `base`) put back, so the merge removes or replaces it cleanly; a note per
+    kept file names the command that shows the team's changes."""
     notes = []
-    for path in moved(state):
+    for path in files:
         ours, pristine = tree / path, base / path
         if not ours.is_file() or not pristine.is_file():
             continue  # the team removed it, or it is the team's own file: nothing to merge
@@ -87,12 +90,22 @@ def apply_with_base(tree: Path, base: Path, state: ProjectState) -> list[str]:
         kept = tree / (path + KEPT_SUFFIX)
         kept.write_bytes(ours.read_bytes())
         ours.write_bytes(pristine.read_bytes())
-        notes.append(
-            f"{path}: your edits are kept in {path}{KEPT_SUFFIX}; this code now comes from "
-            f"mlops-scaffold-runtime; see what you changed with "
-            f"`python -m mlops_runtime.compare {path}{KEPT_SUFFIX}`"
-        )
+        notes.append(f"{path}: your edits are kept in {path}{KEPT_SUFFIX}; {_compare_hint(path)}")
     return notes
+
+
+def _compare_hint(path: str) -> str:
+    kept = path + KEPT_SUFFIX
+    if path.startswith("tests/"):  # a test of platform code: it moved to the runtime's suite
+        return f"these tests now live in mlops-scaffold-runtime; see yours with `cat {kept}`"
+    return (
+        f"this code now comes from mlops-scaffold-runtime; see what you changed with "
+        f"`python -m mlops_runtime.compare {kept}`"
+    )
+
+
+def apply_with_base(tree: Path, base: Path, state: ProjectState) -> list[str]:
+    return keep_team_edits(tree, base, moved(state))
 
 
 def apply(tree: Path, state: ProjectState) -> None:  # no base to compare: the merge shows it

@@ -1,0 +1,68 @@
+"""Templates 2.1.0: continuous delivery moves into mlops-scaffold-runtime 1.1 (`mlops_runtime.cd`).
+
+A level-2 project's `scripts/deploy.py`, `scripts/smoke_test.py` and `scripts/promote_model.py`
+become thin bindings of the runtime's deploy, smoke test and promotion, and the tests of that code
+leave `tests/test_serving_scripts.py` for the runtime's suite. As in m0005, a copy the team edited
+is kept beside its path as `<file>.team-edit` (never deleted) and its pristine text put back
+before the merge, which then replaces it with the binding cleanly; the notes name each kept file
+and the command that compares it with the runtime (`python -m mlops_runtime.compare FILE`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scaffolder.state import ProjectState
+from scaffolder.upgrade.migrations import Migration
+from scaffolder.upgrade.migrations.m0005_platform_code_to_runtime import (
+    KEPT_SUFFIX,
+    keep_team_edits,
+)
+
+# Every level-2 project has these; an adopted package keeps its own promotion (mlops/registry.py)
+# and never had the example's tests.
+SCRIPTS = ["scripts/deploy.py", "scripts/smoke_test.py"]
+EXAMPLE_ONLY = ["scripts/promote_model.py", "tests/test_serving_scripts.py"]
+
+
+def moved(state: ProjectState) -> list[str]:
+    """The project files of `state`'s level that became bindings of the runtime (or shrank)."""
+    if state.level < 2:
+        return []
+    return SCRIPTS + (EXAMPLE_ONLY if state.answers.example else [])
+
+
+def paths(state: ProjectState) -> list[str]:
+    files = moved(state)
+    return files + [path + KEPT_SUFFIX for path in files]
+
+
+def is_applied(tree: Path, state: ProjectState) -> bool:
+    """Nothing to set aside once every script is gone or a binding of `mlops_runtime.cd`."""
+    scripts = [tree / path for path in moved(state) if path.startswith("scripts/")]
+    return all(
+        not script.is_file() or "mlops_runtime.cd" in script.read_text("utf-8")
+        for script in scripts
+    )
+
+
+def apply_with_base(tree: Path, base: Path, state: ProjectState) -> list[str]:
+    return keep_team_edits(tree, base, moved(state))
+
+
+def apply(tree: Path, state: ProjectState) -> None:  # no base to compare: the merge shows it
+    apply_with_base(tree, tree / ".no-base", state)
+
+
+MIGRATION = Migration(
+    id="m0006",
+    from_level=2,
+    stage="pre",
+    summary="CD scripts (deploy, smoke test, promotion) are bindings of mlops_runtime.cd; the "
+    "team's edited copies are kept as *.team-edit",
+    paths=paths,
+    is_applied=is_applied,
+    apply=apply,
+    release="2.1.0",
+    apply_with_base=apply_with_base,
+)
