@@ -63,6 +63,9 @@ class Answers(BaseModel):
     # team's package folder (`src/NAME` or `NAME`) and calls their functions. Never asked.
     example: bool = True
     package_dir: str | None = None
+    # Adopting: the make targets the team's Makefile already had (space-separated); the
+    # template's own of those names are rendered as `mlops-NAME`, so both stay. Never asked.
+    team_targets: str = ""
     # Common org choices (defaults keep projects made before they existed valid).
     default_branch: str = "main"
     ci_runner: str = ""
@@ -139,10 +142,10 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Answers with a fixed form; every other string answer is free text (one line, stripped).
 _NOT_FREE_TEXT = {
     "project_name", "package_name", "orchestrator", "ci", "python_version", "level",
-    "example", "package_dir", "default_branch", "ci_runner", "container_registry", "base_image",
+    "example", "package_dir", "team_targets", "default_branch", "ci_runner", "container_registry", "base_image",
 }  # fmt: skip
 # Answers the tool sets (adopt), never asked.
-NOT_ASKED = {"example", "package_dir"}
+NOT_ASKED = {"example", "package_dir", "team_targets"}
 
 
 def check_one_line(key: str, value: str) -> None:
@@ -257,6 +260,8 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
             "around your own package the templates go up to level 2; `mlops-scaffold upgrade "
             "--to 2` applies their updates"
         )
+    if not re.fullmatch(r"[A-Za-z0-9_. -]*", str(checked.get("team_targets", ""))):
+        raise InvalidAnswerError("team_targets must be make target names separated by spaces")
     if checked.get("package_dir") is not None:
         name = str(
             checked.get("package_name") or derive_package_name(str(checked.get("project_name")))

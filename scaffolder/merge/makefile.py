@@ -63,7 +63,17 @@ def entries(text: str) -> list[Entry]:
                 while i < len(lines) and (lines[i].startswith("\t") or _continued(lines[i - 1])):
                     i += 1
                 target = " ".join(rule.group(1).split())
-                key = "phony" if target == ".PHONY" else f"rule:{target}"
+                # A line that only adds prerequisites (`help: mlops-help`, no recipe) is no
+                # definition of the rule: it merges apart from the one that has the recipe.
+                bare = i == start + 1 and not _continued(line) and ";" not in line
+                kind = "prereq" if bare and rule.group(0) != line.rstrip("\r\n") else "rule"
+                key = "phony" if target == ".PHONY" else f"{kind}:{target}"
+                if key == "phony" and i < len(lines) and _RULE.match(lines[i]) \
+                        and not _VARIABLE.match(lines[i]):  # fmt: skip
+                    # `.PHONY: test` right above `test:` (cookiecutter-data-science's style)
+                    # belongs to that rule, as the comment above it does.
+                    trivia.extend(lines[start:i])
+                    continue
             elif variable:
                 key = f"var:{variable.group(1)}"
             else:
@@ -103,8 +113,9 @@ def _merge_phony(base: str | None, ours: str, theirs: str) -> str:
 def merge(base: str, ours: str, theirs: str, labels: Labels) -> MergeResult:
     fallback = line_clash(labels)
     ours_entries = entries(ours)
-    # Every target the team declares phony, on any of its `.PHONY` lines.
-    declared = {w for e in ours_entries if e.key.startswith("phony") for w in _phony_words(e.text)}
+    # Every target the team declares phony, on any `.PHONY` line (one above its rule too).
+    declared = {w for e in ours_entries for line in e.text.splitlines()
+                if line.startswith(".PHONY") for w in _phony_words(line)}  # fmt: skip
 
     def clash(key: str, b: str | None, o: str | None, t: str | None):
         if key.startswith("phony") and o is not None and t is not None:
@@ -115,7 +126,17 @@ def merge(base: str, ours: str, theirs: str, labels: Labels) -> MergeResult:
             return _merge_phony(b, o, t), 0
         return fallback(key, b, o, t)
 
-    return merge_entries(entries(base), ours_entries, entries(theirs), clash)
+    theirs_entries = entries(theirs)
+    if labels.adopting and not base and not any(e.key == "phony" for e in ours_entries):
+        # Only `.PHONY` lines above their rules: the template's line declares the rest.
+        theirs_entries = [_without(e, declared) if e.key == "phony" else e for e in theirs_entries]
+    return merge_entries(entries(base), ours_entries, theirs_entries, clash)
+
+
+def _without(entry: Entry, declared: set[str]) -> Entry:
+    trivia, body = _split_trivia(entry.text)
+    words = [w for w in _phony_words(body) if w not in declared]
+    return Entry(entry.key, trivia + ".PHONY: " + " ".join(words) + "\n" if words else trivia)
 
 
 def valid(text: str) -> bool:

@@ -57,6 +57,26 @@ def _around_team_package(
     return answers
 
 
+# The template's make targets that a team's Makefile may also define: the template's are then
+# rendered as `mlops-NAME` (answer team_targets), so both stay at every upgrade.
+RENAMABLE_TARGETS = (
+    "help", "setup", "lock", "test", "test-slow", "test-all", "lint", "format", "train",
+    "clean", "serve", "dag-check", "dag-test", "kfp-compile", "kfp-run",
+)  # fmt: skip
+
+
+def team_targets(repo: Path) -> list[str]:
+    """The targets of the team's Makefile that the template defines too."""
+    from scaffolder.merge.makefile import entries
+    from scaffolder.safe_read import read_optional
+
+    text = read_optional(repo / "Makefile", root=repo) if (repo / "Makefile").is_file() else None
+    if not text:
+        return []
+    names = {n for e in entries(text) if e.key.startswith("rule:") for n in e.key[5:].split()}
+    return [n for n in RENAMABLE_TARGETS if n in names]
+
+
 def inferred_level(repo: Path, catalog: Catalog) -> int:
     """The level `assess` measures in the repo, capped at the highest level there is a template
     for: adopting at it adds only what the repo lacks at that level."""
@@ -124,6 +144,8 @@ def plan_adoption(
     catalog.check_known(given)
     answers = _around_team_package(repo, {**infer_answers(repo), **given}, given)
     answers.setdefault("package_name", derive_package_name(str(answers["project_name"])))
+    if kept := team_targets(repo):
+        answers.setdefault("team_targets", " ".join(kept))
     try:
         check_project_name(str(answers["project_name"]))
         check_package_name(str(answers["package_name"]))

@@ -76,3 +76,28 @@ def test_the_team_test_target_runs_with_the_project_venv(tmp_path):
     done = subprocess.run(["make", "test", f"VENV={venv}"], cwd=repo, capture_output=True,
                           text=True, check=True)  # fmt: skip
     assert done.stdout.splitlines()[-1] == "venv python -m pytest tests"  # their recipe, our venv
+
+
+def test_kept_help_and_test_stay_the_team_s_and_upgrades_do_not_clash_on_them(tmp_path):
+    from scaffolder.state import load_state
+    from scaffolder.upgrade import apply
+
+    from .helpers import commit
+
+    repo = ccds_project(tmp_path)
+    result = adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    assert load_state(repo).answers.team_targets == "help test"
+    assert not any(n.startswith("Makefile:") for n in result.notes)  # nothing to keep apart
+    listed = subprocess.run(["make", "help"], cwd=repo, capture_output=True, text=True,
+                            check=True).stdout  # fmt: skip
+    # Both lists: the pipeline's targets (mlops-help), then the team's (their ## style).
+    assert "  mlops-test" in listed and "  train" in listed and "  dag-test" in listed
+    assert "  test                 Run the unit tests" in listed
+    config = repo / "config" / "mlops.yaml"
+    config.write_text(config.read_text().replace("target: null", "target: busy"))
+    commit(repo, "our target")
+    upgraded = apply.upgrade(apply.UpgradeRequest(path=repo, defaults=True))
+    assert (upgraded.level, upgraded.conflicts) == (2, [])
+    makefile = (repo / "Makefile").read_text()
+    assert "\nmlops-help: ## List the targets\n" in makefile and "MLOps level 2" in makefile
+    assert makefile.count("\nhelp:") == 2  # their rule and the `help: mlops-help` line
