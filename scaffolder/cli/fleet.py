@@ -174,7 +174,7 @@ def run_upgrade(args: argparse.Namespace) -> None:
         for row in fleet_upgrade(entries, args.branch, jobs=args.jobs, push=args.push,
                                  allowed=policy):  # fmt: skip
             counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
-            if row["outcome"] == "prepared":
+            if row["outcome"] in ("prepared", "conflicts"):  # both made the branch
                 prepared.append(row["repo"])
             print(json.dumps(row, separators=(",", ":")), flush=True)
     _stderr().print(

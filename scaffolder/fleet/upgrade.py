@@ -3,7 +3,8 @@ branch in each repository, for its team to review as a pull or merge request.
 
 Never on the team's branch (it, the index and the files stay as they are), never on a dirty
 repository, never over an existing branch. A release that conflicts with the team's edits is
-reported and left for the team to run `mlops-scaffold upgrade` where they work.
+prepared too: the branch holds the merge with git's conflict markers, for the team to resolve
+in the review and finish with `mlops-scaffold upgrade --continue`.
 """
 
 from __future__ import annotations
@@ -34,10 +35,8 @@ def prepare(path: Path, branch: str, *, push: bool = False) -> dict:
     if not plan.due:
         return {"outcome": "up-to-date"}
     result = apply_step(ctx, plan, branch=branch)
-    if result.conflicts:
-        return {"outcome": "conflicts", "conflicts": result.conflicts}
     row = {
-        "outcome": "prepared",
+        "outcome": "conflicts" if result.conflicts else "prepared",
         "branch": branch,
         "commit": gitops.rev_parse(ctx.repo, f"refs/heads/{branch}"),
         "releases": [f"{source} {version}" for source, version, _ in plan.notes]
@@ -45,6 +44,12 @@ def prepare(path: Path, branch: str, *, push: bool = False) -> dict:
         "migrations": result.migrations_run,
         "files": len(plan.changes),
     }
+    if result.conflicts:
+        row["conflicts"] = result.conflicts
+        row["next"] = (
+            f"resolve the conflict markers on {branch}, commit, then run "
+            "`mlops-scaffold upgrade --continue` there"
+        )
     if push:
         gitops.push(
             ctx.repo, "origin", [f"refs/heads/{branch}", f"refs/heads/{ctx.state.base_branch}"]

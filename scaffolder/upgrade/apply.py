@@ -131,8 +131,9 @@ def apply_step(ctx: Context, plan: StepPlan, branch: str | None = None) -> Upgra
     changes nothing of the user's. Conflicts: the merge is redone in the user's tree, in git's
     standard state, for the user to resolve.
 
-    With `branch` (fleet upgrades) a clean result becomes that new branch and the user's branch,
-    index and files stay as they are; with conflicts nothing changes at all."""
+    With `branch` (fleet upgrades) the result becomes that new branch, with git's conflict
+    markers in the files when there are conflicts; the user's branch, index and files stay as
+    they are."""
     result = UpgradeResult(plans=[plan], level=plan.to_level)
     head, pre_ids = _migrate_commit(
         ctx.repo, ctx.head, plan.pre, ctx.state, base=ctx.base, notes=result.notes
@@ -198,8 +199,28 @@ def _finish_step(
         result.notes += kept_notes(notes_file, plan.state_after.base_branch)
         return result
 
-    if branch is not None:  # the team resolves conflicts with `upgrade` where they work
+    if branch is not None:
+        # Fleet: the merge with git's conflict markers in the files becomes the branch (its
+        # parents the team's tip and the new render), for the team to resolve in the review
+        # and finish with `upgrade --continue` (post-merge migrations); nothing else changes.
         result.conflicts = sorted({path for path, _ in conflicts if path != STATE_FILE})
+        message = (
+            _merge_message(plan)
+            + "\n\nConflicts to resolve (git's markers are in the files): "
+            + ", ".join(result.conflicts)
+            + ".\nResolve them on this branch, commit, then run `mlops-scaffold upgrade "
+            "--continue` (it runs what comes after the merge)."
+        )
+        final = gitops.commit_files(
+            ctx.repo, tree, {STATE_FILE: dump_state(state_merged).encode()},
+            [head, plan.base_after], message,
+        )  # fmt: skip
+        gitops.update_ref(
+            ctx.repo, f"refs/heads/{branch}", final, None, "mlops-scaffold: upgrade branch"
+        )
+        _move_base(ctx, plan)
+        result.migrations_run = pre_ids
+        result.notes += kept_notes(notes_file, plan.state_after.base_branch)
         return result
     writes = sorted(
         set(gitops.diff_name_status(ctx.repo, ctx.head, head))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fleet.fleet_repos import build_fleet
-from tests.upgrade.helpers import git, snapshot
+from tests.upgrade.helpers import USER, git, snapshot
 
 
 def _expect_status(row: dict, kind: str) -> None:
@@ -104,7 +104,11 @@ def run_fleet(run_cli, tmp_path: Path, count: int) -> float:
             owners = git(repo, "show", f"{branch}:CODEOWNERS")
             assert "@acme/ml-reviewers" in owners
             assert "Team note." in git(repo, "show", f"{branch}:README.md")
-        if row["outcome"] != "prepared" and kind != "not-a-repo":
+        if kind == "acme-v1-conflict":  # prepared with git's markers, for the team to resolve
+            assert row["conflicts"] == ["CODEOWNERS"] and "upgrade --continue" in row["next"]
+            assert "<<<<<<< " in git(repo, "show", f"{branch}:CODEOWNERS")
+            assert "CODEOWNERS" in git(repo, "log", "-1", "--format=%B", branch)
+        elif row["outcome"] != "prepared" and kind != "not-a-repo":
             assert git(repo, "branch", "--list", branch) == ""
     # The teams' branches, indexes and files are exactly as they were.
     for name, snap in before.items():
@@ -114,6 +118,20 @@ def run_fleet(run_cli, tmp_path: Path, count: int) -> float:
         main_before = [r for r in snap["refs"].splitlines() if r.startswith("refs/heads/main ")]
         main_after = [r for r in after["refs"].splitlines() if r.startswith("refs/heads/main ")]
         assert main_before == main_after, name
+    # The team resolves the conflicted branch in review and finishes the upgrade on it.
+    (conflicted,) = [fleet / n for n, k in kinds.items() if k == "acme-v1-conflict"][:1]
+    git(conflicted, "checkout", "--quiet", branch)
+    owners = conflicted / "CODEOWNERS"
+    owners.write_text("".join(
+        line for line in owners.read_text().splitlines(keepends=True)
+        if not line.startswith(("<<<<<<< ", "=======", ">>>>>>> "))
+    ))  # fmt: skip
+    git(conflicted, *USER, "commit", "--quiet", "-am", "Resolve the upgrade's conflicts")
+    finished = run_cli("upgrade", conflicted, "--continue")
+    assert finished.exit_code == 0, finished.stderr
+    assert git(conflicted, "status", "--porcelain") == ""
+    assert "version: '2'" in (conflicted / ".mlops-scaffold.yml").read_text()
+    git(conflicted, "checkout", "--quiet", "main")
     again = run_cli("fleet", "upgrade", "--dir", fleet, "--branch", branch, "--config", config)
     assert all(
         json.loads(line)["outcome"] in ("refused", "up-to-date", "conflicts")
