@@ -271,6 +271,9 @@ def _check_level(repo: Path, state, result: CheckResult) -> None:
         result.warnings.append(f"assess could not read the project: {exc}")
         return
     result.assessed_level = report.level
+    # the Report behind it, for fleet status's profile: an attribute, not a field, so the
+    # check's JSON (asdict) stays as it is
+    result.report = report
     if report.level < state.level:
         blocking = [
             f"{d.dimension} ({', '.join(d.blocking[:3])})"

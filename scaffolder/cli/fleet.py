@@ -120,15 +120,21 @@ def run_status(args: argparse.Namespace) -> None:
             for row in fleet_status(entries, jobs=args.jobs, offline=args.offline,
                                     allowed=policy):  # fmt: skip
                 rows.append(row)
-                out.write(json.dumps(row, separators=(",", ":")) + "\n")
+                # the Markdown report goes beside an HTML page, not into every JSON line
+                line = dict(row)
+                if line.get("assessment"):
+                    line["assessment"] = {k: v for k, v in line["assessment"].items()
+                                          if k != "report_markdown"}  # fmt: skip
+                out.write(json.dumps(line, separators=(",", ":")) + "\n")
                 out.flush()
         finally:
             if args.jsonl:
                 out.close()
         if args.report is not None:
-            html = args.report.suffix == ".html"
-            text = fleet_report.html_page(rows) if html else fleet_report.markdown(rows)
-            args.report.write_text(text, encoding="utf-8")
+            if args.report.suffix == ".html":
+                fleet_report.write_html(rows, args.report)
+            else:
+                args.report.write_text(fleet_report.markdown(rows), encoding="utf-8")
     console.print(fleet_report.terminal_table(rows))
     console.print(fleet_report.summary(rows), soft_wrap=True, markup=False)
     sys.exit(1 if any(r.get("error") for r in rows) else 0)

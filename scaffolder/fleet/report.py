@@ -100,18 +100,36 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html_page(rows: list[dict]) -> str:
+def status_table(rows: list[dict]) -> str:
+    """The status columns as an escaped HTML table."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
     body = "\n".join(
         "<tr" + (' class="error"' if row.get("error") else "") + ">"
         + "".join(f"<td>{html.escape(c)}</td>" for c in cells(row)) + "</tr>"
         for row in rows
     )  # fmt: skip
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>Fleet status</title><style>body{font-family:sans-serif}table{border-collapse:"
-        "collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
-        "tr.error{background:#fdd}</style></head><body>\n<h1>Fleet status</h1>\n"
-        f"<p>{html.escape(summary(rows))}</p>\n<table><thead><tr>{head}</tr></thead><tbody>\n"
-        f"{body}\n</tbody></table>\n</body></html>\n"
-    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+
+
+def html_page(rows: list[dict], reports_dir: str | None = None) -> str:
+    """The self-contained fleet page (`html_report`): maturity heatmap, distribution, trend,
+    shared next steps, and the status table."""
+    from scaffolder.fleet import html_report
+
+    return html_report.html_page(rows, status_table(rows), summary(rows), reports_dir)
+
+
+def write_html(rows: list[dict], path) -> None:
+    """The page at `path`, and one Markdown assess report per assessed repository in the
+    folder `<stem>-reports/` beside it (the page links to them)."""
+    from scaffolder.fleet.html_report import REPORTS_SUFFIX, report_name
+
+    folder = path.with_name(path.stem + REPORTS_SUFFIX)
+    written = False
+    for index, row in enumerate(rows):
+        text = (row.get("assessment") or {}).get("report_markdown")
+        if text:
+            folder.mkdir(exist_ok=True)
+            (folder / report_name(index, row["repo"])).write_text(text, encoding="utf-8")
+            written = True
+    path.write_text(html_page(rows, folder.name if written else None), encoding="utf-8")

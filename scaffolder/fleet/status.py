@@ -94,12 +94,78 @@ def status_row(entry: str, *, assess: bool = True, offline: bool = False) -> dic
                 dry_run=None if unreadable else dry_run(path, result.declared_level or 0),
                 error=unreadable[0].message if unreadable else None,
             )
+            if assess:
+                # the maturity profile, for any repository assess can read (one the tool did
+                # not make too: a platform team's fleet is mostly those)
+                report = getattr(result, "report", None)
+                if report is None and not any(p.code == "not-a-repo" for p in unreadable):
+                    report = _assess_quietly(path)
+                if report is not None:
+                    row["assessment"] = assessment(report, path)
     except ScaffoldError as exc:
         row.update(error=str(exc))
     except Exception as exc:  # one broken repository must not stop a fleet run
         row.update(error=f"unexpected {type(exc).__name__}: {exc}")
     row.setdefault("error", None)
     return row
+
+
+HISTORY_FILE = ".mlops-assess-history.jsonl"  # what `assess --history` is documented with
+MAX_HISTORY = 200
+
+
+def _assess_quietly(path: Path):
+    from scaffolder.assess.run import assess_repo
+
+    try:
+        return assess_repo(path)
+    except ScaffoldError:
+        return None
+
+
+def assessment(report, path: Path) -> dict:
+    """What the fleet page shows of one repository's assess report: the profile, the next
+    milestones, the failing gates, the repository's recorded history, and its Markdown report
+    (`report_markdown`, written beside the page, never into the JSON lines)."""
+    from scaffolder.assess.report_markdown import render_markdown
+
+    return {
+        "level": report.level,
+        "profile": report.profile,
+        "next_steps": [
+            {
+                "dimension": m.dimension,
+                "level": m.level,
+                "target": m.target,
+                "provided_by": m.provided_by,
+                "checks": [{"id": s.check, "title": s.title} for s in m.steps],
+            }
+            for m in report.next_steps
+        ],
+        "history": _history(path),
+        "report_markdown": render_markdown(report),
+    }
+
+
+def _history(path: Path) -> list[dict]:
+    """The repository's `assess --history` lines (time, level, dimensions), oldest first;
+    damaged lines are skipped (a status never fails on a team's history file)."""
+    from scaffolder.safe_read import read_optional
+
+    text = read_optional(path / HISTORY_FILE, root=path, what=HISTORY_FILE, limit=1 << 22)
+    entries = []
+    for line in (text or "").splitlines()[-MAX_HISTORY:]:
+        try:
+            data = json.loads(line)
+            entry = {
+                "time": str(data["time"]),
+                "level": int(data["level"]),
+                "dimensions": {str(k): int(v) for k, v in dict(data["dimensions"]).items()},
+            }
+        except (ValueError, KeyError, TypeError):
+            continue
+        entries.append(entry)
+    return entries
 
 
 def _init_worker(cache: str, policy) -> None:
