@@ -109,3 +109,29 @@ def refuse_own_programs(repo: Path) -> None:
             "of the repository's (or leave the checkout); a fleet job runs none: remove the "
             "setting, or list the repository by its clone URL in --repos-file (a fresh clone)"
         )
+    _refuse_elsewhere(repo)
+
+
+def _refuse_elsewhere(repo: Path) -> None:
+    """The checkout must be a repository of its own: a `.git` file or link leading to another
+    repository (one the platform can write, say), or a folder inside another repository's work
+    tree, would make the fleet job commit and push there."""
+    from scaffolder.errors import GitError
+    from scaffolder.gitops import run_git
+
+    try:
+        out = run_git(repo, "rev-parse", "--show-toplevel", "--absolute-git-dir")
+    except GitError:
+        return  # not a repository: the caller's checks say so
+    top, git_dir = out.splitlines()[:2]
+    here = repo.resolve()
+    if Path(top).resolve() != here:
+        raise RepoConfigRefused(
+            f"{repo} is inside the repository {top}, not a repository of its own; list the "
+            "repository's own checkout"
+        )
+    if not Path(git_dir).resolve().is_relative_to(here):
+        raise RepoConfigRefused(
+            f"{repo}'s .git leads to {git_dir}, outside the checkout; a fleet job works only in "
+            "a checkout's own repository: list its clone URL in --repos-file instead"
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -106,3 +107,31 @@ def test_a_checkout_whose_config_names_a_program_is_refused_in_one_line(
     assert not marker.exists(), marker.read_text()
     git(repo, "config", "--unset", key)
     assert guarded_snapshot(repo) == before
+
+
+@pytest.mark.parametrize("how", ["gitdir-file", "inside-another"])
+def test_a_checkout_that_leads_git_to_another_repository_is_refused(run_cli, tmp_path, how):
+    """A `.git` file pointing at another repository (one the platform can write), or a folder
+    inside another repository's work tree: the fleet job would commit and push there."""
+    platform = build_kind("old-template", tmp_path / "platform", "")
+    before = snapshot(platform)
+    fleet = tmp_path / "fleet"
+    if how == "gitdir-file":
+        team = fleet / "team"  # the platform's files, so the job would find a project
+        shutil.copytree(platform, team, ignore=shutil.ignore_patterns(".git"))
+        (team / ".git").write_text(f"gitdir: {platform / '.git'}\n")
+        expected = "'s .git leads to"
+    else:
+        fleet = platform / "checkouts"
+        (fleet / "team").mkdir(parents=True)
+        expected = f"is inside the repository {platform}"
+    status = run_cli("fleet", "status", "--dir", fleet)
+    [row] = [json.loads(line) for line in status.stdout.splitlines()]
+    assert expected in row["error"], row
+    upgrade = run_cli("fleet", "upgrade", "--dir", fleet, "--branch", "up")
+    [row] = [json.loads(line) for line in upgrade.stdout.splitlines()]
+    assert row["outcome"] == "refused" and expected in row["reason"], row
+    if how == "inside-another":
+        (fleet / "team").rmdir()
+        fleet.rmdir()
+    assert snapshot(platform) == before
