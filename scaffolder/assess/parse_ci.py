@@ -19,9 +19,7 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
     "test": re.compile(
         r"\bpytest\b|\bmake\s+(test|tests|check|unit|coverage)\b|\btox\b|\bnox\b|unittest|"
         r"hatch\s+(run\s+)?test|\b(just|mise\s+run|mise|task|poe|invoke|inv)\s+(test|tests|check)\b|"
-        r"\bnpm\s+(run\s+)?test\b|\byarn\s+test\b|\bpixi\s+run\s+test|"
-        # a test script run by the interpreter: python test.py, python tests/run_tests.py
-        r"\bpython[\d.]*\s+(-\S+\s+)*(\S+/)?(tests?|run_?tests?|test_\w+|\w+_tests?)\.py\b"
+        r"\bnpm\s+(run\s+)?test\b|\byarn\s+test\b|\bpixi\s+run\s+test"
     ),
     "lint": re.compile(
         r"\bruff\b|flake8|pylint|pre-commit\s+run|black\s+--check|\bmypy\b|make\s+lint"
@@ -82,6 +80,9 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
     ),
     "secret_scan": re.compile(r"gitleaks|trufflehog|detect-secrets", re.I),
 }
+# A test script run by the interpreter (`python test.py`, `python tests/run_tests.py`): the
+# scan decides by what the script holds (`scan._scripts_of_ci`), by this name when it knows none
+TEST_SCRIPT = re.compile(r"(^|/)(tests?|run_?tests?|runtests|test_\w+|\w+_tests?)\.py$")
 GITLAB_RESERVED = {
     "stages",
     "variables",

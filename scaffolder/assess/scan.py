@@ -500,7 +500,13 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
     commands: dict[str, list[Fact]] = {}
     pipelines: dict[str, Fact] = {}  # file -> a pipeline it defines or runs
     imports: dict[str, list[str]] = {}
+    tests: dict[str, list[Fact]] = {}  # file -> its test functions
+    integration: set[tuple[str, int]] = set()
     for fact in facts:
+        if fact.kind == "test.function":
+            tests.setdefault(fact.path, []).append(fact)
+        elif fact.kind == "test.integration":
+            integration.add((fact.path, fact.line))
         if fact.kind == "script.command":
             commands.setdefault(fact.path, []).append(fact)
         elif fact.kind in PIPELINE_KINDS and fact.zone is Zone.SOURCE:
@@ -509,15 +515,28 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
             imports.setdefault(fact.path, []).extend(
                 [*(fact.detail.get("modules") or []), *(fact.detail.get("siblings") or [])]
             )
-    if not commands and not pipelines:
-        return
     derived: dict[tuple[str, int, str], Fact] = {}
     for step in [f for f in facts if f.kind == "ci.step.script"]:
         if "script" in step.detail:
-            candidates = [str(step.detail["script"])]
+            script = str(step.detail["script"])
+            # from the repository's root, or from a folder of the CI file (a nested project's
+            # buildspec runs `python test/test.py` from that project's root)
+            parts = step.path.split("/")[:-1]
+            candidates = [script] + [
+                "/".join(parts[:i] + [script]) for i in range(len(parts), 0, -1)
+            ]
         else:
             candidates = _module_paths(str(step.detail.get("module", "")))
         kinds: dict[str, Fact] = {}
+        tested = next((c for c in candidates if c in tests), None)
+        if tested is not None:
+            # a test script: its tests are integration tests (of an endpoint, a deployed
+            # service) or unit tests, by what its test functions are
+            functions = tests[tested]
+            only_integration = all((f.path, f.line) in integration for f in functions)
+            kinds.setdefault("integration" if only_integration else "test", functions[0])
+        elif "script" in step.detail and parse_ci.TEST_SCRIPT.search(script):
+            kinds.setdefault("test", step)
         # a script that defines or (through its own imports) runs an orchestrated pipeline:
         # `python run.py` of ZenML, Prefect, Flyte, Kedro... is CI running the pipeline
         for script in candidates:

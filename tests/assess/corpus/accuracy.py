@@ -134,6 +134,8 @@ class Accuracy:
     cells: int = 0
     exact: int = 0
     within_one: int = 0
+    above_zero: int = 0  # cells a careful reader rated above 0
+    above_zero_exact: int = 0
     over: int = 0
     under: int = 0
     per_dimension: dict[str, int] = field(default_factory=dict)
@@ -152,13 +154,19 @@ class Accuracy:
     def within_one_rate(self) -> float:
         return self.within_one / self.cells
 
+    @property
+    def above_zero_rate(self) -> float:
+        """Exact on the cells labelled above 0: where a report tells a team something."""
+        return self.above_zero_exact / self.above_zero if self.above_zero else 1.0
+
     def table(self) -> str:
         lines = [
             f"repositories: {self.repos}; overall level exact: {self.overall_exact}/{self.repos} "
             f"({self.overall_rate:.0%})",
             f"dimensions: exact {self.exact}/{self.cells} ({self.exact_rate:.0%}), within ±1 "
             f"{self.within_one}/{self.cells} ({self.within_one_rate:.0%}); too high {self.over}, "
-            f"too low {self.under}",
+            f"too low {self.under}; exact on cells labelled above 0 {self.above_zero_exact}/"
+            f"{self.above_zero} ({self.above_zero_rate:.0%})",
             "per dimension exact: "
             + ", ".join(f"{d} {self.per_dimension.get(d, 0)}/{self.repos}" for d in DIMENSIONS),
             "confusion (rows: label, columns: assess):",
@@ -191,6 +199,9 @@ def measure(heldout: bool | None = None) -> Accuracy:
             want, got = entry["levels"][dimension][0], levels[dimension]
             result.cells += 1
             result.confusion[(want, got)] = result.confusion.get((want, got), 0) + 1
+            if want > 0:
+                result.above_zero += 1
+                result.above_zero_exact += want == got
             if want == got:
                 result.exact += 1
                 result.per_dimension[dimension] = result.per_dimension.get(dimension, 0) + 1
