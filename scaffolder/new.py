@@ -110,7 +110,10 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
 
         with tempfile.TemporaryDirectory(prefix="mlops-scaffold-questions-") as folder:
             questions_file = questions_file_with_overlays(catalog, Path(folder))
-            questions = [q for q in load_questions(questions_file) if q.name not in ORG_CHOICE_RES]
+            overlays = {n for o in catalog.overlays for n in (*o.manifest.questions,
+                                                                *o.manifest.defaults)}  # fmt: skip
+            questions = [q for q in load_questions(questions_file, overlays)
+                         if q.name not in ORG_CHOICE_RES]  # fmt: skip
         given = check_given(ask_questions(questions, given, levels))
     level = check_level()
     catalog.check_level(level)

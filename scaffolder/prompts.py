@@ -23,11 +23,12 @@ class Question:
     default: object = None
     choices: list[tuple[str, object]] = field(default_factory=list)
     when: object = True
+    trusted: bool = True  # False: an overlay set its default or `when` (rendered bounded)
 
 
-def load_questions(questions_file: Path) -> list[Question]:
+def load_questions(questions_file: Path, untrusted: set[str] | None = None) -> list[Question]:
     """The questions of a copier.yml, in file order; settings (`_...`) and computed values
-    (`when: false`) are left out."""
+    (`when: false`) are left out. `untrusted`: the names an overlay asks or sets a default of."""
     import yaml
 
     raw = yaml.safe_load(questions_file.read_text(encoding="utf-8")) or {}
@@ -48,29 +49,51 @@ def load_questions(questions_file: Path) -> list[Question]:
                 default=spec.get("default"),
                 choices=pairs,
                 when=spec.get("when", True),
+                trusted=name not in (untrusted or ()),
             )
         )
     return questions
 
 
-def _render(value: object, answers: dict[str, object]) -> object:
-    """A default or `when` written as Jinja, evaluated with the answers so far."""
+def _render(value: object, answers: dict[str, object], where: str, trusted: bool) -> object:
+    """A default or `when` written as Jinja, evaluated with the answers so far; an overlay's
+    under the limits of an overlay render (scaffolder.render_limits), ours in the process."""
     if not isinstance(value, str) or "{" not in value:
         return value
+    if trusted:
+        return _render_here(value, answers, where)
+    from scaffolder.render_limits import bounded
+
+    return bounded(_render_here, value, answers, where, interactive=False, what=where)
+
+
+def _render_here(value: str, answers: dict[str, object], where: str) -> str:
+    import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment().from_string(value).render(**answers).strip()
+    from scaffolder.errors import TemplateError
+    from scaffolder.render_limits import LimitExceeded, memory_note
+
+    try:
+        return SandboxedEnvironment().from_string(value).render(**answers).strip()
+    except (LimitExceeded, MemoryError, RecursionError, OverflowError) as exc:
+        why = memory_note() if isinstance(exc, MemoryError) else str(exc) or type(exc).__name__
+        raise TemplateError(f"{where} does not render: {why}; templates must be bounded") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{where} does not render: {exc.message}") from None
 
 
 def is_asked(question: Question, answers: dict[str, object]) -> bool:
-    when = _render(question.when, answers)
+    where = f"the `when` of question {question.name!r}"
+    when = _render(question.when, answers, where, question.trusted)
     if isinstance(when, str):
         return when.lower() not in ("false", "0", "", "none", "no")
     return bool(when)
 
 
 def default_of(question: Question, answers: dict[str, object]) -> object:
-    return _render(question.default, answers)
+    where = f"the default of question {question.name!r}"
+    return _render(question.default, answers, where, question.trusted)
 
 
 def _validator(name: str):

@@ -101,3 +101,32 @@ def test_an_overlay_renders_in_a_child_and_the_builtin_templates_do_not(
     assert made.exit_code == 0, made.stderr
     assert forks == [1]
     assert (tmp_path / "p" / "churn" / "fine.txt").read_text() == "churn abcd\n"
+
+
+def test_an_overlay_questions_default_and_when_render_under_the_limits(small_limits, tmp_path):
+    """Interactive `new` evaluates an overlay question's `when` and default itself (before
+    copier runs): bounded like a template, one line naming the question."""
+    from scaffolder.errors import TemplateError
+    from scaffolder.prompts import Question, default_of, is_asked, load_questions
+
+    burn = Question(name="team", when=BOMBS["nested-loops"] + "true", trusted=False)
+    with pytest.raises(TemplateError) as cpu:
+        is_asked(burn, {})
+    assert str(cpu.value) == (
+        "the `when` of question 'team' does not render: it ran over 2 s of CPU time, the limit "
+        "for an overlay render; templates must be bounded"
+    )
+    grow = Question(name="team", default=BOMBS["concat-doubling"], trusted=False)
+    with pytest.raises(TemplateError, match="^the default of question 'team' does not render: "
+                       "it needs over the 256 MiB of memory"):  # fmt: skip
+        default_of(grow, {})
+    fine = Question(name="team", default="{{ project_name }}-ml", trusted=False)
+    assert default_of(fine, {"project_name": "churn"}) == "churn-ml"
+    broken = Question(name="team", default="{{ project_name | nosuchfilter }}")
+    with pytest.raises(TemplateError, match="default of question 'team' does not render: "):
+        default_of(broken, {"project_name": "churn"})
+    # Which questions are the overlay's: the names it asks or sets a default of.
+    questions = tmp_path / "copier.yml"
+    questions.write_text("author:\n  type: str\n  default: x\nteam:\n  type: str\n")
+    trusted = {q.name: q.trusted for q in load_questions(questions, {"team"})}
+    assert trusted == {"author": True, "team": False}
