@@ -114,3 +114,44 @@ def test_shutdown_with_the_sink_down_ends_within_its_budget_and_counts_the_loss(
     assert time.monotonic() - started < 1.0
     assert hook.shutdown_dropped == 3
     assert registry.get_sample_value("mlops_prediction_log_rows_dropped_total", {"project": "p"}) == 3
+
+
+def _scorer(model, frame):
+    p = [float(v) for v in model.predict_proba(frame)[:, 1]]
+    return p, [int(v >= 0.5) for v in p]
+
+
+def test_the_projects_prediction_log_is_keyed_by_the_servers_request_ids(
+    serving_project, tmp_path, monkeypatch
+):
+    from mlops_runtime.monitoring.prediction_log import read_partitioned
+    from mlops_runtime.serving.hooks import prediction_log_hooks
+
+    for variable in ("PREDICTION_LOG_URI", "MLOPS_ARTIFACT_ROOT", "MONITORING_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)
+    (tmp_path / "config").mkdir()
+    config = tmp_path / "config" / "monitoring.yaml"
+    config.write_text("prediction_log: {enabled: true, batch_rows: 1000, flush_seconds: 60}\n")
+    features = [ColumnSpec("x", "number")]
+    rows = [{"x": 1.0}, {"x": 2.0}, {"x": 3.0}]
+    hooks = ServingHooks(prediction_log_hooks(serving_project))
+    app = create_app(serving_project, features, _scorer, hooks=hooks,
+                     options=ServingOptions(reload_seconds=0))  # fmt: skip
+    with TestClient(app) as client:
+        given = client.post("/predict", json={"rows": rows}, headers={"X-Request-ID": "abc-1"})
+        first_id = given.headers["X-Request-ID"]
+        assert given.status_code == 200 and first_id != "abc-1"  # a caller cannot pick the key
+        second_id = client.post("/predict", json={"rows": rows[:1]}).headers["X-Request-ID"]
+    # leaving the client stops the app, which writes what the log still held (default location)
+    frame = read_partitioned((tmp_path / "artifacts" / "predictions").as_uri(), 0, time.time() + 1)
+    assert sorted(frame["request_id"].unique()) == sorted([first_id, second_id])
+    first = frame[frame["request_id"] == first_id].sort_values("row")
+    assert first["row"].tolist() == [0, 1, 2] and first["x"].tolist() == [1.0, 2.0, 3.0]
+    assert (first["model_version"] == "1").all() and (first["model_alias"] == "champion").all()
+    assert first["probability"].tolist() == [0.1] * 3  # the fake registry's version 1
+
+    monkeypatch.setenv("PREDICTION_LOG_ENABLED", "0")
+    assert prediction_log_hooks(serving_project) == []
+    monkeypatch.delenv("PREDICTION_LOG_ENABLED")
+    config.write_text("prediction_log: {enabled: false}\n")
+    assert prediction_log_hooks(serving_project) == []

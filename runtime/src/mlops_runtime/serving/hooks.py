@@ -217,3 +217,49 @@ def prediction_log_hook(logger: Any, to_batch: Any) -> PredictionLogHook:
         unhealthy_after=float(env("PREDICTION_LOG_UNHEALTHY_SECONDS") or 120),
         stop_seconds=float(env("PREDICTION_LOG_STOP_SECONDS") or 20),
     )
+
+
+LOG_ENABLED_ENV = "PREDICTION_LOG_ENABLED"
+
+
+def event_batch(event: PredictionEvent) -> Any:
+    """A served request as the prediction log's rows (a `PredictionBatch` keyed by the server's
+    request id, never the caller's)."""
+    from ..monitoring.prediction_log import PredictionBatch
+
+    return PredictionBatch(
+        request_id=event.request_id,
+        features=event.features,
+        probabilities=event.probabilities,
+        predictions=event.labels,
+        model_name=event.model_name,
+        model_version=event.model_version,
+        model_alias=event.model_alias,
+    )
+
+
+def prediction_log_hooks(project: Any) -> list[PredictionLogHook]:
+    """The project's prediction log as a hook list: `[hook]` writing to `PREDICTION_LOG_URI` with
+    the `prediction_log` section of its monitoring config (queue, batch, flush, retention), or
+    `[]` when that section or `PREDICTION_LOG_ENABLED=0` turns it off. Extras `monitoring` and
+    `serving`."""
+    import os
+
+    if os.environ.get(LOG_ENABLED_ENV, "1").lower() in ("0", "false", "no"):
+        return []
+    from ..monitoring.config import load_monitoring_config
+    from ..monitoring.prediction_log import PredictionLogger
+    from ..settings import load_settings
+
+    settings = load_settings(project)
+    cfg = load_monitoring_config(settings.monitoring_config).prediction_log
+    if not cfg.enabled:
+        return []
+    logger = PredictionLogger(
+        settings.prediction_log_uri,
+        queue_size=cfg.queue_size,
+        batch_rows=cfg.batch_rows,
+        flush_seconds=cfg.flush_seconds,
+        retention_days=cfg.retention_days,
+    )
+    return [prediction_log_hook(logger, event_batch)]
