@@ -61,6 +61,7 @@ def bounded(fn: Callable[..., T], *args, interactive: bool, what: str, **kwargs)
                 outcome = ("raise", exc)
             _send(write_end, outcome)
         finally:
+            _flush()
             os._exit(0)
     os.close(write_end)
     deadline = None if interactive else time.monotonic() + WALL_SECONDS + _GRACE
@@ -86,6 +87,16 @@ def bounded(fn: Callable[..., T], *args, interactive: bool, what: str, **kwargs)
     if kind == "unpicklable":
         raise RuntimeError(f"rendering {what} failed in its child process:\n{value}")
     return value
+
+
+def _flush() -> None:
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001, S110 - a closed or odd stream: nothing to keep
+            pass
 
 
 def _enter_child(interactive: bool) -> None:
