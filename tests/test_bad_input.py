@@ -357,6 +357,7 @@ TRUST_CASES = [
     (["upgrade", "--defaults", "--overlay", "{ovl:range-bomb}", P], None, "bomb.txt.jinja"),
     (["upgrade", "--defaults", "--overlay", "{ovl:recursive-macro}", P], None, "deep.txt.jinja"),
     (["upgrade", "--defaults", "--overlay", "{ovl:huge-output}", P], None, "big.txt.jinja"),
+    (["upgrade", "--defaults", "--overlay", "{ovl:memory-bomb}", P], None, "1024 MiB of memory"),
     (["upgrade", "--defaults", "--overlay", "{ovl:fine}", "--overlay", "{ovl:fine}", P], None,
      "overlay acme is already used"),
     (["upgrade", "--defaults", "--overlay-ref", "acme=v1", P], None, "--overlay-ref names"),

@@ -160,6 +160,8 @@ def _bad_overlay(tmp_path: Path, fault: str) -> Path:
     elif fault == "range-bomb":
         bomb = "{% for i in range(100001) %}{% endfor %}"
         (folder / "level0" / "bomb.txt.jinja").write_text(bomb)
+    elif fault == "memory-bomb":  # 4 GB asked of a filter no sandbox check sees
+        (folder / "level0" / "center.txt.jinja").write_text("{{ 'x' | center(4000000000) }}")
     elif fault == "recursive-macro":
         (folder / "level0" / "deep.txt.jinja").write_text(
             "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}"
@@ -189,6 +191,8 @@ def _bad_overlay(tmp_path: Path, fault: str) -> Path:
         ("external-data", "question name '_external_data'"),
         ("range-bomb", "template bomb.txt.jinja (with overlay acme 2) does not render"),
         ("recursive-macro", "template deep.txt.jinja (with overlay acme 2) does not render"),
+        ("memory-bomb", "center.txt.jinja (with overlay acme 2) does not render: it needs over "
+         "the 1024 MiB of memory an overlay render may use"),
         ("huge-output", "big.txt.jinja (with overlay acme 2) does not render: it renders over 8"),
         ("template-error", "broken.txt.jinja (with overlay acme 2) does not render"),
         ("tool-version", "supports mlops-scaffold >=5, not"),
