@@ -10,8 +10,8 @@ credential helpers, `remote.*.receivepack`... Two controls, both on while a flee
   `GIT_CONFIG_COUNT` environment, as `git -c` would) that switches hooks and fsmonitor off,
   and limits transports to file, git, http(s) and ssh (no `ext::` commands); no prompts.
 - `refuse_own_programs(repo)` refuses a checkout whose own config names any other program,
-  or moves git outside the checkout (`core.worktree`, `include.path`): one line naming the
-  setting. The platform's own (system and global) config is the platform's and stays.
+  moves git outside the checkout (`core.worktree`, `include.path`) or steers its connections
+  (a proxy, TLS checks off, URL rewrites): one line naming the setting. The platform's own (system and global) config is the platform's and stays.
 """
 
 from __future__ import annotations
@@ -44,7 +44,11 @@ _RUNS_OR_STEERS = re.compile(
     r"|sequence\.editor|diff\.external|pager\..+|credential\.(?:.+\.)?helper"
     r"|filter\..+\.(?:clean|smudge|process)|diff\..+\.(?:textconv|command)|merge\..+\.driver"
     r"|gpg\.(?:.+\.)?program|remote\..+\.(?:uploadpack|receivepack|vcs)"
-    r"|uploadpack\.packobjectshook|include\.path|includeif\..+\.path)$",
+    r"|uploadpack\.packobjectshook|include\.path|includeif\..+\.path"
+    # where the platform's credentials go: a proxy with TLS checks off would read its tokens
+    r"|http\.(?:.+\.)?(?:proxy|proxyauthmethod|sslverify|sslcainfo|sslcapath|sslcert|sslkey"
+    r"|sslcertpasswordprotected|pinnedpubkey|extraheader|cookiefile|curloptresolve|emptyauth"
+    r"|delegation)|remote\..+\.proxy|url\..+\.(?:insteadof|pushinsteadof)|ssh\.variant)$",
     re.IGNORECASE,
 )
 _OWN_SCOPES = ("local", "worktree")
@@ -106,8 +110,9 @@ def refuse_own_programs(repo: Path) -> None:
     if bad:
         raise RepoConfigRefused(
             f"{repo}'s own git config sets {', '.join(bad)}, which would make git run a program "
-            "of the repository's (or leave the checkout); a fleet job runs none: remove the "
-            "setting, or list the repository by its clone URL in --repos-file (a fresh clone)"
+            "of the repository's, leave the checkout or steer where the platform's credentials "
+            "go; a fleet job allows none: remove the setting, or list the repository by its "
+            "clone URL in --repos-file (a fresh clone)"
         )
     _refuse_elsewhere(repo)
 

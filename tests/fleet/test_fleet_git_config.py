@@ -82,6 +82,10 @@ def test_hooks_and_fsmonitor_of_a_checkout_do_not_run(run_cli, tmp_path, guarded
         ("remote.origin.receivepack", "sh -c 'echo receivepack >> {marker}'"),
         ("include.path", "{tmp}/team.gitconfig"),
         ("core.worktree", "{tmp}/elsewhere"),
+        # with TLS checks off, a proxy of the team's would read the platform's push token
+        ("http.sslVerify", "false"),
+        ("http.https://github.com/.proxy", "http://127.0.0.1:9"),
+        ("url.file:///elsewhere/.insteadOf", "https://git.example.com/"),
     ],
 )
 def test_a_checkout_whose_config_names_a_program_is_refused_in_one_line(
@@ -93,12 +97,14 @@ def test_a_checkout_whose_config_names_a_program_is_refused_in_one_line(
     (repo / ".git" / "info" / "attributes").write_text("* filter=lint diff=lint merge=ours\n")
     before = guarded_snapshot(repo)  # before the setting: the test's own git would run it
     git(repo, "config", key, value.format(marker=marker, tmp=tmp_path))
-    shown = key.lower() if key.count(".") == 1 else key  # git lowercases section and name only
+    section, _, rest = key.partition(".")
+    middle, _, name = rest.rpartition(".")  # git lowercases section and name, not the middle
+    shown = ".".join(p for p in (section.lower(), middle, name.lower()) if p)
 
     status = run_cli("fleet", "status", "--dir", tmp_path / "fleet")
     [row] = [json.loads(line) for line in status.stdout.splitlines()]
     assert "own git config sets " in row["error"] and shown in row["error"]
-    assert "which would make git run a program" in row["error"]
+    assert "which would make git run a program of the repository's" in row["error"]
     upgrade = run_cli("fleet", "upgrade", "--dir", tmp_path / "fleet", "--branch", "up")
     assert upgrade.exit_code == 1
     [row] = [json.loads(line) for line in upgrade.stdout.splitlines()]
