@@ -160,3 +160,24 @@ def test_an_overlay_source_starting_with_a_dash_never_reaches_git(tmp_path):
     assert result.returncode == 1 and not marker.exists()
     assert not (tmp_path / "x").exists()
     git(tmp_path, "--version")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "not-utf8"])
+def test_an_assess_history_file_that_is_not_plain_text_is_one_line(project, tmp_path, kind):
+    """`assess --history FILE` reads the file's last line before appending: a FIFO hung the
+    append, non-UTF-8 bytes gave a traceback."""
+    history = tmp_path / "history.jsonl"
+    if kind == "fifo":
+        os.mkfifo(history)
+    elif kind == "dev-zero":
+        history.symlink_to("/dev/zero")
+    else:
+        history.write_bytes(b'{"level": 0}\n\xff\xfe\n')
+    before = snapshot(project)
+    result = run("assess", project, "--history", history)
+    assert result.returncode == 1, result.stdout + result.stderr
+    [line] = result.stderr.strip().splitlines()
+    reason = "is not UTF-8 text" if kind == "not-utf8" else "is not a regular file"
+    assert line.startswith(f"error: history file {history} {reason}"), line
+    assert line.endswith("choose another --history"), line
+    assert snapshot(project) == before

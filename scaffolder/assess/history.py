@@ -9,11 +9,26 @@ from pathlib import Path
 from scaffolder.assess.models import AssessError, Report
 
 
+MAX_HISTORY_BYTES = 64 * 1024 * 1024  # a line a run: far more runs than anyone keeps
+
+
 def append_history(path: Path, report: Report, now: dt.datetime | None = None) -> str | None:
     """Append this run; return a one-line comparison with the previous run, if there was one."""
+    import os
+
+    from scaffolder.safe_read import UnsafeFileError, read_text
+
     previous = None
-    if path.is_file():
-        for line in reversed(path.read_text(encoding="utf-8").splitlines()):
+    text = ""
+    if os.path.lexists(path):  # only a regular file: a FIFO would hang the append below
+        try:
+            text = read_text(path, limit=MAX_HISTORY_BYTES, what="history file")
+        except FileNotFoundError:
+            pass  # a dangling link: the append below creates its target
+        except UnsafeFileError as exc:
+            raise AssessError(f"{exc}; choose another --history") from None
+    if text:
+        for line in reversed(text.splitlines()):
             if line.strip():
                 try:
                     previous = json.loads(line)
