@@ -60,7 +60,10 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"\bsls\s+deploy|anyscale\s+service\s+(rollout|deploy)|serve\s+deploy|"
         r"bentoml\s+deploy|mlflow\s+deployments\s+create|deploy-stack|modal\s+deploy|"
         r"aws\s+ecs\s+update-service|aws\s+lambda\s+update-function|"
-        r"databricks\s+bundle\s+deploy",
+        r"databricks\s+bundle\s+deploy|"
+        # a host reached over ssh that then runs the service: deploying to a VM
+        r"(ssh-action|\bssh\s)[\s\S]*(docker\s+(run|compose\s+up)|docker-compose\s+up|"
+        r"systemctl\s+(restart|start)|bentoml\s+serve)",
         re.I,
     ),
     "from_registry": re.compile(

@@ -322,7 +322,7 @@ def is_config_json(parts: tuple[str, ...]) -> bool:
         return True
     return bool(
         re.search(r"(^|[-_.])(config|params|parameters|settings|hyperparameters)$", stem)
-        or re.match(r"(params|parameters|hyperparameters)([-_.]|$)", stem)
+        or re.match(r"(params?|parameters|hyperparameters)([-_.]|$)", stem)
     )
 
 

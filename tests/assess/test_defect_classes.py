@@ -461,3 +461,32 @@ def test_grafana_and_prometheus_yaml_under_config_is_not_a_parameter_file(tmp_pa
     )
     result = checks(tmp_path)
     assert result["repro.config-file"].outcome is Outcome.FAIL, result["repro.config-file"].evidence
+
+
+def test_a_service_started_over_ssh_by_cd_is_a_deploy(tmp_path):
+    write(
+        tmp_path,
+        {
+            ".github/workflows/deploy.yml": """
+                on: {push: {branches: [main]}}
+                jobs:
+                  vm:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: appleboy/ssh-action@v1.0.3
+                        with:
+                          script: |
+                            cd app && git pull
+                            docker run -d --name api -p 3000:3000 api:latest
+                  e2e:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - run: docker run -d -p 8000:8000 api:test && pytest tests/e2e
+            """,
+            "param.json": '{"C": 0.5, "max_iter": 200}',
+        },
+    )
+    deploys = [f for f in scan(tmp_path).facts if f.kind == "ci.step.deploy"]
+    # the VM deploy counts; a container started for tests on the runner does not
+    assert [f.detail["job"] for f in deploys] == ["vm"]
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.PASS
