@@ -99,3 +99,22 @@ def run(args: argparse.Namespace) -> None:
         _stderr().print(message, soft_wrap=True)
         sys.exit(3)
     _stderr().print(f"Adopted at level {result.level}. Review with `git log --stat -1`.")
+    _next_step(args.path, result.level)
+
+
+def _next_step(path: Path, level: int) -> None:
+    """Around the team's package, what to connect before `make train` and how to check it."""
+    from scaffolder import gitops
+    from scaffolder.wiring import CONFIG, unwired
+
+    repo = gitops.toplevel(path)
+    if level < 1 or not (repo / CONFIG).is_file():
+        return
+    todo = unwired(repo)
+    if todo:
+        _stderr().print(
+            f"Next: wire {', '.join(todo)} in {CONFIG} to your functions (entrypoints.evaluate is "
+            "optional), then check it with `mlops-scaffold check --wiring`; `make setup` and "
+            "`make train` run it.",
+            soft_wrap=True, markup=False,
+        )  # fmt: skip

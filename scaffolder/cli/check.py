@@ -46,7 +46,34 @@ def add(sub) -> None:
         "--strict", action="store_true",
         help="also fail on what the team still has to write (business-context-unfilled)",
     )  # fmt: skip
+    p.add_argument(
+        "--wiring", action="store_true",
+        help="only check that config/mlops.yaml of a project adopted around its package names "
+        "functions that exist (entry points and target), read without importing your code",
+    )  # fmt: skip
     p.set_defaults(func=run)
+
+
+def run_wiring(args: argparse.Namespace) -> None:
+    from scaffolder import gitops
+    from scaffolder.wiring import check_wiring
+
+    with _errors_to_exit_codes():
+        repo = gitops.toplevel(args.path) if gitops.is_repo(args.path) else args.path
+        found = check_wiring(repo)
+    if args.format == "json":
+        _echo_json({"ok": found.ok, "problems": found.problems, "wired": found.wired,
+                    "warnings": found.warnings})  # fmt: skip
+    else:
+        console = _stderr()
+        for line in found.warnings:
+            console.print(f"warning: {line}", soft_wrap=True, markup=False)
+        for line in found.problems:
+            console.print(f"wiring: {line}", soft_wrap=True, markup=False)
+        if found.ok:
+            console.print("ok: " + "; ".join(found.wired) + "; `make train` runs them",
+                          soft_wrap=True, markup=False)  # fmt: skip
+    sys.exit(0 if found.ok else 1)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -54,6 +81,8 @@ def run(args: argparse.Namespace) -> None:
 
     from scaffolder.check import run_check
 
+    if args.wiring:
+        return run_wiring(args)
     with _errors_to_exit_codes():
         result = run_check(args.path, offline=args.offline, runtime_min=args.runtime_min)
     if args.format == "json":
