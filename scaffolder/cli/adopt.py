@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> None:
         if args.dry_run:
             ctx, plan = adoption.plan_adoption(
                 args.path, args.level, given, defaults=args.defaults, interactive=interactive,
-                overlays=list(args.overlay or []),
+                overlays=list(args.overlay or []), dry_run=True,
             )  # fmt: skip
             if args.format == "json":
                 _echo_json(_result_json([plan], dry_run=True))

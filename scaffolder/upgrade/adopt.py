@@ -133,8 +133,11 @@ def plan_adoption(
     interactive: bool,
     catalog: Catalog | None = None,
     overlays: list[str] | None = None,
+    dry_run: bool = False,
 ) -> tuple[Context, StepPlan]:
-    """Infer, render and plan the merge; nothing in the repo changes."""
+    """Infer, render and plan the merge; nothing in the repo changes. A dry run never asks:
+    questions without an answer take their defaults and are listed in the plan's
+    `would_ask`."""
     catalog = catalog or builtin_catalog()
     repo, branch, head, stale = _preflight(path)
     if overlays:
@@ -162,6 +165,12 @@ def plan_adoption(
             f"for now (level {target} builds on the example code); run adopt with --level 2"
         )
     answers = check_given({**answers, "level": target})
+    asked: list[str] = []
+    if dry_run and not defaults:
+        from scaffolder.answers import missing_answers
+
+        asked = missing_answers(answers)
+        defaults, interactive = True, False
     require_answers(answers, defaults=defaults, interactive=interactive)
     state_after, base_after = render_commit(
         repo, None, answers, None, catalog, interactive=interactive
@@ -176,6 +185,7 @@ def plan_adoption(
     )
     plan = merge_plan(repo, head, None, base_after, state_after, target)
     plan.warnings = notes
+    plan.would_ask = {name: getattr(state_after.answers, name, None) for name in asked}
     ctx = Context(
         repo=repo, state=state_after, branch=branch, head=head, base=None, stale_base=stale,
         command="adopt",

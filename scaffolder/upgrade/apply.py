@@ -470,7 +470,12 @@ def continue_upgrade(path: Path) -> UpgradeResult:
     # The sources as recorded: a conflicted release update leaves its release migrations too.
     catalog = catalog_for(ctx.state, newest=False)
     done = ctx.state.migrations
-    pending = for_step(ctx.state.level - 1, "post", done, catalog) if ctx.state.level else []
+    example = ctx.state.answers.example
+    pending = (
+        for_step(ctx.state.level - 1, "post", done, catalog, example=example)
+        if ctx.state.level
+        else []
+    )
     pending += for_release("post", done, catalog)
     result = UpgradeResult(plans=[], level=ctx.state.level)
     if pending:

@@ -231,8 +231,9 @@ def plan_step(
     plan = merge_plan(repo, head, base_before, base_after, state_after, state.level)
     plan.would_ask = would_ask
     if to_level > state.level:
-        plan.pre = for_step(state.level, "pre", state.migrations, catalog)
-        plan.post = for_step(state.level, "post", state.migrations, catalog)
+        example = state.answers.example
+        plan.pre = for_step(state.level, "pre", state.migrations, catalog, example=example)
+        plan.post = for_step(state.level, "post", state.migrations, catalog, example=example)
     plan.pre += for_release("pre", state_after.migrations, catalog)
     plan.post += for_release("post", state_after.migrations, catalog)
     plan.notes = release_notes(state, catalog)

@@ -98,6 +98,9 @@ def test_kept_help_and_test_stay_the_team_s_and_upgrades_do_not_clash_on_them(tm
     commit(repo, "our target")
     upgraded = apply.upgrade(apply.UpgradeRequest(path=repo, defaults=True))
     assert (upgraded.level, upgraded.conflicts) == (2, [])
+    # The churn example's migrations are not this project's: neither listed nor run.
+    listed = [m.id for plan in upgraded.plans for m in plan.pre + plan.post]
+    assert not [i for i in listed if i.startswith(("0001", "0002"))], listed
     makefile = (repo / "Makefile").read_text()
     assert "\nmlops-help: ## List the targets\n" in makefile and "MLOps level 2" in makefile
     assert makefile.count("\nhelp:") == 2  # their rule and the `help: mlops-help` line

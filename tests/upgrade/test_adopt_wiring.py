@@ -50,3 +50,14 @@ def test_adopt_says_what_to_wire_and_check_wiring_checks_it(tmp_path, run_cli):
         "bike_demand.modeling.train:fit; `make train` runs them"
     ))  # fmt: skip
     assert run_cli("check", tmp_path, "--wiring").exit_code == 1  # no config/mlops.yaml: one line
+
+
+def test_adopt_dry_run_needs_no_defaults_and_names_what_a_real_run_asks(tmp_path, run_cli):
+    from .helpers import snapshot
+
+    repo = ccds_project(tmp_path)
+    before = snapshot(repo)
+    planned = run_cli("adopt", repo, "--dry-run", "--level", "1")
+    assert planned.exit_code == 2, planned.stderr
+    assert "would ask      orchestrator (planned with the default: both)" in planned.stdout
+    assert snapshot(repo) == before

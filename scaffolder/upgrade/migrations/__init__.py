@@ -39,6 +39,9 @@ class Migration:
     # called instead of `apply` with the base branch's copies of `paths` (a second folder),
     # returning notes for the user (what was kept where).
     apply_with_base: Callable[[Path, Path, ProjectState], list[str]] | None = None
+    # It moves the churn example's own files: a project adopted around the team's package
+    # (answer example: false) never has them, so it is neither listed nor run there.
+    example_only: bool = False
 
 
 def all_migrations() -> list[Migration]:
@@ -58,12 +61,15 @@ def _with_overlays(catalog) -> list[Migration]:
     return found
 
 
-def for_step(from_level: int, stage: str, done: list[str], catalog=None) -> list[Migration]:
-    """The migrations of one level step and stage that are not recorded as done."""
+def for_step(
+    from_level: int, stage: str, done: list[str], catalog=None, *, example: bool = True
+) -> list[Migration]:
+    """The migrations of one level step and stage that are not recorded as done (without
+    the example's own when the project has no example code)."""
     return [
         m for m in _with_overlays(catalog)
         if m.release is None and m.from_level == from_level and m.stage == stage
-        and m.id not in done
+        and m.id not in done and (example or not m.example_only)
     ]  # fmt: skip
 
 

@@ -87,6 +87,7 @@ def paths(state: ProjectState) -> list[str]:
 
 
 MIGRATION = Migration(
+    example_only=True,
     id="0001-model-params-to-config",
     from_level=0,
     stage="post",

@@ -61,6 +61,7 @@ def apply(tree: Path, state: ProjectState) -> None:
 
 
 MIGRATION = Migration(
+    example_only=True,
     id="0002-validation-rules-to-contract",
     from_level=1,
     stage="post",

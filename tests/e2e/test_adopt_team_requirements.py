@@ -1,0 +1,113 @@
+"""Issue 25, for real: a cookiecutter-data-science v2 project whose dependencies live only in
+requirements.txt (its package imports loguru), whose Makefile has its own `test` and `help`,
+and whose model is a class of its own (no scikit-learn estimator), adopted at level 1 and then
+`make setup`, `make test` and `make train` with no hand edit but the wiring of
+config/mlops.yaml: WIRING_LINES lines, written below.
+
+Hand-written fixture: tests/upgrade/team_projects.py (ccds_project)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.upgrade.helpers import commit
+from tests.upgrade.team_projects import ccds_project
+
+from .conftest import make, run
+
+pytestmark = pytest.mark.e2e
+
+WIRING_LINES = 3  # load_data, train, target: what the team writes in config/mlops.yaml
+
+DATASET = '''import pandas as pd
+
+from bike_demand.config import PROJ_ROOT
+
+
+def load_hourly() -> pd.DataFrame:
+    """Hourly rentals; `busy` is 1 when more than 150 bikes were rented."""
+    rows = [(h, (h * 7 % 10) / 10, 40 + 260 * (h in (7, 8, 9, 16, 17, 18)) + d * 3)
+            for d in range(30) for h in range(24)]
+    frame = pd.DataFrame(rows, columns=["hr", "temp", "cnt"])
+    frame["busy"] = (frame.pop("cnt") > 150).astype(int)
+    return frame
+'''
+MODEL = '''class RushHours:
+    """Our model: the hours that were mostly busy in training are busy."""
+
+    def fit(self, features, target):
+        share = target.groupby(features["hr"]).mean()
+        self.busy_hours = sorted(int(h) for h in share[share > 0.5].index)
+        return self
+
+    def predict(self, features):
+        return features["hr"].isin(self.busy_hours).astype(int).to_numpy()
+
+
+def fit(features, target, params):
+    return RushHours().fit(features, target)
+
+
+def describe(features, target, params):
+    return {"hours": "not a model"}
+'''
+
+
+def test_adopted_ccds_project_sets_up_tests_and_trains_its_own_model(tmp_path, venv):
+    repo = ccds_project(tmp_path)
+    (repo / "bike_demand" / "dataset.py").write_text(DATASET)
+    (repo / "bike_demand" / "modeling" / "train.py").write_text(MODEL)
+    commit(repo, "our data and model")
+    adopted = subprocess.run(
+        [sys.executable, "-m", "scaffolder", "adopt", str(repo), "--level", "1",
+         "--orchestrator", "airflow", "--defaults"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert adopted.returncode == 0, adopted.stderr
+    assert "mlops-scaffold check --wiring" in adopted.stderr
+    # requirements.txt is what make setup installs: the package imports loguru.
+    setup = make(repo, "setup", venv)
+    assert "setup: your requirements:" in setup.stdout
+    run([venv / "bin/python", "-c", "import bike_demand, loguru, typer, tqdm, dotenv"], repo)
+    # Their `test` target, run with the project's venv (their recipe says `python -m pytest`).
+    tested = make(repo, "test", venv)
+    assert " passed" in tested.stdout
+    listed = make(repo, "help", venv).stdout
+    assert "  mlops-test" in listed and "  test                 Run the unit tests" in listed
+    # The wiring: WIRING_LINES lines of config/mlops.yaml, first with a train that returns
+    # no model -- one line says what to return.
+    config = repo / "config" / "mlops.yaml"
+    wired = (
+        config.read_text()
+        .replace("load_data: null", "load_data: bike_demand.dataset:load_hourly")
+        .replace("  train: null", "  train: bike_demand.modeling.train:describe")
+        .replace("target: null", "target: busy")
+    )
+    config.write_text(wired)
+    changed = [line for line in subprocess.run(
+        ["git", "diff", "-U0", "config/mlops.yaml"], cwd=repo, capture_output=True, text=True,
+        check=True).stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert len(changed) == WIRING_LINES
+    failed = subprocess.run(["make", "train", f"VENV={venv}"], cwd=repo, capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    assert failed.returncode != 0
+    assert [x for x in failed.stderr.splitlines() if x.startswith("error:")] == [
+        "error: entrypoints.train in config/mlops.yaml returned a dict, which has no "
+        "predict(features); return the fitted model (an object whose predict takes the "
+        "features DataFrame)"
+    ], failed.stderr
+    config.write_text(wired.replace("train:describe", "train:fit"))
+    checked = subprocess.run([sys.executable, "-m", "scaffolder", "check", "--wiring", str(repo)],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    trained = make(repo, "train", venv)
+    assert "'registered': True" in trained.stdout  # their own class, through the pyfunc wrapper
+    loaded = run([venv / "bin/python", "-c",
+                  "import mlflow, pandas as pd; m = mlflow.pyfunc.load_model("
+                  "'models:/bike_demand-model/1'); print(list(m.predict(pd.DataFrame("
+                  "{'hr': [8, 3], 'temp': [0.3, 0.1]}))))"],
+                 repo, {"MLFLOW_TRACKING_URI": f"sqlite:///{repo / 'mlflow.db'}"})  # fmt: skip
+    assert loaded.stdout.strip().endswith("[1, 0]") or "[np.int64(1), np.int64(0)]" in loaded.stdout
