@@ -53,17 +53,17 @@ def main(argv: list[str] | None = None) -> None:
     base._debug = args.debug
     try:
         args.func(args)
+        sys.stdout.flush()
     except KeyboardInterrupt:
         if base._debug:
             raise
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: no traceback either
         # Outside a command's own handling (printing the result, say): the command had
         # finished or not begun; one line rather than a traceback.
         sys.stderr.write("error: interrupted\n")
         sys.exit(1)
-    except BrokenPipeError:
-        _reader_went_away()
-    try:
-        sys.stdout.flush()
     except BrokenPipeError:
         _reader_went_away()
     sys.exit(0)

@@ -90,6 +90,23 @@ def run(args: argparse.Namespace) -> None:
             args.path, args.level, given, defaults=args.defaults, interactive=interactive,
             overlays=list(args.overlay or []),
         )  # fmt: skip
+    try:
+        _report(args, result)
+    except KeyboardInterrupt:
+        # The adoption is in: say that, not "interrupted", and no traceback.
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.stderr.write(
+            f"Adopted at level {result.level} (Ctrl-C cut its report short); "
+            "`git log --stat -1` shows it\n"
+        )
+        sys.exit(3 if result.conflicts else 0)
+
+
+def _report(args: argparse.Namespace, result) -> None:
+    from scaffolder.upgrade import report
+
     if args.format == "json":
         _echo_json(_result_json(result))
     for note in result.notes:

@@ -91,6 +91,9 @@ def _errors_to_exit_codes():
     except KeyboardInterrupt:
         if _debug:
             raise
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: no traceback either
         _stderr().print("[red]error:[/red] interrupted; nothing was changed")
         sys.exit(1)
 

@@ -195,6 +195,9 @@ def abort_run(path: Path) -> Aborted:
             f"no unfinished mlops-scaffold run to abort in {repo} (nothing was changed); "
             "`git status` shows where the repository is"
         )
+    from scaffolder.upgrade.preflight import check_git_lock
+
+    check_git_lock(repo, f"{record.command} --abort")
     _check_abortable(repo, record)
     gitops.remove_merge_leftovers(repo)  # git's, of a run killed while it merged
     saved = _save_edits(repo, record)

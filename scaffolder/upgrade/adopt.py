@@ -24,7 +24,7 @@ from scaffolder.upgrade import abort
 from scaffolder.upgrade.apply import UpgradeRefused, UpgradeResult, apply_step
 from scaffolder.upgrade.infer import infer_answers, team_packages
 from scaffolder.upgrade.plan import StepPlan, merge_plan, render_commit
-from scaffolder.upgrade.preflight import Context, check_folder, check_work_tree
+from scaffolder.upgrade.preflight import Context, check_folder, check_git_lock, check_work_tree
 
 __all__ = ["adopt", "infer_answers", "plan_adoption"]
 
@@ -113,6 +113,7 @@ def _preflight(path: Path) -> tuple[Path, str, str, str | None]:
     head = gitops.rev_parse(repo, "HEAD")
     if head is None:
         raise UpgradeRefused(f"{repo} has no commits yet; commit your files first")
+    check_git_lock(repo, "adopt")
     branch = check_work_tree(repo)
     stale = gitops.rev_parse(repo, f"refs/heads/{BASE_BRANCH}")
     if stale is not None and not _leftover_base(repo, stale):
@@ -208,11 +209,17 @@ def adopt(
         overlays=overlays,
     )  # fmt: skip
     # Until the adoption is finished (or committed, after conflicts) `adopt --abort` goes back.
+    from scaffolder.upgrade import land
+
     with abort.recorded(
         ctx.repo, "adopt", ctx.branch, ctx.head, ctx.state.base_branch, ctx.stale_base
     ):
-        result = apply_step(ctx, plan)
+        # Ctrl-C waits while refs and files move: the adoption lands whole, then says so.
+        with land.deferred_interrupts() as held:
+            result = apply_step(ctx, plan)
     result.notes[:0] = plan.warnings
+    if held.interrupted:
+        result.notes.append("Ctrl-C came while the adoption was being written; it finished first")
     if not result.conflicts:
         abort.remove(ctx.repo)
     return result

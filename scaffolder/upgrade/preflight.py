@@ -47,6 +47,7 @@ def preflight(path: Path, catalog: Catalog | None = None) -> Context:
         state, repo / STATE_FILE, tool_version=__version__, template_version=catalog.version,
         levels=catalog.levels(),
     )  # fmt: skip
+    check_git_lock(repo, "upgrade")
     branch = check_work_tree(repo)
     _check_base_branch(repo, state.base_branch, branch)
     base = gitops.rev_parse(repo, f"refs/heads/{state.base_branch}")
@@ -113,6 +114,20 @@ def _check_base_branch(repo: Path, base_branch: str, branch: str) -> None:
         raise UpgradeRefused(
             f"base_branch in {STATE_FILE} is {base_branch!r}, not a valid branch name; set it "
             f"back to {BASE_BRANCH}"
+        )
+
+
+def check_git_lock(repo: Path, command: str) -> None:
+    """Refuse, naming it, the index lock a git killed mid-write leaves (git's own message
+    would not say that a stopped run left it)."""
+    import shlex
+
+    lock = Path(gitops.git_path(repo, "index.lock"))
+    if lock.exists():
+        raise UpgradeRefused(
+            f"{lock} is left by a git command that was stopped (killed or Ctrl-C); if no git "
+            f"command is running in {repo}, delete it (`rm {shlex.quote(str(lock))}`) and run "
+            f"`mlops-scaffold {command}` again"
         )
 
 
