@@ -126,3 +126,12 @@ def test_kedro_keeps_its_dynamic_version_and_pins(tmp_path):
     project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
     assert "version" not in project and project["dynamic"] == ["version"]
     assert "scikit-learn~=1.5.1" in project["dependencies"]
+
+
+def test_adopted_level_2_brings_no_great_expectations(tmp_path):
+    """Issue 25: GX (the churn example's data validation) was added as if the project were it."""
+    repo = kedro_project(tmp_path)
+    adopt(repo, 2, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    deps = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert not [d for d in deps if d.startswith("great-expectations")]
+    assert "mlops-scaffold-runtime[serving]>=1.1,<2" in deps
