@@ -364,6 +364,21 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
     finally:
         procs.stop()
 
+    # The local walkthrough on the same project (its servers stopped): reset, serve, normal and
+    # shifted traffic, the job's two decisions, a retrain on the labelled rows, the champion
+    # decision, serving following the alias, rollback, audit, decay by the simulator's clock.
+    walked = make(project, "walkthrough", venv).stdout
+    print(walked)
+    assert "decision: none" in walked.split("[5]")[0], walked
+    assert re.search(r"\[5\][^\[]*decision: retrain\s+reason: drift: monthly_charges", walked)
+    assert re.search(r"retrain succeeded: version \d+", walked), walked
+    follows = re.findall(r"/predict answers with version (\d+) after", walked)
+    rolled = re.search(r"champion (\d+) -> (\d+); /predict answers with version (\d+)", walked)
+    assert rolled and rolled.group(2) == rolled.group(3) and follows[0] == rolled.group(1), walked
+    assert re.search(r"rollback champion: \d+ -> \d+ by", walked) and "verified: intact" in walked
+    assert re.search(r"reason: decay: roc_auc under 0.7 in [345] of the last 5 windows", walked)
+    assert "logged; 400 labels recorded" in walked
+
 
 KFP_FAILED_RETRAIN = """
 import json, os, sys
