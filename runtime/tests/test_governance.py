@@ -178,6 +178,18 @@ def _recompute_chain(lines: list[str]) -> list[str]:
     return out
 
 
+def _rewrite(log: AuditLog, lines: list[str]) -> None:
+    """What someone with write access to the state store's table does: replace the log's rows."""
+    from mlops_runtime.state import _schema as schema
+
+    table = schema.audit_log
+    with log.store.engine.begin() as conn:
+        conn.execute(table.delete().where(table.c.namespace == log.store.namespace))
+        for number, line in enumerate(lines, start=1):
+            conn.execute(table.insert().values(namespace=log.store.namespace, seq=number,
+                                               line=line, recorded_at=0.0))  # fmt: skip
+
+
 def test_the_audit_log_survives_truncation_and_a_recomputed_chain(fake_project, capsys,
                                                                    monkeypatch, tmp_path):  # fmt: skip
     """Issue 20: truncating the log, or rewriting an entry and recomputing the chain, verified
@@ -193,18 +205,17 @@ def test_the_audit_log_survives_truncation_and_a_recomputed_chain(fake_project, 
     assert all(e["sig"] for e in log.entries())
     assert cli.main(fake_project, ["audit", "--verify"]) == 0
     assert "intact" in capsys.readouterr().out
-    original = log.path.read_text()
-    lines = original.splitlines()
+    lines = log.store.audit_lines()
 
     # Truncated: the last entries are gone, the chain of the rest is whole.
-    log.path.write_text("\n".join(lines[:-2]) + "\n")
+    _rewrite(log, lines[:-2])
     assert cli.main(fake_project, ["audit", "--verify"]) == 1
     assert "truncated" in capsys.readouterr().err
 
     # Rewritten and rechained: the "to" of a move changed, every hash recomputed.
     forged = [line.replace(f'"to": "{second}"', '"to": "1"') for line in lines]
-    log.path.write_text("\n".join(_recompute_chain(forged)) + "\n")
-    assert AuditLog(log.path).verify() == []  # the chain alone is fooled ...
+    _rewrite(log, _recompute_chain(forged))
+    assert AuditLog(store=log.store).verify() == []  # the chain alone is fooled ...
     assert cli.main(fake_project, ["audit", "--verify"]) == 1  # ... the signature and anchor not
     err = capsys.readouterr().err
     assert "signature does not match" in err and "not the one anchored" in err
@@ -213,8 +224,9 @@ def test_the_audit_log_survives_truncation_and_a_recomputed_chain(fake_project, 
     monkeypatch.delenv("GOVERNANCE_AUDIT_KEY_FILE")
     assert cli.main(fake_project, ["audit", "--verify"]) == 1
     assert "not the one anchored" in capsys.readouterr().err
-    log.path.write_text(original)
+    _rewrite(log, lines)
     assert cli.main(fake_project, ["audit", "--verify"]) == 0
+    log.close()
 
 
 def test_approvals_are_structured_and_actors_say_where_they_come_from(fake_project,

@@ -4,11 +4,13 @@ against a generated project's real serving app)."""
 from __future__ import annotations
 
 import time
+from contextlib import closing
 
 import pandas as pd
 import pytest
 from sampleproj.data import TARGET, generate
 
+from mlops_runtime.governance.audit import AuditLog
 from mlops_runtime.monitoring.config import GuardConfig
 from mlops_runtime.monitoring.guards import open_guards
 from mlops_runtime.monitoring.prediction_log import (
@@ -62,9 +64,8 @@ def test_reset_forgets_traffic_labels_reports_and_guards_but_not_the_audit_log(p
     kept = project.root / "artifacts" / "monitoring" / "state" / "pages.jsonl"
     kept.parent.mkdir(parents=True)
     kept.write_text("{}\n")
-    audit = project.root / "audit" / "model_registry.jsonl"
-    audit.parent.mkdir()
-    audit.write_text("{}\n")
+    with closing(AuditLog.of(project)) as audit:
+        audit.append(action="move", alias="champion", to="1", actor="ci")
     with open_guards(settings.state_uri, GuardConfig(), project.name) as guards:
         guards.begin("drift", ["test"], "digest-1")
     with open_store(settings.state_uri, project.name) as store:
@@ -75,7 +76,9 @@ def test_reset_forgets_traffic_labels_reports_and_guards_but_not_the_audit_log(p
     assert any("storm guards reset, 1 idempotency key" in line for line in done), done
     assert len(read_partitioned(settings.prediction_log_uri, 0, time.time() + 1)) == 0
     assert len(read_partitioned(settings.feedback_uri, 0, time.time() + 1)) == 0
-    assert not reports.exists() and kept.is_file() and audit.is_file()
+    assert not reports.exists() and kept.is_file()
+    with closing(AuditLog.of(project)) as audit:
+        assert [e["to"] for e in audit.entries()] == ["1"]
     with open_guards(settings.state_uri, GuardConfig(), project.name) as guards:
         status = guards.status()
         assert not status["in_flight"] and status["last"] is None

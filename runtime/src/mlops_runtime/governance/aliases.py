@@ -10,6 +10,7 @@ hooks: `load_config` (registry name, environment, primary metric), `tracking_uri
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,9 +133,12 @@ def move_alias(
 
     Refusals are audited too. The version the alias left stays reachable as `<alias>-previous`.
     """
+    if audit is None:
+        with closing(AuditLog.of(project)) as opened:
+            return move_alias(project, alias, version, reason=reason, context=context,
+                              actor=actor, config=config, policy=policy, audit=opened)  # fmt: skip
     cfg = config or project.call("load_config")
     client = _client(project)
-    audit = audit or AuditLog.of(project)
     name = cfg.registry.model_name
     version = str(version)
     previous = alias_version(client, name, alias)

@@ -1,20 +1,25 @@
 """The append-only audit log of alias moves: who, when, which alias, from, to, why.
 
-One JSON object a line in `$GOVERNANCE_AUDIT_LOG` (default `audit/model_registry.jsonl` in the
-project). Lines are only ever appended (O_APPEND, under a file lock). Tamper evidence, in three
-layers (docs/security.md, "operator -> audit log"):
-- each line carries the SHA-256 of the line before it (`prev`) and its number (`seq`): an
-  edited, removed or reordered line breaks the chain;
+One JSON object an entry, kept in the shared state store (`MLOPS_STATE_URI`: SQLite under the
+project on a laptop, PostgreSQL in production; table `mlops_audit_log`, the project's namespace),
+so every worker, CI job and receiver that moves an alias writes the same log. Entries are only
+ever appended, one writer at a time. A log of a project made before the store (the file
+`$GOVERNANCE_AUDIT_LOG`, default `audit/model_registry.jsonl`) is copied in verbatim the first
+time the store's log is opened empty, so its chain and signatures still verify; the file is
+then no longer written. `AuditLog(path)` still reads and writes such a file.
+
+Tamper evidence, in three layers (docs/security.md, "operator -> audit log"):
+- each entry carries the SHA-256 of the entry before it (`prev`) and its number (`seq`): an
+  edited, removed or reordered entry breaks the chain;
 - each entry is signed (`sig`, HMAC-SHA256) with a key only the platform holds
   (`$GOVERNANCE_AUDIT_KEY_FILE`, a mounted secret, or `$GOVERNANCE_AUDIT_KEY`): a rewritten
   entry, even with the chain recomputed, does not verify without the key;
-- the chain head (last `seq` and its line's digest) is anchored outside the log, as the tag
+- the chain head (last `seq` and its entry's digest) is anchored outside the log, as the tag
   `audit.head` of the MLflow audit experiment `<project name>-audit`, updated on every append
   (`record`): a truncated log, or one rewritten whole, no longer ends where the anchor says.
-Every entry is also logged to MLflow as a run of that experiment, the durable copy when the file
-lives on a CI runner. The actor is the authenticated caller where there is one (the receiver's
-token name), else the CI's user, else `$GOVERNANCE_ACTOR` or the login name; `actor_source` says
-which.
+Every entry is also logged to MLflow as a run of that experiment. The actor is the authenticated
+caller where there is one (the receiver's token name), else the CI's user, else
+`$GOVERNANCE_ACTOR` or the login name; `actor_source` says which.
 """
 
 from __future__ import annotations
@@ -89,56 +94,93 @@ def _signature(key: bytes, entry: dict[str, Any]) -> str:
 
 
 class AuditLog:
-    """The audit log file; `append` is the only way to write it."""
+    """The audit log, in the state store (`store`) or a file (`path`); `append` is the only way
+    to write it."""
 
-    def __init__(self, path: str | Path, key: bytes | None = None):
-        self.path = Path(path)
+    def __init__(
+        self, path: str | Path | None = None, key: bytes | None = None, store: Any = None
+    ):
+        if (path is None) == (store is None):
+            raise ValueError("an audit log is a file (path) or a state store (store), one of them")
+        self.path = Path(path) if path is not None else None
+        self.store = store
         self.key = key
 
     @classmethod
     def of(cls, project: Project) -> AuditLog:
-        """The project's log: `$GOVERNANCE_AUDIT_LOG`, else audit/model_registry.jsonl, signed
-        with `audit_key()` when one is set."""
-        return cls(project.path(os.environ.get(AUDIT_ENV) or DEFAULT_LOG), audit_key())
+        """The project's log in its state store (`MLOPS_STATE_URI`, the project's namespace),
+        signed with `audit_key()` when one is set; an older file log is copied in first."""
+        from ..settings import load_settings
+        from ..state import open_store
+
+        store = open_store(load_settings(project).state_uri, project.name)
+        log = cls(store=store, key=audit_key())
+        legacy = project.path(os.environ.get(AUDIT_ENV) or DEFAULT_LOG)
+        if legacy.is_file():
+            store.import_audit(AuditLog(legacy)._lines())
+        return log
+
+    @property
+    def where(self) -> str:
+        """Where the log is kept (a file, or the store's URL without its password)."""
+        return str(self.path) if self.path is not None else f"{self.store!r} audit log"
+
+    def close(self) -> None:
+        """Close the state store's connections (a file log has none)."""
+        if self.store is not None:
+            self.store.close()
 
     def _lines(self) -> list[str]:
+        if self.store is not None:
+            return self.store.audit_lines()
         if not self.path.is_file():
             return []
         return [line for line in self.path.read_text(encoding="utf-8").splitlines() if line]
 
     def entries(self) -> list[dict[str, Any]]:
+        """Every entry, oldest first."""
         return [json.loads(line) for line in self._lines() if line.strip()]
 
     def head(self) -> tuple[int, str]:
-        """(number of entries, SHA-256 of the last line): what `anchor` records."""
+        """(number of entries, SHA-256 of the last one): what `anchor` records."""
         lines = self._lines()
         return len(lines), _digest(lines[-1]) if lines else GENESIS
 
     def append(self, **fields: Any) -> dict[str, Any]:
-        """Write one entry (timestamp, actor, the previous line's hash and the signature are
+        """Write one entry (timestamp, actor, the previous entry's hash and the signature are
         added). An `actor` given by the caller is an authenticated identity."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         given = fields.pop("actor", None)
         who, source = (given, "caller") if given else actor_and_source()
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-        with os.fdopen(fd, "r+", encoding="utf-8") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)  # one writer at a time: the chain stays linear
-            handle.seek(0)
-            lines = [line for line in handle.read().splitlines() if line.strip()]
+        written: dict[str, Any] = {}
+
+        def build(count: int, last: str | None) -> str:
             entry = {
                 "time": now(),
                 "actor": who,
                 "actor_source": source,
                 **fields,
-                "seq": len(lines) + 1,
-                "prev": _digest(lines[-1]) if lines else GENESIS,
+                "seq": count + 1,
+                "prev": _digest(last) if last is not None else GENESIS,
             }
             if self.key:
                 entry["sig"] = _signature(self.key, entry)
-            handle.write(json.dumps(entry, sort_keys=True) + "\n")
+            written.clear()
+            written.update(entry)
+            return json.dumps(entry, sort_keys=True)
+
+        if self.store is not None:
+            self.store.append_audit(build)
+            return dict(written)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        with os.fdopen(fd, "r+", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # one writer at a time: the chain stays linear
+            handle.seek(0)
+            lines = [line for line in handle.read().splitlines() if line.strip()]
+            handle.write(build(len(lines), lines[-1] if lines else None) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        return entry
+        return dict(written)
 
     def verify(self, anchor: tuple[int, str] | None = None) -> list[str]:
         """Problems of the log (empty: every line is where it was written, unchanged, signed
@@ -177,9 +219,15 @@ class AuditLog:
 
 def record(project: Project, log: AuditLog | None = None, **fields: Any) -> dict[str, Any]:
     """Append an entry to the project's log, copy it to MLflow and move the anchored head."""
+    own = log is None
     log = log or AuditLog.of(project)
-    entry = log.append(**fields)
-    log_to_mlflow(project, entry, head=log.head())
+    try:
+        entry = log.append(**fields)
+        head = log.head()
+    finally:
+        if own:
+            log.close()
+    log_to_mlflow(project, entry, head=head)
     return entry
 
 

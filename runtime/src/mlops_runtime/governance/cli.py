@@ -93,20 +93,29 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         print(json.dumps({"version": version, **lineage_of(facts.tags)}, indent=2))
     elif args.command == "audit":
         log = AuditLog.of(project)
-        if args.verify:
-            anchor = read_anchor(project)
-            problems = log.verify(anchor)
-            if anchor is None and log.entries():
-                problems.append("no anchored chain head in MLflow (deleted, or never written)")
-            if log.key is None:
-                print("note: no audit key set (GOVERNANCE_AUDIT_KEY_FILE): signatures not "
-                      "checked", file=sys.stderr)  # fmt: skip
-            for problem in problems:
-                print(f"- {problem}", file=sys.stderr)
-            print(f"{log.path}: {'damaged' if problems else 'intact'}")
-            return 1 if problems else 0
-        for entry in log.entries():
-            print(json.dumps(entry, sort_keys=True))
+        try:
+            return _audit(project, log, args.verify)
+        finally:
+            log.close()
+    return 0
+
+
+def _audit(project: Project, log: AuditLog, verify: bool) -> int:
+    """Print the log's entries, or (`verify`) check its chain, signatures and anchor."""
+    if verify:
+        anchor = read_anchor(project)
+        problems = log.verify(anchor)
+        if anchor is None and log.entries():
+            problems.append("no anchored chain head in MLflow (deleted, or never written)")
+        if log.key is None:
+            print("note: no audit key set (GOVERNANCE_AUDIT_KEY_FILE): signatures not "
+                  "checked", file=sys.stderr)  # fmt: skip
+        for problem in problems:
+            print(f"- {problem}", file=sys.stderr)
+        print(f"{log.where}: {'damaged' if problems else 'intact'}")
+        return 1 if problems else 0
+    for entry in log.entries():
+        print(json.dumps(entry, sort_keys=True))
     return 0
 
 

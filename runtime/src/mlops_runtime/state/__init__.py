@@ -1,4 +1,5 @@
-"""The shared state store: leases, idempotency keys and storm-guard state behind one URI.
+"""The shared state store: leases, idempotency keys, storm-guard state and the audit log behind
+one URI.
 
 State that several processes, workers or machines share lives here, never in a worker's local
 file: `sqlite:///PATH` on a laptop (WAL, a busy timeout), PostgreSQL in production
@@ -15,6 +16,9 @@ file: `sqlite:///PATH` on a laptop (WAL, a busy timeout), PostgreSQL in producti
   succeeded.
 - **Storm-guard state**: the retrain history (`append_retrain`, `finish_retrain`, `retrains`),
   the failures in a row and the circuit breaker (`guard_state`, `reset_breaker`, `clear_guards`).
+- **Audit log rows**: `append_audit(build)` appends the line `build(last_seq, last_line)` makes,
+  one writer at a time; `audit_lines()` reads them in order (`mlops_runtime.governance.audit`
+  hashes, chains and signs them).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Every table carries a `namespace` (a project, usually) so one PostgreSQL databas
 Times are seconds since the epoch (float) from the caller's clock: TTLs are minutes to hours, so
 NTP-synchronised hosts agree well enough, and tests can drive the clock.
 
-No Alembic: the schema is five small tables that the runtime owns alone; a forward migration is a
+No Alembic: the schema is six small tables that the runtime owns alone; a forward migration is a
 function keyed by the version it produces (`MIGRATIONS`), run under the same lock that creates the
 tables, so a fleet upgrades its store the first time a newer runtime opens it, and a store newer
 than the runtime is refused instead of written with the wrong shape.
@@ -83,6 +83,19 @@ guard_state = sa.Table(
     sa.Column("succeeded", sa.Integer, nullable=False),
     sa.Column("failed", sa.Integer, nullable=False),
     sa.Column("refused", sa.Integer, nullable=False),
+)
+
+# The audit log of alias moves: each entry exactly as it was hashed and signed
+# (`mlops_runtime.governance.audit`), numbered from 1 per namespace; only ever inserted.
+# A table added to the schema without changing the others needs no version bump: `create_all`
+# adds it to an existing store, and older runtimes, which do not know it, leave it alone.
+audit_log = sa.Table(
+    "mlops_audit_log",
+    metadata,
+    sa.Column("namespace", sa.String(200), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("line", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.Double, nullable=False),
 )
 
 # version -> function(connection) that brings a store from version - 1 to version.

@@ -715,6 +715,26 @@ class StateStore:
                 conn.execute(table.delete().where(table.c.namespace == self.namespace))
 
 
+    # -- audit log (the rows; hashing and signing are mlops_runtime.governance.audit's) -------
+    def audit_lines(self) -> list[str]:
+        """Every line of the namespace's audit log, in the order written."""
+        from ._audit import audit_lines
+
+        return audit_lines(self)
+
+    def append_audit(self, build: Callable[[int, str | None], str]) -> str:
+        """Append the line `build(last_seq, last_line)` makes, atomically; the line written."""
+        from ._audit import append_audit
+
+        return append_audit(self, build)
+
+    def import_audit(self, lines: Sequence[str]) -> int:
+        """Copy `lines` verbatim into the namespace's audit log if it is empty; how many."""
+        from ._audit import import_audit
+
+        return import_audit(self, lines)
+
+
 def _jsonable(facts: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(dict(facts), default=str))
 
