@@ -155,7 +155,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="requests per round and app")
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--cpu", type=int, default=0, help="CPU to pin the server to (-1: none)")
+    parser.add_argument("--cpu", type=int, default=1, help="CPU to pin the server to (-1: none)")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--features", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)

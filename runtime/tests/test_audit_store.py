@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 
-import pytest
-
 from mlops_runtime.governance.audit import AuditLog
 from mlops_runtime.state import _schema as schema
 from mlops_runtime.state import open_store

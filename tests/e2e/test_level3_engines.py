@@ -9,6 +9,9 @@
   training run appears; on drifted logs its asset event makes the *scheduler* start the training
   DAG, which completes through the level-2 gates and registers a model version.
 - The same monitoring DAG once under CeleryExecutor with Redis and `airflow celery worker`.
+- A training run that fails (data breaking the contract) under the scheduler: its failure
+  callback records the guarded retrain failed in the shared state (PostgreSQL) and releases the
+  single-flight lease; checked over the REST API and with `monitoring guards`.
 
 One PostgreSQL cluster (the session fixture) holds every database; every process is stopped at
 the end, also on failure; phase times and memory are printed (`pytest -s` shows them live)."""
@@ -86,6 +89,16 @@ def fresh_data(project: Path, venv: Path, path: Path, seed: int) -> Path:
     """A new training table from the project's own generator (new data, a new digest)."""
     code = f"from {PACKAGE}.data import write_sample\nwrite_sample({str(path)!r}, seed={seed})"
     run([venv / "bin/python", "-c", code], project, {"PYTHONPATH": "src"})
+    return path
+
+
+def broken_data(project: Path, venv: Path, path: Path) -> Path:
+    """A training table that breaks the data contract (negative monthly charges)."""
+    run([venv / "bin/python", "-c", (
+        f"from {PACKAGE}.data import generate\n"
+        "d = generate(); d.loc[:9, 'monthly_charges'] = -1\n"
+        f"d.to_csv({str(path)!r}, index=False)\n"
+    )], project, {"PYTHONPATH": "src"})  # fmt: skip
     return path
 
 
@@ -272,6 +285,26 @@ def test_level3_on_airflow_and_mlflow_servers(tmp_path, venv, postgres_server):
         memory["airflow local"] = procs.memory_mb(*local.components())
         memory["postgresql (every database)"] = postgres_server.memory_mb()
         phases.done("training DAG through the gates; version 3 in the MLflow server")
+
+        # --- a training run that fails, under the real scheduler: its failure callback
+        # records the guarded retrain failed in the shared state and releases its lease -----
+        broken_data(project, venv, retrain_data)  # the validate task's data contract fails
+        failing = local.trigger(TRAINING, {"trigger": "manual", "reasons": ["e2e: broken data"]})
+        local.wait_run(TRAINING, failing, timeout=600, expect="failed")
+        states = {t["task_id"]: t["state"] for t in local.task_instances(TRAINING, failing)}
+        assert states["decide_run"] == "success" and states["validate"] == "failed", states
+        assert states["register"] == "upstream_failed", states
+        guards = json.loads(run([venv / "bin/python", "-m", f"{PACKAGE}.monitoring", "guards"],
+                                project, project_env).stdout)  # fmt: skip
+        assert not guards["in_flight"] and guards["running"] == [], guards  # lease released
+        last = guards["last"]
+        assert last["trigger"] == "manual" and last["reasons"] == ["e2e: broken data"], guards
+        assert last["outcome"] == "failed", guards
+        assert guards["last"]["detail"] == "Airflow task validate failed", guards
+        assert guards["consecutive_failures"] == 1 and guards["totals"]["failed"] == 1, guards
+        assert "postgresql" in guards["store"], guards
+        assert len(mlflow.model_versions(MODEL)) == 3
+        phases.done("a failed training run: recorded failed in the shared state, lease released")
     except BaseException:
         print(procs.tails(3000))
         for deployment in (local, celery):

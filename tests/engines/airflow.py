@@ -261,8 +261,10 @@ class Airflow:
     def run(self, dag_id: str, run_id: str) -> dict:
         return self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id)}")
 
-    def wait_run(self, dag_id: str, run_id: str, timeout: float = 300) -> dict:
-        """Until the run has finished; fails with the logs unless it succeeded."""
+    def wait_run(
+        self, dag_id: str, run_id: str, timeout: float = 300, expect: str = "success"
+    ) -> dict:
+        """Until the run has finished; fails with the logs unless it ended `expect`."""
 
         def finished():
             self.procs.check_alive(*self.components())
@@ -271,7 +273,7 @@ class Airflow:
 
         run = wait_until(finished, timeout, f"{self.name}: run {run_id} of {dag_id} to finish",
                          every=2, context=self.context)  # fmt: skip
-        if run["state"] != "success":
+        if run["state"] != expect:
             tis = self.task_instances(dag_id, run_id)
             pytest.fail(
                 f"{self.name}: {dag_id} run {run_id} ended {run['state']}; tasks: "

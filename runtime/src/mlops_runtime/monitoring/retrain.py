@@ -28,8 +28,9 @@ import pandas as pd
 from ..project import Project
 from ..records import TRIGGER_ENV, TRIGGERS, data_digest
 from ..settings import Settings, load_settings
+from ..state import Heartbeat
 from .config import MonitoringConfig, load_monitoring_config
-from .guards import RetrainGuards, RetrainRefused, Ticket, open_guards
+from .guards import LEASE, RetrainGuards, RetrainRefused, Ticket, open_guards
 from .metrics import write_retrain_metrics
 
 log = logging.getLogger(__name__)
@@ -211,6 +212,38 @@ def begin_retrain(
         "feedback_rows": data.feedback_rows,
         "data_window": list(data.window),
     }
+
+
+@contextmanager
+def keep_alive(
+    project: Project,
+    started: dict[str, Any] | str | None,
+    settings: Settings | None = None,
+    config: MonitoringConfig | None = None,
+) -> Iterator[Heartbeat | None]:
+    """While one task of an orchestrated retrain runs (the training DAG's or pipeline's long
+    steps), renew its single-flight lease on a heartbeat: `lease_ttl_minutes` at a time, so a
+    killed task's lease lapses within minutes, however long a healthy one trains. When the task
+    ends, the lease is left `lock_timeout_hours` again, for the next task or the exit handler.
+    `started` is what `begin_retrain` returned (or its JSON); empty: not a guarded retrain,
+    nothing to renew. Raises RetrainRefused when the lease is no longer this retrain's (it
+    expired and another retrain took it): the task must not train then."""
+    if not started:
+        yield None
+        return
+    if isinstance(started, str):
+        import json
+
+        started = json.loads(started)
+    settings, cfg, _ = _context(project, settings, config, need_pipeline=False)
+    ticket = Ticket(started["ticket"], started["trigger"], started.get("data_digest"))
+    with _guards(project, settings, cfg) as guards:
+        beat = guards.heartbeat(ticket)
+        try:
+            yield beat
+        finally:
+            beat.stop()
+            guards.store.renew(LEASE, ticket.id, guards.lease_ttl(spans_tasks=True))
 
 
 def finish_retrain(

@@ -19,6 +19,14 @@ from ..platform import PROJECT
 run_monitoring = partial(_job.run_monitoring, PROJECT)
 begin_retrain = partial(_retrain.begin_retrain, PROJECT)
 finish_retrain = partial(_retrain.finish_retrain, PROJECT)
+keep_alive = partial(_retrain.keep_alive, PROJECT)
 retrain = partial(_retrain.retrain, PROJECT)
 
-__all__ = ["RetrainRefused", "begin_retrain", "finish_retrain", "retrain", "run_monitoring"]
+__all__ = [
+    "RetrainRefused",
+    "begin_retrain",
+    "finish_retrain",
+    "keep_alive",
+    "retrain",
+    "run_monitoring",
+]
