@@ -51,7 +51,10 @@ def _traffic(project: Project, scenario: Scenario, args: argparse.Namespace) -> 
 
 def main(project: Project, scenario: Scenario, argv: list[str] | None = None) -> int:
     """Run one walkthrough command for `project`; the exit code (0 done, 1 failed or refused)."""
+    from ..console import quiet_third_party_output
     from .driver import Options, WalkthroughError, reset, run
+
+    quiet_third_party_output()
 
     parser = argparse.ArgumentParser(
         prog=f"python -m {project.package}.walkthrough",

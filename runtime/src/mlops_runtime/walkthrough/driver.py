@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,7 +229,6 @@ def run(project: Project, scenario: Scenario, options: Options) -> dict[str, Any
     from ..registry import ModelNotFoundError
 
     started_stamp = now()
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     summary: dict[str, Any] = {}
     if options.reset:
         say("[0] reset: " + "; ".join(reset(project)) + " (make walkthrough-reset)")
@@ -298,13 +298,13 @@ def run(project: Project, scenario: Scenario, options: Options) -> dict[str, Any
             say(f"    champion {move.from_version} -> {move.to_version}; /predict answers "
                 f"with version {move.to_version} after {seconds:.1f} s")  # fmt: skip
         say("[9] the audit log (make audit)")
-        log_ = AuditLog.of(project)
-        for entry in log_.entries():
-            if entry.get("time", "") >= started_stamp:
-                say(f"    {entry['time']} {entry.get('action')} {entry.get('alias')}: "
-                    f"{entry.get('from')} -> {entry.get('to')} by {entry.get('actor')} "
-                    f"({entry.get('reason')})")  # fmt: skip
-        problems = log_.verify(read_anchor(project))
+        with closing(AuditLog.of(project)) as log_:
+            for entry in log_.entries():
+                if entry.get("time", "") >= started_stamp:
+                    say(f"    {entry['time']} {entry.get('action')} {entry.get('alias')}: "
+                        f"{entry.get('from')} -> {entry.get('to')} by {entry.get('actor')} "
+                        f"({entry.get('reason')})")  # fmt: skip
+            problems = log_.verify(read_anchor(project))
         summary["audit_problems"] = problems
         say(f"    verified: {'damaged: ' + '; '.join(problems) if problems else 'intact'}")
         if options.days > 0:
