@@ -3,8 +3,9 @@ PostgreSQL.
 
 Each operation is one round trip the storm guards, the receiver or the exit handlers make:
 lease acquire, lease release, idempotency claim, claim complete, retrain history append, retrain
-finish. One client in a loop, then `--procs` processes at once (each on its own names, so they
-contend for the database, not for a row), which is how several workers share a store.
+finish, and an audit-log append (hash-chained and signed, as every alias move writes). One
+client in a loop, then `--procs` processes at once (each on its own names, so they contend for
+the database, not for a row), which is how several workers share a store.
 
 PostgreSQL: `--postgres-uri postgresql+psycopg2://...`, or nothing to start a throwaway cluster
 with the test suite's fixture (`tests/engines/postgres.py`, Debian's server); `--no-postgres`
@@ -25,12 +26,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "runtime" / "src"))
 
-OPS = ("lease acquire", "lease release", "claim", "complete", "history append", "retrain finish")
+OPS = ("lease acquire", "lease release", "claim", "complete", "history append", "retrain finish",
+       "audit append")  # fmt: skip
 
 
 def _run(uri: str, seconds: float, tag: str) -> dict[str, float]:
     """Each operation in turn for `seconds`, on names of this worker alone; ops per second."""
+    from mlops_runtime.governance.audit import AuditLog
     from mlops_runtime.state import RetrainRecord, open_store
+    from mlops_runtime.state import _schema as schema
 
     rates: dict[str, float] = {}
     with open_store(uri, f"bench-{tag}") as store:
@@ -70,10 +74,19 @@ def _run(uri: str, seconds: float, tag: str) -> dict[str, float]:
             rid = pending["retrain"].pop() if pending["retrain"] else f"none-{n}"
             store.finish_retrain(rid, n % 2 == 0, "bench", failure_threshold=3)
 
-        for name, op in zip(OPS, (acquire, release, claim, complete, append, finish)):
+        audit = AuditLog(store=store, key=b"bench-key")
+
+        def audit_append(n: int) -> None:  # hash-chained and signed, as every alias move
+            audit.append(action="move", alias="champion", to=str(n), actor=tag, reason="bench")
+
+        for name, op in zip(OPS, (acquire, release, claim, complete, append, finish,
+                                  audit_append)):  # fmt: skip
             timed(name, op)
         store.clear_guards()
         store.forget()
+        with store.engine.begin() as conn:
+            table = schema.audit_log
+            conn.execute(table.delete().where(table.c.namespace == store.namespace))
     return rates
 
 
