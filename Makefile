@@ -36,7 +36,7 @@ e2e: setup ## End-to-end tests only: generate projects and run them for real
 
 # Two pytest runs, each phase's time printed; both run, and a failure in either fails the target.
 test-all: setup ## The whole suite: fast tests (tool and runtime), then end-to-end tests
-	@t=$$(date +%s); $(PYTHON) -m pytest; fast=$$?; \
+	@t=$$(date +%s); $(PYTHON) -m pytest --durations=15; fast=$$?; \
 	echo "test-all: phase 'fast tests' took $$(( $$(date +%s) - t )) s (exit $$fast)"; \
 	t=$$(date +%s); $(PYTHON) -m pytest -m e2e --durations=40; e2e=$$?; \
 	echo "test-all: phase 'end-to-end tests' took $$(( $$(date +%s) - t )) s (exit $$e2e)"; \

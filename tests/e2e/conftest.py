@@ -132,6 +132,28 @@ def make(project: Path, target: str, venv: Path, timeout: int = 900, **env: str)
     return run(["make", target, f"VENV={venv}"], project, full_env, timeout)
 
 
+MAKE_TEST_GOAL_SECONDS = 15  # the generated README promises `make test` in seconds (issue 24)
+
+
+def timed_make_test(project: Path, venv: Path, level: int):
+    """`make test` (the fast tests), its time printed and compared with the goal: a soft check
+    (a warning in the summary, never a failure: a busy shared machine is not a regression)."""
+    import time
+    import warnings
+
+    start = time.perf_counter()
+    result = make(project, "test", venv)
+    seconds = time.perf_counter() - start
+    print(f"make test at level {level}: {seconds:.1f} s (goal <= {MAKE_TEST_GOAL_SECONDS} s)")
+    if seconds > MAKE_TEST_GOAL_SECONDS:
+        warnings.warn(
+            f"make test at level {level} took {seconds:.1f} s, over the "
+            f"{MAKE_TEST_GOAL_SECONDS} s goal; move slow tests under `make test-slow`",
+            stacklevel=2,
+        )
+    return result
+
+
 def tool(name: str, venv: Path) -> str:
     """A checker from the shared venv or PATH; Debian's prometheus package provides promtool."""
     candidate = venv / "bin" / name

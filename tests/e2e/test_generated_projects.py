@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import generate, make, run, tool
+from tests.e2e.conftest import generate, make, run, timed_make_test, tool
 from tests.e2e.mlflow_records import check_orchestrator_runs, check_two_identical_local_runs
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +70,7 @@ def check_infra(project: Path, venv: Path) -> None:
 def test_level0_project_runs(tmp_path, venv):
     project = generate(tmp_path, "e2e-manual", "--level", "0")
     make(project, "setup", venv)
-    make(project, "test", venv)
+    timed_make_test(project, venv, 0)
     make(project, "lint", venv)
     make(project, "train", venv)
     assert (project / "models" / "model.joblib").is_file()
@@ -83,7 +83,7 @@ def test_level1_both_orchestrators_github(tmp_path, venv):
     )
     make(project, "setup", venv)
     make(project, "lint", venv)
-    fast = make(project, "test", venv)  # unit tests only: no pipeline, MLflow or orchestrator
+    fast = timed_make_test(project, venv, 1)  # unit tests only: no pipeline, MLflow, orchestrator
     assert "deselected" not in fast.stdout and "test_pipeline_e2e" not in fast.stdout
     make(project, "test-slow", venv)
     make(project, "train", venv)

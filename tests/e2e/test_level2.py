@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import generate, make, run, tool
+from tests.e2e.conftest import generate, make, run, timed_make_test, tool
 from tests.e2e.mlflow_records import check_orchestrator_runs, check_two_identical_local_runs
 from tests.e2e.test_generated_projects import champion_version, check_workflows
 
@@ -98,7 +98,7 @@ def test_level2_both_github(tmp_path, venv):
     project = generate(tmp_path, "e2e-cicd", "--level", "2", "--orchestrator", "both")
     make(project, "setup", venv)
     make(project, "lint", venv)
-    make(project, "test", venv)  # the unit tests
+    timed_make_test(project, venv, 2)  # the unit tests
     make(project, "test-slow", venv)  # model tests, serving app, GX, pipeline, DAG, KFP
     make(project, "validate-data", venv)
     make(project, "train", venv)  # the GX checkpoint passes, model tests pass, champion set

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.conftest import HERE, generate, make, run, tool
+from tests.e2e.conftest import HERE, generate, make, run, timed_make_test, tool
 from tests.e2e.mlflow_records import mlflow_store
 from tests.e2e.prometheus_stack import (
     Processes,
@@ -157,7 +157,8 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
     project = generate(tmp_path, "e2e-auto", "--level", "3", "--orchestrator", "both")
     make(project, "setup", venv)
     make(project, "lint", venv)
-    make(project, "test-all", venv)  # the fast and the slow tests: every test of the project
+    timed_make_test(project, venv, 3)  # the fast tests, timed
+    make(project, "test-slow", venv)  # and the slow ones: every test of the project
     promtool = tool("promtool", venv)
     rules = project / "monitoring" / "prometheus"
     run([promtool, "check", "rules", rules / "monitoring_alerts.yml"], project)
@@ -198,8 +199,10 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         calm = monitor(project, venv)
         assert calm["decision"]["action"] == "none", calm["decision"]
         assert calm["drift"]["enough_data"] and calm["drift"]["rows"] >= 600
-        make(project, "dag-test-monitoring", venv)
+        skipped = make(project, "dag-test-monitoring", venv).stdout
         assert asset_events(project) == []
+        (line,) = [row for row in skipped.splitlines() if row.split()[:2] == ["monitor", "skipped"]]
+        assert "no retrain (none)" in line, skipped  # the reason, not a bare "skipped"
         before = versions(project, venv)
         make(project, "kfp-monitor", venv, MONITORING_CONFIG=str(quick_config))
         assert versions(project, venv) == before, "the KFP retrain branch ran on calm traffic"
