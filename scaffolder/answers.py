@@ -10,7 +10,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from scaffolder.choices import CI_PROVIDERS, FROM_LEVEL, ORCHESTRATORS, PYTHON_VERSIONS
+from scaffolder.choices import (
+    CI_PROVIDERS,
+    DATA_VERSIONING,
+    FROM_LEVEL,
+    ORCHESTRATORS,
+    PYTHON_VERSIONS,
+)
 from scaffolder.errors import InvalidAnswerError, MissingAnswerError
 
 # Kept in step with the validators in templates/copier.yml (a test checks they agree).
@@ -24,6 +30,9 @@ ORG_CHOICE_RES = {
         r"^([a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*)?$"
     ),
     "base_image": re.compile(r"^([a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?)?$"),
+    # A DVC remote URL (s3://bucket/prefix, gs://, azure://, ssh://host/path, https://...):
+    # no blanks, quotes, '#', ';' or backslashes, so it stands bare in .dvc/config (INI).
+    "data_remote": re.compile(r"^([a-z][a-z0-9+]*://[A-Za-z0-9._~:/@%+=,-]+)?$"),
 }
 # Longer import names push generated import lines past the formatter's line length.
 MAX_PACKAGE_NAME = 32
@@ -40,6 +49,7 @@ RESERVED_PACKAGES = frozenset(
 Orchestrator = Literal["airflow", "kubeflow", "both"]
 CIProvider = Literal["github", "gitlab"]
 PythonVersion = Literal["3.10", "3.11", "3.12", "3.13", "3.14"]
+DataVersioning = Literal["dvc", "none"]
 
 
 class Answers(BaseModel):
@@ -59,6 +69,9 @@ class Answers(BaseModel):
     orchestrator: Orchestrator | None = None
     ci: CIProvider | None = None
     python_version: PythonVersion
+    # From level 1: raw data under DVC (`dvc`), or not versioned by the project (`none`).
+    # None below level 1; a state file from before the question renders with its default.
+    data_versioning: DataVersioning | None = None
     # Adopting around a team's package: no churn example; the infrastructure goes into the
     # team's package folder (`src/NAME` or `NAME`) and calls their functions. Never asked.
     example: bool = True
@@ -71,7 +84,8 @@ class Answers(BaseModel):
     ci_runner: str = ""
     container_registry: str = ""
     base_image: str = ""
-
+    # The DVC remote (`data_versioning: dvc`): empty for the folder `dvc-storage/` in the project.
+    data_remote: str = ""
 
     @model_validator(mode="after")
     def _extra_answers_are_plain(self) -> Answers:
@@ -84,7 +98,7 @@ class Answers(BaseModel):
 
     @field_validator(
         "project_name", "package_name", "description", "author", "default_branch", "ci_runner",
-        "container_registry", "base_image",
+        "container_registry", "base_image", "data_remote",
     )  # fmt: skip
     @classmethod
     def _acceptable(cls, value: str, info) -> str:
@@ -143,9 +157,12 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NOT_FREE_TEXT = {
     "project_name", "package_name", "orchestrator", "ci", "python_version", "level",
     "example", "package_dir", "team_targets", "default_branch", "ci_runner", "container_registry", "base_image",
+    "data_versioning", "data_remote",
 }  # fmt: skip
 # Answers the tool sets (adopt), never asked.
 NOT_ASKED = {"example", "package_dir", "team_targets"}
+# Asked at a prompt, but with a default good for scripts: a run without a terminal takes it.
+OPTIONAL = {"data_versioning"}
 
 
 def check_one_line(key: str, value: str) -> None:
@@ -173,6 +190,8 @@ _ORG_CHOICE_FORMS = {
     "container_registry": "a registry host with an optional port and path, e.g. "
     "registry.example.com/ml",
     "base_image": "an image reference such as registry.example.com/python:3.11-slim",
+    "data_remote": "a DVC remote URL such as s3://bucket/prefix (no blanks or quotes), or "
+    "empty for the folder dvc-storage/ in the project",
 }
 
 
@@ -246,6 +265,7 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
         ("orchestrator", ORCHESTRATORS),
         ("ci", CI_PROVIDERS),
         ("python_version", PYTHON_VERSIONS),
+        ("data_versioning", DATA_VERSIONING),
     ):
         if key in checked and checked[key] not in allowed:
             raise InvalidAnswerError(f"{key} {checked[key]!r} is not one of {', '.join(allowed)}")
@@ -295,4 +315,5 @@ def missing_answers(given: dict[str, object]) -> list[str]:
         and name not in NOT_ASKED
         and level >= FROM_LEVEL.get(name, 0)
         and name not in ORG_CHOICE_RES  # optional: empty means the provider's default
+        and name not in OPTIONAL
     ]

@@ -12,13 +12,15 @@ LEVEL_NAMES = {0: "manual process", 1: "ML pipeline automation", 2: "CI/CD for M
 ORCHESTRATORS: tuple[str, ...] = ("airflow", "kubeflow", "both")
 CI_PROVIDERS: tuple[str, ...] = ("github", "gitlab")
 PYTHON_VERSIONS: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13", "3.14")
+DATA_VERSIONING: tuple[str, ...] = ("dvc", "none")
 
 DEFAULTS: dict[str, object] = {
     "level": 0,
     "orchestrator": "both",
     "ci": "github",
     "python_version": "3.11",
+    "data_versioning": "dvc",
 }
 
 # Questions asked only from a level on (their copier `when`); below it they are not recorded.
-FROM_LEVEL: dict[str, int] = {"orchestrator": 1, "ci": 1}
+FROM_LEVEL: dict[str, int] = {"orchestrator": 1, "ci": 1, "data_versioning": 1}

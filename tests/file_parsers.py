@@ -215,8 +215,14 @@ def read_strings(path: Path, root: Path) -> list[str]:
         return dockerfile_strings(text)
     if name.endswith(".md"):
         return markdown_texts(text)
-    if name in (".gitignore", ".dockerignore"):
+    if name in (".gitignore", ".dockerignore", ".dvcignore"):
         return []
+    if name == "config" and path.parent.name == ".dvc":  # DVC's INI file (configobj)
+        import configparser
+
+        config = configparser.ConfigParser(interpolation=None)
+        config.read_string(text)
+        return [v for section in config.sections() for v in config[section].values()]
     if name == "CODEOWNERS":
         return codeowners_owners(text)
     if name == "constraints.txt":

@@ -47,7 +47,7 @@ NOT_ONE_LINE = ["a\nb", "a\rb", "a\tb", "a\x00b", "a\x1b[31mb", "a\u2028b", "a\u
 # Validated to [A-Za-z0-9._-] by answers.answer_problem: these may stand bare in templates;
 # so may the org choices, held to fixed forms (branch, labels, registry, image reference).
 NAME_QUESTIONS = {"project_name", "package_name", "k8s_name", "default_branch", "ci_runner",
-                  "container_registry", "base_image"}  # fmt: skip
+                  "container_registry", "base_image", "data_remote"}  # fmt: skip
 
 
 def _questions() -> dict:

@@ -43,6 +43,8 @@ def _answer_level1(term: Terminal) -> None:
     term.send(UP + ENTER)  # kubeflow, above the default `both`
     term.expect(r"CI provider")
     term.send(DOWN + ENTER)  # gitlab
+    term.expect(r"Data versioning")
+    term.send(ENTER)  # dvc
     term.expect(r"Python version")
     term.send(ENTER)
 
@@ -69,6 +71,7 @@ def test_interactive_new_asks_in_one_style_and_explains_what_to_keep(tmp_path):
     answers = load_state(tmp_path / "churn").answers
     assert (answers.level, answers.orchestrator, answers.ci) == (1, "kubeflow", "gitlab")
     assert answers.description == "Churn model"
+    assert answers.data_versioning == "dvc"
 
 
 def test_level0_asks_no_ci_and_announces_none(tmp_path):

@@ -185,6 +185,8 @@ def lineage_tags(run: Any, model_id: str | None, cfg: Any) -> dict[str, str]:
     tags = run.data.tags
     names = ("git_commit", "data_digest", "orchestrator", "pipeline_run_id", "trigger")
     lineage = {PREFIX + n: tags.get(PREFIX + n, "") for n in names}
+    # The data version the run trained on (mlops_runtime.data_version), when it recorded one.
+    lineage.update({k: v for k, v in tags.items() if k.startswith(PREFIX + "data_")})
     if not lineage[PREFIX + "git_commit"]:
         lineage[PREFIX + "git_commit"] = git_commit()
     lineage[PREFIX + "config_digest"] = config_digest(cfg)
@@ -214,12 +216,24 @@ def describe(
         [
             f"{cfg.model.type} trained by MLflow run {run.info.run_name} at {started} UTC "
             f"({where}, trigger {tag.get('trigger', 'manual')}).",
-            f"Code: commit {commit}. Data: digest {tag.get('data_digest', '-')}.",
+            f"Code: commit {commit}. Data: digest {tag.get('data_digest', '-')}"
+            + _data_version_words(tag)
+            + ".",
             f"Holdout metrics: {metrics}.",
             f"Checks: {'; '.join(checks)}.",
             f"Champion: {decision.reason}.",
         ]
     )
+
+
+def _data_version_words(tag: dict[str, str]) -> str:
+    """`, version <md5> (<path>, <dvc file> at <commit>)` when the run recorded a data version."""
+    if not tag.get("data_version"):
+        return ""
+    where = tag.get("data_path", "")
+    if tag.get("data_dvc_file"):
+        where += f", {tag['data_dvc_file']} at {tag.get('data_dvc_rev', '')[:12] or 'no commit'}"
+    return f", version {tag['data_version']} ({where}; {tag.get('data_state', 'unknown')})"
 
 
 def record_version(
