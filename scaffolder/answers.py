@@ -79,6 +79,9 @@ class Answers(BaseModel):
     # Adopting: the make targets the team's Makefile already had (space-separated); the
     # template's own of those names are rendered as `mlops-NAME`, so both stay. Never asked.
     team_targets: str = ""
+    # Adopting a repository that already is a DVC repository (.dvc/): its DVC set-up stays the
+    # team's, and the template renders none of its own (.dvc/, .dvcignore, dvc.yaml). Never asked.
+    team_dvc: bool = False
     # Common org choices (defaults keep projects made before they existed valid).
     default_branch: str = "main"
     ci_runner: str = ""
@@ -156,11 +159,11 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Answers with a fixed form; every other string answer is free text (one line, stripped).
 _NOT_FREE_TEXT = {
     "project_name", "package_name", "orchestrator", "ci", "python_version", "level",
-    "example", "package_dir", "team_targets", "default_branch", "ci_runner", "container_registry", "base_image",
+    "example", "package_dir", "team_targets", "team_dvc", "default_branch", "ci_runner", "container_registry", "base_image",
     "data_versioning", "data_remote",
 }  # fmt: skip
 # Answers the tool sets (adopt), never asked.
-NOT_ASKED = {"example", "package_dir", "team_targets"}
+NOT_ASKED = {"example", "package_dir", "team_targets", "team_dvc"}
 # Asked at a prompt, but with a default good for scripts: a run without a terminal takes it.
 OPTIONAL = {"data_versioning"}
 
@@ -274,6 +277,8 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
         if flag not in ("true", "false", "yes", "no", "1", "0"):
             raise InvalidAnswerError(f"example {checked['example']!r} is not true or false")
         checked["example"] = flag in ("true", "yes", "1")
+    if isinstance(checked.get("team_dvc"), str):
+        checked["team_dvc"] = str(checked["team_dvc"]).lower() in ("true", "yes", "1")
     if checked.get("example") is False and int(checked.get("level", 0)) >= 3:  # type: ignore[call-overload]
         raise InvalidAnswerError(
             "level 3 builds on the example code for now (monitoring, canary, governance): "

@@ -7,10 +7,10 @@ from __future__ import annotations
 import ast
 import configparser
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 from scaffolder.answers import missing_answers
@@ -45,7 +45,7 @@ def test_level1_versions_its_data_with_dvc_by_default(tmp_path):
     config = configparser.ConfigParser()
     config.read_string((tree / ".dvc/config").read_text())
     assert config["core"]["remote"] == "storage"
-    assert config['\'remote "storage"\'']["url"] == "../dvc-storage"  # dvc-storage/ in the project
+    assert config["'remote \"storage\"'"]["url"] == "../dvc-storage"  # dvc-storage/ in the project
     # dvc.yaml: one stage per pipeline step, each running the step through pipeline.stages.
     stages = yaml.safe_load((tree / "dvc.yaml").read_text())["stages"]
     assert list(stages) == ["prepare", "validate", "train", "evaluate", "register"]
@@ -107,7 +107,7 @@ def test_a_remote_url_lands_in_dvc_config_with_its_plugin(tmp_path):
     assert answers.data_remote == "s3://ml-data/churn"
     config = configparser.ConfigParser()
     config.read_string((tree / ".dvc/config").read_text())
-    assert config['\'remote "storage"\'']["url"] == "s3://ml-data/churn"
+    assert config["'remote \"storage\"'"]["url"] == "s3://ml-data/churn"
     pyproject = tomllib.loads((tree / "pyproject.toml").read_text())["project"]
     assert pyproject["optional-dependencies"]["dvc"] == ["dvc[s3]>=3.50,<4"]
 

@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from mlops_runtime import data_version
 
 GIT = ["git", "-c", "user.name=T", "-c", "user.email=t@example.org"]
@@ -55,7 +54,11 @@ def test_a_dvc_file_gives_state_and_the_commit_that_last_changed_it(repo):
     rev = _git(repo, "rev-parse", "HEAD")
     _git(repo, "commit", "-q", "--allow-empty", "-m", "later, unrelated")
     version = data_version.describe(data, repo)
-    assert (version.state, version.rev, version.dvc_file) == ("committed", rev, "data/raw/x.csv.dvc")
+    assert (version.state, version.rev, version.dvc_file) == (
+        "committed",
+        rev,
+        "data/raw/x.csv.dvc",
+    )
     assert version.md5 == version.dvc_md5 == _md5(b"a,b\n1,2\n")
 
     data.write_bytes(b"a,b\n1,3\n")  # a changed row, not yet `dvc add`ed
@@ -73,7 +76,10 @@ def test_a_file_inside_a_tracked_folder_is_checked_against_the_cached_listing(re
     (folder / "sub").mkdir()
     (folder / "sub" / "y.csv").write_bytes(b"22\n")
     dir_md5 = data_version.folder_md5(folder)
-    listing = [{"md5": _md5(b"22\n"), "relpath": "sub/y.csv"}, {"md5": _md5(b"1\n"), "relpath": "x.csv"}]
+    listing = [
+        {"md5": _md5(b"22\n"), "relpath": "sub/y.csv"},
+        {"md5": _md5(b"1\n"), "relpath": "x.csv"},
+    ]
     # DVC's folder hash is the MD5 of this listing; measured against `dvc add` 3.67.
     assert dir_md5 == _md5(json.dumps(listing, sort_keys=True).encode()) + ".dir"
     _track(repo, "data/raw", dir_md5)

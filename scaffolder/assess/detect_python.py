@@ -19,7 +19,7 @@ TRIGGER_WORDS = (  # noqa: SIM905 - a word list reads better as one string
     "keras ray bentoml flask Flask "
     "boto3 aws_cdk cloudwatch opentelemetry pydeequ ModelCard lambda_handler typer click "
     "xgboost lightgbm onnx transformers Alarm start_pipeline recipes statsd install_requires "
-    "log_model mlops_runtime"
+    "log_model mlops_runtime dvc.api"
 ).split() + ["def init", "def run"]
 
 
@@ -49,6 +49,9 @@ def trie_regex(words: list[str]) -> re.Pattern[bytes]:
 IMPORTS: list[tuple[str, str, str]] = [
     ("wandb", "track.run", "W&B"),
     ("dvclive", "track.run", "DVCLive"),
+    ("dvc.api", "dvc.api", "DVC"),  # reads data at a pinned version (dvc.api.open/read)
+    # records the DVC data version on every run and model version
+    ("mlops_runtime.data_version", "data.version", "mlops-scaffold-runtime"),
     ("neptune", "track.run", "Neptune"),
     ("comet_ml", "track.run", "Comet"),
     ("clearml", "track.run", "ClearML"),

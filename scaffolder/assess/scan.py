@@ -12,6 +12,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from scaffolder.assess import (
+    detect_dvc,
     parse_ci,
     parse_ci_providers,
     parse_dockerfile,
@@ -213,6 +214,7 @@ def scan(root: Path) -> Facts:
                     )
                 )
     _gitlab_includes(root, facts, problems)
+    facts.extend(detect_dvc.dvc_facts(root))  # .dvc/config and .dvc files, data/ included
     _scripts_of_ci(facts)
     facts.sort(key=lambda f: (f.path, f.line, f.kind))
     problems.sort(key=lambda p: (p.path, p.line))

@@ -62,6 +62,7 @@ def _around_team_package(
 RENAMABLE_TARGETS = (
     "help", "setup", "lock", "test", "test-slow", "test-all", "lint", "format", "train",
     "clean", "serve", "dag-check", "dag-test", "kfp-compile", "kfp-run",
+    "data", "data-push", "data-pull", "data-status", "repro",
 )  # fmt: skip
 
 
@@ -150,6 +151,10 @@ def plan_adoption(
     answers.setdefault("package_name", derive_package_name(str(answers["project_name"])))
     if kept := team_targets(repo):
         answers.setdefault("team_targets", " ".join(kept))
+    if (repo / ".dvc").is_dir() and not (repo / ".dvc").is_symlink():
+        # A DVC repository already: keep its set-up (remote, cache, dvc.yaml), add none of ours.
+        answers.setdefault("team_dvc", True)
+        answers.setdefault("data_versioning", "dvc")
     try:
         check_project_name(str(answers["project_name"]))
         check_package_name(str(answers["package_name"]))

@@ -12,7 +12,7 @@ from scaffolder import gitops
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.merge.__main__ import NOTES_ENV
 from scaffolder.state import STATE_FILE, ProjectState, dump_state, write_state
-from scaffolder.upgrade import abort, ignores, land
+from scaffolder.upgrade import abort, data_notes, ignores, land
 from scaffolder.upgrade.land import UpgradeRefused
 from scaffolder.upgrade.migrations import Migration, for_release, for_step
 from scaffolder.upgrade.plan import StepPlan, plan_step
@@ -425,6 +425,11 @@ def _steps(ctx, request, catalog, levels, start_level) -> UpgradeResult:
         total.plans.append(plan)
         total.migrations_run += step.migrations_run
         total.notes += step.notes
+        if not step.conflicts:  # the data stays where it is; say how DVC takes it over
+            total.notes += data_notes.dvc_notes(
+                ctx.repo, plan.from_level, plan.to_level,
+                getattr(plan.state_after.answers, "data_versioning", None),
+            )  # fmt: skip
         total.level = step.level
         if step.conflicts:
             total.conflicts = step.conflicts

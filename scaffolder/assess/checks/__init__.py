@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from scaffolder.assess.checks import (
+    data_versioning,
     deployment,
     governance,
     monitoring,
@@ -28,6 +29,7 @@ RUBRIC_VERSION = "2.0"
 
 CHECKS: list[Check] = [
     *reproducibility.CHECKS,
+    *data_versioning.CHECKS,
     *quality.CHECKS,
     *tracking.CHECKS,
     *pipelines.CHECKS,
