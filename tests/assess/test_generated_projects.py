@@ -111,6 +111,8 @@ def test_removing_a_level1_file_drops_exactly_its_dimensions(generated, tmp_path
             e.startswith(target.relative_to(project).as_posix()) for e in intact[check_id].evidence
         ), (check_id, intact[check_id].evidence)
     target.unlink()
+    if relpath.startswith("dags/"):  # dvc.yaml runs the same steps: DVC is a pipeline runner too
+        (project / "dvc.yaml").unlink()
     after = {r.id: r for r in run_checks(scan(project))}
     levels = {d.dimension: d for d in dimension_levels(list(after.values()))}
     dropped = {dim for dim, d in levels.items() if d.level == 0}
@@ -126,6 +128,8 @@ def test_removing_a_level1_file_drops_exactly_its_dimensions(generated, tmp_path
 def test_kubeflow_pipeline_removal_and_both_orchestrators(generated, tmp_path):
     project = copy(generated[(1, "kubeflow", "gitlab")], tmp_path)
     (project / "pipelines" / "kfp_pipeline.py").unlink()
+    assert levels_of(project)["pipelines"] == 1  # dvc.yaml's stages still run the steps
+    (project / "dvc.yaml").unlink()
     assert levels_of(project)["pipelines"] == 0
     both = copy(generated[(1, "both", "github")], tmp_path / "both")
     (both / "dags" / f"{_pkg(both)}_training.py").unlink()
