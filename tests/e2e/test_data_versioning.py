@@ -27,73 +27,74 @@ def _commit(project: Path, message: str, *paths: str) -> str:
     return run(["git", "rev-parse", "HEAD"], project).stdout.strip()
 
 
-def _latest(project: Path, venv: Path) -> tuple[dict, dict]:
-    """The newest run's tags and the newest model version's tags."""
-    store = mlflow_store(project, venv, "e2e_dvc")
-    return store["runs"][-1]["tags"], store["versions"][-1]
-
-
 def _md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
 
 
 def test_level1_training_records_the_dvc_data_version(tmp_path, venv):
     project = generate(tmp_path, "e2e-dvc", "--level", "1", "--orchestrator", "airflow")
-    make(project, "setup", venv)
+    # The shared venv has every dependency; the package itself is imported from src/ (the
+    # other level-1 tests run `make setup`), which keeps this test's time to its DVC steps.
+    env = {"PYTHONPATH": str(project / "src"), "DVC_NO_ANALYTICS": "1"}
+    dvc = venv / "bin" / "dvc"
+    expected = []  # (data version, state, .dvc commit) of each run, in order
 
     # First training: `make data` writes the sample and puts it under DVC; nothing committed.
-    first = make(project, "train", venv).stdout
+    first = make(project, "train", venv, **env).stdout
     assert f"DVC tracks {DATA} now" in first, first
     dvc_file = project / f"{DATA}.dvc"
     assert dvc_file.is_file() and (project / "data/raw/.gitignore").is_file()
-    tags, _ = _latest(project, venv)
     v1 = _md5(project / DATA)
-    assert tags["lineage.data_version"] == v1 and v1 in dvc_file.read_text()
-    assert tags["lineage.data_state"] == "uncommitted" and tags["lineage.data_dvc_rev"] == ""
+    assert v1 in dvc_file.read_text()
+    expected.append((v1, "uncommitted", ""))
 
     # Committed: the run and the model version name the commit of the .dvc file.
     rev1 = _commit(project, "Track the sample with DVC", f"{DATA}.dvc", "data/raw/.gitignore")
-    make(project, "train", venv)
-    tags, version = _latest(project, venv)
-    assert (tags["lineage.data_version"], tags["lineage.data_state"]) == (v1, "committed")
-    assert tags["lineage.data_dvc_rev"] == rev1 and tags["lineage.data_dvc_file"] == f"{DATA}.dvc"
-    for key in ("lineage.data_version", "lineage.data_dvc_rev", "lineage.data_state"):
-        assert version["tags"][key] == tags[key], (key, version["tags"])
-    assert v1 in version["description"], version["description"]
+    make(project, "train", venv, **env)
+    expected.append((v1, "committed", rev1))
 
-    # One row changed: uncommitted to DVC it is `modified`; `dvc add` + commit is a new version.
+    # One row changed: not yet `dvc add`ed it is `modified`; `dvc add` + commit: a new version.
     lines = (project / DATA).read_text().splitlines(keepends=True)
     features, _, label = lines[1].rstrip("\n").rpartition(",")  # the label is the last column
     lines[1] = f"{features},{1 - int(label)}\n"
     (project / DATA).write_text("".join(lines))
-    make(project, "train", venv)
-    tags, _ = _latest(project, venv)
     v2 = _md5(project / DATA)
-    assert v2 != v1 and tags["lineage.data_version"] == v2
-    assert tags["lineage.data_state"] == "modified"
-    run([venv / "bin/dvc", "add", "-q", DATA], project, {"DVC_NO_ANALYTICS": "1"})
+    assert v2 != v1
+    make(project, "train", venv, **env)
+    expected.append((v2, "modified", rev1))
+    run([dvc, "add", "-q", DATA], project, env)
     rev2 = _commit(project, "One corrected row", f"{DATA}.dvc")
-    make(project, "train", venv)
-    tags, _ = _latest(project, venv)
-    assert (tags["lineage.data_version"], tags["lineage.data_state"]) == (v2, "committed")
-    assert tags["lineage.data_dvc_rev"] == rev2 != rev1
+    make(project, "train", venv, **env)
+    expected.append((v2, "committed", rev2))
 
     # Pushed to the DVC remote, data and cache wiped, pulled back: the same version.
-    make(project, "data-push", venv)
+    make(project, "data-push", venv, **env)
     assert any((project / "dvc-storage").rglob("*")), "nothing reached the local remote"
     (project / DATA).unlink()
     shutil.rmtree(project / ".dvc" / "cache")
-    make(project, "data-pull", venv)
+    make(project, "data-pull", venv, **env)
     assert _md5(project / DATA) == v2
-    make(project, "train", venv)
-    tags, _ = _latest(project, venv)
-    assert (tags["lineage.data_version"], tags["lineage.data_dvc_rev"]) == (v2, rev2)
-    assert tags["lineage.data_state"] == "committed"
+    make(project, "train", venv, **env)
+    expected.append((v2, "committed", rev2))
 
     # dvc.yaml runs the same steps: the run says it came from DVC and read the same version.
-    make(project, "repro", venv)
-    tags, _ = _latest(project, venv)
-    assert tags["lineage.orchestrator"] == "dvc" and tags["lineage.data_version"] == v2
+    make(project, "repro", venv, **env)
     assert (project / "dvc.lock").is_file() and v2 in (project / "dvc.lock").read_text()
-    status = run([venv / "bin/dvc", "status"], project, {"DVC_NO_ANALYTICS": "1"}).stdout
+    status = run([dvc, "status"], project, env).stdout
     assert "up to date" in status, status
+    expected.append((v2, "committed", rev2))
+
+    store = mlflow_store(project, venv, "e2e_dvc")
+    recorded = [
+        (t["lineage.data_version"], t["lineage.data_state"], t["lineage.data_dvc_rev"])
+        for t in (r["tags"] for r in store["runs"])
+    ]
+    assert recorded == expected
+    assert {r["tags"]["lineage.data_dvc_file"] for r in store["runs"]} == {f"{DATA}.dvc"}
+    assert [r["tags"]["lineage.orchestrator"] for r in store["runs"]] == ["local"] * 5 + ["dvc"]
+    # Every model version carries its run's data version, and its description names it.
+    assert len(store["versions"]) == len(expected)
+    for version, (md5, state, rev) in zip(store["versions"], expected, strict=True):
+        tags = version["tags"]
+        assert (tags["lineage.data_version"], tags["lineage.data_state"]) == (md5, state)
+        assert tags["lineage.data_dvc_rev"] == rev and md5 in version["description"]
