@@ -39,29 +39,26 @@ def test_level1_training_records_the_dvc_data_version(tmp_path, venv):
     dvc = venv / "bin" / "dvc"
     expected = []  # (data version, state, .dvc commit) of each run, in order
 
-    # First training: `make data` writes the sample and puts it under DVC; nothing committed.
-    first = make(project, "train", venv, **env).stdout
+    # `make data` writes the sample and puts it under DVC; committed, the first training
+    # records its hash and the commit of its .dvc file (the states `uncommitted` and `modified`
+    # are the runtime's unit tests: runtime/tests/test_data_version.py).
+    first = make(project, "data", venv, **env).stdout
     assert f"DVC tracks {DATA} now" in first, first
     dvc_file = project / f"{DATA}.dvc"
     assert dvc_file.is_file() and (project / "data/raw/.gitignore").is_file()
     v1 = _md5(project / DATA)
     assert v1 in dvc_file.read_text()
-    expected.append((v1, "uncommitted", ""))
-
-    # Committed: the run and the model version name the commit of the .dvc file.
     rev1 = _commit(project, "Track the sample with DVC", f"{DATA}.dvc", "data/raw/.gitignore")
     make(project, "train", venv, **env)
     expected.append((v1, "committed", rev1))
 
-    # One row changed: not yet `dvc add`ed it is `modified`; `dvc add` + commit: a new version.
+    # One row changed, `dvc add`ed and committed: a new version.
     lines = (project / DATA).read_text().splitlines(keepends=True)
     features, _, label = lines[1].rstrip("\n").rpartition(",")  # the label is the last column
     lines[1] = f"{features},{1 - int(label)}\n"
     (project / DATA).write_text("".join(lines))
     v2 = _md5(project / DATA)
     assert v2 != v1
-    make(project, "train", venv, **env)
-    expected.append((v2, "modified", rev1))
     run([dvc, "add", "-q", DATA], project, env)
     rev2 = _commit(project, "One corrected row", f"{DATA}.dvc")
     make(project, "train", venv, **env)
@@ -91,7 +88,7 @@ def test_level1_training_records_the_dvc_data_version(tmp_path, venv):
     ]
     assert recorded == expected
     assert {r["tags"]["lineage.data_dvc_file"] for r in store["runs"]} == {f"{DATA}.dvc"}
-    assert [r["tags"]["lineage.orchestrator"] for r in store["runs"]] == ["local"] * 5 + ["dvc"]
+    assert [r["tags"]["lineage.orchestrator"] for r in store["runs"]] == ["local"] * 3 + ["dvc"]
     # Every model version carries its run's data version, and its description names it.
     assert len(store["versions"]) == len(expected)
     for version, (md5, state, rev) in zip(store["versions"], expected, strict=True):
