@@ -79,3 +79,31 @@ def test_the_version_serving_now_is_the_newest_rows(project):
     logged = read_partitioned(load_settings(project).prediction_log_uri, 0, time.time() + 1)
     assert served_versions(logged, "9") == {"1": 10, "2": 5}
     assert current_version(logged, "9") == "2"
+
+
+def test_drift_with_the_breaker_open_asks_for_a_person(project, profile):
+    from dataclasses import replace
+
+    from mlops_runtime.monitoring.guards import open_guards
+
+    config = MonitoringConfig()
+    config = replace(config, guards=replace(config.guards, cooldown_hours=0, failure_threshold=2))
+    guards = open_guards(load_settings(project).state_uri, config.guards, project.name)
+    for digest in ("a", "b"):  # two failed retrains in a row open the breaker
+        guards.finish(guards.begin("drift", ["test"], data_digest=digest), succeeded=False)
+    _log(project, "1", 1400, seed=3, shift=45.0)
+    report = run_monitoring(project, config=config, pipeline_config=object(), profile=profile,
+                            model={"name": "m", "version": "1"}, write=False)  # fmt: skip
+    assert report["decision"]["action"] == "page"
+    assert any("circuit breaker" in b for b in report["decision"]["blocked_by"])
+    assert report["guards"]["circuit_open"]
+
+
+@pytest.mark.parametrize("bad", ["drift: [1]", "decay: {violations: 9, windows: 2}"])
+def test_a_broken_monitoring_config_is_refused(tmp_path, bad):
+    from mlops_runtime.monitoring.config import load_monitoring_config
+
+    path = tmp_path / "monitoring.yaml"
+    path.write_text(bad + "\n")
+    with pytest.raises(ValueError, match="monitoring config|decay.violations"):
+        load_monitoring_config(path)

@@ -83,3 +83,57 @@ def set_alias(project: Project, name: str, alias: str, version: str) -> None:
     """Point `alias` of model `name` at `version` (no policy: level 3 moves aliases through
     governance instead)."""
     client(project).set_registered_model_alias(name, alias, str(version))
+
+
+def promote(
+    project: Project,
+    from_alias: str = CANDIDATE,
+    to_alias: str = CHAMPION,
+    config: Any = None,
+    *,
+    governed: bool = False,
+) -> ModelInfo:
+    """Point `to_alias` at the version `from_alias` names (a promotion by hand). `governed`
+    (level 3) moves it through the promotion policy and the audit log
+    (`governance.aliases.move_alias`, which raises `PolicyViolation`)."""
+    source = champion_info(project, from_alias, config)
+    if governed:
+        from .governance.aliases import move_alias
+
+        move_alias(project, to_alias, source.version, reason=f"promote from {from_alias}",
+                   config=config)  # fmt: skip
+    else:
+        set_alias(project, source.name, to_alias, source.version)
+    return ModelInfo(source.name, to_alias, source.version, source.run_id, source.uri)
+
+
+def main(project: Project, argv: list[str] | None = None, *, governed: bool = False) -> int:
+    """`python -m <package>.registry info [--alias A] | promote [--from A] [--to B]`: 0 done,
+    1 refused (no version behind the alias, or the policy's reasons)."""
+    import argparse
+    import sys
+    from dataclasses import asdict
+
+    parser = argparse.ArgumentParser(description="Model registry: show or move aliases.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    info_cmd = commands.add_parser("info", help="show the version behind an alias")
+    info_cmd.add_argument("--alias", default=None, help="default: the environment's alias")
+    promote_cmd = commands.add_parser("promote", help="move an alias to another's version")
+    promote_cmd.add_argument("--from", dest="source", default=CANDIDATE)
+    promote_cmd.add_argument("--to", dest="target", default=CHAMPION)
+    args = parser.parse_args(argv)
+    refusals: tuple[type[Exception], ...] = (ModelNotFoundError,)
+    if governed:
+        from .governance.aliases import PolicyViolation
+
+        refusals += (PolicyViolation,)  # a refusal lists all its reasons
+    try:
+        if args.command == "info":
+            print(asdict(champion_info(project, args.alias)))
+        else:
+            moved = promote(project, args.source, args.target, governed=governed)
+            print(f"{moved.name}: alias {moved.alias} -> version {moved.version}")
+    except refusals as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

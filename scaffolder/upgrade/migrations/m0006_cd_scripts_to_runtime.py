@@ -4,7 +4,8 @@ A level-2 project's `scripts/deploy.py`, `scripts/smoke_test.py` and `scripts/pr
 become thin bindings of the runtime's deploy, smoke test and promotion (`mlops_runtime.cd`),
 `scoring.py` one of `mlops_runtime.scoring`, and the tests of that code leave
 `tests/test_serving_scripts.py` for the runtime's suite; at level 3 the prediction log's hook
-(`serving/hooks.py`) and its test shrink the same way. As in m0005, a copy the team edited
+(`serving/hooks.py`), the KFP recurring run (`scripts/kfp_recurring_run.py`) and their tests
+shrink the same way. As in m0005, a copy the team edited
 is kept beside its path as `<file>.team-edit` (never deleted) and its pristine text put back
 before the merge, which then replaces it with the binding cleanly; the notes name each kept file
 and the command that compares it with the runtime (`python -m mlops_runtime.compare FILE`).
@@ -30,6 +31,10 @@ EXAMPLE_ONLY = {
     ],
     3: ["src/{package}/serving/hooks.py", "tests/test_serving_logging.py"],
 }  # fmt: skip
+# Level 3 with Kubeflow: the recurring run's scheduling moved to mlops_runtime.kfp_schedule.
+KFP_FILES = ["scripts/kfp_recurring_run.py", "tests/test_kfp_recurring_run.py"]
+# Files the team owns that only lost platform code (tests/conftest.py, registry.py, test_ab.py,
+# test_monitoring_job.py) are left to the merge: a team's edit there is its own and must stay.
 
 
 def moved(state: ProjectState) -> list[str]:
@@ -40,6 +45,8 @@ def moved(state: ProjectState) -> list[str]:
     if state.answers.example:
         for level in range(2, state.level + 1):
             found += [p.format(package=state.answers.package_name) for p in EXAMPLE_ONLY[level]]
+        if state.level >= 3 and state.answers.orchestrator in ("kubeflow", "both"):
+            found += KFP_FILES
     return found
 
 

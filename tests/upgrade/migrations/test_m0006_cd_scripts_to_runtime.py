@@ -83,8 +83,36 @@ def test_a_project_made_at_2_1_0_records_it_as_done(tmp_path):
 def test_the_compare_command_knows_each_script():
     from mlops_runtime.compare import runtime_module
 
-    from scaffolder.upgrade.migrations.m0006_cd_scripts_to_runtime import EXAMPLE_ONLY, SCRIPTS
+    from scaffolder.upgrade.migrations.m0006_cd_scripts_to_runtime import (
+        EXAMPLE_ONLY,
+        KFP_FILES,
+        SCRIPTS,
+    )
 
-    for path in [*SCRIPTS, *EXAMPLE_ONLY[2], *EXAMPLE_ONLY[3]]:
+    for path in [*SCRIPTS, *EXAMPLE_ONLY[2], *EXAMPLE_ONLY[3], *KFP_FILES]:
         if not path.startswith("tests/"):
             assert runtime_module(f"{path}.team-edit") is not None, path
+
+
+def test_level3_a_team_hook_is_kept_and_a_team_fixture_merges(tmp_path, old_catalog):
+    repo = _old_project(tmp_path, old_catalog, level=3, orchestrator="both")
+    hooks = repo / "src/churn/serving/hooks.py"
+    edited = hooks.read_text().replace("    hooks: list[Any] = []", "    hooks: list[Any] = [Ours()]")
+    assert edited != hooks.read_text()
+    hooks.write_text(edited)
+    conftest = repo / "tests/conftest.py"
+    conftest.write_text(conftest.read_text() + "\n\n@pytest.fixture\ndef ours():\n    return 1\n")
+    commit(repo)
+
+    result = upgrade(UpgradeRequest(path=repo, to=3, defaults=True), catalog=builtin_catalog())
+    assert result.conflicts == [], result.conflicts
+    assert (repo / "src/churn/serving/hooks.py.team-edit").read_text() == edited
+    assert "prediction_log_hooks(PROJECT)" in hooks.read_text()
+    said = "\n".join(result.notes)
+    assert "python -m mlops_runtime.compare src/churn/serving/hooks.py.team-edit" in said
+    # untouched platform copies became bindings; the team's conftest merged with its fixture
+    assert "mlops_runtime import kfp_schedule" in (repo / "scripts/kfp_recurring_run.py").read_text()
+    assert not (repo / "scripts/kfp_recurring_run.py.team-edit").exists()
+    merged = conftest.read_text()
+    assert "def ours():" in merged and "from mlops_runtime.testing import isolate" in merged
+    assert git(repo, "status", "--porcelain") == ""
