@@ -127,6 +127,22 @@ def classify(text: str) -> list[str]:
     return [kind for kind, pattern in STEP_KINDS.items() if pattern.search(text)]
 
 
+_TEST_PATH = re.compile(r"^(\./)?[\w./-]*tests?[\w./-]*(::\w+)?$", re.I)
+
+
+def test_paths(text: str) -> list[str]:
+    """Test folders/files a command names (`pytest tests/integration/ -v`): a step running an
+    integration suite counts by what those hold."""
+    paths = []
+    for token in re.split(r"[\s;&|]+", INSTALL.sub("", text)):
+        named = "/" in token or token.endswith(".py")
+        if named and _TEST_PATH.match(token) and "$" not in token and not token.startswith("-"):
+            path = _relative(token.split("::")[0]).rstrip("/")
+            if path and path not in paths:
+                paths.append(path)
+    return paths
+
+
 _PYTHON = re.compile(r"^python(\d+(\.\d+)*)?$")
 _SHELLS = {"bash", "sh", "zsh", "source", "."}
 
@@ -223,11 +239,17 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
             )
         steps = job.get("steps") or []
         head = f"{job_id} {job.get('name') or ''}"
+        runs = " ".join(
+            _as_text(s.get("run"))
+            for s in (steps if isinstance(steps, list) else [])
+            if isinstance(s, dict)
+        )
         for kind in classify(head):
             if kind in ("integration", "promote", "deploy", "data_validation"):
-                facts.append(
-                    Fact(kind=f"ci.step.{kind}", path=path, line=job_line, detail={"job": job_id})
-                )
+                detail = {"job": job_id}
+                if kind == "integration" and test_paths(runs):
+                    detail["tests"] = test_paths(runs)
+                facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=job_line, detail=detail))
         if isinstance(job.get("uses"), str):  # a reusable workflow call
             for kind in classify(job["uses"]):
                 facts.append(
@@ -241,22 +263,46 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 continue
             text = " ".join(_as_text(step.get(k)) for k in ("name", "run", "uses", "with"))
             for kind in classify(text):
-                facts.append(
-                    Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": job_id})
-                )
+                detail = {"job": job_id}
+                if kind == "integration" and test_paths(_as_text(step.get("run"))):
+                    detail["tests"] = test_paths(_as_text(step.get("run")))
+                facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
             facts.extend(_script_facts(_as_text(step.get("run")), path, line, job_id))
     return facts
 
 
-def gitlab_ci(doc: Any, path: str) -> list[Fact]:
-    """Facts of a `.gitlab-ci.yml`: jobs are the top-level keys that are not keywords."""
+def gitlab_templates(doc: Any) -> dict[str, dict]:
+    """The hidden jobs (`.name:`) of a GitLab CI file: templates that jobs `extends`."""
+    if not isinstance(doc, YMap):
+        return {}
+    return {k: v for k, v in doc.items() if k.startswith(".") and isinstance(v, dict)}
+
+
+def _extended(job: dict, templates: dict[str, dict], depth: int = 0) -> dict:
+    """A job with what it `extends` merged under it (GitLab merges templates first, the job's
+    own keys win), so a job whose script lives in a template runs that script."""
+    names = job.get("extends")
+    names = [names] if isinstance(names, str) else names if isinstance(names, list) else []
+    merged: dict = {}
+    for name in names:
+        template = templates.get(str(name))
+        if isinstance(template, dict) and depth < 5:
+            merged.update(_extended(template, templates, depth + 1))
+    merged.update(job)
+    return merged
+
+
+def gitlab_ci(doc: Any, path: str, templates: dict[str, dict] | None = None) -> list[Fact]:
+    """Facts of a `.gitlab-ci.yml`: jobs are the top-level keys that are not keywords, each
+    with the templates it extends (this file's, and those of the files the pipeline includes)."""
     if not isinstance(doc, YMap):
         return []
     facts: list[Fact] = []
     whole = _as_text(doc.get("workflow"))
     triggers = ["push"]
+    known = {**(templates or {}), **gitlab_templates(doc)}
     jobs = [
-        (k, v)
+        (k, _extended(v, known) if "extends" in v else v)
         for k, v in doc.items()
         if k not in GITLAB_RESERVED and not k.startswith(".") and isinstance(v, dict)
     ]
@@ -292,7 +338,10 @@ def gitlab_ci(doc: Any, path: str) -> list[Fact]:
             )
         )
         for kind in classify(text):
-            facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": job_id}))
+            detail = {"job": job_id}
+            if kind == "integration" and test_paths(_as_text(job.get("script"))):
+                detail["tests"] = test_paths(_as_text(job.get("script")))
+            facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
         facts.extend(_script_facts(_as_text(job.get("script")), path, line, job_id))
         env = _env_name(job.get("environment"))
         if env:
@@ -308,7 +357,7 @@ def gitlab_ci(doc: Any, path: str) -> list[Fact]:
                 Fact(
                     kind="ci.environment",
                     path=path,
-                    line=job.line_of("environment"),
+                    line=job.line_of("environment") if isinstance(job, YMap) else line,
                     detail={"job": job_id, "name": env, "manual": manual, "provider": "gitlab"},
                 )
             )

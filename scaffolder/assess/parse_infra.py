@@ -126,6 +126,13 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
             facts.append(_fact("pipeline.def", path, doc.line, zone, tool="Azure ML pipelines"))
         elif "Deployment" in schema or "endpoint" in schema.lower():
             facts.append(_fact("serving.app", path, doc.line, zone, tool="Azure ML endpoint"))
+            model = doc.get("model")
+            if isinstance(model, str) and model.startswith("azureml:"):
+                # a registered model (azureml:NAME@latest, azureml:NAME:3, azureml://registries/
+                # .../models/NAME): what the endpoint serves is resolved from the registry
+                facts.append(
+                    _fact("registry.resolve", path, doc.line_of("model"), zone, tool="Azure ML")
+                )
         else:
             facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Azure ML"))
     if "entrypoint" in doc and ("compute_config" in doc or "cluster_env" in doc):

@@ -61,6 +61,7 @@ SERVING_KINDS = {
     "RayService": "Ray Serve",
     "BentoDeployment": "BentoML",
 }
+ARGO_WORKFLOWS = {"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"}
 TYPE_KEYS = ("type", "data_type", "dtype", "logicalType", "physicalType")
 
 
@@ -208,6 +209,7 @@ TOOL_KEYS = (
     {"contactPoints"},
     {"receivers", "exporters"},
     {"server", "clients", "positions"},
+    {"pipelineInfo", "deploymentSpec"},  # a compiled Kubeflow pipeline: generated, not parameters
 )
 
 
@@ -342,6 +344,39 @@ def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
         facts.extend(_argo_application(doc, spec, name, path, line, zone))
     elif kind in ("CronJob", "CronWorkflow", "ScheduledWorkflow"):
         facts.append(_fact("pipeline.schedule", path, line, zone, via=kind))
+    elif (
+        kind == "Sensor"
+        and "argoproj.io" in str(doc.get("apiVersion"))
+        and "Workflow" in _as_words(spec.get("triggers"))
+    ):  # Argo Events starts a workflow on an event (new data, a webhook, a schedule)
+        facts.append(_fact("pipeline.schedule", path, line, zone, via="Argo Events"))
+    if kind in ARGO_WORKFLOWS and "argoproj.io" in str(doc.get("apiVersion")):
+        facts.extend(_argo_workflow(spec, kind, path, line, zone))
+    return facts
+
+
+def _as_words(value: Any, depth: int = 0) -> str:
+    if depth > 12:
+        return ""
+    if isinstance(value, dict):
+        return " ".join(f"{k} {_as_words(v, depth + 1)}" for k, v in value.items())
+    if isinstance(value, list):
+        return " ".join(_as_words(v, depth + 1) for v in value)
+    return str(value)
+
+
+def _argo_workflow(spec: dict, kind: str, path: str, line: int, zone: Zone) -> list[Fact]:
+    """An Argo Workflow (or template): a pipeline when a template chains steps (`dag`/`steps`)
+    of templates that run containers; those steps run in containers either way."""
+    spec = spec.get("workflowSpec", spec) if kind == "CronWorkflow" else spec
+    templates = [t for t in spec.get("templates") or [] if isinstance(t, dict)]
+    runs = [t for t in templates if "container" in t or "script" in t or "containerSet" in t]
+    chained = any("dag" in t or "steps" in t for t in templates)
+    facts = []
+    if runs:
+        facts.append(_fact("runtime.managed", path, line, zone, tool="Argo Workflows"))
+    if runs and chained:
+        facts.append(_fact("pipeline.def", path, line, zone, tool="Argo Workflows", via=kind))
     return facts
 
 

@@ -401,6 +401,7 @@ def _yaml(
     facts: list[Fact],
     problems: list[Problem],
     gitlab: bool = False,
+    templates: dict[str, dict] | None = None,
 ) -> None:
     text = _text(full)
     if text is None:
@@ -440,7 +441,7 @@ def _yaml(
             facts.extend(parse_ci.github_workflow(doc, path))
     elif is_gitlab:
         for doc in docs:
-            facts.extend(parse_ci.gitlab_ci(doc, path))
+            facts.extend(parse_ci.gitlab_ci(doc, path, templates))
     else:
         for doc in docs:
             provider = parse_ci_providers.provider_of(path, doc)
@@ -485,6 +486,30 @@ def _gitlab_includes(root: Path, facts: list[Fact], problems: list[Problem]) -> 
             _yaml(str(target), rel, Zone.SOURCE, found, problems, gitlab=True)
             facts.extend(found)
             queue.extend(f for f in found if f.kind == "ci.include")
+    if len(parsed) > 1:
+        _gitlab_extends(root, sorted(parsed), facts, problems)
+
+
+def _gitlab_extends(root: Path, paths: list[str], facts: list[Fact], problems: list) -> None:
+    """GitLab merges a pipeline's files before it runs: a job may extend a template (`.name:`)
+    of another included file. Parse the pipeline's files again with every file's templates."""
+    templates: dict[str, dict] = {}
+    for rel in paths:
+        text = _text(str(root / rel))
+        try:
+            docs = load_yaml_documents(text) if text else []
+        except YamlSyntaxError:
+            continue
+        for doc in docs:
+            templates.update(parse_ci.gitlab_templates(doc))
+    if not templates:
+        return
+    for rel in paths:
+        facts[:] = [f for f in facts if f.path != rel]
+        problems[:] = [p for p in problems if p.path != rel]
+        found: list[Fact] = []
+        _yaml(str(root / rel), rel, Zone.SOURCE, found, problems, gitlab=True, templates=templates)
+        facts.extend(found)
 
 
 def _module_paths(module: str) -> list[str]:

@@ -127,7 +127,9 @@ REMOVALS = {
     "config/data_contract.yaml": {"validation.data-contract": "validation"},
     "src/{pkg}/validation.py": {"validation.data-contract": "validation"},
     "tests/model": {"validation.model-tests": "validation"},
-    "config/environments.yaml": {"repro.environments": "reproducibility"},
+    # the CD still deploys into its staging and production environments (which hold their
+    # variables): environments as config without the file too, so nothing drops
+    "config/environments.yaml": {},
     "src/{pkg}/serving/app.py": {
         "deployment.serving-api": "deployment",
         "monitoring.serving-metrics": "monitoring",

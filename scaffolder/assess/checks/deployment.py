@@ -19,12 +19,23 @@ def r_predict(f: Facts) -> Verdict:
     )
 
 
+# pipelines whose every step runs as a container job of a managed service
+MANAGED_PIPELINES = {"Vertex AI Pipelines", "SageMaker Pipelines", "Azure ML pipelines"}
+
+
 def r_training_image(f: Facts) -> Verdict:
     runtime = of(f, "docker.image", "compose.service", "runtime.managed")
     runtime += [x for x in f.of("k8s.resource") if x.detail.get("kind") in WORKLOADS]
+    runtime += [x for x in of(f, "pipeline.def") if x.detail.get("tool") in MANAGED_PIPELINES]
+    # a Kubeflow component is a container image by definition (base_image or a container spec)
+    kubeflow = of(f, "kfp.component", "kfp.pipeline")
+    names = tools(runtime)
+    if kubeflow:
+        runtime += kubeflow
+        names = f" ({names[2:-1]}, Kubeflow components)" if names else " (Kubeflow components)"
     return found(
         runtime,
-        "the pipeline/serving runs in a container or managed job environment" + tools(runtime),
+        "the pipeline/serving runs in a container or managed job environment" + names,
         "no Dockerfile, container manifest or managed job environment",
     )
 
@@ -150,8 +161,9 @@ CHECKS = [
         "deployment",
         1,
         f"{U1} adds a training Dockerfile",
-        "Dockerfile; compose services; Kubernetes workloads; managed jobs (SageMaker, Vertex, "
-        "Azure ML, Anyscale, Metaflow @batch/@kubernetes, Databricks)",
+        "Dockerfile; compose services; Kubernetes workloads; Kubeflow components; Argo Workflows; "
+        "managed jobs and pipelines (SageMaker, Vertex, Azure ML, Anyscale, Metaflow "
+        "@batch/@kubernetes, Databricks)",
         r_training_image,
         (),
         "infrastructure",

@@ -47,10 +47,21 @@ def r_ci_tests(f: Facts) -> Verdict:
     )
 
 
+def _suite_has_tests(f: Facts, step: Fact) -> bool:
+    """A CI step naming the test folders it runs counts when one of them holds test functions
+    (`pytest tests/integration/` over a folder of only `__init__.py` tests nothing)."""
+    paths = step.detail.get("tests")
+    if not paths:
+        return True
+    held = [x.path for x in f.facts if x.kind == "test.function"]
+    return any(h == p or h.startswith(p.rstrip("/") + "/") for p in paths for h in held)
+
+
 def r_integration_tests(f: Facts) -> Verdict:
     tests = f.of("fastapi.testclient", Zone.TESTS) + f.of("test.integration", Zone.TESTS)
+    steps = [x for x in of(f, "ci.step.integration") if _suite_has_tests(f, x)]
     return found(
-        tests + of(f, "ci.step.integration"),
+        tests + steps,
         "the service or pipeline is tested end to end",
         "no integration tests (API tests, tests/integration, an e2e or smoke-test CI step)",
     )

@@ -7,6 +7,7 @@ import re
 
 from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, where
 from scaffolder.assess.models import Facts
+from scaffolder.assess.parse_manifests import ENV_NAMES
 
 
 def r_vcs(f: Facts) -> Verdict:
@@ -42,9 +43,25 @@ def r_config_file(f: Facts) -> Verdict:
     )
 
 
+def deploy_environments(f: Facts) -> list:
+    """CD jobs that deploy into a named environment (GitHub/GitLab `environment:`): each holds
+    its environment's settings (variables, secrets, protection rules) as config."""
+    deploying = {(x.path, x.detail.get("job")) for x in f.of("ci.step.deploy")}
+    return [
+        x
+        for x in f.of("ci.environment")
+        if (x.path, x.detail.get("job")) in deploying
+        and set(re.split(r"[^a-z]+", str(x.detail.get("name")).lower())) & ENV_NAMES
+    ]
+
+
 def r_environments(f: Facts) -> Verdict:
     envs = f.of("config.environment")
     names = {str(x.detail.get("env")).lower() for x in envs}
+    deployed = deploy_environments(f)
+    if len({str(x.detail.get("name")).lower() for x in deployed}) >= 2:
+        envs = envs + deployed
+        names |= {str(x.detail.get("name")).lower() for x in deployed}
     compose_envs = {x.path for x in envs if x.detail.get("via") == "compose"}
     base = [x for x in f.of("compose.service") if x.path not in compose_envs]
     if compose_envs and base:
