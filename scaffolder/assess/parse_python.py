@@ -63,6 +63,8 @@ RUNTIME_LINEAGE_CALLS = frozenset(
     f"mlops_runtime.records.{name}" for name in ("record_version", "lineage_tags")
 )
 # the runtime's CD entry point a project's scripts/deploy.py calls runs `kubectl apply -k`
+# mlops-scaffold's runtime schedules a KFP pipeline as a recurring run (mlops_runtime.kfp_schedule)
+RUNTIME_RECURRING_RUNS = {f"mlops_runtime.kfp_schedule.{name}" for name in ("main", "schedule")}
 RUNTIME_COMMANDS = {"mlops_runtime.cd.deploy.main": "kubectl apply -k {}"}
 
 
@@ -376,6 +378,8 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
             self.add("retrain.trigger", node, via=last)
         elif last == "create_recurring_run":  # a kfp.Client method, whatever the variable
             self.add("kfp.run", node, call=last, recurring=True)
+        elif qualified in RUNTIME_RECURRING_RUNS:  # the platform runtime creates the KFP one
+            self.add("kfp.run", node, call=qualified, recurring=True)
         elif root == "kfp":
             if last == "compile":
                 self.add("kfp.compile", node)

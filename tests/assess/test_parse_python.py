@@ -157,3 +157,18 @@ def test_syntax_error_is_a_problem_with_its_line_not_a_crash():
 def test_a_file_without_trigger_words_is_not_parsed():
     # Not even a syntax error is reported: the file cannot hold a fact, so it is skipped.
     assert facts_of("x = (\n") == ([], [])
+
+
+def test_the_runtime_kfp_schedule_is_a_recurring_run():
+    # generated level-3 KFP projects schedule the monitoring pipeline through the runtime
+    found, _ = facts_of(
+        """
+        from mlops_runtime import kfp_schedule
+
+        kfp_schedule.main(compile_monitoring, experiment="exp", job_name="monitoring")
+        """,
+        path="scripts/kfp_recurring_run.py",
+    )
+    assert [(f.kind, f.detail["recurring"]) for f in found if f.kind == "kfp.run"] == [
+        ("kfp.run", True)
+    ]
