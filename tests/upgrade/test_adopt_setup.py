@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scaffolder.upgrade.adopt import adopt
 
+from .helpers import commit
 from .team_projects import SHA, ccds_project, kedro_project, uv_project
 
 
@@ -104,3 +105,17 @@ def test_kept_help_and_test_stay_the_team_s_and_upgrades_do_not_clash_on_them(tm
     makefile = (repo / "Makefile").read_text()
     assert "\nmlops-help: ## List the targets\n" in makefile and "MLOps level 2" in makefile
     assert makefile.count("\nhelp:") == 2  # their rule and the `help: mlops-help` line
+
+
+def test_the_team_test_extra_is_installed_too(tmp_path):
+    """Issue 25: the team's test dependencies were not installed."""
+    repo = kedro_project(tmp_path)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'docs = ["sphinx>=5.3"]', 'docs = ["sphinx>=5.3"]\ntest = ["pytest-mock>=3", "spaceflights[docs]"]'
+    ))  # fmt: skip
+    commit(repo, "a test extra")
+    adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    wanted = compose(repo)["requirements-team.txt"].splitlines()
+    assert "pytest-mock>=3" in wanted and "sphinx>=5.3" not in wanted
+    assert not [x for x in wanted if x.startswith("spaceflights")]
