@@ -119,3 +119,20 @@ def test_the_team_test_extra_is_installed_too(tmp_path):
     wanted = compose(repo)["requirements-team.txt"].splitlines()
     assert "pytest-mock>=3" in wanted and "sphinx>=5.3" not in wanted
     assert not [x for x in wanted if x.startswith("spaceflights")]
+
+
+def test_setup_makes_the_venv_with_the_project_s_python(tmp_path):
+    """Issue 25: `~=3.10.0` got a venv made with whatever python3 was."""
+    repo = kedro_project(tmp_path)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'readme = "README.md"\n', 'readme = "README.md"\nrequires-python = "~=3.10.0"\n'
+    ))  # fmt: skip
+    commit(repo, "Python 3.10 only")
+    adopt(repo, 0, {}, defaults=True, interactive=False)
+    shown = subprocess.run(["make", "-s", "-f", "Makefile", "-f", "-", "show"],
+                           input="show:\n\t@echo $(BASE_PYTHON)\n", cwd=repo,
+                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    import shutil
+
+    assert shown == (shutil.which("python3.10") or "python3")
