@@ -255,7 +255,12 @@ def resolve_hint(env: TeamEnv, req: TeamRequirement, need: str) -> str:
     if env.lock in ADD_COMMAND and req.source.startswith("pyproject.toml"):
         import shlex
 
-        return f"run `{ADD_COMMAND[env.lock]} {shlex.quote(name + need)}`"
+        where = ""
+        if "[dependency-groups]" in req.source and env.lock in ("uv", "pdm"):
+            where = f" {'--group' if env.lock == 'uv' else '-G'} {req.source.split()[-1]}"
+        elif "[project.optional-dependencies]" in req.source and env.lock in ("uv", "pdm"):
+            where = f" {'--optional' if env.lock == 'uv' else '-G'} {req.source.split()[-1]}"
+        return f"run `{ADD_COMMAND[env.lock]}{where} {shlex.quote(name + need)}`"
     return f"change it to `{name}{need}` in {req.source.split(' ')[0]}"
 
 

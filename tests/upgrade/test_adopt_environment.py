@@ -135,3 +135,17 @@ def test_adopted_level_2_brings_no_great_expectations(tmp_path):
     deps = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["dependencies"]
     assert not [d for d in deps if d.startswith("great-expectations")]
     assert "mlops-scaffold-runtime[serving]>=1.1,<2" in deps
+
+
+def test_a_group_pin_names_the_group_in_the_uv_command(tmp_path):
+    from scaffolder.upgrade.team_env import conflicts, tool_requirements
+
+    repo = uv_project(tmp_path)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"pytest>=8"', '"pytest<8"'))
+    env = read_team_env(repo)
+    needs = tool_requirements('[project.optional-dependencies]\ndev = ["pytest>=8"]\n')
+    assert conflicts(env, needs) == [
+        "your pyproject.toml [dependency-groups] test pins `pytest<8` and the pipeline needs "
+        "`pytest>=8`; run `uv add --group test 'pytest>=8'`"
+    ]
