@@ -136,3 +136,13 @@ def test_setup_makes_the_venv_with_the_project_s_python(tmp_path):
     import shutil
 
     assert shown == (shutil.which("python3.10") or "python3")
+
+
+def test_make_lock_never_replaces_a_hashed_constraints_file(tmp_path):
+    repo = uv_project(tmp_path)
+    adopt(repo, 1, {"orchestrator": "kubeflow"}, defaults=True, interactive=False)
+    before = (repo / "constraints.txt").read_text()
+    done = subprocess.run([sys.executable, "scripts/lock.py", "constraints.txt"], cwd=repo,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 1 and "holds --hash pins from your lock tool" in done.stderr
+    assert (repo / "constraints.txt").read_text() == before

@@ -20,6 +20,12 @@ HEADER = """\
 
 
 def main(target: str = "constraints.txt") -> int:
+    existing = Path(target).read_text(encoding="utf-8") if Path(target).is_file() else ""
+    if "--hash" in existing:  # a team's own lock export: pins without hashes would replace it
+        print(f"lock: {target} holds --hash pins from your lock tool; re-export it with that "
+              "tool (e.g. `uv export --format requirements-txt -o constraints.txt`) instead",
+              file=sys.stderr)  # fmt: skip
+        return 1
     frozen = subprocess.run(
         [sys.executable, "-m", "pip", "freeze", "--exclude-editable", "--disable-pip-version-check"],
         capture_output=True, text=True, check=True,
