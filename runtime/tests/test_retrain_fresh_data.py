@@ -85,3 +85,31 @@ def test_the_same_data_guard_compares_what_is_trained_on(project):
     assert fresh.status == "succeeded", fresh.detail
     assert fresh.data_digest != first.data_digest
     assert seen[-1] is not None and len(pd.read_csv(seen[-1])) == 330
+
+
+def test_a_retrain_names_the_data_version_it_assembled_and_its_source(project, tmp_path):
+    """A configured source under DVC: the assembled table's hash and the source's version."""
+    import hashlib
+    import subprocess
+
+    root = load_settings(project).root
+    source = root / "data" / "raw" / "base.csv"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    generate(200, seed=3).to_csv(source, index=False)
+    md5 = hashlib.md5(source.read_bytes(), usedforsecurity=False).hexdigest()
+    (source.parent / "base.csv.dvc").write_text(f"outs:\n- md5: {md5}\n  path: base.csv\n")
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.org"]
+    for args in (["init", "-q"], ["add", "data/raw/base.csv.dvc"], ["commit", "-qm", "data"]):
+        subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                         check=True).stdout.strip()  # fmt: skip
+    config = Config(data=Data(source=str(source)))
+    now = time.time()
+    settings = load_settings(project)
+    plain = assemble_training_data(project, settings, MonitoringConfig(), config, now=now)
+    assert (plain.base_version, plain.base_dvc_rev, plain.version) == (md5, rev, md5)
+    _log(project, "req-e", 20, at=now - 3600)
+    _label(project, "req-e", 20, label=1, at=now - 60)
+    fresh = assemble_training_data(project, settings, MonitoringConfig(), config, now=now)
+    assembled = hashlib.md5(open(fresh.source, "rb").read(), usedforsecurity=False).hexdigest()
+    assert fresh.version == assembled != md5 and fresh.base_version == md5

@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..data_version import describe as describe_data
+from ..data_version import file_md5
 from ..project import Project
 from ..records import TRIGGER_ENV, TRIGGERS, data_digest
 from ..settings import Settings, load_settings
@@ -91,6 +93,11 @@ class TrainingData:
     base_rows: int
     feedback_rows: int
     window: tuple[float, float]
+    # The configured source's data version (mlops_runtime.data_version: DVC hash, the commit of
+    # its .dvc entry) and the assembled table's hash; "" where there is none (generated data).
+    base_version: str = ""
+    base_dvc_rev: str = ""
+    version: str = ""
 
 
 def assemble_training_data(
@@ -113,14 +120,22 @@ def assemble_training_data(
     fresh = feedback_rows(settings, features, target, start, now)
     frame = base if fresh.empty else pd.concat([base, fresh[base.columns]], ignore_index=True)
     digest = data_digest(frame)
-    source = None
+    base_version = None
+    if cfg.data.source:
+        base_version = describe_data(project.path(cfg.data.source), settings.root)
+    source, version = None, base_version.md5 if base_version else ""
     if not fresh.empty and write:
         folder = settings.root / "artifacts" / "retrain"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"training-{digest[:16]}.csv"
         frame.to_csv(path, index=False)
-        source = str(path)
-    return TrainingData(source, digest, len(base), len(fresh), (start, now))
+        source, version = str(path), file_md5(path)
+    return TrainingData(
+        source, digest, len(base), len(fresh), (start, now),
+        base_version=base_version.md5 if base_version else "",
+        base_dvc_rev=base_version.rev if base_version else "",
+        version=version,
+    )  # fmt: skip
 
 
 @contextmanager
@@ -211,6 +226,9 @@ def begin_retrain(
         "data_source": data.source,
         "feedback_rows": data.feedback_rows,
         "data_window": list(data.window),
+        "data_version": data.version,
+        "base_data_version": data.base_version,
+        "base_data_dvc_rev": data.base_dvc_rev,
     }
 
 
@@ -309,6 +327,10 @@ def _finish(
                     "retrain.data_window": "{:.0f}-{:.0f}".format(
                         *(started.get("data_window") or (0, 0))
                     ),
+                    # what it assembled, and the DVC version of the source it started from
+                    "retrain.data_version": started.get("data_version") or "",
+                    "retrain.base_data_version": started.get("base_data_version") or "",
+                    "retrain.base_data_dvc_rev": started.get("base_data_dvc_rev") or "",
                 },
             )
     write_retrain_metrics(guards.status(), settings.monitoring_metrics_dir, project.name)
