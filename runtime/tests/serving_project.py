@@ -67,7 +67,9 @@ def serving_project(tmp_path, monkeypatch):
         (package / name).write_text(textwrap.dedent(text))
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("MLOPS_PROJECT_ROOT", str(tmp_path))
-    for variable in ("SERVING_MODEL_ALIAS", "SERVING_MODEL_VERSION", "SERVING_AB_MODE"):
+    monkeypatch.chdir(tmp_path)  # the fake tracking URI is relative: its file lands here
+    for variable in ("SERVING_MODEL_ALIAS", "SERVING_MODEL_VERSION", "SERVING_AB_MODE",
+                     "SERVING_LIMITS_POLICY", "SERVING_MAX_OOD_SCORE", "SERVING_MIN_CONFIDENCE"):  # fmt: skip
         monkeypatch.delenv(variable, raising=False)
     yield Project(name="fake", package="fakeserve")
     for name in [m for m in sys.modules if m.startswith("fakeserve")]:

@@ -54,3 +54,13 @@ def test_the_teams_business_context_goes_into_the_card():
     assert card.index("## Intended use") < card.index("## Business goal") < card.index("## Model\n")
     missing = render_card("proj", INFO, run, None, CFG, CONTRACT, None)
     assert "## Business context" in missing and "docs/business_context.md" in missing
+
+
+def test_the_card_shows_what_the_model_relies_on():
+    run = {"params": {}, "metrics": {}, "tags": {}}
+    importance = {"tenure": {"mean": 0.12, "std": 0.01}, "age": {"mean": 0.001, "std": 0.002}}
+    card = render_card("proj", INFO, run, None, CFG, CONTRACT, None, importance)
+    assert "## What the model relies on" in card and "`roc_auc` drops" in card
+    assert "| tenure | 0.1200 | 0.0100 |" in card
+    assert card.index("| tenure |") < card.index("| age |")
+    assert "## What the model relies on" not in render_card("p", INFO, run, None, CFG, CONTRACT)

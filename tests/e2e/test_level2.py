@@ -4,11 +4,14 @@ answering on a loopback port, and the deployment files checked by their own tool
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import socket
 import subprocess
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,8 +29,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_and_smoke(project: Path, venv: Path) -> None:
-    """Start `make serve` on a free loopback port, run the project's smoke test, stop it."""
+def serve_and_smoke(
+    project: Path, venv: Path, also: Callable[[str], None] | None = None
+) -> None:
+    """Start `make serve` on a free loopback port, run the project's smoke test (and `also`
+    with the base URL), stop it."""
     port = free_port()
     env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     env.pop("MLFLOW_TRACKING_URI", None)
@@ -39,10 +45,60 @@ def serve_and_smoke(project: Path, venv: Path) -> None:
     try:
         run([venv / "bin/python", "scripts/smoke_test.py", "--base-url",
              f"http://127.0.0.1:{port}", "--wait", "90"], project)  # fmt: skip
+        if also is not None:
+            also(f"http://127.0.0.1:{port}")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
         log.close()
+
+
+def check_explanations(base_url: str) -> None:
+    """`/predict?explain=true`: the sample data lowers churn with tenure (data.py), so a short
+    tenure must push the probability up against the training median, a long one down."""
+    row = {"tenure_months": 2, "monthly_charges": 70.0, "support_calls": 1, "age": 40,
+           "contract": "one-year"}  # fmt: skip
+    rows = [row, {**row, "tenure_months": 70}]
+    request = urllib.request.Request(
+        f"{base_url}/predict?explain=true&top=5", data=json.dumps({"rows": rows}).encode(),
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        body = json.loads(answer.read())
+    assert body["explanation"]["baseline"].startswith("training data"), body["explanation"]
+    short, long = ({c["feature"]: c for c in p["contributions"]} for p in body["predictions"])
+    assert short["tenure_months"]["contribution"] > 0 > long["tenure_months"]["contribution"]
+    assert short["tenure_months"]["baseline"] == long["tenure_months"]["baseline"]
+    assert body["predictions"][0]["probability"] > body["predictions"][1]["probability"]
+    # Knowledge limits: the contract allows 110 months of tenure, the training data ends at 72.
+    far = {**row, "tenure_months": 110}
+    request = urllib.request.Request(
+        f"{base_url}/predict", data=json.dumps({"rows": [row, far]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        near_answer, far_answer = json.loads(answer.read())["predictions"]
+    assert "out_of_range" not in near_answer["flags"] and far_answer["ood_score"] > 0.4
+    assert "out_of_range" in far_answer["flags"] and 0.5 <= far_answer["confidence"] <= 1
+    with urllib.request.urlopen(f"{base_url}/metrics", timeout=30) as answer:
+        metrics = answer.read().decode()
+    counted = re.search(r'^mlops_serving_flagged_rows_total\{[^}]*reason="out_of_range"\} (\S+)',
+                        metrics, re.M)  # fmt: skip
+    assert counted and float(counted.group(1)) >= 1.0
+
+
+def check_release_notes(project: Path, venv: Path) -> None:
+    """The first champion's notes from `make train`, then CD's promotion of version 2 (an
+    identical re-run: every delta 0) writes notes that name version 1 and the gates."""
+    [first] = (project / "release_notes").glob("*-champion-v1.md")
+    assert "- replaces: nothing (first release)" in first.read_text()
+    run([venv / "bin/python", "scripts/promote_model.py", "--version", "2"], project)
+    notes = (project / "release_notes" / first.name.replace("-v1.md", "-v2.md")).read_text()
+    assert "- replaces: version 1" in notes and "- data: " in notes and "(unchanged)" in notes
+    roc = re.search(r"^\| roc_auc \| ([0-9.]+) \| ([0-9.]+) \| ([-+][0-9.]+) \|$", notes, re.M)
+    assert roc and roc.group(1) == roc.group(2) and float(roc.group(3)) == 0.0, notes
+    assert "| quality_gate | passed |" in notes and "| model_tests | passed |" in notes
+    assert "## Explanation: top features" in notes and "| tenure_months |" in notes
 
 
 def check_manifests(project: Path, venv: Path, tmp: Path) -> None:
@@ -111,14 +167,19 @@ def test_level2_both_github(tmp_path, venv):
     card = (project / "docs" / "model_card.md").read_text()
     for heading in (
         "## Intended use",
+        "## Business goal",
+        "## Model risk evaluation",
         "## Holdout metrics",
         "## Metrics per slice",
+        "## What the model relies on",
         "## Limitations",
     ):
         assert heading in card, heading
+    assert "| tenure_months |" in card
     make(project, "dag-test", venv)
     make(project, "kfp-run", venv)
     check_orchestrator_runs(project, venv, "e2e_cicd", ("airflow", "kubeflow"))
+    check_release_notes(project, venv)  # CD moves champion to version 2
 
     bad = write_bad_data(project, venv, "e2e_cicd", tmp_path / "bad.csv")
     out = expect_stopped_by_validation(project, venv, "train", bad)
@@ -126,7 +187,7 @@ def test_level2_both_github(tmp_path, venv):
     out = expect_stopped_by_validation(project, venv, "validate-data", bad)
     assert "monthly_charges" in out and "contract" in out
 
-    serve_and_smoke(project, venv)
+    serve_and_smoke(project, venv, check_explanations)
     check_workflows(project, venv, "github")
     check_manifests(project, venv, tmp_path)
     check_serving_files(project, venv)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .contract import DataContract, load_contract
+from .explain import IMPORTANCE_ARTIFACT
 from .project import Project
 from .registry import CHAMPION, ModelInfo, ModelNotFoundError, champion_info, client
 
@@ -44,10 +45,11 @@ def render_card(
     cfg: Any,
     contract: DataContract,
     business_context: str | None = None,
+    importance: dict[str, Any] | None = None,
 ) -> str:
     """The card's Markdown from plain values (what `write_model_card` fetched from MLflow);
     `business_context` is the team's docs/business_context.md, whose `##` sections go in as
-    they are."""
+    they are; `importance` the run's permutation importance (`feature_importance.json`)."""
     params, metrics, tags = run["params"], run["metrics"], run["tags"]
     out = [
         f"# Model card: {info.name} version {info.version}",
@@ -131,6 +133,21 @@ def render_card(
                 ],
             ),
         ]
+    if importance:
+        out += [
+            "",
+            "## What the model relies on",
+            "",
+            f"Permutation importance on the holdout set: how much "
+            f"`{cfg.quality_gate.primary_metric}` drops when one input column is shuffled (mean"
+            " and standard deviation over repeats; near zero: the model does not use it)."
+            " `/predict?explain=true` shows the contributions behind one prediction.",
+            "",
+            *_table(
+                ["feature", "importance", "std"],
+                [[name, v.get("mean"), v.get("std")] for name, v in importance.items()],
+            ),
+        ]
     lineage = {k.removeprefix("lineage."): v for k, v in sorted(run.get("version_tags", {}).items())
                if k.startswith("lineage.")}  # fmt: skip
     if lineage:
@@ -176,13 +193,18 @@ def _contract(project: Project, cfg: Any) -> DataContract:
 
 
 def _model_tests(run_id: str | None) -> dict[str, Any] | None:
+    return _run_dict(run_id, MODEL_TESTS_ARTIFACT)
+
+
+def _run_dict(run_id: str | None, path: str) -> dict[str, Any] | None:
+    """A JSON artifact of the run, or None (a model registered before it was logged)."""
     import mlflow
     from mlflow.exceptions import MlflowException
 
     try:
-        return mlflow.artifacts.load_dict(f"runs:/{run_id}/{MODEL_TESTS_ARTIFACT}")
+        return mlflow.artifacts.load_dict(f"runs:/{run_id}/{path}")
     except (MlflowException, OSError):
-        return None  # a model registered before the model tests existed
+        return None
 
 
 def _run_values(project: Project, info: ModelInfo) -> dict[str, Any]:
@@ -216,9 +238,11 @@ def card_for(project: Project, info: ModelInfo, config: Any = None) -> str:
     cfg = config or project.call("load_config")
     values = _run_values(project, info)
     tests = _model_tests(info.run_id)
+    importance = _run_dict(info.run_id, IMPORTANCE_ARTIFACT)
     return render_card(
-        project.name, info, values, tests, cfg, _contract(project, cfg), _business_context(project)
-    )
+        project.name, info, values, tests, cfg, _contract(project, cfg),
+        _business_context(project), importance,
+    )  # fmt: skip
 
 
 def write_model_card(

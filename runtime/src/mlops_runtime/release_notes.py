@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .explain import IMPORTANCE_ARTIFACT
 from .project import Project
 
 NOTES_DIR_ENV = "RELEASE_NOTES_DIR"
 DEFAULT_DIR = Path("release_notes")
 ARTIFACT_DIR = "release_notes"
 MODEL_TESTS_ARTIFACT = "model_tests.json"
-IMPORTANCE_ARTIFACT = "feature_importance.json"  # {feature: {"mean": ..., "std": ...}}
 TOP_FEATURES = 5
 
 

@@ -5,6 +5,7 @@ project by its thin entry point (`<package>/monitoring/__main__.py`: `main(PROJE
     python -m <package>.monitoring retrain [--reason R] [--trigger T] [--force] [--dry-run]
     python -m <package>.monitoring feedback LABELS.csv      columns request_id, label (row optional)
     python -m <package>.monitoring guards [status|release|reset [--all]]
+    python -m <package>.monitoring review [--hours 24] [--output FILE]   flagged predictions
 
 Exit codes: 0 done; 1 failed or refused (one line on stderr says why).
 """
@@ -98,6 +99,14 @@ def _guards(project: Project, args) -> int:
     return 0
 
 
+def _review(project: Project, args) -> int:
+    from .review import write_review
+
+    path, flagged = write_review(project, args.hours, args.output)
+    print(f"{flagged} flagged prediction(s) in the last {args.hours:g} hours; report: {path}")
+    return 0
+
+
 def main(project: Project, argv: list[str] | None = None) -> int:
     """Run one monitoring command for `project`; the exit code (0 done, 1 failed or refused)."""
     parser = argparse.ArgumentParser(
@@ -137,9 +146,17 @@ def main(project: Project, argv: list[str] | None = None) -> int:
         help="with reset: also release the lease and forget the history (cool-down, rate "
         "window, same-data) and the totals",
     )
+    review = commands.add_parser(
+        "review", help="list the logged predictions flagged out of range or low confidence"
+    )
+    review.add_argument("--hours", type=float, default=24.0, help="window (default 24)")
+    review.add_argument(
+        "--output", default="reports/limits_review.md", help="Markdown report to write"
+    )
     args = parser.parse_args(argv)
     quiet_third_party_output()
-    handlers = {"monitor": _monitor, "retrain": _retrain, "feedback": _feedback, "guards": _guards}
+    handlers = {"monitor": _monitor, "retrain": _retrain, "feedback": _feedback, "guards": _guards,
+                "review": _review}  # fmt: skip
     try:
         return handlers[args.command](project, args)
     except (FileNotFoundError, ValueError, LookupError, ProjectError) as exc:

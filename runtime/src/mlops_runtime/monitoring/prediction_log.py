@@ -8,7 +8,9 @@ background thread writes them in batches as Parquet files under the log URI (any
     <uri>/date=2026-12-02/part-<epoch ms>-<id>.parquet
 
 Columns: request_id, row (position in the request), timestamp (UTC), source (serving or batch),
-model_name, model_version, model_alias, the raw feature columns, probability, prediction.
+model_name, model_version, model_alias, the raw feature columns, probability, prediction, and
+for served rows the knowledge limits (`ood_score`, `confidence`, `limit_flags`: see
+`mlops_runtime.limits`).
 A failed write is retried with the next batch; if the writer thread dies, the next `log` call
 starts a new one. `purge` deletes days older than the retention. Labels that arrive later go to
 the feedback log (`write_feedback`), keyed by request id and row.
@@ -56,6 +58,7 @@ class PredictionBatch:
     model_alias: str | None = None
     source: str = "serving"
     timestamp: float = field(default_factory=time.time)
+    limits: Any = None  # mlops_runtime.limits.RowLimits per row, when serving checked them
 
     def to_frame(self) -> pd.DataFrame:
         return batches_to_frame([self])
@@ -93,7 +96,25 @@ def batches_to_frame(batches: list[PredictionBatch]) -> pd.DataFrame:
             ),
         }
     )
+    if any(b.limits is not None for b in batches):
+        outputs = pd.concat([outputs, _limits_columns(batches, sizes)], axis=1)
     return pd.concat([meta, features, outputs], axis=1)
+
+
+def _limits_columns(batches: list[PredictionBatch], sizes: list[int]) -> pd.DataFrame:
+    """`ood_score`, `confidence` and `limit_flags` (comma-separated, empty: within the limits)
+    of each row; NaN and empty for batches that were not checked."""
+    scores, confidence, flags = [], [], []
+    for batch, n in zip(batches, sizes, strict=True):
+        rows = batch.limits if batch.limits is not None else [None] * n
+        scores += [r.ood_score if r else np.nan for r in rows]
+        confidence += [r.confidence if r else np.nan for r in rows]
+        flags += [",".join(r.flags) if r else "" for r in rows]
+    return pd.DataFrame({
+        "ood_score": np.asarray(scores, dtype="float64"),
+        "confidence": np.asarray(confidence, dtype="float64"),
+        "limit_flags": np.asarray(flags, dtype=object),
+    })  # fmt: skip
 
 
 def _fs(uri: str):

@@ -43,7 +43,11 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ..contract import ColumnSpec
+from ..explain import DEFAULT_TOP, MAX_EXPLAINED_ROWS
+from ..limits import LimitsPolicy
 from ..project import Project
+from .explanations import Explainer
+from .limits import Checkers, refusal, shown
 from .hooks import PredictionEvent, ServingHooks
 from .loader import VERSION_ENV, LoadedModel, load_alias, load_model, resolve, serving_alias
 from .metrics import ServingMetrics
@@ -235,6 +239,9 @@ def create_app(
     challenger_loader: Callable[[str], LoadedModel] | None = None,
     options: ServingOptions | None = None,
     summary: str = "Predictions from the registry's model",
+    baseline_loader: Callable[[LoadedModel], dict[str, Any] | None] | None = None,
+    limits: LimitsPolicy | None = None,
+    ranges_loader: Callable[[LoadedModel], dict[str, Any] | None] | None = None,
 ) -> FastAPI:
     """The app serving `alias` (default: `$SERVING_MODEL_ALIAS`, else the environment's alias).
 
@@ -242,7 +249,11 @@ def create_app(
     `(model, frame) -> (probabilities, labels)`, the project's own scoring; `loader`: how a
     version is loaded (default: the registry, through the project's hooks); `hooks`: run after
     each prediction; `ab_config`: the project's A/B config file (champion/challenger routing;
-    `challenger_loader` loads an alias for it).
+    `challenger_loader` loads an alias for it); `baseline_loader`: the reference row of a
+    version for `explain=true` (default: its run's `explanation_baseline.json`, else the
+    contract's midpoints); `limits`: what a row past the knowledge limits gets (default
+    `LimitsPolicy.from_env()`), checked against `ranges_loader(version)` (default: its run's
+    `feature_ranges.json`).
     """
     options = options or ServingOptions.from_env()
     metrics = ServingMetrics(project.name)
@@ -268,6 +279,8 @@ def create_app(
     )
     columns = [spec.name for spec in features]
     predict_request = request_model(row_model(list(features)), options.max_rows)
+    explainer = Explainer(project, list(features), baseline_loader)
+    checkers = Checkers(project, limits or LimitsPolicy.from_env(), ranges_loader)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -346,11 +359,19 @@ def create_app(
         response_model=PredictResponse,
         responses={503: {"description": "no model loaded yet"}},
     )
-    def predict_rows(request: predict_request, http: Request) -> PredictResponse | JSONResponse:
-        """Probability and label for each row, and the model version that scored them."""
+    def predict_rows(
+        request: predict_request, http: Request, explain: bool = False, top: int = DEFAULT_TOP
+    ) -> PredictResponse | JSONResponse:
+        """Probability and label for each row, and the model version that scored them; with
+        `explain=true` also each row's `top` feature contributions (`ExplainedResponse`)."""
         loaded = state.loaded  # one read: a swap meanwhile does not touch this request
         if loaded is None:
             return JSONResponse({"detail": state.error}, status_code=503)
+        if explain and len(request.rows) > MAX_EXPLAINED_ROWS:
+            return JSONResponse(
+                {"detail": f"explain=true takes at most {MAX_EXPLAINED_ROWS} rows"},
+                status_code=422,
+            )
         frame = pd.DataFrame([row.model_dump() for row in request.rows], columns=columns)
         if state.router is not None:
             key = http.headers.get(state.router.config.key_header)
@@ -361,6 +382,12 @@ def create_app(
             probabilities, labels = scorer(loaded.model, frame)
         probabilities = [float(p) for p in probabilities]
         labels = [int(label) for label in labels]
+        checker = checkers.of(loaded)
+        row_limits = checker.assess(frame, probabilities)
+        state.metrics.observe_flags([r.flags for r in row_limits])
+        if checker.policy.action == "refuse" and any(r.flags for r in row_limits):
+            state.metrics.refused.labels(state.metrics.project).inc()
+            return JSONResponse({"detail": refusal(row_limits)}, status_code=422)
         state.metrics.observe_predictions(probabilities, labels)
         state.hooks.after_predict(
             PredictionEvent(
@@ -372,15 +399,18 @@ def create_app(
                 model_version=loaded.version,
                 model_alias=loaded.alias,
                 correlation_id=http.state.correlation_id,
+                limits=row_limits,
             )
         )
+        if explain:
+            return explainer.response(loaded, frame, probabilities, labels, top, scorer)
         return PredictResponse(
             model_name=loaded.name,
             model_version=loaded.version,
             model_alias=loaded.alias,
             predictions=[
-                Prediction(probability=p, label=label)
-                for p, label in zip(probabilities, labels, strict=True)
+                Prediction(probability=p, label=label, **shown(limit, checker.policy))
+                for p, label, limit in zip(probabilities, labels, row_limits, strict=True)
             ],
         )
 

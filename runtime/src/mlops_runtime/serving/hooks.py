@@ -29,6 +29,7 @@ class PredictionEvent:
     model_version: str
     model_alias: str | None
     correlation_id: str | None = None
+    limits: list[Any] | None = None  # mlops_runtime.limits.RowLimits per row, when checked
 
 
 class Hook(Protocol):
@@ -235,6 +236,7 @@ def event_batch(event: PredictionEvent) -> Any:
         model_name=event.model_name,
         model_version=event.model_version,
         model_alias=event.model_alias,
+        limits=event.limits,  # out-of-range and low-confidence flags (`make review` lists them)
     )
 
 

@@ -68,6 +68,22 @@ class ServingMetrics:
             ["project"],
             registry=self.registry,
         )
+        self.flagged = Counter(
+            "mlops_serving_flagged_rows",
+            "Scored rows past the model's knowledge limits, by reason (out_of_range: outside the "
+            "training range; low_confidence).",
+            ["project", "reason"],
+            registry=self.registry,
+        )
+        self.refused = Counter(
+            "mlops_serving_refused_requests",
+            "Requests refused by the limits policy `refuse`.",
+            ["project"],
+            registry=self.registry,
+        )
+        for reason in ("out_of_range", "low_confidence"):
+            self.flagged.labels(self.project, reason)
+        self.refused.labels(self.project)
         self.model_loaded.labels(self.project).set(0)
         self.swaps.labels(self.project)
         self.reload_errors.labels(self.project)
@@ -82,6 +98,12 @@ class ServingMetrics:
         for probability, label in zip(probabilities, labels, strict=True):
             self.probability.labels(self.project).observe(probability)
             self.predictions.labels(self.project, str(label)).inc()
+
+    def observe_flags(self, flags: list[tuple[str, ...]]) -> None:
+        """Count each row's limit flags."""
+        for row in flags:
+            for reason in row:
+                self.flagged.labels(self.project, reason).inc()
 
     def model_ready(self, name: str, version: str, alias: str | None) -> None:
         self.model_info.clear()  # one series: the version served now (after a swap too)

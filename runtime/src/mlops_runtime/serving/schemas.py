@@ -66,6 +66,16 @@ class Prediction(BaseModel):
 
     probability: float = Field(ge=0.0, le=1.0, description="probability of the positive class")
     label: Literal[0, 1] = Field(description="1 when probability >= the decision threshold")
+    confidence: float | None = Field(
+        default=None, description="probability of the predicted class (limits policy flag)"
+    )
+    ood_score: float | None = Field(
+        default=None,
+        description="how far the row lies outside the training range, in range widths (0 inside)",
+    )
+    flags: list[str] | None = Field(
+        default=None, description="out_of_range, low_confidence; empty: within the limits"
+    )
 
 
 class PredictResponse(BaseModel):
@@ -75,6 +85,35 @@ class PredictResponse(BaseModel):
     model_version: str
     model_alias: str | None = Field(description="the alias served; null for a pinned version")
     predictions: list[Prediction]
+
+
+class Contribution(BaseModel):
+    """One feature's part in one prediction (`explain=true`)."""
+
+    feature: str
+    value: Any = Field(description="the row's value")
+    baseline: Any = Field(description="the reference value it was compared with")
+    contribution: float = Field(
+        description="probability minus the probability with the feature at its baseline value; "
+        "positive pushed the probability up"
+    )
+
+
+class ExplainedPrediction(Prediction):
+    """One row's answer with the features that moved it most."""
+
+    contributions: list[Contribution]
+
+
+class ExplainedResponse(BaseModel):
+    """`/predict?explain=true`: the answers, each with its top contributions, and how they were
+    computed."""
+
+    model_name: str
+    model_version: str
+    model_alias: str | None
+    explanation: dict[str, str] = Field(description="method and where the baseline came from")
+    predictions: list[ExplainedPrediction]
 
 
 class Readiness(BaseModel):
