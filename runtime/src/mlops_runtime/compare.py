@@ -60,6 +60,7 @@ MOVED_MODULES: dict[str, str] = {
     "scripts/deploy.py": "mlops_runtime.cd.deploy",
     "scripts/smoke_test.py": "mlops_runtime.cd.smoke",
     "scoring.py": "mlops_runtime.scoring",
+    "mlops/metrics.py": "mlops_runtime.pipeline_metrics",  # an adopted package's copy
     "scripts/kfp_recurring_run.py": "mlops_runtime.kfp_schedule",
 }
 

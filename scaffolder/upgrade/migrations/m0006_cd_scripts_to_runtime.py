@@ -37,11 +37,18 @@ KFP_FILES = ["scripts/kfp_recurring_run.py", "tests/test_kfp_recurring_run.py"]
 # test_monitoring_job.py) are left to the merge: a team's edit there is its own and must stay.
 
 
+# An adopted package's copy of the pipeline metrics writer (level 1 and up).
+ADOPTED_FILES = ["{package_dir}/mlops/metrics.py"]
+
+
 def moved(state: ProjectState) -> list[str]:
     """The project files of `state`'s level that became bindings of the runtime (or shrank)."""
+    found: list[str] = []
+    if not state.answers.example and state.level >= 1 and state.answers.package_dir:
+        found += [p.format(package_dir=state.answers.package_dir) for p in ADOPTED_FILES]
     if state.level < 2:
-        return []
-    found = list(SCRIPTS)
+        return found
+    found += SCRIPTS
     if state.answers.example:
         for level in range(2, state.level + 1):
             found += [p.format(package=state.answers.package_name) for p in EXAMPLE_ONLY[level]]
@@ -55,13 +62,22 @@ def paths(state: ProjectState) -> list[str]:
     return files + [path + KEPT_SUFFIX for path in files]
 
 
+# What each file holds once it is a binding (markers of templates 2.1.0).
+BINDING_MARKERS = {
+    "scripts/deploy.py": "mlops_runtime.cd", "scripts/smoke_test.py": "mlops_runtime.cd",
+    "mlops/metrics.py": "mlops_runtime import pipeline_metrics",
+}  # fmt: skip
+
+
 def is_applied(tree: Path, state: ProjectState) -> bool:
-    """Nothing to set aside once every script is gone or a binding of `mlops_runtime.cd`."""
-    scripts = [tree / path for path in moved(state) if path.startswith("scripts/")]
-    return all(
-        not script.is_file() or "mlops_runtime.cd" in script.read_text("utf-8")
-        for script in scripts
-    )
+    """Nothing to set aside once the scripts (and an adopted package's metrics writer) are gone
+    or bindings of the runtime."""
+    for path in moved(state):
+        marker = next((m for end, m in BINDING_MARKERS.items() if path.endswith(end)), None)
+        target = tree / path
+        if marker and target.is_file() and marker not in target.read_text("utf-8"):
+            return False
+    return True
 
 
 def apply_with_base(tree: Path, base: Path, state: ProjectState) -> list[str]:

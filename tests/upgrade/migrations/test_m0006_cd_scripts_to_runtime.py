@@ -12,9 +12,15 @@ import pytest
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.new import NewRequest, create_project
 from scaffolder.state import load_state
+from scaffolder.upgrade.adopt import adopt
 from scaffolder.upgrade.apply import UpgradeRequest, upgrade
-from scaffolder.upgrade.migrations.m0006_cd_scripts_to_runtime import is_applied, moved
+from scaffolder.upgrade.migrations.m0006_cd_scripts_to_runtime import (
+    apply_with_base,
+    is_applied,
+    moved,
+)
 from ..helpers import commit, git
+from ..test_adopt import team_package_repo
 
 REPO = Path(__file__).resolve().parents[3]
 # The last commit whose templates held the CD scripts' own code (release 2.0.0).
@@ -94,14 +100,12 @@ def test_the_compare_command_knows_each_script():
             assert runtime_module(f"{path}.team-edit") is not None, path
 
 
-def test_level3_a_team_hook_is_kept_and_a_team_fixture_merges(tmp_path, old_catalog):
+def test_level3_a_team_hook_is_kept_and_the_rest_becomes_bindings(tmp_path, old_catalog):
     repo = _old_project(tmp_path, old_catalog, level=3, orchestrator="both")
     hooks = repo / "src/churn/serving/hooks.py"
     edited = hooks.read_text().replace("    hooks: list[Any] = []", "    hooks: list[Any] = [Ours()]")
     assert edited != hooks.read_text()
     hooks.write_text(edited)
-    conftest = repo / "tests/conftest.py"
-    conftest.write_text(conftest.read_text() + "\n\n@pytest.fixture\ndef ours():\n    return 1\n")
     commit(repo)
 
     result = upgrade(UpgradeRequest(path=repo, to=3, defaults=True), catalog=builtin_catalog())
@@ -110,9 +114,26 @@ def test_level3_a_team_hook_is_kept_and_a_team_fixture_merges(tmp_path, old_cata
     assert "prediction_log_hooks(PROJECT)" in hooks.read_text()
     said = "\n".join(result.notes)
     assert "python -m mlops_runtime.compare src/churn/serving/hooks.py.team-edit" in said
-    # untouched platform copies became bindings; the team's conftest merged with its fixture
+    # untouched platform copies became bindings; files the team owns (conftest) are the merge's
     assert "mlops_runtime import kfp_schedule" in (repo / "scripts/kfp_recurring_run.py").read_text()
     assert not (repo / "scripts/kfp_recurring_run.py.team-edit").exists()
-    merged = conftest.read_text()
-    assert "def ours():" in merged and "from mlops_runtime.testing import isolate" in merged
+    assert "from mlops_runtime.testing import isolate" in (repo / "tests/conftest.py").read_text()
+    assert not (repo / "tests/conftest.py.team-edit").exists()
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_an_adopted_packages_edited_metrics_writer_is_kept(tmp_path):
+    repo = team_package_repo(tmp_path)
+    adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    state = load_state(repo)
+    assert moved(state) == ["bikes/mlops/metrics.py"] and is_applied(repo, state)
+    metrics = repo / "bikes/mlops/metrics.py"
+    old = metrics.read_text()
+    base = tmp_path / "base"
+    (base / "bikes/mlops").mkdir(parents=True)
+    (base / "bikes/mlops/metrics.py").write_text(old)
+    metrics.write_text(old + "# our own gauge\n")
+    notes = apply_with_base(repo, base, state)
+    assert (repo / "bikes/mlops/metrics.py.team-edit").read_text().endswith("# our own gauge\n")
+    assert metrics.read_text() == old
+    assert "python -m mlops_runtime.compare bikes/mlops/metrics.py.team-edit" in notes[0]
