@@ -65,12 +65,13 @@ demo: ## Create a level-1 project under build/demo, install it and run its train
 	grep -E '^(quality gate|registered|run folder)' $(DEMO_LOG) | sed 's/^/  /'; \
 	echo "next: cd $(DEMO_DIR)/demo-churn && make help; the whole log: $(DEMO_LOG)"
 
-bench: setup ## Start-up, render, upgrade and assess benchmarks, state-store ops/s (SQLite, PostgreSQL)
+bench: setup ## Start-up, render, upgrade and assess benchmarks, state-store ops/s (SQLite, PostgreSQL), generated project size
 	$(PYTHON) benchmarks/bench_cli.py
 	-$(PYTHON) benchmarks/bench_ccds.py $(if $(CCDS_TEMPLATE),--ccds-template $(CCDS_TEMPLATE))
 	$(PYTHON) benchmarks/bench_upgrade.py
 	$(PYTHON) benchmarks/bench_assess.py
 	$(PYTHON) benchmarks/bench_state.py
+	-$(PYTHON) benchmarks/bench_size.py
 	@echo "levels 2 and 3 (need a venv with the generated project's dependencies, e.g. the e2e one, $(or $(E2E_VENV),.cache/e2e/venv-*)):"
 	@echo "  $(PYTHON) benchmarks/bench_level2.py --venv VENV"
 	@echo "  $(PYTHON) benchmarks/bench_level3.py --venv VENV   # /predict with prediction logging vs level 2, server on CPU 1"

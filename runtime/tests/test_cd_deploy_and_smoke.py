@@ -119,7 +119,7 @@ spec:
 
 def test_render_runs_kubectl_kustomize(tmp_path, monkeypatch, capsys):
     if shutil.which("kubectl") is None:
-        pytest.fail("kubectl is not installed; install it (apt-get install kubectl, or its release)")
+        pytest.fail("kubectl is not installed; install it (apt-get install kubectl)")
     overlay = tmp_path / "k8s" / "overlays" / "staging"
     overlay.mkdir(parents=True)
     (overlay / "kustomization.yaml").write_text(OVERLAY)

@@ -85,8 +85,9 @@ def main(
     with tempfile.TemporaryDirectory() as tmp:
         package = compile_pipeline(Path(tmp) / "monitoring.yaml")
         try:
-            run = schedule(client_factory(host=args.host), package, experiment=experiment,
-                           job_name=job_name, cron=args.cron, enabled=not args.disabled)  # fmt: skip
+            client = client_factory(host=args.host)
+            run = schedule(client, package, experiment=experiment, job_name=job_name,
+                           cron=args.cron, enabled=not args.disabled)  # fmt: skip
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -130,7 +130,8 @@ def main(
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # an input that is not there or not readable
-        print(f"error: cannot read {exc.filename}: {exc.strerror}; pass an existing CSV (or none for the sample data)", file=sys.stderr)
+        print(f"error: cannot read {exc.filename}: {exc.strerror}; pass an existing CSV (or none "
+              "for the sample data)", file=sys.stderr)  # fmt: skip
         return 1
     print(
         f"scored {result.rows} rows of {result.input} with {result.model} "

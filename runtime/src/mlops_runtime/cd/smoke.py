@@ -92,8 +92,9 @@ def run_checks(
         answer = json.loads(body)
         predictions = answer.get("predictions", [])
         check(len(predictions) == len(rows), "one prediction per row", predictions)
+        in_range = [p.get("probability") is None or 0 <= p["probability"] <= 1 for p in predictions]
         check(
-            all(p.get("probability") is None or 0.0 <= p["probability"] <= 1.0 for p in predictions),
+            all(in_range),
             "probabilities (where the model gives them) in [0, 1]",
             predictions,
         )
