@@ -12,10 +12,13 @@ import pytest
 
 from scaffolder.catalog import builtin_catalog as _builtin_catalog
 from scaffolder.state import load_state
+from scaffolder.upgrade.migrations import release_ids
 from tests.overlays.acme import EXAMPLE, acme_repo, tag_commit
 from tests.upgrade.helpers import commit, git
 
 CURRENT = _builtin_catalog().version  # the templates' newest release
+# The built-in release migrations a project made at CURRENT records as done (m0005, m0006, ...).
+BUILT_IN = release_ids(_builtin_catalog())  # the built-in catalog has no overlays
 
 
 def _new(run_cli, tmp_path: Path, *args: str, name: str = "churn"):
@@ -85,7 +88,8 @@ def test_a_project_made_at_the_newest_release_records_its_migrations_as_done(run
     assert made.exit_code == 0, made.stderr
     state = load_state(tmp_path / "projects" / "churn")
     assert state.overlays[0].ref == "v2" and state.overlays[0].version == "2"
-    assert state.migrations == ["m0005", "acme:0001-lint-skip-into-acme-folder"]
+    assert {"m0005", "m0006"} <= set(BUILT_IN)
+    assert state.migrations == [*BUILT_IN, "acme:0001-lint-skip-into-acme-folder"]
 
 
 def test_overlay_ref_pins_a_release_and_upgrade_overlay_adds_one(run_cli, tmp_path):
@@ -98,7 +102,7 @@ def test_overlay_ref_pins_a_release_and_upgrade_overlay_adds_one(run_cli, tmp_pa
     assert (project / "CODEOWNERS").is_file()
     assert load_state(project).overlays[0].version == "1"
     # Added at release 1, the overlay's release-2 migration is still to come.
-    assert load_state(project).migrations == ["m0005"]  # the built-in release migration
+    assert load_state(project).migrations == BUILT_IN  # the built-in release migrations
     pinned = run_cli("upgrade", project, "--to", "0", "--overlay-ref", "acme=v1", "--check")
     assert pinned.exit_code == 0, pinned.stdout + pinned.stderr
     newest = run_cli("upgrade", project, "--to", "0", "--check")
@@ -249,7 +253,7 @@ def test_adopt_with_an_overlay_and_json_results(run_cli, tmp_path):
     state = load_state(repo)
     assert state.overlays[0].version == "2" and (repo / "CODEOWNERS").is_file()
     # Adopted at the newest release: the release's migration is for older projects.
-    assert state.migrations == ["m0005", "acme:0001-lint-skip-into-acme-folder"]
+    assert state.migrations == [*BUILT_IN, "acme:0001-lint-skip-into-acme-folder"]
 
 
 def test_catalog_info_names_the_level_and_releases(run_cli, tmp_path):
