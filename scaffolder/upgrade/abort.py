@@ -191,8 +191,12 @@ def abort_run(path: Path) -> Aborted:
     repo = gitops.toplevel(path)
     record = load(repo)
     if record is None:
+        # A run killed before it changed anything may have left git's merge temporaries.
+        removed = gitops.remove_merge_leftovers(repo)
+        what = (f"removed the {len(removed)} `.merge_file_*` file(s) a killed git left, "
+                "nothing else was changed" if removed else "nothing was changed")  # fmt: skip
         raise AbortRefused(
-            f"no unfinished mlops-scaffold run to abort in {repo} (nothing was changed); "
+            f"no unfinished mlops-scaffold run to abort in {repo} ({what}); "
             "`git status` shows where the repository is"
         )
     from scaffolder.upgrade.preflight import check_git_lock

@@ -75,3 +75,44 @@ def test_a_left_index_lock_is_named_with_what_clears_it(tmp_path):
         adopt(repo, 1, {}, defaults=True, interactive=False)
     lock.unlink()
     assert snapshot(repo) == before
+
+
+def test_adopt_killed_at_any_moment_then_abort_leaves_the_exact_prior_tree_and_refs(tmp_path):
+    """SIGKILL at moments spread over an adoption (render, merge, landing): --abort, when a
+    record is left, returns the exact prior files (no `.merge_file_*` among them), refs and
+    index; a git lock the kill left is named first, with what clears it."""
+    import subprocess
+    import sys
+    import time
+
+    from scaffolder import gitops
+
+    repo = ccds_project(tmp_path)
+    (repo / "scratch.txt").write_text("untracked notes\n")
+    before = snapshot(repo)
+    index = gitops.write_tree(repo)
+    for delay in (1.5, 3.0, 4.0, 4.5, 5.0):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scaffolder", "adopt", str(repo), "--level", "1",
+             "--orchestrator", "airflow", "--defaults"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        if abort.load(repo) is None and (repo / ".mlops-scaffold.yml").exists():
+            break  # it finished before the kill
+        lock = repo / ".git" / "index.lock"
+        if abort.load(repo) is not None:
+            if lock.exists():
+                with pytest.raises(ScaffoldError, match="index.lock is left by a git command"):
+                    abort_run(repo)
+                lock.unlink()  # as the message says
+            abort_run(repo)
+        elif list(repo.glob(".merge_file_*")):  # killed while planning: git's temporaries
+            with pytest.raises(ScaffoldError, match=r"removed the \d+ `.merge_file_\*` file"):
+                abort_run(repo)
+        lock.unlink(missing_ok=True)  # a kill before the record: git's lock alone
+        assert snapshot(repo) == before, delay
+        assert gitops.write_tree(repo) == index
