@@ -71,6 +71,13 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"ModelPackageArn|get_approved_package|models:/",
         re.I,
     ),
+    # CD tagging the registered model version with where it came from (az ml model update
+    # --set tags.github_run_id=..., gcloud ai models upload --labels=commit_sha=...)
+    "lineage_tag": re.compile(
+        r"\b(ml\s+model\s+(update|create)|ai\s+models\s+(update|upload))\b[\s\S]{0,300}?"
+        r"(tags?|labels?)[.=\s][\w-]*(git|commit|sha|run_id|run_number|workflow)",
+        re.I,
+    ),
     "progressive": re.compile(
         r"weight\.\w+=\d+|--traffic|traffic[-_ ]?split|setWeight|canary|blue[-_ ]?green",
         re.I,
@@ -268,6 +275,34 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     detail["tests"] = test_paths(_as_text(step.get("run")))
                 facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
             facts.extend(_script_facts(_as_text(step.get("run")), path, line, job_id))
+            uses = step.get("uses")
+            if isinstance(uses, str) and uses.startswith("./"):  # a local (composite) action
+                facts.append(
+                    Fact(
+                        kind="ci.local_action",
+                        path=path,
+                        line=line,
+                        detail={"job": job_id, "action": _relative(uses).rstrip("/")},
+                    )
+                )
+    return facts
+
+
+def composite_action(doc: Any, path: str, line: int, job: str, action: str) -> list[Fact]:
+    """The steps of a local composite action (`runs: {using: composite, steps: [...]}`), read
+    as steps of the workflow job that uses it (at that step's line), as GitHub runs them."""
+    runs = doc.get("runs") if isinstance(doc, YMap) else None
+    steps = runs.get("steps") if isinstance(runs, dict) else None
+    if not isinstance(steps, list) or str(runs.get("using")) != "composite":
+        return []
+    facts: list[Fact] = []
+    for step in steps:
+        if not isinstance(step, dict):
+            continue
+        text = " ".join(_as_text(step.get(k)) for k in ("name", "run", "uses", "with"))
+        for kind in classify(text):
+            detail = {"job": job, "via": action}
+            facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
     return facts
 
 

@@ -214,6 +214,7 @@ def scan(root: Path) -> Facts:
                     )
                 )
     _gitlab_includes(root, facts, problems)
+    _local_actions(root, facts)
     facts.extend(detect_dvc.dvc_facts(root))  # .dvc/config and .dvc files, data/ included
     _scripts_of_ci(facts)
     facts.sort(key=lambda f: (f.path, f.line, f.kind))
@@ -488,6 +489,31 @@ def _gitlab_includes(root: Path, facts: list[Fact], problems: list[Problem]) -> 
             queue.extend(f for f in found if f.kind == "ci.include")
     if len(parsed) > 1:
         _gitlab_extends(root, sorted(parsed), facts, problems)
+
+
+def _local_actions(root: Path, facts: list[Fact]) -> None:
+    """Steps that use a local composite action (`uses: ./.github/actions/deploy`) run that
+    action's steps: read them as steps of the calling job."""
+    for use in [f for f in facts if f.kind == "ci.local_action"]:
+        action = str(use.detail["action"])
+        if ".." in PurePosixPath(action).parts:
+            continue  # outside the repository
+        for name in ("action.yml", "action.yaml"):
+            target = root / action / name
+            text = _text(str(target)) if target.is_file() else None
+            if text is None:
+                continue
+            try:
+                docs = load_yaml_documents(text)
+            except YamlSyntaxError:
+                break
+            for doc in docs:
+                facts.extend(
+                    parse_ci.composite_action(
+                        doc, use.path, use.line, str(use.detail["job"]), f"{action}/{name}"
+                    )
+                )
+            break
 
 
 def _gitlab_extends(root: Path, paths: list[str], facts: list[Fact], problems: list) -> None:

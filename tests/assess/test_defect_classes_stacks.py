@@ -267,3 +267,107 @@ def test_gitlab_jobs_extending_a_template_of_an_included_file_run_its_script(tmp
     tests = [f for f in scan(tmp_path).facts if f.kind == "ci.step.test"]
     assert [(f.path, f.detail["job"]) for f in tests] == [("ci/churn.yml", "churn-test")]
     assert checks(tmp_path)["quality.ci-tests"].outcome is Outcome.PASS
+
+
+def test_a_pipeline_in_a_project_that_trains_no_model_is_no_training_pipeline(tmp_path):
+    flow = """
+        from metaflow import FlowSpec, schedule, step
+
+        @schedule(cron="0/5 * * * ? *")
+        class ExampleFlow(FlowSpec):
+            @step
+            def start(self):
+                self.data = [1, 2, 3]
+                self.next(self.end)
+
+            @step
+            def end(self):
+                print(sum(self.data))
+
+        if __name__ == "__main__":
+            ExampleFlow()
+    """
+    write(tmp_path, {"flows/example_flow.py": flow})
+    result = checks(tmp_path)
+    assert result["pipelines.train-entrypoint"].outcome is Outcome.FAIL
+    assert "trains a model" in result["pipelines.train-entrypoint"].message
+    # the same flow fitting and saving a model is a training pipeline
+    write(
+        tmp_path,
+        {
+            "flows/example_flow.py": flow.replace(
+                "self.data = [1, 2, 3]",
+                "import joblib\n                self.data = [1, 2, 3]\n"
+                "                joblib.dump(self.data, 'model.joblib')",
+            )
+        },
+    )
+    assert checks(tmp_path)["pipelines.train-entrypoint"].outcome is Outcome.PASS
+
+
+def test_a_step_using_a_local_composite_action_runs_that_actions_steps(tmp_path):
+    write(
+        tmp_path,
+        {
+            ".github/workflows/build-model.yml": """
+                on: {workflow_dispatch: {}}
+                jobs:
+                  train:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: actions/checkout@v4
+                      - name: Run pipeline job to train model
+                        uses: "./.github/templates/run-job"
+                        with: {job_file: jobs/train_model.yml}
+            """,
+            ".github/templates/run-job/action.yml": """
+                name: Run Job
+                inputs:
+                  job_file: {required: true}
+                runs:
+                  using: composite
+                  steps:
+                    - name: Run job
+                      shell: bash
+                      run: |
+                        RUN_ID=$(az ml job create --file ${{ inputs.job_file }} --query name -o tsv)
+                        az ml job show -n $RUN_ID
+            """,
+        },
+    )
+    deployed = [f for f in scan(tmp_path).facts if f.kind == "ci.step.pipeline_deploy"]
+    assert [(f.path, f.line, f.detail["via"]) for f in deployed] == [
+        (".github/workflows/build-model.yml", 7, ".github/templates/run-job/action.yml")
+    ]
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.PASS
+
+
+def test_cd_tagging_the_registered_version_with_its_run_is_lineage(tmp_path):
+    files = {
+        "src/register.py": """
+            import mlflow
+
+            with mlflow.start_run():
+                mlflow.sklearn.log_model(model, "model", registered_model_name="churn")
+        """,
+        "endpoints/deployment.yml": AZURE_DEPLOYMENT,
+        ".github/workflows/build.yml": """
+            on: {workflow_dispatch: {}}
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - name: Update model tags
+                    run: |
+                      az ml model update --name churn --version 3 \\
+                        --set tags.github_run_id=${{ github.run_id }} tags.commit=${{ github.sha }}
+        """,
+    }
+    write(tmp_path, files)
+    assert checks(tmp_path)["tracking.lineage-tags"].outcome is Outcome.PASS
+    # tags that say nothing of where the version came from are not lineage
+    files[".github/workflows/build.yml"] = files[".github/workflows/build.yml"].replace(
+        "tags.github_run_id=${{ github.run_id }} tags.commit=${{ github.sha }}", "tags.team=risk"
+    )
+    write(tmp_path, files)
+    assert checks(tmp_path)["tracking.lineage-tags"].outcome is Outcome.FAIL

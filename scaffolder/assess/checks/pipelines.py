@@ -26,10 +26,40 @@ def orchestrated(f: Facts) -> list:
     return of(f, *ORCHESTRATED) + (stages if len(stages) >= 2 else [])
 
 
+# what a project that trains a model shows somewhere: a model saved, loaded, evaluated, tracked
+# or retrained (a pipeline of a project with none of these moves data, it trains nothing)
+MODEL_EVIDENCE = (
+    "model.*",
+    "mlflow.*",
+    "registry.*",
+    "eval.*",
+    "seed",
+    "retrain.*",
+    "train.entrypoint",
+    "kfp.component",
+    "dvc.stage",
+)
+
+
+def trains_a_model(f: Facts) -> bool:
+    # a tracker called (not an orchestrator imported: a Metaflow flow records its runs anyway)
+    called = [x for x in f.of("track.run") if x.detail.get("call")]
+    return bool(called) or any(f.of(kind) for kind in MODEL_EVIDENCE)
+
+
 def r_train_entrypoint(f: Facts) -> Verdict:
     entry = [x for x in f.of("entrypoint") if "train" in x.path or "pipeline" in x.path]
     entry += [x for x in f.of("make.target") if x.detail.get("name") == "train"]
-    entry += of(f, "train.entrypoint") + orchestrated(f)
+    entry += of(f, "train.entrypoint")
+    pipelines = orchestrated(f)
+    if pipelines and not entry and not trains_a_model(f):
+        return Verdict(
+            False,
+            where(pipelines),
+            "pipelines run, but nothing in the project trains a model (no model is fitted, "
+            "saved, evaluated or tracked)",
+        )
+    entry += pipelines
     return found(
         entry,
         "training runs from one command",

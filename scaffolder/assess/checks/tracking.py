@@ -139,7 +139,7 @@ def r_lineage_tags(f: Facts) -> Verdict:
         if re.search(r"git|commit|sha", str(x.detail.get("key")), re.I)
     ]
     return found(
-        tags,
+        tags + f.of("ci.step.lineage_tag"),
         "model versions carry lineage tags (git commit)",
         "model versions are not tagged with the git commit and pipeline run",
     )
