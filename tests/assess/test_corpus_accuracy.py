@@ -9,11 +9,14 @@ from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, me
 
 OVERALL_EXACT = 0.85
 DIMENSION_WITHIN_ONE = 0.95
-DIMENSION_EXACT = 0.75
-ABOVE_ZERO_EXACT = 0.8  # exact on the cells a careful reader rated above 0
+# raised with the 50-repository corpus (94 % exact, 88 % above 0, every dimension >= 88 %)
+DIMENSION_EXACT = 0.9
+ABOVE_ZERO_EXACT = 0.85  # exact on the cells a careful reader rated above 0
+PER_DIMENSION_EXACT = 0.8
 # the held-out part (labelled before assess ran, never used to choose a rule): issue 23 asks for
 # exact >= 85 %, above 0 >= 80 %, every dimension >= 75 %, over-scores <= 2 % on >= 15 repos; as
 # first measured on 15 (docs/assess.md) the first holds and is enforced, the others do not yet
+# (unchanged by the rules chosen from the 50-repository corpus's calibration part)
 HELDOUT_EXACT = 0.85
 HELDOUT_WITHIN_ONE = 0.95
 
@@ -49,7 +52,9 @@ def test_accuracy_on_real_repositories_meets_the_bar(result):
 @pytest.mark.parametrize("dimension", DIMENSIONS)
 def test_no_dimension_is_mostly_wrong(result, dimension):
     # a rubric that is right on average can still be useless in one dimension
-    assert result.per_dimension.get(dimension, 0) / result.repos >= 0.7, result.table()
+    assert result.per_dimension.get(dimension, 0) / result.repos >= PER_DIMENSION_EXACT, (
+        result.table()
+    )
 
 
 def test_held_out_repositories_meet_the_floors_they_meet_as_first_measured():
