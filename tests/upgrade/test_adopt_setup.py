@@ -146,3 +146,13 @@ def test_make_lock_never_replaces_a_hashed_constraints_file(tmp_path):
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 1 and "holds --hash pins from your lock tool" in done.stderr
     assert (repo / "constraints.txt").read_text() == before
+
+
+def test_the_serving_image_context_holds_a_top_level_package(tmp_path):
+    """The level-2 serving Dockerfile copies the team's package folder; the build context
+    (.dockerignore, an allow-list) must not leave a top-level one out."""
+    repo = ccds_project(tmp_path)
+    adopt(repo, 2, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    assert "COPY bike_demand/ bike_demand/" in (repo / "Dockerfile.serving").read_text()
+    allowed = (repo / ".dockerignore").read_text().splitlines()
+    assert "!bike_demand/" in allowed and allowed.index("*") < allowed.index("!bike_demand/")
