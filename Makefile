@@ -72,6 +72,7 @@ bench: setup ## Start-up, render, upgrade and assess benchmarks, state-store ops
 	$(PYTHON) benchmarks/bench_assess.py
 	$(PYTHON) benchmarks/bench_state.py
 	-$(PYTHON) benchmarks/bench_size.py
+	$(PYTHON) benchmarks/bench_limits.py
 	@echo "levels 2 and 3 (need a venv with the generated project's dependencies, e.g. the e2e one, $(or $(E2E_VENV),.cache/e2e/venv-*)):"
 	@echo "  $(PYTHON) benchmarks/bench_level2.py --venv VENV"
 	@echo "  $(PYTHON) benchmarks/bench_level3.py --venv VENV   # /predict with prediction logging vs level 2, server on CPU 1"

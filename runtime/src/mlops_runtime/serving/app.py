@@ -372,7 +372,8 @@ def create_app(
                 {"detail": f"explain=true takes at most {MAX_EXPLAINED_ROWS} rows"},
                 status_code=422,
             )
-        frame = pd.DataFrame([row.model_dump() for row in request.rows], columns=columns)
+        records = [row.model_dump() for row in request.rows]
+        frame = pd.DataFrame(records, columns=columns)
         if state.router is not None:
             key = http.headers.get(state.router.config.key_header)
             loaded, (probabilities, labels) = state.router.score(
@@ -383,7 +384,7 @@ def create_app(
         probabilities = [float(p) for p in probabilities]
         labels = [int(label) for label in labels]
         checker = checkers.of(loaded)
-        row_limits = checker.assess(frame, probabilities)
+        row_limits = checker.assess(records, probabilities)
         state.metrics.observe_flags([r.flags for r in row_limits])
         if checker.policy.action == "refuse" and any(r.flags for r in row_limits):
             state.metrics.refused.labels(state.metrics.project).inc()
