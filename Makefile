@@ -65,7 +65,7 @@ demo: ## Create a level-1 project under build/demo, install it and run its train
 	grep -E '^(quality gate|registered|run folder)' $(DEMO_LOG) | sed 's/^/  /'; \
 	echo "next: cd $(DEMO_DIR)/demo-churn && make help; the whole log: $(DEMO_LOG)"
 
-bench: setup ## Start-up, render, upgrade and assess benchmarks, state-store ops/s (SQLite, PostgreSQL), generated project size
+bench: setup ## Start-up, render, upgrade and assess benchmarks, state-store ops/s (SQLite, PostgreSQL), generated project size, serving limits and explanations cost
 	$(PYTHON) benchmarks/bench_cli.py
 	-$(PYTHON) benchmarks/bench_ccds.py $(if $(CCDS_TEMPLATE),--ccds-template $(CCDS_TEMPLATE))
 	$(PYTHON) benchmarks/bench_upgrade.py
