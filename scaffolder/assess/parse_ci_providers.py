@@ -240,6 +240,12 @@ _JENKINS_LIBRARY_STEP = re.compile(
     r"(?:deploy|register|promote)[A-Z]\w*)\s*\(",
     re.M,
 )
+# plugin steps that deploy: pipeline-aws's CloudFormation stack updates, the Kubernetes CD and
+# Azure App Service plugins
+_JENKINS_PLUGIN_DEPLOY = re.compile(
+    r"\b(cfnUpdate|cfnUpdateStackSet|kubernetesDeploy|azureWebAppPublish|azureFunctionAppPublish)"
+    r"\s*\("
+)
 _JENKINS_STAGE = re.compile(r"""\bstage\s*\(\s*['"]([^'"]+)['"]""")
 
 
@@ -276,6 +282,10 @@ def jenkinsfile(text: str, path: str, zone: Zone) -> list[Fact]:
                     kind="registry.model", path=path, line=line, detail={"tool": f"Jenkins {name}"}
                 )
             )
+    for match in _JENKINS_PLUGIN_DEPLOY.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        detail = {"job": match.group(1), "tool": f"Jenkins {match.group(1)}"}
+        facts.append(Fact(kind="ci.step.deploy", path=path, line=line, detail=detail))
     if re.search(r"\binput\s*(\(|message)", text):
         facts.append(Fact(kind="approval.gate", path=path, line=1, detail={"tool": "Jenkins"}))
     if re.search(r"\bcron\s*\(", text):

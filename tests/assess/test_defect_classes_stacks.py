@@ -371,3 +371,31 @@ def test_cd_tagging_the_registered_version_with_its_run_is_lineage(tmp_path):
     )
     write(tmp_path, files)
     assert checks(tmp_path)["tracking.lineage-tags"].outcome is Outcome.FAIL
+
+
+def test_jenkins_plugin_steps_that_update_stacks_deploy(tmp_path):
+    write(
+        tmp_path,
+        {
+            "jenkins/Jenkinsfile": """
+                pipeline {
+                  agent any
+                  stages {
+                    stage('Build') { steps { sh 'python3 build.py --export-cfn-params-tags True' } }
+                    stage('Staging Deploy') {
+                      steps {
+                        withAWS(region: "${AWS_REGION}") {
+                          cfnUpdate(stack: "${STACK_STAGING}", file: 'endpoint-config-template.yml',
+                            paramsFile: 'staging-params-export.json', timeoutInMinutes: 30)
+                        }
+                      }
+                    }
+                  }
+                }
+            """,
+        },
+    )
+    deploys = [f for f in scan(tmp_path).facts if f.kind == "ci.step.deploy"]
+    assert [(f.path, f.line) for f in deploys] == [("jenkins/Jenkinsfile", 8)]
+    result = checks(tmp_path)["deployment.cd-workflow"]
+    assert result.outcome is Outcome.PASS and "cfnUpdate" in result.message
