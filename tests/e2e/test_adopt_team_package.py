@@ -4,9 +4,9 @@ A project in the cookiecutter-data-science v2 layout, with a data scientist's ed
 adopted at level 2: nothing of theirs is lost, no example code is added, `make test` passes,
 `make train` first names what to connect, then -- connected in config/mlops.yaml -- runs their
 functions and registers their model (aliases `candidate` and, in dev, `champion`), as do
-`make dag-test` and `make kfp-run`; `make serve` serves that model and the project's own smoke
-test passes against it; promotion moves an alias; `make clean` leaves their data alone and no
-tracked path becomes ignored.
+`make dag-test` and `make kfp-run`; `make serve` serves that model, the project's own smoke
+test passes against it and so does `make load-test` (config/slo.yaml, a few seconds); promotion
+moves an alias; `make clean` leaves their data alone and no tracked path becomes ignored.
 
 The project is tests/e2e/repos/ccds-bike-demand.json: a project in the cookiecutter-data-science
 v2 layout, written by hand (ccds clones its template from GitHub, which CI cannot reach). With
@@ -154,6 +154,17 @@ def data_scientist_project(root: Path) -> Path:
     return repo
 
 
+def check_load_test(repo: Path, venv: Path, url: str) -> None:
+    """`make load-test` against the running app for 3 s meets the project's SLO
+    (config/slo.yaml: 22 requests/s offered) and writes its report."""
+    done = make(repo, "load-test", venv, LOAD_TEST_URL=url, LOAD_TEST_SECONDS="3")
+    assert "SLO met; report: build/load-test/load_test.md" in done.stdout, done.stdout
+    report = json.loads((repo / "build" / "load-test" / "load_test.json").read_text())
+    assert report["passed"] and report["requests"] == 66 and report["errors"] == 0
+    assert [o["name"] for o in report["objectives"]] == ["p95_ms", "p99_ms", "error_rate", "rps"]
+    print(f"make load-test: {done.stdout.splitlines()[0]}")  # the figures, for the log
+
+
 def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     repo = data_scientist_project(tmp_path)
     tracked = git(repo, "ls-files").split()
@@ -208,7 +219,7 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     assert 'mlops_model_metric{metric="accuracy"' in metrics.read_text()
     assert "mlops_pipeline_last_success_timestamp_seconds" in metrics.read_text()
     # Their registered model, served: the project's own smoke test against `make serve`.
-    serve_and_smoke(repo, venv)
+    serve_and_smoke(repo, venv, lambda url: check_load_test(repo, venv, url))
     check_serving_files(repo, venv)
     promoted = run([venv / "bin/python", "scripts/promote_model.py", "--version", "1",
                     "--alias", "production"], repo)  # fmt: skip

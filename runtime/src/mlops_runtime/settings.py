@@ -17,6 +17,7 @@ variables:
 | `MONITORING_METRICS_DIR` | `<project>/metrics` | `monitoring.prom` and `retrain.prom` (Prometheus text format) |
 | `MONITORING_CONFIG` | `config/monitoring.yaml` | thresholds, windows, guards |
 | `REMEDIATION_POLICY` | `config/remediation.yaml` | which alert triggers which action |
+| `SLO_CONFIG` | `config/slo.yaml` | the serving SLO and the load that tests it (`mlops_runtime.loadtest`) |
 | `PROMETHEUS_URL` | `http://127.0.0.1:9090` | the Prometheus that evaluates the alert rules |
 | `ALERTMANAGER_URL` | `http://127.0.0.1:9093` | the Alertmanager that calls the remediation receiver |
 | `KFP_HOST` | unset | the Kubeflow Pipelines API (recurring runs) |
@@ -52,10 +53,18 @@ class Settings:
     monitoring_metrics_dir: Path
     monitoring_config: Path
     remediation_policy: Path
+    slo_config: Path
     prometheus_url: str
     alertmanager_url: str
     kfp_host: str | None
     pager_webhook_url: str | None
+
+
+def slo_config_path(root: Path) -> Path:
+    """The serving SLO file: `$SLO_CONFIG` (relative to `root` unless absolute), else
+    `root/config/slo.yaml`. Needs no `Project`: CD load-tests staging with the runtime alone."""
+    chosen = Path(os.environ.get("SLO_CONFIG") or "config/slo.yaml")
+    return chosen if chosen.is_absolute() else root / chosen
 
 
 def load_settings(project: Project) -> Settings:
@@ -82,6 +91,7 @@ def load_settings(project: Project) -> Settings:
         monitoring_metrics_dir=path("MONITORING_METRICS_DIR", Path("metrics")),
         monitoring_config=path("MONITORING_CONFIG", Path("config/monitoring.yaml")),
         remediation_policy=path("REMEDIATION_POLICY", Path("config/remediation.yaml")),
+        slo_config=slo_config_path(root),
         prometheus_url=env("PROMETHEUS_URL") or "http://127.0.0.1:9090",
         alertmanager_url=env("ALERTMANAGER_URL") or "http://127.0.0.1:9093",
         kfp_host=env("KFP_HOST") or None,

@@ -4,11 +4,14 @@ runs).
     python scripts/deploy.py render --overlay staging --image ghcr.io/org/repo/serving:SHA
     python scripts/deploy.py apply  --overlay staging --image ghcr.io/org/repo/serving:SHA
     python scripts/deploy.py smoke  --overlay staging [--version-file model_version.txt]
+    python scripts/deploy.py load-test --overlay staging [--url URL] [--report-dir DIR]
     python scripts/deploy.py apply  --overlay production --image ... --model-version 7
     python scripts/deploy.py smoke  --overlay production --model-version 7
 
 `render` prints the manifests, `apply` applies them and waits for the rollout, `smoke` runs the
-smoke test (`cd.smoke`) against the Service through `kubectl port-forward` (no ingress needed).
+smoke test (`cd.smoke`) against the Service through `kubectl port-forward` (no ingress needed),
+`load-test` the load test against `config/slo.yaml` (`mlops_runtime.loadtest`) the same way, or
+against `--url` (an ingress: port-forwarding adds latency and caps throughput).
 `--model-version` pins the registered model version the pods load (SERVING_MODEL_VERSION)
 instead of the overlay's alias. Needs only Python's standard library and `kubectl` (with its
 built-in kustomize) on PATH; the cluster is the current context of $KUBECONFIG.
@@ -24,7 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,26 +177,47 @@ def smoke(
     expect_version: str | None = None,
 ) -> int:
     """The smoke test against the overlay's Service through `kubectl port-forward`: 0 passed."""
+    with port_forward(target, overlay) as url:
+        args = ["--base-url", url, "--wait", str(wait)]
+        args += ["--version-file", version_file] if version_file else []
+        args += ["--expect-version", expect_version] if expect_version else []
+        return _smoke.main(args, labels=target.labels)
+
+
+@contextmanager
+def port_forward(target: Target, overlay: str) -> Iterator[str]:
+    """The overlay's Service on a free loopback port through `kubectl port-forward`; its URL."""
     port = free_port()
     service = f"service/{target.app}"
     forward = subprocess.Popen(
         ["kubectl", "-n", target.namespaces[overlay], "port-forward", service, f"{port}:80"]
     )
     try:
-        args = ["--base-url", f"http://127.0.0.1:{port}", "--wait", str(wait)]
-        args += ["--version-file", version_file] if version_file else []
-        args += ["--expect-version", expect_version] if expect_version else []
-        return _smoke.main(args, labels=target.labels)
+        yield f"http://127.0.0.1:{port}"
     finally:
         forward.terminate()
         forward.wait(timeout=10)
 
 
+def load_test(
+    target: Target, overlay: str, wait: float, url: str | None = None, report_dir: str | None = None
+) -> int:
+    """The load test against the SLO (`mlops_runtime.loadtest`) on the overlay's Service through
+    `kubectl port-forward`, or on `url`: 0 met, 1 missed or failed."""
+    from ..loadtest import main as load_test_main
+
+    args = ["--wait", str(wait)] + (["--report-dir", report_dir] if report_dir else [])
+    if url:
+        return load_test_main(["--url", url, *args])
+    with port_forward(target, overlay) as forwarded:
+        return load_test_main(["--url", forwarded, *args])
+
+
 def main(target: Target, argv: list[str] | None = None) -> int:
-    """`scripts/deploy.py render|apply|smoke --overlay NAME ...`: 0 done, 1 failed (one line on
-    stderr)."""
+    """`scripts/deploy.py render|apply|smoke|load-test --overlay NAME ...`: 0 done, 1 failed
+    (one line on stderr)."""
     parser = argparse.ArgumentParser(prog="deploy.py", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["render", "apply", "smoke"])
+    parser.add_argument("command", choices=["render", "apply", "smoke", "load-test"])
     parser.add_argument("--overlay", required=True, choices=sorted(target.namespaces))
     parser.add_argument("--image", help="image to run, e.g. ghcr.io/org/repo/serving:<sha>")
     parser.add_argument(
@@ -201,12 +226,18 @@ def main(target: Target, argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", default=target.timeout, help="rollout wait")
     parser.add_argument("--wait", type=float, default=120, help="seconds to await /ready (smoke)")
     parser.add_argument("--version-file", help="write the served model version here (smoke)")
+    parser.add_argument(
+        "--url", help="load-test: this URL instead of a port-forward to the Service"
+    )
+    parser.add_argument("--report-dir", help="load-test: where the report goes (build/load-test)")
     args = parser.parse_args(argv)
     try:
         if args.command == "render":
             sys.stdout.write(render(target, args.overlay, args.image, args.model_version))
         elif args.command == "apply":
             apply(target, args.overlay, args.image, args.model_version, args.timeout)
+        elif args.command == "load-test":
+            return load_test(target, args.overlay, args.wait, args.url, args.report_dir)
         else:
             return smoke(target, args.overlay, args.wait, args.version_file, args.model_version)
     except DeployError as exc:
