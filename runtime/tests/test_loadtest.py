@@ -53,13 +53,13 @@ def server(serving_project):
 
 SLO_YAML = """\
 objectives:
-  p95_ms: 150
-  p99_ms: 300
+  p95_ms: 200
+  p99_ms: 1000  # generous: this machine may be busy
   error_rate: 0.01
   rps: 15
 load:
   duration_seconds: 30   # the tests pass --duration
-  concurrency: 4
+  concurrency: 8
   timeout_seconds: 5
 """
 
@@ -97,26 +97,26 @@ def test_a_healthy_server_meets_the_slo(server, slo_file, tmp_path, capsys):
     markdown = (tmp_path / "report" / "load_test.md").read_text()
     assert (
         "**Passed**: 4 of 4 objectives met" in markdown
-        and "| p99 latency | <= 300.0 ms |" in markdown
+        and "| p99 latency | <= 1000.0 ms |" in markdown
     )
 
 
 def test_a_server_slowed_past_the_slo_fails_naming_the_objective(
     server, slo_file, tmp_path, capsys
 ):
-    DELAY["seconds"] = 0.25  # every answer takes 250 ms: past p95 150 ms, within p99 300 ms
+    DELAY["seconds"] = 0.25  # every answer takes 250 ms: past p95 200 ms, within p99 1 s
     assert run(server, slo_file, tmp_path) == 1
     captured = capsys.readouterr()
     assert "FAIL p95_ms" in captured.out and "ok   error_rate" in captured.out
     [error] = [line for line in captured.err.splitlines() if line.startswith("error:")]
-    assert error.startswith("error: the SLO was missed: p95_ms ") and "> 150.0 ms" in error
+    assert error.startswith("error: the SLO was missed: p95_ms ") and "> 200.0 ms" in error
     assert str(tmp_path / "report" / "load_test.md") in error
     report = json.loads((tmp_path / "report" / "load_test.json").read_text())
     verdicts = {o["name"]: o for o in report["objectives"]}
     assert report["passed"] is False and verdicts["p95_ms"]["passed"] is False
     assert verdicts["p95_ms"]["measured"] >= 250
     assert verdicts["error_rate"]["passed"] is True
-    assert "| p95 latency | <= 150.0 ms |" in (tmp_path / "report" / "load_test.md").read_text()
+    assert "| p95 latency | <= 200.0 ms |" in (tmp_path / "report" / "load_test.md").read_text()
     assert "**FAIL**" in (tmp_path / "report" / "load_test.md").read_text()
 
 
