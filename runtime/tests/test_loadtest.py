@@ -30,12 +30,21 @@ def slow_scorer(model, frame):
     return probabilities, [int(p >= 0.5) for p in probabilities]
 
 
+def no_ranges(loaded):
+    """No training ranges: the fake project has no MLflow run to read them from."""
+    return None
+
+
 @pytest.fixture
 def server(serving_project):
     """The runtime's serving app on the fake project under uvicorn on a free loopback port."""
     DELAY["seconds"] = 0.0
     app = create_app(
-        serving_project, FEATURES, slow_scorer, options=ServingOptions(reload_seconds=0)
+        serving_project,
+        FEATURES,
+        slow_scorer,
+        options=ServingOptions(reload_seconds=0),
+        ranges_loader=no_ranges,
     )
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
@@ -147,7 +156,7 @@ def test_the_app_is_started_here_when_no_url_is_given(
 
         FEATURES = [ColumnSpec("x", "number", minimum=0, maximum=10)]
         app = create_app(Project(name="fake", package="fakeserve"), FEATURES, scorer,
-                         options=ServingOptions(reload_seconds=0))
+                         options=ServingOptions(reload_seconds=0), ranges_loader=lambda _: None)
     """)
     )
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), *sys.path]))

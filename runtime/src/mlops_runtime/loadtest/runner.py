@@ -126,14 +126,24 @@ def _send(connection: http.client.HTTPConnection, path: str, body: bytes) -> int
     return response.status
 
 
-def run_load(base_url: str, plan: LoadPlan, rows: list[dict] | None = None) -> Measurement:
-    """Offer `plan` to the serving app at `base_url` (POST /predict) and measure it. Each
-    connection first sends one request that is not counted (connection set-up, first-call
-    costs); then the schedule starts."""
+def run_load(
+    base_url: str, plan: LoadPlan, rows: list[dict] | None = None, warmup_seconds: float = 60.0
+) -> Measurement:
+    """Offer `plan` to the serving app at `base_url` (POST /predict) and measure it. Not
+    counted: a first request, given up to `warmup_seconds` (what a model does once, on its first
+    call, is a cold start, not the steady state the SLO is about), then one request per
+    connection (connection set-up); then the schedule starts."""
     endpoint = _Endpoint(base_url)
     rows = rows if rows is not None else example_rows(base_url, plan.rows_per_request)
     body = json.dumps({"rows": rows}).encode()
     path = endpoint.prefix + "/predict"
+    first = endpoint.connect(max(warmup_seconds, plan.timeout_seconds))
+    try:
+        _send(first, path, body)
+    except (OSError, http.client.HTTPException):
+        pass  # the measured requests will fail the same way, and be counted
+    finally:
+        first.close()
     total = max(1, round(plan.rps * plan.duration_seconds))
     interval = 1.0 / plan.rps
     outcomes: list[Outcome | None] = [None] * total
