@@ -24,7 +24,12 @@ from mlops_runtime.serving.app import ServingOptions, create_app
 DELAY = {"seconds": 0.0}  # how long the server's scoring takes; a test slows it down
 
 
+COLD = threading.Lock()
+
+
 def slow_scorer(model, frame):
+    with COLD:  # "first": a cold start, once, that every concurrent call waits for
+        time.sleep(DELAY.pop("first", 0.0))
     time.sleep(DELAY["seconds"])
     probabilities = [float(p) for p in model.predict_proba(frame)[:, 1]]
     return probabilities, [int(p >= 0.5) for p in probabilities]
@@ -127,6 +132,14 @@ def test_a_server_slowed_past_the_slo_fails_naming_the_objective(
     assert verdicts["error_rate"]["passed"] is True
     assert "| p95 latency | <= 200.0 ms |" in (tmp_path / "report" / "load_test.md").read_text()
     assert "**FAIL**" in (tmp_path / "report" / "load_test.md").read_text()
+
+
+def test_a_cold_start_is_not_counted(server):
+    DELAY["first"] = 1.5  # the first call loads something, once; later ones are quick
+    plan = LoadPlan(duration_seconds=1.0, rps=10, concurrency=4, timeout_seconds=0.5)
+    measurement = run_load(server, plan)
+    assert (measurement.requests, measurement.errors) == (10, 0)
+    assert measurement.latency_ms["max"] < 500
 
 
 def test_timeouts_are_errors_and_fail_the_error_rate(server, tmp_path, capsys):
