@@ -46,8 +46,8 @@ def add(sub) -> None:
     _answer_options(
         p,
         data_help="any answer by name: package_name, description, author, python_version "
-        "(3.10-3.14), level, orchestrator, ci, default_branch, ci_runner, container_registry, "
-        "base_image, or an overlay's question",
+        "(3.10-3.14), level, orchestrator, ci, data_versioning (dvc, none), data_remote, "
+        "default_branch, ci_runner, container_registry, base_image, or an overlay's question",
     )
     _overlay_options(p, "org overlay")
     _format_option(p)
