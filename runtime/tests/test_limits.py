@@ -7,12 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
-
 from mlops_runtime.contract import ColumnSpec
 from mlops_runtime.limits import LimitsChecker, LimitsError, LimitsPolicy, training_ranges
 from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.loader import LoadedModel
+from prometheus_client.parser import text_string_to_metric_families
 
 TRAIN = pd.DataFrame({"x": [0.0, 5.0, 10.0], "n": [1, 2, 3], "kind": ["a", "b", "a"]})
 FEATURES = [
@@ -139,3 +138,37 @@ def test_flagged_rows_reach_the_prediction_log_and_the_review(project, tmp_path,
     lines = [line for line in report.splitlines() if "req-1" in line]
     assert len(lines) == 2 and "out_of_range" in lines[0] and "| 40.0000 |" in lines[0]
     assert main(project, ["review", "--hours", "0"]) == 1
+
+
+def test_no_request_waits_for_the_registry(serving_project, monkeypatch):
+    """The default look-up (MLflow) runs in the background from the version's load: until it is
+    in, rows get their confidence checked only; then the range too."""
+    import threading
+    import time
+
+    from mlops_runtime.serving import limits as serving_limits
+
+    release = threading.Event()
+
+    def slow_registry(project, name, version):
+        release.wait(10)
+        return training_ranges(TRAIN)
+
+    monkeypatch.setattr(serving_limits, "load_ranges", slow_registry)
+    app = create_app(
+        serving_project, FEATURES, lambda m, f: ([0.9] * len(f), [1] * len(f)),
+        loader=lambda alias: LoadedModel(Linear(), "m", "1", "champion"),
+        limits=LimitsPolicy("flag"), options=ServingOptions(reload_seconds=0),
+    )  # fmt: skip
+    with TestClient(app) as client:
+        started = time.perf_counter()
+        early = client.post("/predict", json={"rows": [FAR]}).json()["predictions"][0]
+        assert time.perf_counter() - started < 5 and early["flags"] == []
+        release.set()
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            later = client.post("/predict", json={"rows": [FAR]}).json()["predictions"][0]
+            if later["flags"]:
+                break
+            time.sleep(0.05)
+        assert later["flags"] == ["out_of_range"]

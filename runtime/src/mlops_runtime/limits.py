@@ -129,7 +129,7 @@ class LimitsChecker:
                 value = record.get(column)
                 if value is not None and value == value and str(value) not in seen:
                     score = max(score, 1.0)
-                    if 1.0 > limit:
+                    if limit < 1.0:
                         past.append(column)
             p = float(p)
             confidence = p if p >= 0.5 else 1.0 - p

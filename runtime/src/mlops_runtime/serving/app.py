@@ -47,8 +47,8 @@ from ..explain import DEFAULT_TOP, MAX_EXPLAINED_ROWS
 from ..limits import LimitsPolicy
 from ..project import Project
 from .explanations import Explainer
-from .limits import Checkers, refusal, shown
 from .hooks import PredictionEvent, ServingHooks
+from .limits import Checkers, refusal, shown
 from .loader import VERSION_ENV, LoadedModel, load_alias, load_model, resolve, serving_alias
 from .metrics import ServingMetrics
 from .schemas import MAX_ROWS, Prediction, PredictResponse, Readiness, request_model, row_model
@@ -269,10 +269,22 @@ def create_app(
             scorer=scorer,
             hooks=hooks,  # shadow scorings reach the hooks as `challenger-shadow`
         )
+    explainer = Explainer(project, list(features), baseline_loader)
+    checkers = Checkers(project, limits or LimitsPolicy.from_env(), ranges_loader)
+    load = loader or (lambda a: load_model(project, a))
+
+    def loading(wanted: str | None) -> LoadedModel:
+        # Where a version is loaded (start-up, an alias move), never on a request's path: its
+        # training ranges and explanation baseline are fetched for it.
+        loaded = load(wanted)
+        checkers.prefetch(loaded)
+        explainer.prefetch(loaded)
+        return loaded
+
     state = ServingState(
         project,
         alias or serving_alias(),
-        loader or (lambda a: load_model(project, a)),
+        loading,
         hooks,
         router,
         metrics,

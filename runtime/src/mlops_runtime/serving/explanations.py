@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pandas as pd
@@ -23,22 +24,44 @@ class Explainer:
         self.features, self.loader = features, loader
         self.project = project
         self.baselines: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        self.fetching: set[tuple[str, str]] = set()
+        self.lock = threading.Lock()
 
-    def baseline(self, loaded: LoadedModel) -> tuple[dict[str, Any], str]:
-        """The reference row of the version served and where it came from."""
+    def prefetch(self, loaded: LoadedModel) -> None:
+        """Fetch a version's baseline where it is loaded: a given loader there and then, the
+        registry (MLflow) in a background thread."""
         key = (loaded.name, loaded.version)
-        if key not in self.baselines:
-            found = (
-                self.loader(loaded)
-                if self.loader is not None
-                else load_baseline(self.project, loaded.name, loaded.version)
-            )
+        with self.lock:
+            if key in self.baselines or key in self.fetching:
+                return
+            self.fetching.add(key)
+        if self.loader is not None:
+            self._fetch(key, loaded)
+        else:
+            threading.Thread(target=self._fetch, args=(key, loaded), daemon=True).start()
+
+    def _fetch(self, key: tuple[str, str], loaded: LoadedModel) -> None:
+        try:
+            found = (self.loader(loaded) if self.loader is not None
+                     else load_baseline(self.project, loaded.name, loaded.version))  # fmt: skip
+        except Exception:  # the contract stands in
+            found = None
+        with self.lock:
             self.baselines[key] = (
                 (found, "training data (median / most frequent)")
                 if found
                 else (contract_baseline(self.features), "data contract (range midpoints)")
             )
-        return self.baselines[key]
+            self.fetching.discard(key)
+
+    def baseline(self, loaded: LoadedModel) -> tuple[dict[str, Any], str]:
+        """The reference row of the version served and where it came from (the contract's
+        midpoints while the logged one is still being fetched)."""
+        found = self.baselines.get((loaded.name, loaded.version))
+        if found is None:
+            self.prefetch(loaded)
+            found = self.baselines.get((loaded.name, loaded.version))
+        return found or (contract_baseline(self.features), "data contract (range midpoints)")
 
     def response(
         self, loaded: LoadedModel, frame: pd.DataFrame, probabilities: list[float],

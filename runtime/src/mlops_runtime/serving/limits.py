@@ -1,33 +1,62 @@
 """The serving app's knowledge limits (`mlops_runtime.limits`): each served version's checker,
-made once from its training ranges, and what a response shows of a row's limits."""
+made from its training ranges when the version is loaded (never on a request's path), and what a
+response shows of a row's limits."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from ..limits import LimitsChecker, LimitsPolicy, RowLimits, load_ranges
 from ..project import Project
 from .loader import LoadedModel
 
+log = logging.getLogger(__name__)
+
 
 class Checkers:
-    """One `LimitsChecker` per served version (its ranges fetched once)."""
+    """One `LimitsChecker` per served version. `prefetch` runs where a version is loaded: a
+    given `loader` there and then, the registry (MLflow) in a background thread; until the
+    ranges are in, rows get their confidence checked only."""
 
     def __init__(self, project: Project, policy: LimitsPolicy, loader: Any = None) -> None:
         self.project, self.policy, self.loader = project, policy, loader
         self.checkers: dict[tuple[str, str], LimitsChecker] = {}
+        self.fetching: set[tuple[str, str]] = set()
+        self.lock = threading.Lock()
+        self.confidence_only = LimitsChecker({}, policy)
+
+    def prefetch(self, loaded: LoadedModel) -> None:
+        """Fetch the ranges of a version just loaded (once per version)."""
+        key = (loaded.name, loaded.version)
+        with self.lock:
+            if key in self.checkers or key in self.fetching:
+                return
+            self.fetching.add(key)
+        if self.loader is not None:
+            self._fetch(key, loaded)
+        else:
+            threading.Thread(target=self._fetch, args=(key, loaded), daemon=True).start()
+
+    def _fetch(self, key: tuple[str, str], loaded: LoadedModel) -> None:
+        try:
+            ranges = (self.loader(loaded) if self.loader is not None
+                      else load_ranges(self.project, loaded.name, loaded.version))  # fmt: skip
+        except Exception as exc:  # never stops serving: confidence only
+            log.warning("no training ranges for version %s: %s", loaded.version, exc)
+            ranges = None
+        with self.lock:
+            self.checkers[key] = LimitsChecker(ranges or {}, self.policy)
+            self.fetching.discard(key)
 
     def of(self, loaded: LoadedModel) -> LimitsChecker:
-        """The checker of the version served (without logged ranges: confidence only)."""
-        key = (loaded.name, loaded.version)
-        if key not in self.checkers:
-            ranges = (
-                self.loader(loaded)
-                if self.loader is not None
-                else load_ranges(self.project, loaded.name, loaded.version)
-            )
-            self.checkers[key] = LimitsChecker(ranges or {}, self.policy)
-        return self.checkers[key]
+        """The checker of the version served; never waits for the registry."""
+        checker = self.checkers.get((loaded.name, loaded.version))
+        if checker is None:
+            self.prefetch(loaded)
+            checker = self.checkers.get((loaded.name, loaded.version), self.confidence_only)
+        return checker
 
 
 def shown(limits: RowLimits, policy: LimitsPolicy) -> dict[str, Any]:
