@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
 from mlops_runtime.contract import ColumnSpec
 from mlops_runtime.limits import LimitsChecker, LimitsError, LimitsPolicy, training_ranges
 from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.loader import LoadedModel
-from prometheus_client.parser import text_string_to_metric_families
 
 TRAIN = pd.DataFrame({"x": [0.0, 5.0, 10.0], "n": [1, 2, 3], "kind": ["a", "b", "a"]})
 FEATURES = [
