@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from scaffolder.choices import (
     CI_PROVIDERS,
     DATA_VERSIONING,
+    ENV_MANAGERS,
     FROM_LEVEL,
     ORCHESTRATORS,
     PYTHON_VERSIONS,
@@ -50,6 +51,7 @@ Orchestrator = Literal["airflow", "kubeflow", "both"]
 CIProvider = Literal["github", "gitlab"]
 PythonVersion = Literal["3.10", "3.11", "3.12", "3.13", "3.14"]
 DataVersioning = Literal["dvc", "none"]
+EnvManager = Literal["uv", "pip"]
 
 
 class Answers(BaseModel):
@@ -89,6 +91,9 @@ class Answers(BaseModel):
     base_image: str = ""
     # The DVC remote (`data_versioning: dvc`): empty for the folder `dvc-storage/` in the project.
     data_remote: str = ""
+    # What `make setup` installs with: uv (on PATH, else put into the venv by pip) or pip.
+    # A state file from before the question gets uv (`make setup ENV_MANAGER=pip` keeps pip).
+    env_manager: EnvManager = "uv"
 
     @model_validator(mode="after")
     def _extra_answers_are_plain(self) -> Answers:
@@ -160,12 +165,12 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NOT_FREE_TEXT = {
     "project_name", "package_name", "orchestrator", "ci", "python_version", "level",
     "example", "package_dir", "team_targets", "team_dvc", "default_branch", "ci_runner", "container_registry", "base_image",
-    "data_versioning", "data_remote",
+    "data_versioning", "data_remote", "env_manager",
 }  # fmt: skip
 # Answers the tool sets (adopt), never asked.
 NOT_ASKED = {"example", "package_dir", "team_targets", "team_dvc"}
 # Asked at a prompt, but with a default good for scripts: a run without a terminal takes it.
-OPTIONAL = {"data_versioning"}
+OPTIONAL = {"data_versioning", "env_manager"}
 
 
 def check_one_line(key: str, value: str) -> None:
@@ -269,6 +274,7 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
         ("ci", CI_PROVIDERS),
         ("python_version", PYTHON_VERSIONS),
         ("data_versioning", DATA_VERSIONING),
+        ("env_manager", ENV_MANAGERS),
     ):
         if key in checked and checked[key] not in allowed:
             raise InvalidAnswerError(f"{key} {checked[key]!r} is not one of {', '.join(allowed)}")

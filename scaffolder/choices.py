@@ -13,6 +13,7 @@ ORCHESTRATORS: tuple[str, ...] = ("airflow", "kubeflow", "both")
 CI_PROVIDERS: tuple[str, ...] = ("github", "gitlab")
 PYTHON_VERSIONS: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13", "3.14")
 DATA_VERSIONING: tuple[str, ...] = ("dvc", "none")
+ENV_MANAGERS: tuple[str, ...] = ("uv", "pip")
 
 DEFAULTS: dict[str, object] = {
     "level": 0,

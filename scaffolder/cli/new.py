@@ -47,7 +47,8 @@ def add(sub) -> None:
         p,
         data_help="any answer by name: package_name, description, author, python_version "
         "(3.10-3.14), level, orchestrator, ci, data_versioning (dvc, none), data_remote, "
-        "default_branch, ci_runner, container_registry, base_image, or an overlay's question",
+        "default_branch, ci_runner, container_registry, base_image, env_manager (uv, pip), or "
+        "an overlay's question",
     )
     _overlay_options(p, "org overlay")
     _format_option(p)
