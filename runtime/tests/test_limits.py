@@ -141,18 +141,19 @@ def test_flagged_rows_reach_the_prediction_log_and_the_review(project, tmp_path,
     assert main(project, ["review", "--hours", "0"]) == 1
 
 
-def test_no_request_waits_for_the_registry(serving_project, monkeypatch):
-    """The default look-up (MLflow) runs in the background from the version's load: until it is
-    in, rows get their confidence checked only; then the range too."""
-    import threading
+def test_the_ranges_are_fetched_when_the_version_loads_not_by_a_request(
+    serving_project, monkeypatch
+):
+    """The registry look-up runs where the version is loaded (before /ready), once."""
     import time
 
     from mlops_runtime.serving import limits as serving_limits
 
-    release = threading.Event()
+    calls = []
 
     def slow_registry(project, name, version):
-        release.wait(10)
+        time.sleep(0.5)
+        calls.append((version, time.perf_counter()))
         return training_ranges(TRAIN)
 
     monkeypatch.setattr(serving_limits, "load_ranges", slow_registry)
@@ -162,14 +163,9 @@ def test_no_request_waits_for_the_registry(serving_project, monkeypatch):
         limits=LimitsPolicy("flag"), options=ServingOptions(reload_seconds=0),
     )  # fmt: skip
     with TestClient(app) as client:
-        started = time.perf_counter()
-        early = client.post("/predict", json={"rows": [FAR]}).json()["predictions"][0]
-        assert time.perf_counter() - started < 5 and early["flags"] == []
-        release.set()
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            later = client.post("/predict", json={"rows": [FAR]}).json()["predictions"][0]
-            if later["flags"]:
-                break
-            time.sleep(0.05)
-        assert later["flags"] == ["out_of_range"]
+        assert client.get("/ready").status_code == 200
+        sent = time.perf_counter()
+        first = client.post("/predict", json={"rows": [FAR]}).json()["predictions"][0]
+        client.post("/predict", json={"rows": [FAR]})
+    assert first["flags"] == ["out_of_range"]
+    assert len(calls) == 1 and calls[0][1] < sent

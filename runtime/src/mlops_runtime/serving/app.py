@@ -275,10 +275,10 @@ def create_app(
 
     def loading(wanted: str | None) -> LoadedModel:
         # Where a version is loaded (start-up, an alias move), never on a request's path: its
-        # training ranges and explanation baseline are fetched for it.
+        # training ranges are fetched for it. (The explanation baseline is fetched by the
+        # first explain=true request, which asked for the extra work.)
         loaded = load(wanted)
         checkers.prefetch(loaded)
-        explainer.prefetch(loaded)
         return loaded
 
     state = ServingState(

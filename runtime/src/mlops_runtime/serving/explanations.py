@@ -24,21 +24,7 @@ class Explainer:
         self.features, self.loader = features, loader
         self.project = project
         self.baselines: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
-        self.fetching: set[tuple[str, str]] = set()
         self.lock = threading.Lock()
-
-    def prefetch(self, loaded: LoadedModel) -> None:
-        """Fetch a version's baseline where it is loaded: a given loader there and then, the
-        registry (MLflow) in a background thread."""
-        key = (loaded.name, loaded.version)
-        with self.lock:
-            if key in self.baselines or key in self.fetching:
-                return
-            self.fetching.add(key)
-        if self.loader is not None:
-            self._fetch(key, loaded)
-        else:
-            threading.Thread(target=self._fetch, args=(key, loaded), daemon=True).start()
 
     def _fetch(self, key: tuple[str, str], loaded: LoadedModel) -> None:
         try:
@@ -52,16 +38,14 @@ class Explainer:
                 if found
                 else (contract_baseline(self.features), "data contract (range midpoints)")
             )
-            self.fetching.discard(key)
 
     def baseline(self, loaded: LoadedModel) -> tuple[dict[str, Any], str]:
-        """The reference row of the version served and where it came from (the contract's
-        midpoints while the logged one is still being fetched)."""
-        found = self.baselines.get((loaded.name, loaded.version))
-        if found is None:
-            self.prefetch(loaded)
-            found = self.baselines.get((loaded.name, loaded.version))
-        return found or (contract_baseline(self.features), "data contract (range midpoints)")
+        """The reference row of the version served and where it came from (fetched by the
+        first explain=true request for that version)."""
+        key = (loaded.name, loaded.version)
+        if key not in self.baselines:
+            self._fetch(key, loaded)
+        return self.baselines[key]
 
     def response(
         self, loaded: LoadedModel, frame: pd.DataFrame, probabilities: list[float],

@@ -1,6 +1,7 @@
 """The serving app's knowledge limits (`mlops_runtime.limits`): each served version's checker,
-made from its training ranges when the version is loaded (never on a request's path), and what a
-response shows of a row's limits."""
+made from its training ranges where the version is loaded (before `/ready` at start-up, beside
+the old version during a swap: never on a request's path), and what a response shows of a row's
+limits."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ log = logging.getLogger(__name__)
 
 
 class Checkers:
-    """One `LimitsChecker` per served version. `prefetch` runs where a version is loaded: a
-    given `loader` there and then, the registry (MLflow) in a background thread; until the
-    ranges are in, rows get their confidence checked only."""
+    """One `LimitsChecker` per served version, made by `prefetch` where the version is loaded
+    (from `loader`, default the registry); a version without ranges gets the confidence check
+    only."""
 
     def __init__(self, project: Project, policy: LimitsPolicy, loader: Any = None) -> None:
         self.project, self.policy, self.loader = project, policy, loader
@@ -34,10 +35,7 @@ class Checkers:
             if key in self.checkers or key in self.fetching:
                 return
             self.fetching.add(key)
-        if self.loader is not None:
-            self._fetch(key, loaded)
-        else:
-            threading.Thread(target=self._fetch, args=(key, loaded), daemon=True).start()
+        self._fetch(key, loaded)
 
     def _fetch(self, key: tuple[str, str], loaded: LoadedModel) -> None:
         try:
@@ -51,7 +49,7 @@ class Checkers:
             self.fetching.discard(key)
 
     def of(self, loaded: LoadedModel) -> LimitsChecker:
-        """The checker of the version served; never waits for the registry."""
+        """The checker of the version served (made when it was loaded)."""
         checker = self.checkers.get((loaded.name, loaded.version))
         if checker is None:
             self.prefetch(loaded)
