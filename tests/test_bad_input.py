@@ -246,7 +246,8 @@ def test_ctrl_c_inside_copier_is_one_line(scratch, run_cli, monkeypatch):
         # What copier raises on Ctrl-C at one of its prompts; its args span many lines.
         raise copier.errors.CopierAnswersInterrupt("AnswersMap(\n  user={...},\n)", "q", "t")
 
-    monkeypatch.setattr(copier, "run_copy", interrupted)
+    # render.py drives copier's Worker (what copier.run_copy wraps) itself.
+    monkeypatch.setattr(copier._main.Worker, "run_copy", interrupted)
     before = _files(scratch)
     result = run_cli("new", "x", "--defaults")
     _one_line_error(result, "interrupted; nothing was changed")
@@ -262,7 +263,9 @@ def test_a_full_disk_names_the_place_and_leaves_nothing(scratch, run_cli, monkey
 
     full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # write() names no file
     if stage == "render":
-        monkeypatch.setattr(copier, "run_copy", lambda *a, **k: (_ for _ in ()).throw(full))
+        monkeypatch.setattr(
+            copier._main.Worker, "run_copy", lambda *a, **k: (_ for _ in ()).throw(full)
+        )
     else:
         monkeypatch.setattr(
             "scaffolder.new.write_state", lambda *a, **k: (_ for _ in ()).throw(full)
