@@ -95,3 +95,11 @@ def test_the_question_agrees_with_the_answer_model():
     question = yaml.safe_load(builtin_catalog().questions_file.read_text())["env_manager"]
     assert tuple(question["choices"]) == ENV_MANAGERS
     assert question["default"] == Answers.model_fields["env_manager"].default == "uv"
+
+
+def test_the_tests_skip_the_pytest_plugin_dvc_brings(tmp_path):
+    import tomllib
+
+    tree, _ = _render(tmp_path)
+    addopts = tomllib.loads((tree / "pyproject.toml").read_text())["tool"]["pytest"]
+    assert "-p no:hydra_pytest" in addopts["ini_options"]["addopts"]
