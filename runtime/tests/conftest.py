@@ -2,28 +2,23 @@
 a temporary folder (monitoring, records); `fake_project`, a generated-project-like package
 written to tmp_path with its config files and MLflow on SQLite (governance, remediation;
 fake_project.py); `serving_project`, a package whose hooks answer from memory (serving,
-validation, canary, A/B; serving_project.py)."""
+validation, canary, A/B; serving_project.py). The two fakes share fake_packages.py: writing a
+package for one test and the endpoint variables every fixture unsets."""
 
 from __future__ import annotations
 
 import pytest
+from fake_packages import clear_endpoints
 from fake_project import fake_project, registry_client  # noqa: F401 (fixtures)
 from serving_project import serving_project, serving_registry  # noqa: F401 (fixtures)
 
 from mlops_runtime import Project
 
-_ENDPOINTS = (
-    "MLFLOW_TRACKING_URI", "MLOPS_ARTIFACT_ROOT", "PREDICTION_LOG_URI", "FEEDBACK_URI",
-    "MONITORING_REPORT_URI", "MLOPS_STATE_URI", "MONITORING_STATE_DIR", "MONITORING_METRICS_DIR",
-    "MONITORING_CONFIG", "REMEDIATION_POLICY",
-)  # fmt: skip
-
 
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Project:
     """The sample project, rooted in tmp_path, with every endpoint at its default."""
-    for variable in _ENDPOINTS:
-        monkeypatch.delenv(variable, raising=False)
+    clear_endpoints(monkeypatch)
     monkeypatch.setenv("MLOPS_PROJECT_ROOT", str(tmp_path))
     return Project(name="sample", package="sampleproj")
 

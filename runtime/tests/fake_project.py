@@ -5,10 +5,9 @@ registered by conftest.py; tests import the helpers (`register`, `LINEAGE`) from
 from __future__ import annotations
 
 import itertools
-import sys
-import textwrap
 
 import pytest
+from fake_packages import clear_endpoints, forget_package, write_package
 
 from mlops_runtime import Project
 
@@ -97,30 +96,21 @@ MODULES = {
 def fake_project(tmp_path, monkeypatch) -> Project:
     """A project named `fake` in tmp_path/project with package `fakepkg<n>` on sys.path."""
     package = f"fakepkg{next(_counter)}"
-    src, root = tmp_path / "src", tmp_path / "project"
-    for name, text in MODULES.items():
-        path = src / package / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
+    root = tmp_path / "project"
+    clear_endpoints(monkeypatch)
+    write_package(tmp_path / "src", package, MODULES, monkeypatch)
     (root / "config").mkdir(parents=True)
     (root / "config" / "promotion_policy.yaml").write_text(PROMOTION_POLICY)
     (root / "config" / "remediation.yaml").write_text(REMEDIATION_POLICY)
-    monkeypatch.syspath_prepend(str(src))
-    monkeypatch.setenv("PYTHONPATH", str(src))
     monkeypatch.chdir(root)
     monkeypatch.setenv("MLOPS_PROJECT_ROOT", str(root))
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     monkeypatch.setenv("FAKE_RETRAIN_LOG", str(tmp_path / "retrains.jsonl"))
-    for name in ("GOVERNANCE_AUDIT_LOG", "GOVERNANCE_ACTOR", "PROMOTION_POLICY", "MLOPS_ENV",
-                 "REMEDIATION_POLICY", "MONITORING_STATE_DIR", "MLOPS_STATE_URI",
-                 "PIPELINE_RUN_ID", "MLOPS_ARTIFACT_ROOT"):  # fmt: skip
-        monkeypatch.delenv(name, raising=False)
     # its own simplified record helpers instead of the runtime's (mlops_runtime.records)
     hooks = {"lineage_tags": ".pipeline.records:lineage_tags",
              "pipeline_origin": ".pipeline.records:origin"}  # fmt: skip
     yield Project(name="fake", package=package, hooks=hooks)
-    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
-        del sys.modules[name]
+    forget_package(package)
 
 
 LINEAGE = {

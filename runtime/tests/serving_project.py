@@ -4,18 +4,18 @@ models by version). Registered by conftest.py."""
 
 from __future__ import annotations
 
-import sys
-import textwrap
-
 import pytest
+from fake_packages import clear_endpoints, forget_package, write_package
 
 from mlops_runtime import Project
 
 FAKE_PACKAGE = {
     "__init__.py": "",
     "tracking.py": """
-        def tracking_uri():
-            return "sqlite:///unused.db"
+        import os
+
+        def tracking_uri():  # never opened by these tests; kept inside the test's folder
+            return f"sqlite:///{os.environ['MLOPS_PROJECT_ROOT']}/unused.db"
     """,
     "config.py": """
         from types import SimpleNamespace
@@ -61,19 +61,11 @@ FAKE_PACKAGE = {
 @pytest.fixture
 def serving_project(tmp_path, monkeypatch):
     """A `Project` over the fake package, rooted in tmp_path (`serving_registry` moves aliases)."""
-    package = tmp_path / "fakeserve"
-    package.mkdir()
-    for name, text in FAKE_PACKAGE.items():
-        (package / name).write_text(textwrap.dedent(text))
-    monkeypatch.syspath_prepend(str(tmp_path))
+    clear_endpoints(monkeypatch)
+    write_package(tmp_path, "fakeserve", FAKE_PACKAGE, monkeypatch)
     monkeypatch.setenv("MLOPS_PROJECT_ROOT", str(tmp_path))
-    monkeypatch.chdir(tmp_path)  # the fake tracking URI is relative: its file lands here
-    for variable in ("SERVING_MODEL_ALIAS", "SERVING_MODEL_VERSION", "SERVING_AB_MODE",
-                     "SERVING_LIMITS_POLICY", "SERVING_MAX_OOD_SCORE", "SERVING_MIN_CONFIDENCE"):  # fmt: skip
-        monkeypatch.delenv(variable, raising=False)
     yield Project(name="fake", package="fakeserve")
-    for name in [m for m in sys.modules if m.startswith("fakeserve")]:
-        del sys.modules[name]
+    forget_package("fakeserve")
 
 
 @pytest.fixture

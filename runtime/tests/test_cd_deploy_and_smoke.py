@@ -23,7 +23,9 @@ from mlops_runtime.serving.app import ServingOptions, create_app
 @pytest.fixture
 def live_server(serving_project):
     """The runtime's serving app on the fake project, under uvicorn on a free loopback port."""
-    app = create_app(serving_project, FEATURES, scorer, options=ServingOptions(reload_seconds=0))
+    # no training ranges to judge rows by: the fake registry has no MLflow runs
+    app = create_app(serving_project, FEATURES, scorer, options=ServingOptions(reload_seconds=0),
+                     ranges_loader=lambda loaded: None)  # fmt: skip
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
