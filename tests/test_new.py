@@ -144,7 +144,7 @@ def test_make_clean_removes_caches_and_never_data_models_or_runs(tmp_path, level
     project = create_project(
         NewRequest(name="churn", output_dir=tmp_path, given={"level": level}, defaults=True)
     ).path
-    keep = ["data/raw/team.csv", "models/model.joblib", "artifacts/runs/r1/model.joblib",
+    keep = ["data/raw/team.csv", "data/processed/features.csv", "models/model.joblib", "artifacts/runs/r1/model.joblib",
             "metrics/pipeline.prom", "mlflow.db", "tests/data/rows.csv"]  # fmt: skip
     gone = [".pytest_cache/x", "build/lib/x.py", "src/churn/__pycache__/m.pyc"]
     for path in keep + gone:
@@ -153,9 +153,11 @@ def test_make_clean_removes_caches_and_never_data_models_or_runs(tmp_path, level
     subprocess.run(["make", "clean"], cwd=project, check=True, capture_output=True)
     assert [p for p in keep if not (project / p).exists()] == []
     assert [p for p in gone if (project / p).exists()] == []
-    # The ignore rules are anchored at the root: tests/data/ is not ignored, data/ is.
+    # The ignore rules are anchored at the root: tests/data/ is not ignored, data/ outputs are
+    # (data/raw/ too at level 0; from level 1 DVC keeps the raw data out of git by its own
+    # data/raw/.gitignore, written by `dvc add`).
     ignored = subprocess.run(
-        ["git", "check-ignore", "data/raw/team.csv", "tests/data/rows.csv", "mlflow.db"],
+        ["git", "check-ignore", "data/processed/features.csv", "tests/data/rows.csv", "mlflow.db"],
         cwd=project, capture_output=True, text=True, check=False,
     ).stdout.split()  # fmt: skip
-    assert ignored == ["data/raw/team.csv", "mlflow.db"]
+    assert ignored == ["data/processed/features.csv", "mlflow.db"]
