@@ -414,6 +414,7 @@ def test_level3_failed_kfp_retrain_is_recorded_by_the_exit_handler(tmp_path, ven
     name, package = "e2e-kfp-fail", "e2e_kfp_fail"
     project = generate(tmp_path, name, "--level", "3", "--orchestrator", "kubeflow")
     make(project, "setup", venv)
+    make(project, "data", venv)  # the configured source a retrain starts from (DVC-tracked)
     bad = tmp_path / "bad.csv"
     py(project, venv, (
         f"from {package}.data import generate\n"
