@@ -290,7 +290,7 @@ def test_adopt_around_a_package_at_level_2_serves_its_model_and_leaves_out_the_e
     for path in ("src", "config/data_contract.yaml", "config/pipeline.yaml", "tests/model"):
         assert not (repo / path).exists(), path
     assert "bikes.mlops.serving:app" in (repo / "Dockerfile.serving").read_text()
-    assert "COPY bikes/ bikes/" in (repo / "Dockerfile.serving").read_text()
+    assert "!bikes/" in (repo / ".dockerignore").read_text().splitlines()  # COPY . ./ sends it
     assert "bikes.mlops.registry import main" in (repo / "scripts/promote_model.py").read_text()
     makefile = (repo / "Makefile").read_text()
     assert "uvicorn bikes.mlops.serving:app" in makefile and "validate-data" not in makefile

@@ -4,6 +4,9 @@ targets run with the project's venv."""
 
 from __future__ import annotations
 
+import fnmatch
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -148,11 +151,88 @@ def test_make_lock_never_replaces_a_hashed_constraints_file(tmp_path):
     assert (repo / "constraints.txt").read_text() == before
 
 
+IMAGE_INSTALL = """\
+RUN if [ -f uv.lock ]; then pip install --no-cache-dir uv==0.13.9; fi \\
+    && python scripts/team_requirements.py constraints.txt /tmp/setup --no-dev \\
+    && if [ -f /tmp/setup/hashed.txt ]; then pip install --no-cache-dir --require-hashes --no-deps -r /tmp/setup/hashed.txt; fi \\
+    && pip install --no-cache-dir -c /tmp/setup/constraints.txt . -r /tmp/setup/requirements-team.txt \\
+    && if [ -f uv.lock ]; then pip uninstall --yes uv; fi \\
+    && rm -rf /tmp/setup
+"""  # noqa: E501
+
+
+def build_context(repo: Path, into: Path) -> set[str]:
+    """What `docker build .` sends of the repository: .dockerignore's patterns in order, the last
+    one matching a file or one of its folders deciding (`!` lets it in)."""
+    patterns = [x for x in (repo / ".dockerignore").read_text().splitlines()
+                if x.strip() and not x.startswith("#")]  # fmt: skip
+    sent = set()
+    for path in subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True,
+                               check=True).stdout.split():  # fmt: skip
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        keep = True
+        for pattern in patterns:
+            bare = pattern.lstrip("!").rstrip("/")
+            if any(fnmatch.fnmatchcase(p, bare) for p in prefixes):
+                keep = pattern.startswith("!")
+        if keep:
+            sent.add(path)
+            (into / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(repo / path, into / path)
+    return sent
+
+
+def test_the_serving_image_installs_the_team_requirements_as_make_setup_does(tmp_path):
+    """Issue 25: the adopted project's serving image installed the tool's dependencies but not
+    the team's (loguru, typer, ... from requirements.txt), so the package did not import."""
+    repo = ccds_project(tmp_path)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[dependency-groups]\ndev = ["ipython"]\n')
+    commit(repo, "a dev group")
+    adopt(repo, 2, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    dockerfile = (repo / "Dockerfile.serving").read_text()
+    assert "\nCOPY . ./\n" in dockerfile and IMAGE_INSTALL in dockerfile
+    context = tmp_path / "context"
+    sent = build_context(repo, context)
+    assert {"requirements.txt", "scripts/team_requirements.py", "constraints.txt",
+            "bike_demand/config.py", "config/mlops.yaml", "pyproject.toml"} <= sent
+    assert not [p for p in sent if p.startswith(("tests/", "k8s/", ".github/"))]
+    # The RUN line itself, by /bin/sh with nothing but python and a pip that records what it
+    # is given (no git, no uv in an image: the script must do without them).
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    log = tmp_path / "pip.log"
+    (tools / "python").symlink_to(sys.executable)
+    (tools / "rm").symlink_to(shutil.which("rm"))
+    (tools / "pip").write_text(
+        f'#!/bin/sh\necho "pip $*" >> {log}\n'
+        f'for a in "$@"; do case $a in *.txt) {shutil.which("cat")} "$a" >> {log};; esac; done\n'
+    )
+    (tools / "pip").chmod(0o755)
+    setup = tmp_path / "setup"
+    command = IMAGE_INSTALL.removeprefix("RUN ").replace("/tmp/setup", str(setup))
+    done = subprocess.run(["/bin/sh", "-c", command], cwd=context, capture_output=True,
+                          text=True, env={"PATH": str(tools)}, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("setup: your requirements: 7 packages")
+    said = log.read_text()
+    assert f"pip install --no-cache-dir -c {setup}/constraints.txt . -r " in said
+    assert "--require-hashes" not in said  # nothing hashed here
+    team = said.split(f"-r {setup}/requirements-team.txt\n", 1)[1]
+    for wanted in ("loguru", "python-dotenv", "tqdm", "typer", "pandas>=2.2"):
+        assert f"\n{wanted}\n" in f"\n{team}"
+    assert "ipython" not in said  # a dependency group is the team's dev set, not the image's
+    # The tested pins their ranges admit (from the project's constraints.txt, no git needed).
+    assert re.search(r"^scikit-learn==[0-9.]+ ;", said, re.M)
+    assert re.search(r"^mlflow==[0-9.]+ ;", said, re.M)
+    assert not setup.exists()  # removed in the same layer
+
+
 def test_the_serving_image_context_holds_a_top_level_package(tmp_path):
     """The level-2 serving Dockerfile copies the team's package folder; the build context
     (.dockerignore, an allow-list) must not leave a top-level one out."""
     repo = ccds_project(tmp_path)
     adopt(repo, 2, {"orchestrator": "airflow"}, defaults=True, interactive=False)
-    assert "COPY bike_demand/ bike_demand/" in (repo / "Dockerfile.serving").read_text()
     allowed = (repo / ".dockerignore").read_text().splitlines()
     assert "!bike_demand/" in allowed and allowed.index("*") < allowed.index("!bike_demand/")
