@@ -39,8 +39,8 @@ def _expect_status(row: dict, kind: str) -> None:
     elif kind == "acme-v1-conflict":
         assert (codes, row["upgrade_due"], outcome) == (["overlay-behind"], True, "conflicts")
         assert row["dry_run"]["conflicts"] == ["CODEOWNERS"], name
-    elif kind == "old-template":  # 0.1.0, four releases behind (1.0.0, 1.1.0, 2.0.0, 2.1.0)
-        assert row["template"]["version"] == "0.1.0" and row["template"]["behind"] == 4
+    elif kind == "old-template":  # 0.1.0, five releases behind (1.0.0 ... 2.2.0)
+        assert row["template"]["version"] == "0.1.0" and row["template"]["behind"] == 5
         assert (codes, row["upgrade_due"], outcome) == (["template-behind"], True, "clean")
     elif kind == "below-level":
         assert (row["declared_level"], row["assessed_level"]) == (1, 0), name

@@ -134,7 +134,7 @@ def test_adopted_level_2_brings_no_great_expectations(tmp_path):
     adopt(repo, 2, {"orchestrator": "airflow"}, defaults=True, interactive=False)
     deps = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["dependencies"]
     assert not [d for d in deps if d.startswith("great-expectations")]
-    assert "mlops-scaffold-runtime[serving]>=1.1,<2" in deps
+    assert "mlops-scaffold-runtime[serving]>=1.2,<2" in deps
 
 
 def test_a_group_pin_names_the_group_in_the_uv_command(tmp_path):

@@ -11,7 +11,7 @@ imports its libraries (MLflow, FastAPI, pyarrow, ...) itself, and they come with
 
 from __future__ import annotations
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 from .project import Project, ProjectError
 

@@ -62,6 +62,7 @@ MOVED_MODULES: dict[str, str] = {
     "scoring.py": "mlops_runtime.scoring",
     "mlops/metrics.py": "mlops_runtime.pipeline_metrics",  # an adopted package's copy
     "scripts/kfp_recurring_run.py": "mlops_runtime.kfp_schedule",
+    "pipeline/stages.py": "mlops_runtime.dvc_stages",  # runtime 1.2: a binding stays
 }
 
 
