@@ -326,8 +326,9 @@ def lock_notes(env: TeamEnv) -> list[str]:
     import shutil
 
     if env.lock == "uv" and not shutil.which("uv"):
-        return ["uv.lock: `make setup` installs its pins (`uv export`, hashes checked) when uv "
-                "is on PATH; without uv it installs pyproject's ranges"]  # fmt: skip
+        return ["uv.lock: `make setup` installs its pins (`uv export`, hashes checked) with the "
+                "uv it puts into the venv (not with ENV_MANAGER=pip and no uv on PATH: then "
+                "pyproject's ranges)"]  # fmt: skip
     if env.lock in ("poetry", "pdm"):
         export = {"poetry": "poetry export -f requirements.txt -o requirements.txt",
                   "pdm": "pdm export -o requirements.txt"}[env.lock]  # fmt: skip

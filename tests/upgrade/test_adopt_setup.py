@@ -196,7 +196,7 @@ def test_the_serving_image_installs_the_team_requirements_as_make_setup_does(tmp
     context = tmp_path / "context"
     sent = build_context(repo, context)
     assert {"requirements.txt", "scripts/team_requirements.py", "constraints.txt",
-            "bike_demand/config.py", "config/mlops.yaml", "pyproject.toml"} <= sent
+            "bike_demand/config.py", "config/mlops.yaml", "pyproject.toml"} <= sent  # fmt: skip
     assert not [p for p in sent if p.startswith(("tests/", "k8s/", ".github/"))]
     # The RUN line itself, by /bin/sh with nothing but python and a pip that records what it
     # is given (no git, no uv in an image: the script must do without them).
