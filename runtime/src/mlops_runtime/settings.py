@@ -21,6 +21,7 @@ variables:
 | `PROMETHEUS_URL` | `http://127.0.0.1:9090` | the Prometheus that evaluates the alert rules |
 | `ALERTMANAGER_URL` | `http://127.0.0.1:9093` | the Alertmanager that calls the remediation receiver |
 | `KFP_HOST` | unset | the Kubeflow Pipelines API (recurring runs) |
+| `WORKER_ENV_CONFIG` | `config/worker_env.yaml` | the variables and Secrets every KFP component and Airflow worker gets on a cluster (`mlops_runtime.worker_env`) |
 | `PAGER_WEBHOOK_URL` | unset | where `page` actions are posted (unset: logged only) |
 """
 

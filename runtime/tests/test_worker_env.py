@@ -1,0 +1,103 @@
+"""`mlops_runtime.worker_env`: the one declaration of the workers' environment, checked, and
+rendered for the Airflow Helm chart and as a ConfigMap (the KFP side is tested by compiling a
+generated project's pipelines: tests/e2e, the project's tests/test_worker_env.py)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from mlops_runtime.worker_env import (
+    WorkerEnvError,
+    airflow_helm_values,
+    config_map_manifest,
+    load_worker_env,
+    main,
+    parse_worker_env,
+)
+
+GOOD = {
+    "config_map": "churn-worker-env",
+    "variables": {"MLOPS_ENV": "prod", "MONITORING_ENABLED": True, "WINDOW": 24},
+    "secrets": [
+        {"env": "MLOPS_STATE_URI", "secret": "churn-state", "key": "uri"},
+        {"env": "MLFLOW_TRACKING_TOKEN", "secret": "churn-mlflow", "key": "token",
+         "optional": True},
+    ],
+}  # fmt: skip
+
+
+def test_a_declaration_is_rendered_for_the_airflow_chart_and_as_a_configmap():
+    env = parse_worker_env(GOOD)
+    assert env.names == [
+        "MLOPS_ENV", "MONITORING_ENABLED", "WINDOW", "MLOPS_STATE_URI", "MLFLOW_TRACKING_TOKEN"
+    ]  # fmt: skip
+    values = airflow_helm_values(env)
+    assert values["secret"] == [
+        {"envName": "MLOPS_STATE_URI", "secretName": "churn-state", "secretKey": "uri"}
+    ]
+    assert yaml.safe_load(values["extraEnv"]) == [{
+        "name": "MLFLOW_TRACKING_TOKEN",
+        "valueFrom": {"secretKeyRef": {"name": "churn-mlflow", "key": "token", "optional": True}},
+    }]  # fmt: skip
+    assert yaml.safe_load(values["extraEnvFrom"]) == [
+        {"configMapRef": {"name": "churn-worker-env"}}
+    ]
+    manifest = config_map_manifest(env)
+    # A ConfigMap holds strings only.
+    assert manifest["data"] == {"MLOPS_ENV": "prod", "MONITORING_ENABLED": "true", "WINDOW": "24"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"variables": {"GOVERNANCE_AUDIT_KEY": "abc"}}, "looks like a credential"),
+        ({"variables": {"lower": "x"}}, "not an environment variable name"),
+        ({"config_map": "Not_A_Name"}, "not a Kubernetes name"),
+        ({"config_map": None}, "need a config_map"),
+        ({"secrets": [{"env": "MLOPS_ENV", "secret": "s", "key": "k"}]}, "declared twice"),
+        ({"secrets": [{"env": "A", "secret": "s"}]}, "is not a Secret key"),
+        ({"secrets": [{"env": "A", "secret": "s", "key": "k", "value": "x"}]}, "must have env"),
+        ({"secrets": [{"env": "A", "secret": "s", "key": "k", "optional": 1}]}, "true or false"),
+        ({"extra": 1}, "unknown keys extra"),
+    ],
+)
+def test_a_bad_declaration_is_one_line_naming_the_entry(change, message):
+    with pytest.raises(WorkerEnvError, match=message) as caught:
+        parse_worker_env({**GOOD, **change}, "config/worker_env.yaml")
+    assert "\n" not in str(caught.value)
+    assert str(caught.value).startswith("config/worker_env.yaml")
+
+
+def test_render_then_check_and_a_stale_file_is_named(tmp_path, capsys):
+    (tmp_path / "config").mkdir()
+    declaration = tmp_path / "config" / "worker_env.yaml"
+    declaration.write_text(yaml.safe_dump(GOOD))
+    out = tmp_path / "k8s" / "workers"
+    assert main(["render", "--out", str(out)], root=tmp_path) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["airflow-values.yaml", "configmap.yaml"]
+    assert main(["check", "--out", str(out)], root=tmp_path) == 0
+    # Comments and formatting do not count; content does.
+    values = out / "airflow-values.yaml"
+    values.write_text("# a note\n" + values.read_text())
+    assert main(["check", "--out", str(out)], root=tmp_path) == 0
+    declaration.write_text(yaml.safe_dump({**GOOD, "secrets": GOOD["secrets"][:1]}))
+    capsys.readouterr()
+    assert main(["check", "--out", str(out)], root=tmp_path) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "airflow-values.yaml" in err and "make worker-env" in err
+    assert "configmap.yaml" not in err
+
+
+def test_without_airflow_only_the_configmap_and_a_missing_declaration_is_one_line(tmp_path, capsys):
+    declaration = tmp_path / "env.yaml"
+    declaration.write_text(yaml.safe_dump(GOOD))
+    out = tmp_path / "workers"
+    assert main(["render", "--config", str(declaration), "--out", str(out), "--no-airflow"],
+                root=tmp_path) == 0  # fmt: skip
+    assert [p.name for p in out.iterdir()] == ["configmap.yaml"]
+    capsys.readouterr()
+    assert main(["check", "--out", str(out)], root=tmp_path) == 1
+    assert "worker env declaration not found" in capsys.readouterr().err
+    with pytest.raises(WorkerEnvError, match="not valid YAML"):
+        declaration.write_text("a: [")
+        load_worker_env(declaration)
