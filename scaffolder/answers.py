@@ -14,6 +14,7 @@ from scaffolder.choices import (
     CI_PROVIDERS,
     DATA_VERSIONING,
     ENV_MANAGERS,
+    FEATURE_STORES,
     FROM_LEVEL,
     ORCHESTRATORS,
     PYTHON_VERSIONS,
@@ -51,6 +52,7 @@ Orchestrator = Literal["airflow", "kubeflow", "both"]
 CIProvider = Literal["github", "gitlab"]
 PythonVersion = Literal["3.10", "3.11", "3.12", "3.13", "3.14"]
 DataVersioning = Literal["dvc", "none"]
+FeatureStore = Literal["feast", "none"]
 EnvManager = Literal["uv", "pip"]
 
 
@@ -74,6 +76,10 @@ class Answers(BaseModel):
     # From level 1: raw data under DVC (`dvc`), or not versioned by the project (`none`).
     # None below level 1; a state file from before the question renders with its default.
     data_versioning: DataVersioning | None = None
+    # From level 2: a Feast feature store in features/ (`feast`), or none (`none`, the default
+    # while Feast's pins clash with the project's: it runs in its own environment).
+    # None below level 2; a state file from before the question renders with its default.
+    feature_store: FeatureStore | None = None
     # Adopting around a team's package: no churn example; the infrastructure goes into the
     # team's package folder (`src/NAME` or `NAME`) and calls their functions. Never asked.
     example: bool = True
@@ -165,12 +171,12 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NOT_FREE_TEXT = {
     "project_name", "package_name", "orchestrator", "ci", "python_version", "level",
     "example", "package_dir", "team_targets", "team_dvc", "default_branch", "ci_runner", "container_registry", "base_image",
-    "data_versioning", "data_remote", "env_manager",
+    "data_versioning", "data_remote", "env_manager", "feature_store",
 }  # fmt: skip
 # Answers the tool sets (adopt), never asked.
 NOT_ASKED = {"example", "package_dir", "team_targets", "team_dvc"}
 # Asked at a prompt, but with a default good for scripts: a run without a terminal takes it.
-OPTIONAL = {"data_versioning", "env_manager"}
+OPTIONAL = {"data_versioning", "env_manager", "feature_store"}
 
 
 def check_one_line(key: str, value: str) -> None:
@@ -274,6 +280,7 @@ def check_given(given: dict[str, object]) -> dict[str, object]:
         ("ci", CI_PROVIDERS),
         ("python_version", PYTHON_VERSIONS),
         ("data_versioning", DATA_VERSIONING),
+        ("feature_store", FEATURE_STORES),
         ("env_manager", ENV_MANAGERS),
     ):
         if key in checked and checked[key] not in allowed:

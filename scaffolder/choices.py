@@ -13,6 +13,7 @@ ORCHESTRATORS: tuple[str, ...] = ("airflow", "kubeflow", "both")
 CI_PROVIDERS: tuple[str, ...] = ("github", "gitlab")
 PYTHON_VERSIONS: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13", "3.14")
 DATA_VERSIONING: tuple[str, ...] = ("dvc", "none")
+FEATURE_STORES: tuple[str, ...] = ("feast", "none")
 ENV_MANAGERS: tuple[str, ...] = ("uv", "pip")
 
 DEFAULTS: dict[str, object] = {
@@ -21,7 +22,13 @@ DEFAULTS: dict[str, object] = {
     "ci": "github",
     "python_version": "3.11",
     "data_versioning": "dvc",
+    "feature_store": "none",
 }
 
 # Questions asked only from a level on (their copier `when`); below it they are not recorded.
-FROM_LEVEL: dict[str, int] = {"orchestrator": 1, "ci": 1, "data_versioning": 1}
+FROM_LEVEL: dict[str, int] = {
+    "orchestrator": 1,
+    "ci": 1,
+    "data_versioning": 1,
+    "feature_store": 2,
+}

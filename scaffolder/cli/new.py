@@ -47,6 +47,7 @@ def add(sub) -> None:
         p,
         data_help="any answer by name: package_name, description, author, python_version "
         "(3.10-3.14), level, orchestrator, ci, data_versioning (dvc, none), data_remote, "
+        "feature_store (feast, none; level 2 and up), "
         "default_branch, ci_runner, container_registry, base_image, env_manager (uv, pip), or "
         "an overlay's question",
     )

@@ -1,0 +1,144 @@
+"""The `feature_store` answer (feast | none, from level 2, default none): what each renders.
+
+The generated project's Feast flow runs for real in tests/e2e/test_feature_store.py."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import tomllib
+import yaml
+
+from scaffolder.answers import missing_answers
+from scaffolder.catalog import builtin_catalog
+from scaffolder.choices import FEATURE_STORES
+from scaffolder.errors import InvalidAnswerError
+from scaffolder.prompts import is_asked, load_questions
+from scaffolder.render import render
+
+FEAST_FILES = ("features/feature_store.yaml", "features/definitions.py",
+               "features/training_data.py", "features/requirements.txt",
+               "src/churn/feature_store.py", "tests/test_feature_store.py")  # fmt: skip
+FEAST_TARGETS = {"feast-setup", "feast-tables", "feast-plan", "feast-apply",
+                 "feast-materialize", "feast-training-data"}  # fmt: skip
+
+
+def _render(tmp_path: Path, level: int = 2, **answers: object) -> tuple[Path, object]:
+    given = {"project_name": "churn", "level": level, "python_version": "3.11", **answers}
+    dest = tmp_path / "out"
+    return dest, render(builtin_catalog(), given, dest)
+
+
+def _make_rules(tree: Path) -> dict[str, str]:
+    """Each target's prerequisites, from `target: prereqs ## help` lines."""
+    found = re.findall(r"^([a-z][a-z-]*):([^#\n=]*)", (tree / "Makefile").read_text(), re.M)
+    return {name: prereqs.strip() for name, prereqs in found}
+
+
+def test_asked_from_level_2_with_the_cli_choices():
+    questions = {q.name: q for q in load_questions(builtin_catalog().questions_file)}
+    question = questions["feature_store"]
+    assert sorted(v for _, v in question.choices) == sorted(FEATURE_STORES)
+    assert question.default == "none"
+    assert not is_asked(question, {"level": 1}) and is_asked(question, {"level": 2})
+
+
+def test_level2_has_no_feature_store_by_default(tmp_path):
+    tree, answers = _render(tmp_path)
+    assert answers.feature_store == "none"
+    for name in FEAST_FILES:
+        assert not (tree / name).exists(), name
+    assert not FEAST_TARGETS & set(_make_rules(tree))
+    assert "feast" not in (tree / "Makefile").read_text().lower()
+    source = yaml.safe_load((tree / "config/pipeline.yaml").read_text())["data"]["source"]
+    assert source == "data/raw/sample.csv"
+    steps = (tree / "src/churn/pipeline/steps.py").read_text()
+    assert "feature_store" not in steps
+    assert "feature_store" not in missing_answers({"level": 2, "project_name": "x"})
+
+
+def test_feast_sets_up_features_in_their_own_environment(tmp_path):
+    tree, answers = _render(tmp_path, feature_store="feast")
+    assert answers.feature_store == "feast"
+    for name in FEAST_FILES:
+        assert (tree / name).is_file(), name
+    # Feast's configuration: embedded stores, the registry a file (stack facts §9).
+    config = yaml.safe_load((tree / "features/feature_store.yaml").read_text())
+    assert config["project"] == "churn" and config["provider"] == "local"
+    assert config["offline_store"] == {"type": "duckdb"}
+    assert config["online_store"] == {"type": "sqlite", "path": "../data/features/online.db"}
+    assert config["registry"] == "../data/features/registry.db"
+    # Definitions apart from the transformation: they declare, build_features computes.
+    definitions = (tree / "features/definitions.py").read_text()
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(definitions))
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert imported == {"datetime", "feast", "feast.types"}
+    assert "build_features" in (tree / "src/churn/feature_store.py").read_text()
+    # Feast's pins live in features/requirements.txt, never in the project's.
+    lines = (tree / "features/requirements.txt").read_text().splitlines()
+    pins = [line for line in lines if line and not line.startswith("#")]
+    assert {"feast[duckdb]==0.67.0", "pandas==2.3.3", "tenacity==8.5.0",
+            "prometheus-client==0.24.1"} <= set(pins)  # fmt: skip
+    assert not any("ge]" in pin or ",ge" in pin for pin in pins)  # GX < 1: never
+    project_pins = (tree / "constraints.txt").read_text()
+    assert "feast" not in project_pins and re.search(r"^pandas==3\.", project_pins, re.M)
+    pyproject = (tree / "pyproject.toml").read_text()
+    assert "feast" not in pyproject.lower()
+    tomllib.loads(pyproject)
+    assert "features" not in (tree / "Dockerfile.serving").read_text()
+    # make: the environment, the store's steps, and training through them.
+    rules = _make_rules(tree)
+    assert FEAST_TARGETS <= set(rules)
+    assert rules["train"] == "feast-training-data"
+    assert rules["feast-training-data"] == "feast-apply"
+    assert rules["feast-apply"] == "feast-tables" and rules["feast-tables"] == "data"
+    makefile = (tree / "Makefile").read_text()
+    assert "FEAST_VENV ?= .venv-feast" in makefile
+    assert "materialize-incremental" in makefile
+    assert re.search(r"^\t@\$\(MAKE\) --no-print-directory feast-setup$", makefile, re.M)
+    # Training reads the store's point-in-time data; the pipeline records the views used.
+    data = yaml.safe_load((tree / "config/pipeline.yaml").read_text())["data"]
+    assert data["source"] == "data/features/training.csv"
+    steps = (tree / "src/churn/pipeline/steps.py").read_text()
+    assert "feature_store.keep_lineage(source, data_dir)" in steps
+    assert "mlflow.set_tags(feature_store.lineage_tags(data_dir))" in steps
+    stages = yaml.safe_load((tree / "dvc.yaml").read_text())["stages"]
+    assert "data/features/training.csv" in stages["prepare"]["deps"]
+    ignored = (tree / ".gitignore").read_text().splitlines()
+    assert {".venv-feast/", "/data/features/"} <= set(ignored)
+
+
+def test_feast_without_dvc_makes_the_sample_itself(tmp_path):
+    tree, _ = _render(tmp_path, feature_store="feast", data_versioning="none")
+    rules = _make_rules(tree)
+    assert rules["feast-tables"] == "data/raw/sample.csv"
+    assert "--raw data/raw/sample.csv" in (tree / "Makefile").read_text()
+    conftest = (tree / "tests/conftest.py").read_text()
+    assert "PIPELINE_DATA_SOURCE" in conftest  # the tests never need the store's file
+
+
+def test_level3_keeps_the_feature_store(tmp_path):
+    tree, answers = _render(tmp_path, level=3, feature_store="feast")
+    assert answers.feature_store == "feast"
+    assert (tree / "features/definitions.py").is_file()
+    assert _make_rules(tree)["retrain"] == "feast-training-data"
+
+
+def test_level1_renders_no_feature_store(tmp_path):
+    tree, _ = _render(tmp_path, level=1, feature_store="feast")
+    assert not (tree / "features").exists()
+    assert "feast" not in (tree / "Makefile").read_text().lower()
+
+
+@pytest.mark.parametrize("value", ["hopsworks", "Feast", "feast\n"])
+def test_bad_answers_are_refused_before_anything_renders(tmp_path, value):
+    with pytest.raises(InvalidAnswerError) as refused:
+        _render(tmp_path, feature_store=value)
+    assert "\n" not in str(refused.value) and "feature_store" in str(refused.value)
+    assert not (tmp_path / "out").exists()
