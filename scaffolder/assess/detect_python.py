@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import re
 
+from scaffolder.assess import practices
+
 # Words any of these detectors needs; `parse_python.TRIGGER` includes them so a file using only
 # these stacks is parsed.
 TRIGGER_WORDS = (  # noqa: SIM905 - a word list reads better as one string
@@ -217,6 +219,10 @@ CALLS: list[tuple[str, str, str]] = [
     ("sagemaker.model_card.ModelCard", "model_card.generator", "SageMaker"),
     ("model_card_toolkit", "model_card.generator", "Model Card Toolkit"),
 ]
+# explanations, load tests, release notes, knowledge limits (practices/, one module each)
+IMPORTS += practices.IMPORTS
+CALLS += practices.CALLS
+TRIGGER_WORDS += practices.TRIGGER_WORDS
 _CALL_TABLE: dict[str, list[tuple[str, str]]] = {}
 for _name, _kind, _tool in CALLS:
     _CALL_TABLE.setdefault(_name, []).append((_kind, _tool))

@@ -13,8 +13,12 @@ from typing import Any
 
 from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.parse_yaml import YMap, line_of
+from scaffolder.assess.practices import load_tests, release_notes
 
 STEP_KINDS: dict[str, re.Pattern[str]] = {
+    # practices the questionnaire asks about (scaffolder/assess/practices)
+    "load_test": load_tests.CI_STEP,
+    "release_notes": release_notes.CI_STEP,
     # tests, also through task runners (make/just/mise/task/poe/invoke/npm, uv/poetry/hatch run)
     "test": re.compile(
         r"\bpytest\b|\bmake\s+(test|tests|check|unit|coverage)\b|\btox\b|\bnox\b|unittest|"

@@ -12,6 +12,7 @@ import re
 import sys
 
 from scaffolder.assess import detect_python as stacks
+from scaffolder.assess import practices
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.python_libraries import (
     CLIENT_REGISTRY_CALLS,
@@ -55,6 +56,7 @@ RUNTIME_DRIFT = tuple(
 )
 # `quality_gate`, `gate_model`, `passesGate`: the word gate on its own, in snake or camel case
 GATE_NAME = re.compile(r"(^|_)gates?($|_)|[a-z]Gates?($|[A-Z_])|^Gate")
+ROUTE_DECORATORS = (".route", ".get", ".post", ".put", ".api_route")
 ZENML_STEP = ("zenml.step", "zenml.steps.step")
 MODEL_TYPE = re.compile(
     r"Classifier|Regressor|Estimator|Model|Module|Booster|is_model_artifact|Pipeline\b"
@@ -239,6 +241,8 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
                 self.add("retrain.function", node, name=name)
             if "model_card" in name.lower():
                 self.add("model_card.generator", node, name=name)
+            for kind, detail in practices.function_facts(name, node):
+                self.add(kind, node, **detail)
         for decorator in node.decorator_list:
             self._decorator(decorator, node)
         self.functions.append(node)
@@ -284,6 +288,9 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
         hit = stacks.decorator_fact(qualified)
         if hit:
             self.add(hit[0], node, tool=hit[1], name=node.name)
+        if call and call.args and qualified.endswith(ROUTE_DECORATORS):
+            for kind, detail in practices.route_facts(_const_str(call.args[0]) or ""):
+                self.add(kind, node, **detail)
         route = stacks.is_flask_route(qualified, call)
         if route is not None:
             self.add("serving.app", node, tool="Flask", route=route)

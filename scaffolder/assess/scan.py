@@ -20,6 +20,7 @@ from scaffolder.assess import (
     parse_manifests,
     parse_text,
     parse_toml,
+    practices,
 )
 from scaffolder.assess.models import AssessError, Fact, Facts, Problem, Zone
 from scaffolder.assess.parse_python import parse_python
@@ -257,6 +258,8 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
     path = "/".join(parts)
     suffix = os.path.splitext(name)[1].lower()
     zone = _zone(parts)
+    # explanations, load tests, release notes, business context (practices/): by name first
+    facts.extend(practices.file_facts(parts, zone, lambda: _text(full)))
     if suffix == ".py":
         data = _read(full)
         if data is None or len(data) > MAX_BYTES:
@@ -352,6 +355,10 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         facts.append(
             Fact(kind="model_card", path=path, zone=Zone.SOURCE if zone is Zone.DOCS else zone)
         )
+        if suffix in (".md", ".rst", ".txt"):
+            text = _text(full)
+            if text is not None:
+                facts.extend(practices.text_of_card(parts, zone, text))
         return
     if name == ".gitignore" and len(parts) == 1:
         facts.append(Fact(kind="gitignore", path=path, zone=zone))
@@ -453,6 +460,7 @@ def _yaml(
                 )
             else:
                 facts.extend(parse_infra.yaml_facts(doc, path, zone))
+                facts.extend(practices.yaml_facts(doc, path, zone))
         if path.rsplit("/", 1)[-1] in ("dvc.yaml", "dvc.yml"):
             for doc in docs:
                 facts.extend(parse_infra.dvc_artifacts(doc, path, zone))

@@ -57,6 +57,10 @@ def _pkg(project: Path) -> str:
     return project.name.replace("-", "_")
 
 
+# advice a new project fails until its team writes it: docs/business_context.md holds TODOs
+TEAMS_TO_WRITE = {"governance.business-context"}
+
+
 def _results(root: Path) -> dict[str, CheckResult]:
     return {r.id: r for r in run_checks(scan(root))}
 
@@ -178,9 +182,11 @@ def _remove_and_check(project: Path, relpath: str, expected: dict[str, str]) -> 
     for check_id, dimension in expected.items():
         assert after[check_id].outcome is Outcome.FAIL
         assert check_id in levels[dimension].blocking
-    assert [r.id for r in after.values() if r.level <= 2 and not r.counts_as_passed] == sorted(
-        expected, key=list(after).index
-    )
+    assert [
+        r.id
+        for r in after.values()
+        if r.level <= 2 and not r.counts_as_passed and r.id not in TEAMS_TO_WRITE
+    ] == sorted(expected, key=list(after).index)
 
 
 @pytest.mark.parametrize("relpath", list(REMOVALS))

@@ -17,6 +17,7 @@ from scaffolder.assess.checks import (
     governance,
     monitoring,
     pipelines,
+    practices,
     quality,
     reproducibility,
     tracking,
@@ -37,6 +38,7 @@ CHECKS: list[Check] = [
     *deployment.CHECKS,
     *monitoring.CHECKS,
     *governance.CHECKS,
+    *practices.CHECKS,
 ]
 CHECKS_BY_ID = {c.id: c for c in CHECKS}
 

@@ -1,0 +1,54 @@
+"""Explanations (questionnaire section 6): the model's outputs are explained with evidence.
+
+Evidence: an explanation library used in the project's code (SHAP, LIME, Captum, Alibi
+explainers, InterpretML, ELI5, dalex), permutation importance computed (scikit-learn's
+`permutation_importance`, the runtime's `explain.global_importance`), or a route that returns
+explanations (`/explain`, `/predict/explanation`; the runtime's serving app answers
+`/predict?explain=true`).
+"""
+
+from __future__ import annotations
+
+import re
+
+KIND = "explain.model"
+ENDPOINT = "explain.endpoint"
+
+IMPORTS = [
+    ("shap", KIND, "SHAP"),
+    ("lime", KIND, "LIME"),
+    ("captum", KIND, "Captum"),
+    ("alibi.explainers", KIND, "Alibi explainers"),
+    ("interpret", KIND, "InterpretML"),
+    ("eli5", KIND, "ELI5"),
+    ("dalex", KIND, "dalex"),
+    ("mlops_runtime.explain", KIND, "mlops-scaffold-runtime permutation importance"),
+]
+CALLS = [
+    ("sklearn.inspection.permutation_importance", KIND, "permutation importance"),
+    ("inspection.permutation_importance", KIND, "permutation importance"),
+    (
+        "mlops_runtime.serving.app.create_app",
+        ENDPOINT,
+        "mlops-scaffold-runtime /predict?explain=true",
+    ),
+]
+# `import shap`, not every `shape`: the trigger gate reads bytes
+TRIGGER_WORDS = [
+    "import shap",
+    "from shap",
+    "import lime",
+    "from lime",
+    "captum",
+    "alibi",
+    "interpret",
+    "eli5",
+    "dalex",
+    "permutation_importance",
+    "/explain",
+]
+ROUTE = re.compile(r"explain|explanation|attribution|/shap\b", re.I)
+
+
+def route_facts(route: str) -> list[tuple[str, dict]]:
+    return [(ENDPOINT, {"route": route})] if ROUTE.search(route) else []
