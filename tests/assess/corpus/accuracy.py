@@ -159,13 +159,23 @@ class Accuracy:
         """Exact on the cells labelled above 0: where a report tells a team something."""
         return self.above_zero_exact / self.above_zero if self.above_zero else 1.0
 
+    @property
+    def over_rate(self) -> float:
+        """Cells scored above their label: a report that flatters is worse than one too strict."""
+        return self.over / self.cells
+
+    @property
+    def weakest_dimension_rate(self) -> float:
+        return min(self.per_dimension.get(d, 0) for d in DIMENSIONS) / self.repos
+
     def table(self) -> str:
         lines = [
             f"repositories: {self.repos}; overall level exact: {self.overall_exact}/{self.repos} "
             f"({self.overall_rate:.0%})",
             f"dimensions: exact {self.exact}/{self.cells} ({self.exact_rate:.0%}), within ±1 "
-            f"{self.within_one}/{self.cells} ({self.within_one_rate:.0%}); too high {self.over}, "
-            f"too low {self.under}; exact on cells labelled above 0 {self.above_zero_exact}/"
+            f"{self.within_one}/{self.cells} ({self.within_one_rate:.0%}); too high {self.over} "
+            f"({self.over_rate:.1%}), too low {self.under}; exact on cells labelled above 0 "
+            f"{self.above_zero_exact}/"
             f"{self.above_zero} ({self.above_zero_rate:.0%})",
             "per dimension exact: "
             + ", ".join(f"{d} {self.per_dimension.get(d, 0)}/{self.repos}" for d in DIMENSIONS),
@@ -219,7 +229,9 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[:1] in (["table"], []):
         print(measure().table())
-        print("\nheld out (labelled after calibration, never tuned on):")
+        print("\ncalibration (rules may be chosen from these misses):")
+        print(measure(heldout=False).table())
+        print("\nheld out (labelled before assess ran on them, never tuned on):")
         print(measure(heldout=True).table())
         return 0
     print(__doc__)
