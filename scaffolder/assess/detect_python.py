@@ -104,6 +104,11 @@ CALLS: list[tuple[str, str, str]] = [
     ("zenml.log_model_metadata", "track.run", "ZenML metadata"),
     ("zenml.log_artifact_metadata", "track.run", "ZenML metadata"),
     ("zenml.log_step_metadata", "track.run", "ZenML metadata"),
+    # Lakehouse Monitoring on the serving endpoint's inference table (drift, quality metrics)
+    ("quality_monitors.create", "drift.monitor", "Databricks Lakehouse Monitoring"),
+    ("quality_monitors.create", "serving.monitor", "Databricks Lakehouse Monitoring"),
+    # the dataset (source and digest, a Delta table's version) recorded with the run and model
+    ("mlflow.log_input", "data.version", "MLflow dataset input"),
     ("serving_endpoints.create", "serving.app", "Databricks serving endpoint"),
     ("serving_endpoints.create_and_wait", "serving.app", "Databricks serving endpoint"),
     ("serving_endpoints.update_config", "serving.app", "Databricks serving endpoint"),

@@ -38,7 +38,7 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"docker\s+(build|push)|buildx|kaniko|buildah|podman\s+(build|push)|build-push-action|"
         r"make\s+(image|docker\S*|build-image|push-image)|gcr\.io/cloud-builders/docker|"
         r"sam\s+build|aws-actions/amazon-ecr|docker[- ]compose\b[^\n]*\s(build|--build)\b|"
-        r"bentoml\s+(build|containerize)",
+        r"bentoml\s+(build|containerize)|mlflow\s+models\s+build-docker",
         re.I,
     ),
     # the ML pipeline itself is deployed or run by CI/CD
@@ -130,6 +130,20 @@ def _env_name(value: Any) -> str | None:
 INSTALL = re.compile(
     r"^.*\b(pip3?|uv\s+pip|pipx|conda|mamba|apt(-get)?|npm|brew)\s+install\b.*$", re.M
 )
+
+
+# A service started detached on the machine the step runs on (`docker run -d ... -p`,
+# `docker compose up -d`, `mlflow models serve`): a deploy where that machine is the target, in
+# a job named for deploying (`deploy-prod`) or on Jenkins's own host (parse_ci_providers)
+DETACHED_SERVICE = re.compile(
+    r"docker\s+run\b[^\n]*\s(-d|--detach)\b|docker[- ]compose\b[^\n]*\bup\b[^\n]*\s(-d|--detach)\b|"
+    r"mlflow\s+models\s+serve\b",
+    re.I,
+)
+DEPLOYING_JOB = re.compile(r"deploy|release|production|\bprod\b", re.I)
+
+
+PINNED_SHA = re.compile(r"@[0-9a-f]{7,40}\b")
 
 
 def classify(text: str) -> list[str]:
@@ -272,12 +286,27 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
         for step, line in zip(steps, lines, strict=False):
             if not isinstance(step, dict):
                 continue
-            text = " ".join(_as_text(step.get(k)) for k in ("name", "run", "uses", "with"))
+            # an action pinned by commit (`setup-cli@948d...e2e...`): the hash says nothing
+            uses_text = PINNED_SHA.sub("@", _as_text(step.get("uses")))
+            text = " ".join(
+                [
+                    _as_text(step.get("name")),
+                    _as_text(step.get("run")),
+                    uses_text,
+                    _as_text(step.get("with")),
+                ]
+            )
             for kind in classify(text):
                 detail = {"job": job_id}
                 if kind == "integration" and test_paths(_as_text(step.get("run"))):
                     detail["tests"] = test_paths(_as_text(step.get("run")))
                 facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
+            if DEPLOYING_JOB.search(head) and DETACHED_SERVICE.search(
+                _as_text(step.get("run"))
+            ):
+                facts.append(
+                    Fact(kind="ci.step.deploy", path=path, line=line, detail={"job": job_id})
+                )
             facts.extend(_script_facts(_as_text(step.get("run")), path, line, job_id))
             uses = step.get("uses")
             if isinstance(uses, str) and uses.startswith("./"):  # a local (composite) action

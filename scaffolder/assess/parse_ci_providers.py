@@ -10,7 +10,13 @@ import re
 from typing import Any
 
 from scaffolder.assess.models import Fact, Zone
-from scaffolder.assess.parse_ci import _as_text, _env_name, _script_facts, classify
+from scaffolder.assess.parse_ci import (
+    DETACHED_SERVICE,
+    _as_text,
+    _env_name,
+    _script_facts,
+    classify,
+)
 from scaffolder.assess.parse_yaml import YMap
 
 AZURE_STEP_KEYS = ("script", "bash", "powershell", "pwsh", "task", "template", "checkout")
@@ -258,6 +264,14 @@ def jenkinsfile(text: str, path: str, zone: Zone) -> list[Fact]:
     for match in _JENKINS_SH.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         facts.extend(_steps("jenkins", match.group(2), path, line, ""))
+    started = list(DETACHED_SERVICE.finditer(text))
+    if started and not re.search(
+        r"docker[- ]compose\b[^\n]*\bdown\b|docker\s+(stop|rm\s+-f)\b", text[started[-1].end() :]
+    ):
+        # a service the pipeline leaves running on Jenkins's (persistent) host: a deployment
+        line = text.count("\n", 0, started[-1].start()) + 1
+        detail = {"job": "service left running on the Jenkins host", "tool": "Jenkins"}
+        facts.append(Fact(kind="ci.step.deploy", path=path, line=line, detail=detail))
     for match in _JENKINS_STAGE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         for kind in classify(match.group(1)):

@@ -23,6 +23,9 @@ ENV_TOKENS = {
     "production",
     "preprod",
     "uat",
+    "acc",
+    "acceptance",
+    "prd",
 }
 SERVE_COMMAND = re.compile(
     r"mlflow\s+models\s+serve|uvicorn|gunicorn|bentoml\s+serve|tritonserver|torchserve|"
@@ -203,6 +206,12 @@ BUNDLE_RESOURCES: dict[str, tuple[str, str]] = {
     "experiments": ("track.run", "Databricks MLflow experiment"),
     "quality_monitors": ("drift.monitor", "Databricks Lakehouse Monitoring"),
 }
+# more facts of a bundle resource: a Lakehouse monitor watches the serving endpoint's inference
+# table; a job runs on Databricks compute (a managed job environment)
+BUNDLE_ALSO: dict[str, tuple[str, str]] = {
+    "quality_monitors": ("serving.monitor", "Databricks Lakehouse Monitoring"),
+    "jobs": ("runtime.managed", "Databricks job compute"),
+}
 
 
 def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:
@@ -219,6 +228,9 @@ def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:
         for key, body in entries.items():
             line = entries.line_of(key)
             facts.append(_fact(hit[0], path, line, zone, tool=hit[1], name=str(key)))
+            also = BUNDLE_ALSO.get(str(group))
+            if also:
+                facts.append(_fact(also[0], path, line, zone, tool=also[1], name=str(key)))
             if (
                 group == "jobs"
                 and isinstance(body, dict)

@@ -21,6 +21,10 @@ ENV_NAMES = {
     "qa",
     "test",
     "uat",
+    # DTAP names: development, test, acceptance, production
+    "acc",
+    "acceptance",
+    "prd",
 }
 THRESHOLD_KEY = re.compile(r"threshold|^min_|^max_|gate|minimum|tolerance", re.I)
 # model hyperparameters and limits named min_/max_ are not quality thresholds
@@ -63,6 +67,68 @@ SERVING_KINDS = {
 }
 ARGO_WORKFLOWS = {"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"}
 TYPE_KEYS = ("type", "data_type", "dtype", "logicalType", "physicalType")
+
+
+# what a quality gate holds a model to: a metric, or a section named for the gate
+METRIC_WORDS = (
+    "acc",
+    "auc",
+    "roc",
+    "f1",
+    "precision",
+    "recall",
+    "rmse",
+    "mse",
+    "mae",
+    "mape",
+    "smape",
+    "r2",
+    "loss",
+    "score",
+    "metric",
+    "error",
+    "logloss",
+    "ndcg",
+    "iou",
+    "dice",
+    "bleu",
+    "rouge",
+    "perplexity",
+    "improvement",
+    "performance",
+    "quality",
+    "gate",
+    "promot",
+    "evaluat",
+    "baseline",
+)
+
+
+def _names_metric(text: str) -> bool:
+    """A word of the key path (snake_case split) that names a metric or the gate."""
+    return any(t.startswith(METRIC_WORDS) for t in re.split(r"[^a-z0-9]+", text.lower()) if t)
+
+
+def _metric_thresholds(value: Any, parents: str = "", depth: int = 0) -> bool:
+    """A threshold key that holds a metric (`min_accuracy`, `quality_gate: {thresholds: ...}`,
+    `evaluation: {min_r2: ...}`), not a decision threshold (`threshold: 0.5` of a classifier)
+    or a data filter (`min_price`, `max_year`): evidence over names."""
+    if depth > 6:
+        return False
+    if isinstance(value, dict):
+        for key, child in value.items():
+            key = str(key)
+            if (
+                THRESHOLD_KEY.search(key)
+                and not HYPERPARAMETER_KEY.search(key)
+                and _names_metric(f"{parents} {key}")
+            ):
+                return True
+            if _metric_thresholds(child, f"{parents} {key}", depth + 1):
+                return True
+    elif isinstance(value, list):
+        return any(_metric_thresholds(v, parents, depth + 1) for v in value)
+    return False
 
 
 def _keys_deep(value: Any, depth: int = 0) -> list[str]:
@@ -152,9 +218,7 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
                     path,
                     doc.line,
                     zone,
-                    thresholds=any(
-                        THRESHOLD_KEY.search(k) and not HYPERPARAMETER_KEY.search(k) for k in keys
-                    ),
+                    thresholds=_metric_thresholds(doc),
                     keys=len(keys),
                 )
             )
@@ -232,8 +296,12 @@ def helm_values_env(p: PurePosixPath) -> str | None:
 
 
 def _env_sections(doc: YMap) -> bool:
-    """Settings per environment under `targets:`/`outputs:` (dbt profiles, Databricks bundles)
+    """Settings per environment under `targets:`/`outputs:` (dbt profiles, Databricks bundles),
+    or two or more environment sections at the top (`dev:`, `acc:`, `prd:` of a project config),
     make a file config whatever its name."""
+    top = [k for k, v in doc.items() if str(k).lower() in ENV_NAMES and isinstance(v, dict)]
+    if len(top) >= 2:
+        return True
     for value in [doc, *[v for v in doc.values() if isinstance(v, YMap)]]:
         for key in ("targets", "outputs"):
             envs = value.get(key)

@@ -317,6 +317,23 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
                     "fastapi.route", node, method=qualified.rsplit(".", 1)[1], route=route or ""
                 )
 
+    def _metrics_handler(self, export: str) -> dict:
+        """`generate_latest()` returned by a web handler for /metrics (a Flask route, a BentoML
+        api named metrics): the serving app exports its metrics itself."""
+        if export != "generate_latest" or not self.functions:
+            return {}
+        handler = self.functions[-1]
+        paths = [
+            _const_str(d.args[0]) or ""
+            for d in handler.decorator_list
+            if isinstance(d, ast.Call) and d.args
+        ]
+        if any("metrics" in p for p in paths) or (
+            handler.decorator_list and "metrics" in handler.name.lower()
+        ):
+            return {"served": handler.name}
+        return {}
+
     def _dag(self, call: ast.Call | None, node: ast.AST, default_id: str | None) -> None:
         schedule = "unset"
         dag_id = default_id
@@ -401,7 +418,7 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
                 name = _const_str(node.args[0]) if node.args else _const_str(_kwarg(node, "name"))
                 self.add("prometheus.metric", node, name=name or "", type=last)
             elif last in PROM_EXPORTS:
-                self.add("prometheus.export", node, via=last)
+                self.add("prometheus.export", node, via=last, **self._metrics_handler(last))
         elif qualified in ("fastapi.FastAPI", "fastapi.APIRouter"):
             self.add("fastapi.app", node)
         elif qualified in DRIFT_TESTS:
@@ -447,6 +464,16 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
         ):
             uri = _const_str(node.args[0]) if node.args else _const_str(_kwarg(node, "model_uri"))
             self.add("model.load", node, via=qualified, uri=uri or "")
+        if qualified == "mlflow.models.build_docker":
+            # MLflow builds a serving image of the model (its scoring server answers
+            # /invocations): the model is served from that image, taken from the registry when
+            # model_uri is models:/NAME@alias
+            uri = _const_str(_kwarg(node, "model_uri")) or (
+                _const_str(node.args[0]) if node.args else ""
+            )
+            self.add("serving.app", node, tool="MLflow model image")
+            self.add("model.load", node, via=qualified, uri=uri or "")
+            self.add("container.image", node, tool="MLflow model image")
         if qualified.startswith(("fastapi.FastAPI().", "fastapi.APIRouter().")) and last == "mount":
             self.add("fastapi.mount", node, route=_const_str(node.args[0]) if node.args else "")
         if "Instrumentator" in qualified and last == "expose":

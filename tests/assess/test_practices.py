@@ -246,3 +246,26 @@ def test_practices_never_hold_a_level_down(tmp_path):
     assert [d.level for d in dimension_levels(results)] == [
         d.level for d in dimension_levels(without)
     ]
+
+
+def test_corpus_repositories_show_the_practices():
+    # real repositories of the labelled corpus, from their stored facts (tests/assess/corpus)
+    from scaffolder.assess.checks import run_checks
+    from tests.assess.corpus.accuracy import load_facts
+
+    def passing(name: str) -> dict[str, list[str]]:
+        return {
+            r.id: r.evidence
+            for r in run_checks(load_facts(name))
+            if r.id in PRACTICES and r.outcome is Outcome.PASS
+        }
+
+    portfolio = passing("ml-mlops-portfolio")  # SHAP module, CHANGELOG, a model card with KPIs
+    assert set(portfolio) == {
+        "validation.explanations",
+        "quality.release-notes",
+        "governance.business-context",
+    }
+    assert "BankChurn-Predictor/models/model_card.md:97" in portfolio["governance.business-context"]
+    assert "validation.explanations" in passing("vertex-model-league")  # SHAP in the components
+    assert passing("dvc-get-started") == {}

@@ -24,7 +24,7 @@ MANAGED_PIPELINES = {"Vertex AI Pipelines", "SageMaker Pipelines", "Azure ML pip
 
 
 def r_training_image(f: Facts) -> Verdict:
-    runtime = of(f, "docker.image", "compose.service", "runtime.managed")
+    runtime = of(f, "docker.image", "compose.service", "runtime.managed", "container.image")
     runtime += [x for x in f.of("k8s.resource") if x.detail.get("kind") in WORKLOADS]
     runtime += [x for x in of(f, "pipeline.def") if x.detail.get("tool") in MANAGED_PIPELINES]
     # a Kubeflow component is a container image by definition (base_image or a container spec)

@@ -46,7 +46,8 @@ def r_serving_metrics(f: Facts) -> Verdict:
     routes += [
         x
         for x in f.of("prometheus.export")
-        if x.detail.get("via") in ("instrumentator", "make_asgi_app")
+        if x.detail.get("via") in ("instrumentator", "make_asgi_app", "make_wsgi_app")
+        or x.detail.get("served")  # a /metrics handler of the app returns generate_latest()
     ]
     monitored = of(f, "serving.monitor")
     return found(

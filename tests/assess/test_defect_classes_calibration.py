@@ -1,0 +1,257 @@
+"""Defect classes seen on the calibration part of the corpus once the previous held-out
+repositories joined it (issue 23), one test each, on small fixtures; each fails on the code
+before the fix. The held-out batch was not looked at to choose them."""
+
+from scaffolder.assess.models import Outcome
+from scaffolder.assess.scan import scan
+from tests.assess.repos import checks, write
+
+
+def _deploy_jobs(root) -> list[str]:
+    return [f.detail["job"] for f in scan(root).facts if f.kind == "ci.step.deploy"]
+
+
+def test_a_metrics_handler_of_the_serving_app_is_serving_monitoring(tmp_path):
+    # a Flask route and a BentoML api returning generate_latest(): the app exports its metrics
+    write(
+        tmp_path / "flask",
+        {
+            "application.py": """
+                import joblib
+                from flask import Flask, Response
+                from prometheus_client import Counter, generate_latest
+                app = Flask(__name__)
+                PREDICTIONS = Counter("predictions_total", "predictions")
+
+                @app.route("/metrics")
+                def metrics():
+                    return Response(generate_latest(), mimetype="text/plain")
+            """,
+        },
+    )
+    result = checks(tmp_path / "flask")["monitoring.serving-metrics"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert result.evidence == ["application.py:9"]  # the generate_latest() call
+    write(
+        tmp_path / "bento",
+        {
+            "service.py": """
+                import bentoml
+                from prometheus_client import generate_latest
+
+                @bentoml.service
+                class Predictor:
+                    @bentoml.api
+                    def metrics(self) -> str:
+                        return generate_latest().decode()
+            """,
+        },
+    )
+    assert checks(tmp_path / "bento")["monitoring.serving-metrics"].outcome is Outcome.PASS
+    # a batch job pushing its metrics is pipeline monitoring, not the serving side
+    write(
+        tmp_path / "job",
+        {
+            "job.py": """
+                from prometheus_client import generate_latest
+                def report():
+                    print(generate_latest())
+            """,
+        },
+    )
+    assert checks(tmp_path / "job")["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+def test_an_mlflow_model_image_serves_the_registered_model(tmp_path):
+    write(
+        tmp_path,
+        {
+            "code/build_docker_image.py": """
+                import mlflow
+                if __name__ == "__main__":
+                    model_uri = "models:/churn@Challenger"
+                    mlflow.models.build_docker(model_uri=model_uri, name="org/churn")
+            """,
+        },
+    )
+    result = checks(tmp_path)
+    for check_id in (
+        "deployment.predict-script",
+        "deployment.training-image",
+        "deployment.serving-api",
+        "tracking.serving-from-registry",
+    ):
+        assert result[check_id].outcome is Outcome.PASS, (check_id, result[check_id].message)
+
+
+def test_a_service_started_detached_by_a_deploying_job_or_left_on_the_jenkins_host(tmp_path):
+    write(
+        tmp_path / "gha",
+        {
+            ".github/workflows/4_continuous_deployment.yml": """
+                on: {workflow_run: {workflows: [staging], types: [completed]}}
+                jobs:
+                  deploy-prod:
+                    runs-on: self-hosted
+                    steps:
+                      - run: docker pull ghcr.io/org/serving:production
+                      - run: |
+                          docker run -d --name serving-app -p 9000:8080 \\
+                            ghcr.io/org/serving:production
+                  smoke:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - run: docker run -d -p 8000:8000 api:test && pytest tests/smoke
+            """,
+        },
+    )
+    # the deploying job counts; a container started by another job for its tests does not
+    assert _deploy_jobs(tmp_path / "gha") == ["deploy-prod"]
+    write(
+        tmp_path / "jenkins",
+        {
+            "Jenkinsfile": """
+                pipeline {
+                  agent any
+                  stages {
+                    stage('Build') { steps { sh 'docker-compose down && docker build -t app .' } }
+                    stage('Up') { steps { sh 'docker-compose up -d' } }
+                  }
+                }
+            """,
+        },
+    )
+    assert _deploy_jobs(tmp_path / "jenkins") == ["service left running on the Jenkins host"]
+    write(
+        tmp_path / "jenkins-tests",
+        {
+            "Jenkinsfile": """
+                pipeline {
+                  agent any
+                  stages {
+                    stage('Test') {
+                      steps { sh 'docker compose up -d && pytest tests/ && docker compose down' }
+                    }
+                  }
+                }
+            """,
+        },
+    )
+    assert _deploy_jobs(tmp_path / "jenkins-tests") == []
+
+
+def test_dtap_environment_sections_are_config_per_environment(tmp_path):
+    write(
+        tmp_path,
+        {
+            "project_config.yml": """
+                prd:
+                  catalog_name: mlops_prd
+                acc:
+                  catalog_name: mlops_acc
+                dev:
+                  catalog_name: mlops_dev
+                parameters:
+                  learning_rate: 0.01
+            """,
+        },
+    )
+    result = checks(tmp_path)
+    assert result["repro.config-file"].outcome is Outcome.PASS
+    assert result["repro.environments"].outcome is Outcome.PASS, result["repro.environments"]
+
+
+def test_mlflow_log_input_records_the_data_version_with_the_run(tmp_path):
+    write(
+        tmp_path,
+        {
+            "src/train.py": """
+                import mlflow
+                def train(spark, version):
+                    df = spark.read.format("delta").option("versionAsOf", version).table("t")
+                    dataset = mlflow.data.from_spark(df, table_name="t", version=version)
+                    with mlflow.start_run():
+                        mlflow.log_input(dataset, context="training")
+            """,
+        },
+    )
+    assert checks(tmp_path)["repro.data-lineage"].outcome is Outcome.PASS
+
+
+def test_databricks_quality_monitors_and_job_compute(tmp_path):
+    write(
+        tmp_path,
+        {
+            "databricks.yml": "bundle: {name: churn}\ninclude: [resources/*.yml]\n",
+            "resources/jobs.yml": """
+                resources:
+                  jobs:
+                    deployment:
+                      name: deployment
+                      environments:
+                        - environment_key: default
+                          spec: {client: "1"}
+                      tasks:
+                        - task_key: deploy
+                          environment_key: default
+                          spark_python_task: {python_file: ../scripts/deploy.py}
+            """,
+            "src/churn/monitoring.py": """
+                from databricks.sdk import WorkspaceClient
+                def create_monitor(table):
+                    w = WorkspaceClient()
+                    w.quality_monitors.create(table_name=table, assets_dir="/monitors")
+            """,
+        },
+    )
+    result = checks(tmp_path)
+    assert result["deployment.training-image"].outcome is Outcome.PASS
+    assert result["monitoring.pipeline-metrics"].outcome is Outcome.PASS
+    assert result["monitoring.serving-metrics"].outcome is Outcome.PASS
+
+
+def test_e2e_inside_a_pinned_action_commit_is_no_integration_test(tmp_path):
+    write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": """
+                on: [pull_request]
+                jobs:
+                  validate:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: databricks/setup-cli@b2c5e2edd3f1a4b6c7d8e9f00112233445566778
+                      - run: databricks bundle validate
+            """,
+        },
+    )
+    kinds = {f.kind for f in scan(tmp_path).facts}
+    assert "ci.step.integration" not in kinds
+
+
+def test_a_threshold_counts_as_a_gate_only_when_it_holds_a_metric(tmp_path):
+    write(
+        tmp_path / "filters",
+        {
+            "configs/config.yaml": """
+                training:
+                  random_forest_params: {max_depth: 12, min_samples_leaf: 2}
+                preprocessing:
+                  filters: {min_price: 1000, max_price: 500000, min_year: 1990}
+                threshold: 0.5
+            """,
+        },
+    )
+    assert checks(tmp_path / "filters")["validation.quality-gate"].outcome is Outcome.FAIL
+    write(
+        tmp_path / "gate",
+        {
+            "configs/config.yaml": """
+                evaluation:
+                  min_accuracy: 0.8
+                quality_gate:
+                  thresholds: {f1: 0.7}
+            """,
+        },
+    )
+    assert checks(tmp_path / "gate")["validation.quality-gate"].outcome is Outcome.PASS
