@@ -118,8 +118,9 @@ def test_record_and_load_carry_the_version_between_tasks(repo, tmp_path_factory)
     assert tags["lineage.data_version"] == _md5(b"q\n")
     assert set(tags) == {
         "lineage.data_version", "lineage.data_path", "lineage.data_state",
-        "lineage.data_dvc_file", "lineage.data_dvc_rev",
+        "lineage.data_dvc_file", "lineage.data_dvc_rev", "lineage.data_read",
     }  # fmt: skip
+    assert tags["lineage.data_read"] == "workspace"  # make train reads the working copy
     assert "untracked" in written.summary()
 
 
@@ -144,3 +145,97 @@ def test_lineage_tags_copy_the_data_version_to_the_model_version():
     )
     tags = lineage_tags(run, "m1", cfg)
     assert tags["lineage.data_version"] == "f00" and "other" not in tags
+
+
+def _cache(root: Path, data: bytes) -> str:
+    """Put `data` into DVC 3's local cache, as `dvc add` does; its md5."""
+    md5 = _md5(data)
+    obj = root / ".dvc/cache/files/md5" / md5[:2] / md5[2:]
+    obj.parent.mkdir(parents=True, exist_ok=True)
+    obj.write_bytes(data)
+    return md5
+
+
+def _read(
+    root: Path, folder: Path, rev: str | None = None
+) -> tuple[data_version.DataVersion, bytes]:
+    with data_version.open_recorded("data/raw/x.csv", folder, rev, root) as (version, handle):
+        content = handle.read()
+    assert data_version.load(folder) == version  # recorded for the train step, as record() does
+    return version, content
+
+
+def test_an_ingest_reads_the_version_the_repository_records_not_the_working_copy(repo, tmp_path):
+    data = repo / "data/raw/x.csv"
+    data.write_bytes(b"v1\n")
+    _track(repo, "data/raw/x.csv", _cache(repo, b"v1\n"))  # `dvc add`, not committed yet
+    version, content = _read(repo, tmp_path / "a")
+    assert content == b"v1\n"
+    assert (version.state, version.rev, version.read) == ("uncommitted", "", "pinned")
+    _git(repo, "add", "data/raw/x.csv.dvc")
+    _git(repo, "commit", "-qm", "v1")
+    rev1 = _git(repo, "rev-parse", "HEAD")
+
+    data.write_bytes(b"edited in place\n")  # the working copy drifts; the entry does not
+    version, content = _read(repo, tmp_path / "b")
+    assert content == b"v1\n" and version.md5 == _md5(b"v1\n")
+    assert (version.state, version.rev, version.dvc_file) == (
+        "committed",
+        rev1,
+        "data/raw/x.csv.dvc",
+    )
+    assert version.tags()["lineage.data_read"] == "pinned"
+
+    data.write_bytes(b"v2\n")
+    _track(repo, "data/raw/x.csv", _cache(repo, b"v2\n"))
+    _git(repo, "commit", "-qam", "v2")
+    rev2 = _git(repo, "rev-parse", "HEAD")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "later, unrelated")
+    # A run record's revision reads its bytes again; without one, the newest entry.
+    old, content = _read(repo, tmp_path / "e", rev1[:10])
+    assert (content, old.rev, old.state) == (b"v1\n", rev1, "committed")
+    new, content = _read(repo, tmp_path / "f", "HEAD")
+    assert (content, new.rev) == (b"v2\n", rev2)
+    assert _read(repo, tmp_path / "g")[1] == b"v2\n"
+
+
+def test_a_pinned_read_fails_in_one_line_when_it_cannot_be_pinned(repo, tmp_path):
+    (repo / "data/raw/x.csv").write_bytes(b"v1\n")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "nothing tracked yet")
+    with pytest.raises(ValueError, match="'nope' is not a commit"):
+        _read(repo, tmp_path, "nope")
+    with pytest.raises(ValueError, match="not tracked by DVC at HEAD"):
+        _read(repo, tmp_path, "HEAD")
+    # Not under DVC and no revision asked for: the working copy, and the record says so.
+    version, content = _read(repo, tmp_path)
+    assert (content, version.state, version.read) == (b"v1\n", "untracked", "workspace")
+    # Tracked but neither cached nor committed: nowhere to read the recorded bytes from.
+    _track(repo, "data/raw/x.csv", _md5(b"v1\n"))
+    with pytest.raises(FileNotFoundError, match="not in the DVC cache.*make data-push"):
+        _read(repo, tmp_path / "x")
+
+
+def test_a_committed_entry_missing_from_the_cache_is_read_through_dvc_and_checked(
+    repo, tmp_path, monkeypatch
+):
+    _track(repo, "data/raw/x.csv", _md5(b"v1\n"))
+    _git(repo, "add", "data/raw/x.csv.dvc")
+    _git(repo, "commit", "-qm", "v1")
+    rev = _git(repo, "rev-parse", "HEAD")
+    calls = []
+
+    def fake_open_pinned(path, rev=None, repo=None, mode="r"):  # dvc.api: cache or remote
+        import io
+        from contextlib import nullcontext
+
+        calls.append((path, rev, mode))
+        return nullcontext(io.BytesIO(served))
+
+    monkeypatch.setattr(data_version, "open_pinned", fake_open_pinned)
+    served = b"v1\n"
+    version, content = _read(repo, tmp_path / "a")
+    assert content == b"v1\n" and calls == [("data/raw/x.csv", rev, "rb")]
+    assert (version.md5, version.state, version.rev) == (_md5(b"v1\n"), "committed", rev)
+    served = b"tampered\n"
+    with pytest.raises(ValueError, match="read md5 .* says"):
+        _read(repo, tmp_path / "b")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -88,18 +90,52 @@ def test_level1_both_orchestrators_github(tmp_path, venv):
     make(project, "test-slow", venv)
     make(project, "train", venv)
     make(project, "train", venv)  # identical: a new version, the champion stays
-    check_two_identical_local_runs(project, venv, "e2e_both")
+    local = check_two_identical_local_runs(project, venv, "e2e_both")
     assert (project / "metrics" / "pipeline.prom").read_text().count(
         "mlops_pipeline_last_run_success"
     ) >= 1
+    # The orchestrators read the data version the repository records, not the working copy:
+    # the .dvc file committed and pushed, the DVC cache wiped (a fresh worker's), and a row
+    # appended to the working copy, they still train on what `make train` read.
+    trained = local["runs"][0]["tags"]
+    assert (trained["lineage.data_state"], trained["lineage.data_read"]) == (
+        "uncommitted", "workspace"
+    )  # fmt: skip
+    data = project / "data" / "raw" / "sample.csv"
+    run(["git", "add", f"{data}.dvc", data.parent / ".gitignore"], project)
+    run(["git", "-c", "user.name=DS", "-c", "user.email=ds@example.org", "commit", "-qm", "data"],
+        project)  # fmt: skip
+    data_rev = run(["git", "rev-parse", "HEAD"], project).stdout.strip()
+    make(project, "data-push", venv)
+    shutil.rmtree(project / ".dvc" / "cache")
+    with data.open("a") as working_copy:
+        working_copy.write(data.read_text().splitlines()[1] + "\n")
+    timings = {}
+    started = time.perf_counter()
     dag_test = make(project, "dag-test", venv).stdout
+    timings["dag-test"] = time.perf_counter() - started
     assert "DAG e2e_both_training: run success" in dag_test and len(dag_test.splitlines()) < 20
     make(project, "kfp-compile", venv)
+    started = time.perf_counter()
     kfp_run = make(project, "kfp-run", venv).stdout
+    timings["kfp-run"] = time.perf_counter() - started
     assert "pipeline e2e-both-training: run success" in kfp_run and "executor" not in kfp_run
+    print(", ".join(f"make {k} at level 1: {v:.1f} s" for k, v in timings.items()))
     # Each run registered a new version that says where it came from; none moved the champion.
-    check_orchestrator_runs(project, venv, "e2e_both", ("airflow", "kubeflow"))
+    store = check_orchestrator_runs(project, venv, "e2e_both", ("airflow", "kubeflow"))
     assert champion_version(project, venv) == "1"
+    pinned = {
+        (r["tags"]["lineage.orchestrator"], r["tags"]["lineage.data_version"])
+        + (r["tags"]["lineage.data_state"], r["tags"]["lineage.data_dvc_rev"])
+        + (r["tags"]["lineage.data_read"],)
+        for r in store["runs"]
+        if r["tags"]["lineage.orchestrator"] != "local"
+    }
+    version = trained["lineage.data_version"]
+    assert pinned == {
+        ("airflow", version, "committed", data_rev, "pinned"),
+        ("kubeflow", version, "committed", data_rev, "pinned"),
+    }
     # `make lock` re-pins the constraints from the venv, each pin marked with its Python.
     make(project, "lock", venv, CONSTRAINTS=str(tmp_path / "lock.txt"))
     lock = (tmp_path / "lock.txt").read_text()

@@ -16,8 +16,11 @@ the same bytes back. The state says how far to trust that:
 Reading the `.dvc` files, `dvc.lock` and the cache needs no DVC installed: the pipeline's
 prepare step calls `record()`, which writes `data_version.json` next to the split it made, and
 the train step tags the MLflow run from it (`tags()`), so every orchestrator records the same.
-`open_pinned()` reads a path at a git revision through `dvc.api` (extra `dvc`), for an ingest
-step that must read a pinned version rather than the working copy.
+An orchestrated ingest step (the Airflow DAG's and the Kubeflow pipeline's `prepare`) reads the
+version the repository records instead of the working copy: `open_recorded()` resolves the DVC
+entry (at a git revision, or as committed in the working tree) and reads those bytes from DVC's
+cache, or through `open_pinned()` (`dvc.api`, extra `dvc`: the cache or the remote), so a run is
+reproducible from its run record (`lineage.data_version`, `lineage.data_dvc_rev`).
 """
 
 from __future__ import annotations
@@ -25,8 +28,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import subprocess
-from dataclasses import asdict, dataclass
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -48,17 +55,21 @@ class DataVersion:
     dvc_file: str = ""  # the entry tracking it: `data/raw/x.csv.dvc`, `dvc.lock`, or ""
     dvc_md5: str = ""  # the hash that entry records
     rev: str = ""  # the git commit that last changed the entry ("" when never committed)
+    read: str = ""  # what the run read: "workspace" (the working copy) or "pinned" (by the entry)
 
     def tags(self) -> dict[str, str]:
         """MLflow tags for a run or model version: `lineage.data_version` (the hash), and
-        `lineage.data_path`, `_state`, `_dvc_file`, `_dvc_rev`."""
-        return {
+        `lineage.data_path`, `_state`, `_dvc_file`, `_dvc_rev` (and `_read` when known)."""
+        tags = {
             "lineage.data_version": self.md5,
             "lineage.data_path": self.path,
             "lineage.data_state": self.state,
             "lineage.data_dvc_file": self.dvc_file,
             "lineage.data_dvc_rev": self.rev,
         }
+        if self.read:
+            tags["lineage.data_read"] = self.read
+        return tags
 
     def summary(self) -> str:
         """One line for a log or a model version's description."""
@@ -102,20 +113,24 @@ def _outs(entry: Any) -> list[dict[str, Any]]:
     return [o for o in outs or [] if isinstance(o, dict) and isinstance(o.get("path"), str)]
 
 
-def _find_entry(root: Path, relative: Path) -> tuple[str, str, str] | None:
+def _find_entry(
+    root: Path, relative: Path, load: Callable[[str], Any] | None = None
+) -> tuple[str, str, str] | None:
     """(dvc file, recorded md5, path inside a tracked folder or "") of the DVC entry tracking
-    `relative`: its own `.dvc` file, a `.dvc` file of a folder above it, or `dvc.lock`."""
+    `relative`: its own `.dvc` file, a `.dvc` file of a folder above it, or `dvc.lock`. `load`
+    reads a file of the repository as YAML (default: the working tree's; None when absent)."""
+    load = load or (lambda name: _load_yaml(root / name) if (root / name).is_file() else None)
     for candidate in (relative, *relative.parents):
         if candidate == Path("."):
             break
-        dvc_file = root / f"{candidate}.dvc"
-        if not dvc_file.is_file():
-            continue
-        for out in _outs(_load_yaml(dvc_file)):
-            if (dvc_file.parent / out["path"]).resolve() == (root / candidate).resolve():
+        entry = load(f"{candidate.as_posix()}.dvc")
+        for out in _outs(entry):
+            if posixpath.normpath(f"{candidate.parent.as_posix()}/{out['path']}") == str(
+                candidate.as_posix()
+            ):
                 inside = relative.relative_to(candidate).as_posix() if candidate != relative else ""
-                return f"{candidate}.dvc", str(out.get("md5", "")), inside
-    lock = _load_yaml(root / "dvc.lock")
+                return f"{candidate.as_posix()}.dvc", str(out.get("md5", "")), inside
+    lock = load("dvc.lock")
     stages = lock.get("stages") if isinstance(lock, dict) else None
     for stage in (stages or {}).values():
         for out in _outs(stage):
@@ -124,10 +139,14 @@ def _find_entry(root: Path, relative: Path) -> tuple[str, str, str] | None:
     return None
 
 
+def _cache_object(root: Path, md5: str) -> Path:
+    """Where DVC 3's local cache keeps the object of hash `md5` (a file, or a `.dir` listing)."""
+    return root / ".dvc" / "cache" / "files" / "md5" / md5[:2] / md5[2:]
+
+
 def _cached_listing(root: Path, dir_md5: str) -> dict[str, str] | None:
     """relpath -> md5 of a tracked folder, from the `.dir` object in the local DVC cache."""
-    name = dir_md5.removesuffix(".dir")
-    listing = root / ".dvc" / "cache" / "files" / "md5" / name[:2] / f"{name[2:]}.dir"
+    listing = _cache_object(root, dir_md5)
     try:
         entries = json.loads(listing.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -188,11 +207,102 @@ def describe(path: str | Path, root: str | Path | None = None) -> DataVersion:
 def record(path: str | Path, folder: str | Path, root: str | Path | None = None) -> DataVersion:
     """`describe(path)`, written to `folder/data_version.json` (next to what was made from the
     data, so a later task on another worker tags its run with what this one read)."""
-    version = describe(path, root)
+    return _write(replace(describe(path, root), read="workspace"), folder)
+
+
+def _write(version: DataVersion, folder: str | Path) -> DataVersion:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / FILE_NAME).write_text(json.dumps(asdict(version), indent=2), encoding="utf-8")
     return version
+
+
+def _git_loader(root: Path, commit: str) -> Callable[[str], Any]:
+    """Reads a file of the repository as committed in `commit`, as YAML (None when absent)."""
+
+    def load(name: str) -> Any:
+        import yaml
+
+        text = _git(root, "show", f"{commit}:{name}")
+        try:
+            return None if text is None else yaml.safe_load(text)
+        except yaml.YAMLError:
+            return None
+
+    return load
+
+
+@contextmanager
+def open_recorded(
+    path: str | Path, folder: str | Path, rev: str | None = None, root: str | Path | None = None
+) -> Iterator[tuple[DataVersion, IO[bytes]]]:
+    """Open (binary) the version of `path` that the repository records, never the working copy:
+    the DVC entry tracking it as committed at git revision `rev` (a commit, branch or tag), or,
+    without `rev`, the entry as it is in the working tree (state `committed` or `uncommitted`).
+    The bytes come from DVC's local cache, else through `open_pinned` (`dvc.api`: the cache or
+    the DVC remote; needs the extra `dvc` and a commit). Writes the version to
+    `folder/data_version.json` as `record()` does, with `read="pinned"`. Data no DVC entry
+    tracks (no `rev` given) is the working copy, recorded `untracked` with `read="workspace"`.
+
+    Raises ValueError when `rev` is no commit or does not track `path`, FileNotFoundError when
+    neither the cache nor the remote has the bytes."""
+    root = (Path(root) if root is not None else project_root()).resolve()
+    full = (root / path).resolve()
+    try:
+        relative = full.relative_to(root)
+    except ValueError:
+        relative = None
+    if rev:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+        if not commit:
+            raise ValueError(f"data revision {rev!r} is not a commit of {root} (see git log)")
+        found = _find_entry(root, relative, _git_loader(root, commit)) if relative else None
+        if found is None:
+            raise ValueError(f"{path} is not tracked by DVC at {rev}: no .dvc or dvc.lock entry")
+        entry_rev = _git(root, "log", "-1", "--format=%H", commit, "--", found[0]) or commit
+        state = "committed"
+    else:
+        found = _find_entry(root, relative) if relative else None
+        if found is None:  # not under DVC: the working copy is all there is
+            version = _write(replace(describe(full, root), read="workspace"), folder)
+            with full.open("rb") as handle:
+                yield version, handle
+            return
+        entry_rev, changed = _rev(root, found[0])
+        state, commit = ("uncommitted", "") if changed else ("committed", entry_rev)
+    dvc_file, recorded, inside = found
+    md5 = recorded
+    if inside:  # a file in a tracked folder: its hash is in the folder's listing
+        md5 = (_cached_listing(root, recorded) or {}).get(inside, "")
+    cached = _cache_object(root, md5) if md5 else None
+    if cached is not None and cached.is_file():
+        version = DataVersion(relative.as_posix(), md5, state, dvc_file, md5, entry_rev, "pinned")
+        _write(version, folder)
+        with cached.open("rb") as handle:
+            yield version, handle
+        return
+    if not commit:
+        raise FileNotFoundError(
+            f"{relative} ({dvc_file}, not committed): md5 {md5 or recorded} is not in the DVC "
+            "cache; commit the .dvc file and push the data where it was added (make data-push)"
+        )
+    with tempfile.TemporaryDirectory(prefix="pinned-") as scratch:
+        copy = Path(scratch) / relative.name
+        digest = hashlib.md5(usedforsecurity=False)
+        pinned = open_pinned(relative.as_posix(), rev=commit, repo=str(root), mode="rb")
+        with pinned as source, copy.open("wb") as target:
+            while chunk := source.read(_CHUNK):
+                digest.update(chunk)
+                target.write(chunk)
+        got = digest.hexdigest()
+        if md5 and got != md5:
+            raise ValueError(
+                f"{relative} at {rev or commit[:12]}: read md5 {got}, {dvc_file} says {md5}"
+            )
+        version = DataVersion(relative.as_posix(), got, state, dvc_file, got, entry_rev, "pinned")
+        _write(version, folder)
+        with copy.open("rb") as handle:
+            yield version, handle
 
 
 def load(folder: str | Path) -> DataVersion | None:
