@@ -62,6 +62,12 @@ def add(sub) -> None:
         "--continue", dest="resume", action="store_true",
         help="after resolving and committing a conflicted upgrade: finish it",
     )  # fmt: skip
+    p.add_argument(
+        "--track-data", action="store_true",
+        help="with your consent: put the data files under data/ under DVC (`dvc add`; `git rm "
+        "--cached` first for files git tracks) and commit the .dvc files; from level 1 with "
+        "data_versioning dvc, after `make setup` installed DVC",
+    )  # fmt: skip
     _abort_option(p, "upgrade")
     _answer_options(p, data_help="answer a question new at the target level")
     _overlay_options(p, "add an org overlay")
@@ -77,6 +83,7 @@ def run(args: argparse.Namespace) -> None:
     from scaffolder.upgrade import apply, report
 
     with _errors_to_exit_codes():
+        dvc = _track_data_check(args)
         if args.abort:
             return _run_abort(args)
         if args.resume:
@@ -110,6 +117,8 @@ def run(args: argparse.Namespace) -> None:
                         print(apply.migration_diff(repo, plan).rstrip())
             sys.exit(2 if any(p.due for p in plans) else 0)
         result = apply.upgrade(request)
+        if dvc and not result.conflicts:
+            result.notes += _track_data(args.path, dvc, result)
     if args.format == "json":
         _echo_json(_result_json(result))
     for note in result.notes:
@@ -118,7 +127,8 @@ def run(args: argparse.Namespace) -> None:
         _stderr().print(report.conflict_message(result.conflicts, result.level), soft_wrap=True)
         sys.exit(3)
     if not any(p.due for p in result.plans):
-        _stderr().print(f"Up to date at level {result.level}; nothing to do.")
+        done = "." if dvc else "; nothing to do."
+        _stderr().print(f"Up to date at level {result.level}{done}")
         return
     ran = f"; migrations: {', '.join(result.migrations_run)}" if result.migrations_run else ""
     console = _stderr()
@@ -126,3 +136,32 @@ def run(args: argparse.Namespace) -> None:
     notes = report.release_notes(result.plans)
     if notes:
         console.print(notes, soft_wrap=True, markup=False)
+
+
+def _track_data_check(args: argparse.Namespace) -> str | None:
+    """`--track-data`: refused before anything changes when it cannot work; the DVC command."""
+    if not args.track_data:
+        return None
+    from scaffolder.upgrade.land import UpgradeRefused
+    from scaffolder.upgrade.track_data import require_dvc
+
+    if args.abort or args.resume or args.dry_run or args.check:
+        raise UpgradeRefused(
+            "--track-data runs DVC; it does not go with --dry-run, --check, --continue or --abort"
+        )
+    return require_dvc(args.path, args.to)
+
+
+def _track_data(path: Path, dvc: str, result) -> list[str]:
+    from scaffolder.upgrade.land import UpgradeRefused
+    from scaffolder.upgrade.track_data import track
+
+    try:
+        notes = track(path, dvc)
+        # The upgrade's own data notes tell the team how to do what has now been done.
+        result.notes = [n for n in result.notes if not n.startswith("data: ")]
+        return notes
+    except UpgradeRefused as exc:
+        if any(p.due for p in result.plans):  # the upgrade itself landed: say so
+            raise UpgradeRefused(f"upgraded to level {result.level}, but {exc}") from None
+        raise

@@ -39,16 +39,27 @@ def _named(paths: list[str]) -> str:
     return shown + (f" and {len(paths) - MAX_NAMED} more" if len(paths) > MAX_NAMED else "")
 
 
+def data_files(repo: Path) -> tuple[list[str], list[str]] | None:
+    """(data files under data/ git does not track, those it tracks); None when the team already
+    versions data with DVC (a `.dvc` file in git)."""
+    tracked = gitops.tracked_files(repo)
+    if any(p.endswith(".dvc") for p in tracked):
+        return None
+    in_git = sorted(
+        p for p in tracked if p.startswith(f"{DATA_DIR}/") and p.endswith(DATA_SUFFIXES)
+    )
+    return _untracked_data(repo, tracked), in_git
+
+
 def dvc_notes(repo: Path, from_level: int, to_level: int, data_versioning: str | None) -> list[str]:
     """The notes for an upgrade step from `from_level` to `to_level` (none unless it brings DVC
     to a project that has no DVC-tracked data yet)."""
     if not (from_level < 1 <= to_level and data_versioning == "dvc"):
         return []
-    tracked = gitops.tracked_files(repo)
-    if any(p.endswith(".dvc") for p in tracked):
+    found = data_files(repo)
+    if found is None:
         return []  # the team already versions data with DVC
-    in_git = sorted(p for p in tracked if p.startswith(f"{DATA_DIR}/") and p.endswith(DATA_SUFFIXES))
-    loose = _untracked_data(repo, tracked)
+    loose, in_git = found
     notes = [
         "data: this level versions the training data with DVC (.dvc/config, dvc.yaml, make data, "
         "make data-push); your data was not moved, rewritten or re-tracked"
@@ -67,6 +78,11 @@ def dvc_notes(repo: Path, from_level: int, to_level: int, data_versioning: str |
             f"data: git tracks {_named(in_git)}; DVC takes a file over only when you say so: "
             f"`git rm --cached {files} && .venv/bin/dvc add {files}`, then commit the .dvc files "
             "(the data stays in git history; `make data-push` stores it in the DVC remote)"
+        )
+    if loose or in_git:
+        notes.append(
+            "data: or, after `make setup`, `mlops-scaffold upgrade --to 1 --track-data` runs "
+            "these commands and commits the .dvc files for you"
         )
     if not loose and not in_git:
         notes.append(

@@ -7,12 +7,14 @@ third runner of the same steps."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import generate, make, run
+from tests.e2e.conftest import REPO, generate, make, run
 from tests.e2e.mlflow_records import mlflow_store
 
 pytestmark = pytest.mark.e2e
@@ -95,3 +97,49 @@ def test_level1_training_records_the_dvc_data_version(tmp_path, venv):
         tags = version["tags"]
         assert (tags["lineage.data_version"], tags["lineage.data_state"]) == (md5, state)
         assert tags["lineage.data_dvc_rev"] == rev and md5 in version["description"]
+
+
+def test_upgrade_track_data_puts_the_teams_data_under_dvc_with_their_consent(tmp_path, venv):
+    """`upgrade --to 1 --track-data` on a level-0 project with data: the upgrade lands, then
+    the real DVC takes the data over in one more commit; the bytes stay as they were."""
+    project = generate(tmp_path, "e2e-track", "--level", "0")
+    (project / "data" / "raw").mkdir(parents=True, exist_ok=True)
+    loose, in_git = project / "data/raw/events.csv", project / "data/labels.csv"
+    loose.write_text("id,value\n1,0.5\n2,0.7\n")  # git-ignored at level 0
+    in_git.write_text("id,label\n1,0\n2,1\n")
+    run(["git", "add", "--force", "data/labels.csv"], project)
+    run([*GIT, "commit", "-qm", "our labels"], project)
+    labels_commit = run(["git", "rev-parse", "HEAD"], project).stdout.strip()
+    before = {p: p.read_bytes() for p in (loose, in_git)}
+    env = {"PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
+    cli = [sys.executable, "-m", "scaffolder", "upgrade", project, "--to", "1", "--defaults"]
+    out = run([*cli, "--track-data"], REPO, env).stderr
+    assert "DVC tracks data/raw/events.csv, data/labels.csv now" in " ".join(out.split()), out
+    for path, data in before.items():  # byte for byte
+        assert path.read_bytes() == data, path
+    assert run(["git", "log", "-1", "--format=%s"], project).stdout.strip() == (
+        "mlops-scaffold: data under DVC (upgrade --track-data)"
+    )
+    # The index as the design says: the .dvc files and DVC's ignore rules committed, the
+    # labels out of the index (their history stays in git), nothing left uncommitted.
+    files = run(["git", "ls-files", "data"], project).stdout.split()
+    assert {"data/raw/events.csv.dvc", "data/labels.csv.dvc", "data/.gitignore"} <= set(files)
+    assert "data/labels.csv" not in files and "data/raw/events.csv" not in files
+    assert run(["git", "status", "--porcelain"], project).stdout == ""
+    assert run(["git", "show", f"{labels_commit}:data/labels.csv"], project).stdout == (
+        before[in_git].decode()
+    )
+    for path, data in before.items():
+        assert _md5_bytes(data) in (project / f"{path.relative_to(project)}.dvc").read_text()
+    dvc_files = ["data/raw/events.csv.dvc", "data/labels.csv.dvc"]  # (dvc.yaml never ran here)
+    status = run([venv / "bin" / "dvc", "status", *dvc_files], project, env).stdout
+    assert "up to date" in status, status
+    # Nothing more to take over: a second run says so and changes nothing.
+    head = run(["git", "rev-parse", "HEAD"], project).stdout.strip()
+    again = run([*cli, "--track-data"], REPO, env).stderr
+    assert "already tracks data" in again and "Up to date at level 1" in again, again
+    assert run(["git", "rev-parse", "HEAD"], project).stdout.strip() == head
+
+
+def _md5_bytes(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
