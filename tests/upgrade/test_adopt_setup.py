@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scaffolder.upgrade.adopt import adopt
 
 from .helpers import commit
@@ -236,3 +238,56 @@ def test_the_serving_image_context_holds_a_top_level_package(tmp_path):
     adopt(repo, 2, {"orchestrator": "airflow"}, defaults=True, interactive=False)
     allowed = (repo / ".dockerignore").read_text().splitlines()
     assert "!bike_demand/" in allowed and allowed.index("*") < allowed.index("!bike_demand/")
+
+
+PIP_REFUSAL = """\
+Collecting numpy==2.3.0 (from -c build/constraints.txt (line 4))
+ERROR: Cannot install -r build/requirements-team.txt (line 2) because these package versions \
+have conflicting dependencies.
+
+The conflict is caused by:
+    kedro 0.19.15 depends on click<8.2.0 and >=4.0
+    kedro 0.19.12 depends on importlib-metadata<9.0 and >=3.6
+    The user requested (constraint) click==8.5.1
+    The user requested (constraint) importlib-metadata==9.1.0
+ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/...
+"""
+UV_REFUSAL = """\
+error: No solution found when resolving dependencies
+  cause: Because kedro>=0.19.10,<=0.19.15 depends on importlib-metadata>=3.6,<9.0 and \
+importlib-metadata==9.1.0, we can conclude that kedro>=0.19.10,<=0.19.15 cannot be used.
+"""
+
+
+@pytest.mark.parametrize(("refusal", "named"), [
+    (PIP_REFUSAL, ["click==8.5.1", "importlib-metadata==9.1.0"]),
+    (UV_REFUSAL, ["importlib-metadata==9.1.0"]),
+])  # fmt: skip
+def test_tested_pins_a_refusal_names_are_left_to_the_resolver(tmp_path, refusal, named):
+    """Issue 25 (Kedro): the team's packages need other versions than tested pins they do not
+    name themselves (kedro 0.19: click<8.2); pip's and uv's refusals name the pin, `make setup`
+    drops it and tries again. The team's own pins and the pins not named stay."""
+    repo = kedro_project(tmp_path)
+    adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    build = repo / "build"
+    compose(repo)
+    tested = (build / "tested.txt").read_text().splitlines()
+    marker = ' ; python_version == "3.11"'
+    for pin in ("click==8.5.1", "importlib-metadata==9.1.0", "numpy==2.3.0"):
+        name = pin.split("==")[0]
+        tested = [x for x in tested if not x.startswith(f"{name}==")] + [pin + marker]
+    (build / "tested.txt").write_text("\n".join(tested) + "\n")
+    (build / "constraints.txt").write_text("kedro==0.19.12\n" + "\n".join(tested) + "\n")
+    (build / "install.log").write_text(refusal)
+    relax = [sys.executable, "scripts/team_requirements.py", "--relax", "build"]
+    done = subprocess.run(relax, cwd=repo, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (f"setup: your packages depend on other versions than the tested "
+                           f"{', '.join(named)}: left to the resolver, trying again\n")  # fmt: skip
+    left = (build / "constraints.txt").read_text().splitlines()
+    assert not [x for x in left if x.split(" ;")[0] in named]
+    assert "kedro==0.19.12" in left and "numpy==2.3.0" + marker in left
+    # A failure that is no refusal of pins (a package not found): nothing to relax, so
+    # make setup stops there.
+    (build / "install.log").write_text("ERROR: No matching distribution found for nosuchpkg\n")
+    assert subprocess.run(relax, cwd=repo, capture_output=True, check=False).returncode == 1
