@@ -334,13 +334,13 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         wait_until(lambda: query('mlops_drift_detected{project="e2e-auto"} == 1'), 90,
                    "Prometheus scraping the drift metrics")  # fmt: skip
 
-        def drift_alert_firing() -> bool:
+        def firing(alertname: str) -> bool:
             alerts = get_json(f"{prom}/api/v1/alerts")["data"]["alerts"]
             return any(
-                a["labels"]["alertname"] == "MLDataDrift" and a["state"] == "firing" for a in alerts
+                a["labels"]["alertname"] == alertname and a["state"] == "firing" for a in alerts
             )
 
-        wait_until(drift_alert_firing, 90, "the drift alert to fire")
+        wait_until(lambda: firing("MLDataDrift"), 90, "the drift alert to fire")
 
         def retrain_done():
             actions = get_json(f"{receiver}/actions", token=token)
@@ -360,6 +360,32 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
         started = [a for a in get_json(f"{receiver}/actions", token=token)
                    if a["result"] == "started"]  # fmt: skip
         assert len(started) == 1, started
+
+        # The business KPI from feedback (issue 22): labels saying that every row the model let
+        # go (probability under 0.5) was a churner put recall at 0, under the configured floor
+        # (0.5). The job exports it, the real Prometheus fires MLBusinessKPILow, and the receiver,
+        # which acts only on its project's and environment's alerts, pages (remediation.yaml).
+        missed = int(py(project, venv, KPI_FEEDBACK.format(package=PACKAGE),
+                        MLOPS_PROJECT_ROOT=str(project)).split()[-1])  # fmt: skip
+        assert missed >= 50, missed  # the KPI's min_labels
+        kpi = monitor(project, venv)["kpi"]
+        assert kpi["name"] == "churners_caught" and kpi["labelled"] == missed, kpi
+        assert kpi["value"] == 0.0 and kpi["below"] and kpi["threshold"] == 0.5, kpi
+        wait_until(lambda: firing("MLBusinessKPILow"), 60, "the business KPI alert to fire")
+
+        def paged():
+            actions = get_json(f"{receiver}/actions", token=token)
+            done = [a for a in actions if a["alertname"] == "MLBusinessKPILow" and "outcome" in a]
+            return done[0] if done else None
+
+        page = wait_until(paged, 60, "the receiver to page for the KPI", every=2)
+        assert page["action"] == "page" and page["result"] == "started", page
+        assert page["outcome"]["status"] == "succeeded", page
+        pages = project / "artifacts" / "monitoring" / "state" / "pages.jsonl"
+        (sent,) = [json.loads(line) for line in pages.read_text().splitlines()
+                   if json.loads(line)["alert"] == "MLBusinessKPILow"]  # fmt: skip
+        for label in ("project=e2e-auto", "environment=dev", "kpi=churners_caught"):
+            assert label in sent["reasons"], sent
     except BaseException:
         for name in ("serve", "serve2", "receiver", "prometheus", "alertmanager"):
             print(f"--- {name} log ---\n{procs.log(name)}")
@@ -384,6 +410,22 @@ def test_level3_monitoring_to_retraining(tmp_path, venv):
     assert re.search(r"rollback champion: \d+ -> \d+ by", walked) and "verified: intact" in walked
     assert re.search(r"reason: decay: roc_auc under 0.7 in [345] of the last 5 windows", walked)
     assert "logged; 400 labels recorded" in walked
+
+
+# Labels for the logged rows the model let go (probability under 0.5): all churners.
+KPI_FEEDBACK = """
+import time
+import pandas as pd
+from mlops_runtime.monitoring.prediction_log import read_partitioned, write_feedback
+from {package}.settings import load_settings
+settings = load_settings()
+logged = read_partitioned(settings.prediction_log_uri, 0, time.time() + 1,
+                          columns=["request_id", "row", "probability"])
+missed = logged[logged["probability"] < 0.5]
+write_feedback(pd.DataFrame({{"request_id": missed["request_id"], "row": missed["row"],
+                              "label": 1}}), settings.feedback_uri)
+print(len(missed))
+"""
 
 
 KFP_FAILED_RETRAIN = """

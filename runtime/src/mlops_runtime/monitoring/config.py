@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,19 @@ class DecayConfig:
     min_labels: int = 50
 
 
+KPI_MEASURES = ("recall", "precision", "accuracy", "f1", "roc_auc")
+
+
+@dataclass(frozen=True)
+class KpiConfig:
+    # The business KPI (kpi.py): a measure of the positive class on labelled feedback
+    name: str = "positives_caught"
+    measure: str = "recall"
+    threshold: float = 0.5
+    window_hours: float = 168.0
+    min_labels: int = 50
+
+
 @dataclass(frozen=True)
 class GuardConfig:
     cooldown_hours: float = 24.0
@@ -63,6 +77,7 @@ class MonitoringConfig:
     prediction_log: PredictionLogConfig = field(default_factory=PredictionLogConfig)
     drift: DriftConfig = field(default_factory=DriftConfig)
     decay: DecayConfig = field(default_factory=DecayConfig)
+    kpi: KpiConfig = field(default_factory=KpiConfig)
     guards: GuardConfig = field(default_factory=GuardConfig)
     retrain: RetrainConfig = field(default_factory=RetrainConfig)
 
@@ -92,6 +107,14 @@ class MonitoringConfig:
             raise ValueError("decay.violations must be between 1 and decay.windows")
         if self.decay.metric not in ("roc_auc", "accuracy"):
             raise ValueError(f"decay.metric must be roc_auc or accuracy, not {self.decay.metric!r}")
+        if self.kpi.measure not in KPI_MEASURES:
+            raise ValueError(
+                f"kpi.measure must be one of {', '.join(KPI_MEASURES)}, not {self.kpi.measure!r}"
+            )
+        if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", str(self.kpi.name)):
+            raise ValueError(f"kpi.name must be a word (letters, digits, _), not {self.kpi.name!r}")
+        if self.kpi.window_hours <= 0 or self.kpi.min_labels < 1:
+            raise ValueError("kpi.window_hours and kpi.min_labels must be positive")
         if self.retrain.feedback_window_hours < 0:
             raise ValueError("retrain.feedback_window_hours must not be negative")
         if self.prediction_log.queue_size < 1 or self.prediction_log.batch_rows < 1:
@@ -102,6 +125,7 @@ _SECTIONS = {
     "prediction_log": PredictionLogConfig,
     "drift": DriftConfig,
     "decay": DecayConfig,
+    "kpi": KpiConfig,
     "guards": GuardConfig,
     "retrain": RetrainConfig,
 }

@@ -7,7 +7,8 @@
    that answered it), compare its rows with that version's reference profile (drift.py): the
    job follows what is served, also while a new champion is rolling out or after a rollback;
 3. join the predictions of the last n decay windows of the version serving now (the newest
-   logged row's) with their feedback labels (decay.py);
+   logged row's) with their feedback labels (decay.py), and those of every version in the
+   KPI's window for the business KPI (kpi.py);
 4. ask the storm guards whether a retrain could start (guards.py);
 5. decide: `retrain` (drift or decay, guards allow), `wait` (due, but a guard says not yet),
    `page` (due, but the circuit breaker is open), or `none`;
@@ -28,6 +29,7 @@ from .config import MonitoringConfig, load_monitoring_config
 from .decay import detect_decay
 from .drift import detect_drift
 from .guards import open_guards
+from .kpi import measure_kpi
 from .metrics import write_monitoring_metrics, write_retrain_metrics
 from .prediction_log import labelled, read_partitioned
 from .report import write_report
@@ -169,17 +171,22 @@ def run_monitoring(
     drift = by_version[main_version]
     others = {v: result for v, result in by_version.items() if v != main_version}
 
-    feedback = read_partitioned(settings.feedback_uri, decay_start, now + 1)
-    scored = pd.DataFrame()
+    # Feedback for the decay windows and the KPI's window, read once.
+    labels_start = min(decay_start, now - cfg.kpi.window_hours * HOUR)
+    feedback = read_partitioned(settings.feedback_uri, labels_start, now + 1)
+    scored = logged = pd.DataFrame()
     if len(feedback):
         logged = read_partitioned(
             settings.prediction_log_uri,
-            decay_start,
+            labels_start,
             now,
             columns=["request_id", "row", "probability", "model_version"],
         )
+        # (Each check keeps the rows of its own windows.)
         scored = _rows_of(logged, current_version(logged, alias_version), alias_version)
     decay = detect_decay(labelled(scored, feedback), now, cfg.decay).as_dict()
+    # The business KPI is the business's view: every version that served, not only the newest.
+    kpi = measure_kpi(labelled(logged, feedback), now, cfg.kpi).as_dict()
 
     with open_guards(settings.state_uri, cfg.guards, project.name) as guards:
         blockers, guard_status = guards.blockers(trigger="drift"), guards.status()
@@ -197,6 +204,7 @@ def run_monitoring(
             for v, r in by_version.items()
         },
         "decay": decay,
+        "kpi": kpi,
         "guards": guard_status,
         "decision": decision.__dict__,
     }

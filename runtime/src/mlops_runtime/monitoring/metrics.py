@@ -113,6 +113,27 @@ def write_monitoring_metrics(report: dict[str, Any], directory: Path) -> Path:
         "1 when drift or decay calls for a retrain (guards aside).",
         bool(decision["reasons"]),
     )
+    kpi = report.get("kpi")
+    if kpi:
+        names = {"kpi": kpi["name"], "measure": kpi["measure"]}
+        out.set(
+            "mlops_business_kpi",
+            "The business KPI on labelled feedback in its window (absent: too few labels).",
+            kpi["value"],
+            **names,
+        )
+        out.set(
+            "mlops_business_kpi_threshold",
+            "The KPI's floor from config/monitoring.yaml (kpi.threshold).",
+            kpi["threshold"],
+            **names,
+        )
+        out.set(
+            "mlops_business_kpi_labelled_rows",
+            "Labelled predictions the KPI was measured on.",
+            kpi["labelled"],
+            kpi=kpi["name"],
+        )
     model = report.get("model") or {}
     out.set(
         "mlops_model_created_timestamp_seconds",

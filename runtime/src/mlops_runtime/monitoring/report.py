@@ -73,6 +73,20 @@ def to_markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {_when(w['start'])} | {w['labelled']} | {_fmt(w['value'])} | {_fmt(w['violated'])} |"
         )
+    kpi = report.get("kpi")
+    if kpi:
+        if kpi["value"] is None:
+            state = f"not measured: {kpi['note']}"
+        else:
+            side = "**below**" if kpi["below"] else "at or above"
+            state = f"{_fmt(kpi['value'])}, {side} its floor"
+        lines += [
+            "",
+            "## Business KPI",
+            "",
+            f"{kpi['name']} ({kpi['measure']} on {kpi['labelled']} labelled predictions of the "
+            f"last {kpi['window_hours']:g} h, floor {kpi['threshold']}): {state}.",
+        ]
     lines += [
         "",
         "## Storm guards",
