@@ -184,7 +184,14 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
             target = str(body.get("filepath", body.get("path", "")))
             if "model" in str(entry).lower() or "Model" in kind or KEDRO_MODEL_PATH.search(target):
                 facts.append(
-                    _fact("model.save", path, doc.line_of(entry), zone, via=f"catalog {kind}")
+                    _fact(
+                        "model.save",
+                        path,
+                        doc.line_of(entry),
+                        zone,
+                        via=f"catalog {kind}",
+                        dataset=str(entry),
+                    )
                 )
     if any(x.kind == "config.environment" for x in facts):
         facts.append(_fact("config.file", path, doc.line, zone, thresholds=False, keys=0))

@@ -56,6 +56,14 @@ RUNTIME_DRIFT = tuple(
 )
 # `quality_gate`, `gate_model`, `passesGate`: the word gate on its own, in snake or camel case
 GATE_NAME = re.compile(r"(^|_)gates?($|_)|[a-z]Gates?($|[A-Z_])|^Gate")
+KEDRO_NODE = {"kedro.pipeline.node", "kedro.pipeline.Node", "kedro.pipeline.modular_pipeline.node"}
+# metric names as whole words of an identifier (`test_accuracy`, `val_auc`), not a prediction's
+# score or probability (`scored["churn_probability"] >= threshold` decides a class)
+GATE_METRIC = re.compile(
+    r"(?<![a-z0-9])(acc|accuracy|auc|f1|rmse|mse|mae|mape|r2|precision|recall|metric)(?![a-z0-9])",
+    re.I,
+)
+GATE_BAR = re.compile(r"baseline|threshold|champion|prod|deployed|previous", re.I)
 ROUTE_DECORATORS = (".route", ".get", ".post", ".put", ".api_route")
 ZENML_STEP = ("zenml.step", "zenml.steps.step")
 MODEL_TYPE = re.compile(
@@ -270,7 +278,16 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
             pair = (GATE_NEW.search(left) and GATE_OLD.search(right)) or (
                 GATE_OLD.search(left) and GATE_NEW.search(right)
             )
-            if pair and len(left) < 80 and len(right) < 80:
+            # a metric held to a baseline or threshold (`test_accuracy <= baseline_accuracy`),
+            # not a running best of a search (`score > best_score`)
+            pair = (
+                pair
+                or (GATE_METRIC.search(left) and GATE_BAR.search(right))
+                or (GATE_BAR.search(left) and GATE_METRIC.search(right))
+            )
+            in_gate = bool(self.functions) and GATE_NAME.search(self.functions[-1].name)
+            if pair and len(left) < 80 and len(right) < 80 and not in_gate:
+                # (a comparison inside a gate function is that gate, already recorded)
                 self.add("quality.gate", node, name=f"{left} vs {right}")
         self.generic_visit(node)
 
@@ -464,6 +481,17 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
         ):
             uri = _const_str(node.args[0]) if node.args else _const_str(_kwarg(node, "model_uri"))
             self.add("model.load", node, via=qualified, uri=uri or "")
+        if qualified in KEDRO_NODE:
+            # a Kedro node: its inputs are catalog datasets (a saved model is loaded from there)
+            func = node.args[0] if node.args else _kwarg(node, "func")
+            inputs = _kwarg(node, "inputs") or (node.args[1] if len(node.args) > 1 else None)
+            names = [_const_str(v) for v in _elements(inputs)]
+            self.add(
+                "kedro.node",
+                node,
+                func=ast.unparse(func) if func is not None else "",
+                inputs=[n for n in names if n],
+            )
         if qualified == "mlflow.models.build_docker":
             # MLflow builds a serving image of the model (its scoring server answers
             # /invocations): the model is served from that image, taken from the registry when
@@ -511,6 +539,17 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
                 if qualified:
                     self.instances[item.optional_vars.id] = qualified
         self.generic_visit(node)
+
+
+def _elements(value: ast.AST | None) -> list[ast.AST]:
+    """The items of a literal list/tuple/dict (a dict's values), or the value itself."""
+    if value is None:
+        return []
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        return list(value.elts)
+    if isinstance(value, ast.Dict):
+        return [v for v in value.values if v is not None]
+    return [value]
 
 
 def _compares(node: ast.AST) -> bool:

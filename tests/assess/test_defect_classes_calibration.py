@@ -255,3 +255,78 @@ def test_a_threshold_counts_as_a_gate_only_when_it_holds_a_metric(tmp_path):
         },
     )
     assert checks(tmp_path / "gate")["validation.quality-gate"].outcome is Outcome.PASS
+
+
+def test_a_kedro_prediction_node_loads_the_catalog_model(tmp_path):
+    write(
+        tmp_path,
+        {
+            "conf/base/catalog.yml": """
+                random_forest_model:
+                  type: pickle.PickleDataset
+                  filepath: data/06_models/random_forest.pkl
+                X_test:
+                  type: pandas.ParquetDataset
+                  filepath: data/05_model_input/X_test.parquet
+            """,
+            "src/fifa/pipelines/prediction/pipeline.py": """
+                from kedro.pipeline import Node, Pipeline
+                from .nodes import predict_model
+
+                def create_pipeline(**kwargs) -> Pipeline:
+                    return Pipeline([
+                        Node(func=predict_model, inputs=["random_forest_model", "X_test"],
+                             outputs="y_pred", name="y_pred_node"),
+                    ])
+            """,
+        },
+    )
+    result = checks(tmp_path)["deployment.predict-script"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert result.evidence == ["src/fifa/pipelines/prediction/pipeline.py:6"]
+    # a training node whose output is the model loads nothing
+    write(
+        tmp_path / "train",
+        {
+            "conf/base/catalog.yml": (tmp_path / "conf/base/catalog.yml").read_text(),
+            "src/fifa/pipelines/training/pipeline.py": """
+                from kedro.pipeline import node, pipeline
+                from .nodes import train
+
+                def create_pipeline(**kwargs):
+                    return pipeline([node(train, "X_train", "random_forest_model")])
+            """,
+        },
+    )
+    assert checks(tmp_path / "train")["deployment.predict-script"].outcome is Outcome.FAIL
+
+
+def test_a_metric_held_to_a_baseline_is_a_gate_a_running_best_is_not(tmp_path):
+    write(
+        tmp_path / "gate",
+        {
+            "code/model_validation.py": """
+                import mlflow
+                def check_model(test_accuracy, baseline_accuracy=0.8):
+                    if test_accuracy is None or test_accuracy <= baseline_accuracy:
+                        raise ValueError("not better than the baseline")
+            """,
+        },
+    )
+    assert checks(tmp_path / "gate")["validation.quality-gate"].outcome is Outcome.PASS
+    write(
+        tmp_path / "search",
+        {
+            "code/tune.py": """
+                import joblib
+                def tune(models, X, y):
+                    best_score, best = 0, None
+                    for m in models:
+                        score = m.fit(X, y).score(X, y)
+                        if score > best_score:
+                            best_score, best = score, m
+                    joblib.dump(best, "model.pkl")
+            """,
+        },
+    )
+    assert checks(tmp_path / "search")["validation.quality-gate"].outcome is Outcome.FAIL

@@ -5,15 +5,32 @@ hardening is advice."""
 
 from __future__ import annotations
 
+import re
+
 from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, tools, where
 from scaffolder.assess.models import Facts
 
 WORKLOADS = {"Deployment", "StatefulSet", "Job", "CronJob", "Pod", "DaemonSet", "Rollout"}
 
 
+PREDICTING = re.compile(r"predict|inferen|scor", re.I)
+
+
+def kedro_predictions(f: Facts) -> list:
+    """Kedro nodes that predict (by their function or their pipeline) with a model dataset of
+    the catalog as input: the saved model is loaded from the catalog."""
+    models = {str(x.detail.get("dataset")) for x in of(f, "model.save") if x.detail.get("dataset")}
+    return [
+        x
+        for x in of(f, "kedro.node")
+        if models & set(x.detail.get("inputs") or [])
+        and PREDICTING.search(f"{x.detail.get('func')} {x.path}")
+    ]
+
+
 def r_predict(f: Facts) -> Verdict:
     return found(
-        of(f, "model.load", "serving.app", "fastapi.app"),
+        of(f, "model.load", "serving.app", "fastapi.app") + kedro_predictions(f),
         "predictions come from the saved model",
         "nothing loads a saved model to predict",
     )
