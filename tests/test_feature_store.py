@@ -94,7 +94,7 @@ def test_feast_sets_up_features_in_their_own_environment(tmp_path):
     assert "features" not in (tree / "Dockerfile.serving").read_text()
     # make: the environment, the store's steps, and training through them.
     rules = _make_rules(tree)
-    assert FEAST_TARGETS <= set(rules)
+    assert set(rules) >= FEAST_TARGETS
     assert rules["train"] == "feast-training-data"
     assert rules["feast-training-data"] == "feast-apply"
     assert rules["feast-apply"] == "feast-tables" and rules["feast-tables"] == "data"
@@ -142,3 +142,33 @@ def test_bad_answers_are_refused_before_anything_renders(tmp_path, value):
         _render(tmp_path, feature_store=value)
     assert "\n" not in str(refused.value) and "feature_store" in str(refused.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_feast_readme_and_make_help_tell_the_truth(tmp_path):
+    import subprocess
+
+    tree, _ = _render(tmp_path, feature_store="feast")
+    readme = (tree / "README.md").read_text()
+    table = readme.split("## Make targets", 1)[1].split("<!-- mlops-scaffold:end", 1)[0]
+    listed = set(re.findall(r"^\| `make ([a-z-]+)`", table, re.M))
+    helped = set(re.findall(r"^([a-zA-Z_-]+):.*## ", (tree / "Makefile").read_text(), re.M))
+    assert not helped - listed, f"README's make-target table lacks {sorted(helped - listed)}"
+    section = readme.split("## Feature store (Feast)", 1)[1].split("<!-- mlops-scaffold:end", 1)[0]
+    assert "`lineage.data_feature_views`" in section and ".venv-feast" in section
+    assert "`data.source` in `config/pipeline.yaml`" not in readme  # the store's file is
+    out = subprocess.run(
+        ["make", "help"], cwd=tree, capture_output=True, text=True, check=True
+    ).stdout
+    assert "Create .venv-feast, Feast's own environment" in out
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_ci_plans_the_feature_definitions(tmp_path, ci):
+    tree, _ = _render(tmp_path, feature_store="feast", ci=ci)
+    if ci == "github":
+        jobs = yaml.safe_load((tree / ".github/workflows/ci.yml").read_text())["jobs"]
+        commands = [step.get("run") for step in jobs["model"]["steps"]]
+    else:
+        commands = yaml.safe_load((tree / ".gitlab-ci.yml").read_text())["model"]["script"]
+    assert commands.index("make setup") < commands.index("make feast-plan")
+    assert commands.index("make feast-plan") < commands.index("make validate-data")

@@ -120,6 +120,33 @@ def _build_venv(path: Path, tmp_path_factory) -> None:
     (path / ".complete").write_text("ok\n")
 
 
+def _feast_key() -> str:
+    feature_repo = next(REPO.glob("templates/level2/*features*"))
+    return hashlib.sha256((feature_repo / "requirements.txt").read_bytes()).hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def feast_venv(venv, tmp_path_factory) -> Path:
+    """Feast's own environment (`feature_store: feast`), built once by a generated project's
+    `make feast-setup` and cached by its requirements: the projects' FEAST_VENV."""
+    import time
+
+    path = CACHE / f"feast-{_feast_key()}"
+    with open(CACHE / f".lock-{path.name}", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path / ".complete").is_file():
+            shutil.rmtree(path, ignore_errors=True)
+            seed = generate(
+                tmp_path_factory.mktemp("feast-seed"), "feast-seed", "--level", "2",
+                "--data", "feature_store=feast",
+            )  # fmt: skip
+            start = time.perf_counter()
+            make(seed, "feast-setup", venv, FEAST_VENV=str(path))
+            print(f"feast environment built in {time.perf_counter() - start:.1f} s")
+            (path / ".complete").write_text("ok\n")
+    return path
+
+
 def make(project: Path, target: str, venv: Path, timeout: int = 900, **env: str):
     """Run the generated project's own `make TARGET` against the shared venv."""
     full_env = {
