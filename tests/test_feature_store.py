@@ -106,7 +106,7 @@ def test_feast_sets_up_features_in_their_own_environment(tmp_path):
     data = yaml.safe_load((tree / "config/pipeline.yaml").read_text())["data"]
     assert data["source"] == "data/features/training.csv"
     steps = (tree / "src/churn/pipeline/steps.py").read_text()
-    assert "feature_store.keep_lineage(source, data_dir)" in steps
+    assert "feature_store.keep_lineage(project_root() / cfg.data.source, data_dir)" in steps
     assert "mlflow.set_tags(feature_store.lineage_tags(data_dir))" in steps
     stages = yaml.safe_load((tree / "dvc.yaml").read_text())["stages"]
     assert "data/features/training.csv" in stages["prepare"]["deps"]
