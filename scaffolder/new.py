@@ -150,14 +150,14 @@ def create_project(request: NewRequest, catalog: Catalog | None = None) -> NewRe
         )
         write_state(tree, state)
         request.progress(f"Committing the render on branch {BASE_BRANCH}")
-        gitops.init_repo(tree, BASE_BRANCH)
-        base_commit = gitops.commit_all(
+        base_commit = gitops.first_commit(
             tree,
             f"mlops-scaffold: render level {answers.level} {catalog.describe()}\n\n"
             f"Pristine render on {BASE_BRANCH}; `mlops-scaffold upgrade` merges later "
             "renders from this branch.",
+            BASE_BRANCH,
+            answers.default_branch or USER_BRANCH,
         )
-        gitops.branch_off(tree, answers.default_branch or USER_BRANCH, BASE_BRANCH)
         _check_target(target)  # it may have appeared while we rendered
         if target.is_dir():
             target.rmdir()

@@ -1,4 +1,9 @@
-"""Answers + level + layers -> a pristine project tree in a directory, rendered by copier."""
+"""Answers + level + layers -> a pristine project tree in a directory.
+
+The built-in templates alone render straight with Jinja (`scaffolder.render_direct`: copier's
+rules for the copier features they use, the same tree, without copier's import and per-file
+bookkeeping); with an overlay, or at a prompt, copier renders, in a bounded child for overlays.
+"""
 
 from __future__ import annotations
 
@@ -184,7 +189,45 @@ def _render(
 
         what = "the project" + _overlay_note(catalog)
         return bounded(_render_here, catalog, given, dest, interactive=interactive, what=what)
+    if not interactive:
+        from scaffolder.render_direct import Unsupported
+
+        try:
+            return _render_direct(catalog, given, dest)
+        except Unsupported:  # a built-in template grew a copier feature: copier renders it
+            shutil.rmtree(dest, ignore_errors=True)
     return _render_here(catalog, given, dest, interactive=interactive)
+
+
+def _render_direct(catalog: Catalog, given: dict[str, object], dest: Path) -> Answers:
+    """The built-in templates without copier (`scaffolder.render_direct`: the same tree)."""
+    import jinja2
+
+    from scaffolder import jinja_cache
+    from scaffolder import render_direct as direct
+
+    given = check_given(given)
+    level = int(given.get("level", 0))  # type: ignore[call-overload]
+    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-template-") as tmp:
+        source = stage_template(catalog, level, Path(tmp))
+        config = direct.load_config(source / "copier.yml")
+        env = direct.environment(source, list(config.get("_jinja_extensions", [])))
+        jinja_cache.install(env)
+        try:
+            user, hidden = direct.answers(config, dict(given), env)
+            direct.render_tree(source, config, env, {**given, **user}, dest)
+        except jinja2.TemplateError as exc:
+            where = _failing_template(exc, source) or "(a file name or copier.yml)"
+            raise TemplateError(f"template {where} does not render: {exc.message}") from exc
+        except ValueError as exc:  # an answer copier's rules refuse, e.g. an invalid choice
+            raise InvalidAnswerError(str(exc).splitlines()[0]) from exc
+        except OSError as exc:
+            where = exc.filename or dest
+            raise TemplateError(
+                f"rendering failed writing {where}: {exc.strerror or exc}; free space or fix "
+                "permissions there and try again"
+            ) from exc
+    return _rendered_answers(dest, given, user, hidden)
 
 
 def _render_here(
@@ -251,13 +294,18 @@ def _render_here(
                 "permissions there and try again"
             ) from exc
 
+    return _rendered_answers(dest, given, worker.answers.user, worker.answers.hidden)
+
+
+def _rendered_answers(dest: Path, given, user: dict, hidden: set) -> Answers:
+    """Check the rendered tree; the answers it was made from."""
     dest.mkdir(parents=True, exist_ok=True)  # copier makes no folder for an empty tree
     _check_inside(dest)
     _check_size(dest)
     # A question skipped at this level (orchestrator, ci at level 0) is recorded only when it
     # was answered anyway (a flag, or the state file): a later level then needs not ask it.
-    skipped = set(worker.answers.hidden) - {k for k, v in given.items() if v is not None}
-    answered = {k: v for k, v in worker.answers.user.items() if k not in skipped}
+    skipped = set(hidden) - {k for k, v in given.items() if v is not None}
+    answered = {k: v for k, v in user.items() if k not in skipped}
     try:
         return Answers.model_validate(answered)
     except ValidationError as exc:  # an answer typed at a prompt that copier let through
@@ -270,13 +318,17 @@ def _speed_up(worker, *, cache: bool) -> None:
 
     - copier runs `git config` (and `git ls-files`) for every file it writes, to carry an
       executable bit into the index of a repository the destination is tracked in; ours is a
-      new temporary folder whose files no index tracks, so each call is a wasted process.
+      new temporary folder whose files no index tracks, so each call is a wasted process. It
+      also asks git whether the template is a repository or a bundle; it is a staged folder.
     - with `cache` (the built-in templates only, which never read copier's `_copier_conf`):
       compiled templates are kept between runs (`scaffolder.jinja_cache`), Jinja's compiler
       being most of a render's time; and copier's render context, which it rebuilds for every
       file and path part although the answers are final once files render, is built once.
     """
     worker._sync_git_index_executable_bit = lambda *args, **kwargs: None
+    # The template is a folder we staged: never a git repository or bundle, which copier finds
+    # out with three git processes (rev-parse, and an init + bundle verify in a scratch repo).
+    vars(worker.template).update(vcs=None, url_expanded=worker.template.url)
     if not cache:
         return
     from scaffolder import jinja_cache

@@ -71,7 +71,13 @@ def scratch(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.mark.parametrize(("args", "needle"), NEW_CASES, ids=lambda v: repr(v)[:60])
+def _case_id(value, width: int) -> str:
+    """A test id that is the same in every process (a function's repr holds its address,
+    which differs between pytest-xdist workers)."""
+    return "prepared" if callable(value) else repr(value)[:width]
+
+
+@pytest.mark.parametrize(("args", "needle"), NEW_CASES, ids=lambda v: _case_id(v, 60))
 def test_new_refuses_bad_input_in_one_line(scratch, run_cli, args, needle):
     before = _files(scratch)
     result = run_cli(*[a.format(file="file") for a in args])
@@ -133,7 +139,7 @@ UPGRADE_CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("args", "prepare", "needle"), UPGRADE_CASES, ids=lambda v: repr(v)[:60])
+@pytest.mark.parametrize(("args", "prepare", "needle"), UPGRADE_CASES, ids=lambda v: _case_id(v, 60))
 def test_upgrade_and_adopt_refuse_bad_input_in_one_line(project, run_cli, args, prepare, needle):
     if prepare:
         prepare(project)
@@ -193,7 +199,7 @@ def _damage(repo: Path, keys: tuple[str, ...], value) -> None:
     git(repo, "branch", "side")  # a user branch the damaged base_branch may name
 
 
-@pytest.mark.parametrize(("keys", "value", "needle"), STATE_CASES, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize(("keys", "value", "needle"), STATE_CASES, ids=lambda v: _case_id(v, 40))
 def test_a_damaged_state_file_is_refused_naming_the_field(project, run_cli, keys, value, needle):
     _damage(project, keys, value)
     before = snapshot(project)
@@ -246,15 +252,23 @@ def test_ctrl_c_inside_copier_is_one_line(scratch, run_cli, monkeypatch):
         # What copier raises on Ctrl-C at one of its prompts; its args span many lines.
         raise copier.errors.CopierAnswersInterrupt("AnswersMap(\n  user={...},\n)", "q", "t")
 
-    # render.py drives copier's Worker (what copier.run_copy wraps) itself.
+    # render.py drives copier's Worker (what copier.run_copy wraps) itself; copier renders
+    # when the built-in templates cannot go the direct way (here: made to look so).
     monkeypatch.setattr(copier._main.Worker, "run_copy", interrupted)
+    monkeypatch.setattr("scaffolder.render_direct.load_config", _unsupported)
     before = _files(scratch)
     result = run_cli("new", "x", "--defaults")
     _one_line_error(result, "interrupted; nothing was changed")
     assert _files(scratch) == before
 
 
-@pytest.mark.parametrize("stage", ["render", "state file"])
+def _unsupported(*args, **kwargs):
+    from scaffolder.render_direct import Unsupported
+
+    raise Unsupported("copier renders")
+
+
+@pytest.mark.parametrize("stage", ["render", "copier render", "state file"])
 def test_a_full_disk_names_the_place_and_leaves_nothing(scratch, run_cli, monkeypatch, stage):
     import errno
     import os
@@ -262,7 +276,17 @@ def test_a_full_disk_names_the_place_and_leaves_nothing(scratch, run_cli, monkey
     import copier
 
     full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # write() names no file
-    if stage == "render":
+    if stage == "render":  # the built-in templates, rendered directly
+        real_write = Path.write_bytes
+
+        def write_bytes(path, data):
+            if path.name == "README.md":
+                raise full
+            return real_write(path, data)
+
+        monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    elif stage == "copier render":
+        monkeypatch.setattr("scaffolder.render_direct.load_config", _unsupported)
         monkeypatch.setattr(
             copier._main.Worker, "run_copy", lambda *a, **k: (_ for _ in ()).throw(full)
         )
@@ -393,7 +417,7 @@ def _link_state(repo: Path, target: str) -> None:
     commit(repo, "state file linked")
 
 
-@pytest.mark.parametrize(("args", "prepare", "needle"), TRUST_CASES, ids=lambda v: repr(v)[:70])
+@pytest.mark.parametrize(("args", "prepare", "needle"), TRUST_CASES, ids=lambda v: _case_id(v, 70))
 def test_trust_boundaries_refuse_in_one_line_and_change_nothing(
     project, tmp_path, run_cli, args, prepare, needle
 ):

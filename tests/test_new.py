@@ -106,10 +106,14 @@ def test_all_answers_given_needs_no_terminal(tmp_path):
 def test_a_failure_midway_leaves_nothing_behind(tmp_path, monkeypatch):
     output = tmp_path / "new-folder" / "nested"
 
-    def boom(*args, **kwargs):
-        raise GitError("git checkout failed: simulated")
+    run_git = new.gitops.run_git
 
-    monkeypatch.setattr(new.gitops, "branch_off", boom)
+    def boom(repo, *args, **kwargs):
+        if args[0] == "checkout":  # after init and the first commit
+            raise GitError("git checkout failed: simulated")
+        return run_git(repo, *args, **kwargs)
+
+    monkeypatch.setattr(new.gitops, "run_git", boom)
     with pytest.raises(GitError):
         create_project(_request(output))
     assert list(tmp_path.iterdir()) == []
@@ -121,10 +125,30 @@ def test_an_interrupt_midway_leaves_existing_folders_as_they_were(tmp_path, monk
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(new.gitops, "commit_all", interrupt)
+    monkeypatch.setattr(new.gitops, "first_commit", interrupt)
     with pytest.raises(KeyboardInterrupt):
         create_project(_request(tmp_path))
     assert [p.name for p in tmp_path.iterdir()] == ["other"]
+
+
+def test_new_starts_four_git_processes_and_no_other(tmp_path, monkeypatch, isolated_git):
+    """`new`'s processes are most of its time beside the render: git init, add, commit and
+    checkout; copier's probes of a staged template (is it a repository? a bundle?) and git's
+    auto-maintenance after a first commit are not run."""
+    (isolated_git / ".gitconfig").write_text("[user]\n\tname = Ada\n\temail = ada@example.org\n")
+    started = []
+    popen_init = subprocess.Popen.__init__
+
+    def counting(self, args, *rest, **kwargs):
+        started.append([str(a) for a in args][:2])
+        popen_init(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", counting)
+    result = create_project(_request(tmp_path))
+    commands = [args[1] for args in started if args[0].endswith("git")]
+    assert commands == ["init", "add", "-c", "checkout"], started  # -c ... commit
+    assert [a for a in started if not a[0].endswith("git")] in ([], [["uname", "-p"]])
+    assert git(result.path, "rev-parse", "mlops-scaffold/base") == result.base_commit
 
 
 def test_a_broken_template_writes_nothing(tmp_path):

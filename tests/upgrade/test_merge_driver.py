@@ -36,7 +36,7 @@ def test_ordinary_edits_upgrade_without_conflict(tmp_path):
     assert git(repo, "status", "--porcelain") == ""
 
 
-def test_a_real_clash_conflicts_inside_the_entry_and_merge_abort_restores(tmp_path):
+def test_a_real_clash_conflicts_inside_the_entry_and_merge_abort_restores(tmp_path, monkeypatch):
     repo = new_project(tmp_path)
     pyproject = repo / "pyproject.toml"
     pyproject.write_text(
@@ -46,16 +46,18 @@ def test_a_real_clash_conflicts_inside_the_entry_and_merge_abort_restores(tmp_pa
     )
     commit(repo)
     # Make the next render change the same package: the template now wants pandas>=2.3.
+    # (On a copy of the templates: other tests, in parallel workers, render the real ones.)
+    import shutil
+
     import scaffolder.catalog as catalog_module
 
-    template = catalog_module.builtin_templates_dir() / "level0" / "pyproject.toml.jinja"
-    original = template.read_text()
+    templates = tmp_path / "templates"
+    shutil.copytree(catalog_module.builtin_templates_dir(), templates)
+    template = templates / "level0" / "pyproject.toml.jinja"
+    template.write_text(template.read_text().replace('"pandas>=2.2"', '"pandas>=2.3"'))
+    monkeypatch.setattr(catalog_module, "builtin_templates_dir", lambda: templates)
     before = snapshot(repo)
-    try:
-        template.write_text(original.replace('"pandas>=2.2"', '"pandas>=2.3"'))
-        result = upgrade(UpgradeRequest(path=repo, to=1, defaults=True))
-    finally:
-        template.write_text(original)
+    result = upgrade(UpgradeRequest(path=repo, to=1, defaults=True))
     assert result.conflicts == ["pyproject.toml"]
     text = pyproject.read_text()
     assert text.count("<<<<<<<") == 1
