@@ -42,6 +42,9 @@ VARIANTS = [
      "author": "O'Brien & Co <ml@example.org>", "ci_runner": "self-hosted, gpu",
      "container_registry": "registry.example.com:5000/ml"},
     {"level": 0, "package_name": "churnpkg", "python_version": "3.10"},
+    {"level": 2, "feature_store": "feast", "orchestrator": "kubeflow"},
+    {"level": 3, "feature_store": "feast", "data_remote": "s3://bucket/churn",
+     "base_image": "registry.example.com/python:3.11"},
 ]
 
 
