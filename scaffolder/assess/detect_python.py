@@ -21,7 +21,7 @@ TRIGGER_WORDS = (  # noqa: SIM905 - a word list reads better as one string
     "keras ray bentoml flask Flask "
     "boto3 aws_cdk cloudwatch opentelemetry pydeequ ModelCard lambda_handler typer click "
     "xgboost lightgbm onnx transformers Alarm start_pipeline recipes statsd install_requires "
-    "log_model mlops_runtime dvc.api"
+    "log_model mlops_runtime dvc.api scheduled_query_rules metric_alerts"
 ).split() + ["def init", "def run"]
 
 
@@ -119,6 +119,35 @@ CALLS: list[tuple[str, str, str]] = [
     ("describe_model_package", "registry.resolve", "SageMaker"),
     ("Model.get_model_path", "registry.resolve", "Azure ML"),
     ("Model.list", "registry.resolve", "Vertex AI"),
+    # Vertex AI training ops of Google Cloud Pipeline Components: each trains a model that Vertex
+    # keeps as a Model resource of its registry, on managed compute; ModelDeployOp serves it
+    ("AutoMLImageTrainingJobRunOp", "model.save", "Vertex AI training job"),
+    ("AutoMLImageTrainingJobRunOp", "registry.model", "Vertex AI training job"),
+    ("AutoMLImageTrainingJobRunOp", "runtime.managed", "Vertex AI training job"),
+    ("AutoMLTabularTrainingJobRunOp", "model.save", "Vertex AI training job"),
+    ("AutoMLTabularTrainingJobRunOp", "registry.model", "Vertex AI training job"),
+    ("AutoMLTabularTrainingJobRunOp", "runtime.managed", "Vertex AI training job"),
+    ("AutoMLTextTrainingJobRunOp", "model.save", "Vertex AI training job"),
+    ("AutoMLTextTrainingJobRunOp", "registry.model", "Vertex AI training job"),
+    ("AutoMLTextTrainingJobRunOp", "runtime.managed", "Vertex AI training job"),
+    ("AutoMLVideoTrainingJobRunOp", "model.save", "Vertex AI training job"),
+    ("AutoMLVideoTrainingJobRunOp", "registry.model", "Vertex AI training job"),
+    ("AutoMLVideoTrainingJobRunOp", "runtime.managed", "Vertex AI training job"),
+    ("AutoMLForecastingTrainingJobRunOp", "model.save", "Vertex AI training job"),
+    ("AutoMLForecastingTrainingJobRunOp", "registry.model", "Vertex AI training job"),
+    ("AutoMLForecastingTrainingJobRunOp", "runtime.managed", "Vertex AI training job"),
+    ("CustomPythonPackageTrainingJobRunOp", "model.save", "Vertex AI training job"),
+    ("CustomPythonPackageTrainingJobRunOp", "registry.model", "Vertex AI training job"),
+    ("CustomPythonPackageTrainingJobRunOp", "runtime.managed", "Vertex AI training job"),
+    ("CustomContainerTrainingJobRunOp", "model.save", "Vertex AI training job"),
+    ("CustomContainerTrainingJobRunOp", "registry.model", "Vertex AI training job"),
+    ("CustomContainerTrainingJobRunOp", "runtime.managed", "Vertex AI training job"),
+    ("ModelUploadOp", "registry.model", "Vertex AI Model Registry"),
+    ("ModelDeployOp", "serving.app", "Vertex AI endpoint"),
+    ("ModelDeployOp", "registry.resolve", "Vertex AI Model Registry"),
+    # Azure Monitor alert rules created with the SDK
+    ("scheduled_query_rules.create_or_update", "alert.rule", "Azure Monitor"),
+    ("metric_alerts.create_or_update", "alert.rule", "Azure Monitor"),
     # pipelines
     ("sagemaker.workflow.pipeline.Pipeline", "pipeline.def", "SageMaker Pipelines"),
     # managed pipelines record every run's parameters, metrics and artifacts

@@ -301,9 +301,7 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 if kind == "integration" and test_paths(_as_text(step.get("run"))):
                     detail["tests"] = test_paths(_as_text(step.get("run")))
                 facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
-            if DEPLOYING_JOB.search(head) and DETACHED_SERVICE.search(
-                _as_text(step.get("run"))
-            ):
+            if DEPLOYING_JOB.search(head) and DETACHED_SERVICE.search(_as_text(step.get("run"))):
                 facts.append(
                     Fact(kind="ci.step.deploy", path=path, line=line, detail={"job": job_id})
                 )

@@ -335,7 +335,10 @@ def json_facts(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Probl
                 facts.append(_fact(fact_kind, path, 1, zone, tool=tool, resource=str(logical)))
         return facts, []
     facts.append(_fact("config.file", path, 1, zone, thresholds=False, keys=len(data)))
-    env = env_of(path)
+    # named for its environment, or under a folder named after one (`variables/prod/...json`)
+    env = env_of(path) or next(
+        (p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None
+    )
     if env:
         facts.append(_fact("config.environment", path, 1, zone, env=env))
     return facts, []

@@ -68,6 +68,8 @@ KEEP_HIDDEN = {
     ".azuredevops",
     ".azure-pipelines",
     ".azure",
+    ".cloud-build",  # Cloud Build configs kept in a folder of their own
+    ".cloudbuild",
 }
 ZONE_DIRS = {
     Zone.TESTS: {"tests", "test", "testing", "integration_tests", "unit_tests"},

@@ -22,12 +22,14 @@ PER_DIMENSION_EXACT = 0.8
 # every dimension >= 75 %, over-scores <= 2 %, on >= 15 repositories. As first measured on the
 # third held-out batch (docs/assess.md: 76 %, 59 %, tracking 41 %, 2.9 %) none is met, so none
 # is enforced; enforced are the within-±1 bar that is met and, against regressions, the figures
-# as measured now.
+# as measured now (75.7 %, 57.9 %, 3.7 % after the calibration rules: one of them, CI running a
+# pipeline that deploys counts as CD, took one held-out cell too high; it was kept, as no rule
+# is chosen or dropped by its held-out result).
 HELDOUT_REPOS = 15
 HELDOUT_WITHIN_ONE = 0.95
-HELDOUT_EXACT_MEASURED = 0.76
-HELDOUT_ABOVE_ZERO_MEASURED = 0.59
-HELDOUT_OVER_MEASURED = 0.03
+HELDOUT_EXACT_MEASURED = 0.75
+HELDOUT_ABOVE_ZERO_MEASURED = 0.57
+HELDOUT_OVER_MEASURED = 0.04
 
 
 def test_labels_are_complete_and_consistent():

@@ -330,3 +330,69 @@ def test_a_metric_held_to_a_baseline_is_a_gate_a_running_best_is_not(tmp_path):
         },
     )
     assert checks(tmp_path / "search")["validation.quality-gate"].outcome is Outcome.FAIL
+
+
+def test_vertex_pipeline_ops_run_by_a_cloud_build_config_in_its_own_folder(tmp_path):
+    write(
+        tmp_path,
+        {
+            ".cloud-build/run_pipelines_cloudbuild.yaml": """
+                steps:
+                  - name: python
+                    entrypoint: /bin/sh
+                    args: ['-c', 'python3 workspace/run_pipeline.py']
+            """,
+            "training/pipeline.py": """
+                from kfp.v2 import dsl
+                from google_cloud_pipeline_components import aiplatform as gcc_aip
+
+                @dsl.pipeline(name="train-deploy")
+                def pipeline(project: str):
+                    training = gcc_aip.AutoMLImageTrainingJobRunOp(project=project)
+                    gcc_aip.ModelDeployOp(model=training.outputs["model"])
+            """,
+        },
+    )
+    result = checks(tmp_path)
+    for check_id in (
+        "tracking.model-artifact",
+        "tracking.registry",
+        "pipelines.image-build",
+        "deployment.training-image",
+        "deployment.serving-api",
+        "deployment.cd-workflow",
+    ):
+        assert result[check_id].outcome is Outcome.PASS, (check_id, result[check_id].message)
+
+
+def test_azure_monitor_alerts_from_the_sdk_and_json_config_per_environment_folder(tmp_path):
+    write(
+        tmp_path,
+        {
+            "mlops/monitoring/create_alerts.py": """
+                from azure.mgmt.monitor import MonitorManagementClient
+                def create(client: MonitorManagementClient, group, name, rule):
+                    client.scheduled_query_rules.create_or_update(group, name, rule)
+            """,
+            "variables/dev/parameters/parameters.json": '{"workspace": "mlw-dev"}',
+            "variables/prod/parameters/parameters.json": '{"workspace": "mlw-prod"}',
+        },
+    )
+    result = checks(tmp_path)
+    assert result["monitoring.pipeline-metrics"].outcome is Outcome.PASS
+    assert result["repro.environments"].outcome is Outcome.PASS
+
+
+def test_a_managed_pipeline_definition_alone_is_no_evidence_of_training(tmp_path):
+    write(
+        tmp_path,
+        {
+            "src/lib/pipeline.py": """
+                from sagemaker.workflow.pipeline import Pipeline
+                def build(name, steps):
+                    return Pipeline(name=name, steps=steps)
+            """,
+        },
+    )
+    result = checks(tmp_path)["pipelines.train-entrypoint"]
+    assert result.outcome is Outcome.FAIL, result.message

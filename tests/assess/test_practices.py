@@ -269,3 +269,14 @@ def test_corpus_repositories_show_the_practices():
     assert "BankChurn-Predictor/models/model_card.md:97" in portfolio["governance.business-context"]
     assert "validation.explanations" in passing("vertex-model-league")  # SHAP in the components
     assert passing("dvc-get-started") == {}
+
+
+def test_a_corpus_service_shows_its_locust_load_test_once():
+    from scaffolder.assess.checks import run_checks
+    from tests.assess.corpus.accuracy import load_facts
+
+    result = {r.id: r for r in run_checks(load_facts("sepsis-fastapi-k8s"))}["quality.load-tests"]
+    assert result.outcome is Outcome.PASS
+    # each import line once, though each names several things
+    assert result.evidence == ["loadtest/locustfile.py:20", "loadtest/locustfile.py:21"]
+    assert "no latency objective found" in result.message

@@ -132,6 +132,17 @@ def r_cd_workflow(f: Facts) -> Verdict:
             where(deploys, 3) + via[:2] + where(f.of("ci.environment"), 3),
             "a CD workflow deploys" + tools(deploys),
         )
+    # CI runs a pipeline whose own step deploys the model (Vertex ModelDeployOp, a deploy
+    # component): the pipeline run is the deployment
+    runs = f.of("ci.step.pipeline_deploy")
+    pipeline_files = {x.path for x in of(f, "kfp.pipeline", "kfp.component", "pipeline.def")}
+    in_pipeline = [x for x in of(f, "serving.app") if x.path in pipeline_files]
+    if runs and in_pipeline:
+        return Verdict(
+            True,
+            where(runs, 2) + where(in_pipeline, 2),
+            "CD runs the pipeline, which deploys the model" + tools(in_pipeline),
+        )
     return Verdict(False, [], "no CD workflow deploying the model or service")
 
 

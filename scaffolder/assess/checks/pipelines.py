@@ -43,7 +43,12 @@ MODEL_EVIDENCE = (
 
 def trains_a_model(f: Facts) -> bool:
     # a tracker called (not an orchestrator imported: a Metaflow flow records its runs anyway)
-    called = [x for x in f.of("track.run") if x.detail.get("call")]
+    # (the record a managed pipeline keeps of its own runs is no evidence: its definition line
+    # is the pipeline itself, which may only move data)
+    pipelines = {(x.path, x.line) for x in f.of("pipeline.def")}
+    called = [
+        x for x in f.of("track.run") if x.detail.get("call") and (x.path, x.line) not in pipelines
+    ]
     return bool(called) or any(f.of(kind) for kind in MODEL_EVIDENCE)
 
 

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import re
 
-from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, elsewhere, found, of, tools
+from scaffolder.assess.checks.base import (
+    U1,
+    U2,
+    U3,
+    Check,
+    Verdict,
+    elsewhere,
+    found,
+    of,
+    tools,
+    where,
+)
 from scaffolder.assess.models import Facts
 
 LOAD_TARGET = re.compile(r"^(load|stress|perf(ormance)?)[-_]?tests?$", re.I)
@@ -25,9 +36,7 @@ def r_explanations(f: Facts) -> Verdict:
             if per_row and of(f, "explain.model")
             else ("per prediction" if per_row else "overall")
         )
-        return Verdict(
-            True, [x.where for x in hits[:5]], f"predictions are explained {scope}" + tools(hits)
-        )
+        return Verdict(True, where(hits), f"predictions are explained {scope}" + tools(hits))
     return elsewhere(
         f,
         ("explain.model", "explain.endpoint"),
@@ -49,7 +58,7 @@ def r_load_tests(f: Facts) -> Verdict:
     regular = " and CI runs it" if of(f, "ci.step.load_test") else ""
     return Verdict(
         True,
-        [x.where for x in (tests + objectives)[:5]],
+        where(tests + objectives),
         f"the serving API is load-tested{held}{regular}" + tools(tests),
     )
 
@@ -77,14 +86,14 @@ def r_business_context(f: Facts) -> Verdict:
         sections = sorted({s for x in done for s in x.detail["filled"]})
         return Verdict(
             True,
-            [x.where for x in done[:5]],
+            where(done),
             f"the model card documents the business context ({', '.join(sections)})",
         )
     if cards:
         todo = sorted({s for x in cards for s in x.detail.get("unfilled") or []})
         return Verdict(
             False,
-            [x.where for x in cards[:5]],
+            where(cards),
             f"the business context is still to write ({', '.join(todo)} unfilled)",
         )
     return Verdict(False, [], "no business goal or KPIs documented with the model")
