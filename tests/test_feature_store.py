@@ -112,6 +112,11 @@ def test_feast_sets_up_features_in_their_own_environment(tmp_path):
     assert "data/features/training.csv" in stages["prepare"]["deps"]
     ignored = (tree / ".gitignore").read_text().splitlines()
     assert {".venv-feast/", "/data/features/"} <= set(ignored)
+    # The Airflow DAG: the store's steps as tasks, Feast's in its own environment.
+    dag = (tree / "dags/churn_training.py").read_text()
+    assert "tables >> training_data() >> prepared" in dag and "tables >> materialize()" in dag
+    assert 'FEAST_VENV = (PROJECT_ROOT / os.environ.get("FEAST_VENV", ".venv-feast"))' in dag
+    assert re.search(r"^export FEAST_VENV$", (tree / "Makefile").read_text(), re.M)
 
 
 def test_feast_without_dvc_makes_the_sample_itself(tmp_path):
