@@ -317,6 +317,7 @@ def merge_array(base: str | None, ours: str, theirs: str, labels: Labels) -> Mer
         return None
 
     keyed = [(owner, owner.by_key()) for owner in (o, t, b) if owner is not None]
+    expand = False  # adopting around a one-line array: written one item per line instead
     ours_items = keyed[0][1]
     base_items = b.by_key() if b is not None else {}
 
@@ -331,7 +332,9 @@ def merge_array(base: str | None, ours: str, theirs: str, labels: Labels) -> Mer
             item = items.get(key)
             if item is None or item.value != value:
                 continue
-            if not o.multiline:
+            if expand and owner is o:
+                return f"    {item.literal},"
+            if not o.multiline and not expand:
                 return item.literal
             mine, was = ours_items.get(key), base_items.get(key)
             if owner is not o and mine is not None and _edited(mine, was):
@@ -346,7 +349,13 @@ def merge_array(base: str | None, ours: str, theirs: str, labels: Labels) -> Mer
     if not o.multiline:
         kept = [(key, out) for key, out in outcomes if isinstance(out, str)]
         text = o.trivia + o.head + ", ".join(render(k, v) for k, v in kept) + o.foot
-        return MergeResult(text) if _keeps_comments(text, b, o, t) else None
+        if _keeps_comments(text, b, o, t):
+            return MergeResult(text)
+        if not labels.adopting:
+            return None
+        # The template's items carry comments a one-line array cannot hold; git's line merge
+        # would keep the team's line alone, and the pipeline's dependencies would be lost.
+        expand = True
     lines = []
     size = labels.marker_size
     for key, outcome in outcomes:

@@ -149,3 +149,24 @@ def test_a_group_pin_names_the_group_in_the_uv_command(tmp_path):
         "your pyproject.toml [dependency-groups] test pins `pytest<8` and the pipeline needs "
         "`pytest>=8`; run `uv add --group test 'pytest>=8'`"
     ]
+
+
+def test_a_one_line_dependencies_array_gets_the_pipeline_s_dependencies(tmp_path):
+    """Issue 25 (found by the uv adoption run for real): `dependencies = ["pandas>=2.2", ...]`
+    on one line kept the team's line alone -- the template's items carry comments a one-line
+    array cannot hold -- so mlflow, the runtime and prometheus-client were never installed and
+    `make test` failed on an import. Adopting, the array is written one item per line."""
+    repo = kedro_project(tmp_path)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'dependencies = [\n    "ipython>=8.10",\n    "kedro~=0.19.10",\n    "scikit-learn~=1.5.1",\n]',
+        'dependencies = ["ipython>=8.10", "scikit-learn~=1.5.1", "mlflow>=2.20"]  # our stack',
+    ))  # fmt: skip
+    commit(repo, "one line")
+    adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    text = pyproject.read_text()
+    wanted = tomllib.loads(text)["project"]["dependencies"]
+    assert {"ipython>=8.10", "scikit-learn~=1.5.1", "prometheus-client>=0.20"} <= set(wanted)
+    assert "mlflow<4,>=3.17" in wanted  # the team's range, cut to what the pipeline needs
+    assert any(x.startswith("mlops-scaffold-runtime") for x in wanted)
+    assert "]  # our stack\n" in text  # their comment stays
