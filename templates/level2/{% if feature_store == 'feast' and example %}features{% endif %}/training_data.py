@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,8 @@ def definitions_digest() -> str:
 
 
 def main() -> None:
+    # Feast's libraries warn about their own deprecations (ibis, DuckDB): not yours to fix.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
     store = FeatureStore(repo_path=str(HERE))
     service = store.get_feature_service(SERVICE)
     labels = pd.read_parquet(DATA / "labels.parquet")
