@@ -50,7 +50,8 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"gcloud\s+ai\s+custom-jobs|pipeline[-_]deployment|tfx\s+pipeline\s+(create|update)|"
         r"kfp\s+(pipeline\s+)?(upload|run)|metaflow.*(argo-workflows|step-functions)\s+create|"
         r"\bpython\d?\s+\S*run_pipeline\.py|mlflow\s+run\b|pyflyte\s+(register|run\s+--remote)|"
-        r"flytectl\s+(register|create\s+execution)",
+        r"flytectl\s+(register|create\s+execution)|databricks\s+(jobs\s+(create|run-now|reset|submit)|"
+        r"runs\s+submit)|\bdbx\s+(deploy|launch|execute)",
         re.I,
     ),
     "deploy": re.compile(

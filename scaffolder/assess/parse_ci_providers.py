@@ -100,12 +100,15 @@ def _off(value: Any) -> bool:
 
 
 def azure_pipeline(doc: YMap, path: str) -> list[Fact]:
-    """Azure Pipelines: `trigger:` (absent = every push; `none` = off), `pr:`, `schedules:`;
+    """Azure Pipelines: `trigger:` (absent = every push; `none` = off), `pr:` (absent = every pull
+    request of a GitHub repository; `none` = off), `schedules:`;
     stages/jobs/steps with their names, environments and ManualValidation tasks."""
     triggers = []
     if "trigger" not in doc or not _off(doc.get("trigger")):
         triggers.append("push")
-    if "pr" in doc and not _off(doc.get("pr")):
+    # no `pr:` at all: Azure Pipelines validates pull requests of a GitHub repository by default,
+    # unless the pipeline is one run by hand (`trigger: none`)
+    if ("pr" in doc and not _off(doc.get("pr"))) or ("pr" not in doc and "push" in triggers):
         triggers.append("pull_request")
     facts = [_workflow("azure", path, doc.line, triggers)]
     if "schedules" in doc:

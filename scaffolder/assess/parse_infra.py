@@ -154,6 +154,7 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
         or ("resources" in PurePosixPath(path).parts[:-1])
     ):
         facts.extend(_bundle_resources(doc, path, zone))
+    facts.extend(_dbx_workflows(doc, path, zone))
     for key in ("targets", "outputs"):
         envs = doc.get(key)
         if isinstance(envs, YMap):
@@ -219,6 +220,48 @@ BUNDLE_ALSO: dict[str, tuple[str, str]] = {
     "quality_monitors": ("serving.monitor", "Databricks Lakehouse Monitoring"),
     "jobs": ("runtime.managed", "Databricks job compute"),
 }
+
+
+DATABRICKS_TASKS = ("notebook_task", "spark_python_task", "python_wheel_task", "spark_jar_task")
+
+
+def _databricks_job(body: Any) -> bool:
+    """A Databricks job spec (Jobs API JSON, a dbx workflow): tasks that run code on clusters."""
+    if not isinstance(body, dict):
+        return False
+    tasks = body.get("tasks") if isinstance(body.get("tasks"), list) else [body]
+    return any(isinstance(t, dict) and any(k in t for k in DATABRICKS_TASKS) for t in tasks)
+
+
+def databricks_job_json(text: str, path: str, zone: Zone) -> list[Fact]:
+    """A Databricks Jobs API spec in JSON (`databricks jobs create --json-file jobs/x.json`): a
+    job (an orchestrated step) on Databricks compute."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    if not _databricks_job(data):
+        return []
+    return [
+        _fact("pipeline.def", path, 1, zone, tool="Databricks job", name=str(data.get("name"))),
+        _fact("runtime.managed", path, 1, zone, tool="Databricks job compute"),
+    ]
+
+
+def _dbx_workflows(doc: YMap, path: str, zone: Zone) -> list[Fact]:
+    """dbx deployment files (`environments: {default: {workflows: [...]}}`): Databricks jobs."""
+    envs = doc.get("environments")
+    if not isinstance(envs, dict):
+        return []
+    facts = []
+    for body in envs.values():
+        flows = body.get("workflows") or body.get("jobs") if isinstance(body, dict) else None
+        for flow in flows if isinstance(flows, list) else []:
+            if _databricks_job(flow):
+                name = str(flow.get("name"))
+                facts.append(_fact("pipeline.def", path, doc.line, zone, tool="dbx", name=name))
+                facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Databricks"))
+    return facts
 
 
 def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:

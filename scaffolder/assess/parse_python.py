@@ -26,6 +26,7 @@ from scaffolder.assess.python_libraries import (
     MODEL_TEST_WORDS,
     PROM_EXPORTS,
     PROM_METRIC_TYPES,
+    REGISTRY_LOOKUPS,
     SEED_CALLS,
     SEED_KWARGS,
     SUBPROCESS_CALLS,
@@ -399,7 +400,7 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
                 self.add("mlflow.lineage_tag", node, key=key, on=qualified)
         if root == "mlflow":
             self._mlflow(node, qualified, last)
-        elif last in CLIENT_REGISTRY_CALLS and self.uses("mlflow"):
+        elif last in CLIENT_REGISTRY_CALLS | REGISTRY_LOOKUPS and self.uses("mlflow"):
             self._mlflow(node, "mlflow.MlflowClient()." + last, last)
         elif root == "mlops_runtime" and last in ("move_alias", "record_registration"):
             # The platform runtime's one alias-moving function (mlops_runtime.governance).
@@ -477,9 +478,11 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
         ):
             self.add("model.save", node, via=qualified)
         if qualified in ("joblib.load", "pickle.load", "torch.load") or (
-            root == "mlflow" and last == "load_model"
+            root == "mlflow" and last in ("load_model", "spark_udf")
         ):
-            uri = _const_str(node.args[0]) if node.args else _const_str(_kwarg(node, "model_uri"))
+            # spark_udf(spark, model_uri): batch scoring with the model on Spark
+            args = node.args[1:] if last == "spark_udf" else node.args
+            uri = _const_str(args[0]) if args else _const_str(_kwarg(node, "model_uri"))
             self.add("model.load", node, via=qualified, uri=uri or "")
         if qualified in KEDRO_NODE:
             # a Kedro node: its inputs are catalog datasets (a saved model is loaded from there)

@@ -36,6 +36,7 @@ CLIENT_REGISTRY_CALLS = {
     "get_model_version_by_alias",
     "set_model_version_tag",
 }
+REGISTRY_LOOKUPS = {"search_model_versions", "get_latest_versions"}
 PROM_METRIC_TYPES = {"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"}
 PROM_EXPORTS = {
     "write_to_textfile",
@@ -206,6 +207,9 @@ class LibraryCalls:
                 self.add("mlflow.alias", node, alias=alias or "")
             if last == "get_model_version_by_alias":
                 self.add("mlflow.alias_lookup", node)
+        elif last in REGISTRY_LOOKUPS:
+            # which registered version to use, looked up in the registry
+            self.add("mlflow.alias_lookup", node, call=last)
 
     def _tag_keys(self, node: ast.Call, last: str) -> list[str]:
         if last == "set_tags" and node.args and isinstance(node.args[0], ast.Dict):

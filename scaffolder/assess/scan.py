@@ -373,6 +373,12 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
                 found, trouble = parse_text.parse_json(text, path, zone)
                 facts.extend(found)
                 problems.extend(trouble)
+        elif (
+            ("job" in parts[-1].lower() or "jobs" in parts[:-1])
+            and (text := _text(full)) is not None
+            and (job := parse_infra.databricks_job_json(text, path, zone))
+        ):
+            facts.extend(job)  # a Databricks Jobs API spec (`databricks jobs create --json-file`)
         elif parse_infra.is_config_json(parts) or "template" in lowered:
             text = _text(full)
             if text is not None and ("template" not in lowered or "AWSTemplate" in text):

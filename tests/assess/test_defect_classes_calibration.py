@@ -396,3 +396,95 @@ def test_a_managed_pipeline_definition_alone_is_no_evidence_of_training(tmp_path
     )
     result = checks(tmp_path)["pipelines.train-entrypoint"]
     assert result.outcome is Outcome.FAIL, result.message
+
+
+def test_batch_scoring_on_spark_takes_the_model_version_from_the_registry(tmp_path):
+    write(
+        tmp_path / "stage",
+        {
+            "lendingclub/tasks/score.py": """
+                import mlflow
+                class ScoreTask:
+                    def launch(self, spark, model_name, stage):
+                        udf = mlflow.pyfunc.spark_udf(spark, model_uri=f"models:/{model_name}/{stage}")
+                        return udf
+            """,
+        },
+    )
+    result = checks(tmp_path / "stage")
+    assert result["deployment.predict-script"].outcome is Outcome.PASS
+    assert result["tracking.serving-from-registry"].outcome is Outcome.PASS
+    write(
+        tmp_path / "lookup",
+        {
+            "notebooks/score.py": """
+                # Databricks notebook source
+                import mlflow
+                from mlflow.tracking.client import MlflowClient
+                client = MlflowClient()
+                model = client.search_model_versions("name='churn-model'")[0]
+                loaded = mlflow.pyfunc.spark_udf(spark, model_uri=f"runs:/{model.run_id}/model")
+            """,
+        },
+    )
+    assert checks(tmp_path / "lookup")["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+def test_databricks_job_specs_and_dbx_workflows_run_by_ci(tmp_path):
+    write(
+        tmp_path / "api",
+        {
+            "jobs/create-train-job.json": """
+                {"name": "train-churn", "new_cluster": {"spark_version": "10.4.x-scala2.12"},
+                 "notebook_task": {"notebook_path": "/Repos/QA/churn/notebooks/train"}}
+            """,
+            "notebooks/train.py": """
+                import mlflow
+                with mlflow.start_run():
+                    mlflow.sklearn.log_model(model, "model")
+            """,
+            "azure-pipelines.yml": """
+                trigger: [main]
+                stages:
+                  - stage: Train
+                    jobs:
+                      - job: Train
+                        steps:
+                          - script: |
+                              JOB_ID=$(databricks jobs create --json-file jobs/create-train-job.json | jq .job_id)
+                              databricks jobs run-now --job-id $JOB_ID
+            """,
+        },
+    )
+    result = checks(tmp_path / "api")
+    for check_id in (
+        "pipelines.orchestrated",
+        "pipelines.image-build",
+        "deployment.training-image",
+        "governance.change-review",  # no `pr:`: pull requests are validated by default
+    ):
+        assert result[check_id].outcome is Outcome.PASS, (check_id, result[check_id].message)
+    write(
+        tmp_path / "dbx",
+        {
+            "conf/deployment.yml": """
+                environments:
+                  default:
+                    workflows:
+                      - name: lendingclub-train
+                        tasks:
+                          - task_key: main
+                            python_wheel_task: {package_name: lendingclub, entry_point: train}
+            """,
+            ".azure/pipelines/cicd.yml": """
+                trigger: none
+                steps:
+                  - script: dbx deploy && dbx execute lendingclub-train --task main
+            """,
+        },
+    )
+    result = checks(tmp_path / "dbx")
+    assert result["pipelines.orchestrated"].outcome is Outcome.PASS
+    assert result["pipelines.image-build"].outcome is Outcome.PASS
+    # a pipeline run by hand (trigger: none, no pr:) checks no pull request
+    assert result["governance.change-review"].outcome is Outcome.FAIL

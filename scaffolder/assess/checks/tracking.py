@@ -117,6 +117,15 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         for x in mlflow_loads
         if SERVING_PATH.search(x.path) and "@" in str(x.detail.get("uri", ""))
     ]
+    # batch scoring that loads with MLflow a version it takes from the registry (a models:/
+    # URI of a stage, alias or version, or a registry look-up such as search_model_versions)
+    scoring = {x.path for x in mlflow_loads if SERVING_PATH.search(x.path)}
+    direct += [
+        x
+        for x in f.of("mlflow.model_uri") + f.of("mlflow.alias_lookup")
+        if x.path in scoring
+        and (x.kind == "mlflow.alias_lookup" or "models:/{" in str(x.detail.get("uri")))
+    ]
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
     if direct or (resolved and of(f, *REGISTRY, "serving.app", "ci.step.deploy")):
         return Verdict(
