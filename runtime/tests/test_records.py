@@ -58,3 +58,48 @@ def test_the_data_digest_covers_every_row():
     assert records.data_digest(df) == records.data_digest(df.copy())
     assert records.data_digest(df) != records.data_digest(changed)
     assert records.data_digest(df) != records.data_digest(df.rename(columns={"y": "z"}))
+
+
+PASSED = {"primary_metric": "roc_auc", "passed": True, "model_tests": {"passed": True}}
+
+
+def test_the_champion_decision_needs_more_than_the_margin():
+    def decide(evaluation, score, champion, **given):
+        options = {"min_improvement": 0.01, "model_tests": True, **given}
+        return records.champion_decision(evaluation, score, champion, **options)
+
+    assert decide(PASSED, 0.80, None).promote  # the first one always
+    assert not decide(PASSED, 0.80, ("3", 0.80)).promote  # an identical re-run
+    assert not decide(PASSED, 0.805, ("3", 0.80)).promote  # within the margin
+    assert not decide(PASSED, 0.79, ("3", 0.80)).promote
+    decided = decide(PASSED, 0.82 + 1e-6, ("3", 0.80))
+    assert decided.promote and "champion version 3" in decided.reason
+    assert "difference +0.0200" in decided.reason
+    failed = decide({**PASSED, "passed": False}, 0.95, ("3", 0.80))
+    assert not failed.promote and failed.reason == "not promoted: the quality gate failed"
+    untested = decide({**PASSED, "model_tests": {"passed": False}}, 0.95, None)
+    assert not untested.promote and "the model tests failed" in untested.reason
+    assert decide({**PASSED, "model_tests": None}, 0.95, None, model_tests=False).promote  # level 1
+    staging = decide(PASSED, 0.95, None, auto_promote=False, environment="staging")
+    assert not staging.promote and "environment staging has auto_promote off" in staging.reason
+
+
+def test_the_current_champion_and_its_score(tmp_path):
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    assert records.current_champion(client, "m", "roc_auc") is None  # no model at all
+    client.create_registered_model("m")
+    run = client.create_run(client.create_experiment("e", (tmp_path / "a").as_uri()))
+    client.log_metric(run.info.run_id, "roc_auc", 0.75)
+    version = client.create_model_version("m", "file:///m", run.info.run_id).version
+    client.set_registered_model_alias("m", "champion", version)
+    assert records.current_champion(client, "m", "roc_auc") == ("1", 0.75)  # from its run
+    client.set_model_version_tag("m", version, "metric.roc_auc", "0.8")
+    assert records.current_champion(client, "m", "roc_auc") == ("1", 0.8)  # its tag wins
+    assert records.current_champion(client, "m", "f1") is None  # no score
+
+
+def test_the_pins_name_what_is_installed():
+    pins = records.pip_requirements(("pandas", "no-such-distribution"))
+    assert pins == [f"pandas=={pd.__version__}"]

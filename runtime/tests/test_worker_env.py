@@ -101,3 +101,40 @@ def test_without_airflow_only_the_configmap_and_a_missing_declaration_is_one_lin
     with pytest.raises(WorkerEnvError, match="not valid YAML"):
         declaration.write_text("a: [")
         load_worker_env(declaration)
+
+
+def _compiled(secrets: list[dict], variables: list[str]) -> list[dict]:
+    """What `kfp` compiles a two-component pipeline to, with the platform spec kfp-kubernetes
+    writes for each component (its shape as in KFP 2: configMapAsEnv, secretAsEnv)."""
+    config = {
+        "configMapAsEnv": [{"configMapName": "churn-worker-env",
+                            "keyToEnv": [{"configMapKey": v, "envVar": v} for v in variables]}],
+        "secretAsEnv": secrets,
+    }  # fmt: skip
+    names = ("exec-prepare-op", "exec-train-op")
+    return [
+        {"deploymentSpec": {"executors": {n: {"container": {}} for n in names}}},
+        {"platforms": {"kubernetes": {"deploymentSpec": {"executors": {
+            n: config for n in names}}}}},
+    ]  # fmt: skip
+
+
+def test_a_compiled_pipeline_is_checked_against_the_declaration():
+    from mlops_runtime.worker_env import compiled_problems
+
+    env = parse_worker_env(GOOD)
+    secrets = [
+        {"secretName": "churn-state", "optional": False,
+         "keyToEnv": [{"secretKey": "uri", "envVar": "MLOPS_STATE_URI"}]},
+        {"secretName": "churn-mlflow", "optional": True,
+         "keyToEnv": [{"secretKey": "token", "envVar": "MLFLOW_TRACKING_TOKEN"}]},
+    ]  # fmt: skip
+    assert compiled_problems(_compiled(secrets, list(env.variables)), env) == (2, [])
+    count, problems = compiled_problems(_compiled(secrets[:1], ["MLOPS_ENV"]), env)
+    assert count == 2 and len(problems) == 4
+    assert problems[0].startswith("exec-prepare-op: ConfigMap variables ['MLOPS_ENV']")
+    assert problems[1] == (
+        "exec-prepare-op: Secrets differ from the declaration (missing ['MLFLOW_TRACKING_TOKEN'])"
+    )
+    bare = _compiled(secrets, list(env.variables))[:1]  # compiled without kfp-kubernetes
+    assert len(compiled_problems(bare, env)[1]) == 4

@@ -1,18 +1,20 @@
 """Adopting real repositories around the team's own package, run for real.
 
-A project in the cookiecutter-data-science v2 layout, with a data scientist's edits, is
-adopted at level 2: nothing of theirs is lost, no example code is added, `make test` passes,
-`make train` first names what to connect, then -- connected in config/mlops.yaml -- runs their
-functions and registers their model (aliases `candidate` and, in dev, `champion`), as do
-`make dag-test` and `make kfp-run`; `make serve` serves that model, the project's own smoke
-test passes against it and so does `make load-test` (config/slo.yaml, a few seconds); promotion
-moves an alias; `make clean` leaves their data alone and no tracked path becomes ignored.
+A project in the cookiecutter-data-science v2 layout, with a data scientist's edits, is adopted
+at level 2: nothing of theirs is lost, no example code is added, `make test` passes, `make
+train` first names what to connect, then -- connected in config/mlops.yaml -- runs their
+functions and registers their model (aliases `candidate` and, in dev, `champion`), as do `make
+dag-test` and `make kfp-run`; `make serve` serves that model, the project's own smoke test
+passes against it and so does `make load-test` (config/slo.yaml, a few seconds); the platform's
+app explains a row (`explain=true`) and flags one outside the training range, and the champion
+move left release notes; promotion moves an alias; `make clean` leaves their data alone and no
+tracked path becomes ignored.
 
 The project is tests/e2e/repos/ccds-bike-demand.json: a project in the cookiecutter-data-science
 v2 layout, written by hand (ccds clones its template from GitHub, which CI cannot reach). With
 MLOPS_SCAFFOLD_CCDS_TEMPLATE set to a local checkout of the ccds template, the test runs the
-real `ccds` from PyPI instead (with the fixture's "command") and adopts the project it generates,
-after checking that it has the Python modules the hand-written one has.
+real `ccds` from PyPI instead (with the fixture's "command") and adopts the project it
+generates, after checking that it has the Python modules the hand-written one has.
 """
 
 from __future__ import annotations
@@ -166,6 +168,28 @@ def check_load_test(repo: Path, venv: Path, url: str) -> None:
     print(f"make load-test: {figures}")  # p50/p95/p99 and requests/s, for the log
 
 
+def check_explanations_and_limits(url: str) -> None:
+    """The platform's serving app, by the model's signature: `explain=true` gives each row its
+    top contributions against the training baseline the evaluate step logged, and a row far
+    outside the training range is flagged out_of_range (the default policy `flag`)."""
+    from mlops_runtime.cd.smoke import call, example_row
+
+    row = example_row(url)
+    status, body = call(url, "/predict?explain=true&top=3", {"rows": [row]})
+    assert status == 200, body
+    answer = json.loads(body)
+    assert answer["explanation"]["baseline"].startswith("training data"), answer
+    (explained,) = answer["predictions"]
+    assert len(explained["contributions"]) == min(3, len(row)) and explained["label"] in (0, 1)
+    assert {c["feature"] for c in explained["contributions"]} <= set(row)
+    numeric = next(
+        k for k, v in row.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    )
+    status, body = call(url, "/predict", {"rows": [{**row, numeric: row[numeric] * 1000 + 1000}]})
+    (flagged,) = json.loads(body)["predictions"]
+    assert flagged["flags"][:1] == ["out_of_range"] and flagged["ood_score"] > 1, flagged
+
+
 def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     repo = data_scientist_project(tmp_path)
     tracked = git(repo, "ls-files").split()
@@ -216,11 +240,17 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     trained = make(repo, "train", venv)
     assert "accuracy" in trained.stdout and "'registered': True" in trained.stdout
     assert "'aliases': ['candidate', 'champion']" in trained.stdout  # dev promotes itself
+    (notes,) = [p.read_text() for p in (repo / "release_notes").glob("*-champion-v1.md")]
+    assert "replaces: nothing (first release)" in notes and "accuracy" in notes
     assert (repo / "mlflow.db").is_file()
     assert 'mlops_model_metric{metric="accuracy"' in metrics.read_text()
     assert "mlops_pipeline_last_success_timestamp_seconds" in metrics.read_text()
     # Their registered model, served: the project's own smoke test against `make serve`.
-    serve_and_smoke(repo, venv, lambda url: check_load_test(repo, venv, url))
+    def against_the_app(url: str) -> None:
+        check_load_test(repo, venv, url)
+        check_explanations_and_limits(url)
+
+    serve_and_smoke(repo, venv, against_the_app)
     check_serving_files(repo, venv)
     promoted = run([venv / "bin/python", "scripts/promote_model.py", "--version", "1",
                     "--alias", "production"], repo)  # fmt: skip

@@ -63,6 +63,7 @@ MOVED_MODULES: dict[str, str] = {
     "mlops/metrics.py": "mlops_runtime.pipeline_metrics",  # an adopted package's copy
     "scripts/kfp_recurring_run.py": "mlops_runtime.kfp_schedule",
     "pipeline/stages.py": "mlops_runtime.dvc_stages",  # runtime 1.2: a binding stays
+    "mlops/serving.py": "mlops_runtime.serving.app",  # an adopted package's app (1.2)
 }
 
 

@@ -9,7 +9,8 @@ scored row, `assess` gives
   training range, in widths of that range (0 inside; 0.5: half a range-width beyond the edge); a
   categorical value never seen in training scores 1; the row's score is the largest, and the
   features past the range are named;
-- a confidence: the probability of the predicted class, max(p, 1 - p), for a binary classifier;
+- a confidence: the probability of the predicted class, max(p, 1 - p), for a binary classifier
+  (None for a model without that probability: a regressor, a multi-class model);
 - flags: `out_of_range` when the score passes `max_ood_score`, `low_confidence` under
   `min_confidence`.
 A `LimitsPolicy` says what the serving app does with a flagged row: `return` it as usual,
@@ -95,7 +96,7 @@ class RowLimits:
 
     ood_score: float
     out_of_range: tuple[str, ...]
-    confidence: float
+    confidence: float | None
     flags: tuple[str, ...]
 
 
@@ -131,10 +132,11 @@ class LimitsChecker:
                     score = max(score, 1.0)
                     if limit < 1.0:
                         past.append(column)
-            p = float(p)
-            confidence = p if p >= 0.5 else 1.0 - p
+            # no probability (a model served by its signature without predict_proba for two
+            # classes): no confidence, the range check only
+            confidence = None if p is None else (float(p) if p >= 0.5 else 1.0 - float(p))
             flags = ((OUT_OF_RANGE,) if score > limit else ()) + (
-                (LOW_CONFIDENCE,) if confidence < minimum else ()
+                (LOW_CONFIDENCE,) if confidence is not None and confidence < minimum else ()
             )
             result.append(RowLimits(score, tuple(past), confidence, flags))
         return result

@@ -64,6 +64,79 @@ class ChampionDecision:
     reason: str
 
 
+def current_champion(
+    client: Any, name: str, metric: str, alias: str = "champion"
+) -> tuple[str, float] | None:
+    """The version behind `alias` and its score on `metric` (its `metric.<name>` tag, else its
+    run's metric); None when there is no such version or it has no score."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        champion = client.get_model_version_by_alias(name, alias)
+    except MlflowException:
+        return None  # no champion yet
+    tagged = champion.tags.get(f"metric.{metric}")
+    if tagged is None and champion.run_id:
+        tagged = client.get_run(champion.run_id).data.metrics.get(metric)
+    return None if tagged is None else (str(champion.version), float(tagged))
+
+
+def champion_decision(
+    evaluation: dict[str, Any],
+    new_score: float,
+    champion: tuple[str, float] | None,
+    *,
+    min_improvement: float,
+    model_tests: bool = False,
+    auto_promote: bool = True,
+    environment: str = "dev",
+) -> ChampionDecision:
+    """Whether a new version takes `champion`: only when it passed the quality gate
+    (`evaluation["passed"]`) and, with `model_tests`, its model tests
+    (`evaluation["model_tests"]["passed"]`), the environment promotes automatically, and it beats
+    the champion's score on `evaluation["primary_metric"]` by more than `min_improvement` (so an
+    identical re-run never takes it); the first version to pass its checks always does."""
+    metric, margin = evaluation["primary_metric"], min_improvement
+    failed = [] if evaluation["passed"] else ["the quality gate"]
+    if model_tests and not (evaluation.get("model_tests") or {}).get("passed"):
+        failed.append("the model tests")
+    if failed:
+        return ChampionDecision(False, f"not promoted: {' and '.join(failed)} failed")
+    if not auto_promote:
+        return ChampionDecision(
+            False,
+            f"not promoted: environment {environment} has auto_promote off "
+            "(CD promotes after approval)",
+        )
+    if champion is None:
+        return ChampionDecision(True, f"promoted: no champion yet ({metric} {new_score:.4f})")
+    version, current = champion
+    gain = new_score - current
+    verdict = "beats" if gain > margin else "does not beat"
+    return ChampionDecision(
+        gain > margin,
+        f"{'promoted' if gain > margin else 'not promoted'}: {metric} {new_score:.4f} {verdict} "
+        f"champion version {version} ({current:.4f}) by more than registry.min_improvement "
+        f"{margin:g} (difference {gain:+.4f})",
+    )
+
+
+def pip_requirements(
+    dists: tuple[str, ...] = ("scikit-learn", "pandas", "numpy", "skops"),
+) -> list[str]:
+    """Pinned requirements of a logged model: the installed versions of `dists`, stated
+    explicitly (a distribution not installed is left out)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    pins = []
+    for dist in dists:
+        try:
+            pins.append(f"{dist}=={version(dist)}")
+        except PackageNotFoundError:
+            continue
+    return pins
+
+
 def git_commit() -> str:
     """The commit the code was trained from (the CI's variable, else `git rev-parse HEAD`),
     with `+dirty` when tracked files have uncommitted changes; "unknown" outside git."""

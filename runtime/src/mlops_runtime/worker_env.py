@@ -200,6 +200,38 @@ def apply_to_kfp_pipeline(env: WorkerEnv) -> list[str]:
     return applied
 
 
+def compiled_problems(documents: list[dict[str, Any]], env: WorkerEnv) -> tuple[int, list[str]]:
+    """Check a compiled KFP pipeline (`[pipeline spec, platform spec]`, the documents `kfp`
+    compiles to) against `env`: the number of its components and, per component, what it runs
+    without (the ConfigMap's variables, each declared Secret; empty: every one carries `env`)."""
+    pipeline, platform = documents[0], documents[1] if len(documents) > 1 else {}
+    executors = pipeline["deploymentSpec"]["executors"]
+    configured = platform.get("platforms", {}).get("kubernetes", {})
+    configured = configured.get("deploymentSpec", {}).get("executors", {})
+    wanted = {(s.env, s.secret, s.key, s.optional) for s in env.secrets}
+    problems = []
+    for name in executors:
+        config = configured.get(name, {})
+        from_map = {
+            entry["envVar"]
+            for source in config.get("configMapAsEnv", [])
+            if source["configMapName"] == env.config_map
+            for entry in source["keyToEnv"]
+        }
+        if from_map != set(env.variables if env.config_map else ()):
+            problems.append(f"{name}: ConfigMap variables {sorted(from_map)}, declared "
+                            f"{sorted(env.variables)}")  # fmt: skip
+        from_secrets = {
+            (entry["envVar"], source["secretName"], entry["secretKey"], source["optional"])
+            for source in config.get("secretAsEnv", [])
+            for entry in source["keyToEnv"]
+        }
+        if from_secrets != wanted:
+            missing = sorted(s[0] for s in wanted - from_secrets)
+            problems.append(f"{name}: Secrets differ from the declaration (missing {missing})")
+    return len(executors), problems
+
+
 def airflow_helm_values(env: WorkerEnv) -> dict[str, Any]:
     """Values for the official Airflow Helm chart giving its containers (scheduler, workers,
     triggerer, the KubernetesExecutor pod template) the declared environment."""

@@ -73,7 +73,8 @@ def test_untouched_scripts_become_bindings_and_an_edited_one_is_kept(tmp_path, o
     said = "\n".join(result.notes)
     assert "python -m mlops_runtime.compare scripts/deploy.py.team-edit" in said
     assert "Team note." in readme.read_text()
-    pin = re.search(r"mlops-scaffold-runtime\S*>=1\.(\d+),<2", (repo / "pyproject.toml").read_text())
+    pyproject = (repo / "pyproject.toml").read_text()
+    pin = re.search(r"mlops-scaffold-runtime\S*>=1\.(\d+),<2", pyproject)
     assert pin and int(pin.group(1)) >= 1  # raised to the runtime with mlops_runtime.cd
     assert git(repo, "status", "--porcelain") == ""
 

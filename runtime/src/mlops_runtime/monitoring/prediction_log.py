@@ -108,7 +108,7 @@ def _limits_columns(batches: list[PredictionBatch], sizes: list[int]) -> pd.Data
     for batch, n in zip(batches, sizes, strict=True):
         rows = batch.limits if batch.limits is not None else [None] * n
         scores += [r.ood_score if r else np.nan for r in rows]
-        confidence += [r.confidence if r else np.nan for r in rows]
+        confidence += [r.confidence if r and r.confidence is not None else np.nan for r in rows]
         flags += [",".join(r.flags) if r else "" for r in rows]
     return pd.DataFrame({
         "ood_score": np.asarray(scores, dtype="float64"),

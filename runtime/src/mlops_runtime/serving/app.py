@@ -1,7 +1,10 @@
 """The serving app: `/predict`, `/health` (liveness), `/ready` (readiness), `/metrics`.
 
 A project keeps a thin `serving/app.py` that calls `create_app(PROJECT, features, scorer)` with
-its contract's feature columns and its scoring function; everything else is here.
+its contract's feature columns and its scoring function; everything else is here. A project
+without a data contract (adopted around a team's package) passes `features=None` and a loader
+that reads each version's MLflow signature (`serving.signature.create_app` does both): the rows
+are then checked against the served version's signature, and labels are the model's own.
 
 - Model: at start-up the version behind `$SERVING_MODEL_ALIAS`, else the environment's alias, or
   the version `$SERVING_MODEL_VERSION` when set; until that succeeded `/ready` and `/predict`
@@ -51,7 +54,19 @@ from .hooks import PredictionEvent, ServingHooks
 from .limits import Checkers, refusal, shown
 from .loader import VERSION_ENV, LoadedModel, load_alias, load_model, resolve, serving_alias
 from .metrics import ServingMetrics
-from .schemas import MAX_ROWS, Prediction, PredictResponse, Readiness, request_model, row_model
+from .schemas import (
+    MAX_ROWS,
+    ExplainedPrediction,
+    ExplainedSignaturePrediction,
+    Prediction,
+    PredictResponse,
+    Readiness,
+    SignaturePrediction,
+    SignatureResponse,
+    free_request_model,
+    request_model,
+    row_model,
+)
 from .variants import VariantConfig, VariantRouter
 
 log = logging.getLogger(__name__)
@@ -227,9 +242,46 @@ def _correlation_id(value: str | None) -> str | None:
     return _PRINTABLE.sub("", value)[:128] or None if value else None
 
 
+class _SignatureRows:
+    """Rows checked against the served version's signature columns (`LoadedModel.features`),
+    with one pydantic row model per version; a version without a signature takes rows as sent."""
+
+    def __init__(self) -> None:
+        self.models: dict[tuple[str, str], Any] = {}
+
+    def check(self, loaded: LoadedModel, records: list[dict]) -> tuple[list[dict], list[dict]]:
+        """The rows with the signature's types, and the errors (field and rule, never the value
+        sent) of those that do not fit it."""
+        if not loaded.features:
+            return records, []
+        from pydantic import ValidationError
+
+        key = (loaded.name, loaded.version)
+        if key not in self.models:
+            self.models[key] = row_model(list(loaded.features))
+        model, checked, errors = self.models[key], [], []
+        for number, record in enumerate(records):
+            try:
+                checked.append(model.model_validate(record).model_dump())
+            except ValidationError as exc:
+                errors += [
+                    {"loc": ["body", "rows", number, *e.get("loc", ())], "type": e.get("type"),
+                     "msg": e.get("msg")}
+                    for e in exc.errors()
+                ]  # fmt: skip
+        return checked, errors[:20]
+
+    @staticmethod
+    def columns(loaded: LoadedModel, records: list[dict]) -> list[str]:
+        """The frame's columns: the signature's, else those of the rows as sent, in order."""
+        if loaded.features:
+            return [spec.name for spec in loaded.features]
+        return list(dict.fromkeys(name for record in records for name in record))
+
+
 def create_app(
     project: Project,
-    features: Sequence[ColumnSpec],
+    features: Sequence[ColumnSpec] | None,
     scorer: Scorer,
     *,
     alias: str | None = None,
@@ -245,9 +297,11 @@ def create_app(
 ) -> FastAPI:
     """The app serving `alias` (default: `$SERVING_MODEL_ALIAS`, else the environment's alias).
 
-    `features`: the data contract's feature columns (the request schema, in order); `scorer`:
-    `(model, frame) -> (probabilities, labels)`, the project's own scoring; `loader`: how a
-    version is loaded (default: the registry, through the project's hooks); `hooks`: run after
+    `features`: the data contract's feature columns (the request schema, in order), or None: each
+    row is checked against the served version's `LoadedModel.features` (its MLflow signature,
+    set by the loader), labels are the model's own values and a probability may be None;
+    `scorer`: `(model, frame) -> (probabilities, labels)`, the project's own scoring; `loader`:
+    how a version is loaded (default: the registry, through the project's hooks); `hooks`: run after
     each prediction; `ab_config`: the project's A/B config file (champion/challenger routing;
     `challenger_loader` loads an alias for it); `baseline_loader`: the reference row of a
     version for `explain=true` (default: its run's `explanation_baseline.json`, else the
@@ -269,7 +323,7 @@ def create_app(
             scorer=scorer,
             hooks=hooks,  # shadow scorings reach the hooks as `challenger-shadow`
         )
-    explainer = Explainer(project, list(features), baseline_loader)
+    explainer = Explainer(project, list(features or ()), baseline_loader)
     checkers = Checkers(project, limits or LimitsPolicy.from_env(), ranges_loader)
     load = loader or (lambda a: load_model(project, a))
 
@@ -289,10 +343,15 @@ def create_app(
         router,
         metrics,
     )
-    columns = [spec.name for spec in features]
-    predict_request = request_model(row_model(list(features)), options.max_rows)
-    explainer = Explainer(project, list(features), baseline_loader)
-    checkers = Checkers(project, limits or LimitsPolicy.from_env(), ranges_loader)
+    by_signature = features is None
+    if by_signature:
+        predict_request = free_request_model(options.max_rows)
+        answer, answer_row = SignatureResponse, SignaturePrediction
+    else:
+        columns = [spec.name for spec in features]
+        predict_request = request_model(row_model(list(features)), options.max_rows)
+        answer, answer_row = PredictResponse, Prediction
+    signature_rows = _SignatureRows()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -368,7 +427,7 @@ def create_app(
 
     @app.post(
         "/predict",
-        response_model=PredictResponse,
+        response_model=answer,
         responses={503: {"description": "no model loaded yet"}},
     )
     def predict_rows(
@@ -385,7 +444,13 @@ def create_app(
                 status_code=422,
             )
         records = [row.model_dump() for row in request.rows]
-        frame = pd.DataFrame(records, columns=columns)
+        if by_signature:
+            records, refused = signature_rows.check(loaded, records)
+            if refused:
+                return JSONResponse({"detail": refused}, status_code=422)
+            frame = pd.DataFrame(records, columns=signature_rows.columns(loaded, records))
+        else:
+            frame = pd.DataFrame(records, columns=columns)
         if state.router is not None:
             key = http.headers.get(state.router.config.key_header)
             loaded, (probabilities, labels) = state.router.score(
@@ -393,8 +458,18 @@ def create_app(
             )
         else:
             probabilities, labels = scorer(loaded.model, frame)
-        probabilities = [float(p) for p in probabilities]
-        labels = [int(label) for label in labels]
+        if by_signature:
+            probabilities = [None if p is None else float(p) for p in probabilities]
+            labels = [label.item() if hasattr(label, "item") else label for label in labels]
+            if explain and None in probabilities:
+                return JSONResponse(
+                    {"detail": "explain=true needs the positive-class probability of a binary "
+                     "classifier (predict_proba); this model has none"},
+                    status_code=422,
+                )  # fmt: skip
+        else:
+            probabilities = [float(p) for p in probabilities]
+            labels = [int(label) for label in labels]
         checker = checkers.of(loaded)
         row_limits = checker.assess(records, probabilities)
         state.metrics.observe_flags([r.flags for r in row_limits])
@@ -416,13 +491,14 @@ def create_app(
             )
         )
         if explain:
-            return explainer.response(loaded, frame, probabilities, labels, top, scorer)
-        return PredictResponse(
+            explained = ExplainedSignaturePrediction if by_signature else ExplainedPrediction
+            return explainer.response(loaded, frame, probabilities, labels, top, scorer, explained)
+        return answer(
             model_name=loaded.name,
             model_version=loaded.version,
             model_alias=loaded.alias,
             predictions=[
-                Prediction(probability=p, label=label, **shown(limit, checker.policy))
+                answer_row(probability=p, label=label, **shown(limit, checker.policy))
                 for p, label, limit in zip(probabilities, labels, row_limits, strict=True)
             ],
         )
@@ -434,4 +510,23 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_bytes=options.max_body_bytes, timeout=options.body_timeout_seconds
     )
+    if by_signature:
+        app.openapi = _with_served_example(app, state)  # type: ignore[method-assign]
     return app
+
+
+def _with_served_example(app: FastAPI, state: ServingState) -> Callable[[], dict[str, Any]]:
+    """`/openapi.json` with the served version's input example as the row's example (what the
+    smoke and load tests send to a model served by its signature)."""
+
+    def openapi() -> dict[str, Any]:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        loaded = state.loaded
+        row = schema.get("components", {}).get("schemas", {}).get("Row")
+        if loaded is not None and loaded.example is not None and row is not None:
+            row["examples"] = [loaded.example]
+        return schema
+
+    return openapi

@@ -26,6 +26,10 @@ class Explainer:
         self.baselines: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         self.lock = threading.Lock()
 
+    def _features(self, loaded: LoadedModel) -> list[ColumnSpec]:
+        # a version served by its signature brings its own columns
+        return list(loaded.features) if loaded.features else self.features
+
     def _fetch(self, key: tuple[str, str], loaded: LoadedModel) -> None:
         try:
             found = (self.loader(loaded) if self.loader is not None
@@ -36,7 +40,7 @@ class Explainer:
             self.baselines[key] = (
                 (found, "training data (median / most frequent)")
                 if found
-                else (contract_baseline(self.features), "data contract (range midpoints)")
+                else (contract_baseline(self._features(loaded)), "data contract (range midpoints)")
             )
 
     def baseline(self, loaded: LoadedModel) -> tuple[dict[str, Any], str]:
@@ -49,13 +53,14 @@ class Explainer:
 
     def response(
         self, loaded: LoadedModel, frame: pd.DataFrame, probabilities: list[float],
-        labels: list[int], top: int, scorer: Any,
+        labels: list[Any], top: int, scorer: Any, answer: Any = ExplainedPrediction,
     ) -> JSONResponse:  # fmt: skip
-        """The `ExplainedResponse` of rows already scored (`probabilities`, `labels`)."""
+        """The `ExplainedResponse` of rows already scored (`probabilities`, `labels`), each row
+        an `answer` (`ExplainedSignaturePrediction` for a model served by its signature)."""
         baseline, source = self.baseline(loaded)
         explained = local_contributions(
             lambda variants: scorer(loaded.model, variants)[0], frame, baseline,
-            top=min(max(top, 1), len(self.features)),
+            top=min(max(top, 1), max(len(self._features(loaded)), frame.shape[1])),
         )  # fmt: skip
         body = ExplainedResponse(
             model_name=loaded.name,
@@ -63,7 +68,7 @@ class Explainer:
             model_alias=loaded.alias,
             explanation={"method": "baseline substitution", "baseline": source},
             predictions=[
-                ExplainedPrediction(
+                answer(
                     probability=p, label=label,
                     contributions=[Contribution(**vars(c)) for c in row],
                 )  # fmt: skip

@@ -27,6 +27,10 @@ class LoadedModel:
     name: str
     version: str
     alias: str | None  # None when a version was pinned
+    # The version's input columns from its MLflow signature (`serving.signature`), for an app
+    # whose request schema is the signature's; None under a data contract's schema.
+    features: tuple[Any, ...] | None = None
+    example: dict[str, Any] | None = None  # a row it was logged with (its input example)
 
 
 def resolve(project: Project, alias: str | None = None) -> tuple[str, str, str | None]:

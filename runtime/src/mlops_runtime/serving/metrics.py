@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -94,10 +96,15 @@ class ServingMetrics:
         self.requests.labels(self.project, handler, method, str(status)).inc()
         self.latency.labels(self.project, handler, method).observe(seconds)
 
-    def observe_predictions(self, probabilities: list[float], labels: list[int]) -> None:
+    def observe_predictions(self, probabilities: list[float | None], labels: list[Any]) -> None:
+        """Count the rows by label and observe their probabilities (a model without one, e.g.
+        a regressor served by its signature, has None; its numeric labels count as `number`,
+        so values never become series)."""
         for probability, label in zip(probabilities, labels, strict=True):
-            self.probability.labels(self.project).observe(probability)
-            self.predictions.labels(self.project, str(label)).inc()
+            if probability is not None:
+                self.probability.labels(self.project).observe(probability)
+            shown = "number" if isinstance(label, float) else str(label)
+            self.predictions.labels(self.project, shown).inc()
 
     def observe_flags(self, flags: list[tuple[str, ...]]) -> None:
         """Count each row's limit flags."""

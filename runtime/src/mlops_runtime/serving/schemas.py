@@ -3,7 +3,10 @@
 The row schema is built from the project's data contract (its feature columns):
 types, inclusive ranges and allowed values become pydantic constraints, so a row the training
 data could not hold is refused with a 422 before it reaches the model, and editing the contract
-changes the API with it.
+changes the API with it. A project without a contract (adopted around a team's package) is
+served by its model's MLflow signature instead (`serving.signature`): each row is checked
+against the served version's columns and types, and a prediction's label is whatever the model
+predicts (`SignaturePrediction`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from ..contract import ColumnSpec
 
 MAX_ROWS = 1000
-_TYPES: dict[str, type] = {"integer": int, "number": float, "string": str}
+_TYPES: dict[str, type] = {"integer": int, "number": float, "string": str, "boolean": bool}
 
 
 def _example(spec: ColumnSpec) -> Any:
@@ -24,7 +27,7 @@ def _example(spec: ColumnSpec) -> Any:
     if spec.minimum is not None and spec.maximum is not None:
         middle = (spec.minimum + spec.maximum) / 2
         return int(middle) if spec.type == "integer" else float(middle)
-    return {"integer": 1, "number": 1.0, "string": "text"}[spec.type]
+    return {"integer": 1, "number": 1.0, "string": "text", "boolean": True}[spec.type]
 
 
 def row_model(features: list[ColumnSpec]) -> type[BaseModel]:
@@ -87,6 +90,34 @@ class PredictResponse(BaseModel):
     predictions: list[Prediction]
 
 
+Value = float | int | str | bool | None
+
+
+def free_request_model(max_rows: int = MAX_ROWS) -> type[BaseModel]:
+    """A batch of rows of any columns: what a model served by its signature takes (the served
+    version's columns and types are checked per request, `row_model` of its signature)."""
+    row = create_model("Row", __config__=ConfigDict(extra="allow"))
+    return request_model(row, max_rows)
+
+
+class SignaturePrediction(BaseModel):
+    """One row's answer from a model served by its signature."""
+
+    label: Value = Field(description="the model's prediction")
+    probability: float | None = Field(
+        default=None, description="probability of the positive class (binary classifiers)"
+    )
+    confidence: float | None = Prediction.model_fields["confidence"]
+    ood_score: float | None = Prediction.model_fields["ood_score"]
+    flags: list[str] | None = Prediction.model_fields["flags"]
+
+
+class SignatureResponse(PredictResponse):
+    """The answers of a model served by its signature."""
+
+    predictions: list[SignaturePrediction]
+
+
 class Contribution(BaseModel):
     """One feature's part in one prediction (`explain=true`)."""
 
@@ -105,6 +136,12 @@ class ExplainedPrediction(Prediction):
     contributions: list[Contribution]
 
 
+class ExplainedSignaturePrediction(SignaturePrediction):
+    """The same for a model served by its signature."""
+
+    contributions: list[Contribution]
+
+
 class ExplainedResponse(BaseModel):
     """`/predict?explain=true`: the answers, each with its top contributions, and how they were
     computed."""
@@ -113,7 +150,7 @@ class ExplainedResponse(BaseModel):
     model_version: str
     model_alias: str | None
     explanation: dict[str, str] = Field(description="method and where the baseline came from")
-    predictions: list[ExplainedPrediction]
+    predictions: list[ExplainedPrediction] | list[ExplainedSignaturePrediction]
 
 
 class Readiness(BaseModel):
