@@ -177,3 +177,18 @@ def test_ci_plans_the_feature_definitions(tmp_path, ci):
         commands = yaml.safe_load((tree / ".gitlab-ci.yml").read_text())["model"]["script"]
     assert commands.index("make setup") < commands.index("make feast-plan")
     assert commands.index("make feast-plan") < commands.index("make validate-data")
+
+
+def test_upgrade_1_to_2_adds_the_store_only_when_asked(tmp_path, run_cli):
+    from scaffolder.state import load_state
+
+    from tests.upgrade.helpers import new_project
+
+    for answer, expected in ((None, "none"), ("feast", "feast")):
+        repo = new_project(tmp_path / expected, level=1)
+        extra = ["--data", f"feature_store={answer}"] if answer else []
+        result = run_cli("upgrade", repo, "--to", "2", "--defaults", *extra)
+        assert result.exit_code == 0, result.stderr
+        assert load_state(repo).answers.feature_store == expected
+        assert (repo / "features/definitions.py").is_file() == (expected == "feast")
+        assert ("feast-training-data" in (repo / "Makefile").read_text()) == (expected == "feast")
