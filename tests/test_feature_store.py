@@ -181,7 +181,6 @@ def test_ci_plans_the_feature_definitions(tmp_path, ci):
 
 def test_upgrade_1_to_2_adds_the_store_only_when_asked(tmp_path, run_cli):
     from scaffolder.state import load_state
-
     from tests.upgrade.helpers import new_project
 
     for answer, expected in ((None, "none"), ("feast", "feast")):
