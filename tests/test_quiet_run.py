@@ -5,6 +5,7 @@ kfp.local prints; tests/e2e/test_level2.py runs it on real Airflow and kfp.local
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,62 @@ def test_a_skipped_airflow_task_says_why(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     (line,) = [line for line in result.stdout.splitlines() if line.split()[:1] == ["monitor"]]
     assert line.split()[1] == "skipped" and line.endswith("no retrain (none): nothing drifted")
+
+
+AIRFLOW_COUNTING = r'''#!/usr/bin/env python3
+"""Counts `airflow db migrate` calls; `dags test` records a successful run (or fails)."""
+import os, sqlite3, sys
+home = os.environ["AIRFLOW_HOME"]
+db = sqlite3.connect(os.path.join(home, "airflow.db"))
+if sys.argv[1:3] == ["db", "migrate"]:
+    with open(os.path.join(home, "migrations"), "a") as calls:
+        calls.write("migrate\n")
+    sys.exit(0)
+db.execute("CREATE TABLE IF NOT EXISTS dag_run (id INTEGER, dag_id TEXT, run_id TEXT, state TEXT)")
+db.execute("CREATE TABLE IF NOT EXISTS task_instance (dag_id TEXT, run_id TEXT, task_id TEXT,"
+           " state TEXT, duration REAL, start_date TEXT)")
+state = "failed" if os.environ.get("FAIL") else "success"
+db.execute("INSERT INTO dag_run VALUES (1, ?, 'r1', ?)", (sys.argv[3], state))
+db.commit()
+sys.exit(1 if os.environ.get("FAIL") else 0)
+'''
+
+
+def test_airflow_db_migrate_runs_once_per_airflow_release(tmp_path):
+    """`airflow db migrate` costs seconds of CPU even with nothing to do: `make dag-test` runs it
+    when the database is new, when Airflow's release changed, and after a failed run."""
+    bin_dir, site = tmp_path / "venv" / "bin", tmp_path / "site"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").symlink_to(sys.executable)
+    (bin_dir / "airflow").write_text(
+        AIRFLOW_COUNTING.replace("/usr/bin/env python3", sys.executable)
+    )
+    (bin_dir / "airflow").chmod(0o755)
+    home = tmp_path / ".airflow"
+    home.mkdir()
+
+    def release(version: str) -> None:  # the installed apache-airflow, as importlib sees it
+        shutil.rmtree(site, ignore_errors=True)
+        (site / f"apache_airflow-{version}.dist-info").mkdir(parents=True)
+        (site / f"apache_airflow-{version}.dist-info" / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: apache-airflow\nVersion: {version}\n"
+        )
+
+    def dag_test(**env: str) -> str:
+        result = subprocess.run(
+            [bin_dir / "python", SCRIPT, "airflow", "churn_training"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+            env={"PATH": "/usr/bin:/bin", "AIRFLOW_HOME": str(home), "PYTHONPATH": str(site),
+                 **env},
+        )  # fmt: skip
+        assert result.returncode == (1 if env else 0), result.stdout + result.stderr
+        return result.stdout
+
+    release("3.3.2")
+    assert "metadata database ready" in dag_test()
+    assert "metadata database up to date" in dag_test()
+    release("3.3.3")  # an upgraded Airflow migrates its database
+    assert "metadata database ready" in dag_test()
+    assert "metadata database up to date" in dag_test(FAIL="1")
+    assert "metadata database ready" in dag_test()  # after a failure, migrate again
+    assert (home / "migrations").read_text().count("migrate") == 3

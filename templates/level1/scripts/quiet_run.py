@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib.metadata
 import os
 import re
 import sqlite3
@@ -164,14 +165,42 @@ def _airflow_states(dag_id: str) -> tuple[str, dict[str, tuple[str, float | None
     return run[1], {task: (state, seconds) for task, state, seconds in tasks}
 
 
+def _migrated_stamp() -> tuple[Path, str] | None:
+    """The file saying `airflow db migrate` brought the SQLite metadata database (which must
+    exist) up to this Airflow release, and its text; None when there is no such database."""
+    database = _airflow_db()
+    try:
+        release = importlib.metadata.version("apache-airflow")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    if database is None or not database.is_file():
+        return None
+    return database.with_name(f"{database.name}.migrated"), f"apache-airflow {release}\n"
+
+
+def _migrate(run: Run, airflow: str) -> tuple[bool, str]:
+    """`airflow db migrate` unless this Airflow release already migrated the database (it takes
+    seconds of CPU even when there is nothing to do); (ok, what to say)."""
+    stamp = _migrated_stamp()
+    if stamp and stamp[0].is_file() and stamp[0].read_text(encoding="utf-8") == stamp[1]:
+        return True, "metadata database up to date"
+    began = time.monotonic()
+    if run([airflow, "db", "migrate"]) != 0:
+        return False, f"airflow db migrate failed:\n{run.tail()}\nThe whole log: {run.log_path}"
+    stamp = _migrated_stamp()  # the database exists now
+    if stamp:
+        stamp[0].write_text(stamp[1], encoding="utf-8")
+    return True, f"metadata database ready ({time.monotonic() - began:.1f} s)"
+
+
 def run_airflow(args: argparse.Namespace, run: Run) -> int:
     airflow = str(Path(sys.executable).with_name("airflow"))
     began = time.monotonic()
-    if run([airflow, "db", "migrate"]) != 0:
-        _say(f"airflow db migrate failed:\n{run.tail()}\nThe whole log: {run.log_path}")
+    ok, said = _migrate(run, airflow)
+    if not ok:
+        _say(said)
         return 1
-    took = time.monotonic() - began
-    _say(f"airflow: metadata database ready ({took:.1f} s); running DAG {args.dag_id}")
+    _say(f"airflow: {said}; running DAG {args.dag_id}")
     timer = Timer()
     shown: set[str] = set()
     running: list[str] = []
@@ -200,7 +229,11 @@ def run_airflow(args: argparse.Namespace, run: Run) -> int:
             if task not in shown:  # skipped, upstream_failed: tasks that never ran
                 _say(_task_line(task, state, seconds, why_skipped.get(task)))
     _say(f"DAG {args.dag_id}: run {outcome}")
-    return _finish(run, code != 0 or outcome != "success", time.monotonic() - began)
+    failed = code != 0 or outcome != "success"
+    stamp = _migrated_stamp()
+    if failed and stamp:  # whatever failed, the next run migrates the database again first
+        stamp[0].unlink(missing_ok=True)
+    return _finish(run, failed, time.monotonic() - began)
 
 
 def run_kfp(args: argparse.Namespace, run: Run) -> int:
