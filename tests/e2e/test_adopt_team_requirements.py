@@ -2,14 +2,19 @@
 requirements.txt (its package imports loguru), whose Makefile has its own `test` and `help`,
 and whose model is a class of its own (no scikit-learn estimator), adopted at level 1 and then
 `make setup`, `make test` and `make train` with no hand edit but the wiring of
-config/mlops.yaml: WIRING_LINES lines, written below.
+config/mlops.yaml: WIRING_LINES lines, written below. Then `upgrade --to 2`, `make setup`,
+`make train` and `make serve`: the serving app answers `/predict` with that class's predictions
+(through the pyfunc wrapper it was registered with), and the project's smoke test passes.
 
 Hand-written fixture: tests/upgrade/team_projects.py (ccds_project)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -17,6 +22,7 @@ from tests.upgrade.helpers import commit
 from tests.upgrade.team_projects import ccds_project
 
 from .conftest import make, run
+from .test_level2 import serve_and_smoke
 
 pytestmark = pytest.mark.e2e
 
@@ -111,3 +117,37 @@ def test_adopted_ccds_project_sets_up_tests_and_trains_its_own_model(tmp_path, v
                   "{'hr': [8, 3], 'temp': [0.3, 0.1]}))))"],
                  repo, {"MLFLOW_TRACKING_URI": f"sqlite:///{repo / 'mlflow.db'}"})  # fmt: skip
     assert loaded.stdout.strip().endswith("[1, 0]") or "[np.int64(1), np.int64(0)]" in loaded.stdout
+
+    # Level 2: the same class served by the real serving app.
+    commit(repo, "wired")
+    upgraded = subprocess.run(
+        [sys.executable, "-m", "scaffolder", "upgrade", str(repo), "--to", "2", "--defaults"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert upgraded.returncode == 0, upgraded.stderr
+    make(repo, "setup", venv)
+    trained = make(repo, "train", venv)
+    assert "'registered': True" in trained.stdout
+    serve_and_smoke(repo, venv, check_rush_hours)
+
+
+def post(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def check_rush_hours(base_url: str) -> None:
+    """RushHours learned that 7-9 and 16-18 are busy: its own predict, through the app."""
+    rows = [{"hr": 8, "temp": 0.3}, {"hr": 3, "temp": 0.1}, {"hr": 17, "temp": 0.9}]
+    status, body = post(f"{base_url}/predict", {"rows": rows})
+    assert status == 200, body
+    assert [p["label"] for p in body["predictions"]] == [1, 0, 1], body
+    assert body["model_name"] == "bike_demand-model" and body["model_version"] == "2"
+    # A row without a column the model was registered with is named, not a 500.
+    status, body = post(f"{base_url}/predict", {"rows": [{"temp": 0.3}]})
+    assert status == 422 and "hr" in json.dumps(body), body
