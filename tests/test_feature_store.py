@@ -21,9 +21,10 @@ from scaffolder.render import render
 
 FEAST_FILES = ("features/feature_store.yaml", "features/definitions.py",
                "features/training_data.py", "features/requirements.txt",
-               "src/churn/feature_store.py", "tests/test_feature_store.py")  # fmt: skip
+               "src/churn/feature_store.py", "src/churn/online_features.py",
+               "tests/test_feature_store.py")  # fmt: skip
 FEAST_TARGETS = {"feast-setup", "feast-tables", "feast-plan", "feast-apply",
-                 "feast-materialize", "feast-training-data"}  # fmt: skip
+                 "feast-materialize", "feast-training-data", "feast-serve"}  # fmt: skip
 
 
 def _render(tmp_path: Path, level: int = 2, **answers: object) -> tuple[Path, object]:

@@ -2,12 +2,18 @@
 its own environment: `make train` builds the tables, applies the definitions and trains on the
 store's point-in-time join, the model version records the feature views it used; rows that
 arrive later never leak into earlier training rows; the online store, materialised, serves an
-entity the same features as its newest offline row."""
+entity the same features as its newest offline row, through Feast's Python API and through
+its HTTP feature server read by the project's own client."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +59,25 @@ def _training_row(project: Path, customer: int, when: str) -> dict:
     ]
     assert len(row) == 1, f"customer {customer} at {when}: {len(row)} training rows"
     return {name: row.iloc[0][name] for name in FEATURES}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_ready(url: str, server: subprocess.Popen, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the feature server exited {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(1)
+    pytest.fail(f"the feature server was not ready at {url} after {seconds} s")
 
 
 def _same(online: dict, offline: dict) -> None:
@@ -123,6 +148,35 @@ def test_level2_trains_through_feast_point_in_time_and_serves_online(
     online = _online(project, feast_venv, 5, 6)
     _same(online[5], march)
     _same(online[6], _training_row(project, 6, "2026-01-01"))
+
+    # Over HTTP, without Feast in the project's environment: Feast's feature server (make
+    # feast-serve) read by the project's own client (python -m <package>.online_features).
+    port = _free_port()
+    with open(tmp_path / "feast-serve.log", "w") as log:
+        server = subprocess.Popen(
+            ["make", "feast-serve", f"VENV={venv}", f"FEAST_PORT={port}"], cwd=project,
+            env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_ready(f"{url}/health", server)
+        client = [venv / "bin/python", "-m", "e2e_feast.online_features", "--url", url]
+        rows = json.loads(run([*client, "5", "6"], project, env).stdout.strip().splitlines()[-1])
+        assert [row["customer_id"] for row in rows] == [5, 6]
+        _same(rows[0], march)
+        _same(rows[1], _training_row(project, 6, "2026-01-01"))
+        unknown = subprocess.run(
+            [*map(str, client), "424242"], cwd=project, env={**os.environ, **env},
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert unknown.returncode == 1, unknown.stderr
+        assert unknown.stderr.strip().splitlines() == [
+            "error: no online features for customer(s) 424242; make feast-materialize loads them"
+        ]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
 
     # A row arriving after that materialisation with an older event time: incremental
     # materialisation would skip it (its time is before the last run's end); FEAST_FROM loads it.
