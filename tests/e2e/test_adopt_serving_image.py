@@ -8,6 +8,7 @@ from the installed package."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -34,8 +35,12 @@ def test_the_serving_image_install_runs_and_installs_the_team_requirements(tmp_p
     env = {"PATH": f"{image / 'bin'}{os.pathsep}/usr/bin:/bin", "PIP_CONSTRAINT": ""}
     done = run(["/bin/sh", "-c", command], app, env)
     assert done.stdout.startswith("setup: your requirements: 7 packages")
-    for team in ("loguru", "python-dotenv", "tqdm", "typer"):  # requirements.txt, given to pip
-        assert f"Requirement already satisfied: {team} " in done.stdout, done.stdout
+    # requirements.txt, given to pip: installed now, or already there (the shared e2e venv
+    # under the layered one has them once the ccds adoption test has run its make setup)
+    for team in ("loguru", "python-dotenv", "tqdm", "typer"):
+        assert re.search(
+            rf"^(Requirement already satisfied: {team} |Collecting {team}\b)", done.stdout, re.M
+        ), done.stdout
     assert not setup.exists()
     # The package is installed into the image's environment, not found through the context.
     shown = run([image / "bin/python", "-c", "import bike_demand, bike_demand.mlops.serving, "
