@@ -222,11 +222,7 @@ def _render_direct(catalog: Catalog, given: dict[str, object], dest: Path) -> An
         except ValueError as exc:  # an answer copier's rules refuse, e.g. an invalid choice
             raise InvalidAnswerError(str(exc).splitlines()[0]) from exc
         except OSError as exc:
-            where = exc.filename or dest
-            raise TemplateError(
-                f"rendering failed writing {where}: {exc.strerror or exc}; free space or fix "
-                "permissions there and try again"
-            ) from exc
+            raise _write_failed(exc, dest) from exc
     return _rendered_answers(dest, given, user, hidden)
 
 
@@ -288,13 +284,17 @@ def _render_here(
                 f"template does not render{_overlay_note(catalog)}: {str(exc).splitlines()[0]}"
             ) from exc
         except OSError as exc:
-            where = exc.filename or dest  # a failed write() names no file: name the folder
-            raise TemplateError(
-                f"rendering failed writing {where}: {exc.strerror or exc}; free space or fix "
-                "permissions there and try again"
-            ) from exc
+            raise _write_failed(exc, dest) from exc
 
     return _rendered_answers(dest, given, worker.answers.user, worker.answers.hidden)
+
+
+def _write_failed(exc: OSError, dest: Path) -> TemplateError:
+    where = exc.filename or dest  # a failed write() names no file: name the folder
+    return TemplateError(
+        f"rendering failed writing {where}: {exc.strerror or exc}; free space or fix "
+        "permissions there and try again"
+    )
 
 
 def _rendered_answers(dest: Path, given, user: dict, hidden: set) -> Answers:

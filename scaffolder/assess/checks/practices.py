@@ -8,8 +8,6 @@ Detectors: `scaffolder/assess/practices/`, one module per evidence shape."""
 
 from __future__ import annotations
 
-import re
-
 from scaffolder.assess.checks.base import (
     U1,
     U2,
@@ -23,8 +21,7 @@ from scaffolder.assess.checks.base import (
     where,
 )
 from scaffolder.assess.models import Facts
-
-LOAD_TARGET = re.compile(r"^(load|stress|perf(ormance)?)[-_]?tests?$", re.I)
+from scaffolder.assess.practices.load_tests import MAKE_TARGET as LOAD_TARGET
 
 
 def r_explanations(f: Facts) -> Verdict:

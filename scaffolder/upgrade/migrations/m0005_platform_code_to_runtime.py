@@ -94,6 +94,17 @@ def keep_team_edits(tree: Path, base: Path, files: list[str]) -> list[str]:
     return notes
 
 
+def bindings_in_place(tree: Path, files: list[str], markers: dict[str, str]) -> bool:
+    """Whether each of `files` is gone or already a binding: it holds the marker of the path
+    ending it names (a file with no marker of its own never counts against)."""
+    for path in files:
+        marker = next((m for end, m in markers.items() if path.endswith(end)), None)
+        target = tree / path
+        if marker and target.is_file() and marker not in target.read_text("utf-8"):
+            return False
+    return True
+
+
 def _compare_hint(path: str) -> str:
     kept = path + KEPT_SUFFIX
     if path.startswith("tests/"):  # a test of platform code: it moved to the runtime's suite

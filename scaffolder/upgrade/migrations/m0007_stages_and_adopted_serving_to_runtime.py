@@ -21,6 +21,7 @@ from scaffolder.state import ProjectState
 from scaffolder.upgrade.migrations import Migration
 from scaffolder.upgrade.migrations.m0005_platform_code_to_runtime import (
     KEPT_SUFFIX,
+    bindings_in_place,
     keep_team_edits,
 )
 
@@ -50,12 +51,7 @@ def paths(state: ProjectState) -> list[str]:
 
 def is_applied(tree: Path, state: ProjectState) -> bool:
     """Nothing to set aside once each file is gone or a binding of the runtime."""
-    for path in moved(state):
-        marker = next((m for end, m in BINDING_MARKERS.items() if path.endswith(end)), None)
-        target = tree / path
-        if marker and target.is_file() and marker not in target.read_text("utf-8"):
-            return False
-    return True
+    return bindings_in_place(tree, moved(state), BINDING_MARKERS)
 
 
 def apply_with_base(tree: Path, base: Path, state: ProjectState) -> list[str]:
