@@ -21,7 +21,10 @@ ENTER, UP, DOWN, CTRL_C, CLEAR_LINE = "\r", "\x1b[A", "\x1b[B", "\x03", "\x15"
 
 def _controlling_terminal() -> None:
     """In the child: a session of its own whose controlling terminal is the pty, so Ctrl-C
-    typed at it is a SIGINT, as at a real terminal."""
+    typed at it is a SIGINT, as at a real terminal. SIGINT's default is restored first, as a
+    shell does for a foreground job: a test run started in the background by a script (CI)
+    inherits SIGINT ignored, and Python keeps an ignored SIGINT ignored, so Ctrl-C did nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
