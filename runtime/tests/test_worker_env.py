@@ -138,3 +138,59 @@ def test_a_compiled_pipeline_is_checked_against_the_declaration():
     )
     bare = _compiled(secrets, list(env.variables))[:1]  # compiled without kfp-kubernetes
     assert len(compiled_problems(bare, env)[1]) == 4
+
+
+_SHARED = """import os, yaml
+DECLARED = yaml.safe_load(open(os.environ["WORKER_ENV_CONFIG"]))  # read at import
+"""
+_PIPELINE = '''import yaml
+from shared import DECLARED
+
+
+def compile_pipeline(output):
+    """Writes what kfp-kubernetes would for one component given DECLARED."""
+    secrets = [{"secretName": s["secret"], "optional": s.get("optional", False),
+                "keyToEnv": [{"secretKey": s["key"], "envVar": s["env"]}]}
+               for s in DECLARED["secrets"]]
+    config = {"configMapAsEnv": [{"configMapName": DECLARED["config_map"], "keyToEnv": [
+        {"configMapKey": v, "envVar": v} for v in DECLARED["variables"]]}],
+        "secretAsEnv": secrets}
+    yaml.safe_dump_all([
+        {"deploymentSpec": {"executors": {"exec-train-op": {"container": {}}}}},
+        {"platforms": {"kubernetes": {"deploymentSpec": {"executors": {"exec-train-op": config}}}}},
+    ], open(output, "w"))
+'''
+
+
+def test_a_pipeline_module_is_compiled_afresh_with_the_declaration_as_it_is_now(
+    tmp_path, monkeypatch
+):
+    """`compile_and_check` re-imports the pipeline and the modules beside it, so an edit of the
+    declaration between two checks is what the second one compiles (no stale import)."""
+    from mlops_runtime.worker_env import compile_and_check
+
+    pipelines = tmp_path / "pipelines"
+    pipelines.mkdir()
+    (pipelines / "shared.py").write_text(_SHARED)
+    (pipelines / "kfp_pipeline.py").write_text(_PIPELINE)
+    declaration = tmp_path / "worker_env.yaml"
+    declaration.write_text(yaml.safe_dump(GOOD))
+    monkeypatch.setenv("WORKER_ENV_CONFIG", str(declaration))
+    env = parse_worker_env(GOOD)
+    output = tmp_path / "compiled.yaml"
+    assert compile_and_check(pipelines / "kfp_pipeline.py", env, output) == (1, [])
+    extra = {"env": "EXTRA_DB_URL", "secret": "extra-db", "key": "url"}
+    grown = {**GOOD, "secrets": [*GOOD["secrets"], extra]}
+    declaration.write_text(yaml.safe_dump(grown))
+    # The pipeline compiled now carries the new Secret, which the old declaration lacks.
+    count, problems = compile_and_check(pipelines / "kfp_pipeline.py", env, output)
+    assert count == 1 and problems == [
+        "exec-train-op: Secrets differ from the declaration (missing [], not declared "
+        "['EXTRA_DB_URL'])"
+    ]
+    assert compile_and_check(pipelines / "kfp_pipeline.py", parse_worker_env(grown), output) == (
+        1, [],
+    )  # fmt: skip
+    import sys
+
+    assert "shared" not in sys.modules and "kfp_pipeline" not in sys.modules

@@ -21,6 +21,8 @@ secrets:                              # references only: a Secret's name and key
   component task of that pipeline the variables (`kfp.kubernetes.use_config_map_as_env`) and
   the Secrets (`use_secret_as_env`); the compiled pipeline carries them in its Kubernetes
   platform spec. `kfp.local` ignores that spec: local runs use the process's environment.
+  `compile_and_check(pipeline_file, env, output)` compiles a project's pipeline module and
+  checks that every component carries the declaration (`compiled_problems`).
 - `airflow_helm_values(env)`: values for the official Airflow Helm chart (`secret` for the
   required Secrets, `extraEnv` for optional ones, `extraEnvFrom` for the ConfigMap), which the
   chart gives to the scheduler, the workers and the KubernetesExecutor pod template.
@@ -228,8 +230,47 @@ def compiled_problems(documents: list[dict[str, Any]], env: WorkerEnv) -> tuple[
         }
         if from_secrets != wanted:
             missing = sorted(s[0] for s in wanted - from_secrets)
-            problems.append(f"{name}: Secrets differ from the declaration (missing {missing})")
+            extra = sorted(s[0] for s in from_secrets - wanted)
+            also = f", not declared {extra}" if extra else ""
+            problems.append(
+                f"{name}: Secrets differ from the declaration (missing {missing}{also})"
+            )
     return len(executors), problems
+
+
+def compile_and_check(
+    pipeline_file: str | Path, env: WorkerEnv, output: str | Path
+) -> tuple[int, list[str]]:
+    """Compile the pipeline module `pipeline_file` (its `compile_pipeline(output)`) and check
+    the result against `env` as `compiled_problems` does. The module and the modules beside it
+    are imported afresh, before and after, so the pipeline reads the declaration as it is now
+    (`$WORKER_ENV_CONFIG`), as `kfp` would when compiling it in a new process."""
+    import importlib.util
+
+    import yaml
+
+    path = Path(pipeline_file).resolve()
+    folder = str(path.parent)
+    _forget_modules_in(path.parent)
+    sys.path.insert(0, folder)
+    try:
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.compile_pipeline(Path(output))
+    finally:
+        sys.path.remove(folder)
+        _forget_modules_in(path.parent)
+    documents = list(yaml.safe_load_all(Path(output).read_text(encoding="utf-8")))
+    return compiled_problems(documents, env)
+
+
+def _forget_modules_in(folder: Path) -> None:
+    """Drop from `sys.modules` every module imported from a file directly in `folder`."""
+    for name, module in list(sys.modules.items()):
+        source = getattr(module, "__file__", None)
+        if source and Path(source).resolve().parent == folder:
+            sys.modules.pop(name, None)
 
 
 def airflow_helm_values(env: WorkerEnv) -> dict[str, Any]:
