@@ -81,7 +81,7 @@ def _log(project, version: str, request: str, probabilities: list[float], age: f
     write_partitioned(batch.to_frame(), load_settings(project).prediction_log_uri)
 
 
-def test_the_job_measures_every_served_version_and_exports_value_and_floor(project):
+def test_the_job_measures_every_served_version_and_exports_value_and_floor(project, monkeypatch):
     settings = load_settings(project)
     # Version 1 missed 3 of 4 churners, version 2 (serving now) caught both of its own.
     _log(project, "1", "r-old", [0.1, 0.2, 0.3, 0.9, 0.1, 0.2], age=3 * HOUR)
@@ -114,3 +114,33 @@ def test_the_job_measures_every_served_version_and_exports_value_and_floor(proje
         "churners_caught (recall on 10 labelled predictions of the last 24 h, floor 0.6): "
         "0.500, **below** its floor" in markdown
     )
+    # `make monitor` (the monitor command) shows it too: value, floor, window, labels ...
+    assert _monitor_output(monkeypatch, project, report)[-2] == (
+        "business KPI: churners_caught (recall on 10 labelled predictions of the last 24 h, "
+        "floor 0.6): 0.500, below its floor"
+    )
+    # ... or why it was not measured.
+    config = MonitoringConfig.from_dict({"kpi": {"name": "churners_caught", "min_labels": 50}})
+    scarce = run_monitoring(
+        project, config=config, pipeline_config=object(),
+        profile=build_profile(reference, [0.3] * len(reference)),
+        model={"name": "m", "version": "2"},
+    )  # fmt: skip
+    assert _monitor_output(monkeypatch, project, scarce)[-2] == (
+        "business KPI: churners_caught (recall on 10 labelled predictions of the last 168 h, "
+        "floor 0.5): not measured: 10 labelled predictions in the window, 50 needed"
+    )
+
+
+def _monitor_output(monkeypatch, project, report) -> list[str]:
+    """The lines `python -m <package>.monitoring monitor` prints for this job's report."""
+    import contextlib
+    import io
+
+    from mlops_runtime.monitoring import cli, job
+
+    monkeypatch.setattr(job, "run_monitoring", lambda _project: report)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(project, ["monitor"]) == 0
+    return out.getvalue().splitlines()

@@ -35,6 +35,10 @@ def _monitor(project: Project, args) -> int:
         print(f"  blocked: {blocker}")
     if not drift["enough_data"]:
         print(f"  {drift['rows']} rows in the window: too few to judge drift")
+    if report.get("kpi"):
+        from .report import kpi_summary
+
+        print(f"business KPI: {kpi_summary(report['kpi'])}")
     print(f"report: {report['files']['markdown']}")
     return 0
 

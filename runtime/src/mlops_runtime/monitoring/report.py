@@ -73,20 +73,8 @@ def to_markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {_when(w['start'])} | {w['labelled']} | {_fmt(w['value'])} | {_fmt(w['violated'])} |"
         )
-    kpi = report.get("kpi")
-    if kpi:
-        if kpi["value"] is None:
-            state = f"not measured: {kpi['note']}"
-        else:
-            side = "**below**" if kpi["below"] else "at or above"
-            state = f"{_fmt(kpi['value'])}, {side} its floor"
-        lines += [
-            "",
-            "## Business KPI",
-            "",
-            f"{kpi['name']} ({kpi['measure']} on {kpi['labelled']} labelled predictions of the "
-            f"last {kpi['window_hours']:g} h, floor {kpi['threshold']}): {state}.",
-        ]
+    if report.get("kpi"):
+        lines += ["", "## Business KPI", "", kpi_summary(report["kpi"], below="**below**") + "."]
     lines += [
         "",
         "## Storm guards",
@@ -101,6 +89,19 @@ def to_markdown(report: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def kpi_summary(kpi: dict[str, Any], below: str = "below") -> str:
+    """One line on the business KPI of a report (`report["kpi"]`): its value against its floor
+    on how many labelled predictions of which window, or why it was not measured."""
+    if kpi["value"] is None:
+        state = f"not measured: {kpi['note']}"
+    else:
+        state = f"{_fmt(kpi['value'])}, {below if kpi['below'] else 'at or above'} its floor"
+    return (
+        f"{kpi['name']} ({kpi['measure']} on {kpi['labelled']} labelled predictions of the last "
+        f"{kpi['window_hours']:g} h, floor {kpi['threshold']}): {state}"
+    )
 
 
 def write_report(report: dict[str, Any], uri: str) -> dict[str, str]:
