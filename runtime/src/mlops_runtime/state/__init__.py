@@ -23,19 +23,18 @@ file: `sqlite:///PATH` on a laptop (WAL, a busy timeout), PostgreSQL in producti
 
 from __future__ import annotations
 
-from ._store import (
+from ._leases import Heartbeat
+from ._records import (
     Claim,
     GuardState,
-    Heartbeat,
     IdempotencyRecord,
     Lease,
     LeaseHeld,
     RetrainRecord,
     StateError,
-    StateStore,
     new_id,
-    open_store,
 )
+from ._store import StateStore, open_store
 
 __all__ = [
     "Claim",

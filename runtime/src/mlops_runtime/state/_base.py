@@ -1,0 +1,38 @@
+"""What every part of the state store stands on: the engine, the namespace, the clock, one
+short transaction at a time and the dialect's upsert."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+
+
+class StoreBase:
+    """The engine, namespace and clock the leases, keys and guard parts share."""
+
+    def __init__(self, engine: sa.Engine, namespace: str, clock: Callable[[], float]):
+        self.engine = engine
+        self.namespace = namespace
+        self.clock = clock
+        self.dialect = engine.dialect.name
+
+    def _insert(self, table: sa.Table) -> Any:
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(table)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sa.Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+
+def jsonable(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """`facts` as JSON-ready values (anything else as its string), for a JSON column."""
+    return json.loads(json.dumps(dict(facts), default=str))
