@@ -148,7 +148,14 @@ CALLS: list[tuple[str, str, str]] = [
     # Azure Monitor alert rules created with the SDK
     ("scheduled_query_rules.create_or_update", "alert.rule", "Azure Monitor"),
     ("metric_alerts.create_or_update", "alert.rule", "Azure Monitor"),
+    # Neptune keeps the trained model with the run (`run["model"] = get_pickled_model(m)`)
+    ("neptune.integrations.sklearn.get_pickled_model", "model.save", "Neptune"),
+    ("neptune.types.File.as_pickle", "model.save", "Neptune"),
+    ("neptune.new.types.File.as_pickle", "model.save", "Neptune"),
     # pipelines
+    ("clearml.PipelineController", "pipeline.def", "ClearML pipelines"),
+    ("clearml.automation.PipelineController", "pipeline.def", "ClearML pipelines"),
+    ("clearml.automation.controller.PipelineController", "pipeline.def", "ClearML pipelines"),
     ("sagemaker.workflow.pipeline.Pipeline", "pipeline.def", "SageMaker Pipelines"),
     # managed pipelines record every run's parameters, metrics and artifacts
     ("sagemaker.workflow.pipeline.Pipeline", "track.run", "SageMaker Pipelines"),
@@ -275,6 +282,11 @@ DECORATORS: dict[str, tuple[str, str]] = {
     "flytekit.LaunchPlan": ("pipeline.schedule", "Flyte"),
     "azure.ai.ml.dsl.pipeline": ("pipeline.def", "Azure ML pipelines"),
     "metaflow.schedule": ("pipeline.schedule", "Metaflow"),
+    "clearml.PipelineDecorator.pipeline": ("pipeline.def", "ClearML pipelines"),
+    "clearml.automation.controller.PipelineDecorator.pipeline": (
+        "pipeline.def",
+        "ClearML pipelines",
+    ),
     "metaflow.batch": ("runtime.managed", "Metaflow @batch"),
     "metaflow.kubernetes": ("runtime.managed", "Metaflow @kubernetes"),
     "ray.serve.deployment": ("serving.app", "Ray Serve"),

@@ -272,6 +272,44 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
                 self.add(hit[0], node, tool=hit[1], name=node.name)
         self.generic_visit(node)
 
+    def visit_Assert(self, node: ast.Assert) -> None:
+        """`assert acc > 0.7` in a test of the saved model (the test loads it): CI fails the
+        build when the model it ships misses the bar, a quality gate. Not a range check against
+        0 or 1, nor a test that trains its own model to check the training code."""
+        test = node.test
+        if (
+            self.is_test_file
+            and self.functions
+            and self._loads_saved_model(self.functions[-1])
+            and isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.Lt, ast.Gt, ast.LtE, ast.GtE))
+        ):
+            sides = (test.left, test.comparators[0])
+            bars = [
+                s
+                for s in sides
+                if isinstance(s, ast.Constant)
+                and isinstance(s.value, (int, float))
+                and not isinstance(s.value, bool)
+                and s.value not in (0, 1)
+            ]
+            metric = [s for s in sides if s not in bars and GATE_METRIC.search(ast.unparse(s))]
+            if len(bars) == 1 and metric and len(ast.unparse(metric[0])) < 80:
+                self.add("quality.gate", node, name=ast.unparse(test))
+        self.generic_visit(node)
+
+    def _loads_saved_model(self, function: ast.AST) -> bool:
+        for call in ast.walk(function):
+            if isinstance(call, ast.Call):
+                qualified = self.qualify(call.func) or ""
+                last = qualified.rsplit(".", 1)[-1]
+                if qualified in ("joblib.load", "pickle.load", "torch.load") or (
+                    last == "load_model" or stacks.loads_model(qualified, last)
+                ):
+                    return True
+        return False
+
     def visit_Compare(self, node: ast.Compare) -> None:
         """`if new_model_mse < production_model_mse:` decides promotion: a quality gate."""
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Lt, ast.Gt, ast.LtE, ast.GtE)):

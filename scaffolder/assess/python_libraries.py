@@ -97,6 +97,18 @@ LINEAGE_KEY = re.compile(
     r"git|commit|sha|data.?(hash|version|digest|sha)|pipeline.?run|run.?id", re.I
 )
 
+# MLflow's deployment plugins that put a logged model behind a web service
+MLFLOW_DEPLOYS = {
+    "mlflow.azureml.deploy": "Azure ML web service (mlflow.azureml)",
+    "mlflow.sagemaker.deploy": "SageMaker endpoint (mlflow.sagemaker)",
+}
+# `mlflow.projects.run(backend=...)` on a managed service rather than the local machine
+MANAGED_BACKENDS = {
+    "azureml": "Azure ML (MLflow project)",
+    "databricks": "Databricks (MLflow project)",
+    "kubernetes": "Kubernetes job (MLflow project)",
+}
+
 
 def _const_str(node: ast.AST | None) -> str | None:
     """A string constant, or an f-string with its placeholders as `{}`."""
@@ -182,6 +194,15 @@ class LibraryCalls:
     def _mlflow(self, node: ast.Call, qualified: str, last: str) -> None:
         if last in TRACKING_CALLS or qualified.endswith(".autolog"):
             self.add("mlflow.tracking", node, call=last)
+        if qualified in MLFLOW_DEPLOYS:
+            # `mlflow.azureml.deploy(model_uri=..., deployment_config=aci)`: a web service
+            # serving the logged model
+            self.add("serving.app", node, tool=MLFLOW_DEPLOYS[qualified])
+        if qualified == "mlflow.projects.run":
+            backend = _const_str(_kwarg(node, "backend")) or ""
+            if backend in MANAGED_BACKENDS:
+                # the project runs as a job of Azure ML, Databricks or Kubernetes
+                self.add("runtime.managed", node, tool=MANAGED_BACKENDS[backend])
         if last in ("set_tag", "set_tags", "set_model_version_tag"):
             for key in self._tag_keys(node, last):
                 if LINEAGE_KEY.search(key):

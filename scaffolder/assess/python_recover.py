@@ -7,7 +7,11 @@ Three repairs, tried in order when `ast.parse` fails:
    with commands around it; reading it this way is not a guess, so it is no problem at all.
 2. Python 2: `print x`, `except E, e:`, `exec "..."`, backticks-free statements rewritten to
    Python 3 forms. The file is read, and noted as Python 2.
-3. Top-level blocks: the file is cut at every statement that starts in column 0; the blocks that
+3. Lines: the line a syntax error names is blanked (`pass`, or `if True:` for a block header,
+   at its indentation), again until the file parses: one statement written for a newer Python
+   (a 3.12 f-string reusing its quotes, `f"{os.path.join(d, "m.joblib")}"`) costs that line,
+   not the block around it. At most `MAX_LINES` lines; the file is read partly, and noted.
+4. Top-level blocks: the file is cut at every statement that starts in column 0; the blocks that
    parse on their own are kept, the others blanked. The file is read partly, and noted.
 
 What cannot be read at all stays a problem, as before (`parse_python`).
@@ -28,6 +32,7 @@ RAISE2 = re.compile(r"^(\s*)raise\s+([\w.]+)\s*,\s*(.+)$")
 OCTAL2 = re.compile(r"(?<![\w.])0([0-7]+)(?![\w.])")
 UNICODE2 = re.compile(r"(?<![\w\"'])[uU][rR](?=['\"])")
 CONTINUATION = ("else", "elif", "except", "finally", ")", "]", "}")
+MAX_LINES = 20  # lines blanked one by one before the file is cut into top-level blocks
 
 
 def _parses(text: str) -> bool:
@@ -91,6 +96,40 @@ def python2_to_3(text: str) -> str | None:
     return "\n".join(lines) if changed else None
 
 
+def _error_line(text: str) -> int | None:
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        return error.lineno
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return 0
+
+
+def blank_failing_lines(text: str) -> tuple[str, int] | None:
+    """Blank the lines syntax errors name, one at a time, until the text parses. Returns (text,
+    lines blanked), or None when that does not make it parse within `MAX_LINES` lines."""
+    lines = text.split("\n")
+    blanked: set[int] = set()
+    while len(blanked) < MAX_LINES:
+        line = _error_line("\n".join(lines))
+        if line == 0:
+            kept = [
+                i
+                for i, text_line in enumerate(lines)
+                if i not in blanked and text_line.strip() and not text_line.lstrip().startswith("#")
+            ]
+            return ("\n".join(lines), len(blanked)) if kept else None
+        if line is None or not 1 <= line <= len(lines) or line - 1 in blanked:
+            return None
+        original = lines[line - 1]
+        indent = original[: len(original) - len(original.lstrip())]
+        header = original.split("#", 1)[0].rstrip().endswith(":")
+        lines[line - 1] = indent + ("if True:" if header else "pass")
+        blanked.add(line - 1)
+    return None
+
+
 def top_level_blocks(text: str) -> tuple[str, int, int] | None:
     """Keep the top-level blocks that parse on their own, blank the others (lines kept).
     Returns (text, blocks kept, blocks in all), or None when no block parses."""
@@ -132,6 +171,10 @@ def recover(text: str) -> tuple[ast.Module, str | None] | None:
     converted = python2_to_3(text)
     if converted is not None and _parses(converted):
         return ast.parse(converted), "Python 2 syntax; read after rewriting print/except/exec"
+    lines = blank_failing_lines(converted or text)
+    if lines is not None:
+        result, count = lines
+        return ast.parse(result), f"read partly: {count} line(s) that do not parse left out"
     blocks = top_level_blocks(converted or text)
     if blocks is None:
         return None

@@ -156,6 +156,19 @@ def _read(path: str) -> bytes | None:
         return None
 
 
+MODEL_WEIGHTS = (".pth", ".pt", ".h5", ".keras", ".pkl", ".joblib", ".onnx", ".safetensors")
+
+
+def _beside_model_weights(full: str) -> bool:
+    """A JSON file in a folder of model weights (`artifacts/config.json` beside
+    `model_state_dict.pth`) is the saved model's own configuration, written with it: an output
+    of training, not a parameter file it reads."""
+    try:
+        return any(n.lower().endswith(MODEL_WEIGHTS) for n in os.listdir(os.path.dirname(full)))
+    except OSError:
+        return False
+
+
 def scan(root: Path) -> Facts:
     """Walk `root` once and return every fact found; never raises on a damaged file."""
     if not root.is_dir():
@@ -379,7 +392,9 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
             and (job := parse_infra.databricks_job_json(text, path, zone))
         ):
             facts.extend(job)  # a Databricks Jobs API spec (`databricks jobs create --json-file`)
-        elif parse_infra.is_config_json(parts) or "template" in lowered:
+        elif (parse_infra.is_config_json(parts) or "template" in lowered) and not (
+            _beside_model_weights(full)
+        ):
             text = _text(full)
             if text is not None and ("template" not in lowered or "AWSTemplate" in text):
                 found, trouble = parse_infra.json_facts(text, path, zone)

@@ -36,6 +36,9 @@ def r_data_checks(f: Facts) -> Verdict:
 def r_quality_gate(f: Facts) -> Verdict:
     gates = of(f, "quality.gate", "validation.gate")
     gates += [x for x in f.of("config.file") if x.detail.get("thresholds")]
+    if f.of("ci.step.test"):
+        # a test holding a metric to a bar (`assert acc > 0.7`) that CI runs fails the build
+        gates += f.of("quality.gate", Zone.TESTS)
     return found(
         gates,
         "a quality gate with thresholds decides promotion" + tools(gates),
