@@ -3,12 +3,34 @@
 `postgres_server`: one throwaway PostgreSQL cluster per session on 127.0.0.1;
 `postgres_server.create_database()` returns a fresh database's SQLAlchemy URL."""
 
-pytest_plugins = ["tests.engines.postgres"]
-
 import os
+
+import pytest
+
+pytest_plugins = ["tests.engines.postgres"]
 
 # `make test-all` runs pytest inside make: its MAKELEVEL and MAKEFLAGS would make every `make`
 # a test runs a sub-make (printing "Entering/Leaving directory", sharing a jobserver). Tests
 # run make as a user does, from a shell.
 for _name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
     os.environ.pop(_name, None)
+
+
+# Time per test file, printed at the end of a run: the end-to-end phase's groups (one file is one
+# group: the level-3 loop, the real engines, each adoption) with what each costs, beside
+# `--durations`' slowest single steps. Works under xdist too (reports reach the controller).
+_seconds_per_file: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    path = report.nodeid.split("::", 1)[0]
+    _seconds_per_file[path] = _seconds_per_file.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    slow = sorted(((s, p) for p, s in _seconds_per_file.items() if s >= 1.0), reverse=True)[:40]
+    if not slow:
+        return
+    terminalreporter.write_sep("=", f"time per test file (files over 1 s, slowest {len(slow)})")
+    for seconds, path in slow:
+        terminalreporter.write_line(f"{seconds:8.1f} s  {path}")
