@@ -191,15 +191,22 @@ class Accuracy:
         return "\n".join(lines)
 
 
-def measure(heldout: bool | None = None) -> Accuracy:
+def heldout_batch(entry: dict) -> int | None:
+    """The held-out batch a repository came in (the third, of 17, or the fourth, of 11)."""
+    return entry.get("heldout_batch", 3) if entry.get("heldout") else None
+
+
+def measure(heldout: bool | None = None, batch: int | None = None) -> Accuracy:
     """Accuracy over all labelled repositories, or only the held-out ones (True) or only those
-    the detectors were calibrated on (False)."""
+    the detectors were calibrated on (False); `batch` keeps one held-out batch."""
     from scaffolder.assess.checks import run_checks
     from scaffolder.assess.scoring import dimension_levels
 
     result = Accuracy()
     for name, entry in load_labels().items():
         if heldout is not None and bool(entry.get("heldout")) != heldout:
+            continue
+        if batch is not None and heldout_batch(entry) != batch:
             continue
         levels = {d.dimension: d.level for d in dimension_levels(run_checks(load_facts(name)))}
         result.repos += 1
@@ -233,6 +240,9 @@ def main(argv: list[str]) -> int:
         print(measure(heldout=False).table())
         print("\nheld out (labelled before assess ran on them, never tuned on):")
         print(measure(heldout=True).table())
+        for number in (3, 4):
+            print(f"\nheld-out batch {number} alone:")
+            print(measure(heldout=True, batch=number).table())
         return 0
     print(__doc__)
     return 2
