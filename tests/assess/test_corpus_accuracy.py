@@ -1,10 +1,11 @@
 """`assess` against hand labels on real public repositories (tests/assess/corpus): the issue's
 bar, checked on every run, with the confusion tables printed (`pytest -s` shows them).
 
-Two parts. Calibration: repositories whose misses rules may be chosen from (the first 37, and the
-15 that were held out until a fresh batch replaced them). Held out (`heldout: true`): 17
-repositories labelled by reading each one and committed before assess ever ran on them, never
-used to choose a rule."""
+Two parts. Calibration: repositories whose misses rules may be chosen from (69: the first 37, the
+15 that were held out until a fresh batch replaced them, and the later calibration batches).
+Held out (`heldout: true`): 28 repositories labelled by reading each one and committed before
+assess ever ran on them, never used to choose a rule, in two batches (`heldout_batch`: the 17 of
+the third batch, the 11 of the fourth)."""
 
 from __future__ import annotations
 
@@ -12,25 +13,27 @@ import pytest
 
 from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, measure
 
-# the calibration part: raised with the 59-repository calibration part (98 % exact, 95 % above
-# 0, every dimension >= 95 %; the 50-repository corpus's bar was 90 %, 85 % and 80 %)
+# the calibration part: regression floors at the 69-repository calibration part as measured (98 %
+# exact, 96 % above 0, every dimension >= 95 %; the 59-repository part's bar was 95 %, 90 %, 90 %)
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
-DIMENSION_EXACT = 0.95
-ABOVE_ZERO_EXACT = 0.9  # exact on the cells a careful reader rated above 0
-PER_DIMENSION_EXACT = 0.9
-# the held-out part. Issue 23's floors: dimensions exact >= 85 %, exact on cells above 0 >= 80 %,
-# every dimension >= 75 %, over-scores <= 2 %, on >= 15 repositories. As first measured on the
-# third held-out batch (docs/assess.md: 76 %, 59 %, tracking 41 %, 2.9 %) none is met, so none
-# is enforced; enforced are the within-±1 bar that is met and, against regressions, the figures
-# as measured now (75.7 %, 57.9 %, 3.7 % after the calibration rules: one of them, CI running a
-# pipeline that deploys counts as CD, took one held-out cell too high; it was kept, as no rule
-# is chosen or dropped by its held-out result).
-HELDOUT_REPOS = 15
+DIMENSION_EXACT = 0.97
+ABOVE_ZERO_EXACT = 0.95  # exact on the cells a careful reader rated above 0
+PER_DIMENSION_EXACT = 0.95
+# the held-out part, 28 repositories. Issue 23's floors: dimensions exact >= 85 %, exact on cells
+# above 0 >= 80 %, every dimension >= 75 %, over-scores <= 2 %. Measured on all 28 (docs/assess.md
+# "Fourth held-out batch"): 83.5 %, 64.6 %, tracking 60.7 %, 2.7 % -- not met, so enforced are
+# the within-±1 bar and, against regressions, the figures as measured.
+HELDOUT_REPOS = 28
 HELDOUT_WITHIN_ONE = 0.95
-HELDOUT_EXACT_MEASURED = 0.75
-HELDOUT_ABOVE_ZERO_MEASURED = 0.57
-HELDOUT_OVER_MEASURED = 0.04
+HELDOUT_EXACT_MEASURED = 0.83
+HELDOUT_ABOVE_ZERO_MEASURED = 0.64
+HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.60
+HELDOUT_OVER_MEASURED = 0.03
+# the fourth batch alone (11 repositories, as first measured: 94 %, 83 %, deployment 82 %, 1.1 %)
+# meets issue 23's four floors; they are enforced on it, which says as much about that batch
+# (mostly level 0-1 repositories) as about the scanner
+ISSUE_FLOORS = {"exact": 0.85, "above_zero": 0.8, "weakest_dimension": 0.75, "over": 0.02}
 
 
 def test_labels_are_complete_and_consistent():
@@ -78,3 +81,13 @@ def test_held_out_repositories_meet_the_floors_they_meet():
     assert heldout.exact_rate >= HELDOUT_EXACT_MEASURED, heldout.table()
     assert heldout.above_zero_rate >= HELDOUT_ABOVE_ZERO_MEASURED, heldout.table()
     assert heldout.over_rate <= HELDOUT_OVER_MEASURED, heldout.table()
+    assert heldout.weakest_dimension_rate >= HELDOUT_WEAKEST_DIMENSION_MEASURED, heldout.table()
+
+
+def test_the_fourth_held_out_batch_meets_issue_23s_floors():
+    batch = measure(heldout=True, batch=4)
+    assert batch.repos == 11, batch.table()
+    assert batch.exact_rate >= ISSUE_FLOORS["exact"], batch.table()
+    assert batch.above_zero_rate >= ISSUE_FLOORS["above_zero"], batch.table()
+    assert batch.weakest_dimension_rate >= ISSUE_FLOORS["weakest_dimension"], batch.table()
+    assert batch.over_rate <= ISSUE_FLOORS["over"], batch.table()
