@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from fake_packages import clear_endpoints, forget_package, write_package
 from fastapi.testclient import TestClient
-
 from mlops_runtime import Project
 from mlops_runtime.explain import baseline_row, log_explanations
 from mlops_runtime.limits import RANGES_ARTIFACT, LimitsPolicy, training_ranges
 from mlops_runtime.serving import signature
+from mlops_runtime.serving.loader import LoadedModel
 
 PACKAGE = {
     "__init__.py": "",
@@ -126,7 +126,9 @@ def _predict(client: TestClient, rows: list[dict], query: str = ""):
 def test_the_signature_is_the_request_schema(project):
     loaded = signature.load_with_signature(project)
     assert [(f.name, f.type) for f in loaded.features] == [
-        ("temp", "number"), ("weekday", "integer"), ("season", "string")
+        ("temp", "number"),
+        ("weekday", "integer"),
+        ("season", "string"),
     ]
     with TestClient(signature.create_app(project)) as client:
         assert client.get("/ready").json()["model_version"] == "1"
@@ -188,7 +190,43 @@ def test_a_regressor_answers_its_own_values(project, monkeypatch):
         assert prediction["label"] == pytest.approx(200.0, abs=1e-6)
         assert prediction["probability"] is None and prediction["confidence"] is None
         assert prediction["flags"] == []
-        assert "binary classifier" in _predict(client, [row], "?explain=true").text
-        assert 'mlops_serving_predictions_total{label="number",project="bikes"} 1.0' in (
+        # Explained: contributions to the predicted value. The model is linear in temp (demand
+        # = 10 x temp), so temp's contribution is exactly 10 x (temp - its baseline), and the
+        # contributions add up to the prediction minus the baseline row's prediction.
+        explained = _predict(client, [row], "?explain=true&top=3")
+        assert explained.status_code == 200, explained.text
+        assert explained.json()["explanation"]["of"] == "predicted value"
+        (answer,) = explained.json()["predictions"]
+        parts = {c["feature"]: c for c in answer["contributions"]}
+        assert set(parts) == {"temp", "weekday", "season"}
+        temp = parts["temp"]
+        assert temp["contribution"] == pytest.approx(10.0 * (20.0 - temp["baseline"]), abs=1e-6)
+        cold = _predict(client, [{**row, "temp": 2.0}], "?explain=true&top=3").json()
+        cold_temp = {c["feature"]: c for c in cold["predictions"][0]["contributions"]}["temp"]
+        assert temp["contribution"] > 0 > cold_temp["contribution"]  # warm up, cold down
+        baseline = {feature: c["baseline"] for feature, c in parts.items()}
+        at_baseline = _predict(client, [baseline]).json()["predictions"][0]["label"]
+        total = sum(c["contribution"] for c in parts.values())
+        assert total == pytest.approx(answer["label"] - at_baseline, abs=1e-6)
+        assert 'mlops_serving_predictions_total{label="number",project="bikes"} 4.0' in (
             client.get("/metrics").text
         )
+
+
+def test_explain_refuses_a_model_with_neither_a_probability_nor_numeric_predictions(project):
+    class Words:
+        """A model answering words, without predict_proba (not a regressor)."""
+
+        def predict(self, frame):
+            return ["busy" if t > 15 else "quiet" for t in frame["temp"]]
+
+    loaded = LoadedModel(Words(), "bike_demand", "9", None, features=None)
+    app = signature.create_app(
+        project, loader=lambda _alias: loaded, ranges_loader=lambda _loaded: None,
+        baseline_loader=lambda _loaded: {"temp": 15.0},
+    )  # fmt: skip
+    with TestClient(app) as client:
+        row = {"temp": 20.0}
+        assert _predict(client, [row]).json()["predictions"][0]["label"] == "busy"
+        refused = _predict(client, [row], "?explain=true")
+        assert refused.status_code == 422 and "has neither" in refused.json()["detail"]

@@ -28,9 +28,7 @@ are then checked against the served version's signature, and labels are the mode
 # No `from __future__ import annotations`: FastAPI reads the handler's annotations, and the
 # request model is built at run time, inside create_app.
 import asyncio
-import logging
 import os
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -49,11 +47,20 @@ from ..contract import ColumnSpec
 from ..explain import DEFAULT_TOP, MAX_EXPLAINED_ROWS
 from ..limits import LimitsPolicy
 from ..project import Project
-from .explanations import Explainer
+from .edge import REQUEST_ID_HEADER, BodyLimit, correlation_id
+from .explanations import Explainer, explains_values
 from .hooks import PredictionEvent, ServingHooks
+from .lifecycle import (
+    MAX_RELOAD_SECONDS,
+    Loader,
+    ServingState,
+    follow_alias,
+    retry_until_loaded,
+)
 from .limits import Checkers, refusal, shown
-from .loader import VERSION_ENV, LoadedModel, load_alias, load_model, resolve, serving_alias
+from .loader import VERSION_ENV, LoadedModel, load_alias, load_model, serving_alias
 from .metrics import ServingMetrics
+from .rows import SignatureRows
 from .schemas import (
     MAX_ROWS,
     ExplainedPrediction,
@@ -69,13 +76,7 @@ from .schemas import (
 )
 from .variants import VariantConfig, VariantRouter
 
-log = logging.getLogger(__name__)
-
-REQUEST_ID_HEADER = "X-Request-ID"
-MAX_RELOAD_SECONDS = 300.0
-Loader = Callable[[str | None], LoadedModel]
 Scorer = Callable[[Any, pd.DataFrame], tuple[list[float], list[int]]]
-_PRINTABLE = re.compile(r"[^\x21-\x7e]")
 
 
 @dataclass(frozen=True)
@@ -99,184 +100,6 @@ class ServingOptions:
             max_body_bytes=int(env("SERVING_MAX_BODY_BYTES") or 1 << 20),
             body_timeout_seconds=float(env("SERVING_BODY_TIMEOUT_SECONDS") or 10),
         )
-
-
-class ServingState:
-    """What the handlers share: the loaded model (or why there is none) and the metrics."""
-
-    def __init__(
-        self,
-        project: Project,
-        alias: str | None,
-        loader: Loader,
-        hooks: ServingHooks,
-        router: VariantRouter | None,
-        metrics: ServingMetrics,
-    ):
-        self.project = project
-        self.alias = alias
-        self.loader = loader
-        self.hooks = hooks
-        self.router = router
-        self.metrics = metrics
-        self.loaded: LoadedModel | None = None
-        self.error: str | None = "model not loaded yet"
-
-    def load(self) -> bool:
-        """Load the model to serve; False (and the reason in `error`) when that failed."""
-        try:
-            loaded = self.loader(self.alias)
-        except Exception as exc:  # any failure leaves the app running, not ready
-            pinned = os.environ.get(VERSION_ENV)
-            wanted = f"version {pinned}" if pinned else f"alias {self.alias or 'of MLOPS_ENV'}"
-            self.error = f"cannot load {wanted}: {exc}"
-            log.warning("%s", self.error)
-            return False
-        self.swap(loaded)
-        if self.router is not None:
-            self.router.load_challenger()
-        return True
-
-    def swap(self, loaded: LoadedModel) -> None:
-        """Serve `loaded` from the next request on (requests in flight keep theirs)."""
-        previous = self.loaded
-        self.loaded, self.error = loaded, None
-        self.metrics.model_ready(loaded.name, loaded.version, loaded.alias)
-        if previous is not None and previous.version != loaded.version:
-            self.metrics.swaps.labels(self.metrics.project).inc()
-            log.info("swapped %s version %s -> %s", loaded.name, previous.version, loaded.version)
-        else:
-            log.info("serving %s version %s (alias %s)", loaded.name, loaded.version, loaded.alias)
-
-    def reload_if_moved(self) -> bool:
-        """Load and swap in the version the alias names now, if it moved; True when swapped."""
-        current = self.loaded
-        if current is None or current.alias is None:  # not loaded yet, or a pinned version
-            return False
-        try:
-            _, version, _ = resolve(self.project, current.alias)
-            if version == current.version:
-                return False
-            loaded = self.loader(current.alias)
-        except Exception as exc:  # the registry is away: keep serving what we have
-            self.metrics.reload_errors.labels(self.metrics.project).inc()
-            log.warning("cannot check alias %s: %s", current.alias, exc)
-            return False
-        self.swap(loaded)
-        return True
-
-
-async def _retry_until_loaded(state: ServingState, every: float) -> None:
-    while not await asyncio.to_thread(state.load):
-        await asyncio.sleep(every)
-
-
-async def _follow_alias(state: ServingState, every: float) -> None:
-    while True:
-        await asyncio.sleep(every)
-        await asyncio.to_thread(state.reload_if_moved)
-
-
-class BodyLimit:
-    """ASGI middleware: a body over `max_bytes` gets 413, whatever Content-Length says (the bytes
-    are counted as they arrive); a body that stalls gets 408."""
-
-    def __init__(self, app: Any, max_bytes: int, timeout: float):
-        self.app, self.max_bytes, self.timeout = app, max_bytes, timeout
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None:
-            try:
-                size = int(declared)
-            except ValueError:
-                size = -1
-            if size < 0:
-                await _plain(send, 400, "invalid Content-Length")
-                return
-            if size > self.max_bytes:
-                await _plain(send, 413, f"request body over {self.max_bytes} bytes")
-                return
-        # Read the body here, counting bytes as they arrive, and hand the app the whole of it:
-        # nothing past the cap is ever buffered, whatever the headers said.
-        chunks, received = [], 0
-        while True:
-            try:
-                message = await asyncio.wait_for(receive(), self.timeout)
-            except asyncio.TimeoutError:  # noqa: UP041 - the same class only from Python 3.11
-                await _plain(send, 408, "request body not received in time")
-                return
-            if message["type"] != "http.request":  # the client went away
-                return
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                await _plain(send, 413, f"request body over {self.max_bytes} bytes")
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        replayed = False
-
-        async def replay() -> dict:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-
-async def _plain(send: Callable, status: int, text: str) -> None:
-    body = ('{"detail": "' + text + '"}').encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-def _correlation_id(value: str | None) -> str | None:
-    """A caller's request id, kept for correlation only: printable ASCII, at most 128 chars."""
-    return _PRINTABLE.sub("", value)[:128] or None if value else None
-
-
-class _SignatureRows:
-    """Rows checked against the served version's signature columns (`LoadedModel.features`),
-    with one pydantic row model per version; a version without a signature takes rows as sent."""
-
-    def __init__(self) -> None:
-        self.models: dict[tuple[str, str], Any] = {}
-
-    def check(self, loaded: LoadedModel, records: list[dict]) -> tuple[list[dict], list[dict]]:
-        """The rows with the signature's types, and the errors (field and rule, never the value
-        sent) of those that do not fit it."""
-        if not loaded.features:
-            return records, []
-        from pydantic import ValidationError
-
-        key = (loaded.name, loaded.version)
-        if key not in self.models:
-            self.models[key] = row_model(list(loaded.features))
-        model, checked, errors = self.models[key], [], []
-        for number, record in enumerate(records):
-            try:
-                checked.append(model.model_validate(record).model_dump())
-            except ValidationError as exc:
-                errors += [
-                    {"loc": ["body", "rows", number, *e.get("loc", ())], "type": e.get("type"),
-                     "msg": e.get("msg")}
-                    for e in exc.errors()
-                ]  # fmt: skip
-        return checked, errors[:20]
-
-    @staticmethod
-    def columns(loaded: LoadedModel, records: list[dict]) -> list[str]:
-        """The frame's columns: the signature's, else those of the rows as sent, in order."""
-        if loaded.features:
-            return [spec.name for spec in loaded.features]
-        return list(dict.fromkeys(name for record in records for name in record))
 
 
 def create_app(
@@ -351,16 +174,16 @@ def create_app(
         columns = [spec.name for spec in features]
         predict_request = request_model(row_model(list(features)), options.max_rows)
         answer, answer_row = PredictResponse, Prediction
-    signature_rows = _SignatureRows()
+    signature_rows = SignatureRows()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tasks = []
         state.hooks.start()
         if not await asyncio.to_thread(state.load):
-            tasks.append(asyncio.create_task(_retry_until_loaded(state, options.retry_seconds)))
+            tasks.append(asyncio.create_task(retry_until_loaded(state, options.retry_seconds)))
         if options.reload_seconds > 0 and not os.environ.get(VERSION_ENV):
-            tasks.append(asyncio.create_task(_follow_alias(state, options.reload_seconds)))
+            tasks.append(asyncio.create_task(follow_alias(state, options.reload_seconds)))
         yield
         if state.router is not None:
             state.router.close()
@@ -392,7 +215,7 @@ def create_app(
         started = time.perf_counter()
         status = 500
         request.state.request_id = uuid.uuid4().hex
-        request.state.correlation_id = _correlation_id(request.headers.get(REQUEST_ID_HEADER))
+        request.state.correlation_id = correlation_id(request.headers.get(REQUEST_ID_HEADER))
         try:
             response = await call_next(request)
             status = response.status_code
@@ -461,10 +284,11 @@ def create_app(
         if by_signature:
             probabilities = [None if p is None else float(p) for p in probabilities]
             labels = [label.item() if hasattr(label, "item") else label for label in labels]
-            if explain and None in probabilities:
+            if explain and None in probabilities and not explains_values(loaded.model, labels):
                 return JSONResponse(
-                    {"detail": "explain=true needs the positive-class probability of a binary "
-                     "classifier (predict_proba); this model has none"},
+                    {"detail": "explain=true needs a binary classifier's positive-class "
+                     "probability (predict_proba) or a regressor's numeric prediction; this "
+                     "model has neither"},
                     status_code=422,
                 )  # fmt: skip
         else:
@@ -492,7 +316,8 @@ def create_app(
         )
         if explain:
             explained = ExplainedSignaturePrediction if by_signature else ExplainedPrediction
-            return explainer.response(loaded, frame, probabilities, labels, top, scorer, explained)
+            return explainer.response(loaded, frame, probabilities, labels, top, scorer, explained,
+                                      values=None in probabilities)  # fmt: skip
         return answer(
             model_name=loaded.name,
             model_version=loaded.version,

@@ -125,8 +125,8 @@ class Contribution(BaseModel):
     value: Any = Field(description="the row's value")
     baseline: Any = Field(description="the reference value it was compared with")
     contribution: float = Field(
-        description="probability minus the probability with the feature at its baseline value; "
-        "positive pushed the probability up"
+        description="probability (a regressor: predicted value) minus the same with the feature "
+        "at its baseline value; positive pushed it up"
     )
 
 

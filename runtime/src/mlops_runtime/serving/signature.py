@@ -5,9 +5,10 @@ The request schema is each served version's signature (the columns and types it 
 with; `mlflow.models.infer_signature` on the training features): a row with a missing, unknown
 or mistyped column is a 422 naming the field and the rule. Everything else is the platform's
 app (`serving.app.create_app`): the alias followed without a restart, `/ready`, body limits,
-metrics, `explain=true` (binary classifiers: each row's top contributions against the training
-baseline the evaluate step logged), the knowledge limits (the training ranges the evaluate step
-logged; confidence for binary classifiers) and the limits policy. Extra `serving`.
+metrics, `explain=true` (each row's top contributions against the training baseline the
+evaluate step logged, to a binary classifier's probability or a regressor's predicted value),
+the knowledge limits (the training ranges the evaluate step logged; confidence for binary
+classifiers) and the limits policy. Extra `serving`.
 
 A project describes where its registry is with three hooks (docs/runtime.md, "Hooks"):
 `tracking_uri`, `load_config` (returning a `RegistryConfig`) and `champion_info` (usually
