@@ -17,9 +17,11 @@ from mlops_runtime.canary import (
     evaluate,
     load_template,
     main,
+    manifest_problems,
     phase,
     recording_rules,
     resolve,
+    rules_test_problems,
 )
 
 TEMPLATE = """
@@ -129,3 +131,69 @@ def test_the_command_line(serving_project, template_file, tmp_path, capsys):
         assert main(serving_project, ["check", "--prometheus", url]) == 1  # an arg missing
     finally:
         server.shutdown()
+
+
+def _rules_test(path, healthy: float, faulty: float, expr: str = "canary:error_ratio"):
+    case = [{"promql_expr_test": [{"expr": expr, "exp_samples": [{"value": v}]}]}
+            for v in (healthy, faulty)]  # fmt: skip
+    path.write_text(yaml.safe_dump({"rule_files": ["canary_rules.yml"], "tests": case}))
+    return path
+
+
+def test_a_rules_test_s_cases_are_judged_by_the_template_s_conditions(template_file, tmp_path):
+    template = load_template(template_file)
+    assert rules_test_problems(template, _rules_test(tmp_path / "t.yml", 0.01, 0.5)) == []
+    # A "faulty" case the conditions pass, a "healthy" one they fail: each named.
+    assert rules_test_problems(template, _rules_test(tmp_path / "t.yml", 0.5, 0.01)) == [
+        "Successful case: error-ratio judged Failed",
+        "Failed case: error-ratio judged Successful",
+    ]
+    assert rules_test_problems(template, _rules_test(tmp_path / "t.yml", 0, 1, "canary:x")) == [
+        "Successful case: canary:x is not a metric of serving-analysis",
+        "Successful case: canary:error_ratio not tested",
+        "Failed case: canary:x is not a metric of serving-analysis",
+        "Failed case: canary:error_ratio not tested",
+    ]
+
+
+ROLLOUT = """
+kind: Rollout
+spec:
+  strategy:
+    canary:
+      canaryService: app-canary
+      stableService: app-stable
+      steps:
+        - setWeight: 10
+        - analysis:
+            templates: [{templateName: serving-analysis}]
+            args: [{name: namespace}, {name: canary-hash}, {name: stable-hash}]
+"""
+SERVICES = """
+kind: Service
+metadata: {name: app-canary}
+---
+kind: Service
+metadata: {name: app-stable}
+"""
+
+
+def test_the_rollout_its_services_and_the_template_s_args_fit_together(template_file):
+    base = template_file.parent
+    (base / "rollout.yaml").write_text(ROLLOUT)
+    (base / "services-canary.yaml").write_text(SERVICES)
+    template = load_template(template_file)
+    assert manifest_problems(base, template) == []
+    (base / "rollout.yaml").write_text(
+        ROLLOUT.replace("app-stable", "app-old")
+        .replace("serving-analysis}", "other}")
+        .replace("{name: stable-hash}", "{name: colour}")
+    )
+    template_file.write_text(template_file.read_text().replace("args.namespace", "args.ns"))
+    assert manifest_problems(base, template) == [
+        "analysis-template.yaml: {{args.ns}} is not declared",
+        "rollout.yaml: stableService 'app-old' is not a Service here",
+        "rollout.yaml: analysis 1 runs ['other'], not serving-analysis",
+        "rollout.yaml: analysis 1 gives no stable-hash",
+        "rollout.yaml: analysis 1 gives undeclared colour",
+    ]

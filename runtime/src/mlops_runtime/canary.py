@@ -8,8 +8,9 @@ The AnalysisTemplate (the project's) is the one place the PromQL lives. `rules` 
 (monitoring/prometheus/canary_rules.yml, with the args of RULE_ARGS), which
 `promtool test rules` then evaluates on synthetic series; `check` runs each query against a
 Prometheus and judges the result with the metric's successCondition and failureCondition the
-way Argo Rollouts does (Successful, Failed, Inconclusive or Error). Standard library and PyYAML
-only.
+way Argo Rollouts does (Successful, Failed, Inconclusive or Error). A project's tests check its
+manifests with `manifest_problems` and its rules test with `rules_test_problems`. Standard
+library and PyYAML only.
 """
 
 from __future__ import annotations
@@ -225,6 +226,77 @@ def phase(metric: Metric, result: list[float], args: dict[str, str]) -> str:
     return "Successful" if success else "Inconclusive"
 
 
+# --- checking a project's manifests and rules test -----------------------------------------
+
+
+def rules_test_problems(template: AnalysisTemplate, rules_test: str | Path) -> list[str]:
+    """The first two cases of a promtool rules test (canary_rules_test.yml: a healthy canary,
+    then a faulty one) judged by the template's own conditions: one line per metric that is not
+    Successful on the first or not Failed on the second, and per recording rule a case leaves
+    untested or tests without being the template's. promtool proves the queries give those
+    values; this proves the conditions judge them as meant."""
+    tests = (yaml.safe_load(Path(rules_test).read_text(encoding="utf-8")) or {}).get("tests")
+    if not isinstance(tests, list) or len(tests) < 2:
+        return [f"{rules_test}: expected a healthy and a faulty case"]
+    args, problems = template.resolved_args(RULE_ARGS), []
+    names = {record_name(m) for m in template.metrics}
+    for case, verdict in ((tests[0], "Successful"), (tests[1], "Failed")):
+        values = {
+            c["expr"]: [float(sample["value"]) for sample in c.get("exp_samples", [])]
+            for c in case.get("promql_expr_test", [])
+        }
+        problems += [f"{verdict} case: {n} is not a metric of {template.name}"
+                     for n in sorted(set(values) - names)]  # fmt: skip
+        for metric in template.metrics:
+            name = record_name(metric)
+            if name not in values:
+                problems.append(f"{verdict} case: {name} not tested")
+            elif (got := phase(metric, values[name], args)) != verdict:
+                problems.append(f"{verdict} case: {metric.name} judged {got}")
+    return problems
+
+
+def manifest_problems(base: str | Path, template: AnalysisTemplate) -> list[str]:
+    """How a project's Argo Rollouts manifests in `base` fit together, one line per problem:
+    every `{{args.NAME}}` of analysis-template.yaml is declared; rollout.yaml's canary and
+    stable services are Services of `base`; its canary has analysis steps, each naming
+    `template` and giving every arg without a default and no undeclared one."""
+    base = Path(base)
+    problems = []
+    used = set(_ARG.findall((base / TEMPLATE.name).read_text(encoding="utf-8")))
+    if not used:
+        problems.append(f"{TEMPLATE.name}: uses no args")
+    problems += [f"{TEMPLATE.name}: {{{{args.{n}}}}} is not declared"
+                 for n in sorted(used - set(template.args))]  # fmt: skip
+    services = {
+        doc["metadata"]["name"]
+        for path in sorted(base.glob("*.yaml"))
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and doc.get("kind") == "Service"
+    }
+    rollout = yaml.safe_load((base / "rollout.yaml").read_text(encoding="utf-8"))
+    canary = rollout["spec"]["strategy"]["canary"]
+    for role in ("canaryService", "stableService"):
+        if canary.get(role) not in services:
+            problems.append(f"rollout.yaml: {role} {canary.get(role)!r} is not a Service here")
+    analyses = [step["analysis"] for step in canary.get("steps", []) if "analysis" in step]
+    if not analyses:
+        problems.append("rollout.yaml: no analysis step")
+    required = {name for name, default in template.args.items() if default is None}
+    for number, analysis in enumerate(analyses, 1):
+        named = [t.get("templateName") for t in analysis.get("templates", [])]
+        given = {a["name"] for a in analysis.get("args", [])}
+        if named != [template.name]:
+            problems.append(f"rollout.yaml: analysis {number} runs {named}, not {template.name}")
+        if required - given:
+            problems.append(f"rollout.yaml: analysis {number} gives no "
+                            f"{', '.join(sorted(required - given))}")  # fmt: skip
+        if given - set(template.args):
+            problems.append(f"rollout.yaml: analysis {number} gives undeclared "
+                            f"{', '.join(sorted(given - set(template.args)))}")  # fmt: skip
+    return problems
+
+
 # --- running the analysis against a Prometheus ---------------------------------------------
 
 
@@ -290,4 +362,3 @@ def main(project: Project, argv: list[str] | None = None) -> int:
     for name, result, verdict in outcomes:
         print(f"{name}: {verdict} (result {result})")
     return 0 if all(verdict == "Successful" for _, _, verdict in outcomes) else 1
-
