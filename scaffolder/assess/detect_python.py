@@ -65,6 +65,12 @@ IMPORTS: list[tuple[str, str, str]] = [
     ("kedro_mlflow", "track.run", "MLflow"),
     ("metaflow", "track.run", "Metaflow"),
     ("mlflow.recipes", "track.run", "MLflow Recipes"),
+    # a Kubeflow/Vertex component writing an `Output[Metrics]` artifact: each pipeline run's
+    # metrics are kept in ML Metadata (the Vertex/KFP run view compares them)
+    ("kfp.dsl.Metrics", "track.run", "Kubeflow ML Metadata"),
+    ("kfp.dsl.ClassificationMetrics", "track.run", "Kubeflow ML Metadata"),
+    ("kfp.v2.dsl.Metrics", "track.run", "Kubeflow ML Metadata"),
+    ("kfp.v2.dsl.ClassificationMetrics", "track.run", "Kubeflow ML Metadata"),
     ("tensorflow_data_validation", "validation.data", "TFDV"),
     ("pydeequ", "validation.data", "Deequ"),
     ("pydeequ", "validation.schema", "Deequ"),
@@ -118,6 +124,9 @@ CALLS: list[tuple[str, str, str]] = [
     ("list_model_packages", "registry.resolve", "SageMaker"),
     ("describe_model_package", "registry.resolve", "SageMaker"),
     ("Model.get_model_path", "registry.resolve", "Azure ML"),
+    # Azure ML v1 `Model(workspace, name=..., tags=[...])` fetches a registered model version
+    ("azureml.core.Model", "registry.resolve", "Azure ML"),
+    ("azureml.core.model.Model", "registry.resolve", "Azure ML"),
     ("Model.list", "registry.resolve", "Vertex AI"),
     # Vertex AI training ops of Google Cloud Pipeline Components: each trains a model that Vertex
     # keeps as a Model resource of its registry, on managed compute; ModelDeployOp serves it
@@ -408,3 +417,25 @@ def train_command(node: ast.FunctionDef | ast.AsyncFunctionDef, qualify) -> bool
         if name.endswith((".command", ".main")) or name.startswith("click."):
             return True
     return False
+
+
+METAFLOW_MODEL_ATTR = re.compile(r"(^|_)(model|estimator|regressor|classifier|clf|booster)s?$")
+
+
+def metaflow_model_artifacts(flow: ast.ClassDef) -> list[ast.AST]:
+    """Assignments `self.model = ...` in a Metaflow flow's methods: artifacts of the run."""
+    found = []
+    for item in ast.walk(flow):
+        if not isinstance(item, (ast.Assign, ast.AnnAssign)):
+            continue
+        targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and METAFLOW_MODEL_ATTR.search(target.attr)
+                and not isinstance(item.value, ast.Constant)
+            ):
+                found.append(item)
+    return found

@@ -138,6 +138,12 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
                 )
         else:
             facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Azure ML"))
+        if _azureml_run_parameters(doc.get("inputs")):
+            # a job or component that gives its run's parameters values (`learning_rate: 0.1`,
+            # `test_size: {type: number, default: 0.2}`): the parameters live in config
+            facts.append(
+                _fact("config.file", path, doc.line_of("inputs"), zone, thresholds=False, keys=0)
+            )
     if "entrypoint" in doc and ("compute_config" in doc or "cluster_env" in doc):
         facts.append(_fact("pipeline.def", path, doc.line, zone, tool="Anyscale/Ray job"))
         facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Anyscale"))
@@ -233,6 +239,45 @@ def _databricks_job(body: Any) -> bool:
     return any(isinstance(t, dict) and any(k in t for k in DATABRICKS_TASKS) for t in tasks)
 
 
+def _azureml_run_parameters(inputs: Any) -> bool:
+    """Azure ML `inputs:` that set a parameter's value: a scalar in a job, or a `default`
+    (or `value`) of a number/integer/string/boolean input in a component. Data inputs
+    (`type: uri_folder`, `path: azureml:...`) are data, not parameters."""
+    if not isinstance(inputs, dict):
+        return False
+    for body in inputs.values():
+        if isinstance(body, (int, float, bool)) or (
+            isinstance(body, str) and not body.startswith(("azureml:", "${{"))
+        ):
+            return True
+        if (
+            isinstance(body, dict)
+            and str(body.get("type", "")).lower() in PARAMETER_TYPES
+            and (body.get("default") is not None or body.get("value") is not None)
+        ):
+            return True
+    return False
+
+
+PARAMETER_TYPES = {"number", "integer", "string", "boolean"}
+DATABRICKS_PARAMETERS = ("base_parameters", "parameters", "named_parameters")
+
+
+def _databricks_job_parameters(body: dict) -> bool:
+    """A Databricks job whose tasks (or the job itself) pass parameters to the code they run."""
+    tasks = body.get("tasks") if isinstance(body.get("tasks"), list) else []
+    for holder in [body, *tasks]:
+        if not isinstance(holder, dict):
+            continue
+        if holder.get("parameters"):
+            return True
+        for key in DATABRICKS_TASKS:
+            task = holder.get(key)
+            if isinstance(task, dict) and any(task.get(p) for p in DATABRICKS_PARAMETERS):
+                return True
+    return False
+
+
 def databricks_job_json(text: str, path: str, zone: Zone) -> list[Fact]:
     """A Databricks Jobs API spec in JSON (`databricks jobs create --json-file jobs/x.json`): a
     job (an orchestrated step) on Databricks compute."""
@@ -242,10 +287,14 @@ def databricks_job_json(text: str, path: str, zone: Zone) -> list[Fact]:
         return []
     if not _databricks_job(data):
         return []
-    return [
+    facts = [
         _fact("pipeline.def", path, 1, zone, tool="Databricks job", name=str(data.get("name"))),
         _fact("runtime.managed", path, 1, zone, tool="Databricks job compute"),
     ]
+    if _databricks_job_parameters(data):
+        # the run's parameters (`notebook_task.base_parameters`) live in the job spec
+        facts.append(_fact("config.file", path, 1, zone, thresholds=False, keys=0))
+    return facts
 
 
 def _dbx_workflows(doc: YMap, path: str, zone: Zone) -> list[Fact]:
@@ -350,6 +399,10 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
         if hit:
             line = text.count("\n", 0, match.start()) + 1
             facts.append(_fact(hit[0], path, line, zone, tool=hit[1]))
+        if match.group(1) == "aws_sagemaker_pipeline":
+            # as for a pipeline defined with the SDK: SageMaker keeps every execution with its
+            # parameters, steps and metrics (the tracked runs)
+            facts.append(_fact("track.run", path, line, zone, tool="SageMaker Pipelines"))
     return facts
 
 

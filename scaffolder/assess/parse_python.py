@@ -262,9 +262,15 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         for base in node.bases:
-            hit = stacks.BASES.get(self.qualify(base) or "")
+            qualified = self.qualify(base) or ""
+            hit = stacks.BASES.get(qualified)
             if hit:
                 self.add(hit[0], node, tool=hit[1], name=node.name)
+            if qualified == "metaflow.FlowSpec":
+                for target in stacks.metaflow_model_artifacts(node):
+                    # `self.model = fit(...)` in a step: Metaflow keeps every step attribute
+                    # as an artifact of the run in its datastore, the trained model with it
+                    self.add("model.save", target, via="Metaflow step artifact")
         for decorator in node.decorator_list:
             call = decorator if isinstance(decorator, ast.Call) else None
             hit = stacks.decorator_fact(self.qualify(call.func if call else decorator) or "")
@@ -430,6 +436,26 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
             self.add("eval.split", node)
         if stacks.saves_model(qualified, last, node) or (root == "mlflow" and last == "log_model"):
             self.add("model.save", node, via=qualified)
+        elif (
+            last == "log_model"
+            and self.uses("databricks")
+            and (_kwarg(node, "flavor") or _kwarg(node, "training_set"))
+        ):
+            # Databricks Feature Store / Feature Engineering `log_model(model, flavor=...,
+            # training_set=..., registered_model_name=...)`: an MLflow model logged with its
+            # feature lookups, registered when it names the registered model
+            self.add("model.save", node, via="Databricks feature store log_model")
+            if _kwarg(node, "registered_model_name"):
+                self.add("mlflow.registry", node, call=last)
+        elif last == "score_batch" and self.uses("databricks") and node.args:
+            # `fs.score_batch(model_uri, df)`: batch predictions from the logged model
+            uri = _const_str(node.args[0]) or ""
+            self.add(
+                "model.load",
+                node,
+                via="mlflow.pyfunc (Databricks feature store score_batch)",
+                uri=uri,
+            )
         if stacks.loads_model(qualified, last):
             self.add("model.load", node, via=qualified, uri="")
         if qualified in RUNTIME_LINEAGE_CALLS:

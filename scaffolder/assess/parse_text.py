@@ -132,3 +132,19 @@ def parse_notebook(text: str, path: str) -> tuple[list[Fact], list[Problem]]:
         facts.extend(cell_facts)
         problems.extend(cell_problems)
     return facts, problems
+
+
+def package_json_dependencies(text: str) -> int:
+    """How many packages an npm `package.json` declares (dependencies and devDependencies);
+    0 for a file that is not one (a JSON file of another shape, broken JSON)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return 0
+    if not isinstance(data, dict):
+        return 0
+    return sum(
+        len(data[key])
+        for key in ("dependencies", "devDependencies")
+        if isinstance(data.get(key), dict)
+    )

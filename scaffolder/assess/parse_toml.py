@@ -11,6 +11,11 @@ LOCK_FILES = {"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "conda-lock.
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
+DEV_GROUP = re.compile(
+    r"(dev|tests?|lint(ing)?|docs?|typing|format|style|check|ci)([-_].*)?$", re.I
+)
+
+
 def _loads(text: str) -> dict:
     try:
         import tomllib
@@ -52,6 +57,15 @@ def parse_pyproject(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[
         d
         for group in groups.values()
         if isinstance(group, list)
+        for d in group
+        if isinstance(d, str)
+    ]
+    # PEP 735 groups (`uv add --group train`) declare what the project runs on when its
+    # [project] list is empty; groups of tools for developing it (dev, test, lint) do not
+    deps += [
+        d
+        for name, group in groups.items()
+        if isinstance(group, list) and not DEV_GROUP.match(str(name))
         for d in group
         if isinstance(d, str)
     ]

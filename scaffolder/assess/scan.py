@@ -308,6 +308,14 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
     if name == "Pipfile":
         facts.append(Fact(kind="deps.declared", path=path, zone=zone, detail={"count": 1}))
         return
+    if name == "package.json":
+        # an npm manifest declares the dependencies of the project's JavaScript/TypeScript
+        # part (a CDK app, a web UI, Lambda handlers) as requirements.txt does for Python
+        text = _text(full)
+        count = parse_text.package_json_dependencies(text) if text is not None else 0
+        if count:
+            facts.append(Fact(kind="deps.declared", path=path, zone=zone, detail={"count": count}))
+        return
     if name == "setup.cfg":
         data = _read(full) or b""
         if b"install_requires" in data:

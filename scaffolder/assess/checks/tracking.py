@@ -21,7 +21,9 @@ from scaffolder.assess.checks.base import (
 )
 from scaffolder.assess.models import Facts
 
-SERVING_PATH = re.compile(r"serv|/api/|(^|/)app/|/app\.py$|/api\.py$|score|deploy|endpoint", re.I)
+SERVING_PATH = re.compile(
+    r"serv|/api/|(^|/)app/|/app\.py$|/api\.py$|scor(e|ing)|deploy|endpoint", re.I
+)
 TRACKING = ("mlflow.tracking", "track.run")
 REGISTRY = ("mlflow.registry", "registry.model")
 
