@@ -1,8 +1,9 @@
 """Structure-aware three-way merges for the files the template and the team both edit.
 
 `merge_text` picks a merger by the file's path (pyproject by table and key, ignore files as
-line sets, the Makefile by target, YAML config by key, README by template sections) and falls
-back to git's line merge for anything else, or when a structured result would not parse.
+line sets, the Makefile by target, YAML config by key, README by template sections; a team's
+hashed constraints.txt, its lock export, stays whole) and falls back to git's line merge for
+anything else, or when a structured result would not parse.
 Git runs it as a merge driver (`python -m scaffolder.merge`), configured per command by
 `gitops.structured_merge_args`, so markers, `git merge --abort` and mergetools keep working.
 """
@@ -42,6 +43,12 @@ def merge_text(path: str, base: str, ours: str, theirs: str, labels: Labels) -> 
     whole = kind == "lines" or PurePosixPath(path).name == ".dockerignore"
     if labels.adopting and not base and ours.strip() and theirs.strip() and whole:
         labels.kept.append("whole file")  # the team's file, the template's is on the base
+        return MergeResult(ours)
+    if path == "constraints.txt" and "--hash" in ours and ours != base:
+        # The team's lock export (hashed pins, kept at adopt): the template's tested pins stay
+        # on the base branch, where scripts/team_requirements.py reads them.
+        if ours != theirs:
+            labels.kept.append("whole file")
         return MergeResult(ours)
     if kind == "lines":
         return line_merge(base, ours, theirs, labels)

@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from scaffolder.upgrade.adopt import adopt
 
 from .helpers import commit
@@ -77,7 +75,7 @@ def test_the_team_test_target_runs_with_the_project_venv(tmp_path):
     adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").write_text("#!/bin/sh\necho \"venv python $*\"\n")
+    (venv / "bin" / "python").write_text('#!/bin/sh\necho "venv python $*"\n')
     (venv / "bin" / "python").chmod(0o755)
     done = subprocess.run(["make", "test", f"VENV={venv}"], cwd=repo, capture_output=True,
                           text=True, check=True)  # fmt: skip
@@ -151,6 +149,31 @@ def test_make_lock_never_replaces_a_hashed_constraints_file(tmp_path):
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 1 and "holds --hash pins from your lock tool" in done.stderr
     assert (repo / "constraints.txt").read_text() == before
+
+
+def test_an_upgrade_keeps_the_team_s_hashed_constraints_file_whole(tmp_path):
+    """Issue 25 (uv): `upgrade --to 2` stopped on a conflict in constraints.txt, the team's
+    `uv export` against the template's tested pins; the tested pins live on the base branch,
+    where `make setup` reads them."""
+    from scaffolder.upgrade import apply
+
+    from .helpers import commit, git
+
+    repo = uv_project(tmp_path)
+    adopt(repo, 1, {"orchestrator": "kubeflow"}, defaults=True, interactive=False)
+    theirs = (repo / "constraints.txt").read_text()
+    config = repo / "config" / "mlops.yaml"
+    config.write_text(config.read_text().replace("target: null", "target: fraud"))
+    commit(repo, "our target")
+    upgraded = apply.upgrade(apply.UpgradeRequest(path=repo, to=2, defaults=True))
+    assert (upgraded.level, upgraded.conflicts) == (2, [])
+    assert (repo / "constraints.txt").read_text() == theirs
+    assert (
+        "constraints.txt: kept your whole file; the template's differ(s), see `git show "
+        "mlops-scaffold/base:constraints.txt`" in upgraded.notes
+    )
+    tested = git(repo, "show", "mlops-scaffold/base:constraints.txt")
+    assert "fastapi==" in tested and "--hash" not in tested  # level 2's tested pins, for setup
 
 
 IMAGE_INSTALL = """\
@@ -280,6 +303,20 @@ def test_tested_pins_a_refusal_names_are_left_to_the_resolver(tmp_path):
     left = (build / "constraints.txt").read_text().splitlines()
     assert not [x for x in left if x.split(" ;")[0] in named]
     assert "kedro==0.19.12" in left and "numpy==2.3.0" + marker in left
+    # The next make setup (after `upgrade`, say) leaves them to the resolver from the start,
+    # not after another refused install each (a full resolution: minutes for Kedro).
+    again = compose(repo)
+    assert again["said"].splitlines()[-1] == (
+        "setup: left to the resolver as in your last setup: click==8.5.1, "
+        "importlib-metadata==9.1.0 (build/relaxed.txt)"
+    )
+    assert not [x for x in again["constraints.txt"].splitlines() if x.split(" ;")[0] in named]
+    # Other team requirements: the tested pins apply again, until a refusal names them.
+    with (repo / "requirements.txt").open("a") as extra:
+        extra.write("tqdm>=4\n")
+    changed = compose(repo)
+    assert "as in your last setup" not in changed["said"]
+    assert "click==8.5.1" + marker in changed["constraints.txt"].splitlines()
     # A failure that is no refusal of pins (a package not found): nothing to relax, so
     # make setup stops there.
     (build / "install.log").write_text("ERROR: No matching distribution found for nosuchpkg\n")
