@@ -23,17 +23,20 @@ DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.95
 ABOVE_ZERO_EXACT = 0.89  # exact on the cells a careful reader rated above 0
 PER_DIMENSION_EXACT = 0.93
-# the held-out part: the fourth batch (11 repositories) until the fifth is measured. Issue 23's
-# floors: dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %,
-# over-scores <= 2 %. The fourth batch as first measured: 94 %, 83 %, deployment 82 %, 1.1 %.
-HELDOUT_REPOS = 11
+# the held-out part: the fourth batch (11) and the fifth (8), 19 repositories. Issue 23's floors:
+# dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %, over-scores
+# <= 2 %. As first measured on the 19 (docs/assess.md "Fifth held-out batch"): 86.8 % (met,
+# enforced at the figure), 71.7 %, tracking and deployment 73.7 %, 2.6 % -- three not met, so
+# the figures as measured are the floors against regressions.
+HELDOUT_REPOS = 19
 HELDOUT_WITHIN_ONE = 0.95
-HELDOUT_EXACT_MEASURED = 0.85
-HELDOUT_ABOVE_ZERO_MEASURED = 0.8
-HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.75
-HELDOUT_OVER_MEASURED = 0.02
-# the fourth batch alone meets issue 23's four floors; they are enforced on it, which says as
-# much about that batch (mostly level 0-1 repositories) as about the scanner
+HELDOUT_EXACT_MEASURED = 0.86
+HELDOUT_ABOVE_ZERO_MEASURED = 0.71
+HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.73
+HELDOUT_OVER_MEASURED = 0.027
+# the fourth batch alone (94 %, 83 %, deployment 82 %, 1.1 %) meets issue 23's four floors; they
+# are enforced on it, which says as much about that batch (mostly level 0-1 repositories) as
+# about the scanner. The fifth alone (77 %, 65 %, tracking 50 %, 4.7 %) meets none of them.
 ISSUE_FLOORS = {"exact": 0.85, "above_zero": 0.8, "weakest_dimension": 0.75, "over": 0.02}
 
 
