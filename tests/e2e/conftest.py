@@ -18,6 +18,21 @@ REPO = HERE.parent.parent
 CACHE = Path(os.environ.get("MLOPS_SCAFFOLD_E2E_CACHE", REPO / ".cache" / "e2e"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_bytecode():
+    """Let every process the end-to-end tests start cache the bytecode of what it imports.
+
+    With PYTHONDONTWRITEBYTECODE set (this machine's environment sets it), a venv uv made
+    (it writes no .pyc files: the projects' `make setup`) makes every process compile MLflow,
+    scikit-learn, SciPy and pandas from source again: several seconds of CPU each. The shared
+    venv is compiled once (`compile_bytecode`); this covers the venvs tests make themselves
+    and the projects' and the tool's own modules."""
+    saved = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    yield
+    if saved is not None:
+        os.environ["PYTHONDONTWRITEBYTECODE"] = saved
+
+
 def run(cmd: list[str | Path], cwd: Path, env: dict[str, str] | None = None, timeout: int = 900):
     """Run a command, failing the test with its output when it exits non-zero."""
     result = subprocess.run(
