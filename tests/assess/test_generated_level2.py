@@ -57,8 +57,9 @@ def _pkg(project: Path) -> str:
     return project.name.replace("-", "_")
 
 
-# advice a new project fails until its team writes it: docs/business_context.md holds TODOs
-TEAMS_TO_WRITE = {"governance.business-context"}
+# advice a new project fails until its team writes it: docs/business_context.md holds TODOs;
+# and the feature store, an answer (feature_store: feast) that is none by default
+TEAMS_TO_WRITE = {"governance.business-context", "pipelines.feature-store"}
 
 
 def _results(root: Path) -> dict[str, CheckResult]:
@@ -206,3 +207,17 @@ def test_removing_the_gitlab_cd_include_drops_its_dimensions(generated, tmp_path
             "governance.production-approval": "governance",
         },
     )
+
+
+def test_a_generated_project_with_feast_shows_its_feature_store(tmp_path):
+    from scaffolder.catalog import builtin_catalog
+    from scaffolder.render import render
+
+    given = {"project_name": "churn", "level": 2, "python_version": "3.11",
+             "feature_store": "feast"}  # fmt: skip
+    render(builtin_catalog(), given, tmp_path / "churn")
+    result = _results(tmp_path / "churn")["pipelines.feature-store"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert "read by the code" in result.message and "Feast" in result.message
+    evidence = {e.split(":")[0] for e in result.evidence}
+    assert {"features/feature_store.yaml", "features/definitions.py"} <= evidence

@@ -58,12 +58,17 @@ def test_generated_level3_project_passes_the_loop_checks(generated, variant):
         assert results[check_id].outcome is Outcome.PASS, (check_id, results[check_id].message)
     failing = [(r.id, r.message) for r in report.checks if not r.counts_as_passed]
     # the one thing a new project cannot hold yet: its business goal and KPIs are the team's to
-    # write (docs/business_context.md holds TODOs), so assess says so, as `check` does (advice)
+    # write (docs/business_context.md holds TODOs), so assess says so, as `check` does (advice);
+    # and the feature store, an answer that is none by default (advice too)
     assert failing == [
         (
             "governance.business-context",
             "the business context is still to write (goal, kpis, owners, risk unfilled)",
-        )
+        ),
+        (
+            "pipelines.feature-store",
+            "no feature store (Feast, Tecton, Hopsworks, Databricks, SageMaker or Vertex AI)",
+        ),
     ]
     assert {d.dimension: d.level for d in report.dimensions} == dict.fromkeys(DIMENSIONS, 3)
     assert report.level == 3

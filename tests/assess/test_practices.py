@@ -14,6 +14,7 @@ PRACTICES = {
     "quality.release-notes": ("quality", "team.release-notes"),
     "monitoring.knowledge-limits": ("monitoring", "model.knowledge-limits"),
     "governance.business-context": ("governance", "doc.business-goals"),
+    "pipelines.feature-store": ("pipelines", "data.feature-store"),
 }
 
 

@@ -1,10 +1,11 @@
 """Practices the maturity questionnaire asks about beyond the rubric's gates (issue 22), each in
 the dimension the questionnaire puts it: explanations (section 6: validation, beside the model
 tests), load tests against latency objectives (3.2.5: code quality), release notes (3.2.8: code
-quality), knowledge limits (4.4.2: monitoring) and business goals and KPIs in the model card
-(1.1: governance, beside the model card gate). All are advice: reported with their evidence and
-fix, and they answer the questionnaire's questions from evidence, but never hold a level down.
-Detectors: `scaffolder/assess/practices/`, one module per evidence shape."""
+quality), knowledge limits (4.4.2: monitoring), business goals and KPIs in the model card
+(1.1: governance, beside the model card gate) and a feature store (section 5: pipelines, where
+features are computed once for training and serving). All are advice: reported with their
+evidence and fix, and they answer the questionnaire's questions from evidence, but never hold a
+level down. Detectors: `scaffolder/assess/practices/`, one module per evidence shape."""
 
 from __future__ import annotations
 
@@ -96,6 +97,30 @@ def r_business_context(f: Facts) -> Verdict:
     return Verdict(False, [], "no business goal or KPIs documented with the model")
 
 
+def r_feature_store(f: Facts) -> Verdict:
+    definitions = of(f, "feature_store.definition")
+    clients = of(f, "feature_store.client")
+    if definitions:
+        online = " and read by the code" if clients else ""
+        return Verdict(
+            True,
+            where(definitions + clients),
+            f"features are defined in a feature store{online}" + tools(definitions + clients),
+        )
+    if clients:
+        return Verdict(
+            True,
+            where(clients),
+            "features are read from a feature store (its definitions live elsewhere)"
+            + tools(clients),
+        )
+    return elsewhere(
+        f,
+        ("feature_store.definition", "feature_store.client"),
+        "no feature store (Feast, Tecton, Hopsworks, Databricks, SageMaker or Vertex AI)",
+    )
+
+
 CHECKS = [
     Check(
         "validation.explanations",
@@ -164,6 +189,23 @@ CHECKS = [
         (),
         None,
         "docs/business_context.md",
+        advice=True,
+    ),
+    Check(
+        "pipelines.feature-store",
+        "Features are pre-computed in a feature store",
+        "pipelines",
+        2,
+        f"{U2} with `--data feature_store=feast` (a level-3 project: the same at its level) "
+        "sets up Feast: definitions in features/, point-in-time training data, `/predict` by "
+        "entity id from the online store",
+        "Feast feature_store.yaml and FeatureView/FeatureService definitions, Tecton, Hopsworks, "
+        "Databricks Feature Store/Feature Engineering, SageMaker and Vertex AI Feature Store "
+        "clients and definitions (AST)",
+        r_feature_store,
+        ("python", "yaml"),
+        None,
+        "features/feature_store.yaml",
         advice=True,
     ),
 ]

@@ -1,7 +1,8 @@
 """Detectors of the practices the maturity questionnaire asks about beyond the pipeline (issue
 22): explanations, load tests against latency objectives, release notes, knowledge limits
-(out-of-distribution and low-confidence checks) and business context (goals and KPIs in the
-model card). One module per evidence shape; each gives the tables the parsers consult:
+(out-of-distribution and low-confidence checks), business context (goals and KPIs in the
+model card) and feature stores (issue 21). One module per evidence shape; each gives the
+tables the parsers consult:
 
 - `IMPORTS` (import prefix -> kind, tool) and `CALLS` (qualified call, exact or dotted suffix
   -> kind, tool), read by `parse_python` beside `detect_python`'s tables;
@@ -25,12 +26,20 @@ from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.practices import (
     business_context,
     explanations,
+    feature_store,
     knowledge_limits,
     load_tests,
     release_notes,
 )
 
-MODULES = (explanations, load_tests, release_notes, knowledge_limits, business_context)
+MODULES = (
+    explanations,
+    load_tests,
+    release_notes,
+    knowledge_limits,
+    business_context,
+    feature_store,
+)
 
 IMPORTS: list[tuple[str, str, str]] = [i for m in MODULES for i in getattr(m, "IMPORTS", [])]
 CALLS: list[tuple[str, str, str]] = [c for m in MODULES for c in getattr(m, "CALLS", [])]
