@@ -192,3 +192,52 @@ def test_upgrade_1_to_2_adds_the_store_only_when_asked(tmp_path, run_cli):
         assert load_state(repo).answers.feature_store == expected
         assert (repo / "features/definitions.py").is_file() == (expected == "feast")
         assert ("feast-training-data" in (repo / "Makefile").read_text()) == (expected == "feast")
+
+
+# Run in the rendered project (src/ on the path): the tables from the raw data, Feast's join
+# stood in for by an exact merge (Feast cannot run in this environment; the e2e test runs it),
+# then `prepare` as make train and the DAG (data_rev) run it.
+PREPARE = """
+import json, sys
+import pandas as pd
+from churn.data import generate
+from churn.feature_store import FEATURES_DIR, write_tables
+from churn.pipeline import steps
+generate(n_rows=200, seed=1).to_csv("data/raw/sample.csv", index=False)
+features, labels = write_tables("data/raw/sample.csv", FEATURES_DIR)
+keys = ["customer_id", "event_timestamp"]
+joined = pd.read_parquet(labels).merge(pd.read_parquet(features), on=keys)
+joined.to_csv(FEATURES_DIR / "training.csv", index=False)
+(FEATURES_DIR / "training.json").write_text(json.dumps({"feature_service": "churn_model",
+    "feature_views": ["customer_features"], "definitions_digest": "d"}))
+out = {}
+for name, rev in (("make", None), ("dag", "")):
+    prepared = steps.prepare(f"artifacts/{name}", "config/pipeline.yaml", data_rev=rev)
+    out[name] = [prepared["data_version"],
+                 json.load(open(f"artifacts/{name}/data_version.json"))]
+print(json.dumps(out))
+"""
+
+
+def test_feast_training_records_the_raw_data_version_not_the_training_csv(tmp_path):
+    import hashlib
+    import json
+    import os
+    import subprocess
+    import sys
+
+    tree, _ = _render(tmp_path, feature_store="feast")
+    (tree / "data/raw").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "MLOPS_PROJECT_ROOT": str(tree)}
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", PREPARE], cwd=tree, env=env,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    raw_md5 = hashlib.md5((tree / "data/raw/sample.csv").read_bytes()).hexdigest()  # noqa: S324
+    runs = json.loads(result.stdout.strip().splitlines()[-1])
+    for name in ("make", "dag"):
+        md5, recorded = runs[name]
+        assert md5 == raw_md5, name
+        assert (recorded["path"], recorded["md5"]) == ("data/raw/sample.csv", raw_md5), name
+    assert json.loads((tree / "data/features/data_version.json").read_text())["md5"] == raw_md5

@@ -7,6 +7,7 @@ its HTTP feature server read by the project's own client."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -36,6 +37,26 @@ store = FeatureStore(repo_path=".")
 rows = [{"customer_id": int(c)} for c in sys.argv[1:]]
 print(json.dumps(store.get_online_features(
     features=store.get_feature_service("churn_model"), entity_rows=rows).to_dict()))
+"""
+# Run in the project's environment, the feature server up: the serving app (in process) asked
+# by customer id, and the same model scoring the customer's newest offline row.
+BY_ID = """
+import json, sys
+import pandas as pd
+from fastapi.testclient import TestClient
+from e2e_feast.predict import predict
+from e2e_feast.serving.app import create_app
+app = create_app()
+with TestClient(app) as client:
+    by_id = client.post("/predict", json={"customer_ids": [5]})
+    missing = client.post("/predict", json={"customer_ids": [5, 424242]})
+    model = app.state.serving.loaded.model
+rows = pd.read_csv("data/features/training.csv")
+newest = rows[rows["customer_id"] == 5].sort_values("event_timestamp").tail(1)
+offline = predict(model, newest).iloc[0]
+print(json.dumps({"by_id": [by_id.status_code, by_id.json()],
+                  "missing": [missing.status_code, missing.json()],
+                  "offline": [float(offline["churn_probability"]), int(offline["prediction"])]}))
 """
 
 
@@ -114,7 +135,11 @@ def test_level2_trains_through_feast_point_in_time_and_serves_online(
     assert tags["lineage.data_feature_service"] == "churn_model"
     assert tags["lineage.data_feature_views"] == "customer_features"
     assert tags["lineage.data_feature_definitions"] == lineage["definitions_digest"]
-    assert tags["lineage.data_path"] == str(TRAINING)
+    # The data version is the raw data's (what DVC versions), which the tables were built
+    # from, not the derived training CSV's.
+    assert tags["lineage.data_path"] == str(DATA)
+    assert tags["lineage.data_dvc_file"] == f"{DATA}.dvc"
+    assert tags["lineage.data_version"] == hashlib.md5((project / DATA).read_bytes()).hexdigest()
 
     # A row arrives later: customer 5 changed on 1 March (a new label row as well). The raw
     # data now says who and when.
@@ -172,8 +197,27 @@ def test_level2_trains_through_feast_point_in_time_and_serves_online(
         )  # fmt: skip
         assert unknown.returncode == 1, unknown.stderr
         assert unknown.stderr.strip().splitlines() == [
-            "error: no online features for customer(s) 424242; make feast-materialize loads them"
+            "error: no online features for customer_id 424242; make feast-materialize loads them"
         ]
+
+        # /predict by customer id: the serving app reads the online features from the feature
+        # server and gives the prediction offline scoring gives the same customer's newest row.
+        serving_env = {**env, "FEAST_FEATURE_SERVER_URL": url, "SERVING_MODEL_VERSION": "1",
+                       "SERVING_RELOAD_SECONDS": "0"}  # fmt: skip
+        answers = json.loads(
+            run([venv / "bin/python", "-W", "ignore", "-c", BY_ID], project, serving_env)
+            .stdout.strip().splitlines()[-1]
+        )
+        status, body = answers["by_id"]
+        assert status == 200, body
+        (prediction,) = body["predictions"]
+        assert prediction["customer_id"] == 5
+        probability, label = answers["offline"]
+        assert prediction["probability"] == pytest.approx(probability)
+        assert prediction["label"] == label
+        assert answers["missing"] == [404, {
+            "detail": "no online features for customer_id 424242; make feast-materialize loads them"
+        }]  # fmt: skip
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)

@@ -23,6 +23,8 @@ are then checked against the served version's signature, and labels are the mode
 - Hooks (`hooks.ServingHooks`) run after each prediction (the prediction log at level 3); a hook
   reporting not ready (e.g. a log sink down too long) makes `/ready` answer 503.
 - Champion/challenger (`variants`): with `ab_config` set, the router decides per request.
+- By entity id (`entities`, `by_entity`): with a feature store's server given, `/predict` also
+  takes `{"customer_ids": [...]}` and scores the entities' online features.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the handler's annotations, and the
@@ -48,6 +50,8 @@ from ..explain import DEFAULT_TOP, MAX_EXPLAINED_ROWS
 from ..limits import LimitsPolicy
 from ..project import Project
 from .edge import REQUEST_ID_HEADER, BodyLimit, correlation_id
+from .by_entity import OnlineRows, with_ids, without_entity
+from .entities import EntityNotFound, FeatureServer, FeatureServerDown
 from .explanations import Explainer, explains_values
 from .hooks import PredictionEvent, ServingHooks
 from .lifecycle import (
@@ -70,7 +74,9 @@ from .schemas import (
     Readiness,
     SignaturePrediction,
     SignatureResponse,
+    entity_request_model,
     free_request_model,
+    free_row_model,
     request_model,
     row_model,
 )
@@ -117,6 +123,7 @@ def create_app(
     baseline_loader: Callable[[LoadedModel], dict[str, Any] | None] | None = None,
     limits: LimitsPolicy | None = None,
     ranges_loader: Callable[[LoadedModel], dict[str, Any] | None] | None = None,
+    entities: FeatureServer | None = None,
 ) -> FastAPI:
     """The app serving `alias` (default: `$SERVING_MODEL_ALIAS`, else the environment's alias).
 
@@ -130,7 +137,9 @@ def create_app(
     version for `explain=true` (default: its run's `explanation_baseline.json`, else the
     contract's midpoints); `limits`: what a row past the knowledge limits gets (default
     `LimitsPolicy.from_env()`), checked against `ranges_loader(version)` (default: its run's
-    `feature_ranges.json`).
+    `feature_ranges.json`); `entities`: a feature store's server (`serving.entities`), so
+    `/predict` also takes entity ids (`{"customer_ids": [...]}`) and scores their online
+    features (404 naming ids without an online row, 503 when the server gives no answer).
     """
     options = options or ServingOptions.from_env()
     metrics = ServingMetrics(project.name)
@@ -172,8 +181,15 @@ def create_app(
         answer, answer_row = SignatureResponse, SignaturePrediction
     else:
         columns = [spec.name for spec in features]
-        predict_request = request_model(row_model(list(features)), options.max_rows)
+        contract_row = row_model(list(features))
+        predict_request = request_model(contract_row, options.max_rows)
+        check_online = OnlineRows(columns, contract_row)
         answer, answer_row = PredictResponse, Prediction
+    if entities is not None:
+        row = free_row_model() if by_signature else contract_row
+        predict_request = entity_request_model(
+            row, entities.ids_field, entities.id_type, options.max_rows
+        )
     signature_rows = SignatureRows()
 
     @asynccontextmanager
@@ -251,7 +267,10 @@ def create_app(
     @app.post(
         "/predict",
         response_model=answer,
-        responses={503: {"description": "no model loaded yet"}},
+        responses={
+            503: {"description": "no model loaded yet, or the feature server gave no answer"},
+            404: {"description": "an entity id has no online features (feature store only)"},
+        },
     )
     def predict_rows(
         request: predict_request, http: Request, explain: bool = False, top: int = DEFAULT_TOP
@@ -261,12 +280,27 @@ def create_app(
         loaded = state.loaded  # one read: a swap meanwhile does not touch this request
         if loaded is None:
             return JSONResponse({"detail": state.error}, status_code=503)
-        if explain and len(request.rows) > MAX_EXPLAINED_ROWS:
+        ids = getattr(request, entities.ids_field) if entities is not None else None
+        if explain and len(ids or request.rows) > MAX_EXPLAINED_ROWS:
             return JSONResponse(
                 {"detail": f"explain=true takes at most {MAX_EXPLAINED_ROWS} rows"},
                 status_code=422,
             )
-        records = [row.model_dump() for row in request.rows]
+        if ids is None:
+            records = [row.model_dump() for row in request.rows]
+        else:
+            try:
+                records = entities.rows(ids)
+            except EntityNotFound as exc:
+                return JSONResponse({"detail": str(exc)}, status_code=404)
+            except FeatureServerDown as exc:
+                return JSONResponse({"detail": str(exc)}, status_code=503)
+            if by_signature:
+                records = without_entity(entities.entity, records)
+            else:
+                records, broken = check_online(entities.entity, ids, records)
+                if broken:
+                    return JSONResponse({"detail": broken}, status_code=502)
         if by_signature:
             records, refused = signature_rows.check(loaded, records)
             if refused:
@@ -316,9 +350,10 @@ def create_app(
         )
         if explain:
             explained = ExplainedSignaturePrediction if by_signature else ExplainedPrediction
-            return explainer.response(loaded, frame, probabilities, labels, top, scorer, explained,
-                                      values=None in probabilities)  # fmt: skip
-        return answer(
+            result = explainer.response(loaded, frame, probabilities, labels, top, scorer,
+                                        explained, values=None in probabilities)  # fmt: skip
+            return result if ids is None else with_ids(result, entities.entity, ids)
+        result = answer(
             model_name=loaded.name,
             model_version=loaded.version,
             model_alias=loaded.alias,
@@ -327,6 +362,7 @@ def create_app(
                 for p, label, limit in zip(probabilities, labels, row_limits, strict=True)
             ],
         )
+        return result if ids is None else with_ids(result, entities.entity, ids)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics_page() -> Response:

@@ -11,9 +11,9 @@ predicts (`SignaturePrediction`).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from ..contract import ColumnSpec
 
@@ -64,6 +64,31 @@ def request_model(row: type[BaseModel], max_rows: int = MAX_ROWS) -> type[BaseMo
     )
 
 
+def entity_request_model(
+    row: type[BaseModel], ids_field: str, id_type: type, max_rows: int = MAX_ROWS
+) -> type[BaseModel]:
+    """A batch of rows, or of entity ids whose features the app reads from the feature store
+    (`{ids_field: [...]}`, e.g. `customer_ids`): exactly one of the two."""
+
+    def one_of(request: Any) -> Any:
+        given = [name for name in ("rows", ids_field) if getattr(request, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give either rows or {ids_field}, not both or neither")
+        return request
+
+    batch = {"min_length": 1, "max_length": max_rows}
+    fields: dict[str, Any] = {
+        "rows": (Annotated[list[row], Field(**batch)] | None, None),
+        ids_field: (Annotated[list[id_type], Field(**batch)] | None, None),
+    }
+    return create_model(
+        "PredictRequest",
+        __config__=ConfigDict(extra="forbid"),
+        __validators__={"one_of": model_validator(mode="after")(one_of)},
+        **fields,
+    )
+
+
 class Prediction(BaseModel):
     """One row's answer."""
 
@@ -96,8 +121,12 @@ Value = float | int | str | bool | None
 def free_request_model(max_rows: int = MAX_ROWS) -> type[BaseModel]:
     """A batch of rows of any columns: what a model served by its signature takes (the served
     version's columns and types are checked per request, `row_model` of its signature)."""
-    row = create_model("Row", __config__=ConfigDict(extra="allow"))
-    return request_model(row, max_rows)
+    return request_model(free_row_model(), max_rows)
+
+
+def free_row_model() -> type[BaseModel]:
+    """A row of any columns (checked per request against the served version's signature)."""
+    return create_model("Row", __config__=ConfigDict(extra="allow"))
 
 
 class SignaturePrediction(BaseModel):
