@@ -122,12 +122,20 @@ CALLS: list[tuple[str, str, str]] = [
     ("flytekit.CronSchedule", "pipeline.schedule", "Flyte"),
     ("flytekit.FixedRate", "pipeline.schedule", "Flyte"),
     ("list_model_packages", "registry.resolve", "SageMaker"),
+    # a SageMaker ModelPackage is a version of the model registry: deploying it serves the
+    # registered model (the approved one a CD script looked up)
+    ("sagemaker.ModelPackage", "registry.resolve", "SageMaker Model Registry"),
+    ("sagemaker.model.ModelPackage", "registry.resolve", "SageMaker Model Registry"),
+    # Azure ML v2: a model version fetched from a workspace's or a registry's models
+    ("MLClient.models.get", "registry.resolve", "Azure ML"),
     ("describe_model_package", "registry.resolve", "SageMaker"),
     ("Model.get_model_path", "registry.resolve", "Azure ML"),
     # Azure ML v1 `Model(workspace, name=..., tags=[...])` fetches a registered model version
     ("azureml.core.Model", "registry.resolve", "Azure ML"),
     ("azureml.core.model.Model", "registry.resolve", "Azure ML"),
     ("Model.list", "registry.resolve", "Vertex AI"),
+    # `aiplatform.Model(model_name=ID)` fetches a model of the Vertex Model Registry by its id
+    ("aiplatform.Model", "registry.resolve", "Vertex AI Model Registry"),
     # Vertex AI training ops of Google Cloud Pipeline Components: each trains a model that Vertex
     # keeps as a Model resource of its registry, on managed compute; ModelDeployOp serves it
     ("AutoMLImageTrainingJobRunOp", "model.save", "Vertex AI training job"),

@@ -367,7 +367,13 @@ def gitlab_ci(doc: Any, path: str, templates: dict[str, dict] | None = None) -> 
     facts: list[Fact] = []
     whole = _as_text(doc.get("workflow"))
     triggers = ["push"]
-    known = {**(templates or {}), **gitlab_templates(doc)}
+    # a job may extend a visible job as well as a hidden template, and inherits its `only`/`rules`
+    visible = {
+        k: v
+        for k, v in doc.items()
+        if k not in GITLAB_RESERVED and not k.startswith(".") and isinstance(v, dict)
+    }
+    known = {**(templates or {}), **visible, **gitlab_templates(doc)}
     jobs = [
         (k, _extended(v, known) if "extends" in v else v)
         for k, v in doc.items()

@@ -60,6 +60,7 @@ TF_RESOURCES: dict[str, tuple[str, str]] = {
     "google_cloud_scheduler_job": ("pipeline.schedule", "Cloud Scheduler"),
     "azurerm_monitor_metric_alert": ("alert.rule", "Azure Monitor"),
     "azurerm_application_insights": ("serving.monitor", "Application Insights"),
+    "azurerm_monitor_diagnostic_setting": ("metrics.export", "Azure Monitor diagnostic settings"),
     "azurerm_machine_learning_workspace": ("runtime.managed", "Azure ML"),
     "databricks_job": ("pipeline.def", "Databricks jobs"),
     "databricks_model_serving": ("serving.app", "Databricks serving"),
@@ -127,6 +128,13 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
         kind = str(doc.get("type", "")).lower()
         if kind == "pipeline" or "pipelineJob" in schema:
             facts.append(_fact("pipeline.def", path, doc.line, zone, tool="Azure ML pipelines"))
+            env = env_of(path)
+            if env:
+                # a pipeline job per environment (`dev-e2e-pipeline.yaml`, `prod-deploy-
+                # pipeline.yaml`): each environment's compute, data and inputs as config
+                facts.append(
+                    _fact("config.environment", path, doc.line, zone, env=env, via="Azure ML")
+                )
         elif "Deployment" in schema or "endpoint" in schema.lower():
             facts.append(_fact("serving.app", path, doc.line, zone, tool="Azure ML endpoint"))
             model = doc.get("model")
@@ -392,17 +400,49 @@ def template_envs(text: str, path: str, zone: Zone) -> list[Fact]:
     return facts
 
 
+# an app's setting that sends its telemetry to Application Insights (a web app, a function,
+# a container app): without one, the resource only backs an Azure ML workspace's own telemetry
+_APP_INSIGHTS_WIRED = re.compile(
+    r"APPLICATIONINSIGHTS_CONNECTION_STRING|APPINSIGHTS_INSTRUMENTATIONKEY|"
+    r"application_insights_(connection_string|key)\s*=|app_insights_enabled",
+    re.I,
+)
+_WORKSPACE_INSIGHTS = re.compile(r"application_insights_id\s*=|applicationInsights\s*=")
+_TF_BLOCK_END = re.compile(r"^\}", re.M)
+
+
+def _tf_block(text: str, start: int) -> str:
+    end = _TF_BLOCK_END.search(text, start)
+    return text[start : end.end() if end else len(text)]
+
+
 def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
     facts = []
+    workspace_only = bool(_WORKSPACE_INSIGHTS.search(text)) and not _APP_INSIGHTS_WIRED.search(text)
     for match in _TF_RESOURCE.finditer(text):
         hit = TF_RESOURCES.get(match.group(1))
+        line = text.count("\n", 0, match.start()) + 1
+        if match.group(1) == "azurerm_application_insights" and workspace_only:
+            # the Application Insights every Azure ML workspace requires, wired to nothing that
+            # serves: the workspace's telemetry, not the serving side monitored
+            continue
         if hit:
-            line = text.count("\n", 0, match.start()) + 1
             facts.append(_fact(hit[0], path, line, zone, tool=hit[1]))
+        if match.group(1) == "aws_cloudwatch_metric_alarm":
+            block = _tf_block(text, match.start())
+            if "AWS/SageMaker" in block and "EndpointName" in block:
+                # an alarm on a SageMaker endpoint's invocation errors or latency watches the
+                # serving side
+                facts.append(_fact("serving.monitor", path, line, zone, tool="CloudWatch"))
         if match.group(1) == "aws_sagemaker_pipeline":
             # as for a pipeline defined with the SDK: SageMaker keeps every execution with its
             # parameters, steps and metrics (the tracked runs)
             facts.append(_fact("track.run", path, line, zone, tool="SageMaker Pipelines"))
+    # a root module per environment (`terraform/envs/dev/main.tf`, `environments/prod/`): the
+    # environment's infrastructure and variables as config
+    env = next((p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None)
+    if env and re.search(r"^\s*(module|resource|provider)\s+\"", text, re.M):
+        facts.append(_fact("config.environment", path, 1, zone, env=env, via="Terraform"))
     return facts
 
 

@@ -586,6 +586,13 @@ def _module_paths(module: str) -> list[str]:
     ]
 
 
+def _creates_endpoint(fact: Fact) -> bool:
+    """A serving fact made by a call that puts a model behind a managed endpoint (SageMaker
+    `deploy`, Azure ML online deployments, Vertex/Databricks endpoints), not an app's code."""
+    tool = str(fact.detail.get("tool", ""))
+    return "endpoint" in tool and "scoring script" not in tool
+
+
 def _scripts_of_ci(facts: list[Fact]) -> None:
     """A CI step running one of the repository's scripts does what that script runs: `python
     scripts/deploy.py` whose code calls `kubectl apply` is a deploy step, at the CI step's line."""
@@ -594,6 +601,7 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
     imports: dict[str, list[str]] = {}
     tests: dict[str, list[Fact]] = {}  # file -> its test functions
     integration: set[tuple[str, int]] = set()
+    endpoints: dict[str, Fact] = {}  # file -> a managed endpoint it creates or updates
     for fact in facts:
         if fact.kind == "test.function":
             tests.setdefault(fact.path, []).append(fact)
@@ -603,6 +611,8 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
             commands.setdefault(fact.path, []).append(fact)
         elif fact.kind in PIPELINE_KINDS and fact.zone is Zone.SOURCE:
             pipelines.setdefault(fact.path, fact)
+        elif fact.kind == "serving.app" and fact.zone is Zone.SOURCE and _creates_endpoint(fact):
+            endpoints.setdefault(fact.path, fact)
         elif fact.kind == "py.imports":
             imports.setdefault(fact.path, []).extend(
                 [*(fact.detail.get("modules") or []), *(fact.detail.get("siblings") or [])]
@@ -637,6 +647,11 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
             if hit is not None:
                 kinds.setdefault("pipeline_deploy", hit)
                 break
+        # a script that creates or updates a managed endpoint (`model.deploy(...)`,
+        # `online_deployments.begin_create_or_update`): CI running it deploys the model
+        served = next((endpoints[c] for c in candidates if c in endpoints), None)
+        if served is not None:
+            kinds.setdefault("deploy", served)
         target = next((c for c in candidates if c in commands), None)
         for command in commands.get(target, []) if target else []:
             for kind in parse_ci.classify(str(command.detail.get("command", ""))):

@@ -92,8 +92,11 @@ LEVEL0_FILES = {
             return joblib.load("models/model.joblib")
     """,
     "tests/test_train.py": """
+        from demo.train import train
+
+
         def test_train():
-            assert True
+            assert callable(train)
     """,
 }
 

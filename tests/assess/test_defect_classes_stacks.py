@@ -158,7 +158,10 @@ def test_a_ci_step_running_an_empty_integration_suite_is_no_integration_test(tmp
     assert result["quality.ci-tests"].outcome is Outcome.PASS
     assert result["quality.integration-tests"].outcome is Outcome.FAIL
     # the same step counts once the folder holds tests
-    write(tmp_path, {"tests/integration/test_api.py": "def test_up():\n    assert True\n"})
+    write(
+        tmp_path,
+        {"tests/integration/test_api.py": "def test_up(client):\n    assert client.get('/')\n"},
+    )
     assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.PASS
 
 
@@ -261,7 +264,7 @@ def test_gitlab_jobs_extending_a_template_of_an_included_file_run_its_script(tmp
                   stage: test
                   extends: [.unit_test]
             """,
-            "tests/unit/test_churn.py": "def test_one():\n    assert True\n",
+            "tests/unit/test_churn.py": "import churn\n\ndef test_one():\n    assert churn.fit\n",
         },
     )
     tests = [f for f in scan(tmp_path).facts if f.kind == "ci.step.test"]
