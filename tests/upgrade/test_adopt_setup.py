@@ -108,6 +108,11 @@ def test_kept_help_and_test_stay_the_team_s_and_upgrades_do_not_clash_on_them(tm
     makefile = (repo / "Makefile").read_text()
     assert "\nmlops-help: ## List the targets\n" in makefile and "MLOps level 2" in makefile
     assert makefile.count("\nhelp:") == 2  # their rule and the `help: mlops-help` line
+    # Their `make help` lists what level 2 brought, then their own targets.
+    listed = subprocess.run(["make", "help"], cwd=repo, capture_output=True, text=True,
+                            check=True).stdout  # fmt: skip
+    assert "  serve " in listed and "  load-test " in listed and "MLOps level 2" in listed
+    assert "  test                 Run the unit tests" in listed
 
 
 def test_the_team_test_extra_is_installed_too(tmp_path):
@@ -280,8 +285,8 @@ ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics
 def test_tested_pins_a_refusal_names_are_left_to_the_resolver(tmp_path):
     """Issue 25 (Kedro): the team's packages need other versions than tested pins they do not
     name themselves (kedro 0.19: click<8.2); pip's refusal names the pins, `make setup` drops
-    them and tries again. The team's own pins and the pins not named stay. (uv's refusal names
-    every pin of its reasoning: the e2e adoptions run that path, a dry-run resolution.)"""
+    them and tries again. The team's own pins and the pins not named stay. (uv's refusal:
+    the next test.)"""
     refusal, named = PIP_REFUSAL, ["click==8.5.1", "importlib-metadata==9.1.0"]
     repo = kedro_project(tmp_path)
     adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
@@ -321,3 +326,81 @@ def test_tested_pins_a_refusal_names_are_left_to_the_resolver(tmp_path):
     # make setup stops there.
     (build / "install.log").write_text("ERROR: No matching distribution found for nosuchpkg\n")
     assert subprocess.run(relax, cwd=repo, capture_output=True, check=False).returncode == 1
+
+
+UV_REFUSAL = """\
+error: No solution found when resolving dependencies
+  cause: Because kedro>=0.19.10,<=0.19.15 depends on importlib-metadata>=3.6,<9.0 and \
+mlflow-skinny==3.17.2 depends on importlib-metadata{python_full_version < '3.12'}==9.1.0, we can \
+conclude that kedro>=0.19.10,<=0.19.15 and mlflow-skinny==3.17.2 are incompatible.
+         And because mlflow==3.17.2 depends on mlflow-skinny==3.17.2, we can conclude that \
+kedro>=0.19.10,<=0.19.15 and mlflow==3.17.2 are incompatible.
+         And because spaceflights==0.1 depends on mlflow{python_full_version < '3.12'}==3.17.2 and \
+kedro-datasets[pandas-csvdataset]==7.0.0 depends on pandas>=1.3,<3.0, we can conclude that your \
+requirements are unsatisfiable.
+"""
+
+
+def test_pins_uv_s_reasoning_excludes_are_left_to_the_resolver_without_a_resolution(tmp_path):
+    """Issue 25 (Kedro with uv, the default ENV_MANAGER): uv names every pin of its reasoning,
+    the tested ones it does not exclude too (mlflow==3.17.2); the pins a requirement in it
+    excludes are dropped at once. Before, each uv refusal ran pip's dry-run resolution of the
+    whole project (Airflow, MLflow: minutes) to find them."""
+    repo = kedro_project(tmp_path)
+    adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    build = repo / "build"
+    compose(repo)
+    (build / "install.log").write_text(UV_REFUSAL)
+    relax = [sys.executable, "scripts/team_requirements.py", "--relax", "build"]
+    done = subprocess.run(relax, cwd=repo, capture_output=True, text=True, check=False,
+                          env={"PATH": "/usr/bin:/bin"}, timeout=20)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "setup: the packages depend on other versions than the tested pandas==3.1.1, "
+        "importlib-metadata==9.1.0: left to the resolver, trying again\n"
+    )
+    left = {x.split("==")[0] for x in (build / "constraints.txt").read_text().splitlines()}
+    assert {"mlflow", "mlflow-skinny", "click"} <= left
+    assert not {"importlib-metadata", "pandas"} & left
+
+
+UV_CHAIN = """\
+error: No solution found when resolving dependencies
+  cause: Because gto>=1.10.1 depends on click>=8.2,<9 and dvc>=3.67.1 depends on \
+gto{python_full_version < '3.12'}==1.10.1, we can conclude that dvc>=3.67.1 depends on \
+click>=8.2,<9.
+         And because kedro==0.19.15 depends on click>=4.0,<8.2.0, we can conclude that \
+dvc>=3.67.1 and kedro==0.19.15 are incompatible.
+         And because spaceflights[dvc]==0.1 depends on dvc{python_full_version < '3.12'}==3.67.1 \
+and only spaceflights[dvc]==0.1 is available, we can conclude that kedro==0.19.15 and all \
+versions of spaceflights[dvc] are incompatible.
+"""
+
+
+def test_tested_pins_whose_own_requirements_clash_are_left_to_the_resolver(tmp_path):
+    """Issue 25 (a uv-managed Kedro project): its lock's kedro wants click<8.2, the tested gto
+    (through dvc) click>=8.2. No requirement excludes a tested version itself, so only uv's
+    reasoning names the pins: those it follows into their requirements. Before, a resolution
+    of the whole project ran for minutes and found nothing, and `make setup` failed."""
+    repo = kedro_project(tmp_path)
+    adopt(repo, 1, {"orchestrator": "airflow"}, defaults=True, interactive=False)
+    build = repo / "build"
+    compose(repo)
+    tested = (build / "tested.txt").read_text()
+    assert "gto==" in tested and "dvc==" in tested
+    (build / "requirements-team.txt").write_text("")  # the team's own resolution: nothing
+    # Their lock's click (a team pin: it wins over the tested click, which is gone).
+    for name in ("tested.txt", "constraints.txt"):
+        lines = (build / name).read_text().splitlines()
+        kept = [x for x in lines if not x.startswith("click==")]
+        (build / name).write_text("\n".join(kept + ["click==8.1.8"] * (name != "tested.txt")))
+    (build / "install.log").write_text(UV_CHAIN)
+    relax = [sys.executable, "scripts/team_requirements.py", "--relax", "build"]
+    done = subprocess.run(relax, cwd=repo, capture_output=True, text=True, check=False,
+                          env={"PATH": "/usr/bin:/bin"}, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("setup: the packages depend on other versions than the tested ")
+    named = done.stdout.split("tested ")[1].split(":")[0].split(", ")
+    assert sorted(named) == ["dvc==3.67.1", "gto==1.10.1"]
+    left = {x.split("==")[0] for x in (build / "constraints.txt").read_text().splitlines()}
+    assert "click" in left and not {"gto", "dvc"} & left  # theirs stays
