@@ -6,7 +6,7 @@ Two parts. Calibration: repositories whose misses rules may be chosen from (94: 
 17 of the third held-out batch and the 8 of the fifth, which joined once their misses had been
 examined). Held out (`heldout: true`): repositories labelled by reading each one and committed
 before assess ever ran on them, never used to choose a rule, in batches (`heldout_batch`: the 11
-of the fourth)."""
+of the fourth, the 8 of the sixth)."""
 
 from __future__ import annotations
 
@@ -24,19 +24,22 @@ DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.95
 ABOVE_ZERO_EXACT = 0.89  # exact on the cells a careful reader rated above 0
 PER_DIMENSION_EXACT = 0.92
-# the held-out part: the fourth batch (11) until the sixth is measured. Issue 23's floors:
+# the held-out part: the fourth batch (11) and the sixth (8), 19 repositories. Issue 23's floors:
 # dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %, over-scores
-# <= 2 %. The 19 of batches 4 and 5 as first measured (docs/assess.md "Fifth held-out batch"):
-# 86.8 %, 71.7 %, 73.7 %, 2.6 %; these floors stay until the sixth batch is measured.
-HELDOUT_REPOS = 11
+# <= 2 %. As first measured on the 19 (docs/assess.md "Sixth held-out batch"): 91.4 %, 76.2 %,
+# weakest dimension 78.9 % (reproducibility, tracking, deployment 15/19), too high 2.0 % (3/152):
+# three met and enforced (exact and weakest dimension at the figures measured, too high at the
+# issue's 2 %), exact on cells above 0 not met, so its floor is the figure as measured.
+HELDOUT_REPOS = 19
 HELDOUT_WITHIN_ONE = 0.95
-HELDOUT_EXACT_MEASURED = 0.86
-HELDOUT_ABOVE_ZERO_MEASURED = 0.71
-HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.73
-HELDOUT_OVER_MEASURED = 0.027
+HELDOUT_EXACT_MEASURED = 0.91
+HELDOUT_ABOVE_ZERO_MEASURED = 0.76
+HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.78
+HELDOUT_OVER_MEASURED = 0.02
 # the fourth batch alone (first measured 94 %, 83 %, deployment 82 %, 1.1 %) meets issue 23's four
 # floors; they are enforced on it, which says as much about that batch (mostly level 0-1
-# repositories) as about the scanner.
+# repositories) as about the scanner. The sixth alone (86 %, 63 %, 62.5 %, 3.1 %) meets only the
+# exact floor.
 ISSUE_FLOORS = {"exact": 0.85, "above_zero": 0.8, "weakest_dimension": 0.75, "over": 0.02}
 
 
