@@ -60,6 +60,27 @@ def generate(tmp_path: Path, name: str, *args: str) -> Path:
     return tmp_path / name
 
 
+def layered_venv(base: Path, path: Path) -> Path:
+    """A venv whose packages come after the shared venv's: installs go to it, the base is read
+    (its console scripts get copies here that run this venv's python)."""
+    run([sys.executable, "-m", "venv", "--without-pip", path], path.parent)
+    site = next(path.glob("lib/python3*/site-packages"))
+    (base_site,) = base.glob("lib/python3*/site-packages")
+    (site / "zz_shared_e2e_venv.pth").write_text(
+        f"import site; site.addsitedir({str(base_site)!r})\n"
+    )
+    for script in (base / "bin").iterdir():
+        if script.is_symlink() or not script.is_file():
+            continue
+        first, _, rest = script.read_bytes().partition(b"\n")
+        if first == f"#!{base / 'bin' / 'python'}".encode():
+            target = path / "bin" / script.name
+            if not target.exists():
+                target.write_bytes(f"#!{path / 'bin' / 'python'}\n".encode() + rest)
+                target.chmod(0o755)
+    return path
+
+
 def _cache_key() -> str:
     digest = hashlib.sha256()
     for path in sorted(

@@ -1,20 +1,19 @@
-"""Issue 25, for real: a Kedro starter project (`dynamic = ["version"]` read from the package,
-its own pins in requirements.txt, `scikit-learn~=1.5.1` that the tested 1.9.1 does not satisfy)
-adopted at level 1, then `make setup`, the team's own tests, `make test` and `make train` with
-no hand edit but the wiring of config/mlops.yaml: WIRING_LINES lines.
-
-`make setup` runs in a venv of its own whose base is the shared e2e venv (a .pth line): the
-team's scikit-learn 1.5 and Kedro land there, never in the shared venv, and only what the team
-adds is downloaded. ENV_MANAGER=pip: pip sees the base's packages as installed (uv would not).
+"""Issue 25, for real: a uv-managed Kedro starter project (`dynamic = ["version"]` read from
+the package, its own pins in requirements.txt, `scikit-learn~=1.5.1` that the tested 1.9.1 does
+not satisfy, a uv.lock made by the real `uv lock`) adopted at level 1, then `make setup` the
+default way (ENV_MANAGER=uv, a new .venv in the project), the team's own tests, `make test`,
+`make train` and `make dag-test` (Airflow runs the same nodes) with no hand edit but the wiring
+of config/mlops.yaml: WIRING_LINES lines. uv's cache makes the install mostly local; the lock is
+installed first with its hashes checked, and the pins the team's packages refuse (Kedro 0.19:
+click<8.2, which the tested gto's click>=8.2 clashes with) are left to the resolver.
 
 Hand-written fixture: tests/upgrade/team_projects.py (kedro_project)."""
 
 from __future__ import annotations
 
-import os
+import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import tomllib
@@ -22,7 +21,8 @@ import tomllib
 from tests.upgrade.helpers import commit
 from tests.upgrade.team_projects import kedro_project
 
-from .conftest import run
+from .conftest import REPO, run
+from .test_adopt_uv_lock import uv_venv
 
 pytestmark = pytest.mark.e2e
 
@@ -56,61 +56,48 @@ def test_the_pipeline_has_our_node():
 """
 
 
-def layered_venv(base: Path, path: Path) -> Path:
-    """A venv whose packages come after the shared venv's: installs go to it, the base is read
-    (its console scripts get copies here that run this venv's python)."""
-    run([sys.executable, "-m", "venv", "--without-pip", path], path.parent)
-    site = next(path.glob("lib/python3*/site-packages"))
-    (base_site,) = base.glob("lib/python3*/site-packages")
-    (site / "zz_shared_e2e_venv.pth").write_text(
-        f"import site; site.addsitedir({str(base_site)!r})\n"
-    )
-    for script in (base / "bin").iterdir():
-        if script.is_symlink() or not script.is_file():
-            continue
-        first, _, rest = script.read_bytes().partition(b"\n")
-        if first == f"#!{base / 'bin' / 'python'}".encode():
-            target = path / "bin" / script.name
-            if not target.exists():
-                target.write_bytes(f"#!{path / 'bin' / 'python'}\n".encode() + rest)
-                target.chmod(0o755)
-    return path
-
-
-def test_adopted_kedro_project_sets_up_tests_and_trains(tmp_path, venv, monkeypatch):
+def test_adopted_kedro_project_sets_up_tests_and_trains(tmp_path, runtime_wheels, monkeypatch):
+    uv = uv_venv() / "bin" / "uv"
     repo = kedro_project(tmp_path)
     (repo / "src" / "spaceflights" / "pipelines" / "nodes.py").write_text(NODES)
     (repo / "tests").mkdir()
     (repo / "tests" / "test_nodes.py").write_text(TEAM_TEST)
-    commit(repo, "our nodes and their test")
+    run([uv, "lock", "--quiet"], repo)
+    commit(repo, "our nodes and their test, locked by uv")
     adopted = subprocess.run(
         [sys.executable, "-m", "scaffolder", "adopt", str(repo), "--level", "1",
          "--orchestrator", "airflow", "--defaults"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, cwd=REPO,
     )  # fmt: skip
     assert adopted.returncode == 0, adopted.stderr
     project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
     assert "version" not in project and project["dynamic"] == ["version"]  # stays dynamic
-    own = layered_venv(venv, tmp_path / "kedro-venv")
-    env = {"PATH": f"{own / 'bin'}{os.pathsep}{os.environ['PATH']}", "ENV_MANAGER": "pip"}
+    # uv on PATH (nothing else of that venv), the rest as a team's shell has it.
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "uv").symlink_to(uv)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)  # the project's own store
+    monkeypatch.delenv("PIP_CONSTRAINT", raising=False)
+    env = {"PATH": f"{tools}:/usr/local/bin:/usr/bin:/bin"}
+    python = repo / ".venv" / "bin" / "python"
 
     def make(target: str) -> subprocess.CompletedProcess:
-        return run(["make", target, f"VENV={own}"], repo, {**env, "PIP_CONSTRAINT": ""})
+        return run(["make", target], repo, env)
 
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)  # the project's own store
     setup = make("setup")
-    assert "tested pins left to yours: scikit-learn" in setup.stdout  # their direct pin
-    # Pins their packages' own requirements exclude (Kedro 0.19: importlib-metadata<9;
-    # kedro-datasets' pandas extra: pandas<3) are left to the resolver, each named.
+    assert "installing your hashed pins first (--require-hashes)" in setup.stdout
+    # Pins their packages' own requirements exclude (Kedro 0.19: importlib-metadata<9, and
+    # click<8.2 against the tested gto's click>=8.2; kedro-datasets' pandas extra: pandas<3)
+    # are left to the resolver, each named.
     relaxed = " ".join(x for x in setup.stdout.splitlines() if "left to the resolver" in x)
-    assert "importlib-metadata==" in relaxed and "pandas==" in relaxed, setup.stdout
-    versions = run([own / "bin/python", "-c", "import importlib.metadata as m, spaceflights; "
+    assert "gto==" in relaxed and "pandas==" in relaxed, setup.stdout
+    versions = run([python, "-c", "import importlib.metadata as m, spaceflights; "
                     "print(m.version('scikit-learn'), m.version('spaceflights'))"],
                    repo)  # fmt: skip
     sklearn, own_version = versions.stdout.split()
     assert sklearn.startswith("1.5.") and own_version == "0.1"  # their pin; their dynamic version
     # Their own test, then the template's.
-    run([own / "bin/python", "-m", "pytest", "-q", "tests/test_nodes.py"], repo, env)
+    run([python, "-m", "pytest", "-q", "tests/test_nodes.py"], repo, env)
     tested = make("test")
     assert " passed" in tested.stdout
     config = repo / "config" / "mlops.yaml"
@@ -126,7 +113,15 @@ def test_adopted_kedro_project_sets_up_tests_and_trains(tmp_path, venv, monkeypa
     trained = make("train")
     assert "'registered': True" in trained.stdout, trained.stdout
     # The model registered is the one their scikit-learn 1.5 fitted.
-    shown = run([own / "bin/python", "-c", "import mlflow; print(type(mlflow.sklearn.load_model("
+    shown = run([python, "-c", "import mlflow; print(type(mlflow.sklearn.load_model("
                  "'models:/spaceflights-model/1')).__name__)"],
                 repo, {"MLFLOW_TRACKING_URI": f"sqlite:///{repo / 'mlflow.db'}"})  # fmt: skip
     assert shown.stdout.split()[-1] == "LogisticRegression"
+    # The same nodes as an Airflow DAG, run once in-process: a second version registered.
+    dag = make("dag-test")
+    assert "DAG spaceflights_training: run success" in dag.stdout, dag.stdout
+    assert re.search(r"^  register +success", dag.stdout, re.M), dag.stdout
+    shown = run([python, "-c", "import mlflow; print(max(int(v.version) for v in "
+                 "mlflow.MlflowClient().search_model_versions(\"name='spaceflights-model'\")))"],
+                repo, {"MLFLOW_TRACKING_URI": f"sqlite:///{repo / 'mlflow.db'}"})  # fmt: skip
+    assert shown.stdout.split()[-1] == "2"

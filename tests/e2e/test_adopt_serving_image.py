@@ -1,7 +1,7 @@
 """Issue 25: the adopted project's serving image installs the team's requirements. No Docker
 daemon here, so the image's install is run as the image runs it: Dockerfile.serving's RUN line
 by /bin/sh, in a copy of the build context (.dockerignore's allow-list), with the python and
-pip of a venv layered over the shared e2e venv (tests/e2e/test_adopt_kedro.py). The project
+pip of a venv layered over the shared e2e venv (conftest.layered_venv). The project
 gets installed (not editable) beside the team's requirements, and the serving app imports
 from the installed package."""
 
@@ -16,8 +16,7 @@ from scaffolder.upgrade.adopt import adopt
 from tests.upgrade.team_projects import ccds_project
 from tests.upgrade.test_adopt_setup import IMAGE_INSTALL, build_context
 
-from .conftest import run
-from .test_adopt_kedro import layered_venv
+from .conftest import layered_venv, run
 
 pytestmark = pytest.mark.e2e
 

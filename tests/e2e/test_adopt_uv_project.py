@@ -2,8 +2,8 @@
 `uv lock` and the hashed constraints.txt `uv export` writes) adopted at level 1, then `make
 setup` the default way (ENV_MANAGER=uv, a new .venv in the project), the team's own tests,
 `make test` and `make train` with no hand edit but the wiring of config/mlops.yaml:
-WIRING_LINES lines. uv's cache makes the install mostly local; the team's lock is installed
-first with its hashes checked."""
+WIRING_LINES lines; then `upgrade --to 2`, `make setup` and the level-2 `make test`. uv's cache
+makes the install mostly local; the team's lock is installed first with its hashes checked."""
 
 from __future__ import annotations
 
@@ -110,3 +110,14 @@ def test_adopted_uv_project_sets_up_tests_and_trains(tmp_path, runtime_wheels, m
     assert len([x for x in diff if x.startswith("+") and not x.startswith("+++")]) == WIRING_LINES
     trained = run(["make", "train"], repo, env)
     assert "'registered': True" in trained.stdout, trained.stdout
+
+    # Level 2: their hashed constraints.txt stays theirs (the tested pins are on the base
+    # branch), setup installs the serving stack beside their lock, the level-2 tests pass.
+    commit(repo, "wired")
+    upgraded = run([sys.executable, "-m", "scaffolder", "upgrade", repo, "--to", "2",
+                    "--defaults"], REPO)  # fmt: skip
+    assert "note: constraints.txt: kept your whole file" in upgraded.stderr, upgraded.stderr
+    assert "--hash=sha256:" in (repo / "constraints.txt").read_text()
+    run(["make", "setup"], repo, env)
+    tested = run(["make", "test"], repo, env)
+    assert "test_mlops_serving.py" in tested.stdout and " passed" in tested.stdout
