@@ -1,12 +1,14 @@
 """Issue 25, for real: a uv-managed package (`[dependency-groups]`, a uv.lock made by the real
 `uv lock` and the hashed constraints.txt `uv export` writes) adopted at level 1, then `make
 setup` the default way (ENV_MANAGER=uv, a new .venv in the project), the team's own tests,
-`make test` and `make train` with no hand edit but the wiring of config/mlops.yaml:
-WIRING_LINES lines; then `upgrade --to 2`, `make setup` and the level-2 `make test`. uv's cache
-makes the install mostly local; the team's lock is installed first with its hashes checked."""
+`make test`, `make train` and `make kfp-run` with no hand edit but the wiring of
+config/mlops.yaml: WIRING_LINES lines; then `upgrade --to 2`, `make setup` and the level-2
+`make test`. uv's cache makes the install mostly local; the team's lock is installed first
+with its hashes checked."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -110,6 +112,10 @@ def test_adopted_uv_project_sets_up_tests_and_trains(tmp_path, runtime_wheels, m
     assert len([x for x in diff if x.startswith("+") and not x.startswith("+++")]) == WIRING_LINES
     trained = run(["make", "train"], repo, env)
     assert "'registered': True" in trained.stdout, trained.stdout
+    # The same functions as a Kubeflow pipeline, run locally (kfp.local, no cluster).
+    pipeline = run(["make", "kfp-run"], repo, env)
+    assert "pipeline fraud-score-training: run success" in pipeline.stdout, pipeline.stdout
+    assert re.search(r"^  register-op +success", pipeline.stdout, re.M), pipeline.stdout
 
     # Level 2: their hashed constraints.txt stays theirs (the tested pins are on the base
     # branch), setup installs the serving stack beside their lock, the level-2 tests pass.
