@@ -106,7 +106,21 @@ CALLS: list[tuple[str, str, str]] = [
     ("upload_model", "registry.model", "Vertex AI"),
     ("link_model", "registry.model", "W&B"),
     ("link_artifact", "registry.model", "W&B"),
+    # ZenML's MLflow integration steps: one registers the pipeline's model in the MLflow
+    # registry, the other deploys a registered version (name and version from the registry)
+    ("mlflow_register_model_step", "registry.model", "ZenML MLflow registry"),
+    ("mlflow_model_registry_deployer_step", "registry.resolve", "ZenML MLflow registry"),
     ("zenml.log_metadata", "track.run", "ZenML metadata"),
+    # pipelinex's Kedro hooks log each run's parameters, metrics and artifacts to MLflow
+    *(
+        (f"pipelinex.{hook}", "track.run", "pipelinex MLflow hooks")
+        for hook in (
+            "MLflowBasicLoggerHook",
+            "MLflowArtifactsLoggerHook",
+            "MLflowDataSetsLoggerHook",
+            "MLflowOutputsLoggerHook",
+        )
+    ),
     ("zenml.log_model_metadata", "track.run", "ZenML metadata"),
     ("zenml.log_artifact_metadata", "track.run", "ZenML metadata"),
     ("zenml.log_step_metadata", "track.run", "ZenML metadata"),
@@ -242,6 +256,20 @@ CALLS: list[tuple[str, str, str]] = [
     ("TrafficRoutingConfig", "deploy.progressive", "SageMaker"),
     # managed job environments
     ("sagemaker.estimator.Estimator", "runtime.managed", "SageMaker"),
+    # the framework estimators (SKLearn, PyTorch, TensorFlow, XGBoost, Hugging Face) run the
+    # entry point as a SageMaker training job in the framework's managed container
+    *(
+        (f"sagemaker.{module}{suffix}.{name}", "runtime.managed", "SageMaker")
+        for module, name in (
+            ("sklearn", "SKLearn"),
+            ("pytorch", "PyTorch"),
+            ("tensorflow", "TensorFlow"),
+            ("xgboost", "XGBoost"),
+            ("huggingface", "HuggingFace"),
+            ("mxnet", "MXNet"),
+        )
+        for suffix in ("", ".estimator")
+    ),
     ("sagemaker.processing.ScriptProcessor", "runtime.managed", "SageMaker"),
     ("sagemaker.sklearn.processing.SKLearnProcessor", "runtime.managed", "SageMaker"),
     ("sagemaker.workflow.steps.TrainingStep", "runtime.managed", "SageMaker"),
@@ -325,10 +353,16 @@ SERVING_ROUTE = re.compile(r"predict|score|invocations|infer|inference", re.I)
 MODEL_FILE = re.compile(r"\.(h5|keras|pt|pth|onnx|pkl|joblib|bin|model|json|ubj)$|model", re.I)
 
 
+STEP_CONFIGURATION = ("with_options", "configure")
+
+
 def call_facts(qualified: str, last: str) -> list[tuple[str, str]]:
     """(kind, tool) of a call by its qualified name: exact, by dotted suffix, by last name."""
     hits: list[tuple[str, str]] = []
     parts = qualified.split(".")
+    if len(parts) > 1 and parts[-1] in STEP_CONFIGURATION:
+        # `step.with_options(...)` / `.configure(...)`: the same step, configured (ZenML, Flyte)
+        parts = parts[:-1]
     for i in range(len(parts)):
         key = ".".join(parts[i:]).replace("()", "")
         if key in _CALL_TABLE:

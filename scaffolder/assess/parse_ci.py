@@ -205,11 +205,24 @@ def _relative(path: str) -> str:
     return path[2:] if path.startswith("./") else path.lstrip("/")
 
 
+# a model server image built from the model itself: what the service then runs in
+MODEL_IMAGE = re.compile(r"\b(bentoml)\s+containerize\b|\b(mlflow)\s+models\s+build-docker\b", re.I)
+
+
 def _script_facts(text: str, path: str, line: int, job: str) -> list[Fact]:
-    return [
+    facts = [
         Fact(kind="ci.step.script", path=path, line=line, detail={"job": job, **run})
         for run in scripts_run(text)
     ]
+    image = MODEL_IMAGE.search(INSTALL.sub("", text))
+    if image:
+        # `bentoml containerize` / `mlflow models build-docker` in CI builds the image the
+        # model's service runs in (from a bentofile or the logged model, not a Dockerfile)
+        tool = "BentoML image" if image.group(1) else "MLflow model image"
+        facts.append(
+            Fact(kind="container.image", path=path, line=line, detail={"job": job, "tool": tool})
+        )
+    return facts
 
 
 def github_workflow(doc: Any, path: str) -> list[Fact]:

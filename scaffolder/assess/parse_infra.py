@@ -146,9 +146,14 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
                 )
         else:
             facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Azure ML"))
-        if _azureml_run_parameters(doc.get("inputs")):
+        jobs = doc.get("jobs") if isinstance(doc.get("jobs"), dict) else {}
+        inputs = [doc.get("inputs")] + [
+            j.get("inputs") for j in jobs.values() if isinstance(j, dict)
+        ]
+        if any(_azureml_run_parameters(i) for i in inputs):
             # a job or component that gives its run's parameters values (`learning_rate: 0.1`,
-            # `test_size: {type: number, default: 0.2}`): the parameters live in config
+            # `test_size: {type: number, default: 0.2}`), or a pipeline job whose steps are
+            # given them: the parameters live in config
             facts.append(
                 _fact("config.file", path, doc.line_of("inputs"), zone, thresholds=False, keys=0)
             )
@@ -253,7 +258,9 @@ def _azureml_run_parameters(inputs: Any) -> bool:
     (`type: uri_folder`, `path: azureml:...`) are data, not parameters."""
     if not isinstance(inputs, dict):
         return False
-    for body in inputs.values():
+    for name, body in inputs.items():
+        if str(name).lower() in RUN_SETTINGS:
+            continue  # the model's or experiment's name names the run, it sets no parameter
         if isinstance(body, (int, float, bool)) or (
             isinstance(body, str) and not body.startswith(("azureml:", "${{"))
         ):
@@ -268,6 +275,33 @@ def _azureml_run_parameters(inputs: Any) -> bool:
 
 
 PARAMETER_TYPES = {"number", "integer", "string", "boolean"}
+# what names a run rather than parameterises it: where it is tracked and under which names, the
+# workspace it runs in, the environment it is for. A config holding only these holds no parameters
+RUN_SETTINGS = {
+    "_target_",
+    "name",
+    "description",
+    "display_name",
+    "experiment",
+    "experiment_name",
+    "experiment_id",
+    "run_name",
+    "tracking_uri",
+    "mlflow_tracking_uri",
+    "registry_uri",
+    "artifact_location",
+    "model_name",
+    "registered_model_name",
+    "workspace",
+    "workspace_name",
+    "resource_group",
+    "subscription_id",
+    "env",
+    "environment",
+    "tags",
+    "defaults",
+}
+
 DATABRICKS_PARAMETERS = ("base_parameters", "parameters", "named_parameters")
 
 
@@ -416,6 +450,35 @@ def _tf_block(text: str, start: int) -> str:
     return text[start : end.end() if end else len(text)]
 
 
+_TF_TASK = re.compile(r"\b(" + "|".join(DATABRICKS_TASKS) + r")\s*\{")
+_TF_CLUSTER = re.compile(
+    r"\b(new_cluster|job_cluster)\s*\{|\b(existing_cluster_id|job_cluster_key)\s*="
+)
+_TF_PARAMETERS = re.compile(
+    r"\b(base_parameters|named_parameters)\s*=\s*\{([^}]*)\}|\bparameters\s*=\s*\[([^\]]*)\]"
+)
+_TF_KEY = re.compile(r"^\s*\"?([A-Za-z_][\w-]*)\"?\s*=", re.M)
+
+
+def _tf_databricks_job(block: str, path: str, line: int, zone: Zone) -> list[Fact]:
+    """A Terraform `databricks_job`: tasks that run notebooks or code on a cluster are a managed
+    job environment; `base_parameters` that set more than run settings are the run's parameters
+    in config (as in a Jobs API spec)."""
+    code = re.sub(r"(?m)^\s*#.*$", "", block)  # commented-out clusters are not clusters
+    code = re.sub(r"\$\{[^}]*\}", "", code)  # interpolations hold braces of their own
+    facts = []
+    if _TF_TASK.search(code) and _TF_CLUSTER.search(code):
+        facts.append(_fact("runtime.managed", path, line, zone, tool="Databricks job compute"))
+    keys = set()
+    for match in _TF_PARAMETERS.finditer(code):
+        keys |= set(_TF_KEY.findall(match.group(2) or "")) | (
+            {"parameters"} if (match.group(3) or "").strip() else set()
+        )
+    if keys - RUN_SETTINGS:
+        facts.append(_fact("config.file", path, line, zone, thresholds=False, keys=len(keys)))
+    return facts
+
+
 def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
     facts = []
     workspace_only = bool(_WORKSPACE_INSIGHTS.search(text)) and not _APP_INSIGHTS_WIRED.search(text)
@@ -434,6 +497,8 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
                 # an alarm on a SageMaker endpoint's invocation errors or latency watches the
                 # serving side
                 facts.append(_fact("serving.monitor", path, line, zone, tool="CloudWatch"))
+        if match.group(1) == "databricks_job":
+            facts.extend(_tf_databricks_job(_tf_block(text, match.start()), path, line, zone))
         if match.group(1) == "aws_sagemaker_pipeline":
             # as for a pipeline defined with the SDK: SageMaker keeps every execution with its
             # parameters, steps and metrics (the tracked runs)

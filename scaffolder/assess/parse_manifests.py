@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.parse_infra import RUN_SETTINGS
 from scaffolder.assess.parse_yaml import YMap, line_of
 
 ENV_NAMES = {
@@ -279,7 +280,26 @@ TOOL_KEYS = (
 
 def _tool_config(doc: YMap, parts: set[str]) -> bool:
     keys = {str(k) for k in doc}
-    return bool(parts & TOOL_DIRS) or any(group <= keys for group in TOOL_KEYS)
+    return (
+        bool(parts & TOOL_DIRS)
+        or any(group <= keys for group in TOOL_KEYS)
+        or _ci_definition(keys)
+        or "azureml" in str(doc.get("$schema", "")).lower()  # read by parse_infra as a job
+        or _run_settings_only(doc)
+    )
+
+
+def _ci_definition(keys: set[str]) -> bool:
+    """An Azure Pipelines file (named `pipeline.yml` as often as `azure-pipelines.yml`): a CI
+    definition, read as CI, not as the run's parameters."""
+    return bool(keys & {"pool", "trigger", "pr"}) and bool(keys & {"stages", "jobs", "steps"})
+
+
+def _run_settings_only(doc: YMap) -> bool:
+    """A config that only names the run (experiment, tracking URI, model name, Hydra's
+    `defaults` list composing other files) sets no parameter of it."""
+    keys = {k.lower() for k in _keys_deep(doc)}
+    return bool(keys) and keys <= RUN_SETTINGS
 
 
 def helm_values_env(p: PurePosixPath) -> str | None:

@@ -15,6 +15,7 @@ import sys
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess import practices
 from scaffolder.assess.models import Fact, Problem, Zone
+from scaffolder.assess.parse_infra import KEDRO_MODEL_PATH
 from scaffolder.assess.python_libraries import (
     CLIENT_REGISTRY_CALLS,
     DATA_TEST,
@@ -67,6 +68,7 @@ GATE_METRIC = re.compile(
 )
 GATE_BAR = re.compile(r"baseline|threshold|champion|prod|deployed|previous", re.I)
 ROUTE_DECORATORS = (".route", ".get", ".post", ".put", ".api_route")
+KEDRO_DATASET_ROOTS = ("kedro", "kedro_datasets", "pipelinex")
 ZENML_STEP = ("zenml.step", "zenml.steps.step")
 MODEL_TYPE = re.compile(
     r"Classifier|Regressor|Estimator|Model|Module|Booster|is_model_artifact|Pipeline\b"
@@ -452,6 +454,14 @@ class _Visitor(LibraryCalls, ast.NodeVisitor):
             "random_split",
         ):
             self.add("eval.split", node)
+        if root in KEDRO_DATASET_ROOTS and re.search(r"Data[Ss]et$", last):
+            # a Kedro dataset defined in Python (a catalog dict built in code, as in Kedro 0.16
+            # projects): a dataset whose file is a model file saves the model the nodes return
+            target = _const_str(_kwarg(node, "filepath")) or (
+                _const_str(node.args[0]) if node.args else None
+            )
+            if target and KEDRO_MODEL_PATH.search(target):
+                self.add("model.save", node, via=f"catalog {last}", dataset=target)
         if stacks.saves_model(qualified, last, node) or (root == "mlflow" and last == "log_model"):
             self.add("model.save", node, via=qualified)
         elif (

@@ -1,12 +1,12 @@
 """`assess` against hand labels on real public repositories (tests/assess/corpus): the issue's
 bar, checked on every run, with the confusion tables printed (`pytest -s` shows them).
 
-Two parts. Calibration: repositories whose misses rules may be chosen from (94: the first 37, the
-15 that were held out until a fresh batch replaced them, the later calibration batches, and the
-17 of the third held-out batch and the 8 of the fifth, which joined once their misses had been
-examined). Held out (`heldout: true`): repositories labelled by reading each one and committed
-before assess ever ran on them, never used to choose a rule, in batches (`heldout_batch`: the 11
-of the fourth, the 8 of the sixth)."""
+Two parts. Calibration: repositories whose misses rules may be chosen from (102: the first 37,
+the 15 that were held out until a fresh batch replaced them, the later calibration batches, and
+the 17 of the third held-out batch, the 8 of the fifth and the 8 of the sixth, which joined once
+their misses had been examined). Held out (`heldout: true`): repositories labelled by reading
+each one and committed before assess ever ran on them, never used to choose a rule, in batches
+(`heldout_batch`: the 11 of the fourth)"""
 
 from __future__ import annotations
 
@@ -14,32 +14,28 @@ import pytest
 
 from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, measure
 
-# the calibration part: regression floors at the 94-repository calibration part as measured
-# (95.1 % exact, 89.5 % above 0, weakest dimension 92.6 %: tracking and pipelines 87/94, overall
-# 97.9 %). The 86-repository part had 95.2 %, 89.6 %, 93.0 %; the fifth held-out batch's 8
-# repositories (mature stacks) joined with their misses examined, and the classes fixed from them
-# did not close all of them.
+# the calibration part: regression floors at the 102-repository calibration part as measured
+# (95.3 % exact, 89.8 % above 0, weakest dimension 92.2 %: tracking 94/102, overall 98.0 %). The
+# 94-repository part had 95.1 %, 89.5 %, 92.6 %; the sixth held-out batch's 8 repositories joined
+# with their misses examined, and the classes fixed from them did not close all of them.
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.95
 ABOVE_ZERO_EXACT = 0.89  # exact on the cells a careful reader rated above 0
 PER_DIMENSION_EXACT = 0.92
-# the held-out part: the fourth batch (11) and the sixth (8), 19 repositories. Issue 23's floors:
-# dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %, over-scores
-# <= 2 %. As first measured on the 19 (docs/assess.md "Sixth held-out batch"): 91.4 %, 76.2 %,
-# weakest dimension 78.9 % (reproducibility, tracking, deployment 15/19), too high 2.0 % (3/152):
-# three met and enforced (exact and weakest dimension at the figures measured, too high at the
-# issue's 2 %), exact on cells above 0 not met, so its floor is the figure as measured.
-HELDOUT_REPOS = 19
+# the held-out part: the fourth batch (11) until the seventh is labelled and measured. Issue 23's
+# floors: dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %,
+# over-scores <= 2 %. The fourth batch as measured with the scanner of the sixth batch's classes:
+# 95.5 %, 87 %, weakest dimension 90.9 %, too high 1.1 %: all four met and enforced.
+HELDOUT_REPOS = 11
 HELDOUT_WITHIN_ONE = 0.95
-HELDOUT_EXACT_MEASURED = 0.91
-HELDOUT_ABOVE_ZERO_MEASURED = 0.76
-HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.78
+HELDOUT_EXACT_MEASURED = 0.95
+HELDOUT_ABOVE_ZERO_MEASURED = 0.86
+HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.9
 HELDOUT_OVER_MEASURED = 0.02
 # the fourth batch alone (first measured 94 %, 83 %, deployment 82 %, 1.1 %) meets issue 23's four
 # floors; they are enforced on it, which says as much about that batch (mostly level 0-1
-# repositories) as about the scanner. The sixth alone (86 %, 63 %, 62.5 %, 3.1 %) meets only the
-# exact floor.
+# repositories) as about the scanner.
 ISSUE_FLOORS = {"exact": 0.85, "above_zero": 0.8, "weakest_dimension": 0.75, "over": 0.02}
 
 
