@@ -3,7 +3,8 @@ its own environment: `make train` builds the tables, applies the definitions and
 store's point-in-time join, the model version records the feature views it used; rows that
 arrive later never leak into earlier training rows; the online store, materialised, serves an
 entity the same features as its newest offline row, through Feast's Python API and through
-its HTTP feature server read by the project's own client."""
+its HTTP feature server read by the project's own client. The Kubeflow pipeline (kfp.local)
+runs the same feature-store steps, Feast's in Feast's environment, and trains on their data."""
 
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ def test_level2_trains_through_feast_point_in_time_and_serves_online(
     tmp_path, venv, feast_venv
 ):
     project = generate(
-        tmp_path, "e2e-feast", "--level", "2", "--orchestrator", "airflow",
+        tmp_path, "e2e-feast", "--level", "2", "--orchestrator", "both",
         "--data", "feature_store=feast",
     )  # fmt: skip
     # The shared venv has every dependency; the package is imported from src/ (the other
@@ -230,3 +231,31 @@ def test_level2_trains_through_feast_point_in_time_and_serves_online(
     make(project, "feast-materialize", venv, FEAST_FROM="2025-12-01T00:00:00", **env)
     assert _online(project, feast_venv, 6)[6]["age"] == 77
     print(f"feature store flow after the environment: {time.perf_counter() - started:.1f} s")
+
+    # The Kubeflow pipeline on this machine (kfp.local): its own steps write the tables, the
+    # point-in-time training data (Feast's environment, a process) and the online store, and
+    # its training run records the feature views as make train's did. Customer 7 changed a
+    # moment ago, after the last materialisation: only the pipeline's materialize step loads it.
+    kfp_started = time.perf_counter()
+    raw = pd.read_csv(project / DATA)
+    now = pd.Timestamp.now(tz="UTC").floor("s").isoformat()
+    seven = raw[raw["customer_id"] == 7].head(1).assign(event_timestamp=now, age=55)
+    pd.concat([raw, seven], ignore_index=True).to_csv(project / DATA, index=False)
+    # The pipeline reads the raw data DVC records, never the working copy: record it.
+    run([venv / "bin/dvc", "add", "-q", str(DATA)], project, env)
+    (project / TRAINING).unlink()
+    out = make(project, "kfp-run", venv, **env).stdout
+    for step in ("feature-tables-op", "training-data-op", "materialize-op", "prepare-op"):
+        assert step in out, out
+    assert len(pd.read_csv(project / TRAINING)) == 2003  # the pipeline's training data step
+    store = mlflow_store(project, venv, "e2e_feast")
+    (kfp_run,) = [r for r in store["runs"] if r["tags"]["lineage.orchestrator"] == "kubeflow"]
+    (kfp_version,) = [v for v in store["versions"] if v["run_id"] == kfp_run["run_id"]]
+    raw_version = hashlib.md5((project / DATA).read_bytes()).hexdigest()
+    for record in (kfp_run["tags"], kfp_version["tags"]):
+        assert record["lineage.data_feature_service"] == "churn_model"
+        assert record["lineage.data_feature_views"] == "customer_features"
+        assert record["lineage.data_feature_definitions"] == lineage["definitions_digest"]
+        assert record["lineage.data_version"] == raw_version
+    assert _online(project, feast_venv, 7)[7]["age"] == 55
+    print(f"make kfp-run and its checks: {time.perf_counter() - kfp_started:.1f} s")
