@@ -3,7 +3,8 @@ the package, its own pins in requirements.txt, `scikit-learn~=1.5.1` that the te
 not satisfy, a uv.lock made by the real `uv lock`) adopted at level 1, then `make setup` the
 default way (ENV_MANAGER=uv, a new .venv in the project), the team's own tests, `make test`,
 `make train` and `make dag-test` (Airflow runs the same nodes) with no hand edit but the wiring
-of config/mlops.yaml: WIRING_LINES lines. uv's cache makes the install mostly local; the lock is
+of config/mlops.yaml: WIRING_LINES lines, then `upgrade --to 2`, `make setup` and the level-2
+`make test`. uv's cache makes the install mostly local; the lock is
 installed first with its hashes checked, and the pins the team's packages refuse (Kedro 0.19:
 click<8.2, which the tested gto's click>=8.2 clashes with) are left to the resolver.
 
@@ -125,3 +126,13 @@ def test_adopted_kedro_project_sets_up_tests_and_trains(tmp_path, runtime_wheels
                  "mlflow.MlflowClient().search_model_versions(\"name='spaceflights-model'\")))"],
                 repo, {"MLFLOW_TRACKING_URI": f"sqlite:///{repo / 'mlflow.db'}"})  # fmt: skip
     assert shown.stdout.split()[-1] == "2"
+
+    # Level 2: setup again (the pins left to the resolver are remembered: no refused install
+    # this time) and the level-2 tests, serving included, on their Kedro nodes.
+    commit(repo, "wired")
+    run([sys.executable, "-m", "scaffolder", "upgrade", repo, "--to", "2", "--defaults"], REPO)
+    setup = make("setup")
+    assert "left to the resolver as in your last setup: " in setup.stdout, setup.stdout
+    assert "trying again" not in setup.stdout, setup.stdout
+    tested = make("test")
+    assert "test_mlops_serving.py" in tested.stdout and " passed" in tested.stdout
