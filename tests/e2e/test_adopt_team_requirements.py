@@ -1,8 +1,9 @@
 """Issue 25, for real: a cookiecutter-data-science v2 project whose dependencies live only in
 requirements.txt (its package imports loguru), whose Makefile has its own `test` and `help`,
 and whose model is a class of its own (no scikit-learn estimator), adopted at level 1 and then
-`make setup`, `make test` and `make train` with no hand edit but the wiring of
-config/mlops.yaml: WIRING_LINES lines, written below. Then `upgrade --to 2`, `make setup`,
+`make setup`, `make test`, `make train`, `make dag-test` and `make kfp-run` (Airflow and
+Kubeflow run the same functions, each registering a version) with no hand edit but the wiring
+of config/mlops.yaml: WIRING_LINES lines, written below. Then `upgrade --to 2`, `make setup`,
 `make train` and `make serve`: the serving app answers `/predict` with that class's predictions
 (through the pyfunc wrapper it was registered with), and the project's smoke test passes.
 
@@ -11,6 +12,7 @@ Hand-written fixture: tests/upgrade/team_projects.py (ccds_project)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -69,7 +71,7 @@ def test_adopted_ccds_project_sets_up_tests_and_trains_its_own_model(tmp_path, v
     commit(repo, "our data and model")
     adopted = subprocess.run(
         [sys.executable, "-m", "scaffolder", "adopt", str(repo), "--level", "1",
-         "--orchestrator", "airflow", "--defaults"],
+         "--orchestrator", "both", "--defaults"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert adopted.returncode == 0, adopted.stderr
@@ -117,6 +119,15 @@ def test_adopted_ccds_project_sets_up_tests_and_trains_its_own_model(tmp_path, v
                   "{'hr': [8, 3], 'temp': [0.3, 0.1]}))))"],
                  repo, {"MLFLOW_TRACKING_URI": f"sqlite:///{repo / 'mlflow.db'}"})  # fmt: skip
     assert loaded.stdout.strip().endswith("[1, 0]") or "[np.int64(1), np.int64(0)]" in loaded.stdout
+    # The same functions as an Airflow DAG and a Kubeflow pipeline (kfp.local), run once each:
+    # versions 2 and 3 of their class.
+    dag = make(repo, "dag-test", venv)
+    assert "DAG bike_demand_training: run success" in dag.stdout, dag.stdout
+    assert re.search(r"^  register +success", dag.stdout, re.M), dag.stdout
+    pipeline = make(repo, "kfp-run", venv)
+    assert "pipeline bike-demand-training: run success" in pipeline.stdout, pipeline.stdout
+    assert re.search(r"^  register-op +success", pipeline.stdout, re.M), pipeline.stdout
+    assert latest_version(repo, venv, "bike_demand-model") == 3
 
     # Level 2: the same class served by the real serving app.
     commit(repo, "wired")
@@ -129,6 +140,14 @@ def test_adopted_ccds_project_sets_up_tests_and_trains_its_own_model(tmp_path, v
     trained = make(repo, "train", venv)
     assert "'registered': True" in trained.stdout
     serve_and_smoke(repo, venv, check_rush_hours)
+
+
+def latest_version(repo, python_venv, name: str) -> int:
+    """The newest version of `name` in the project's own MLflow store."""
+    shown = run([python_venv / "bin/python", "-c", "import mlflow; print(max(int(v.version) for v "
+                 f"in mlflow.MlflowClient().search_model_versions(\"name='{name}'\")))"],
+                repo, {"MLFLOW_TRACKING_URI": f"sqlite:///{repo / 'mlflow.db'}"})  # fmt: skip
+    return int(shown.stdout.split()[-1])
 
 
 def post(url: str, body: dict) -> tuple[int, dict]:
@@ -147,7 +166,7 @@ def check_rush_hours(base_url: str) -> None:
     status, body = post(f"{base_url}/predict", {"rows": rows})
     assert status == 200, body
     assert [p["label"] for p in body["predictions"]] == [1, 0, 1], body
-    assert body["model_name"] == "bike_demand-model" and body["model_version"] == "2"
+    assert body["model_name"] == "bike_demand-model" and body["model_version"] == "4"
     # A row without a column the model was registered with is named, not a 500.
     status, body = post(f"{base_url}/predict", {"rows": [{"temp": 0.3}]})
     assert status == 422 and "hr" in json.dumps(body), body
