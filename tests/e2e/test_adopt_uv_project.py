@@ -1,9 +1,9 @@
 """Issue 25, for real: a uv-managed package (`[dependency-groups]`, a uv.lock made by the real
 `uv lock` and the hashed constraints.txt `uv export` writes) adopted at level 1, then `make
 setup` the default way (ENV_MANAGER=uv, a new .venv in the project), the team's own tests,
-`make test`, `make train` and `make kfp-run` with no hand edit but the wiring of
-config/mlops.yaml: WIRING_LINES lines; then `upgrade --to 2`, `make setup` and the level-2
-`make test`. uv's cache makes the install mostly local; the team's lock is installed first
+`make test`, `make train`, `make kfp-run` and `make dag-test` with no hand edit but the wiring
+of config/mlops.yaml: WIRING_LINES lines; then `upgrade --to 2`, `make setup`, the level-2
+`make test`, `make train` and `make serve` answering `/predict` with their model. uv's cache makes the install mostly local; the team's lock is installed first
 with its hashes checked."""
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import tomllib
 from tests.upgrade.helpers import commit, git
 
 from .conftest import REPO, run
+from .test_adopt_team_requirements import latest_version, post
+from .test_level2 import serve_and_smoke
 from .test_adopt_uv_lock import uv_venv
 
 pytestmark = pytest.mark.e2e
@@ -80,7 +82,7 @@ def test_adopted_uv_project_sets_up_tests_and_trains(tmp_path, runtime_wheels, m
     locked = {p["name"]: p["version"] for p in tomllib.loads((repo / "uv.lock").read_text())
               ["package"]}  # fmt: skip
     run([sys.executable, "-m", "scaffolder", "adopt", repo, "--level", "1", "--orchestrator",
-         "kubeflow", "--defaults"], REPO)  # fmt: skip
+         "both", "--defaults"], REPO)  # fmt: skip
     # uv on PATH (nothing else of that venv), the rest as a team's shell has it.
     tools = tmp_path / "tools"
     tools.mkdir()
@@ -116,6 +118,11 @@ def test_adopted_uv_project_sets_up_tests_and_trains(tmp_path, runtime_wheels, m
     pipeline = run(["make", "kfp-run"], repo, env)
     assert "pipeline fraud-score-training: run success" in pipeline.stdout, pipeline.stdout
     assert re.search(r"^  register-op +success", pipeline.stdout, re.M), pipeline.stdout
+    # And as an Airflow DAG, run once in-process: a third version.
+    dag = run(["make", "dag-test"], repo, env)
+    assert "DAG fraud_score_training: run success" in dag.stdout, dag.stdout
+    assert re.search(r"^  register +success", dag.stdout, re.M), dag.stdout
+    assert latest_version(repo, repo / ".venv", "fraud-score-model") == 3
 
     # Level 2: their hashed constraints.txt stays theirs (the tested pins are on the base
     # branch), setup installs the serving stack beside their lock, the level-2 tests pass.
@@ -127,3 +134,15 @@ def test_adopted_uv_project_sets_up_tests_and_trains(tmp_path, runtime_wheels, m
     run(["make", "setup"], repo, env)
     tested = run(["make", "test"], repo, env)
     assert "test_mlops_serving.py" in tested.stdout and " passed" in tested.stdout
+    trained = run(["make", "train"], repo, env)
+    assert "'registered': True" in trained.stdout, trained.stdout
+    serve_and_smoke(repo, repo / ".venv", check_fraud)
+
+
+def check_fraud(base_url: str) -> None:
+    """Their LogisticRegression, version 4, through the serving app."""
+    rows = [{"amount": 950, "hour": 2}, {"amount": 50, "hour": 12}]
+    status, body = post(f"{base_url}/predict", {"rows": rows})
+    assert status == 200, body
+    assert [p["label"] for p in body["predictions"]] == [1, 0], body
+    assert body["model_name"] == "fraud-score-model" and body["model_version"] == "4", body
