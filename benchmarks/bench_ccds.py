@@ -94,7 +94,9 @@ def interleaved(commands: dict, runs: int) -> list[tuple[float, float, float]]:
                 samples[label].append(measure(make_cmd(i), Path(tmp), env))
     out = []
     for label in commands:
-        wall, peak, cpu = (statistics.median(column) for column in zip(*samples[label]))
+        wall, peak, cpu = (
+            statistics.median(column) for column in zip(*samples[label], strict=True)
+        )
         print(f"{label:<44} median {wall * 1000:7.0f} ms   peak RSS {peak:6.1f} MiB   "
               f"CPU {cpu * 1000:5.0f} ms")  # fmt: skip
         out.append((wall, peak, cpu))

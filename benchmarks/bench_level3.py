@@ -58,7 +58,11 @@ DRIFT_CHILD = textwrap.dedent(
 
     from mlops_runtime.monitoring.config import DriftConfig
     from mlops_runtime.monitoring.drift import detect_drift
-    from mlops_runtime.monitoring.prediction_log import PredictionBatch, read_partitioned, write_partitioned
+    from mlops_runtime.monitoring.prediction_log import (
+        PredictionBatch,
+        read_partitioned,
+        write_partitioned,
+    )
     from mlops_runtime.monitoring.profile import build_profile
 
     if mode == "write":

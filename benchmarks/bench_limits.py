@@ -160,9 +160,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "bench_server.py"
         script.write_text(SERVER)
-        for name, no_limits, path in (("predict_limits_on", False, "/predict"),
-                                      ("predict_limits_off", True, "/predict"),
-                                      ("predict_explain", False, "/predict?explain=true")):  # fmt: skip
+        cases = (
+            ("predict_limits_on", False, "/predict"),
+            ("predict_limits_off", True, "/predict"),
+            ("predict_explain", False, "/predict?explain=true"),
+        )
+        for name, no_limits, path in cases:
             proc, port = serve(script, no_limits)
             try:
                 results[name] = measure(port, path, args.requests)

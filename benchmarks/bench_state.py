@@ -80,7 +80,7 @@ def _run(uri: str, seconds: float, tag: str) -> dict[str, float]:
             audit.append(action="move", alias="champion", to=str(n), actor=tag, reason="bench")
 
         for name, op in zip(OPS, (acquire, release, claim, complete, append, finish,
-                                  audit_append)):  # fmt: skip
+                                  audit_append), strict=True):  # fmt: skip
             timed(name, op)
         store.clear_guards()
         store.forget()

@@ -170,7 +170,8 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Answers with a fixed form; every other string answer is free text (one line, stripped).
 _NOT_FREE_TEXT = {
     "project_name", "package_name", "orchestrator", "ci", "python_version", "level",
-    "example", "package_dir", "team_targets", "team_dvc", "default_branch", "ci_runner", "container_registry", "base_image",
+    "example", "package_dir", "team_targets", "team_dvc", "default_branch", "ci_runner",
+    "container_registry", "base_image",
     "data_versioning", "data_remote", "env_manager", "feature_store",
 }  # fmt: skip
 # Answers the tool sets (adopt), never asked.

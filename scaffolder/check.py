@@ -90,10 +90,9 @@ def template_status(state) -> SourceStatus:
 
 def overlay_status(record, *, offline: bool = False) -> SourceStatus:
     """An overlay: the recorded release against the newest its source offers now."""
+    from scaffolder import trust
     from scaffolder.overlay import OverlayError, fetch, release_tags, resolve
     from scaffolder.releases import newest
-
-    from scaffolder import trust
 
     status = SourceStatus(record.name or record.source, record.version, None, source=record.source)
     if offline:
@@ -129,9 +128,10 @@ def resolve_pinned(entry) -> str:
     manifest declares (files are read, nothing runs)."""
     from scaffolder.overlay import pinned_tag, resolve
 
-    return pinned_tag(entry.source, entry.commit) or resolve(
-        entry.source, entry.commit, git=True
-    ).version
+    return (
+        pinned_tag(entry.source, entry.commit)
+        or resolve(entry.source, entry.commit, git=True).version
+    )
 
 
 def run_check(

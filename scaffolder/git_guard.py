@@ -11,7 +11,8 @@ credential helpers, `remote.*.receivepack`... Two controls, both on while a flee
   and limits transports to file, git, http(s) and ssh (no `ext::` commands); no prompts.
 - `refuse_own_programs(repo)` refuses a checkout whose own config names any other program,
   moves git outside the checkout (`core.worktree`, `include.path`) or steers its connections
-  (a proxy, TLS checks off, URL rewrites): one line naming the setting. The platform's own (system and global) config is the platform's and stays.
+  (a proxy, TLS checks off, URL rewrites): one line naming the setting. The platform's own
+  (system and global) config is the platform's and stays.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def own_settings(repo: Path) -> list[tuple[str, str]]:
     out = run_git(repo, "config", "--list", "--show-scope", "--includes", "-z")
     tokens = out.split("\0")
     found = []
-    for scope, entry in zip(tokens[0::2], tokens[1::2]):
+    for scope, entry in zip(tokens[0::2], tokens[1::2], strict=False):
         if scope in _OWN_SCOPES:
             key, _, value = entry.partition("\n")
             found.append((key, value))

@@ -272,7 +272,11 @@ def tracked_files(repo: Path, rev: str = "HEAD") -> set[str]:
 
 
 def merge_no_commit(
-    repo: Path, commit: str, *, allow_unrelated: bool = False, theirs_label: str | None = None,
+    repo: Path,
+    commit: str,
+    *,
+    allow_unrelated: bool = False,
+    theirs_label: str | None = None,
     env: dict[str, str] | None = None,
 ) -> list[str]:
     """Merge `commit` into the index and work tree but stop before committing.

@@ -42,9 +42,15 @@ def _bounded_binop(environment):
             sizes = (_size(left), _size(right))
             if None not in sizes and sum(sizes) > MAX_OUTPUT:  # type: ignore[arg-type]
                 raise SecurityError(f"a concatenation makes over {MAX_OUTPUT} items")
-        elif operator == "**" and isinstance(left, int) and isinstance(right, int):
-            if abs(left) > 1 and right > 0 and right * abs(left).bit_length() > MAX_POWER_BITS:
-                raise SecurityError(f"a power makes an integer of over {MAX_POWER_BITS} bits")
+        elif (
+            operator == "**"
+            and isinstance(left, int)
+            and isinstance(right, int)
+            and abs(left) > 1
+            and right > 0
+            and right * abs(left).bit_length() > MAX_POWER_BITS
+        ):
+            raise SecurityError(f"a power makes an integer of over {MAX_POWER_BITS} bits")
         return environment.binop_table[operator](left, right)
 
     return call_binop

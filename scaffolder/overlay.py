@@ -198,8 +198,6 @@ class Overlay:
         return [p for p in sorted(folder.glob("*.py")) if not p.name.startswith("_")]
 
 
-
-
 def parse_spec(spec: str) -> tuple[str, str | None, bool]:
     """SOURCE[@REF] -> (source, ref, is a git repository)."""
     source, ref = spec, None

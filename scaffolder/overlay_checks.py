@@ -55,7 +55,6 @@ def check_plain_files(root: Path, where: str) -> None:
                 )
 
 
-
 class guard:
     """An overlay's code: whatever it raises, or a `sys.exit()`, becomes one OverlayError."""
 

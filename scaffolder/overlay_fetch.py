@@ -93,8 +93,10 @@ def _checkout(mirror: Path, commit: str) -> Path:
     try:
         with tarfile.open(fileobj=io.BytesIO(gitops.archive(mirror, commit))) as tar:
             for member in tar.getmembers():
-                if not (member.isfile() or member.isdir()) or member.name.startswith("/") or (
-                    ".." in Path(member.name).parts
+                if (
+                    not (member.isfile() or member.isdir())
+                    or member.name.startswith("/")
+                    or (".." in Path(member.name).parts)
                 ):
                     target = f" (to {member.linkname})" if member.linkname else ""
                     raise OverlayError(

@@ -12,6 +12,7 @@ The built-in templates are ours: they render in the process, with no fork.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
@@ -93,10 +94,8 @@ def _flush() -> None:
     import sys
 
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(Exception):  # a closed or odd stream: nothing to keep
             stream.flush()
-        except Exception:  # noqa: BLE001, S110 - a closed or odd stream: nothing to keep
-            pass
 
 
 def _enter_child(interactive: bool) -> None:
@@ -111,7 +110,7 @@ def _enter_child(interactive: bool) -> None:
         try:
             old = getattr(sys, name)
             if old is not None and old.fileno() == fd:
-                setattr(sys, name, open(os.dup(fd), mode, buffering=1, encoding=old.encoding,
+                setattr(sys, name, open(os.dup(fd), mode, buffering=1, encoding=old.encoding,  # noqa: SIM115 (the new sys stream)
                                         errors=old.errors, closefd=True))  # fmt: skip
         except (OSError, ValueError, AttributeError):  # not a real stream (tests capture it)
             pass
@@ -178,10 +177,8 @@ def _stop(pid: int, grace: float) -> None:
         if done:
             return
         time.sleep(0.05)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     os.waitpid(pid, 0)
 
 

@@ -139,7 +139,9 @@ UPGRADE_CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("args", "prepare", "needle"), UPGRADE_CASES, ids=lambda v: _case_id(v, 60))
+@pytest.mark.parametrize(
+    ("args", "prepare", "needle"), UPGRADE_CASES, ids=lambda v: _case_id(v, 60)
+)
 def test_upgrade_and_adopt_refuse_bad_input_in_one_line(project, run_cli, args, prepare, needle):
     if prepare:
         prepare(project)

@@ -38,13 +38,21 @@ VARIANTS = [
     {"level": 2, "example": False, "package_dir": "churn_model", "team_dvc": True},
     {"level": 2, "example": False, "package_dir": "src/churn_model", "team_targets": "help lint"},
     # free text that must be escaped in every file it lands in
-    {"level": 3, "description": "Churn \"model\" 'v2' $HOME `x` \\ # {{ not jinja }}",
-     "author": "O'Brien & Co <ml@example.org>", "ci_runner": "self-hosted, gpu",
-     "container_registry": "registry.example.com:5000/ml"},
+    {
+        "level": 3,
+        "description": "Churn \"model\" 'v2' $HOME `x` \\ # {{ not jinja }}",
+        "author": "O'Brien & Co <ml@example.org>",
+        "ci_runner": "self-hosted, gpu",
+        "container_registry": "registry.example.com:5000/ml",
+    },
     {"level": 0, "package_name": "churnpkg", "python_version": "3.10"},
     {"level": 2, "feature_store": "feast", "orchestrator": "kubeflow"},
-    {"level": 3, "feature_store": "feast", "data_remote": "s3://bucket/churn",
-     "base_image": "registry.example.com/python:3.11"},
+    {
+        "level": 3,
+        "feature_store": "feast",
+        "data_remote": "s3://bucket/churn",
+        "base_image": "registry.example.com/python:3.11",
+    },
 ]
 
 
@@ -67,7 +75,9 @@ def _both_ways(tmp_path: Path, given: dict[str, object]):
     return direct, copier
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS + VARIANTS, ids=lambda a: "-".join(map(str, a.values()))[:60])
+@pytest.mark.parametrize(
+    "answers", COMBINATIONS + VARIANTS, ids=lambda a: "-".join(map(str, a.values()))[:60]
+)
 def test_the_direct_render_is_copiers_render(tmp_path, answers):
     direct, copier = _both_ways(tmp_path, {**BASE, **answers})
     assert direct == copier
@@ -91,7 +101,9 @@ def test_both_renders_refuse_the_same_bad_answers(tmp_path, given, needle):
         with pytest.raises(Exception) as caught:
             way(builtin_catalog(), {**BASE, **given}, tmp_path / way.__name__)
         assert needle in str(caught.value)
-        assert not (tmp_path / way.__name__).exists() or not any((tmp_path / way.__name__).iterdir())
+        assert not (tmp_path / way.__name__).exists() or not any(
+            (tmp_path / way.__name__).iterdir()
+        )
 
 
 def test_a_question_copier_would_refuse_is_refused_in_one_line(tmp_path):

@@ -117,9 +117,7 @@ def test_non_utf8_file_names_in_assess_json(project):
     json.loads(result.stdout)
 
 
-def test_fleet_refuses_a_non_utf8_repos_file_and_a_report_into_a_missing_folder(
-    project, tmp_path
-):
+def test_fleet_refuses_a_non_utf8_repos_file_and_a_report_into_a_missing_folder(project, tmp_path):
     before = snapshot(project)
     repos = tmp_path / "repos.txt"
     repos.write_bytes(b"# caf\xe9\n" + os.fsencode(str(project)) + b"\n")

@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 from fake_packages import clear_endpoints
 from fake_project import fake_project, registry_client  # noqa: F401 (fixtures)
-from serving_project import serving_project, serving_registry  # noqa: F401 (fixtures)
-
 from mlops_runtime import Project
+from serving_project import serving_project, serving_registry  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

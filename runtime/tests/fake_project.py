@@ -8,7 +8,6 @@ import itertools
 
 import pytest
 from fake_packages import clear_endpoints, forget_package, write_package
-
 from mlops_runtime import Project
 
 _counter = itertools.count()
@@ -36,7 +35,7 @@ alerts:
 
 MODULES = {
     "__init__.py": "",
-    "config.py": '''
+    "config.py": """
         import os
         from types import SimpleNamespace as NS
 
@@ -46,14 +45,14 @@ MODULES = {
                 environment=NS(name=os.environ.get("MLOPS_ENV", "dev")),
                 quality_gate=NS(primary_metric="roc_auc"),
             )
-    ''',
-    "tracking.py": '''
+    """,
+    "tracking.py": """
         import os
 
         def tracking_uri():
             return os.environ["MLFLOW_TRACKING_URI"]
-    ''',
-    "model_card.py": '''
+    """,
+    "model_card.py": """
         from mlflow.tracking import MlflowClient
 
         from .tracking import tracking_uri
@@ -62,9 +61,9 @@ MODULES = {
             client = MlflowClient(tracking_uri=tracking_uri())
             run_id = client.get_model_version(cfg.registry.model_name, version).run_id
             client.log_text(run_id, "# card of version " + str(version), "model_card.md")
-    ''',
+    """,
     "pipeline/__init__.py": "",
-    "pipeline/records.py": '''
+    "pipeline/records.py": """
         import os
         from types import SimpleNamespace as NS
 
@@ -80,15 +79,15 @@ MODULES = {
         def origin():
             return NS(orchestrator="local", run_id=os.environ.get("PIPELINE_RUN_ID", "local"),
                       trigger="manual")
-    ''',
+    """,
     "monitoring/__init__.py": "",
-    "monitoring/__main__.py": '''
+    "monitoring/__main__.py": """
         import json, os, sys
         # Records how it was called, so a test sees the receiver's retrain request.
         with open(os.environ["FAKE_RETRAIN_LOG"], "a") as out:
             out.write(json.dumps(sys.argv[1:]) + "\\n")
         print("retrain succeeded: version 9")
-    ''',
+    """,
 }
 
 
@@ -132,7 +131,6 @@ def register(
     artifact), through the runtime's `record_registration` unless `lineage` is False; the
     version number."""
     from mlflow.tracking import MlflowClient
-
     from mlops_runtime.governance import aliases
 
     cfg = project.call("load_config")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from fake_packages import clear_endpoints, forget_package, write_package
-
 from mlops_runtime import Project
 
 FAKE_PACKAGE = {

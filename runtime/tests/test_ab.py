@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from mlops_runtime import ab
 from mlops_runtime.ab import compare, two_proportion_test
 
@@ -27,7 +26,9 @@ def test_the_comparison_needs_samples_and_significance():
         ({"champion": (10, 100), "challenger": (10, 100)}, []),
     ],
 )
-def test_run_acts_on_the_decision(serving_project, serving_registry, tmp_path, monkeypatch, counts, moves):
+def test_run_acts_on_the_decision(
+    serving_project, serving_registry, tmp_path, monkeypatch, counts, moves
+):
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "ab_test.yaml").write_text(
         "comparison:\n  successes: s{VARIANT}\n  trials: t{VARIANT}\n  min_samples: 50\n"
@@ -62,4 +63,8 @@ def test_the_command_line_reports_a_refusal(serving_project, tmp_path, monkeypat
     fakeserve.registry.ALIASES["challenger"] = "2"
     code = ab.main(serving_project, ["--prometheus", "http://p"], refuse, lambda r: None)
     err = capsys.readouterr().err
-    assert code == 1 and "the promotion policy refused the challenger" in err and "no model card" in err
+    assert (
+        code == 1
+        and "the promotion policy refused the challenger" in err
+        and "no model card" in err
+    )

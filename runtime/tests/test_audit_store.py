@@ -46,9 +46,11 @@ def test_an_edited_or_removed_row_and_a_truncated_log_are_detected(state_uri):
         anchor = log.head()
         table = schema.audit_log
         with store.engine.begin() as conn:
-            line = conn.execute(
-                table.select().where(table.c.namespace == "proj", table.c.seq == 2)
-            ).one().line
+            line = (
+                conn.execute(table.select().where(table.c.namespace == "proj", table.c.seq == 2))
+                .one()
+                .line
+            )
             conn.execute(
                 table.update()
                 .where(table.c.namespace == "proj", table.c.seq == 2)
@@ -59,9 +61,7 @@ def test_an_edited_or_removed_row_and_a_truncated_log_are_detected(state_uri):
         assert "line 3: does not follow line 2 (edited or removed)" in problems
         with store.engine.begin() as conn:
             conn.execute(table.delete().where(table.c.namespace == "proj", table.c.seq >= 2))
-        assert log.verify(anchor) == [
-            "the anchored head is entry 4, the log has 1 (truncated)"
-        ]
+        assert log.verify(anchor) == ["the anchored head is entry 4, the log has 1 (truncated)"]
 
 
 def test_a_file_log_of_an_older_project_is_carried_over_verbatim(project, state_uri,

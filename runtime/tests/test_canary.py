@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import yaml
-
 from mlops_runtime.canary import (
     CanaryError,
     evaluate,

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 import yaml
-from test_serving_app import FEATURES, scorer
-
 from mlops_runtime.cd import deploy, smoke
 from mlops_runtime.serving.app import ServingOptions, create_app
+from test_serving_app import FEATURES, scorer
 
 
 @pytest.fixture

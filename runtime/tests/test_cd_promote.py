@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from fake_project import register
-
 from mlops_runtime.cd import promote
 from mlops_runtime.governance.audit import AuditLog
 

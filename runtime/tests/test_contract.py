@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from mlops_runtime.contract import load_contract, parse_contract
 
 CONTRACT = """

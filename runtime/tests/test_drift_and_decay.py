@@ -7,12 +7,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-
-from sampleproj.data import FEATURE_COLUMNS, generate
 from mlops_runtime.monitoring.config import DecayConfig, DriftConfig
 from mlops_runtime.monitoring.decay import detect_decay
 from mlops_runtime.monitoring.drift import adjust, detect_drift, psi
 from mlops_runtime.monitoring.profile import build_profile
+from sampleproj.data import FEATURE_COLUMNS, generate
 
 HOUR = 3600.0
 

@@ -9,7 +9,6 @@ import types
 from pathlib import Path
 
 import pytest
-
 from mlops_runtime import dvc_stages
 
 

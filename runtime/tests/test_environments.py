@@ -4,7 +4,6 @@ config/environments.yaml, dev needs no entry, overrides merge section by section
 from __future__ import annotations
 
 import pytest
-
 from mlops_runtime.environments import EnvironmentConfig, merge, read_environment
 
 ENVIRONMENTS = """
@@ -26,7 +25,8 @@ def test_mlops_env_picks_the_environment_and_its_overrides(tmp_path, monkeypatch
     staging, overrides = read_environment(tmp_path)
     assert staging == EnvironmentConfig("staging", "http://mlflow.staging:5000", "candidate", False)
     assert merge({"data": {"n_rows": 2000, "seed": 1}, "model": {"type": "lr"}}, overrides) == {
-        "data": {"n_rows": 500, "seed": 1}, "model": {"type": "lr"}
+        "data": {"n_rows": 500, "seed": 1},
+        "model": {"type": "lr"},
     }
     with pytest.raises(ValueError, match=r"MLOPS_ENV='prod' in .* \(known: staging\)"):
         read_environment(tmp_path, "prod")

@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import pytest
 from fake_project import LINEAGE, register
-
 from mlops_runtime.governance import aliases, cli
 from mlops_runtime.governance.audit import AuditLog, audit_experiment
 from mlops_runtime.governance.policy import Policy, VersionFacts, load_policy, violations

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from mlops_runtime.monitoring.config import GuardConfig
 from mlops_runtime.monitoring.guards import RetrainGuards, RetrainRefused
 

@@ -7,12 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
-
 from mlops_runtime.contract import ColumnSpec
 from mlops_runtime.limits import LimitsChecker, LimitsError, LimitsPolicy, training_ranges
 from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.loader import LoadedModel
+from prometheus_client.parser import text_string_to_metric_families
 
 TRAIN = pd.DataFrame({"x": [0.0, 5.0, 10.0], "n": [1, 2, 3], "kind": ["a", "b", "a"]})
 FEATURES = [
@@ -119,8 +118,16 @@ def test_flagged_rows_reach_the_prediction_log_and_the_review(project, tmp_path,
     checker = LimitsChecker(training_ranges(TRAIN), LimitsPolicy())
     rows = pd.DataFrame({"x": [5.0, 40.0, 5.0], "n": [2, 2, 2], "kind": ["a", "a", "b"]})
     now = time.time()
-    served = PredictionBatch("req-1", rows, [0.9, 0.95, 0.52], [1, 1, 1], "m", "3",
-                             limits=checker.assess(rows, [0.9, 0.95, 0.52]), timestamp=now - 60)
+    served = PredictionBatch(
+        "req-1",
+        rows,
+        [0.9, 0.95, 0.52],
+        [1, 1, 1],
+        "m",
+        "3",
+        limits=checker.assess(rows, [0.9, 0.95, 0.52]),
+        timestamp=now - 60,
+    )
     batch = PredictionBatch("batch-1", rows.head(1), [0.9], [1], "m", "3", source="batch",
                             timestamp=now - 60)  # fmt: skip
     frame = served.to_frame()

@@ -14,12 +14,11 @@ import time
 
 import pytest
 import uvicorn
-from test_serving_app import FEATURES
-
 from mlops_runtime.loadtest import LoadPlan, SLOError, judge, parse_slo, run_load
 from mlops_runtime.loadtest import main as loadtest
 from mlops_runtime.loadtest.runner import percentile
 from mlops_runtime.serving.app import ServingOptions, create_app
+from test_serving_app import FEATURES
 
 DELAY = {"seconds": 0.0}  # how long the server's scoring takes; a test slows it down
 

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-
 from mlops_runtime.model_checks import (
     Scoring,
     champion_comparison,

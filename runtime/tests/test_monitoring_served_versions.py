@@ -7,13 +7,12 @@ import time
 
 import numpy as np
 import pytest
-from sampleproj.data import FEATURE_COLUMNS, generate
-
 from mlops_runtime.monitoring.config import MonitoringConfig
 from mlops_runtime.monitoring.job import current_version, run_monitoring, served_versions
 from mlops_runtime.monitoring.prediction_log import PredictionBatch, write_partitioned
 from mlops_runtime.monitoring.profile import build_profile
 from mlops_runtime.settings import load_settings
+from sampleproj.data import FEATURE_COLUMNS, generate
 
 
 def _log(project, version: str, rows: int, seed: int, shift: float = 0.0, age: float = 60):

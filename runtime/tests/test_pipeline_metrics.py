@@ -6,9 +6,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
-
 from mlops_runtime.pipeline_metrics import metrics_path, write_pipeline_metrics
+from prometheus_client.parser import text_string_to_metric_families
 
 LABELS = {"project": "churn", "pipeline": "churn_training"}
 

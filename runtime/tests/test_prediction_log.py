@@ -7,8 +7,6 @@ import time
 
 import pandas as pd
 import pytest
-
-from sampleproj.data import FEATURE_COLUMNS, generate
 from mlops_runtime.monitoring.prediction_log import (
     PredictionBatch,
     PredictionLogger,
@@ -18,6 +16,7 @@ from mlops_runtime.monitoring.prediction_log import (
     write_feedback,
     write_partitioned,
 )
+from sampleproj.data import FEATURE_COLUMNS, generate
 
 DAY = 86400.0
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from mlops_runtime import Project, ProjectError
 from mlops_runtime.settings import load_settings
 
@@ -15,9 +14,7 @@ def team_package(tmp_path, monkeypatch):
     package = tmp_path / "teampkg"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "tracking.py").write_text(
-        "def tracking_uri():\n    return 'sqlite:///team.db'\n"
-    )
+    (package / "tracking.py").write_text("def tracking_uri():\n    return 'sqlite:///team.db'\n")
     (package / "other.py").write_text("def uri():\n    return 'http://mlflow:5000'\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     yield "teampkg"

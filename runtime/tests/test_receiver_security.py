@@ -12,7 +12,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from mlops_runtime.remediation import receiver as rx
 from mlops_runtime.remediation.policy import Policy, load_policy
 from mlops_runtime.remediation.receiver import (
@@ -53,8 +52,9 @@ def make_remediator(tmp_path, calls, outcome="succeeded", **policy):
         return handler
 
     made = Remediator(
-        policy=Policy(actions={"MLDataDrift": "retrain", "MLServingErrorRateHigh": "rollback"},
-                      **policy),  # fmt: skip
+        policy=Policy(
+            actions={"MLDataDrift": "retrain", "MLServingErrorRateHigh": "rollback"}, **policy
+        ),  # fmt: skip
         state_dir=tmp_path / "state",
         handlers={a: record(a) for a in ("retrain", "rollback", "page")},
         project="p",

@@ -2,7 +2,6 @@
 
 import pandas as pd
 import pytest
-
 from mlops_runtime import records
 
 PIPELINE_NAME = "churn_training"

@@ -4,7 +4,6 @@ alias to another's version, by hand or (level 3) through the promotion policy.""
 from __future__ import annotations
 
 from fake_project import register
-
 from mlops_runtime import registry
 
 

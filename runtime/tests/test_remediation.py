@@ -7,11 +7,9 @@ import threading
 import urllib.request
 
 import pytest
-
 from mlops_runtime.remediation.actions import do_retrain
 from mlops_runtime.remediation.policy import Policy, load_policy
 from mlops_runtime.remediation.receiver import Remediator, make_server
-
 
 TOKEN = "a-token-long-enough-for-the-receiver"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

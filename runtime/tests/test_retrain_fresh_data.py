@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
-from sampleproj.data import FEATURE_COLUMNS, TARGET, generate
-
 from mlops_runtime.monitoring.config import GuardConfig, MonitoringConfig
 from mlops_runtime.monitoring.prediction_log import (
     PredictionBatch,
@@ -17,6 +16,7 @@ from mlops_runtime.monitoring.prediction_log import (
 )
 from mlops_runtime.monitoring.retrain import assemble_training_data, retrain
 from mlops_runtime.settings import load_settings
+from sampleproj.data import FEATURE_COLUMNS, TARGET, generate
 
 
 @dataclass(frozen=True)
@@ -111,5 +111,5 @@ def test_a_retrain_names_the_data_version_it_assembled_and_its_source(project, t
     _log(project, "req-e", 20, at=now - 3600)
     _label(project, "req-e", 20, label=1, at=now - 60)
     fresh = assemble_training_data(project, settings, MonitoringConfig(), config, now=now)
-    assembled = hashlib.md5(open(fresh.source, "rb").read(), usedforsecurity=False).hexdigest()
+    assembled = hashlib.md5(Path(fresh.source).read_bytes(), usedforsecurity=False).hexdigest()
     assert fresh.version == assembled != md5 and fresh.base_version == md5

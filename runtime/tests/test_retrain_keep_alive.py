@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-
 from mlops_runtime.monitoring.config import GuardConfig, MonitoringConfig
 from mlops_runtime.monitoring.guards import LEASE, RetrainRefused, open_guards
 from mlops_runtime.monitoring.retrain import begin_retrain, finish_retrain, keep_alive

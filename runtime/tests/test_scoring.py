@@ -8,10 +8,9 @@ import time
 
 import pandas as pd
 import pytest
-from test_validation import CONTRACT, frame
-
 from mlops_runtime import Project, scoring
 from mlops_runtime.monitoring.prediction_log import read_partitioned
+from test_validation import CONTRACT, frame
 
 PREDICT = """
 def predict(model, df):
@@ -26,7 +25,12 @@ def predict(model, df):
 def project(serving_project, tmp_path, monkeypatch) -> Project:
     """The serving test project (alias table, models by version) with a `predict` hook."""
     (tmp_path / "fakeserve" / "predict.py").write_text(PREDICT)
-    for variable in ("PREDICTION_LOG_URI", "MLOPS_ARTIFACT_ROOT", "MONITORING_CONFIG", "MLOPS_GX_ROOT"):
+    for variable in (
+        "PREDICTION_LOG_URI",
+        "MLOPS_ARTIFACT_ROOT",
+        "MONITORING_CONFIG",
+        "MLOPS_GX_ROOT",
+    ):
         monkeypatch.delenv(variable, raising=False)
     frame().drop(columns=["y"]).to_csv(tmp_path / "in.csv", index=False)
     return serving_project
@@ -45,7 +49,9 @@ def test_scores_with_the_alias_version_and_logs_the_batch(project, serving_regis
     assert out["p"].tolist() == [0.7] * 20 and set(out["model_version"]) == {7}
     logged = read_partitioned((tmp_path / "artifacts" / "predictions").as_uri(), 0, time.time() + 1)
     assert len(logged) == 20 and set(logged["source"]) == {"batch"}
-    assert logged["request_id"].iloc[0].startswith("batch-") and set(logged["model_version"]) == {"7"}
+    assert logged["request_id"].iloc[0].startswith("batch-") and set(logged["model_version"]) == {
+        "7"
+    }
 
 
 def test_the_command_refuses_a_broken_input_a_missing_file_and_no_model(
@@ -61,7 +67,9 @@ def test_the_command_refuses_a_broken_input_a_missing_file_and_no_model(
     bad = frame().drop(columns=["y"])
     bad.loc[0, "x"] = 70
     bad.to_csv(tmp_path / "bad.csv", index=False)
-    assert scoring.main(project, score, lambda: tmp_path / "in.csv", [str(tmp_path / "bad.csv")]) == 1
+    assert (
+        scoring.main(project, score, lambda: tmp_path / "in.csv", [str(tmp_path / "bad.csv")]) == 1
+    )
     assert "expect_column_values_to_be_between(x)" in capsys.readouterr().err
     missing = str(tmp_path / "nothing.csv")
     assert scoring.main(project, score, lambda: tmp_path / "in.csv", [missing]) == 1

@@ -7,12 +7,11 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
-
 from mlops_runtime.contract import ColumnSpec
 from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.hooks import ServingHooks
 from mlops_runtime.serving.loader import LoadedModel
+from prometheus_client.parser import text_string_to_metric_families
 
 FEATURES = [
     ColumnSpec("x", "number", minimum=0, maximum=10),
@@ -97,7 +96,9 @@ def test_the_body_cap_holds_whatever_the_headers_say(serving_project):
     options = ServingOptions(reload_seconds=0, max_body_bytes=2000)
     big = b'{"rows": [' + b",".join([b'{"x": 1.0, "kind": "a"}'] * 200) + b"]}"
     with TestClient(app(serving_project, options=options)) as client:
-        declared = client.post("/predict", content=big, headers={"content-type": "application/json"})
+        declared = client.post(
+            "/predict", content=big, headers={"content-type": "application/json"}
+        )
         assert declared.status_code == 413
         chunked = client.post(
             "/predict",
@@ -105,9 +106,7 @@ def test_the_body_cap_holds_whatever_the_headers_say(serving_project):
             headers={"content-type": "application/json"},
         )
         assert chunked.status_code == 413
-        lying = client.post(
-            "/predict", content=b"{}", headers={"content-length": "-1"}
-        )
+        lying = client.post("/predict", content=b"{}", headers={"content-length": "-1"})
         assert lying.status_code == 400
         assert client.post("/predict", json={"rows": [ROW]}).status_code == 200
 
@@ -135,7 +134,9 @@ def test_not_ready_without_a_model_then_ready_when_it_appears(serving_project, s
         assert client.get("/ready").json()["model_version"] == "7"
 
 
-def test_alias_from_the_environment_and_a_pinned_version(serving_project, serving_registry, monkeypatch):
+def test_alias_from_the_environment_and_a_pinned_version(
+    serving_project, serving_registry, monkeypatch
+):
     serving_registry.ALIASES["candidate"] = "2"
     monkeypatch.setenv("SERVING_MODEL_ALIAS", "candidate")
     with TestClient(app(serving_project)) as client:
@@ -204,7 +205,9 @@ def test_a_rollback_reaches_traffic_within_the_interval_without_a_failed_request
         def traffic():
             while not stop.is_set():
                 response = client.post("/predict", json={"rows": [ROW]})
-                version = response.json().get("model_version") if response.status_code == 200 else ""
+                version = (
+                    response.json().get("model_version") if response.status_code == 200 else ""
+                )
                 answers.append((time.monotonic(), response.status_code, version))
 
         sender = threading.Thread(target=traffic)

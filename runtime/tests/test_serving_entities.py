@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from fastapi.testclient import TestClient
-
 from mlops_runtime.contract import ColumnSpec
 from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.entities import EntityNotFound, FeatureServer, FeatureServerDown

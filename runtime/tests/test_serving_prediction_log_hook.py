@@ -8,11 +8,10 @@ import time
 
 import pandas as pd
 from fastapi.testclient import TestClient
-from prometheus_client import CollectorRegistry
-
 from mlops_runtime.contract import ColumnSpec
 from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.hooks import PredictionLogHook, ServingHooks
+from prometheus_client import CollectorRegistry
 
 
 class FakeLogger:
@@ -94,8 +93,12 @@ def test_a_sink_down_past_the_threshold_fails_readiness_and_is_counted():
     logger._write()
     ok, why = hook.ready()
     assert not ok and "61 s" in why
-    assert registry.get_sample_value("mlops_prediction_log_sink_errors_total", {"project": "p"}) == 2
-    assert registry.get_sample_value("mlops_prediction_log_sink_down_seconds", {"project": "p"}) == 61
+    assert (
+        registry.get_sample_value("mlops_prediction_log_sink_errors_total", {"project": "p"}) == 2
+    )
+    assert (
+        registry.get_sample_value("mlops_prediction_log_sink_down_seconds", {"project": "p"}) == 61
+    )
     logger.sink_up = True
     logger._write()  # back: the next write succeeds
     assert hook.ready() == (True, None)
@@ -113,7 +116,9 @@ def test_shutdown_with_the_sink_down_ends_within_its_budget_and_counts_the_loss(
     hook.stop()
     assert time.monotonic() - started < 1.0
     assert hook.shutdown_dropped == 3
-    assert registry.get_sample_value("mlops_prediction_log_rows_dropped_total", {"project": "p"}) == 3
+    assert (
+        registry.get_sample_value("mlops_prediction_log_rows_dropped_total", {"project": "p"}) == 3
+    )
 
 
 def _scorer(model, frame):

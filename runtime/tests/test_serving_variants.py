@@ -7,9 +7,6 @@ import time
 
 import pandas as pd
 from fastapi.testclient import TestClient
-from prometheus_client import CollectorRegistry
-from prometheus_client.parser import text_string_to_metric_families
-
 from mlops_runtime.contract import ColumnSpec
 from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.hooks import ServingHooks
@@ -22,6 +19,8 @@ from mlops_runtime.serving.variants import (
     assign,
     bucket,
 )
+from prometheus_client import CollectorRegistry
+from prometheus_client.parser import text_string_to_metric_families
 
 FEATURES = [ColumnSpec("x", "number", minimum=0, maximum=10)]
 ROW = {"x": 1.0}
@@ -57,7 +56,8 @@ def variant_counts(text: str) -> dict[str, float]:
         sample.labels["variant"]: sample.value
         for family in text_string_to_metric_families(text)
         for sample in family.samples
-        if sample.name == "mlops_serving_variant_requests_total" and sample.labels["outcome"] == "ok"
+        if sample.name == "mlops_serving_variant_requests_total"
+        and sample.labels["outcome"] == "ok"
     }
 
 
@@ -72,7 +72,9 @@ def test_the_same_key_always_gets_the_same_variant():
 def test_the_observed_split_is_the_configured_share_over_10000_requests(serving_project):
     from fakeserve.registry import Constant
 
-    loaded = {a: LoadedModel(Constant(0.5), "m", v, a) for a, v in ((CHAMPION, "1"), (CHALLENGER, "2"))}
+    loaded = {
+        a: LoadedModel(Constant(0.5), "m", v, a) for a, v in ((CHAMPION, "1"), (CHALLENGER, "2"))
+    }
     router = VariantRouter("p", SPLIT, CollectorRegistry(), loader=loaded.get, scorer=scorer)
     router.load_challenger()
     frame = pd.DataFrame([ROW])
@@ -83,7 +85,9 @@ def test_the_observed_split_is_the_configured_share_over_10000_requests(serving_
     assert abs(share - 0.1) < 0.012, share  # 10,000 draws at p=0.1: four standard errors
 
 
-def test_split_mode_answers_with_the_assigned_sticky_variant(serving_project, tmp_path, monkeypatch):
+def test_split_mode_answers_with_the_assigned_sticky_variant(
+    serving_project, tmp_path, monkeypatch
+):
     with TestClient(ab_app(serving_project, tmp_path, monkeypatch, "split")) as client:
         seen = {}
         for i in range(300):
@@ -111,7 +115,9 @@ def test_shadow_mode_never_changes_a_response_and_logs_the_shadow(
             events.append(event)
 
     hooks = ServingHooks([Recorder()])
-    with TestClient(ab_app(serving_project, tmp_path, monkeypatch, "shadow", hooks=hooks)) as client:
+    with TestClient(
+        ab_app(serving_project, tmp_path, monkeypatch, "shadow", hooks=hooks)
+    ) as client:
         answers = [client.post("/predict", json={"rows": [ROW]}).json() for _ in range(20)]
         deadline = time.monotonic() + 20
         while variant_counts(client.get("/metrics").text).get(CHALLENGER, 0) < 20:
@@ -123,7 +129,9 @@ def test_shadow_mode_never_changes_a_response_and_logs_the_shadow(
     assert len(shadow) == 20 and shadow[0].probabilities == [0.8]
 
 
-def test_a_failing_or_slow_shadow_challenger_changes_nothing(serving_project, tmp_path, monkeypatch):
+def test_a_failing_or_slow_shadow_challenger_changes_nothing(
+    serving_project, tmp_path, monkeypatch
+):
     release = threading.Event()
 
     class Broken:

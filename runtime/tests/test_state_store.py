@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from mlops_runtime.state import (
     Claim,
     GuardState,
@@ -69,10 +68,10 @@ def test_a_store_newer_than_the_runtime_is_refused(store_uri):
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
-    with open_store(f"sqlite:///{tmp_path / 'new' / 'state.db'}") as store:
-        with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+    uri = f"sqlite:///{tmp_path / 'new' / 'state.db'}"
+    with open_store(uri) as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
     assert (tmp_path / "new" / "state.db").is_file()
 
 
@@ -140,9 +139,11 @@ def test_hold_heartbeats_past_the_ttl_and_releases_at_the_end(store_uri):
             time.sleep(1.5)  # twice the TTL: only the heartbeat keeps it
             assert store.acquire("retrain", "run-2", ttl=60) is None
             assert not beat.lost.is_set()
-            with pytest.raises(LeaseHeld, match="held by run-1"):
-                with store.hold("retrain", "run-2", ttl=60):
-                    pass
+            with (
+                pytest.raises(LeaseHeld, match="held by run-1"),
+                store.hold("retrain", "run-2", ttl=60),
+            ):
+                pass
         assert store.lease("retrain") is None
         assert store.acquire("retrain", "run-2", ttl=60)
 

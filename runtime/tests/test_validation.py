@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from mlops_runtime.contract import parse_contract
 from mlops_runtime.validation import (
     CHECKPOINTS,
@@ -43,10 +42,17 @@ def frame(rows: int = 20) -> pd.DataFrame:
 
 
 def test_the_expectations_follow_the_contract():
-    training = {(e["type"], e["kwargs"].get("column")) for e in expectations_for(CONTRACT, "training")}
-    scoring = {(e["type"], e["kwargs"].get("column")) for e in expectations_for(CONTRACT, "scoring")}
+    training = {
+        (e["type"], e["kwargs"].get("column")) for e in expectations_for(CONTRACT, "training")
+    }
+    scoring = {
+        (e["type"], e["kwargs"].get("column")) for e in expectations_for(CONTRACT, "scoring")
+    }
     assert ("expect_column_values_to_be_in_set", "kind") in training
-    assert ("expect_column_to_exist", "y") in training and ("expect_column_to_exist", "y") not in scoring
+    assert ("expect_column_to_exist", "y") in training and (
+        "expect_column_to_exist",
+        "y",
+    ) not in scoring
 
 
 def test_good_data_passes_and_gx_is_stable(tmp_path):
@@ -83,5 +89,8 @@ def test_the_command_line(serving_project, tmp_path, capsys, monkeypatch):
     bad = frame()
     bad.loc[0, "x"] = 70
     bad.to_csv(tmp_path / "bad.csv", index=False)
-    assert main(serving_project, CONTRACT, lambda: tmp_path / "good.csv", [str(tmp_path / "bad.csv")]) == 1
+    assert (
+        main(serving_project, CONTRACT, lambda: tmp_path / "good.csv", [str(tmp_path / "bad.csv")])
+        == 1
+    )
     assert "expect_column_values_to_be_between(x): 1 of 20 rows" in capsys.readouterr().err

@@ -8,8 +8,6 @@ from contextlib import closing
 
 import pandas as pd
 import pytest
-from sampleproj.data import TARGET, generate
-
 from mlops_runtime.governance.audit import AuditLog
 from mlops_runtime.monitoring.config import GuardConfig
 from mlops_runtime.monitoring.guards import open_guards
@@ -22,6 +20,7 @@ from mlops_runtime.settings import load_settings
 from mlops_runtime.state import open_store
 from mlops_runtime.walkthrough.driver import WalkthroughError, reset
 from mlops_runtime.walkthrough.simulator import Sent, make_traffic, record_labels
+from sampleproj.data import TARGET, generate
 
 
 def test_normal_traffic_is_the_generators_and_shifted_traffic_moves_only_the_named_columns(

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from scaffolder.assess.models import AssessError, Report
 
-
 MAX_HISTORY_BYTES = 64 * 1024 * 1024  # a line a run: far more runs than anyone keeps
 
 

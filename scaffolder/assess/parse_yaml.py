@@ -118,7 +118,6 @@ def load_repo_file_key(path: Path, key: str, fix: str) -> Any:
     """The value under `key` in a repo's own YAML file (None when the file or key is absent);
     a file that does not parse is an error naming its line, not a silent skip."""
     from scaffolder.assess.models import AssessError
-
     from scaffolder.safe_read import read_text
 
     try:

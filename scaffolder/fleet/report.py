@@ -53,8 +53,11 @@ def is_current(row: dict) -> bool:
     stuck mid-merge or with uncommitted work cannot be checked, so it is not current."""
     unfinished = any(p["code"] == "unfinished-upgrade" for p in row.get("problems") or [])
     outcome = (row.get("dry_run") or {}).get("outcome")
-    return not row.get("error") and not row.get("upgrade_due") and outcome == "up-to-date" and (
-        not unfinished
+    return (
+        not row.get("error")
+        and not row.get("upgrade_due")
+        and outcome == "up-to-date"
+        and (not unfinished)
     )
 
 

@@ -53,9 +53,7 @@ def checkouts_in(folder: Path) -> list[str]:
     error row, so nothing is skipped in silence)."""
     if not folder.is_dir():
         raise FleetError(f"{folder} is not a folder; pass a folder of checkouts")
-    return [
-        str(p.resolve()) for p in sorted(folder.iterdir()) if p.is_dir() and not p.is_symlink()
-    ]
+    return [str(p.resolve()) for p in sorted(folder.iterdir()) if p.is_dir() and not p.is_symlink()]
 
 
 def gather(repos_file: Path | None, folder: Path | None) -> list[str]:

@@ -211,7 +211,11 @@ def run_parallel(
 
 
 def fleet_status(
-    entries: list[str], *, jobs: int | None = None, assess: bool = True, offline: bool = False,
+    entries: list[str],
+    *,
+    jobs: int | None = None,
+    assess: bool = True,
+    offline: bool = False,
     allowed=None,
 ) -> Iterator[dict]:
     """A row per repository. No code of a repository's runs: overlays only from `allowed`

@@ -396,7 +396,7 @@ def _narrowed(team: str, tool: str | None) -> str:
     if inside and all(theirs.specifier.contains(v, prereleases=True) for v in inside):
         return team  # already within what the pipeline needs
     spec = narrowed(mine.specifier, theirs.specifier)
-    if spec == mine.specifier or any(c in str(spec) for c in "\"\\"):
+    if spec == mine.specifier or any(c in str(spec) for c in '"\\'):
         return team
     mine.specifier = spec
     return str(mine)

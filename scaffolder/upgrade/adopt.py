@@ -217,12 +217,14 @@ def adopt(
     # Until the adoption is finished (or committed, after conflicts) `adopt --abort` goes back.
     from scaffolder.upgrade import land
 
-    with abort.recorded(
-        ctx.repo, "adopt", ctx.branch, ctx.head, ctx.state.base_branch, ctx.stale_base
+    # Ctrl-C waits while refs and files move: the adoption lands whole, then says so.
+    with (
+        abort.recorded(
+            ctx.repo, "adopt", ctx.branch, ctx.head, ctx.state.base_branch, ctx.stale_base
+        ),
+        land.deferred_interrupts() as held,
     ):
-        # Ctrl-C waits while refs and files move: the adoption lands whole, then says so.
-        with land.deferred_interrupts() as held:
-            result = apply_step(ctx, plan)
+        result = apply_step(ctx, plan)
     result.notes[:0] = plan.warnings
     if held.interrupted:
         result.notes.append("Ctrl-C came while the adoption was being written; it finished first")

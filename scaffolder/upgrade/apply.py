@@ -511,7 +511,5 @@ def migration_diff(repo: Path, plan: StepPlan) -> str:
         repo, plan.merged_tree, [plan.head, plan.base_after], "preview"
     )
     # Pre-merge migrations are previewed on the merged tree too: their diff is the same.
-    migrated, _ = _migrate_commit(
-        repo, merged, migrations, plan.state_after, base=plan.base_before
-    )
+    migrated, _ = _migrate_commit(repo, merged, migrations, plan.state_after, base=plan.base_before)
     return gitops.diff(repo, merged, migrated)

@@ -111,7 +111,7 @@ def read_team_env(repo: Path) -> TeamEnv:
     if isinstance(project, dict):
         add(_strings(project.get("dependencies")), "pyproject.toml")
         extras = project.get("optional-dependencies")
-        for name, values in (extras.items() if isinstance(extras, dict) else []):
+        for name, values in extras.items() if isinstance(extras, dict) else []:
             add(_strings(values), f"pyproject.toml [project.optional-dependencies] {name}")
         if isinstance(project.get("requires-python"), str):
             env.requires_python = project["requires-python"].strip()
@@ -218,13 +218,17 @@ def narrowed(team: SpecifierSet, tool: SpecifierSet) -> SpecifierSet:
     rest: list[Specifier] = []
     for one in [*team, *tool]:
         if one.operator in (">=", ">"):
-            if lower is None or Version(one.version) > Version(lower.version) or (
-                Version(one.version) == Version(lower.version) and one.operator == ">"
+            if (
+                lower is None
+                or Version(one.version) > Version(lower.version)
+                or (Version(one.version) == Version(lower.version) and one.operator == ">")
             ):
                 lower = one
         elif one.operator in ("<", "<="):
-            if upper is None or Version(one.version) < Version(upper.version) or (
-                Version(one.version) == Version(upper.version) and one.operator == "<"
+            if (
+                upper is None
+                or Version(one.version) < Version(upper.version)
+                or (Version(one.version) == Version(upper.version) and one.operator == "<")
             ):
                 upper = one
         elif str(one) not in {str(r) for r in rest}:
@@ -332,8 +336,10 @@ def lock_notes(env: TeamEnv) -> list[str]:
     if env.lock in ("poetry", "pdm"):
         export = {"poetry": "poetry export -f requirements.txt -o requirements.txt",
                   "pdm": "pdm export -o requirements.txt"}[env.lock]  # fmt: skip
-        return [f"{env.lock}.lock: `make setup` installs with pip and does not read it; "
-                f"`{export}` puts its pins (with hashes) where `make setup` reads them"]
+        return [
+            f"{env.lock}.lock: `make setup` installs with pip and does not read it; "
+            f"`{export}` puts its pins (with hashes) where `make setup` reads them"
+        ]
     return []
 
 

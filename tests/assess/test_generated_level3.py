@@ -84,9 +84,7 @@ REMOVALS = {
         "pipelines.triggered-retraining": "pipelines",
     },
     # drift is tested inside the job's tests (its statistics in the runtime's own suite)
-    "tests/test_monitoring_job.py": {
-        "quality.drift-tests": "quality"
-    },
+    "tests/test_monitoring_job.py": {"quality.drift-tests": "quality"},
     "config/remediation.yaml": {"monitoring.remediation-policy": "monitoring"},
     "monitoring/prometheus/monitoring_alerts.yml": {"monitoring.slo-alerts": "monitoring"},
 }

@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import mlops_runtime
 import pytest
 
-import mlops_runtime
 from tests.e2e.conftest import REPO, generate, make, run
 
 pytestmark = pytest.mark.e2e

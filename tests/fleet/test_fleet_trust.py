@@ -11,7 +11,7 @@ from scaffolder.state import STATE_FILE
 from tests.overlays.acme import EXAMPLE, acme_repo, tag_commit
 from tests.upgrade.helpers import USER, commit, git, snapshot
 
-HOSTILE = '''
+HOSTILE = """
 from pathlib import Path
 
 from scaffolder.upgrade.migrations import Migration
@@ -27,7 +27,7 @@ MIGRATION = Migration(
     id="0002-hostile", from_level=0, stage="pre", summary="hostile",
     paths=lambda state: [], is_applied=lambda tree, state: False, apply=_apply,
 )
-'''
+"""
 
 
 def _hostile(folder: Path, marker: Path) -> None:

@@ -157,7 +157,7 @@ def _bad_overlay(tmp_path: Path, fault: str) -> Path:
         os.mkfifo(folder / "level0" / "pipe")
     elif fault in ("tasks-question", "external-data"):
         key = "_tasks" if fault == "tasks-question" else "_external_data"
-        value = "[\"touch pwned\"]" if fault == "tasks-question" else "{x: /etc/passwd}"
+        value = '["touch pwned"]' if fault == "tasks-question" else "{x: /etc/passwd}"
         manifest.write_text(manifest.read_text().replace(
             "questions:\n", f"questions:\n  {key}:\n    default: {value}\n"
         ))  # fmt: skip
@@ -195,8 +195,11 @@ def _bad_overlay(tmp_path: Path, fault: str) -> Path:
         ("external-data", "question name '_external_data'"),
         ("range-bomb", "template bomb.txt.jinja (with overlay acme 2) does not render"),
         ("recursive-macro", "template deep.txt.jinja (with overlay acme 2) does not render"),
-        ("memory-bomb", "center.txt.jinja (with overlay acme 2) does not render: it needs over "
-         "the 1024 MiB of memory an overlay render may use"),
+        (
+            "memory-bomb",
+            "center.txt.jinja (with overlay acme 2) does not render: it needs over "
+            "the 1024 MiB of memory an overlay render may use",
+        ),
         ("huge-output", "big.txt.jinja (with overlay acme 2) does not render: it renders over 8"),
         ("template-error", "broken.txt.jinja (with overlay acme 2) does not render"),
         ("tool-version", "supports mlops-scaffold >=5, not"),

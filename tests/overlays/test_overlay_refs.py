@@ -51,7 +51,7 @@ def test_an_unknown_overlay_ref_is_refused(run_cli, tmp_path):
     assert result.exit_code == 1 and "is a folder, so it has no ref 'v1'" in result.stderr
 
 
-EXITS = '''
+EXITS = """
 import sys
 {where}
 from scaffolder.upgrade.migrations import Migration
@@ -65,7 +65,7 @@ MIGRATION = Migration(
     id="0009-exit", from_level=0, stage="pre", summary="exits",
     paths=lambda state: [], is_applied=lambda tree, state: False, apply=_apply,
 )
-'''
+"""
 
 
 @pytest.mark.parametrize("code", ["sys.exit(0)", "raise SystemExit", "raise ValueError('x\\ny')"])
@@ -111,7 +111,9 @@ def test_a_bad_overlay_question_names_the_overlay_question_and_field(
     folder = tmp_path / "q"
     shutil.copytree(EXAMPLE, folder)
     manifest = folder / "mlops-scaffold-overlay.yml"
-    manifest.write_text(manifest.read_text().replace("questions:\n", "questions:\n  tier:\n" + spec))
+    manifest.write_text(
+        manifest.read_text().replace("questions:\n", "questions:\n  tier:\n" + spec)
+    )
     result = _new(run_cli, tmp_path, "--overlay", str(folder))
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()

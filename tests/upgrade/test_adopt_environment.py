@@ -4,9 +4,8 @@ is refused in one line, with nothing written."""
 
 from __future__ import annotations
 
-import tomllib
-
 import pytest
+import tomllib
 from packaging.specifiers import SpecifierSet
 
 from scaffolder.errors import ScaffoldError

@@ -6,7 +6,8 @@ config/ab_test.yaml, `comparison`), applies a two-proportion z-test once both va
 `min_samples`, and then: the challenger significantly better by more than `min_lift` -> it
 becomes `champion` through the promotion policy and the audit log
 (`mlops_runtime.governance.aliases.move_alias`); significantly worse -> alias `challenger` is
-retired (audited); otherwise the experiment goes on. Exit codes: 0 decided or still running, 1 refused or failed.
+retired (audited); otherwise the experiment goes on. Exit codes: 0 decided or still running,
+1 refused or failed.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from collections.abc import Callable
 
 import yaml
 
@@ -157,4 +157,3 @@ def main(
         return 1
     print(f"{result.decision}: {result.reason}")
     return 0
-

@@ -2,10 +2,11 @@
 and judged. A project's `python -m <package>.canary` calls `main(project, argv)`:
 
     python -m <package>.canary rules [--output FILE | --check]
-    python -m <package>.canary check --prometheus URL --arg canary-hash=H --arg stable-hash=H --arg namespace=NS
+    python -m <package>.canary check --prometheus URL \
+        --arg canary-hash=H --arg stable-hash=H --arg namespace=NS
 
-The AnalysisTemplate (the project's) is the one place the PromQL lives. `rules` derives recording rules from it
-(monitoring/prometheus/canary_rules.yml, with the args of RULE_ARGS), which
+The AnalysisTemplate (the project's) is the one place the PromQL lives. `rules` derives recording
+rules from it (monitoring/prometheus/canary_rules.yml, with the args of RULE_ARGS), which
 `promtool test rules` then evaluates on synthetic series; `check` runs each query against a
 Prometheus and judges the result with the metric's successCondition and failureCondition the
 way Argo Rollouts does (Successful, Failed, Inconclusive or Error). A project's tests check its

@@ -28,8 +28,16 @@ MOVED_MODULES: dict[str, str] = {
     **{
         f"monitoring/{name}.py": f"mlops_runtime.monitoring.{name}"
         for name in (
-            "config", "drift", "decay", "profile", "prediction_log", "report", "metrics",
-            "guards", "job", "retrain",
+            "config",
+            "drift",
+            "decay",
+            "profile",
+            "prediction_log",
+            "report",
+            "metrics",
+            "guards",
+            "job",
+            "retrain",
         )
     },  # fmt: skip
     **{

@@ -15,7 +15,6 @@ from typing import Any
 
 import yaml
 
-
 TYPES = ("integer", "number", "string")
 ROLES = ("feature", "target")
 TABLES = ("training", "scoring")

@@ -47,9 +47,7 @@ class LimitsPolicy:
 
     def __post_init__(self) -> None:
         if self.action not in POLICIES:
-            raise LimitsError(
-                f"limits policy {self.action!r}: choose one of {', '.join(POLICIES)}"
-            )
+            raise LimitsError(f"limits policy {self.action!r}: choose one of {', '.join(POLICIES)}")
         if not 0.5 <= self.min_confidence <= 1.0:
             raise LimitsError(f"min_confidence {self.min_confidence}: give a value in [0.5, 1]")
         if self.max_ood_score < 0:

@@ -18,10 +18,9 @@ table becomes model inputs and metrics is the project's, given as a `Scoring`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
-
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -59,9 +58,7 @@ def roc_auc(labels: pd.Series | np.ndarray, scores: np.ndarray) -> float:
     labels = np.asarray(labels).astype(bool)
     ranks = pd.Series(np.asarray(scores, dtype=float)).rank().to_numpy()
     positives, negatives = int(labels.sum()), int((~labels).sum())
-    return float(
-        (ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives)
-    )
+    return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
 def quality_gate(metrics: dict[str, float], cfg: Any) -> Check:
@@ -158,7 +155,9 @@ def invariance(model: Any, df: pd.DataFrame, cfg: Any, scoring: Scoring) -> list
     rules = cfg.model_tests
     sample = df.head(50).reset_index(drop=True)
     batch = probabilities(model, sample, scoring)
-    alone = np.array([probabilities(model, sample.iloc[[i]], scoring)[0] for i in range(len(sample))])
+    alone = np.array(
+        [probabilities(model, sample.iloc[[i]], scoring)[0] for i in range(len(sample))]
+    )
     worst = float(np.abs(batch - alone).max()) if len(sample) else 0.0
     checks = [
         Check(
@@ -170,7 +169,11 @@ def invariance(model: Any, df: pd.DataFrame, cfg: Any, scoring: Scoring) -> list
     if rules.invariance_column:
         shifted = df.copy()
         shifted[rules.invariance_column] = shifted[rules.invariance_column] + rules.invariance_delta
-        change = float(np.abs(probabilities(model, shifted, scoring) - probabilities(model, df, scoring)).mean())
+        change = float(
+            np.abs(
+                probabilities(model, shifted, scoring) - probabilities(model, df, scoring)
+            ).mean()
+        )
         checks.append(
             Check(
                 "perturbation_invariance",
@@ -193,9 +196,7 @@ def run_model_tests(
     holdout = holdout.reset_index(drop=True)
     features, labels = scoring.split_xy(holdout)
     metrics = scoring.metrics(model, features, labels)
-    champion_metrics = (
-        scoring.metrics(champion, features, labels) if champion is not None else None
-    )
+    champion_metrics = scoring.metrics(champion, features, labels) if champion is not None else None
     scores = probabilities(model, holdout, scoring)
     slices, slice_check = slice_metrics(holdout, scores, cfg, scoring.target)
     checks = [

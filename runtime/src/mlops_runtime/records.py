@@ -268,9 +268,7 @@ def lineage_tags(run: Any, model_id: str | None, cfg: Any) -> dict[str, str]:
     return lineage
 
 
-def describe(
-    run: Any, cfg: Any, evaluation: dict[str, Any], decision: ChampionDecision
-) -> str:
+def describe(run: Any, cfg: Any, evaluation: dict[str, Any], decision: ChampionDecision) -> str:
     """The version's description: what was trained, when, from what, how it scored, and
     whether it became champion."""
     tag = {k.removeprefix(PREFIX): v for k, v in run.data.tags.items() if k.startswith(PREFIX)}

@@ -53,7 +53,8 @@ CHECKS = [
         1,
         f"{U1} sets up DVC (answer data_versioning: dvc): `make data` puts the raw data under "
         "DVC, `make data-push` stores it in the remote; or `dvc init && dvc add data/raw/FILE`",
-        ".dvc/config, .dvc files (data/ included), dvc.yaml stages, dvc.lock, dvc.api imports (AST)",
+        ".dvc/config, .dvc files (data/ included), dvc.yaml stages, dvc.lock, "
+        "dvc.api imports (AST)",
         r_data_versioned,
         ("yaml", "python"),
         "data",

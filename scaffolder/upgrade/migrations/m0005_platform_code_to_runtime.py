@@ -22,17 +22,37 @@ KEPT_SUFFIX = ".team-edit"
 PACKAGE_FILES = {
     1: ["pipeline/records.py", "pipeline/metrics.py"],
     2: [
-        "contract.py", "validation.py", "model_checks.py", "model_card.py", "registry.py",
-        "serving/app.py", "serving/loader.py", "serving/metrics.py", "serving/schemas.py",
+        "contract.py",
+        "validation.py",
+        "model_checks.py",
+        "model_card.py",
+        "registry.py",
+        "serving/app.py",
+        "serving/loader.py",
+        "serving/metrics.py",
+        "serving/schemas.py",
     ],  # fmt: skip
     3: [
-        "canary.py", "serving/ab_compare.py", "serving/variants.py", "serving/hooks.py",
+        "canary.py",
+        "serving/ab_compare.py",
+        "serving/variants.py",
+        "serving/hooks.py",
         "settings.py",
         *(
             f"monitoring/{name}.py"
             for name in (
-                "__init__", "__main__", "config", "drift", "decay", "profile", "prediction_log",
-                "report", "metrics", "guards", "job", "retrain",
+                "__init__",
+                "__main__",
+                "config",
+                "drift",
+                "decay",
+                "profile",
+                "prediction_log",
+                "report",
+                "metrics",
+                "guards",
+                "job",
+                "retrain",
             )
         ),  # fmt: skip
         *(
@@ -49,8 +69,11 @@ PACKAGE_FILES = {
 TEST_FILES = {
     1: ["tests/test_records.py", "tests/test_metrics.py"],
     3: [
-        "tests/test_drift_and_decay.py", "tests/test_prediction_log.py", "tests/test_guards.py",
-        "tests/test_governance.py", "tests/test_remediation.py",
+        "tests/test_drift_and_decay.py",
+        "tests/test_prediction_log.py",
+        "tests/test_guards.py",
+        "tests/test_governance.py",
+        "tests/test_remediation.py",
     ],  # fmt: skip
 }
 

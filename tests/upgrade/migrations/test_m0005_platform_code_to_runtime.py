@@ -13,6 +13,7 @@ from scaffolder.new import NewRequest, create_project
 from scaffolder.state import load_state
 from scaffolder.upgrade.apply import UpgradeRequest, upgrade
 from scaffolder.upgrade.migrations.m0005_platform_code_to_runtime import moved
+
 from ..helpers import commit, git
 
 REPO = Path(__file__).resolve().parents[3]

@@ -20,6 +20,7 @@ from scaffolder.upgrade.migrations.m0006_cd_scripts_to_runtime import (
     is_applied,
     moved,
 )
+
 from ..helpers import commit, git
 from ..test_adopt import team_package_repo
 
@@ -106,7 +107,9 @@ def test_the_compare_command_knows_each_script():
 def test_level3_a_team_hook_is_kept_and_the_rest_becomes_bindings(tmp_path, old_catalog):
     repo = _old_project(tmp_path, old_catalog, level=3, orchestrator="both")
     hooks = repo / "src/churn/serving/hooks.py"
-    edited = hooks.read_text().replace("    hooks: list[Any] = []", "    hooks: list[Any] = [Ours()]")
+    edited = hooks.read_text().replace(
+        "    hooks: list[Any] = []", "    hooks: list[Any] = [Ours()]"
+    )
     assert edited != hooks.read_text()
     hooks.write_text(edited)
     commit(repo)
@@ -118,7 +121,9 @@ def test_level3_a_team_hook_is_kept_and_the_rest_becomes_bindings(tmp_path, old_
     said = "\n".join(result.notes)
     assert "python -m mlops_runtime.compare src/churn/serving/hooks.py.team-edit" in said
     # untouched platform copies became bindings; files the team owns (conftest) are the merge's
-    assert "mlops_runtime import kfp_schedule" in (repo / "scripts/kfp_recurring_run.py").read_text()
+    assert (
+        "mlops_runtime import kfp_schedule" in (repo / "scripts/kfp_recurring_run.py").read_text()
+    )
     assert not (repo / "scripts/kfp_recurring_run.py.team-edit").exists()
     assert "from mlops_runtime.testing import isolate" in (repo / "tests/conftest.py").read_text()
     assert not (repo / "tests/conftest.py.team-edit").exists()

@@ -19,6 +19,7 @@ from scaffolder.upgrade.migrations.m0007_stages_and_adopted_serving_to_runtime i
     is_applied,
     moved,
 )
+
 from ..helpers import commit, git
 from ..test_adopt import team_package_repo
 

@@ -101,9 +101,7 @@ def _ungoverned(project: Project, version: str, alias: str, allow_failed_gate: b
 def main(project: Project, argv: list[str] | None = None, *, governed: bool = False) -> int:
     """`scripts/promote_model.py --version N [--alias champion]`: 0 moved (or already there),
     1 refused with one line on stderr."""
-    parser = argparse.ArgumentParser(
-        prog="promote_model.py", description=__doc__.splitlines()[0]
-    )
+    parser = argparse.ArgumentParser(prog="promote_model.py", description=__doc__.splitlines()[0])
     parser.add_argument("--version", required=True, help="model version to promote")
     parser.add_argument("--alias", default="champion", help="alias to move (default champion)")
     if governed:

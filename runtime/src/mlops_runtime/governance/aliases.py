@@ -173,9 +173,7 @@ def move_alias(
     return Move(name, alias, previous, version, changed=True)
 
 
-def approve(
-    project: Project, version: str, by: str, note: str = "", config: Any = None
-) -> None:
+def approve(project: Project, version: str, by: str, note: str = "", config: Any = None) -> None:
     """Record an approval of `version` by `by` (tag `approval.<by>`), audited."""
     cfg = config or project.call("load_config")
     client = _client(project)

@@ -97,9 +97,7 @@ class AuditLog:
     """The audit log, in the state store (`store`) or a file (`path`); `append` is the only way
     to write it."""
 
-    def __init__(
-        self, path: str | Path | None = None, key: bytes | None = None, store: Any = None
-    ):
+    def __init__(self, path: str | Path | None = None, key: bytes | None = None, store: Any = None):
         if (path is None) == (store is None):
             raise ValueError("an audit log is a file (path) or a state store (store), one of them")
         self.path = Path(path) if path is not None else None

@@ -3,7 +3,8 @@
 A project's entry point (`src/<package>/governance.py`) calls `main(PROJECT)`:
 
     python -m <package>.governance check --version 7 [--alias champion]
-    python -m <package>.governance promote (--version 7 | --from candidate) [--alias champion] --reason TEXT
+    python -m <package>.governance promote (--version 7 | --from candidate) [--alias champion] \
+        --reason TEXT
     python -m <package>.governance approve --version 7 --by NAME [--note TEXT]
     python -m <package>.governance rollback [--alias champion] --reason TEXT
     python -m <package>.governance lineage [--version 7 | --alias champion]
@@ -73,9 +74,7 @@ def _run(project: Project, args: argparse.Namespace) -> int:
             version = aliases.alias_version(aliases._client(project), name, args.from_alias)
             if version is None:
                 raise aliases.GovernanceError(f"no version of {name} has alias {args.from_alias}")
-        move = aliases.move_alias(
-            project, args.alias, version, reason=args.reason, config=cfg
-        )
+        move = aliases.move_alias(project, args.alias, version, reason=args.reason, config=cfg)
         print(f"{args.alias}: {move.from_version or 'none'} -> {move.to_version}"
               + ("" if move.changed else " (unchanged)"))  # fmt: skip
     elif args.command == "approve":
@@ -131,4 +130,3 @@ def main(project: Project, argv: list[str] | None = None) -> int:
     except (aliases.GovernanceError, PolicyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-

@@ -166,4 +166,3 @@ def main(project: Project, argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError, LookupError, ProjectError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-

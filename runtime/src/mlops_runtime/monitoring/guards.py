@@ -54,9 +54,7 @@ class RetrainRefused(RuntimeError):
         super().__init__("retrain refused: " + "; ".join(reasons))
 
 
-def open_guards(
-    state_uri: str, cfg: GuardConfig, project: str, clock=time.time
-) -> RetrainGuards:
+def open_guards(state_uri: str, cfg: GuardConfig, project: str, clock=time.time) -> RetrainGuards:
     """The guards of `project` (its namespace) in the store at `state_uri`
     (`Settings.state_uri`)."""
     return RetrainGuards(state_uri, cfg, clock=clock, namespace=project)

@@ -1,6 +1,7 @@
 """The drift and decay job: a window of logged predictions in, a decision with its reasons out.
 
-    report = run_monitoring(project)   # what `make monitor`, the Airflow DAG and the KFP pipeline run
+    # what `make monitor`, the Airflow DAG and the KFP pipeline run:
+    report = run_monitoring(project)
 
 1. read the last `drift.window_hours` of the prediction log;
 2. for each model version that served rows in the window (every logged row records the version

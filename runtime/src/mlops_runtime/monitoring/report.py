@@ -64,14 +64,16 @@ def to_markdown(report: dict[str, Any]) -> str:
         "## Performance on labelled feedback",
         "",
         f"{decay['metric']} threshold {decay['threshold']}: {decay['violations']} of "
-        f"{decay['judged']} judged windows under it (decay {'detected' if decay['detected'] else 'not detected'}).",
+        f"{decay['judged']} judged windows under it "
+        f"(decay {'detected' if decay['detected'] else 'not detected'}).",
         "",
         "| window start | labelled | value | violated |",
         "|---|---|---|---|",
     ]
     for w in decay["windows"]:
         lines.append(
-            f"| {_when(w['start'])} | {w['labelled']} | {_fmt(w['value'])} | {_fmt(w['violated'])} |"
+            f"| {_when(w['start'])} | {w['labelled']} | {_fmt(w['value'])} "
+            f"| {_fmt(w['violated'])} |"
         )
     if report.get("kpi"):
         lines += ["", "## Business KPI", "", kpi_summary(report["kpi"], below="**below**") + "."]

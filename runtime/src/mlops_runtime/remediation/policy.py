@@ -51,9 +51,7 @@ def _retrain(raw: Any, where: Path) -> RetrainRoute:
     if raw is None:
         return RetrainRoute()
     if not isinstance(raw, dict) or set(raw) - set(RetrainRoute.__dataclass_fields__):
-        raise ValueError(
-            f"{where}: retrain takes {', '.join(RetrainRoute.__dataclass_fields__)}"
-        )
+        raise ValueError(f"{where}: retrain takes {', '.join(RetrainRoute.__dataclass_fields__)}")
     route = RetrainRoute(
         via=str(raw.get("via", "local")),
         airflow_dag=str(raw.get("airflow_dag") or ""),
@@ -100,7 +98,8 @@ def load_policy(source: Project | str | Path) -> Policy:
         dry_run=bool(raw.get("dry_run", False)),
         key_ttl_hours=float(raw.get("key_ttl_hours", 168.0)),
         action_lease_minutes=float(raw.get("action_lease_minutes", 120.0)),
-        rate_limits={"rollback": 1} if limits is None else
-        {str(k): int(v) for k, v in limits.items()},  # fmt: skip
+        rate_limits={"rollback": 1}
+        if limits is None
+        else {str(k): int(v) for k, v in limits.items()},  # fmt: skip
         retrain=_retrain(raw.get("retrain"), resolved),
     )

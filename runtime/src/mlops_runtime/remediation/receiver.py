@@ -212,7 +212,8 @@ class KeyStore:
         return sum(
             1
             for record in self.store.idempotency_keys()
-            if record.key.startswith(prefix) and record.status != "failed"
+            if record.key.startswith(prefix)
+            and record.status != "failed"
             and record.claimed_at >= since
         )
 
@@ -303,7 +304,9 @@ class Remediator:
             else:
                 state = self.keys.begin(key, action, self.policy.action_lease_minutes * 60)
                 if state != "new":
-                    entry["result"] = f"duplicate: {'already handled' if state == 'done' else 'in progress'}"  # noqa: E501
+                    entry["result"] = (
+                        f"duplicate: {'already handled' if state == 'done' else 'in progress'}"  # noqa: E501
+                    )
                 else:
                     entry["result"] = "started"
                     reasons = [

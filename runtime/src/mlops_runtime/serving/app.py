@@ -49,8 +49,8 @@ from ..contract import ColumnSpec
 from ..explain import DEFAULT_TOP, MAX_EXPLAINED_ROWS
 from ..limits import LimitsPolicy
 from ..project import Project
-from .edge import REQUEST_ID_HEADER, BodyLimit, correlation_id
 from .by_entity import OnlineRows, with_ids, without_entity
+from .edge import REQUEST_ID_HEADER, BodyLimit, correlation_id
 from .entities import EntityNotFound, FeatureServer, FeatureServerDown
 from .explanations import Explainer, explains_values
 from .hooks import PredictionEvent, ServingHooks
