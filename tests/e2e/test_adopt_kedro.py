@@ -2,9 +2,9 @@
 the package, its own pins in requirements.txt, `scikit-learn~=1.5.1` that the tested 1.9.1 does
 not satisfy, a uv.lock made by the real `uv lock`) adopted at level 1, then `make setup` the
 default way (ENV_MANAGER=uv, a new .venv in the project), the team's own tests, `make test`,
-`make train` and `make dag-test` (Airflow runs the same nodes) with no hand edit but the wiring
-of config/mlops.yaml: WIRING_LINES lines, then `upgrade --to 2`, `make setup` and the level-2
-`make test`. uv's cache makes the install mostly local; the lock is
+`make train`, `make dag-test` and `make kfp-run` (Airflow and Kubeflow run the same nodes) with
+no hand edit but the wiring of config/mlops.yaml: WIRING_LINES lines, then `upgrade --to 2`,
+`make setup`, the level-2 `make test`, `make train` and `make serve` answering `/predict`. uv's cache makes the install mostly local; the lock is
 installed first with its hashes checked, and the pins the team's packages refuse (Kedro 0.19:
 click<8.2, which the tested gto's click>=8.2 clashes with) are left to the resolver.
 
@@ -23,6 +23,8 @@ from tests.upgrade.helpers import commit
 from tests.upgrade.team_projects import kedro_project
 
 from .conftest import REPO, run
+from .test_adopt_team_requirements import latest_version, post
+from .test_level2 import serve_and_smoke
 from .test_adopt_uv_lock import uv_venv
 
 pytestmark = pytest.mark.e2e
@@ -67,7 +69,7 @@ def test_adopted_kedro_project_sets_up_tests_and_trains(tmp_path, runtime_wheels
     commit(repo, "our nodes and their test, locked by uv")
     adopted = subprocess.run(
         [sys.executable, "-m", "scaffolder", "adopt", str(repo), "--level", "1",
-         "--orchestrator", "airflow", "--defaults"],
+         "--orchestrator", "both", "--defaults"],
         capture_output=True, text=True, check=False, cwd=REPO,
     )  # fmt: skip
     assert adopted.returncode == 0, adopted.stderr
@@ -126,6 +128,11 @@ def test_adopted_kedro_project_sets_up_tests_and_trains(tmp_path, runtime_wheels
                  "mlflow.MlflowClient().search_model_versions(\"name='spaceflights-model'\")))"],
                 repo, {"MLFLOW_TRACKING_URI": f"sqlite:///{repo / 'mlflow.db'}"})  # fmt: skip
     assert shown.stdout.split()[-1] == "2"
+    # And as a Kubeflow pipeline (kfp.local): a third version.
+    pipeline = make("kfp-run")
+    assert "pipeline spaceflights-training: run success" in pipeline.stdout, pipeline.stdout
+    assert re.search(r"^  register-op +success", pipeline.stdout, re.M), pipeline.stdout
+    assert latest_version(repo, repo / ".venv", "spaceflights-model") == 3
 
     # Level 2: setup again (the pins left to the resolver are remembered: no refused install
     # this time) and the level-2 tests, serving included, on their Kedro nodes.
@@ -136,3 +143,15 @@ def test_adopted_kedro_project_sets_up_tests_and_trains(tmp_path, runtime_wheels
     assert "trying again" not in setup.stdout, setup.stdout
     tested = make("test")
     assert "test_mlops_serving.py" in tested.stdout and " passed" in tested.stdout
+    trained = make("train")
+    assert "'registered': True" in trained.stdout, trained.stdout
+    serve_and_smoke(repo, repo / ".venv", check_shuttles)
+
+
+def check_shuttles(base_url: str) -> None:
+    """Their LogisticRegression, version 4, through the serving app."""
+    rows = [{"passengers": 8, "crew": 5}, {"passengers": 1, "crew": 0}]
+    status, body = post(f"{base_url}/predict", {"rows": rows})
+    assert status == 200, body
+    assert [p["label"] for p in body["predictions"]] == [1, 0], body
+    assert body["model_name"] == "spaceflights-model" and body["model_version"] == "4", body
