@@ -24,8 +24,8 @@ from tests.upgrade.team_projects import kedro_project
 
 from .conftest import REPO, run
 from .test_adopt_team_requirements import latest_version, post
-from .test_level2 import serve_and_smoke
 from .test_adopt_uv_lock import uv_venv
+from .test_level2 import serve_and_smoke
 
 pytestmark = pytest.mark.e2e
 

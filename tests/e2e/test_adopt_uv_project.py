@@ -18,8 +18,8 @@ from tests.upgrade.helpers import commit, git
 
 from .conftest import REPO, run
 from .test_adopt_team_requirements import latest_version, post
-from .test_level2 import serve_and_smoke
 from .test_adopt_uv_lock import uv_venv
+from .test_level2 import serve_and_smoke
 
 pytestmark = pytest.mark.e2e
 
