@@ -75,9 +75,7 @@ def test_feast_sets_up_features_in_their_own_environment(tmp_path):
     # Definitions apart from the transformation: they declare, build_features computes.
     definitions = (tree / "features/definitions.py").read_text()
     imported = {
-        node.module
-        for node in ast.walk(ast.parse(definitions))
-        if isinstance(node, ast.ImportFrom)
+        node.module for node in ast.walk(ast.parse(definitions)) if isinstance(node, ast.ImportFrom)
     }
     assert imported == {"datetime", "feast", "feast.types"}
     assert "build_features" in (tree / "src/churn/feature_store.py").read_text()

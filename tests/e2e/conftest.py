@@ -166,18 +166,14 @@ def _build_venv(path: Path, tmp_path_factory) -> None:
     run([sys.executable, "-m", "venv", path], REPO)
     env = {"PIP_CONSTRAINT": str(HERE / "constraints.txt")}
     run([path / "bin/python", "-m", "pip", "install", "-q", "-U", "pip"], REPO, env)
-    run(
-        [path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "tools.txt"], REPO, env
-    )
+    run([path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "tools.txt"], REPO, env)
     seed = generate(
         tmp_path_factory.mktemp("seed"), "venv-seed", "--level", "3", "--orchestrator", "both"
     )
     make(seed, "setup", path)
     # The real engines' packages (tests/engines/), under the project's own pins too.
     env = {"PIP_CONSTRAINT": f"{HERE / 'constraints.txt'} {seed / 'constraints.txt'}"}
-    run(
-        [path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "engines.txt"], REPO, env
-    )
+    run([path / "bin/python", "-m", "pip", "install", "-q", "-r", HERE / "engines.txt"], REPO, env)
     (path / ".complete").write_text("ok\n")
 
 

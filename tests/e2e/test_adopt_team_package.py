@@ -245,6 +245,7 @@ def test_adopting_a_cookiecutter_data_science_project(tmp_path, venv):
     assert (repo / "mlflow.db").is_file()
     assert 'mlops_model_metric{metric="accuracy"' in metrics.read_text()
     assert "mlops_pipeline_last_success_timestamp_seconds" in metrics.read_text()
+
     # Their registered model, served: the project's own smoke test against `make serve`.
     def against_the_app(url: str) -> None:
         check_load_test(repo, venv, url)

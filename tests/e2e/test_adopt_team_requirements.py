@@ -95,9 +95,17 @@ def test_adopted_ccds_project_sets_up_tests_and_trains_its_own_model(tmp_path, v
         .replace("target: null", "target: busy")
     )
     config.write_text(wired)
-    changed = [line for line in subprocess.run(
-        ["git", "diff", "-U0", "config/mlops.yaml"], cwd=repo, capture_output=True, text=True,
-        check=True).stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    changed = [
+        line
+        for line in subprocess.run(
+            ["git", "diff", "-U0", "config/mlops.yaml"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        if line.startswith("+") and not line.startswith("+++")
+    ]
     assert len(changed) == WIRING_LINES
     failed = subprocess.run(["make", "train", f"VENV={venv}"], cwd=repo, capture_output=True,
                             text=True, check=False)  # fmt: skip

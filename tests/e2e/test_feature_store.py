@@ -110,9 +110,7 @@ def _same(online: dict, offline: dict) -> None:
             assert online[name] == pytest.approx(float(offline[name])), name
 
 
-def test_level2_trains_through_feast_point_in_time_and_serves_online(
-    tmp_path, venv, feast_venv
-):
+def test_level2_trains_through_feast_point_in_time_and_serves_online(tmp_path, venv, feast_venv):
     project = generate(
         tmp_path, "e2e-feast", "--level", "2", "--orchestrator", "both",
         "--data", "feature_store=feast",
@@ -207,7 +205,8 @@ def test_level2_trains_through_feast_point_in_time_and_serves_online(
                        "SERVING_RELOAD_SECONDS": "0"}  # fmt: skip
         answers = json.loads(
             run([venv / "bin/python", "-W", "ignore", "-c", BY_ID], project, serving_env)
-            .stdout.strip().splitlines()[-1]
+            .stdout.strip()
+            .splitlines()[-1]
         )
         status, body = answers["by_id"]
         assert status == 200, body

@@ -29,9 +29,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_and_smoke(
-    project: Path, venv: Path, also: Callable[[str], None] | None = None
-) -> None:
+def serve_and_smoke(project: Path, venv: Path, also: Callable[[str], None] | None = None) -> None:
     """Start `make serve` on a free loopback port, run the project's smoke test (and `also`
     with the base URL), stop it."""
     port = free_port()
