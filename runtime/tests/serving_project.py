@@ -72,3 +72,22 @@ def serving_registry(serving_project):
     import fakeserve.registry
 
     return fakeserve.registry
+
+
+class Recorder:
+    """A serving hook that keeps every prediction event; `is_ready` is what `ready()` says."""
+
+    def __init__(self):
+        self.events, self.is_ready = [], (True, None)
+
+    def start(self):
+        pass
+
+    def after_predict(self, event):
+        self.events.append(event)
+
+    def stop(self):
+        pass
+
+    def ready(self):
+        return self.is_ready

@@ -12,6 +12,7 @@ from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.hooks import ServingHooks
 from mlops_runtime.serving.loader import LoadedModel
 from prometheus_client.parser import text_string_to_metric_families
+from serving_project import Recorder
 
 FEATURES = [
     ColumnSpec("x", "number", minimum=0, maximum=10),
@@ -36,23 +37,6 @@ def samples(text: str) -> dict[tuple[str, tuple], float]:
         for family in text_string_to_metric_families(text)
         for sample in family.samples
     }
-
-
-class Recorder:
-    def __init__(self):
-        self.events, self.is_ready = [], (True, None)
-
-    def start(self):
-        pass
-
-    def after_predict(self, event):
-        self.events.append(event)
-
-    def stop(self):
-        pass
-
-    def ready(self):
-        return self.is_ready
 
 
 def test_serves_the_alias_version_with_server_request_ids(serving_project):

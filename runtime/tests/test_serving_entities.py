@@ -15,6 +15,7 @@ from mlops_runtime.contract import ColumnSpec
 from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.entities import EntityNotFound, FeatureServer, FeatureServerDown
 from mlops_runtime.serving.hooks import ServingHooks
+from serving_project import Recorder
 
 FEATURES = [
     ColumnSpec("x", "number", minimum=0, maximum=10),
@@ -82,20 +83,6 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-class Recorder:
-    def __init__(self):
-        self.events = []
-
-    def start(self):
-        pass
-
-    def after_predict(self, event):
-        self.events.append(event)
-
-    def stop(self):
-        pass
 
 
 def _app(project, url, **kwargs):

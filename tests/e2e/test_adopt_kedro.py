@@ -124,10 +124,7 @@ def test_adopted_kedro_project_sets_up_tests_and_trains(tmp_path, runtime_wheels
     dag = make("dag-test")
     assert "DAG spaceflights_training: run success" in dag.stdout, dag.stdout
     assert re.search(r"^  register +success", dag.stdout, re.M), dag.stdout
-    shown = run([python, "-c", "import mlflow; print(max(int(v.version) for v in "
-                 "mlflow.MlflowClient().search_model_versions(\"name='spaceflights-model'\")))"],
-                repo, {"MLFLOW_TRACKING_URI": f"sqlite:///{repo / 'mlflow.db'}"})  # fmt: skip
-    assert shown.stdout.split()[-1] == "2"
+    assert latest_version(repo, repo / ".venv", "spaceflights-model") == 2
     # And as a Kubeflow pipeline (kfp.local): a third version.
     pipeline = make("kfp-run")
     assert "pipeline spaceflights-training: run success" in pipeline.stdout, pipeline.stdout
