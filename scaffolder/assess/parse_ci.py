@@ -96,7 +96,8 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
     "secret_scan": re.compile(r"gitleaks|trufflehog|detect-secrets", re.I),
 }
 # A test script run by the interpreter (`python test.py`, `python tests/run_tests.py`): the
-# scan decides by what the script holds (`scan._scripts_of_ci`), by this name when it knows none
+# scan decides by what the script holds (`scan_ci_links._scripts_of_ci`), by this name when it
+# knows none
 TEST_SCRIPT = re.compile(r"(^|/)(tests?|run_?tests?|runtests|test_\w+|\w+_tests?)\.py$")
 GITLAB_RESERVED = {
     "stages",

@@ -1,5 +1,5 @@
 """Facts from deployment and platform files beyond Kubernetes: docker-compose services,
-CloudFormation/SAM templates, Terraform, Azure ML / Anyscale / Databricks job specs, conda
+CloudFormation/SAM templates, Azure ML / Anyscale job specs, conda
 environment files, DVC model artifacts, JSON parameter files, Prometheus scrape configs.
 """
 
@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from scaffolder.assess.models import Fact, Problem, Zone
+from scaffolder.assess.parse_databricks import _bundle_resources, _dbx_workflows
 from scaffolder.assess.parse_yaml import YMap
 
 ENV_TOKENS = {
@@ -23,6 +24,23 @@ ENV_TOKENS = {
     "production",
     "preprod",
     "uat",
+    "acc",
+    "acceptance",
+    "prd",
+}
+# environment names of manifests and config sections (folders, overlays, top-level keys)
+ENV_NAMES = {
+    "dev",
+    "development",
+    "staging",
+    "stage",
+    "prod",
+    "production",
+    "preprod",
+    "qa",
+    "test",
+    "uat",
+    # DTAP names: development, test, acceptance, production
     "acc",
     "acceptance",
     "prd",
@@ -48,24 +66,6 @@ CFN_RESOURCES: dict[str, list[tuple[str, str]]] = {
     "Microsoft.Insights/metricAlerts": [("alert.rule", "Azure Monitor")],
     "Microsoft.Insights/components": [("serving.monitor", "Application Insights")],
 }
-TF_RESOURCES: dict[str, tuple[str, str]] = {
-    "aws_sagemaker_endpoint": ("serving.app", "SageMaker endpoint"),
-    "aws_sagemaker_model_package_group": ("registry.model", "SageMaker"),
-    "aws_sagemaker_pipeline": ("pipeline.def", "SageMaker Pipelines"),
-    "aws_cloudwatch_metric_alarm": ("alert.rule", "CloudWatch"),
-    "aws_cloudwatch_event_rule": ("pipeline.schedule", "EventBridge"),
-    "aws_sfn_state_machine": ("pipeline.def", "Step Functions"),
-    "google_vertex_ai_endpoint": ("serving.app", "Vertex AI endpoint"),
-    "google_monitoring_alert_policy": ("alert.rule", "Cloud Monitoring"),
-    "google_cloud_scheduler_job": ("pipeline.schedule", "Cloud Scheduler"),
-    "azurerm_monitor_metric_alert": ("alert.rule", "Azure Monitor"),
-    "azurerm_application_insights": ("serving.monitor", "Application Insights"),
-    "azurerm_monitor_diagnostic_setting": ("metrics.export", "Azure Monitor diagnostic settings"),
-    "azurerm_machine_learning_workspace": ("runtime.managed", "Azure ML"),
-    "databricks_job": ("pipeline.def", "Databricks jobs"),
-    "databricks_model_serving": ("serving.app", "Databricks serving"),
-}
-_TF_RESOURCE = re.compile(r'^\s*resource\s+"([\w-]+)"', re.M)
 
 
 def _fact(kind: str, path: str, line: int, zone: Zone, **detail) -> Fact:
@@ -224,32 +224,6 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
 
 
 KEDRO_MODEL_PATH = re.compile(r"(^|/)(\d\d_)?models?/|\.(pkl|pickle|joblib|h5|keras|pt|onnx)$")
-BUNDLE_RESOURCES: dict[str, tuple[str, str]] = {
-    "jobs": ("pipeline.def", "Databricks job"),
-    "pipelines": ("pipeline.def", "Databricks DLT pipeline"),
-    "model_serving_endpoints": ("serving.app", "Databricks serving endpoint"),
-    "registered_models": ("registry.model", "Unity Catalog"),
-    "models": ("registry.model", "Databricks model registry"),
-    "experiments": ("track.run", "Databricks MLflow experiment"),
-    "quality_monitors": ("drift.monitor", "Databricks Lakehouse Monitoring"),
-}
-# more facts of a bundle resource: a Lakehouse monitor watches the serving endpoint's inference
-# table; a job runs on Databricks compute (a managed job environment)
-BUNDLE_ALSO: dict[str, tuple[str, str]] = {
-    "quality_monitors": ("serving.monitor", "Databricks Lakehouse Monitoring"),
-    "jobs": ("runtime.managed", "Databricks job compute"),
-}
-
-
-DATABRICKS_TASKS = ("notebook_task", "spark_python_task", "python_wheel_task", "spark_jar_task")
-
-
-def _databricks_job(body: Any) -> bool:
-    """A Databricks job spec (Jobs API JSON, a dbx workflow): tasks that run code on clusters."""
-    if not isinstance(body, dict):
-        return False
-    tasks = body.get("tasks") if isinstance(body.get("tasks"), list) else [body]
-    return any(isinstance(t, dict) and any(k in t for k in DATABRICKS_TASKS) for t in tasks)
 
 
 def _azureml_run_parameters(inputs: Any) -> bool:
@@ -301,84 +275,6 @@ RUN_SETTINGS = {
     "tags",
     "defaults",
 }
-
-DATABRICKS_PARAMETERS = ("base_parameters", "parameters", "named_parameters")
-
-
-def _databricks_job_parameters(body: dict) -> bool:
-    """A Databricks job whose tasks (or the job itself) pass parameters to the code they run."""
-    tasks = body.get("tasks") if isinstance(body.get("tasks"), list) else []
-    for holder in [body, *tasks]:
-        if not isinstance(holder, dict):
-            continue
-        if holder.get("parameters"):
-            return True
-        for key in DATABRICKS_TASKS:
-            task = holder.get(key)
-            if isinstance(task, dict) and any(task.get(p) for p in DATABRICKS_PARAMETERS):
-                return True
-    return False
-
-
-def databricks_job_json(text: str, path: str, zone: Zone) -> list[Fact]:
-    """A Databricks Jobs API spec in JSON (`databricks jobs create --json-file jobs/x.json`): a
-    job (an orchestrated step) on Databricks compute."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
-    if not _databricks_job(data):
-        return []
-    facts = [
-        _fact("pipeline.def", path, 1, zone, tool="Databricks job", name=str(data.get("name"))),
-        _fact("runtime.managed", path, 1, zone, tool="Databricks job compute"),
-    ]
-    if _databricks_job_parameters(data):
-        # the run's parameters (`notebook_task.base_parameters`) live in the job spec
-        facts.append(_fact("config.file", path, 1, zone, thresholds=False, keys=0))
-    return facts
-
-
-def _dbx_workflows(doc: YMap, path: str, zone: Zone) -> list[Fact]:
-    """dbx deployment files (`environments: {default: {workflows: [...]}}`): Databricks jobs."""
-    envs = doc.get("environments")
-    if not isinstance(envs, dict):
-        return []
-    facts = []
-    for body in envs.values():
-        flows = body.get("workflows") or body.get("jobs") if isinstance(body, dict) else None
-        for flow in flows if isinstance(flows, list) else []:
-            if _databricks_job(flow):
-                name = str(flow.get("name"))
-                facts.append(_fact("pipeline.def", path, doc.line, zone, tool="dbx", name=name))
-                facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Databricks"))
-    return facts
-
-
-def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:
-    """Databricks asset bundle resources (`databricks.yml` or an included resources file):
-    jobs and their schedules, serving endpoints, Unity Catalog models, experiments."""
-    resources = doc.get("resources")
-    if not isinstance(resources, YMap):
-        return []
-    facts = []
-    for group, entries in resources.items():
-        hit = BUNDLE_RESOURCES.get(str(group))
-        if not hit or not isinstance(entries, YMap):
-            continue
-        for key, body in entries.items():
-            line = entries.line_of(key)
-            facts.append(_fact(hit[0], path, line, zone, tool=hit[1], name=str(key)))
-            also = BUNDLE_ALSO.get(str(group))
-            if also:
-                facts.append(_fact(also[0], path, line, zone, tool=also[1], name=str(key)))
-            if (
-                group == "jobs"
-                and isinstance(body, dict)
-                and ("schedule" in body or "trigger" in body)
-            ):
-                facts.append(_fact("pipeline.schedule", path, line, zone, tool="Databricks job"))
-    return facts
 
 
 def _cfn(resources: YMap, path: str, zone: Zone) -> list[Fact]:
@@ -434,83 +330,6 @@ def template_envs(text: str, path: str, zone: Zone) -> list[Fact]:
     return facts
 
 
-# an app's setting that sends its telemetry to Application Insights (a web app, a function,
-# a container app): without one, the resource only backs an Azure ML workspace's own telemetry
-_APP_INSIGHTS_WIRED = re.compile(
-    r"APPLICATIONINSIGHTS_CONNECTION_STRING|APPINSIGHTS_INSTRUMENTATIONKEY|"
-    r"application_insights_(connection_string|key)\s*=|app_insights_enabled",
-    re.I,
-)
-_WORKSPACE_INSIGHTS = re.compile(r"application_insights_id\s*=|applicationInsights\s*=")
-_TF_BLOCK_END = re.compile(r"^\}", re.M)
-
-
-def _tf_block(text: str, start: int) -> str:
-    end = _TF_BLOCK_END.search(text, start)
-    return text[start : end.end() if end else len(text)]
-
-
-_TF_TASK = re.compile(r"\b(" + "|".join(DATABRICKS_TASKS) + r")\s*\{")
-_TF_CLUSTER = re.compile(
-    r"\b(new_cluster|job_cluster)\s*\{|\b(existing_cluster_id|job_cluster_key)\s*="
-)
-_TF_PARAMETERS = re.compile(
-    r"\b(base_parameters|named_parameters)\s*=\s*\{([^}]*)\}|\bparameters\s*=\s*\[([^\]]*)\]"
-)
-_TF_KEY = re.compile(r"^\s*\"?([A-Za-z_][\w-]*)\"?\s*=", re.M)
-
-
-def _tf_databricks_job(block: str, path: str, line: int, zone: Zone) -> list[Fact]:
-    """A Terraform `databricks_job`: tasks that run notebooks or code on a cluster are a managed
-    job environment; `base_parameters` that set more than run settings are the run's parameters
-    in config (as in a Jobs API spec)."""
-    code = re.sub(r"(?m)^\s*#.*$", "", block)  # commented-out clusters are not clusters
-    code = re.sub(r"\$\{[^}]*\}", "", code)  # interpolations hold braces of their own
-    facts = []
-    if _TF_TASK.search(code) and _TF_CLUSTER.search(code):
-        facts.append(_fact("runtime.managed", path, line, zone, tool="Databricks job compute"))
-    keys = set()
-    for match in _TF_PARAMETERS.finditer(code):
-        keys |= set(_TF_KEY.findall(match.group(2) or "")) | (
-            {"parameters"} if (match.group(3) or "").strip() else set()
-        )
-    if keys - RUN_SETTINGS:
-        facts.append(_fact("config.file", path, line, zone, thresholds=False, keys=len(keys)))
-    return facts
-
-
-def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
-    facts = []
-    workspace_only = bool(_WORKSPACE_INSIGHTS.search(text)) and not _APP_INSIGHTS_WIRED.search(text)
-    for match in _TF_RESOURCE.finditer(text):
-        hit = TF_RESOURCES.get(match.group(1))
-        line = text.count("\n", 0, match.start()) + 1
-        if match.group(1) == "azurerm_application_insights" and workspace_only:
-            # the Application Insights every Azure ML workspace requires, wired to nothing that
-            # serves: the workspace's telemetry, not the serving side monitored
-            continue
-        if hit:
-            facts.append(_fact(hit[0], path, line, zone, tool=hit[1]))
-        if match.group(1) == "aws_cloudwatch_metric_alarm":
-            block = _tf_block(text, match.start())
-            if "AWS/SageMaker" in block and "EndpointName" in block:
-                # an alarm on a SageMaker endpoint's invocation errors or latency watches the
-                # serving side
-                facts.append(_fact("serving.monitor", path, line, zone, tool="CloudWatch"))
-        if match.group(1) == "databricks_job":
-            facts.extend(_tf_databricks_job(_tf_block(text, match.start()), path, line, zone))
-        if match.group(1) == "aws_sagemaker_pipeline":
-            # as for a pipeline defined with the SDK: SageMaker keeps every execution with its
-            # parameters, steps and metrics (the tracked runs)
-            facts.append(_fact("track.run", path, line, zone, tool="SageMaker Pipelines"))
-    # a root module per environment (`terraform/envs/dev/main.tf`, `environments/prod/`): the
-    # environment's infrastructure and variables as config
-    env = next((p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None)
-    if env and re.search(r"^\s*(module|resource|provider)\s+\"", text, re.M):
-        facts.append(_fact("config.environment", path, 1, zone, env=env, via="Terraform"))
-    return facts
-
-
 def json_facts(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Problem]]:
     """Parameter/config JSON (`parameters.json`, `staging-config.json`, `config/*.json`) and
     CloudFormation templates in JSON."""
@@ -554,16 +373,6 @@ def is_config_json(parts: tuple[str, ...]) -> bool:
         re.search(r"(^|[-_.])(config|params|parameters|settings|hyperparameters)$", stem)
         or re.match(r"(params?|parameters|hyperparameters)([-_.]|$)", stem)
     )
-
-
-def tfvars_facts(path: str, zone: Zone) -> list[Fact]:
-    facts = [_fact("config.file", path, 1, zone, thresholds=False, keys=0)]
-    env = env_of(path) or next(
-        (p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None
-    )
-    if env:
-        facts.append(_fact("config.environment", path, 1, zone, env=env))
-    return facts
 
 
 def dvc_artifacts(doc: Any, path: str, zone: Zone) -> list[Fact]:

@@ -1,0 +1,120 @@
+"""Facts from Databricks job and bundle files: asset bundle resources (`databricks.yml`),
+dbx deployment files and Jobs API specs in JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.parse_yaml import YMap
+
+BUNDLE_RESOURCES: dict[str, tuple[str, str]] = {
+    "jobs": ("pipeline.def", "Databricks job"),
+    "pipelines": ("pipeline.def", "Databricks DLT pipeline"),
+    "model_serving_endpoints": ("serving.app", "Databricks serving endpoint"),
+    "registered_models": ("registry.model", "Unity Catalog"),
+    "models": ("registry.model", "Databricks model registry"),
+    "experiments": ("track.run", "Databricks MLflow experiment"),
+    "quality_monitors": ("drift.monitor", "Databricks Lakehouse Monitoring"),
+}
+# more facts of a bundle resource: a Lakehouse monitor watches the serving endpoint's inference
+# table; a job runs on Databricks compute (a managed job environment)
+BUNDLE_ALSO: dict[str, tuple[str, str]] = {
+    "quality_monitors": ("serving.monitor", "Databricks Lakehouse Monitoring"),
+    "jobs": ("runtime.managed", "Databricks job compute"),
+}
+
+
+DATABRICKS_TASKS = ("notebook_task", "spark_python_task", "python_wheel_task", "spark_jar_task")
+
+
+def _databricks_job(body: Any) -> bool:
+    """A Databricks job spec (Jobs API JSON, a dbx workflow): tasks that run code on clusters."""
+    if not isinstance(body, dict):
+        return False
+    tasks = body.get("tasks") if isinstance(body.get("tasks"), list) else [body]
+    return any(isinstance(t, dict) and any(k in t for k in DATABRICKS_TASKS) for t in tasks)
+
+
+DATABRICKS_PARAMETERS = ("base_parameters", "parameters", "named_parameters")
+
+
+def _databricks_job_parameters(body: dict) -> bool:
+    """A Databricks job whose tasks (or the job itself) pass parameters to the code they run."""
+    tasks = body.get("tasks") if isinstance(body.get("tasks"), list) else []
+    for holder in [body, *tasks]:
+        if not isinstance(holder, dict):
+            continue
+        if holder.get("parameters"):
+            return True
+        for key in DATABRICKS_TASKS:
+            task = holder.get(key)
+            if isinstance(task, dict) and any(task.get(p) for p in DATABRICKS_PARAMETERS):
+                return True
+    return False
+
+
+def databricks_job_json(text: str, path: str, zone: Zone) -> list[Fact]:
+    """A Databricks Jobs API spec in JSON (`databricks jobs create --json-file jobs/x.json`): a
+    job (an orchestrated step) on Databricks compute."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    if not _databricks_job(data):
+        return []
+    facts = [
+        _fact("pipeline.def", path, 1, zone, tool="Databricks job", name=str(data.get("name"))),
+        _fact("runtime.managed", path, 1, zone, tool="Databricks job compute"),
+    ]
+    if _databricks_job_parameters(data):
+        # the run's parameters (`notebook_task.base_parameters`) live in the job spec
+        facts.append(_fact("config.file", path, 1, zone, thresholds=False, keys=0))
+    return facts
+
+
+def _dbx_workflows(doc: YMap, path: str, zone: Zone) -> list[Fact]:
+    """dbx deployment files (`environments: {default: {workflows: [...]}}`): Databricks jobs."""
+    envs = doc.get("environments")
+    if not isinstance(envs, dict):
+        return []
+    facts = []
+    for body in envs.values():
+        flows = body.get("workflows") or body.get("jobs") if isinstance(body, dict) else None
+        for flow in flows if isinstance(flows, list) else []:
+            if _databricks_job(flow):
+                name = str(flow.get("name"))
+                facts.append(_fact("pipeline.def", path, doc.line, zone, tool="dbx", name=name))
+                facts.append(_fact("runtime.managed", path, doc.line, zone, tool="Databricks"))
+    return facts
+
+
+def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:
+    """Databricks asset bundle resources (`databricks.yml` or an included resources file):
+    jobs and their schedules, serving endpoints, Unity Catalog models, experiments."""
+    resources = doc.get("resources")
+    if not isinstance(resources, YMap):
+        return []
+    facts = []
+    for group, entries in resources.items():
+        hit = BUNDLE_RESOURCES.get(str(group))
+        if not hit or not isinstance(entries, YMap):
+            continue
+        for key, body in entries.items():
+            line = entries.line_of(key)
+            facts.append(_fact(hit[0], path, line, zone, tool=hit[1], name=str(key)))
+            also = BUNDLE_ALSO.get(str(group))
+            if also:
+                facts.append(_fact(also[0], path, line, zone, tool=also[1], name=str(key)))
+            if (
+                group == "jobs"
+                and isinstance(body, dict)
+                and ("schedule" in body or "trigger" in body)
+            ):
+                facts.append(_fact("pipeline.schedule", path, line, zone, tool="Databricks job"))
+    return facts
+
+
+def _fact(kind: str, path: str, line: int, zone: Zone, **detail) -> Fact:
+    return Fact(kind=kind, path=path, line=line, zone=zone, detail=detail)

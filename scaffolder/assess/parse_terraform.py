@@ -1,0 +1,117 @@
+"""Facts from Terraform: resources of the managed ML platforms (SageMaker, Vertex, Azure ML,
+Databricks), alarms and schedules, root modules and `.tfvars` per environment."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.parse_databricks import DATABRICKS_TASKS
+from scaffolder.assess.parse_infra import ENV_TOKENS, RUN_SETTINGS, _fact, env_of
+
+TF_RESOURCES: dict[str, tuple[str, str]] = {
+    "aws_sagemaker_endpoint": ("serving.app", "SageMaker endpoint"),
+    "aws_sagemaker_model_package_group": ("registry.model", "SageMaker"),
+    "aws_sagemaker_pipeline": ("pipeline.def", "SageMaker Pipelines"),
+    "aws_cloudwatch_metric_alarm": ("alert.rule", "CloudWatch"),
+    "aws_cloudwatch_event_rule": ("pipeline.schedule", "EventBridge"),
+    "aws_sfn_state_machine": ("pipeline.def", "Step Functions"),
+    "google_vertex_ai_endpoint": ("serving.app", "Vertex AI endpoint"),
+    "google_monitoring_alert_policy": ("alert.rule", "Cloud Monitoring"),
+    "google_cloud_scheduler_job": ("pipeline.schedule", "Cloud Scheduler"),
+    "azurerm_monitor_metric_alert": ("alert.rule", "Azure Monitor"),
+    "azurerm_application_insights": ("serving.monitor", "Application Insights"),
+    "azurerm_monitor_diagnostic_setting": ("metrics.export", "Azure Monitor diagnostic settings"),
+    "azurerm_machine_learning_workspace": ("runtime.managed", "Azure ML"),
+    "databricks_job": ("pipeline.def", "Databricks jobs"),
+    "databricks_model_serving": ("serving.app", "Databricks serving"),
+}
+_TF_RESOURCE = re.compile(r'^\s*resource\s+"([\w-]+)"', re.M)
+
+
+# an app's setting that sends its telemetry to Application Insights (a web app, a function,
+# a container app): without one, the resource only backs an Azure ML workspace's own telemetry
+_APP_INSIGHTS_WIRED = re.compile(
+    r"APPLICATIONINSIGHTS_CONNECTION_STRING|APPINSIGHTS_INSTRUMENTATIONKEY|"
+    r"application_insights_(connection_string|key)\s*=|app_insights_enabled",
+    re.I,
+)
+_WORKSPACE_INSIGHTS = re.compile(r"application_insights_id\s*=|applicationInsights\s*=")
+_TF_BLOCK_END = re.compile(r"^\}", re.M)
+
+
+def _tf_block(text: str, start: int) -> str:
+    end = _TF_BLOCK_END.search(text, start)
+    return text[start : end.end() if end else len(text)]
+
+
+_TF_TASK = re.compile(r"\b(" + "|".join(DATABRICKS_TASKS) + r")\s*\{")
+_TF_CLUSTER = re.compile(
+    r"\b(new_cluster|job_cluster)\s*\{|\b(existing_cluster_id|job_cluster_key)\s*="
+)
+_TF_PARAMETERS = re.compile(
+    r"\b(base_parameters|named_parameters)\s*=\s*\{([^}]*)\}|\bparameters\s*=\s*\[([^\]]*)\]"
+)
+_TF_KEY = re.compile(r"^\s*\"?([A-Za-z_][\w-]*)\"?\s*=", re.M)
+
+
+def _tf_databricks_job(block: str, path: str, line: int, zone: Zone) -> list[Fact]:
+    """A Terraform `databricks_job`: tasks that run notebooks or code on a cluster are a managed
+    job environment; `base_parameters` that set more than run settings are the run's parameters
+    in config (as in a Jobs API spec)."""
+    code = re.sub(r"(?m)^\s*#.*$", "", block)  # commented-out clusters are not clusters
+    code = re.sub(r"\$\{[^}]*\}", "", code)  # interpolations hold braces of their own
+    facts = []
+    if _TF_TASK.search(code) and _TF_CLUSTER.search(code):
+        facts.append(_fact("runtime.managed", path, line, zone, tool="Databricks job compute"))
+    keys = set()
+    for match in _TF_PARAMETERS.finditer(code):
+        keys |= set(_TF_KEY.findall(match.group(2) or "")) | (
+            {"parameters"} if (match.group(3) or "").strip() else set()
+        )
+    if keys - RUN_SETTINGS:
+        facts.append(_fact("config.file", path, line, zone, thresholds=False, keys=len(keys)))
+    return facts
+
+
+def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
+    facts = []
+    workspace_only = bool(_WORKSPACE_INSIGHTS.search(text)) and not _APP_INSIGHTS_WIRED.search(text)
+    for match in _TF_RESOURCE.finditer(text):
+        hit = TF_RESOURCES.get(match.group(1))
+        line = text.count("\n", 0, match.start()) + 1
+        if match.group(1) == "azurerm_application_insights" and workspace_only:
+            # the Application Insights every Azure ML workspace requires, wired to nothing that
+            # serves: the workspace's telemetry, not the serving side monitored
+            continue
+        if hit:
+            facts.append(_fact(hit[0], path, line, zone, tool=hit[1]))
+        if match.group(1) == "aws_cloudwatch_metric_alarm":
+            block = _tf_block(text, match.start())
+            if "AWS/SageMaker" in block and "EndpointName" in block:
+                # an alarm on a SageMaker endpoint's invocation errors or latency watches the
+                # serving side
+                facts.append(_fact("serving.monitor", path, line, zone, tool="CloudWatch"))
+        if match.group(1) == "databricks_job":
+            facts.extend(_tf_databricks_job(_tf_block(text, match.start()), path, line, zone))
+        if match.group(1) == "aws_sagemaker_pipeline":
+            # as for a pipeline defined with the SDK: SageMaker keeps every execution with its
+            # parameters, steps and metrics (the tracked runs)
+            facts.append(_fact("track.run", path, line, zone, tool="SageMaker Pipelines"))
+    # a root module per environment (`terraform/envs/dev/main.tf`, `environments/prod/`): the
+    # environment's infrastructure and variables as config
+    env = next((p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None)
+    if env and re.search(r"^\s*(module|resource|provider)\s+\"", text, re.M):
+        facts.append(_fact("config.environment", path, 1, zone, env=env, via="Terraform"))
+    return facts
+
+
+def tfvars_facts(path: str, zone: Zone) -> list[Fact]:
+    facts = [_fact("config.file", path, 1, zone, thresholds=False, keys=0)]
+    env = env_of(path) or next(
+        (p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None
+    )
+    if env:
+        facts.append(_fact("config.environment", path, 1, zone, env=env))
+    return facts

@@ -1,0 +1,186 @@
+"""After the walk: what CI steps reach. Files a GitLab pipeline includes, jobs a template
+extends, local composite actions, and the repository's scripts a step runs (a step running
+`python scripts/deploy.py` counts as what that script runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from scaffolder.assess import (
+    parse_ci,
+)
+from scaffolder.assess.models import Fact, Problem, Zone
+from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
+from scaffolder.assess.scan_file import _text, _yaml
+
+# facts that make a file an orchestrated pipeline's definition or launcher
+PIPELINE_KINDS = {"pipeline.def", "kfp.run", "kfp.pipeline"}
+
+
+def _gitlab_includes(root: Path, facts: list[Fact], problems: list[Problem]) -> None:
+    """Files a GitLab pipeline includes (`include: local:`) are GitLab CI wherever they live:
+    parse them as such, in place of what the walk made of them."""
+    parsed = {
+        f.path for f in facts if f.kind == "ci.workflow" and f.detail.get("provider") == "gitlab"
+    }
+    queue = [f for f in facts if f.kind == "ci.include"]
+    resolved_root = root.resolve()
+    while queue:
+        local = str(queue.pop().detail["local"])
+        targets = sorted(root.glob(local)) if any(c in local for c in "*?[") else [root / local]
+        for target in targets:
+            try:
+                rel = target.resolve().relative_to(resolved_root).as_posix()
+            except (OSError, ValueError):
+                continue  # outside the repository
+            if rel in parsed or not target.is_file():
+                continue
+            parsed.add(rel)
+            facts[:] = [f for f in facts if f.path != rel]
+            problems[:] = [p for p in problems if p.path != rel]
+            found: list[Fact] = []
+            _yaml(str(target), rel, Zone.SOURCE, found, problems, gitlab=True)
+            facts.extend(found)
+            queue.extend(f for f in found if f.kind == "ci.include")
+    if len(parsed) > 1:
+        _gitlab_extends(root, sorted(parsed), facts, problems)
+
+
+def _local_actions(root: Path, facts: list[Fact]) -> None:
+    """Steps that use a local composite action (`uses: ./.github/actions/deploy`) run that
+    action's steps: read them as steps of the calling job."""
+    for use in [f for f in facts if f.kind == "ci.local_action"]:
+        action = str(use.detail["action"])
+        if ".." in PurePosixPath(action).parts:
+            continue  # outside the repository
+        for name in ("action.yml", "action.yaml"):
+            target = root / action / name
+            text = _text(str(target)) if target.is_file() else None
+            if text is None:
+                continue
+            try:
+                docs = load_yaml_documents(text)
+            except YamlSyntaxError:
+                break
+            for doc in docs:
+                facts.extend(
+                    parse_ci.composite_action(
+                        doc, use.path, use.line, str(use.detail["job"]), f"{action}/{name}"
+                    )
+                )
+            break
+
+
+def _gitlab_extends(root: Path, paths: list[str], facts: list[Fact], problems: list) -> None:
+    """GitLab merges a pipeline's files before it runs: a job may extend a template (`.name:`)
+    of another included file. Parse the pipeline's files again with every file's templates."""
+    templates: dict[str, dict] = {}
+    for rel in paths:
+        text = _text(str(root / rel))
+        try:
+            docs = load_yaml_documents(text) if text else []
+        except YamlSyntaxError:
+            continue
+        for doc in docs:
+            templates.update(parse_ci.gitlab_templates(doc))
+    if not templates:
+        return
+    for rel in paths:
+        facts[:] = [f for f in facts if f.path != rel]
+        problems[:] = [p for p in problems if p.path != rel]
+        found: list[Fact] = []
+        _yaml(str(root / rel), rel, Zone.SOURCE, found, problems, gitlab=True, templates=templates)
+        facts.extend(found)
+
+
+def _module_paths(module: str) -> list[str]:
+    base = module.replace(".", "/")
+    return [
+        f"{prefix}{base}{suffix}"
+        for prefix in ("", "src/")
+        for suffix in (".py", "/__main__.py", "/__init__.py")
+    ]
+
+
+def _creates_endpoint(fact: Fact) -> bool:
+    """A serving fact made by a call that puts a model behind a managed endpoint (SageMaker
+    `deploy`, Azure ML online deployments, Vertex/Databricks endpoints), not an app's code."""
+    tool = str(fact.detail.get("tool", ""))
+    return "endpoint" in tool and "scoring script" not in tool
+
+
+def _scripts_of_ci(facts: list[Fact]) -> None:
+    """A CI step running one of the repository's scripts does what that script runs: `python
+    scripts/deploy.py` whose code calls `kubectl apply` is a deploy step, at the CI step's line."""
+    commands: dict[str, list[Fact]] = {}
+    pipelines: dict[str, Fact] = {}  # file -> a pipeline it defines or runs
+    imports: dict[str, list[str]] = {}
+    tests: dict[str, list[Fact]] = {}  # file -> its test functions
+    integration: set[tuple[str, int]] = set()
+    endpoints: dict[str, Fact] = {}  # file -> a managed endpoint it creates or updates
+    for fact in facts:
+        if fact.kind == "test.function":
+            tests.setdefault(fact.path, []).append(fact)
+        elif fact.kind == "test.integration":
+            integration.add((fact.path, fact.line))
+        if fact.kind == "script.command":
+            commands.setdefault(fact.path, []).append(fact)
+        elif fact.kind in PIPELINE_KINDS and fact.zone is Zone.SOURCE:
+            pipelines.setdefault(fact.path, fact)
+        elif fact.kind == "serving.app" and fact.zone is Zone.SOURCE and _creates_endpoint(fact):
+            endpoints.setdefault(fact.path, fact)
+        elif fact.kind == "py.imports":
+            imports.setdefault(fact.path, []).extend(
+                [*(fact.detail.get("modules") or []), *(fact.detail.get("siblings") or [])]
+            )
+    derived: dict[tuple[str, int, str], Fact] = {}
+    for step in [f for f in facts if f.kind == "ci.step.script"]:
+        if "script" in step.detail:
+            script = str(step.detail["script"])
+            # from the repository's root, or from a folder of the CI file (a nested project's
+            # buildspec runs `python test/test.py` from that project's root)
+            parts = step.path.split("/")[:-1]
+            candidates = [script] + [
+                "/".join(parts[:i] + [script]) for i in range(len(parts), 0, -1)
+            ]
+        else:
+            candidates = _module_paths(str(step.detail.get("module", "")))
+        kinds: dict[str, Fact] = {}
+        tested = next((c for c in candidates if c in tests), None)
+        if tested is not None:
+            # a test script: its tests are integration tests (of an endpoint, a deployed
+            # service) or unit tests, by what its test functions are
+            functions = tests[tested]
+            only_integration = all((f.path, f.line) in integration for f in functions)
+            kinds.setdefault("integration" if only_integration else "test", functions[0])
+        elif "script" in step.detail and parse_ci.TEST_SCRIPT.search(script):
+            kinds.setdefault("test", step)
+        # a script that defines or (through its own imports) runs an orchestrated pipeline:
+        # `python run.py` of ZenML, Prefect, Flyte, Kedro... is CI running the pipeline
+        for script in candidates:
+            reached = [script] + [p for m in imports.get(script, []) for p in _module_paths(m)]
+            hit = next((pipelines[p] for p in reached if p in pipelines), None)
+            if hit is not None:
+                kinds.setdefault("pipeline_deploy", hit)
+                break
+        # a script that creates or updates a managed endpoint (`model.deploy(...)`,
+        # `online_deployments.begin_create_or_update`): CI running it deploys the model
+        served = next((endpoints[c] for c in candidates if c in endpoints), None)
+        if served is not None:
+            kinds.setdefault("deploy", served)
+        target = next((c for c in candidates if c in commands), None)
+        for command in commands.get(target, []) if target else []:
+            for kind in parse_ci.classify(str(command.detail.get("command", ""))):
+                kinds.setdefault(kind, command)
+        for kind, command in kinds.items():
+            derived.setdefault(
+                (step.path, step.line, kind),
+                Fact(
+                    kind=f"ci.step.{kind}",
+                    path=step.path,
+                    line=step.line,
+                    zone=step.zone,
+                    detail={"job": step.detail.get("job"), "via": command.where},
+                ),
+            )
+    facts.extend(derived.values())

@@ -1,0 +1,332 @@
+"""One file of the walk: its zone, and the parser its name and place call for (Python,
+notebooks, YAML of every kind, TOML, JSON, Dockerfiles, shell scripts, text)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from scaffolder.assess import (
+    parse_ci,
+    parse_ci_providers,
+    parse_databricks,
+    parse_dockerfile,
+    parse_infra,
+    parse_manifests,
+    parse_terraform,
+    parse_text,
+    parse_toml,
+    practices,
+)
+from scaffolder.assess.models import Fact, Problem, Zone
+from scaffolder.assess.parse_python import parse_python
+from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
+
+ZONE_DIRS = {
+    Zone.TESTS: {"tests", "test", "testing", "integration_tests", "unit_tests"},
+    Zone.EXAMPLES: {
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "tutorials",
+        "tutorial",
+        "demo",
+        "demos",
+        "sandbox",
+    },
+    Zone.DOCS: {"docs", "doc", "documentation", "site"},
+    Zone.VENDORED: {"vendor", "vendored", "third_party", "thirdparty", "external", "extern"},
+}
+MAX_BYTES = 2_000_000
+# facts that make a file an orchestrated pipeline's definition or launcher
+LOCK_NAMES = {"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "pixi.lock"}
+LINT_FILES = {
+    ".flake8",
+    ".pylintrc",
+    "pylintrc",
+    "ruff.toml",
+    ".ruff.toml",
+    "mypy.ini",
+    ".mypy.ini",
+}
+MODEL_CARD = re.compile(r"model[_-]?card", re.I)
+DOCKERFILE = re.compile(r"^(Dockerfile|Containerfile)(\.[\w.-]+)?$|\.(dockerfile|Dockerfile)$")
+
+
+def _zone(parts: tuple[str, ...]) -> Zone:
+    for depth, part in enumerate(parts[:-1]):
+        lowered = part.lower()
+        if lowered in ZONE_DIRS[Zone.TESTS]:
+            return Zone.TESTS
+        # Example/doc/vendor folders count near the top only, so a package that happens to be
+        # called `demo` or `docs` (src/demo/) is still the project's code.
+        if depth > 1 or (depth == 1 and parts[0] == "src"):
+            continue
+        for zone in (Zone.EXAMPLES, Zone.DOCS, Zone.VENDORED):
+            if lowered in ZONE_DIRS[zone]:
+                return zone
+    name = parts[-1]
+    if name.endswith(".py") and (
+        name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    ):
+        return Zone.TESTS
+    if name.endswith(".ipynb"):
+        return Zone.NOTEBOOK
+    return Zone.SOURCE
+
+
+def _read(path: str) -> bytes | None:
+    """A regular file's bytes, or None (missing, not a regular file, over MAX_BYTES)."""
+    from scaffolder.safe_read import UnsafeFileError, read_bytes
+
+    try:
+        return read_bytes(path, limit=MAX_BYTES)
+    except (OSError, UnsafeFileError):
+        return None
+
+
+MODEL_WEIGHTS = (".pth", ".pt", ".h5", ".keras", ".pkl", ".joblib", ".onnx", ".safetensors")
+
+
+def _beside_model_weights(full: str) -> bool:
+    """A JSON file in a folder of model weights (`artifacts/config.json` beside
+    `model_state_dict.pth`) is the saved model's own configuration, written with it: an output
+    of training, not a parameter file it reads."""
+    try:
+        return any(n.lower().endswith(MODEL_WEIGHTS) for n in os.listdir(os.path.dirname(full)))
+    except OSError:
+        return False
+
+
+def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[Problem]) -> None:
+    name = parts[-1]
+    path = "/".join(parts)
+    suffix = os.path.splitext(name)[1].lower()
+    zone = _zone(parts)
+    # explanations, load tests, release notes, business context (practices/): by name first
+    facts.extend(practices.file_facts(parts, zone, lambda: _text(full)))
+    if suffix == ".py":
+        data = _read(full)
+        if data is None or len(data) > MAX_BYTES:
+            return
+        is_test = zone is Zone.TESTS or name.startswith("test_") or name == "conftest.py"
+        folder = os.path.dirname(full)
+        found, trouble = parse_python(
+            data,
+            path,
+            zone,
+            is_test,
+            sibling_exists=lambda m: os.path.exists(
+                os.path.join(folder, m.replace(".", os.sep) + ".py")
+            ),
+        )
+        facts.extend(found)
+        problems.extend(trouble)
+        return
+    if suffix in (".yml", ".yaml") and name not in LOCK_NAMES:
+        _yaml(full, path, zone, facts, problems)
+        return
+    if name == "Jenkinsfile" or name.startswith("Jenkinsfile."):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_ci_providers.jenkinsfile(text, path, Zone.SOURCE))
+        return
+    if name == "MLproject":
+        facts.append(Fact(kind="train.entrypoint", path=path, zone=zone, detail={"via": name}))
+        facts.append(Fact(kind="config.file", path=path, zone=zone, detail={"thresholds": False}))
+        return
+    if name == "Pipfile":
+        facts.append(Fact(kind="deps.declared", path=path, zone=zone, detail={"count": 1}))
+        return
+    if name == "package.json":
+        # an npm manifest declares the dependencies of the project's JavaScript/TypeScript
+        # part (a CDK app, a web UI, Lambda handlers) as requirements.txt does for Python
+        text = _text(full)
+        count = parse_text.package_json_dependencies(text) if text is not None else 0
+        if count:
+            facts.append(Fact(kind="deps.declared", path=path, zone=zone, detail={"count": count}))
+        return
+    if name == "setup.cfg":
+        data = _read(full) or b""
+        if b"install_requires" in data:
+            facts.append(Fact(kind="deps.declared", path=path, zone=zone, detail={"count": 1}))
+        if b"[flake8]" in data:
+            facts.append(Fact(kind="lint.config", path=path, zone=zone, detail={"tool": name}))
+        return
+    if suffix == ".tf":
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_terraform.terraform_facts(text, path, zone))
+        return
+    if suffix == ".tfvars":
+        facts.extend(parse_terraform.tfvars_facts(path, zone))
+        return
+    if name == "pyproject.toml":
+        text = _text(full)
+        if text is not None:
+            found, trouble = parse_toml.parse_pyproject(text, path, zone)
+            facts.extend(found)
+            problems.extend(trouble)
+        return
+    if name in LOCK_NAMES:
+        facts.extend(parse_toml.parse_lock(path, zone))
+        return
+    if name in LINT_FILES:
+        facts.append(Fact(kind="lint.config", path=path, zone=zone, detail={"tool": name}))
+        return
+    if name.startswith("requirements") and suffix in (".txt", ".in"):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_toml.parse_requirements(text, path, zone))
+        return
+    if DOCKERFILE.search(name):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_dockerfile.parse_dockerfile(text, path, zone))
+        return
+    if name in ("Makefile", "makefile", "GNUmakefile"):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_text.parse_makefile(text, path, zone))
+        return
+    if name == "CODEOWNERS" and len(parts) <= 2:
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_text.parse_codeowners(text, path, Zone.SOURCE))
+        return
+    if (
+        len(parts) <= 2
+        and name.lower().startswith("readme")
+        and suffix in (".md", ".rst", ".txt", "")
+    ):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_text.parse_readme(text, path, zone))
+        return
+    if MODEL_CARD.search(name):
+        # A model card is documentation by nature: one under docs/ counts as much as at the root.
+        facts.append(
+            Fact(kind="model_card", path=path, zone=Zone.SOURCE if zone is Zone.DOCS else zone)
+        )
+        if suffix in (".md", ".rst", ".txt"):
+            text = _text(full)
+            if text is not None:
+                facts.extend(practices.text_of_card(parts, zone, text))
+        return
+    if name == ".gitignore" and len(parts) == 1:
+        facts.append(Fact(kind="gitignore", path=path, zone=zone))
+        return
+    if suffix == ".json":
+        lowered = path.lower()
+        if "dashboard" in lowered or "grafana" in lowered or "expectations" in lowered:
+            text = _text(full)
+            if text is not None:
+                found, trouble = parse_text.parse_json(text, path, zone)
+                facts.extend(found)
+                problems.extend(trouble)
+        elif (
+            ("job" in parts[-1].lower() or "jobs" in parts[:-1])
+            and (text := _text(full)) is not None
+            and (job := parse_databricks.databricks_job_json(text, path, zone))
+        ):
+            facts.extend(job)  # a Databricks Jobs API spec (`databricks jobs create --json-file`)
+        elif (parse_infra.is_config_json(parts) or "template" in lowered) and not (
+            _beside_model_weights(full)
+        ):
+            text = _text(full)
+            if text is not None and ("template" not in lowered or "AWSTemplate" in text):
+                found, trouble = parse_infra.json_facts(text, path, zone)
+                facts.extend(found)
+                problems.extend(trouble)
+        return
+    if suffix == ".ipynb":
+        text = _text(full)
+        if text is not None:
+            found, trouble = parse_text.parse_notebook(text, path)
+            facts.extend(found)
+            problems.extend(trouble)
+            facts.append(Fact(kind="notebook", path=path, zone=Zone.NOTEBOOK))
+        return
+    if suffix == ".dvc":
+        facts.append(Fact(kind="dvc.tracked", path=path, zone=zone))
+        return
+    if suffix == ".sh":
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_text.parse_shell(text, path, zone))
+
+
+def _text(full: str) -> str | None:
+    data = _read(full)
+    if data is None or len(data) > MAX_BYTES:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _yaml(
+    full: str,
+    path: str,
+    zone: Zone,
+    facts: list[Fact],
+    problems: list[Problem],
+    gitlab: bool = False,
+    templates: dict[str, dict] | None = None,
+) -> None:
+    text = _text(full)
+    if text is None:
+        return
+    is_github = parse_ci.is_github_workflow(path)
+    is_gitlab = gitlab or parse_ci.is_gitlab_ci(path)
+    named_ci = path.rsplit("/", 1)[-1].lower().startswith(
+        ("buildspec", "bitbucket-pipelines", "azure-pipelines", "cloudbuild")
+    ) or path.startswith((".circleci/", ".pipelines/", ".azuredevops/", ".azure-pipelines/"))
+    category = "ci" if (is_github or is_gitlab or named_ci) else "yaml"
+    if is_github or is_gitlab or named_ci:
+        zone = Zone.SOURCE
+    if "{{" in text or "{%" in text:
+        # A Jinja/Helm template is not YAML until rendered; say so instead of failing on it.
+        try:
+            docs = load_yaml_documents(text)
+        except YamlSyntaxError:
+            facts.append(Fact(kind="yaml.template", path=path, zone=zone))
+            facts.extend(parse_infra.template_envs(text, path, zone))
+            return
+    else:
+        try:
+            docs = load_yaml_documents(text)
+        except YamlSyntaxError as exc:
+            problems.append(
+                Problem(
+                    path=path,
+                    line=exc.line,
+                    category=category,
+                    message=f"YAML error: {exc.message}",
+                    zone=zone,
+                )
+            )
+            return
+    if is_github:
+        for doc in docs:
+            facts.extend(parse_ci.github_workflow(doc, path))
+    elif is_gitlab:
+        for doc in docs:
+            facts.extend(parse_ci.gitlab_ci(doc, path, templates))
+    else:
+        for doc in docs:
+            provider = parse_ci_providers.provider_of(path, doc)
+            if provider:
+                facts.extend(
+                    f.model_copy(update={"zone": Zone.SOURCE})
+                    for f in parse_ci_providers.provider_facts(provider, doc, path)
+                )
+            else:
+                facts.extend(parse_infra.yaml_facts(doc, path, zone))
+                facts.extend(practices.yaml_facts(doc, path, zone))
+        if path.rsplit("/", 1)[-1] in ("dvc.yaml", "dvc.yml"):
+            for doc in docs:
+                facts.extend(parse_infra.dvc_artifacts(doc, path, zone))
+        facts.extend(
+            f.model_copy(update={"zone": zone}) if f.zone != zone else f
+            for f in parse_manifests.manifest_facts(docs, path, zone)
+        )
