@@ -61,7 +61,7 @@ def _around_team_package(
 # rendered as `mlops-NAME` (answer team_targets), so both stay at every upgrade.
 RENAMABLE_TARGETS = (
     "help", "setup", "lock", "test", "test-slow", "test-all", "lint", "format", "train",
-    "clean", "serve", "dag-check", "dag-test", "kfp-compile", "kfp-run",
+    "clean", "serve", "test-model", "dag-check", "dag-test", "kfp-compile", "kfp-run",
     "data", "data-push", "data-pull", "data-status", "repro",
 )  # fmt: skip
 
