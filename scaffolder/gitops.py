@@ -507,6 +507,16 @@ def blob_at(repo: Path, rev: str, path: str) -> str | None:
         return None
 
 
+def blob_bytes(repo: Path, blob: str) -> bytes:
+    """The content of a blob, byte for byte."""
+    result = subprocess.run(
+        [_git_executable(), "cat-file", "blob", blob], cwd=repo, capture_output=True, check=False
+    )
+    if result.returncode != 0:
+        raise GitError(f"git cat-file failed in {repo}: {result.stderr.decode().strip()}")
+    return result.stdout
+
+
 def first_author(repo: Path) -> str | None:
     """The author name of the repository's first commit, if there is one."""
     try:

@@ -107,6 +107,41 @@ def stopped_merge_message(repo: Path, record: Record) -> str:
     )
 
 
+def stopped_while_writing(repo: Path) -> Record | None:
+    """The record, when a run was killed while git wrote its files: git's index lock is left,
+    or a file the run was about to write differs from the commit the branch is on. (Committing
+    or stashing such a tree would keep half of a level; `--abort` puts it back.)"""
+    record = load(repo)
+    if (
+        record is None
+        or not record.tips
+        or gitops.operation_in_progress(repo)
+        or not is_live(repo, record)
+    ):
+        return None
+    if Path(gitops.git_path(repo, "index.lock")).exists():
+        return record
+    if gitops.status_porcelain(repo):
+        return record
+    tip = gitops.rev_parse(repo, "HEAD") or ""
+    written: set[str] = set()
+    for commit in record.tips:
+        written |= set(gitops.diff_name_status(repo, tip, commit))
+    untracked = written - gitops.tracked_files(repo, tip)
+    if any((repo / path).exists() or (repo / path).is_symlink() for path in untracked):
+        return record
+    return None
+
+
+def stopped_while_writing_message(repo: Path, record: Record) -> str:
+    return (
+        f"mlops-scaffold {record.command} was stopped while it wrote its files in {repo} "
+        f"(killed, or the machine went down); `mlops-scaffold {record.command} --abort` puts "
+        f"your branch, files and base branch back as they were, then run `mlops-scaffold "
+        f"{record.command}` again"
+    )
+
+
 def _untouched(repo: Path, record: Record) -> bool:
     base = gitops.rev_parse(repo, f"refs/heads/{record.base_branch}")
     return (
@@ -311,17 +346,26 @@ def _restore(repo: Path, record: Record) -> None:
 
 def _remove_half_written(repo: Path, record: Record, paths: set[str]) -> None:
     """A run killed while git wrote its files leaves some of them untracked: delete those
-    that hold exactly what the run wrote (anything else is the user's and stays)."""
+    that hold what the run wrote, whole or cut short (git writes a file in place, so a kill
+    can leave its first bytes only); anything else is the user's and stays."""
     tracked = gitops.tracked_files(repo, record.head)
     for path in sorted(paths - tracked):
         target = repo / path
         if not target.is_file() or target.is_symlink():
             continue
-        blob = gitops.hash_file(repo, path)
-        if any(gitops.blob_at(repo, tip, path) == blob for tip in record.tips):
+        if _written_by_the_run(repo, record, path):
             target.unlink()
             for parent in Path(path).parents:
                 folder = repo / parent
                 if folder == repo or any(folder.iterdir()):
                     break
                 folder.rmdir()
+
+
+def _written_by_the_run(repo: Path, record: Record, path: str) -> bool:
+    blob = gitops.hash_file(repo, path)
+    ours = {gitops.blob_at(repo, tip, path) for tip in record.tips} - {None}
+    if blob in ours:
+        return True
+    on_disk = (repo / path).read_bytes()
+    return any(gitops.blob_bytes(repo, b).startswith(on_disk) for b in ours if b)

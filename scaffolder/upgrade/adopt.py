@@ -107,6 +107,9 @@ def _preflight(path: Path) -> tuple[Path, str, str, str | None]:
     stopped = abort.ours_in_progress(repo)
     if stopped is not None:
         raise UpgradeRefused(abort.stopped_merge_message(repo, stopped))
+    halfway = abort.stopped_while_writing(repo)
+    if halfway is not None:
+        raise UpgradeRefused(abort.stopped_while_writing_message(repo, halfway))
     if (repo / STATE_FILE).exists():
         raise UpgradeRefused(
             f"{repo} is already managed by mlops-scaffold; use `mlops-scaffold upgrade`"

@@ -41,6 +41,10 @@ def preflight(path: Path, catalog: Catalog | None = None) -> Context:
             f"{path} is not a git repository; run `mlops-scaffold adopt` there first"
         )
     repo = gitops.toplevel(path)
+    # Before the state file is read: a killed run may have half-written it.
+    halfway = abort.stopped_while_writing(repo)
+    if halfway is not None:
+        raise UpgradeRefused(abort.stopped_while_writing_message(repo, halfway))
     state = load_state(repo)
     catalog = catalog or builtin_catalog()
     check_usable(

@@ -213,6 +213,11 @@ def test_abort_after_a_run_killed_while_landing(tmp_path, monkeypatch, moment):
         def half_write(repo_: Path, target: str) -> None:
             changed = sorted(gitops.diff_name_status(repo_, "HEAD", target))
             gitops.read_files(repo_, target, changed[: len(changed) // 2], repo_)
+            # git writes each file in place: the one it was writing holds its first bytes.
+            added = [p for p in changed[len(changed) // 2 :] if not (repo_ / p).exists()]
+            cut = gitops.file_text(repo_, target, added[0]) or ""
+            (repo_ / added[0]).parent.mkdir(parents=True, exist_ok=True)
+            (repo_ / added[0]).write_text(cut[: len(cut) // 2])
             raise Killed
 
         monkeypatch.setattr(gitops, "fast_forward", half_write)
@@ -221,40 +226,84 @@ def test_abort_after_a_run_killed_while_landing(tmp_path, monkeypatch, moment):
         monkeypatch.setattr(gitops, "update_ref", killed)
     with pytest.raises(Killed):
         upgrade(_request(repo))
-    assert _exact(repo) != before
+    left = _exact(repo)
+    assert left != before
     monkeypatch.undo()
+    if moment == "half-written files":
+        # Committing or stashing that tree would keep half a level: the rerun says --abort.
+        with pytest.raises(UpgradeRefused, match=r"was stopped while it wrote its files.*"
+                           r"`mlops-scaffold upgrade --abort`"):  # fmt: skip
+            upgrade(_request(repo))
+        assert _exact(repo) == left
     abort_run(repo)
     assert _exact(repo) == before
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scaffolder", *args], capture_output=True, text=True
+    )  # fmt: skip
+
+
+def _follow_the_advice(repo: Path) -> None:
+    """What a user does after a kill: run the upgrade again and do what each refusal says
+    (every one names the command), until the run is back at its start or finished."""
+    for _ in range(3):
+        again = _cli("upgrade", str(repo), "--defaults")
+        if again.returncode == 0:
+            return
+        lines = again.stderr.strip().splitlines()
+        assert again.returncode == 1 and len(lines) == 1, again.stderr
+        if "is left by a git command that was stopped" in lines[0]:
+            lock = repo / ".git/index.lock"
+            assert f"`rm {lock}`" in lines[0]
+            lock.unlink()
+            continue
+        assert "was stopped while it wrote its files" in lines[0], lines[0]
+        assert "`mlops-scaffold upgrade --abort`" in lines[0]
+        done = _cli("upgrade", str(repo), "--abort")
+        if done.returncode == 1 and "is left by a git command" in done.stderr:
+            (repo / ".git/index.lock").unlink()  # the message says so; then --abort again
+            done = _cli("upgrade", str(repo), "--abort")
+        assert done.returncode == 0, done.stderr
+        return
+    raise AssertionError("the advice went round in circles")
+
+
 def test_abort_after_a_real_kill(tmp_path):
-    """SIGKILL at several moments: whatever it left, --abort (when a record is left) returns
-    the exact prior state, and the upgrade then runs to the end."""
+    """SIGKILL at moments spread over an upgrade (planning, commits, git writing files):
+    each time the project is exactly as before, completely upgraded, or left half-written
+    with a record; then running the upgrade again says what to do (`--abort`), doing it gives
+    back the exact prior state, and the upgrade then runs to the end with the team's edit."""
     repo = new_project(tmp_path, level=0)
     model = repo / "src/churn/model.py"
     model.write_text(model.read_text().replace('"C": 1.0', '"C": 0.5'))
     commit(repo)
     before = _exact(repo)
-    for delay in (0.3, 0.6, 0.9):
+    for delay in (0.1, 0.3, 0.5, 0.7, 0.9):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "scaffolder", "upgrade", str(repo), "--defaults"],
+            [sys.executable, "-m", "scaffolder", "upgrade", str(repo), "--defaults", "--to", "1"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         time.sleep(delay)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        if abort.load(repo) is None and load_state(repo).level == 1:
+        committed = gitops.file_text(repo, "HEAD", STATE_FILE) or ""
+        if abort.load(repo) is None and "level: 1" in committed:
             break  # it finished before the kill
-        if abort.load(repo) is not None:
-            abort_run(repo)
-        lock = repo / ".git/index.lock"  # a kill inside git itself leaves git's own lock
-        lock.unlink(missing_ok=True)
+        if _exact(repo) != before:
+            _follow_the_advice(repo)
+        if abort.load(repo) is None and "level: 1" in (
+            gitops.file_text(repo, "HEAD", STATE_FILE) or ""
+        ):
+            break  # running it again finished it
         assert _exact(repo) == before
-    # The upgrade then runs to the end (unless a run finished before its kill came).
     if load_state(repo).level == 0:
         assert upgrade(_request(repo)).level == 1
     assert load_state(repo).level == 1 and abort.load(repo) is None
+    assert git(repo, "status", "--porcelain") == ""
+    assert "C: 0.5" in (repo / "config/pipeline.yaml").read_text()
 
 
 def test_a_failed_write_leaves_no_record(tmp_path, monkeypatch):

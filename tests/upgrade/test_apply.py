@@ -1,8 +1,3 @@
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -255,37 +250,6 @@ def test_interrupted_upgrade_leaves_the_users_work_as_it_was(tmp_path, monkeypat
     # Running again finishes the job.
     assert upgrade(_request(repo)).level == 1
     assert "C: 0.5" in (repo / "config/pipeline.yaml").read_text()
-
-
-def test_killed_upgrade_process_leaves_the_users_work_as_it_was(tmp_path):
-    """SIGKILL at several moments: each time the project is either exactly as before or
-    completely upgraded, never in between."""
-    repo = new_project(tmp_path, level=0)
-    model = repo / "src/churn/model.py"
-    model.write_text(model.read_text().replace('"C": 1.0', '"C": 0.5'))
-    commit(repo)
-    before = snapshot(repo)
-    for delay in (0.1, 0.3, 0.5, 0.7):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scaffolder", "upgrade", str(repo), "--defaults", "--to", "1"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-        time.sleep(delay)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        after = snapshot(repo)
-        if load_state(repo).level == 1:  # it finished before the kill
-            assert after["status"] == "" and "C: 0.5" in (repo / "config/pipeline.yaml").read_text()
-            return
-        assert after["files"] == before["files"]
-        assert after["index"] == before["index"] and after["status"] == ""
-        assert after["head"] == before["head"]
-        user_ref = [r for r in after["refs"].splitlines() if r.startswith("refs/heads/main ")]
-        assert user_ref == [
-            r for r in before["refs"].splitlines() if r.startswith("refs/heads/main ")
-        ]
-    assert upgrade(_request(repo, to=1)).level == 1
 
 
 def test_same_level_template_update_merges_the_fix(tmp_path):
