@@ -65,6 +65,7 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"\bsls\s+deploy|anyscale\s+service\s+(rollout|deploy)|serve\s+deploy|"
         r"bentoml\s+deploy|mlflow\s+deployments\s+create|deploy-stack|modal\s+deploy|"
         r"aws\s+ecs\s+update-service|aws\s+lambda\s+update-function|"
+        r"amazon-ecs-deploy-task-definition|aws\s+ecs\s+deploy\b|"
         r"databricks\s+bundle\s+deploy|"
         # a host reached over ssh that then runs the service: deploying to a VM
         r"(ssh-action|\bssh\s)[\s\S]*(docker\s+(run|compose\s+up)|docker-compose\s+up|"
@@ -148,9 +149,15 @@ DEPLOYING_JOB = re.compile(r"deploy|release|production|\bprod\b", re.I)
 PINNED_SHA = re.compile(r"@[0-9a-f]{7,40}\b")
 
 
+# what a step only prints or comments on (`echo "Run locally: make test-unit"`, `# pytest`): up
+# to the end of the line or the next command of it (`echo x | kubectl apply -f -` still applies)
+PRINTED = re.compile(r"\b(echo|printf|Write-Host)\b[^|;&\n]*|^\s*#[^\n]*", re.M)
+
+
 def classify(text: str) -> list[str]:
-    """What a step runs; installing a tool (`pip install pytest`) is not running it."""
-    text = INSTALL.sub("", text)
+    """What a step runs; installing a tool (`pip install pytest`) is not running it, and
+    printing a command is not running it either."""
+    text = PRINTED.sub("", INSTALL.sub("", text))
     return [kind for kind, pattern in STEP_KINDS.items() if pattern.search(text)]
 
 
@@ -207,7 +214,11 @@ def _relative(path: str) -> str:
 
 
 # a model server image built from the model itself: what the service then runs in
-MODEL_IMAGE = re.compile(r"\b(bentoml)\s+containerize\b|\b(mlflow)\s+models\s+build-docker\b", re.I)
+MODEL_IMAGE = re.compile(
+    r"\b(bentoml)\s+(containerize\b|build\b[^\n]*--containerize\b)|"
+    r"\b(mlflow)\s+models\s+build-docker\b",
+    re.I,
+)
 
 
 def _script_facts(text: str, path: str, line: int, job: str) -> list[Fact]:

@@ -21,6 +21,9 @@ from scaffolder.assess.parse_yaml import YMap
 
 AZURE_STEP_KEYS = ("script", "bash", "powershell", "pwsh", "task", "template", "checkout")
 AZURE_TOP = ("trigger", "pr", "stages", "jobs", "steps", "schedules", "extends")
+# the phases of a Travis CI build that run commands (`script: tox`), top level or per job
+TRAVIS_PHASES = ("before_install", "install", "before_script", "script", "after_success")
+TRAVIS_KEYS = ("language", "script", "jobs", "matrix", "stages")
 
 
 def provider_of(path: str, doc: Any) -> str | None:
@@ -32,6 +35,8 @@ def provider_of(path: str, doc: Any) -> str | None:
         return "circleci"
     if name.startswith("bitbucket-pipelines") and "pipelines" in doc:
         return "bitbucket"
+    if path in (".travis.yml", ".travis.yaml") and any(k in doc for k in TRAVIS_KEYS):
+        return "travis"
     if name.startswith("buildspec") or (isinstance(doc.get("phases"), dict) and "version" in doc):
         return "codebuild" if isinstance(doc.get("phases"), dict) else None
     steps = doc.get("steps")
@@ -75,6 +80,7 @@ def provider_facts(provider: str, doc: YMap, path: str) -> list[Fact]:
         "codebuild": codebuild,
         "circleci": circleci,
         "bitbucket": bitbucket,
+        "travis": travis,
     }[provider](doc, path)
 
 
@@ -193,6 +199,23 @@ def circleci(doc: YMap, path: str) -> list[Fact]:
                 facts.extend(_steps("circleci", text, path, jobs.line_of(job_id), str(job_id)))
     if "schedule" in _as_text(doc.get("workflows")) or "cron" in _as_text(doc.get("workflows")):
         facts.append(Fact(kind="ci.schedule", path=path, line=doc.line, detail={}))
+    return facts
+
+
+def travis(doc: YMap, path: str) -> list[Fact]:
+    """`.travis.yml`: Travis CI builds every push and every pull request unless the repository's
+    settings say otherwise (they live outside the repository); `script:` and the other phases
+    run commands, at the top and in `jobs.include`."""
+    facts = [_workflow("travis", path, doc.line, ["push", "pull_request"])]
+    holders: list[tuple[Any, int, str]] = [(doc, doc.line, "build")]
+    jobs = doc.get("jobs") if isinstance(doc.get("jobs"), dict) else doc.get("matrix")
+    include = jobs.get("include") if isinstance(jobs, dict) else None
+    for index, job in enumerate(include if isinstance(include, list) else []):
+        if isinstance(job, dict):
+            holders.append((job, doc.line_of("jobs") or doc.line, str(job.get("name") or index)))
+    for holder, line, job in holders:
+        text = "\n".join(_as_text(holder.get(phase)) for phase in TRAVIS_PHASES)
+        facts.extend(_steps("travis", text, path, line, job))
     return facts
 
 

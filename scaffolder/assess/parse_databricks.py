@@ -103,7 +103,11 @@ def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:
             continue
         for key, body in entries.items():
             line = entries.line_of(key)
-            facts.append(_fact(hit[0], path, line, zone, tool=hit[1], name=str(key)))
+            tasks = body.get("tasks") if group == "jobs" and isinstance(body, dict) else None
+            if not (isinstance(tasks, list) and len(tasks) < 2):
+                # a job of one task runs one notebook or script (a managed job, BUNDLE_ALSO):
+                # nothing is orchestrated
+                facts.append(_fact(hit[0], path, line, zone, tool=hit[1], name=str(key)))
             also = BUNDLE_ALSO.get(str(group))
             if also:
                 facts.append(_fact(also[0], path, line, zone, tool=also[1], name=str(key)))

@@ -169,6 +169,12 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
                 self.instances[node.target.id] = qualified
         self.generic_visit(node)
 
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=False):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self._failure_alert(key.value, value, key)  # `default_args = {...}`
+        self.generic_visit(node)
+
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and node.value.startswith("models:/"):
             self.add("mlflow.model_uri", node, uri=node.value)

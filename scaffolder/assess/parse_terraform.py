@@ -75,6 +75,17 @@ def _tf_databricks_job(block: str, path: str, line: int, zone: Zone) -> list[Fac
     return facts
 
 
+_TF_TASK_BLOCK = re.compile(r"^\s*task\s*\{", re.M)
+
+
+def _tf_tasks(block: str) -> int:
+    """The tasks of a `databricks_job` (`task { ... }` blocks; a `dynamic "task"` may be many)."""
+    code = re.sub(r"(?m)^\s*#.*$", "", block)
+    if re.search(r'dynamic\s+"task"', code):
+        return 2
+    return len(_TF_TASK_BLOCK.findall(code)) or (1 if _TF_TASK.search(code) else 0)
+
+
 def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
     facts = []
     workspace_only = bool(_WORKSPACE_INSIGHTS.search(text)) and not _APP_INSIGHTS_WIRED.search(text)
@@ -85,6 +96,10 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
             # the Application Insights every Azure ML workspace requires, wired to nothing that
             # serves: the workspace's telemetry, not the serving side monitored
             continue
+        if match.group(1) == "databricks_job" and _tf_tasks(_tf_block(text, match.start())) < 2:
+            # a job of one task runs one notebook or script on a cluster (a managed job,
+            # below): nothing is orchestrated, as a single-container Argo workflow is no pipeline
+            hit = None
         if hit:
             facts.append(_fact(hit[0], path, line, zone, tool=hit[1]))
         if match.group(1) == "aws_cloudwatch_metric_alarm":

@@ -7,10 +7,11 @@ import json
 import re
 
 from scaffolder.assess.models import Fact, Problem, Zone
-from scaffolder.assess.parse_ci import classify
+from scaffolder.assess.parse_ci import MODEL_IMAGE, classify
 from scaffolder.assess.parse_python import parse_python
 
 _TARGET = re.compile(r"^([A-Za-z0-9_.-]+)\s*:(?!=)", re.M)
+_RECIPE = re.compile(r"^\t(.*)$", re.M)  # a recipe line runs in a shell, tab first
 SETUP_WORDS = re.compile(
     r"pip install|make setup|uv sync|poetry install|conda env|pipenv install", re.I
 )
@@ -26,6 +27,17 @@ def parse_makefile(text: str, path: str, zone: Zone) -> list[Fact]:
         facts.append(
             Fact(kind="make.target", path=path, line=line, zone=zone, detail={"name": name})
         )
+    for match in _RECIPE.finditer(text):
+        # a recipe that builds the model's serving image (`bentoml build --containerize`,
+        # `bentoml containerize`, `mlflow models build-docker`): the service runs in a container
+        # built from the model, as from a Dockerfile (the CI rule, for a Makefile target)
+        image = MODEL_IMAGE.search(match.group(1))
+        if image:
+            tool = "BentoML image" if image.group(1) else "MLflow model image"
+            line = text.count("\n", 0, match.start()) + 1
+            facts.append(
+                Fact(kind="container.image", path=path, line=line, zone=zone, detail={"tool": tool})
+            )
     return facts
 
 

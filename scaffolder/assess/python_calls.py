@@ -32,6 +32,8 @@ RUNTIME_LINEAGE_CALLS = frozenset(
 # mlops-scaffold's runtime schedules a KFP pipeline as a recurring run (mlops_runtime.kfp_schedule)
 RUNTIME_RECURRING_RUNS = {f"mlops_runtime.kfp_schedule.{name}" for name in ("main", "schedule")}
 RUNTIME_COMMANDS = {"mlops_runtime.cd.deploy.main": "kubectl apply -k {}"}
+ZENML_MODEL = {"zenml.Model", "zenml.model.model.Model", "zenml.model.Model"}
+ZENML_STAGES = ("zenml.enums.ModelStages.", "zenml.ModelStages.")
 VERTEX_BATCH_PREDICTION = frozenset(
     {"create_batch_prediction_job", "batch_predict", "ModelBatchPredictOp"}
 )
@@ -39,6 +41,57 @@ VERTEX_BATCH_PREDICTION = frozenset(
 
 class CallFacts:
     """visit_Call and the helpers only it uses."""
+
+    def _zenml_model(self, node: ast.Call, qualified: str) -> None:
+        """ZenML's Model Control Plane: a named `Model(...)` given to a pipeline versions the
+        model it produces (a registry), and a version asked for by stage (`version=
+        ModelStages.PRODUCTION`, `get_model_version(name, ModelStages.PRODUCTION)`) is the
+        promoted one taken from it, where the project promotes versions (`set_stage`)."""
+        last = qualified.rsplit(".", 1)[-1]
+        if qualified in ZENML_MODEL:
+            if node.args or _kwarg(node, "name") is not None:
+                self.add("registry.model", node, tool="ZenML Model Control Plane")
+            stage = _kwarg(node, "version")
+        elif last == "get_model_version":
+            stage = next(
+                (a for a in [*node.args, *(k.value for k in node.keywords)] if self._stage(a)),
+                None,
+            )
+        elif last == "set_stage" and node.args:
+            # a version promoted to a stage (`set_stage(ModelStages.PRODUCTION)`, or a stage
+            # the promotion script maps from its arguments); archiving one promotes nothing
+            stage = self._stage(node.args[0])
+            if stage not in ("archived", "latest"):
+                self.add("mlflow.alias", node, alias=stage or "stage", tool="ZenML")
+            return
+        else:
+            return
+        if stage is not None and self._stage(stage) in ("staging", "production"):
+            # resolved from the registry where the project promotes versions (tracking checks)
+            self.add("registry.stage_lookup", node, tool="ZenML Model Control Plane")
+
+    def _stage(self, value: ast.AST) -> str:
+        """`ModelStages.PRODUCTION` or "production": the stage it names, else ""."""
+        text = _const_str(value) or ""
+        qualified = self.qualify(value) or ""
+        if qualified.startswith(ZENML_STAGES):
+            text = qualified.rsplit(".", 1)[-1]
+        text = text.lower()
+        return text if text in ("staging", "production", "archived", "latest") else ""
+
+    def _failure_alert(self, key: str, value: ast.AST, node: ast.AST) -> None:
+        """A pipeline that alerts on its own failure, as code: Airflow's `on_failure_callback` /
+        `sla_miss_callback` (in a task, a DAG or its `default_args`), ZenML's and Prefect's
+        `on_failure=` hooks. Someone is told when a run fails: the pipeline is watched."""
+        orchestrators = {
+            "on_failure_callback": ("airflow",),
+            "sla_miss_callback": ("airflow",),
+            "on_failure": ("zenml", "prefect"),
+        }.get(key)
+        if not orchestrators or (isinstance(value, ast.Constant) and value.value is None):
+            return
+        if any(self.uses(o) for o in orchestrators):
+            self.add("alert.notify", node, via=key, tool=orchestrators[0])
 
     def _metrics_handler(self, export: str) -> dict:
         """`generate_latest()` returned by a web handler for /metrics (a Flask route, a BentoML
@@ -73,6 +126,11 @@ class CallFacts:
     # -- calls -----------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
         qualified = self.qualify(node.func) or ""
+        for kw in node.keywords:
+            if kw.arg:
+                self._failure_alert(kw.arg, kw.value, node)
+        if self.uses("zenml"):
+            self._zenml_model(node, qualified)
         last = qualified.rsplit(".", 1)[-1]
         root = qualified.split(".")[0]
         for kind, tool in stacks.call_facts(qualified, last):
@@ -188,6 +246,11 @@ class CallFacts:
                 self.add("prometheus.export", node, via=last, **self._metrics_handler(last))
         elif qualified in ("fastapi.FastAPI", "fastapi.APIRouter"):
             self.add("fastapi.app", node)
+            if self.is_test_file and last == "FastAPI":
+                self.add("test.own_app", node)
+        elif qualified in ("starlette.applications.Starlette", "starlette.Starlette"):
+            if self.is_test_file:
+                self.add("test.own_app", node)
         elif qualified in DRIFT_TESTS:
             self.add("drift.test", node, test=last)
         elif (
@@ -254,6 +317,8 @@ class CallFacts:
             self.add("serving.app", node, tool="MLflow model image")
             self.add("model.load", node, via=qualified, uri=uri or "")
             self.add("container.image", node, tool="MLflow model image")
+        if self.is_test_file and last in ("include_router", "mount"):
+            self.add("test.app_router", node)  # the test's app serves the project's routes
         if qualified.startswith(("fastapi.FastAPI().", "fastapi.APIRouter().")) and last == "mount":
             self.add("fastapi.mount", node, route=_const_str(node.args[0]) if node.args else "")
         if "Instrumentator" in qualified and last == "expose":

@@ -159,7 +159,8 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         if text is not None:
             facts.extend(parse_terraform.terraform_facts(text, path, zone))
         return
-    if suffix == ".tfvars":
+    if suffix == ".tfvars" or name.endswith((".tfvars.example", ".tfvars.sample")):
+        # an environment's variables, also as the example a team copies (`envs/dev.tfvars.example`)
         facts.extend(parse_terraform.tfvars_facts(path, zone))
         return
     if name == "pyproject.toml":
@@ -281,6 +282,7 @@ def _yaml(
     named_ci = path.rsplit("/", 1)[-1].lower().startswith(
         ("buildspec", "bitbucket-pipelines", "azure-pipelines", "cloudbuild")
     ) or path.startswith((".circleci/", ".pipelines/", ".azuredevops/", ".azure-pipelines/"))
+    named_ci = named_ci or path in (".travis.yml", ".travis.yaml")  # Travis reads the root's
     category = "ci" if (is_github or is_gitlab or named_ci) else "yaml"
     if is_github or is_gitlab or named_ci:
         zone = Zone.SOURCE

@@ -1,12 +1,12 @@
 """`assess` against hand labels on real public repositories (tests/assess/corpus): the issue's
 bar, checked on every run, with the confusion tables printed (`pytest -s` shows them).
 
-Two parts. Calibration: repositories whose misses rules may be chosen from (102: the first 37,
+Two parts. Calibration: repositories whose misses rules may be chosen from (110: the first 37,
 the 15 that were held out until a fresh batch replaced them, the later calibration batches, and
-the 17 of the third held-out batch, the 8 of the fifth and the 8 of the sixth, which joined once
+the 17 of the third held-out batch and the 8 of the fifth, sixth and seventh, which joined once
 their misses had been examined). Held out (`heldout: true`): repositories labelled by reading
 each one and committed before assess ever ran on them, never used to choose a rule, in batches
-(`heldout_batch`: the 11 of the fourth, the 8 of the seventh)"""
+(`heldout_batch`: the 11 of the fourth)"""
 
 from __future__ import annotations
 
@@ -14,22 +14,23 @@ import pytest
 
 from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, measure
 
-# the calibration part: regression floors at the 102-repository calibration part as measured
-# (95.3 % exact, 89.8 % above 0, weakest dimension 92.2 %: tracking 94/102, overall 98.0 %). The
-# 94-repository part had 95.1 %, 89.5 %, 92.6 %; the sixth held-out batch's 8 repositories joined
-# with their misses examined, and the classes fixed from them did not close all of them.
+# the calibration part: regression floors at the 110-repository calibration part as measured
+# (95.3 % exact, 89.9 % above 0, weakest dimension 90.9 %: tracking 100/110, overall 98.2 %). The
+# 102-repository part had 95.3 %, 89.8 %, 92.2 %; the seventh held-out batch's 8 repositories
+# joined with their misses examined (94.0 % exact with them, before the classes fixed from them),
+# and those classes did not close its tracking misses (ZenML lineage, run folders as tracking).
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.95
 ABOVE_ZERO_EXACT = 0.89  # exact on the cells a careful reader rated above 0
-PER_DIMENSION_EXACT = 0.92
+PER_DIMENSION_EXACT = 0.90
 # the held-out part: the fourth batch (11) and the seventh (8), 19 repositories. Issue 23's
 # floors: dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %,
 # over-scores <= 2 %. As first measured on the 19 (docs/assess.md "Seventh held-out batch"):
 # 88.2 %, 72.2 %, weakest dimension 78.9 % (monitoring 15/19), too high 3.3 % (5/152): exact and
 # weakest dimension met and enforced at the figures measured; exact on cells above 0 and too high
 # not met, so their floors are the figures as measured.
-HELDOUT_REPOS = 19
+HELDOUT_REPOS = 11  # the seventh batch joined the calibration part; a fresh batch is next
 HELDOUT_WITHIN_ONE = 0.95
 HELDOUT_EXACT_MEASURED = 0.88
 HELDOUT_ABOVE_ZERO_MEASURED = 0.72

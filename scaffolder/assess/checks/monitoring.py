@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import re
 
-from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, tools
+from scaffolder.assess.checks.base import (
+    U1,
+    U2,
+    U3,
+    Check,
+    Verdict,
+    found,
+    of,
+    reachable,
+    tools,
+)
 from scaffolder.assess.models import Facts
 
 METRICS = ("prometheus.metric", "prometheus.export", "metrics.export", "metrics.scrape")
@@ -18,6 +28,8 @@ def _alerts(f: Facts) -> list:
 
 def r_pipeline_metrics(f: Facts) -> Verdict:
     watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
+    # a pipeline that alerts on its own failure (Airflow callbacks, ZenML/Prefect hooks)
+    watched += of(f, "alert.notify")
     return found(
         watched,
         "metrics are exported or watched as code" + tools(watched),
@@ -49,12 +61,22 @@ def r_serving_metrics(f: Facts) -> Verdict:
         if x.detail.get("via") in ("instrumentator", "make_asgi_app", "make_wsgi_app")
         or x.detail.get("served")  # a /metrics handler of the app returns generate_latest()
     ]
-    monitored = of(f, "serving.monitor")
+    monitored = of(f, "serving.monitor") + _bentoml_metrics(f)
     return found(
         routes + monitored,
         "the serving side is monitored" + (tools(monitored) or " (/metrics)"),
         "the serving side is not monitored (/metrics, Model Monitor, App Insights)",
     )
+
+
+def _bentoml_metrics(f: Facts) -> list:
+    """Prometheus metrics a BentoML service defines or imports: BentoML serves every service's
+    `/metrics` with the metrics of its process, so they are the serving side's metrics."""
+    services = {x.path for x in f.of("serving.app") if x.detail.get("tool") == "BentoML"}
+    if not services:
+        return []
+    files = reachable(f, services)
+    return [x for x in f.of("prometheus.metric") if x.path in files]
 
 
 ALERT_KINDS = {

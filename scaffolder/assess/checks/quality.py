@@ -58,7 +58,14 @@ def _suite_has_tests(f: Facts, step: Fact) -> bool:
 
 
 def r_integration_tests(f: Facts) -> Verdict:
-    tests = f.of("fastapi.testclient", Zone.TESTS) + f.of("test.integration", Zone.TESTS)
+    # a TestClient of an app the test file builds itself (a middleware mounted on a bare
+    # Starlette/FastAPI app) tests that piece, not the service; one serving the project's
+    # routers (include_router, mount) does test the service's API
+    own = {x.path for x in f.of("test.own_app", Zone.TESTS)} - {
+        x.path for x in f.of("test.app_router", Zone.TESTS)
+    }
+    clients = [x for x in f.of("fastapi.testclient", Zone.TESTS) if x.path not in own]
+    tests = clients + f.of("test.integration", Zone.TESTS)
     steps = [x for x in of(f, "ci.step.integration") if _suite_has_tests(f, x)]
     return found(
         tests + steps,

@@ -129,6 +129,9 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         and (x.kind == "mlflow.alias_lookup" or "models:/{" in str(x.detail.get("uri")))
     ]
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
+    # a version asked for by stage (ZenML's Model Control Plane), where versions are promoted
+    if any(x.detail.get("tool") == "ZenML" for x in of(f, "mlflow.alias")):
+        resolved += of(f, "registry.stage_lookup")
     if direct or (resolved and of(f, *REGISTRY, "serving.app", "ci.step.deploy")):
         return Verdict(
             True,
