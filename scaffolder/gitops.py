@@ -1,4 +1,5 @@
-"""The few git operations the tool needs. Nothing else in the package runs git."""
+"""The few git operations the tool needs: refs, commits, the index and files. Merges are in
+`git_merge`, clones and pushes in `git_remote`; nothing else in the package runs git."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ FALLBACK_NAME = "mlops-scaffold"
 FALLBACK_EMAIL = "mlops-scaffold@localhost"
 
 
-def _git_executable() -> str:
+def git_executable() -> str:
     git = shutil.which("git")
     if git is None:
         raise GitError("git is not installed or not on PATH; install git and try again")
@@ -26,7 +27,7 @@ def run_git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     full_env = {**os.environ, **(env or {})}
     try:
         result = subprocess.run(
-            [_git_executable(), *args],
+            [git_executable(), *args],
             cwd=repo,
             env=full_env,
             capture_output=True,
@@ -45,7 +46,7 @@ def run_git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
 def identity_env(repo: Path) -> dict[str, str]:
     """Author/committer variables to add when git has no identity of its own."""
     probe = subprocess.run(
-        [_git_executable(), "var", "GIT_COMMITTER_IDENT"],
+        [git_executable(), "var", "GIT_COMMITTER_IDENT"],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -118,7 +119,7 @@ def subject(repo: Path, rev: str) -> str:
 
 def is_branch_name(repo: Path, name: str) -> bool:
     result = subprocess.run(
-        [_git_executable(), "check-ref-format", "--branch", name],
+        [git_executable(), "check-ref-format", "--branch", name],
         cwd=repo, capture_output=True, check=False,
     )  # fmt: skip
     return result.returncode == 0 and not name.startswith("-")
@@ -198,48 +199,6 @@ def fast_forward(repo: Path, commit: str) -> None:
     run_git(repo, "merge", "--ff-only", "--quiet", commit)
 
 
-def merge_tree(
-    repo: Path,
-    ours: str,
-    theirs: str,
-    *,
-    allow_unrelated: bool = False,
-    theirs_label: str | None = None,
-    env: dict[str, str] | None = None,
-) -> tuple[str, list[tuple[str, str]]]:
-    """A merge computed in the object store alone: (result tree, [(path, conflict kind)]).
-
-    With `theirs_label`, known files merge by their structure (see `structured_merge_args`).
-    """
-    args = [*(structured_merge_args(theirs_label, adopting=allow_unrelated)
-              if theirs_label else []),
-            "merge-tree", "--write-tree", "-z", "--name-only"]  # fmt: skip
-    if allow_unrelated:
-        args.append("--allow-unrelated-histories")
-    full_env = {**os.environ, **(env or {})}
-    result = subprocess.run(
-        [_git_executable(), *args, ours, theirs], cwd=repo, env=full_env,
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if result.returncode not in (0, 1):
-        raise GitError(f"git merge-tree failed in {repo}: {result.stderr.strip()}")
-    # Output: tree NUL, conflicted paths NUL-separated, NUL, then messages:
-    # <count> NUL <path>... NUL <kind> NUL <message> NUL
-    head, _, messages = result.stdout.partition("\0\0")
-    tree = head.split("\0")[0]
-    conflicts: list[tuple[str, str]] = []
-    fields = messages.split("\0")
-    i = 0
-    while i < len(fields) and fields[i].isdigit():
-        count = int(fields[i])
-        paths = fields[i + 1 : i + 1 + count]
-        kind = fields[i + 1 + count]
-        i += count + 3
-        if kind.startswith("CONFLICT"):
-            conflicts += [(p, kind) for p in paths]
-    return tree, conflicts
-
-
 def diff_name_status(repo: Path, old: str, new: str) -> dict[str, str]:
     """{path: status letter} from old to new; renames count as delete + add."""
     out = run_git(repo, "diff", "--name-status", "--no-renames", "-z", old, new)
@@ -260,7 +219,7 @@ def merge_base(repo: Path, a: str, b: str) -> str | None:
 
 def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
     result = subprocess.run(
-        [_git_executable(), "merge-base", "--is-ancestor", ancestor, descendant],
+        [git_executable(), "merge-base", "--is-ancestor", ancestor, descendant],
         cwd=repo, capture_output=True, check=False,
     )  # fmt: skip
     return result.returncode == 0
@@ -269,36 +228,6 @@ def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
 def tracked_files(repo: Path, rev: str = "HEAD") -> set[str]:
     out = run_git(repo, "ls-tree", "-r", "-z", "--name-only", rev)
     return {p for p in out.split("\0") if p}
-
-
-def merge_no_commit(
-    repo: Path,
-    commit: str,
-    *,
-    allow_unrelated: bool = False,
-    theirs_label: str | None = None,
-    env: dict[str, str] | None = None,
-) -> list[str]:
-    """Merge `commit` into the index and work tree but stop before committing.
-
-    Returns the paths left in conflict (empty when the merge went through cleanly). With
-    `theirs_label`, known files merge by their structure (see `structured_merge_args`).
-    """
-    args = [*(structured_merge_args(theirs_label, adopting=allow_unrelated)
-              if theirs_label else []),
-            "merge", "--no-ff", "--no-commit", "--quiet"]  # fmt: skip
-    if allow_unrelated:
-        args.append("--allow-unrelated-histories")
-    result = subprocess.run(
-        [_git_executable(), *args, commit], cwd=repo,
-        env={**os.environ, **identity_env(repo), **(env or {})},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    conflicts = unmerged_paths(repo)
-    if result.returncode != 0 and not conflicts:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise GitError(f"git merge failed in {repo}: {detail[-1] if detail else result.returncode}")
-    return conflicts
 
 
 def add_paths(repo: Path, *paths: str) -> None:
@@ -330,16 +259,12 @@ def restore_paths(repo: Path, paths: list[str]) -> None:
             folder.rmdir()
 
 
-def merge_abort(repo: Path) -> None:
-    run_git(repo, "merge", "--abort")
-
-
 def ignored_paths(repo: Path, paths: list[str]) -> set[str]:
     """Which of `paths` git's ignore rules (all sources) match."""
     if not paths:
         return set()
     result = subprocess.run(
-        [_git_executable(), "check-ignore", "--no-index", "-z", "--stdin"],
+        [git_executable(), "check-ignore", "--no-index", "-z", "--stdin"],
         cwd=repo, input="\0".join(paths), capture_output=True, text=True, check=False,
     )  # fmt: skip
     return {p for p in result.stdout.split("\0") if p}
@@ -358,7 +283,7 @@ def read_files(repo: Path, commit: str, paths: list[str], dest: Path) -> None:
     present = tracked_files_matching(repo, commit, paths)
     for path in present:
         blob = subprocess.run(
-            [_git_executable(), "cat-file", "blob", f"{commit}:{path}"],
+            [git_executable(), "cat-file", "blob", f"{commit}:{path}"],
             cwd=repo, capture_output=True, check=True,
         ).stdout  # fmt: skip
         target = dest / path
@@ -390,7 +315,7 @@ def commit_files(
                 run_git(repo, "update-index", "--force-remove", "--", path, env=env)
                 continue
             blob = subprocess.run(
-                [_git_executable(), "hash-object", "-w", "--stdin"],
+                [git_executable(), "hash-object", "-w", "--stdin"],
                 cwd=repo, input=content, capture_output=True, check=True,
             ).stdout.decode().strip()  # fmt: skip
             run_git(repo, "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
@@ -398,81 +323,10 @@ def commit_files(
     return commit_tree_object(repo, tree, parents, message)
 
 
-def merge_file(
-    base: str, ours: str, theirs: str, *, labels: tuple[str, str, str], marker_size: int = 7
-) -> tuple[str, int]:
-    """Git's three-way line merge of three texts: (result with markers, number of conflicts)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="mlops-scaffold-merge-") as tmp:
-        paths = []
-        for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
-            path = Path(tmp) / name
-            path.write_bytes(text.encode("utf-8", "surrogateescape"))
-            paths.append(str(path))
-        result = subprocess.run(
-            [_git_executable(), "merge-file", "-p", f"--marker-size={marker_size}",
-             "-L", labels[0], "-L", labels[1], "-L", labels[2], *paths],
-            cwd=tmp, capture_output=True, check=False,
-        )  # fmt: skip
-    if result.returncode < 0 or result.returncode > 127:
-        raise GitError(f"git merge-file failed: {result.stderr.decode(errors='replace').strip()}")
-    return result.stdout.decode("utf-8", "surrogateescape"), result.returncode
-
-
-def remove_merge_leftovers(repo: Path) -> list[str]:
-    """Delete the `.merge_file_XXXXXX` files git leaves at the top of the work tree when it is
-    killed (SIGKILL) while a merge driver runs: untracked, git's own naming, regular files.
-    Returns their names."""
-    import re
-
-    pattern = re.compile(r"^\.merge_file_[A-Za-z0-9]{6}$")
-    try:
-        names = [e.name for e in os.scandir(repo)
-                 if pattern.match(e.name) and e.is_file(follow_symlinks=False)]  # fmt: skip
-    except OSError:
-        return []
-    if not names:
-        return []
-    tracked = set(run_git(repo, "ls-files", "-z", "--", *names).split("\0"))
-    removed = [n for n in names if n not in tracked]
-    for name in removed:
-        (repo / name).unlink(missing_ok=True)
-    return removed
-
-
-# The tool's own merges (merge-tree and the in-tree merge on conflict) run structure-aware
-# merges as a git merge driver, configured for that one command only: nothing is written to
-# the project's config, and a plain `git merge` there keeps git's line merge.
-MERGE_DRIVER = "mlops-scaffold"
-
-
-def structured_merge_args(theirs_label: str, *, adopting: bool = False) -> list[str]:
-    """`-c` options that make one git command merge known files by their structure (with
-    `adopting`: where the histories share nothing, the team's version of an entry both
-    define stays)."""
-    import shlex
-    import sys
-
-    # Adopting, every file goes through the driver: one both sides have keeps the team's.
-    name = "gitattributes-adopt" if adopting else "gitattributes"
-    attributes = Path(__file__).resolve().parent / "merge" / name
-    command = " ".join([
-        shlex.quote(sys.executable), "-m", "scaffolder.merge", "%O", "%A", "%B", "%P",
-        "--marker-size", "%L", "--theirs-label", shlex.quote(theirs_label),
-        *(["--adopting"] if adopting else []),
-    ])  # fmt: skip
-    return [
-        "-c", f"core.attributesFile={attributes}",
-        "-c", f"merge.{MERGE_DRIVER}.name=mlops-scaffold structure-aware merge",
-        "-c", f"merge.{MERGE_DRIVER}.driver={command}",
-    ]  # fmt: skip
-
-
 def file_text(repo: Path, rev: str, path: str) -> str | None:
     """The text of `path` in `rev` (a commit or tree); None when it has no such file."""
     result = subprocess.run(
-        [_git_executable(), "cat-file", "blob", f"{rev}:{path}"],
+        [git_executable(), "cat-file", "blob", f"{rev}:{path}"],
         cwd=repo, capture_output=True, check=False,
     )  # fmt: skip
     if result.returncode != 0:
@@ -510,7 +364,7 @@ def blob_at(repo: Path, rev: str, path: str) -> str | None:
 def blob_bytes(repo: Path, blob: str) -> bytes:
     """The content of a blob, byte for byte."""
     result = subprocess.run(
-        [_git_executable(), "cat-file", "blob", blob], cwd=repo, capture_output=True, check=False
+        [git_executable(), "cat-file", "blob", blob], cwd=repo, capture_output=True, check=False
     )
     if result.returncode != 0:
         raise GitError(f"git cat-file failed in {repo}: {result.stderr.decode().strip()}")
@@ -525,55 +379,3 @@ def first_author(repo: Path) -> str | None:
         return None
     names = [line.strip() for line in out.splitlines() if line.strip()]
     return names[0] if names else None
-
-
-# Overlay sources: a bare clone per source in the tool's cache, fetched before each use.
-
-
-def mirror(source: str, dest: Path) -> None:
-    """Clone `source` bare into `dest`, or fetch every branch and tag into an existing one."""
-    if (dest / "HEAD").is_file():
-        run_git(
-            dest, "fetch", "--quiet", "--prune", "--force", "--tags", "origin",
-            "+refs/heads/*:refs/heads/*",
-        )  # fmt: skip
-        return
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    _check_source(source)
-    run_git(dest.parent, "clone", "--quiet", "--bare", "--", source, str(dest))
-
-
-def tags(repo: Path) -> list[str]:
-    return [t for t in run_git(repo, "tag", "--list").splitlines() if t]
-
-
-def archive(repo: Path, commit: str) -> bytes:
-    """The files of `commit` as a tar archive."""
-    result = subprocess.run(
-        [_git_executable(), "archive", "--format=tar", commit],
-        cwd=repo, capture_output=True, check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise GitError(f"git archive failed in {repo}: {result.stderr.decode().strip()}")
-    return result.stdout
-
-
-def _check_source(source: str) -> None:
-    """A repository to clone is never an option (`--upload-pack=...` runs a command)."""
-    if source.startswith("-"):
-        raise GitError(f"{source!r} starts with '-', so git would read it as an option; refused")
-
-
-def clone(source: str, dest: Path, branches: list[str]) -> None:
-    """Clone `source` into `dest` and make local branches of `branches` that it has."""
-    _check_source(source)
-    run_git(dest.parent, "clone", "--quiet", "--", source, str(dest))
-    for branch in branches:
-        if rev_parse(dest, f"refs/remotes/origin/{branch}") and not rev_parse(
-            dest, f"refs/heads/{branch}"
-        ):
-            run_git(dest, "branch", "--quiet", branch, f"origin/{branch}")
-
-
-def push(repo: Path, remote: str, refs: list[str]) -> None:
-    run_git(repo, "push", "--quiet", remote, *refs)

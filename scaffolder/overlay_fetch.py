@@ -46,7 +46,7 @@ def forget_fetches() -> None:
 
 def fetch(source: str) -> Path:
     """A bare clone of `source` in the cache, fetched now (once per process)."""
-    from scaffolder import gitops
+    from scaffolder import git_remote
     from scaffolder.errors import GitError
 
     mirror = _mirror_dir(source)
@@ -54,7 +54,7 @@ def fetch(source: str) -> Path:
         return mirror
     with _lock(mirror.with_suffix(".lock")):
         try:
-            gitops.mirror(source, mirror)
+            git_remote.mirror(source, mirror)
         except GitError as exc:
             raise OverlayError(f"overlay {source} cannot be fetched: {exc}") from exc
     _fetched.add(source)
@@ -62,10 +62,10 @@ def fetch(source: str) -> Path:
 
 
 def release_tags(mirror: Path) -> list[str]:
-    from scaffolder import gitops
+    from scaffolder import git_remote
     from scaffolder.releases import is_release_tag
 
-    return [t for t in gitops.tags(mirror) if is_release_tag(t)]
+    return [t for t in git_remote.tags(mirror) if is_release_tag(t)]
 
 
 def newest_release(source: str) -> str | None:
@@ -83,7 +83,7 @@ def _checkout(mirror: Path, commit: str) -> Path:
     import tarfile
     import tempfile
 
-    from scaffolder import gitops
+    from scaffolder import git_remote
 
     tree = cache_dir() / "overlays" / "trees" / commit
     if tree.is_dir():
@@ -91,7 +91,7 @@ def _checkout(mirror: Path, commit: str) -> Path:
     tree.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{commit[:12]}-", dir=tree.parent))
     try:
-        with tarfile.open(fileobj=io.BytesIO(gitops.archive(mirror, commit))) as tar:
+        with tarfile.open(fileobj=io.BytesIO(git_remote.archive(mirror, commit))) as tar:
             for member in tar.getmembers():
                 if (
                     not (member.isfile() or member.isdir())

@@ -24,7 +24,7 @@ UNREADABLE = {"not-a-repo", "not-managed", "damaged-state"}
 @contextmanager
 def checkout(entry: str) -> Iterator[Path]:
     """The entry's checkout: the path itself, or a temporary clone of a URL."""
-    from scaffolder import gitops
+    from scaffolder import git_remote
     from scaffolder.fleet.repos import is_url
     from scaffolder.git_guard import refuse_own_programs
     from scaffolder.state import BASE_BRANCH
@@ -35,7 +35,7 @@ def checkout(entry: str) -> Iterator[Path]:
         return
     tmp = Path(tempfile.mkdtemp(prefix="mlops-scaffold-fleet-"))
     try:
-        gitops.clone(entry, tmp / "repo", [BASE_BRANCH])
+        git_remote.clone(entry, tmp / "repo", [BASE_BRANCH])
         yield tmp / "repo"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

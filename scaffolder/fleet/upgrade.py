@@ -18,7 +18,7 @@ from scaffolder.errors import ScaffoldError
 
 def prepare(path: Path, branch: str, *, push: bool = False) -> dict:
     """Prepare one repository's upgrade branch: prepared, up-to-date, conflicts or refused."""
-    from scaffolder import gitops
+    from scaffolder import git_remote, gitops
     from scaffolder.upgrade.apply import UpgradeRefused, apply_step, catalog_for, preflight
     from scaffolder.upgrade.plan import plan_step
 
@@ -51,7 +51,7 @@ def prepare(path: Path, branch: str, *, push: bool = False) -> dict:
             "`mlops-scaffold upgrade --continue` there"
         )
     if push:
-        gitops.push(
+        git_remote.push(
             ctx.repo, "origin", [f"refs/heads/{branch}", f"refs/heads/{ctx.state.base_branch}"]
         )
         row["pushed"] = True

@@ -5,7 +5,7 @@ line sets, the Makefile by target, YAML config by key, README by template sectio
 hashed constraints.txt, its lock export, stays whole) and falls back to git's line merge for
 anything else, or when a structured result would not parse.
 Git runs it as a merge driver (`python -m scaffolder.merge`), configured per command by
-`gitops.structured_merge_args`, so markers, `git merge --abort` and mergetools keep working.
+`git_merge.structured_merge_args`, so markers, `git merge --abort` and mergetools keep working.
 """
 
 from __future__ import annotations

@@ -113,9 +113,9 @@ def merge_entries(
 
 def line_merge(base: str, ours: str, theirs: str, labels: Labels) -> MergeResult:
     """Git's own three-way line merge (`git merge-file`)."""
-    from scaffolder import gitops
+    from scaffolder import git_merge
 
-    text, conflicts = gitops.merge_file(
+    text, conflicts = git_merge.merge_file(
         base, ours, theirs, labels=(labels.ours, "base", labels.theirs),
         marker_size=labels.marker_size,
     )  # fmt: skip

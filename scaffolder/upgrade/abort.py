@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from scaffolder import gitops
+from scaffolder import git_merge, gitops
 from scaffolder.errors import ScaffoldError
 
 RECORD = "mlops-scaffold/ABORT"
@@ -159,7 +159,7 @@ def recorded(repo: Path, command: str, branch: str, head: str, base_branch: str,
     was interrupted and is being run again) is kept, so `--abort` goes back to the very start.
     A failure that left everything as it was drops the record; any other outcome keeps it
     until the caller calls `remove` (a finished run)."""
-    gitops.remove_merge_leftovers(repo)  # of an earlier run killed while git merged
+    git_merge.remove_merge_leftovers(repo)  # of an earlier run killed while git merged
     record = load(repo)
     if record is None or not is_live(repo, record) or gitops.operation_in_progress(repo):
         record = Record(
@@ -227,7 +227,7 @@ def abort_run(path: Path) -> Aborted:
     record = load(repo)
     if record is None:
         # A run killed before it changed anything may have left git's merge temporaries.
-        removed = gitops.remove_merge_leftovers(repo)
+        removed = git_merge.remove_merge_leftovers(repo)
         what = (f"removed the {len(removed)} `.merge_file_*` file(s) a killed git left, "
                 "nothing else was changed" if removed else "nothing was changed")  # fmt: skip
         raise AbortRefused(
@@ -238,7 +238,7 @@ def abort_run(path: Path) -> Aborted:
 
     check_git_lock(repo, f"{record.command} --abort")
     _check_abortable(repo, record)
-    gitops.remove_merge_leftovers(repo)  # git's, of a run killed while it merged
+    git_merge.remove_merge_leftovers(repo)  # git's, of a run killed while it merged
     saved = _save_edits(repo, record)
     _restore(repo, record)
     remove(repo)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scaffolder import gitops
+from scaffolder import git_merge, gitops
 from scaffolder.answers import (
     check_given,
     check_package_name,
@@ -118,7 +118,7 @@ def _preflight(path: Path) -> tuple[Path, str, str, str | None]:
     if head is None:
         raise UpgradeRefused(f"{repo} has no commits yet; commit your files first")
     check_git_lock(repo, "adopt")
-    gitops.remove_merge_leftovers(repo)  # of an earlier run killed while git merged
+    git_merge.remove_merge_leftovers(repo)  # of an earlier run killed while git merged
     branch = check_work_tree(repo)
     stale = gitops.rev_parse(repo, f"refs/heads/{BASE_BRANCH}")
     if stale is not None and not _leftover_base(repo, stale):

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scaffolder import gitops
+from scaffolder import git_merge, gitops
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.merge.__main__ import NOTES_ENV
 from scaffolder.state import STATE_FILE, ProjectState, dump_state, write_state
@@ -147,7 +147,7 @@ def apply_step(ctx: Context, plan: StepPlan, branch: str | None = None) -> Upgra
     os.close(fd)  # only its name is wanted (the merge driver appends to it)
     notes_file = Path(notes_name)
     notes_env = {NOTES_ENV: str(notes_file)}
-    tree, conflicts = gitops.merge_tree(
+    tree, conflicts = git_merge.merge_tree(
         ctx.repo, head, plan.base_after, allow_unrelated=unrelated, theirs_label=label,
         env=notes_env,
     )  # fmt: skip
@@ -232,7 +232,7 @@ def _finish_step(
 
     def merge() -> list[str]:
         notes_file.write_text("")  # the in-tree merge reports again
-        remaining = gitops.merge_no_commit(
+        remaining = git_merge.merge_no_commit(
             ctx.repo, plan.base_after, allow_unrelated=unrelated, theirs_label=label,
             env=notes_env,
         )  # fmt: skip

@@ -10,7 +10,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from scaffolder import gitops
+from scaffolder import git_merge, gitops
 from scaffolder.errors import GitError, ScaffoldError
 
 
@@ -167,7 +167,7 @@ def _undo(repo: Path, head: str, writes: list[str]) -> None:
     """Back to `head`: abort a merge in progress, move the branch back, and restore exactly the
     paths the step writes (check_paths_free made sure none of them held an untracked file)."""
     if gitops.operation_in_progress(repo) == "merge":
-        gitops.merge_abort(repo)
+        git_merge.merge_abort(repo)
     if gitops.rev_parse(repo, "HEAD") != head:
         gitops.move_branch(repo, head)
     gitops.restore_paths(repo, writes)

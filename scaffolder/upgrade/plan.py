@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scaffolder import __version__, gitops
+from scaffolder import __version__, git_merge, gitops
 from scaffolder.answers import Answers, check_given, missing_answers, require_answers
 from scaffolder.catalog import Catalog
 from scaffolder.errors import InvalidAnswerError
@@ -184,7 +184,7 @@ def merge_plan(
     from_level: int,
 ) -> StepPlan:
     """Classify merging `base_after` into `head`, computed in the object store alone."""
-    merged_tree, conflict_list = gitops.merge_tree(
+    merged_tree, conflict_list = git_merge.merge_tree(
         repo, head, base_after, allow_unrelated=base_before is None,
         theirs_label=state_after.base_branch,
     )  # fmt: skip

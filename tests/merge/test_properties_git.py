@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scaffolder import gitops
+from scaffolder import git_merge, gitops
 from scaffolder.catalog import builtin_catalog
 
 from .edits import apply_edits, edits, render_files
@@ -57,7 +57,7 @@ def test_ordinary_edits_upgrade_without_conflict_through_git(step, chosen):
     kept = apply_edits(edited, render_files(level + 1), chosen)
     changed = {p: t.encode() for p, t in edited.items() if files.get(p) != t}
     ours = gitops.commit_files(repo, base, changed, [base], "team edits")
-    tree, conflicts = gitops.merge_tree(repo, ours, theirs, theirs_label="mlops-scaffold/base")
+    tree, conflicts = git_merge.merge_tree(repo, ours, theirs, theirs_label="mlops-scaffold/base")
     assert conflicts == []
     for path, text in kept:
         assert text in _show(repo, tree, path), f"{text!r} lost from {path}"

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffolder import gitops
+from scaffolder import git_merge, gitops
 from scaffolder.errors import ScaffoldError, StateFileError
 from scaffolder.state import STATE_FILE, load_state
 from scaffolder.upgrade import apply
@@ -234,19 +234,20 @@ def test_interrupted_upgrade_leaves_the_users_work_as_it_was(tmp_path, monkeypat
     model.write_text(model.read_text().replace('"C": 1.0', '"C": 0.5'))
     commit(repo)
     before = snapshot(repo)
-    real = getattr(gitops, point)
+    module = git_merge if point == "merge_tree" else gitops
+    real = getattr(module, point)
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(gitops, point, interrupted)
+    monkeypatch.setattr(module, point, interrupted)
     with pytest.raises(KeyboardInterrupt):
         upgrade(_request(repo))
     after = snapshot(repo)
     assert after["files"] == before["files"]
     assert after["status"] == before["status"] == ""
     assert after["index"] == before["index"]
-    monkeypatch.setattr(gitops, point, real)
+    monkeypatch.setattr(module, point, real)
     # Running again finishes the job.
     assert upgrade(_request(repo)).level == 1
     assert "C: 0.5" in (repo / "config/pipeline.yaml").read_text()

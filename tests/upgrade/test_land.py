@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffolder import gitops
+from scaffolder import git_merge, gitops
 from scaffolder.errors import GitError, ScaffoldError
 from scaffolder.state import STATE_FILE
 from scaffolder.upgrade.apply import UpgradeRequest, upgrade
@@ -173,7 +173,7 @@ def test_a_merge_failing_midway_changes_nothing(tmp_path, monkeypatch):
             repo_, incoming
         )
 
-    monkeypatch.setattr(gitops, "merge_no_commit", fail)
+    monkeypatch.setattr(git_merge, "merge_no_commit", fail)
     with pytest.raises(ScaffoldError, match="merge was backed out: your branch, its files"):
         upgrade(UpgradeRequest(path=repo, defaults=True))
     assert snapshot(repo) == before
