@@ -5,7 +5,9 @@ and whose model is a class of its own (no scikit-learn estimator), adopted at le
 Kubeflow run the same functions, each registering a version) with no hand edit but the wiring
 of config/mlops.yaml: WIRING_LINES lines, written below. Then `upgrade --to 2`, `make setup`,
 `make train` and `make serve`: the serving app answers `/predict` with that class's predictions
-(through the pyfunc wrapper it was registered with), and the project's smoke test passes.
+(through the pyfunc wrapper it was registered with), and the project's smoke test passes; `make
+test-model` passes that registered version (MODEL_URI), and fails -- naming the quality gate and
+the trivial baseline -- once a regression of theirs makes the class predict no busy hour.
 
 Hand-written fixture: tests/upgrade/team_projects.py (ccds_project)."""
 
@@ -15,6 +17,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -148,6 +151,27 @@ def test_adopted_ccds_project_sets_up_tests_and_trains_its_own_model(tmp_path, v
     trained = make(repo, "train", venv)
     assert "'registered': True" in trained.stdout
     serve_and_smoke(repo, venv, check_rush_hours)
+    # Their model's tests: version 4 as serving loads it (their class out of the pyfunc
+    # wrapper), with a quality floor of theirs; then a regression of theirs is caught.
+    started = time.perf_counter()
+    config.write_text(
+        config.read_text().replace("quality_gate: {}", "quality_gate: {accuracy: 0.9}")
+    )
+    tested = make(repo, "test-model", venv, MODEL_URI="models:/bike_demand-model@candidate")
+    assert "5 passed" in tested.stdout, tested.stdout
+    model = repo / "bike_demand" / "modeling" / "train.py"
+    model.write_text(MODEL.replace("share[share > 0.5]", "share[share > 1.5]"))
+    broken = subprocess.run(["make", "test-model", f"VENV={venv}"], cwd=repo,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert broken.returncode != 0, broken.stdout
+    assert "2 failed, 3 passed" in broken.stdout, broken.stdout
+    floor = re.search(r"AssertionError: quality_gate: accuracy (0\.\d{4}) < 0\.9\n", broken.stdout)
+    assert floor, broken.stdout
+    assert (
+        f"AssertionError: beats_baseline: accuracy {floor[1]} not above the trivial baseline's "
+        f"{floor[1]}\n"
+    ) in broken.stdout
+    print(f"make test-model, passing and broken: {time.perf_counter() - started:.1f} s")
 
 
 def latest_version(repo, python_venv, name: str) -> int:
