@@ -6,7 +6,7 @@ the 15 that were held out until a fresh batch replaced them, the later calibrati
 the 17 of the third held-out batch and the 8 of the fifth, sixth and seventh, which joined once
 their misses had been examined). Held out (`heldout: true`): repositories labelled by reading
 each one and committed before assess ever ran on them, never used to choose a rule, in batches
-(`heldout_batch`: the 11 of the fourth)"""
+(`heldout_batch`: the 11 of the fourth, the 16 of the eighth)"""
 
 from __future__ import annotations
 
@@ -24,22 +24,22 @@ DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.95
 ABOVE_ZERO_EXACT = 0.89  # exact on the cells a careful reader rated above 0
 PER_DIMENSION_EXACT = 0.90
-# the held-out part: the fourth batch (11) and the seventh (8), 19 repositories. Issue 23's
-# floors: dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %,
-# over-scores <= 2 %. As first measured on the 19 (docs/assess.md "Seventh held-out batch"):
-# 88.2 %, 72.2 %, weakest dimension 78.9 % (monitoring 15/19), too high 3.3 % (5/152): exact and
-# weakest dimension met and enforced at the figures measured; exact on cells above 0 and too high
-# not met, so their floors are the figures as measured.
-HELDOUT_REPOS = 11  # the seventh batch joined the calibration part; a fresh batch is next
+# the held-out part: the fourth batch (11) and the eighth (16), 27 repositories. Issue 23's floors:
+# dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %, over-scores
+# <= 2 %. As measured on the 27 (docs/assess.md "Eighth held-out batch"; one label corrected after
+# the measurement, with the reason beside it): 89.8 %, 79.3 %, weakest dimension 74.1 % (deployment
+# 20/27), too high 2.8 % (6/216); as first measured 89.4 %, 79.0 %, 74.1 %, 3.2 %. Only the exact
+# floor is met; the other three are not, so their regression floors are the figures as measured.
+HELDOUT_REPOS = 27
 HELDOUT_WITHIN_ONE = 0.95
-HELDOUT_EXACT_MEASURED = 0.88
-HELDOUT_ABOVE_ZERO_MEASURED = 0.72
-HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.78
-HELDOUT_OVER_MEASURED = 0.033
+HELDOUT_EXACT_MEASURED = 0.89
+HELDOUT_ABOVE_ZERO_MEASURED = 0.79
+HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.74
+HELDOUT_OVER_MEASURED = 0.028
 # the fourth batch alone (first measured 94 %, 83 %, deployment 82 %, 1.1 %; with today's scanner
 # 95 %, 87 %, 91 %, 1.1 %) meets issue 23's four floors; they are enforced on it, which says as
-# much about that batch (mostly level 0-1 repositories) as about the scanner. The seventh alone
-# (78 %, 61 %, monitoring 50 %, 6.2 %) meets none.
+# much about that batch (mostly level 0-1 repositories) as about the scanner. The eighth alone
+# (86 %, 76 %, deployment 62 %, 3.9 %) meets only the exact floor.
 ISSUE_FLOORS = {"exact": 0.85, "above_zero": 0.8, "weakest_dimension": 0.75, "over": 0.02}
 
 
