@@ -80,7 +80,7 @@ def add(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from scaffolder.upgrade import apply, report
+    from scaffolder.upgrade import apply, migrate_commits, report
 
     with _errors_to_exit_codes():
         dvc = _track_data_check(args)
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> None:
                 print(report.describe_plans(repo, plans, with_diff=args.diff))
                 if args.diff:
                     for plan in plans:
-                        print(apply.migration_diff(repo, plan).rstrip())
+                        print(migrate_commits.migration_diff(repo, plan).rstrip())
             sys.exit(2 if any(p.due for p in plans) else 0)
         result = apply.upgrade(request)
         if dvc and not result.conflicts:

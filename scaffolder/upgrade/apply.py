@@ -12,9 +12,9 @@ from scaffolder import git_merge, gitops
 from scaffolder.catalog import Catalog, builtin_catalog
 from scaffolder.merge.__main__ import NOTES_ENV
 from scaffolder.state import STATE_FILE, ProjectState, dump_state, write_state
-from scaffolder.upgrade import abort, data_notes, ignores, land
+from scaffolder.upgrade import abort, data_notes, ignores, land, migrate_commits
 from scaffolder.upgrade.land import UpgradeRefused
-from scaffolder.upgrade.migrations import Migration, for_release, for_step
+from scaffolder.upgrade.migrations import for_release, for_step
 from scaffolder.upgrade.plan import StepPlan, plan_step
 from scaffolder.upgrade.preflight import (  # noqa: F401 - re-exported: callers import them here
     Context,
@@ -47,70 +47,6 @@ class UpgradeResult:
     notes: list[str] = field(default_factory=list)  # adjustments the tool made and must say
 
 
-def _migration_message(migration: Migration) -> str:
-    return f"mlops-scaffold: migration {migration.id}\n\n{migration.summary}"
-
-
-def _migrate_commit(
-    repo: Path,
-    commit: str,
-    migrations: list[Migration],
-    state: ProjectState,
-    base: str | None = None,
-    notes: list[str] | None = None,
-) -> tuple[str, list[str]]:
-    """Apply migrations to the files of `commit`, as new commit objects (no work tree needed:
-    each migration names the few files it reads and writes). `base` is the pristine render the
-    team's files started from, for migrations that compare with it; their notes go to `notes`."""
-    done = []
-    for migration in migrations:
-        paths = migration.paths(state)
-        with tempfile.TemporaryDirectory(prefix="mlops-scaffold-migrate-") as tmp:
-            tree = Path(tmp) / "tree"
-            tree.mkdir()
-            gitops.read_files(repo, commit, paths, tree)
-            before = {p: (tree / p).read_bytes() for p in paths if (tree / p).is_file()}
-            if migration.is_applied(tree, state):
-                pass
-            elif migration.apply_with_base is not None:
-                pristine = Path(tmp) / "base"
-                pristine.mkdir()
-                if base is not None:
-                    gitops.read_files(repo, base, paths, pristine)
-                said = migration.apply_with_base(tree, pristine, state)
-                if notes is not None:
-                    notes.extend(said)
-            else:
-                migration.apply(tree, state)
-            after = {p: (tree / p).read_bytes() if (tree / p).is_file() else None for p in paths}
-            changed = {p: c for p, c in after.items() if before.get(p) != c}
-            if changed:
-                commit = gitops.commit_files(
-                    repo, commit, changed, [commit], _migration_message(migration)
-                )
-        done.append(migration.id)
-    return commit, done
-
-
-def _with_state(
-    repo: Path, start: str, state: ProjectState, parents: list[str], message: str
-) -> str:
-    """A commit of `start` (a commit or tree) with the state file replaced by `state`."""
-    return gitops.commit_files(
-        repo, start, {STATE_FILE: dump_state(state).encode()}, parents, message
-    )
-
-
-def _record_migrations(repo: Path, commit: str, state: ProjectState, ids: list[str]) -> str:
-    """A last commit adding `ids` to the state file's migrations (none when `ids` is empty)."""
-    if not ids:
-        return commit
-    recorded = state.model_copy(update={"migrations": [*state.migrations, *ids]})
-    return _with_state(
-        repo, commit, recorded, [commit], "mlops-scaffold: record migrations " + ", ".join(ids)
-    )
-
-
 def _merge_message(plan: StepPlan) -> str:
     if plan.base_before is None:
         what = f"adopt at level {plan.to_level}"
@@ -135,7 +71,7 @@ def apply_step(ctx: Context, plan: StepPlan, branch: str | None = None) -> Upgra
     markers in the files when there are conflicts; the user's branch, index and files stay as
     they are."""
     result = UpgradeResult(plans=[plan], level=plan.to_level)
-    head, pre_ids = _migrate_commit(
+    head, pre_ids = migrate_commits.migrate_commit(
         ctx.repo, ctx.head, plan.pre, ctx.state, base=ctx.base, notes=result.notes
     )
     state_merged = plan.state_after.model_copy(
@@ -177,8 +113,8 @@ def _finish_step(
         final = gitops.commit_files(
             ctx.repo, tree, files, [head, plan.base_after], _merge_message(plan)
         )
-        final, post_ids = _migrate_commit(ctx.repo, final, plan.post, state_merged)
-        final = _record_migrations(ctx.repo, final, state_merged, post_ids)
+        final, post_ids = migrate_commits.migrate_commit(ctx.repo, final, plan.post, state_merged)
+        final = migrate_commits.record_migrations(ctx.repo, final, state_merged, post_ids)
         if branch is not None:
             gitops.update_ref(
                 ctx.repo, f"refs/heads/{branch}", final, None, "mlops-scaffold: upgrade branch"
@@ -486,8 +422,8 @@ def continue_upgrade(path: Path) -> UpgradeResult:
     if pending:
         # As in a clean step: commit objects first, then one fast-forward (untracked files of
         # the user's are never swept into a commit).
-        final, ids = _migrate_commit(ctx.repo, ctx.head, pending, ctx.state)
-        final = _record_migrations(ctx.repo, final, ctx.state, ids)
+        final, ids = migrate_commits.migrate_commit(ctx.repo, ctx.head, pending, ctx.state)
+        final = migrate_commits.record_migrations(ctx.repo, final, ctx.state, ids)
         writes = sorted(gitops.diff_name_status(ctx.repo, ctx.head, final))
         land.check_paths_free(ctx.repo, ctx.head, writes, ctx.state.level)
         land.check_writable(ctx.repo, writes)
@@ -500,16 +436,3 @@ def continue_upgrade(path: Path) -> UpgradeResult:
         abort.remove(ctx.repo)
         result.migrations_run = ids
     return result
-
-
-def migration_diff(repo: Path, plan: StepPlan) -> str:
-    """What the step's migrations would change, shown by running them on commit objects."""
-    migrations = plan.pre + plan.post
-    if not migrations or plan.conflicts:
-        return ""
-    merged = gitops.commit_tree_object(
-        repo, plan.merged_tree, [plan.head, plan.base_after], "preview"
-    )
-    # Pre-merge migrations are previewed on the merged tree too: their diff is the same.
-    migrated, _ = _migrate_commit(repo, merged, migrations, plan.state_after, base=plan.base_before)
-    return gitops.diff(repo, merged, migrated)
