@@ -27,6 +27,7 @@ from tests.upgrade.helpers import commit
 from tests.upgrade.team_projects import ccds_project
 
 from .conftest import make, run
+from .test_generated_projects import check_workflows
 from .test_level2 import serve_and_smoke
 
 pytestmark = pytest.mark.e2e
@@ -147,6 +148,7 @@ def test_adopted_ccds_project_sets_up_tests_and_trains_its_own_model(tmp_path, v
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert upgraded.returncode == 0, upgraded.stderr
+    check_workflows(repo, venv, "github")  # CI with the model job running make test-model
     make(repo, "setup", venv)
     trained = make(repo, "train", venv)
     assert "'registered': True" in trained.stdout
