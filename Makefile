@@ -80,6 +80,8 @@ bench: setup ## Start-up, render, upgrade and assess benchmarks, state-store ops
 	@echo "levels 2 and 3 (need a venv with the generated project's dependencies, e.g. the e2e one, $(or $(E2E_VENV),.cache/e2e/venv-*)):"
 	@echo "  $(PYTHON) benchmarks/bench_level2.py --venv VENV"
 	@echo "  $(PYTHON) benchmarks/bench_level3.py --venv VENV   # /predict with prediction logging vs level 2, server on CPU 1"
+	@echo "a generated project's make setup (cold, warm) and make test, with and without compiled bytecode (about 10 min, 2.5 GB of disk):"
+	@echo "  $(PYTHON) benchmarks/bench_setup.py [--levels 3]"
 
 # The newest shared venv the e2e tests built (MLOPS_SCAFFOLD_E2E_CACHE, default .cache/e2e).
 E2E_VENV ?= $(firstword $(shell ls -dt $${MLOPS_SCAFFOLD_E2E_CACHE:-.cache/e2e}/venv-* 2>/dev/null))

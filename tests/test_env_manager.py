@@ -5,6 +5,7 @@ suite: tests/e2e/conftest.py builds the shared venv with the generated Makefile.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -103,3 +104,108 @@ def test_the_tests_skip_the_pytest_plugin_dvc_brings(tmp_path):
     tree, _ = _render(tmp_path)
     addopts = tomllib.loads((tree / "pyproject.toml").read_text())["tool"]["pytest"]
     assert "-p no:hydra_pytest" in addopts["ini_options"]["addopts"]
+
+
+def _setup_with_a_recording_uv(
+    tree: Path, tmp_path: Path, *, new_venv: bool = False, **env: str
+) -> tuple[Path, str, str]:
+    """Run the real `make setup` recipe into a small venv (made before unless `new_venv`), uv
+    replaced by a script that records its arguments (the install itself is the e2e suite's);
+    the venv, uv's arguments and what setup printed."""
+    venv = tmp_path / "venv"
+    if not venv.exists() and not new_venv:
+        subprocess.run(["python3", "-m", "venv", "--without-pip", venv], check=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    uv = bin_dir / "uv"
+    uv.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "uv-args"}\n')
+    uv.chmod(0o755)
+    if new_venv:  # the venv setup makes, without pip (ensurepip is seconds the test needs not)
+        python3 = bin_dir / "python3"
+        python3.write_text(f'#!/bin/sh\nexec {shutil.which("python3")} "$@" --without-pip\n')
+        python3.chmod(0o755)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PIP_", "UV_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
+    clean["PATH"] = f"{bin_dir}{os.pathsep}{clean['PATH']}"
+    printed = subprocess.run(
+        ["make", "setup", f"VENV={venv}"], cwd=tree, env={**clean, **env},
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return venv, (tmp_path / "uv-args").read_text(), printed
+
+
+def _module(venv: Path, name: str) -> Path:
+    (site,) = venv.glob("lib/python3*/site-packages")
+    (site / f"{name}.py").write_text("VALUE = 1\n")
+    return site
+
+
+def test_setup_compiles_bytecode_where_python_would_cache_none(tmp_path):
+    """With PYTHONDONTWRITEBYTECODE set, uv compiles what it installs and setup compiles a venv
+    uv filled earlier without it, once; without the variable Python's own cache is left to work."""
+    tree, _ = _render(tmp_path, level=0)
+    venv, _, _ = _setup_with_a_recording_uv(tree, tmp_path)  # made lazily: an existing venv
+    site = _module(venv, "installed_before")
+    venv, args, printed = _setup_with_a_recording_uv(tree, tmp_path, PYTHONDONTWRITEBYTECODE="1")
+    assert "--compile-bytecode" in args.splitlines()[-1]
+    assert "compiling" in printed
+    assert list((site / "__pycache__").glob("installed_before.*.pyc"))
+    assert (venv / ".bytecode").is_file()
+    # Once: later packages are uv's to compile as it installs them.
+    _module(venv, "installed_later")
+    _setup_with_a_recording_uv(tree, tmp_path, PYTHONDONTWRITEBYTECODE="1")
+    assert not list((site / "__pycache__").glob("installed_later.*.pyc"))
+
+
+def test_a_venv_setup_makes_itself_needs_no_one_off_compile(tmp_path):
+    """Everything in a venv made with BYTECODE=compile was compiled as it was installed."""
+    tree, _ = _render(tmp_path, level=0)
+    venv, args, printed = _setup_with_a_recording_uv(
+        tree, tmp_path, new_venv=True, PYTHONDONTWRITEBYTECODE="1"
+    )
+    assert "setup: creating" in printed and "compiling" not in printed
+    assert (venv / ".bytecode").is_file() and "--compile-bytecode" in args
+
+
+def test_setup_leaves_bytecode_to_python_without_the_variable(tmp_path):
+    tree, _ = _render(tmp_path, level=0)
+    venv, _, _ = _setup_with_a_recording_uv(tree, tmp_path)
+    site = _module(venv, "installed")
+    _, args, _ = _setup_with_a_recording_uv(tree, tmp_path)
+    assert all("--compile-bytecode" not in line for line in args.splitlines())
+    assert not (site / "__pycache__").exists() and not (venv / ".bytecode").exists()
+    # BYTECODE=compile asks for it where the variable is not set (a Docker layer, say).
+    _, args, _ = _setup_with_a_recording_uv(tree, tmp_path, BYTECODE="compile")
+    assert "--compile-bytecode" in args.splitlines()[-1]
+    assert list((site / "__pycache__").glob("installed.*.pyc"))
+
+
+def test_new_says_how_long_the_first_setup_takes_with_its_installer():
+    """uv installed a level-3 project in 18-26 s cold here (benchmarks/bench_setup.py): `new`
+    no longer promises minutes for it; pip still takes them."""
+    from scaffolder.answers import Answers
+    from scaffolder.new import _setup_summary
+
+    def minutes(**given: object) -> str:
+        base = {"project_name": "churn", "package_name": "churn", "description": "d",
+                "author": "a", "python_version": "3.11", "orchestrator": "both"}  # fmt: skip
+        return _setup_summary(Answers(**base, **given))[1]
+
+    assert minutes(level=3) == "about a minute"
+    assert minutes(level=0) == "under a minute"
+    assert minutes(level=3, env_manager="pip") == "several minutes"
+    assert minutes(level=0, env_manager="pip") == "a minute or two"
+
+
+def test_an_unknown_bytecode_mode_is_one_line_before_anything_happens(tmp_path):
+    tree, _ = _render(tmp_path, level=0)
+    result = subprocess.run(
+        ["make", "setup", "BYTECODE=yes", f"VENV={tmp_path / 'venv'}"], cwd=tree,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert result.stdout.strip() == "setup: BYTECODE is lazy or compile, not yes"
+    assert not (tmp_path / "venv").exists() and not (tree / "build").exists()

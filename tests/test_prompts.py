@@ -66,7 +66,7 @@ def test_interactive_new_asks_in_one_style_and_explains_what_to_keep(tmp_path):
     )
     flat = " ".join(screen.split())
     assert "make setup # .venv with the project, pandas, scikit-learn, MLflow, kfp" in flat
-    assert "minutes the first time" in flat
+    assert "(about a minute the first time)" in flat  # uv, the default
     assert "Keep the branch mlops-scaffold/base and the file .mlops-scaffold.yml" in flat
     answers = load_state(tmp_path / "churn").answers
     assert (answers.level, answers.orchestrator, answers.ci) == (1, "kubeflow", "gitlab")
