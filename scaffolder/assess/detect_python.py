@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from scaffolder.assess import practices
+from scaffolder.assess import detect_azureml, practices
 
 # Words any of these detectors needs; `parse_python.TRIGGER` includes them so a file using only
 # these stacks is parsed.
@@ -93,15 +93,11 @@ CALLS: list[tuple[str, str, str]] = [
     ("aiplatform.init", "track.run", "Vertex AI"),
     ("aiplatform.start_run", "track.run", "Vertex Experiments"),
     ("aiplatform.log_metrics", "track.run", "Vertex Experiments"),
-    ("Run.get_context", "track.run", "Azure ML"),
-    ("Experiment.submit", "track.run", "Azure ML"),
     ("RegisterModel", "registry.model", "SageMaker"),
     ("RegisterModel", "model.save", "SageMaker"),
     ("ModelStep", "registry.model", "SageMaker"),
     ("create_model_package", "registry.model", "SageMaker"),
     ("ModelPackageGroup", "registry.model", "SageMaker"),
-    ("Model.register", "registry.model", "Azure ML"),
-    ("models.create_or_update", "registry.model", "Azure ML"),
     ("Model.upload", "registry.model", "Vertex AI"),
     ("upload_model", "registry.model", "Vertex AI"),
     ("link_model", "registry.model", "W&B"),
@@ -110,6 +106,9 @@ CALLS: list[tuple[str, str, str]] = [
     # registry, the other deploys a registered version (name and version from the registry)
     ("mlflow_register_model_step", "registry.model", "ZenML MLflow registry"),
     ("mlflow_model_registry_deployer_step", "registry.resolve", "ZenML MLflow registry"),
+    # ZenML's Seldon integration serves the step's model on Seldon Core (Kubernetes)
+    ("seldon_model_deployer_step", "serving.app", "ZenML Seldon Core"),
+    ("seldon_model_deployer_step", "runtime.managed", "ZenML Seldon Core"),
     ("zenml.log_metadata", "track.run", "ZenML metadata"),
     # pipelinex's Kedro hooks log each run's parameters, metrics and artifacts to MLflow
     *(
@@ -140,13 +139,7 @@ CALLS: list[tuple[str, str, str]] = [
     # registered model (the approved one a CD script looked up)
     ("sagemaker.ModelPackage", "registry.resolve", "SageMaker Model Registry"),
     ("sagemaker.model.ModelPackage", "registry.resolve", "SageMaker Model Registry"),
-    # Azure ML v2: a model version fetched from a workspace's or a registry's models
-    ("MLClient.models.get", "registry.resolve", "Azure ML"),
     ("describe_model_package", "registry.resolve", "SageMaker"),
-    ("Model.get_model_path", "registry.resolve", "Azure ML"),
-    # Azure ML v1 `Model(workspace, name=..., tags=[...])` fetches a registered model version
-    ("azureml.core.Model", "registry.resolve", "Azure ML"),
-    ("azureml.core.model.Model", "registry.resolve", "Azure ML"),
     ("Model.list", "registry.resolve", "Vertex AI"),
     # `aiplatform.Model(model_name=ID)` fetches a model of the Vertex Model Registry by its id
     ("aiplatform.Model", "registry.resolve", "Vertex AI Model Registry"),
@@ -191,7 +184,6 @@ CALLS: list[tuple[str, str, str]] = [
     # managed pipelines record every run's parameters, metrics and artifacts
     ("sagemaker.workflow.pipeline.Pipeline", "track.run", "SageMaker Pipelines"),
     ("tfx.orchestration.pipeline.Pipeline", "track.run", "TFX ML Metadata"),
-    ("azureml.pipeline.core.Pipeline", "track.run", "Azure ML"),
     ("aws_cdk.aws_sagemaker.CfnPipeline", "pipeline.def", "SageMaker Pipelines"),
     ("azureml.pipeline.core.Pipeline", "pipeline.def", "Azure ML pipelines"),
     ("azureml.pipeline.core.graph.Pipeline", "pipeline.def", "Azure ML pipelines"),
@@ -214,8 +206,6 @@ CALLS: list[tuple[str, str, str]] = [
     ("aws_events.Schedule.cron", "pipeline.schedule", "EventBridge"),
     ("aws_events.Schedule.rate", "pipeline.schedule", "EventBridge"),
     ("PipelineJob.create_schedule", "pipeline.schedule", "Vertex AI"),
-    ("azureml.pipeline.core.Schedule.create", "pipeline.schedule", "Azure ML"),
-    ("JobSchedule", "pipeline.schedule", "Azure ML"),
     ("CronSchedule", "pipeline.schedule", "Prefect"),
     # validation
     ("ExampleValidator", "validation.data", "TFX"),
@@ -248,8 +238,6 @@ CALLS: list[tuple[str, str, str]] = [
     ("Endpoint.create", "serving.app", "Vertex AI endpoint"),
     ("ManagedOnlineDeployment", "serving.app", "Azure ML endpoint"),
     ("ManagedOnlineEndpoint", "serving.app", "Azure ML endpoint"),
-    ("AciWebservice.deploy_configuration", "serving.app", "Azure ML"),
-    ("AksWebservice.deploy_configuration", "serving.app", "Azure ML"),
     ("bentoml.Service", "serving.app", "BentoML"),
     ("AutoRollbackConfiguration", "deploy.progressive", "SageMaker"),
     ("BlueGreenUpdatePolicy", "deploy.progressive", "SageMaker"),
@@ -277,10 +265,6 @@ CALLS: list[tuple[str, str, str]] = [
     ("aiplatform.CustomJob", "runtime.managed", "Vertex AI"),
     ("aiplatform.CustomTrainingJob", "runtime.managed", "Vertex AI"),
     ("aiplatform.CustomContainerTrainingJob", "runtime.managed", "Vertex AI"),
-    ("azureml.core.ScriptRunConfig", "runtime.managed", "Azure ML"),
-    ("azureml.pipeline.steps.PythonScriptStep", "runtime.managed", "Azure ML"),
-    ("azureml.core.Environment", "runtime.managed", "Azure ML"),
-    ("azure.ai.ml.command", "runtime.managed", "Azure ML"),
     # CodePipeline defined with the CDK
     ("aws_codepipeline.Pipeline", "ci.codepipeline", "CodePipeline"),
     ("aws_codepipeline_actions.ManualApprovalAction", "approval.gate", "CodePipeline"),
@@ -307,7 +291,7 @@ CALLS: list[tuple[str, str, str]] = [
 ]
 # explanations, load tests, release notes, knowledge limits (practices/, one module each)
 IMPORTS += practices.IMPORTS
-CALLS += practices.CALLS
+CALLS += practices.CALLS + detect_azureml.CALLS
 TRIGGER_WORDS += practices.TRIGGER_WORDS
 _CALL_TABLE: dict[str, list[tuple[str, str]]] = {}
 for _name, _kind, _tool in CALLS:

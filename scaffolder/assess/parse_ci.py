@@ -67,6 +67,7 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"aws\s+ecs\s+update-service|aws\s+lambda\s+update-function|"
         r"amazon-ecs-deploy-task-definition|aws\s+ecs\s+deploy\b|"
         r"databricks\s+bundle\s+deploy|"
+        r"gcloud\s+deploy\s+releases\s+create|"  # a Google Cloud Deploy release rolls out
         # a host reached over ssh that then runs the service: deploying to a VM
         r"(ssh-action|\bssh\s)[\s\S]*(docker\s+(run|compose\s+up)|docker-compose\s+up|"
         r"systemctl\s+(restart|start)|bentoml\s+serve)",

@@ -7,11 +7,13 @@ triggers live outside the repository (Cloud Build, CodeBuild, Jenkins) count as 
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.parse_ci import (
     DETACHED_SERVICE,
+    PRINTED,
     _as_text,
     _env_name,
     _script_facts,
@@ -93,11 +95,22 @@ def _workflow(provider: str, path: str, line: int, triggers: list[str]) -> Fact:
     )
 
 
+# a CLI registering a model version in a registry (Azure ML v2, Vertex AI, SageMaker)
+REGISTER_CLI = re.compile(
+    r"\baz\s+ml\s+model\s+(create|register)\b|\bgcloud\s+ai\s+models\s+upload\b|"
+    r"\baws\s+sagemaker\s+create-model-package\b"
+)
+
+
 def _steps(provider: str, text: str, path: str, line: int, job: str) -> list[Fact]:
+    kinds = classify(text)
     facts = [
         Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": job, "tool": provider})
-        for kind in classify(text)
+        for kind in kinds
     ]
+    if REGISTER_CLI.search(PRINTED.sub("", text)):
+        detail = {"tool": f"{provider} CLI", "job": job}
+        facts.append(Fact(kind="registry.model", path=path, line=line, detail=detail))
     return facts + _script_facts(text, path, line, job)
 
 
@@ -279,6 +292,24 @@ _JENKINS_PLUGIN_DEPLOY = re.compile(
     r"\s*\("
 )
 _JENKINS_STAGE = re.compile(r"""\bstage\s*\(\s*['"]([^'"]+)['"]""")
+
+
+def groovy(text: str, path: str) -> list[Fact]:
+    """A `.groovy` file. A declarative pipeline under another name (`jenkins/pipeline.groovy`:
+    `pipeline {` with `stages`) is a Jenkinsfile. A shared library's global step
+    (`vars/NAME.groovy` defining `call`) runs its shell commands wherever a pipeline calls
+    `NAME(...)`: they are CI steps, without a workflow (trigger) of their own. Other Groovy
+    (Gradle scripts, classes) is not CI."""
+    if re.search(r"^\s*pipeline\s*\{", text, re.M) and re.search(r"\bstages\s*\{", text):
+        return jenkinsfile(text, path, Zone.SOURCE)
+    if not ("/" + path).count("/vars/") or not re.search(r"\bdef\s+call\s*\(", text):
+        return []
+    step = PurePosixPath(path).stem
+    facts: list[Fact] = []
+    for match in _JENKINS_SH.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        facts.extend(_steps("jenkins", match.group(2), path, line, step))
+    return facts
 
 
 def jenkinsfile(text: str, path: str, zone: Zone) -> list[Fact]:

@@ -10,6 +10,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from scaffolder.assess.detect_azureml import azureml_facts
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.parse_databricks import _bundle_resources, _dbx_workflows
 from scaffolder.assess.parse_yaml import YMap
@@ -123,6 +124,7 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
                 tool="Application Insights",
             )
         )
+    facts.extend(azureml_facts(doc, path, zone))
     schema = str(doc.get("$schema", ""))
     if "azureml" in schema:
         kind = str(doc.get("type", "")).lower()
@@ -270,6 +272,7 @@ RUN_SETTINGS = {
     "workspace_name",
     "resource_group",
     "subscription_id",
+    "location",
     "env",
     "environment",
     "tags",
@@ -354,7 +357,10 @@ def json_facts(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Probl
             for fact_kind, tool in CFN_RESOURCES.get(kind, []):
                 facts.append(_fact(fact_kind, path, 1, zone, tool=tool, resource=str(logical)))
         return facts, []
-    facts.append(_fact("config.file", path, 1, zone, thresholds=False, keys=len(data)))
+    if not {str(k).lower() for k in data} <= RUN_SETTINGS:
+        # a file of only where the run happens (an Azure ML workspace's `config.json`:
+        # subscription, resource group, workspace, location) sets no parameter
+        facts.append(_fact("config.file", path, 1, zone, thresholds=False, keys=len(data)))
     # named for its environment, or under a folder named after one (`variables/prod/...json`)
     env = env_of(path) or next(
         (p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None

@@ -59,6 +59,8 @@ def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
     ]
     if kind == "Kustomization":
         facts.append(_fact("k8s.kustomization", path, line, zone, overlay=_overlay_env(p) or ""))
+    elif kind == "Config" and str(doc.get("apiVersion")).startswith("skaffold/"):
+        facts.extend(_skaffold_profiles(doc, path, zone))
     elif kind in SERVING_KINDS:
         facts.append(_fact("serving.app", path, line, zone, tool=SERVING_KINDS[kind]))
     elif kind == "Canary" and "flagger" in str(doc.get("apiVersion")) and "analysis" in spec:
@@ -179,4 +181,18 @@ def _argo_application(
     policy = spec.get("syncPolicy") if isinstance(spec.get("syncPolicy"), dict) else {}
     if "automated" in policy:
         facts.append(_fact("ci.step.deploy", path, line, zone, job=name, tool="Argo CD"))
+    return facts
+
+
+def _skaffold_profiles(doc: YMap, path: str, zone: Zone) -> list[Fact]:
+    """Skaffold profiles named for environments (`staging`, `production`, each deploying the
+    manifests to its namespace, as Cloud Deploy targets render them): the manifests as set per
+    environment, as kustomize overlays are."""
+    profiles = doc.get("profiles") if isinstance(doc.get("profiles"), list) else []
+    lines = getattr(profiles, "item_lines", [])
+    facts = []
+    for profile, line in zip(profiles, lines or [doc.line] * len(profiles), strict=False):
+        env = str(profile.get("name", "")).lower() if isinstance(profile, dict) else ""
+        if env in ENV_NAMES and ("manifests" in profile or "deploy" in profile):
+            facts.append(_fact("k8s.kustomization", path, line, zone, overlay=env, via="Skaffold"))
     return facts

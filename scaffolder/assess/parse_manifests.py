@@ -251,6 +251,9 @@ TOOL_KEYS = (
     {"contactPoints"},
     {"receivers", "exporters"},
     {"server", "clients", "positions"},
+    # a conda environment file (`environments/train.yml`): dependencies, read as such, no parameters
+    {"channels", "dependencies"},
+    {"name", "dependencies"},
     {"pipelineInfo", "deploymentSpec"},  # a compiled Kubeflow pipeline: generated, not parameters
 )
 

@@ -205,6 +205,9 @@ class CallFacts:
             # mlops-scaffold's runtime tags each version with these (mlops_runtime.records)
             for key in ("lineage.git_commit", "lineage.data_digest", "lineage.pipeline_run_id"):
                 self.add("mlflow.lineage_tag", node, key=key, on=qualified)
+        if last == "register_model" and root != "mlflow" and self.uses("azureml"):
+            # Azure ML v1 `run.register_model(...)`: the run's output registered in the workspace
+            self.add("registry.model", node, tool="Azure ML", call=last)
         if root == "mlflow":
             self._mlflow(node, qualified, last)
         elif last in CLIENT_REGISTRY_CALLS | REGISTRY_LOOKUPS and self.uses("mlflow"):

@@ -51,7 +51,9 @@ LINT_FILES = {
     ".mypy.ini",
 }
 MODEL_CARD = re.compile(r"model[_-]?card", re.I)
-DOCKERFILE = re.compile(r"^(Dockerfile|Containerfile)(\.[\w.-]+)?$|\.(dockerfile|Dockerfile)$")
+# `dockerfile` in lower case builds as well (docker build finds it on case-insensitive disks and
+# by `-f`)
+DOCKERFILE = re.compile(r"^([Dd]ockerfile|Containerfile)(\.[\w.-]+)?$|\.(dockerfile|Dockerfile)$")
 
 
 def _zone(parts: tuple[str, ...]) -> Zone:
@@ -132,6 +134,11 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         if text is not None:
             facts.extend(parse_ci_providers.jenkinsfile(text, path, Zone.SOURCE))
         return
+    if suffix == ".groovy":  # a Jenkins pipeline by another name, a shared library's steps
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_ci_providers.groovy(text, path))
+        return
     if name == "MLproject":
         facts.append(Fact(kind="train.entrypoint", path=path, zone=zone, detail={"via": name}))
         facts.append(Fact(kind="config.file", path=path, zone=zone, detail={"thresholds": False}))
@@ -176,7 +183,10 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
     if name in LINT_FILES:
         facts.append(Fact(kind="lint.config", path=path, zone=zone, detail={"tool": name}))
         return
-    if name.startswith("requirements") and suffix in (".txt", ".in"):
+    # requirements*.txt, and the files of a requirements/ directory that one includes with -r
+    if suffix in (".txt", ".in") and (
+        name.startswith("requirements") or path.rsplit("/", 2)[-2:-1] == ["requirements"]
+    ):
         text = _text(full)
         if text is not None:
             facts.extend(parse_toml.parse_requirements(text, path, zone))

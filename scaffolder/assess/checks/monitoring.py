@@ -61,12 +61,30 @@ def r_serving_metrics(f: Facts) -> Verdict:
         if x.detail.get("via") in ("instrumentator", "make_asgi_app", "make_wsgi_app")
         or x.detail.get("served")  # a /metrics handler of the app returns generate_latest()
     ]
-    monitored = of(f, "serving.monitor") + _bentoml_metrics(f)
+    monitored = of(f, "serving.monitor") + _bentoml_metrics(f) + _exporter_in_service(f)
     return found(
         routes + monitored,
         "the serving side is monitored" + (tools(monitored) or " (/metrics)"),
         "the serving side is not monitored (/metrics, Model Monitor, App Insights)",
     )
+
+
+# a Prometheus exporter: prometheus_client's, or OpenTelemetry's reader and its metrics server
+EXPORTER = re.compile(r"(^|\.)(start_http_server|PrometheusMetricReader)$")
+
+
+def _exporter_in_service(f: Facts) -> list:
+    """A metrics server a serving app starts beside itself (`start_http_server(8001)` of
+    prometheus_client or of OpenTelemetry's Prometheus exporter, in the app's own file): what
+    it exports is the serving process's metrics. The same exporter in a batch job is not."""
+    apps = {x.path for x in f.of("fastapi.app") + f.of("serving.app")}
+    started = [
+        x
+        for x in f.of("prometheus.export") + f.of("metrics.export")
+        if x.path in apps
+        and EXPORTER.search(str(x.detail.get("via") or x.detail.get("module") or ""))
+    ]
+    return started
 
 
 def _bentoml_metrics(f: Facts) -> list:
