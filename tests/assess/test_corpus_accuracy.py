@@ -6,8 +6,7 @@ the 15 that were held out until a fresh batch replaced them, the later calibrati
 the 17 of the third held-out batch and the 8 of the fifth, sixth and seventh and the 16 of the
 eighth, which joined once their misses had been examined). Held out (`heldout: true`):
 repositories labelled by reading each one and committed before assess ever ran on them, never
-used to choose a rule, in batches (`heldout_batch`: the 11 of the fourth, and a fresh batch
-labelled after the eighth's classes landed)"""
+used to choose a rule, in batches (`heldout_batch`: the 11 of the fourth, the 12 of the ninth)"""
 
 from __future__ import annotations
 
@@ -25,19 +24,22 @@ DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.95
 ABOVE_ZERO_EXACT = 0.89  # exact on the cells a careful reader rated above 0
 PER_DIMENSION_EXACT = 0.88
-# the held-out part: the fourth batch (11) until a fresh batch, labelled before it is measured,
-# joins it (the eighth batch, 27 with the fourth, was 89.8 %, 79.3 %, deployment 74.1 %, 2.8 %
-# too high when it was held out). The fourth batch alone: 95 %, 87 %, weakest dimension 91 %
-# (10/11), 1.1 % too high; its regression floors are those figures.
-HELDOUT_REPOS = 11
+# the held-out part: the fourth batch (11) and the ninth (12), 23 repositories. Issue 23's floors:
+# dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %, over-scores
+# <= 2 %. As measured on the 23 (docs/assess.md "Ninth held-out batch"; one label corrected after
+# the measurement, with the reason beside it): 84.8 %, 72.5 %, weakest dimension 69.6 % (tracking
+# 16/23), too high 4.3 % (8/184); as first measured 84.2 %, 71.3 %, 69.6 %, 4.9 %. None of the
+# four floors is met, so the regression floors are the figures as measured.
+HELDOUT_REPOS = 23
 HELDOUT_WITHIN_ONE = 0.95
-HELDOUT_EXACT_MEASURED = 0.95
-HELDOUT_ABOVE_ZERO_MEASURED = 0.86
-HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.9
-HELDOUT_OVER_MEASURED = 0.012
+HELDOUT_EXACT_MEASURED = 0.84
+HELDOUT_ABOVE_ZERO_MEASURED = 0.72
+HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.69
+HELDOUT_OVER_MEASURED = 0.044
 # the fourth batch alone (first measured 94 %, 83 %, deployment 82 %, 1.1 %; with today's scanner
 # 95 %, 87 %, 91 %, 1.1 %) meets issue 23's four floors; they are enforced on it, which says as
-# much about that batch (mostly level 0-1 repositories) as about the scanner.
+# much about that batch (mostly level 0-1 repositories) as about the scanner. The ninth alone
+# (75 %, 67 %, tracking 50 %, 7.3 %) meets none.
 ISSUE_FLOORS = {"exact": 0.85, "above_zero": 0.8, "weakest_dimension": 0.75, "over": 0.02}
 
 
