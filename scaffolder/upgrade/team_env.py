@@ -1,7 +1,7 @@
 """What a team's repository says about its environment, read before `adopt` writes anything:
 its requirements (requirement files, `[project]` dependencies and extras, `[dependency-groups]`,
-`setup.cfg`, `environment.yml`), how it locks them (hashes, uv/poetry/pdm lock files), its
-Python requirement and whether its version is dynamic.
+Poetry's `[tool.poetry]` tables, `setup.cfg`, `environment.yml`), how it locks them (hashes,
+uv/poetry/pdm lock files), its Python requirement and whether its version is dynamic.
 
 Specifiers are read with `packaging`; a line it cannot read (an option, a URL) is skipped."""
 
@@ -26,6 +26,7 @@ class TeamRequirement:
     name: str  # canonical
     text: str  # as written (without hashes and comments)
     source: str  # the file (and table) it came from
+    written: str = ""  # as the team wrote it when that is no PEP 508 text (Poetry's `^2.0`)
 
     @property
     def specifier(self) -> SpecifierSet:
@@ -121,6 +122,17 @@ def read_team_env(repo: Path) -> TeamEnv:
         for name, values in groups.items():
             env.groups.append(name)
             add(_strings(values), f"pyproject.toml [dependency-groups] {name}")
+    tool = pyproject.get("tool")
+    pdm = tool.get("pdm") if isinstance(tool, dict) else None
+    pdm_dev = pdm.get("dev-dependencies") if isinstance(pdm, dict) else None
+    for name, values in pdm_dev.items() if isinstance(pdm_dev, dict) else []:
+        add(_strings(values), f"pyproject.toml [tool.pdm.dev-dependencies] {name}")
+    from scaffolder.upgrade.poetry_tables import poetry_tables
+
+    for text, written, table in poetry_tables(pyproject):
+        req = parse_requirement(text, f"pyproject.toml [{table}]")
+        if req is not None:
+            env.requirements.append(TeamRequirement(req.name, req.text, req.source, written))
     env.requirements += _setup_cfg(repo)
     env.requirements += _environment_yml(repo)
     env.lock = next((tool for f, tool in LOCK_FILES.items() if (repo / f).is_file()), None)
@@ -256,16 +268,31 @@ def tool_requirements(pyproject_text: str) -> list[Requirement]:
 def resolve_hint(env: TeamEnv, req: TeamRequirement, need: str) -> str:
     """The command (or edit) that makes the team's pin admit `need`."""
     name = Requirement(req.text).name
-    if env.lock in ADD_COMMAND and req.source.startswith("pyproject.toml"):
+    tool = "poetry" if "[tool.poetry." in req.source else env.lock
+    if tool in ADD_COMMAND and req.source.startswith("pyproject.toml"):
         import shlex
 
-        where = ""
-        if "[dependency-groups]" in req.source and env.lock in ("uv", "pdm"):
-            where = f" {'--group' if env.lock == 'uv' else '-G'} {req.source.split()[-1]}"
-        elif "[project.optional-dependencies]" in req.source and env.lock in ("uv", "pdm"):
-            where = f" {'--optional' if env.lock == 'uv' else '-G'} {req.source.split()[-1]}"
-        return f"run `{ADD_COMMAND[env.lock]}{where} {shlex.quote(name + need)}`"
+        where = _add_where(tool, req.source)
+        return f"run `{ADD_COMMAND[tool]}{where} {shlex.quote(name + need)}`"
     return f"change it to `{name}{need}` in {req.source.split(' ')[0]}"
+
+
+# How each tool's add command names the table a requirement is in.
+_GROUP_FLAG = {"uv": "--group", "poetry": "--group", "pdm": "-dG"}  # [dependency-groups]
+_EXTRA_FLAG = {"uv": "--optional", "poetry": "--optional", "pdm": "-G"}  # optional-dependencies
+
+
+def _add_where(lock: str, source: str) -> str:
+    group = re.search(r"\[tool\.poetry\.group\.(.+)\.dependencies\]$", source)
+    if group:
+        return f" --group {group[1]}"
+    if source.endswith("[tool.poetry.dev-dependencies]"):
+        return " --group dev"
+    if "[dependency-groups]" in source or "[tool.pdm.dev-dependencies]" in source:
+        return f" {_GROUP_FLAG[lock]} {source.split()[-1]}"
+    if "[project.optional-dependencies]" in source:
+        return f" {_EXTRA_FLAG[lock]} {source.split()[-1]}"
+    return ""
 
 
 def conflicts(env: TeamEnv, needs: list[Requirement]) -> list[str]:
@@ -278,7 +305,7 @@ def conflicts(env: TeamEnv, needs: list[Requirement]) -> list[str]:
             continue
         need = str(tool.specifier)
         lines.append(
-            f"your {req.source} pins `{req.text}` and the pipeline needs "
+            f"your {req.source} pins `{req.written or req.text}` and the pipeline needs "
             f"`{tool.name}{need}`; {resolve_hint(env, req, need)}"
         )
     return lines
@@ -334,11 +361,12 @@ def lock_notes(env: TeamEnv) -> list[str]:
                 "uv it puts into the venv (not with ENV_MANAGER=pip and no uv on PATH: then "
                 "pyproject's ranges)"]  # fmt: skip
     if env.lock in ("poetry", "pdm"):
-        export = {"poetry": "poetry export -f requirements.txt -o requirements.txt",
-                  "pdm": "pdm export -o requirements.txt"}[env.lock]  # fmt: skip
+        export = {"poetry": "`poetry export -f requirements.txt -o requirements.txt` (Poetry 2 "
+                            "needs `poetry self add poetry-plugin-export` first)",
+                  "pdm": "`pdm export -o requirements.txt`"}[env.lock]  # fmt: skip
         return [
             f"{env.lock}.lock: `make setup` installs with pip and does not read it; "
-            f"`{export}` puts its pins (with hashes) where `make setup` reads them"
+            f"{export} puts its pins (with hashes) where `make setup` reads them"
         ]
     return []
 
