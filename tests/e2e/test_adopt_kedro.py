@@ -4,7 +4,8 @@ not satisfy, a uv.lock made by the real `uv lock`) adopted at level 1, then `mak
 default way (ENV_MANAGER=uv, a new .venv in the project), the team's own tests, `make test`,
 `make train`, `make dag-test` and `make kfp-run` (Airflow and Kubeflow run the same nodes) with
 no hand edit but the wiring of config/mlops.yaml: WIRING_LINES lines, then `upgrade --to 2`,
-`make setup`, the level-2 `make test`, `make train` and `make serve` answering `/predict`. uv's cache makes the install mostly local; the lock is
+`make setup`, the level-2 `make test`, `make train`, `make serve` answering `/predict` and
+`make test-model` passing that registered version. uv's cache makes the install mostly local; the lock is
 installed first with its hashes checked, and the pins the team's packages refuse (Kedro 0.19:
 click<8.2, which the tested gto's click>=8.2 clashes with) are left to the resolver.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 import tomllib
@@ -143,6 +145,12 @@ def test_adopted_kedro_project_sets_up_tests_and_trains(tmp_path, runtime_wheels
     trained = make("train")
     assert "'registered': True" in trained.stdout, trained.stdout
     serve_and_smoke(repo, repo / ".venv", check_shuttles)
+    # Their model's tests on the version serving loads (4, @candidate), as CI's model job runs.
+    started = time.perf_counter()
+    uri = {"MODEL_URI": "models:/spaceflights-model@candidate"}
+    tested = run(["make", "test-model"], repo, {**env, **uri})
+    assert "5 passed" in tested.stdout, tested.stdout
+    print(f"make test-model: {time.perf_counter() - started:.1f} s")
 
 
 def check_shuttles(base_url: str) -> None:

@@ -3,13 +3,15 @@
 setup` the default way (ENV_MANAGER=uv, a new .venv in the project), the team's own tests,
 `make test`, `make train`, `make kfp-run` and `make dag-test` with no hand edit but the wiring
 of config/mlops.yaml: WIRING_LINES lines; then `upgrade --to 2`, `make setup`, the level-2
-`make test`, `make train` and `make serve` answering `/predict` with their model. uv's cache makes the install mostly local; the team's lock is installed first
+`make test`, `make train`, `make serve` answering `/predict` with their model and `make
+test-model` passing that registered version. uv's cache makes the install mostly local; the team's lock is installed first
 with its hashes checked."""
 
 from __future__ import annotations
 
 import re
 import sys
+import time
 
 import pytest
 import tomllib
@@ -137,6 +139,12 @@ def test_adopted_uv_project_sets_up_tests_and_trains(tmp_path, runtime_wheels, m
     trained = run(["make", "train"], repo, env)
     assert "'registered': True" in trained.stdout, trained.stdout
     serve_and_smoke(repo, repo / ".venv", check_fraud)
+    # Their model's tests on the version serving loads (4, @candidate), as CI's model job runs.
+    started = time.perf_counter()
+    uri = {"MODEL_URI": "models:/fraud-score-model@candidate"}
+    tested = run(["make", "test-model"], repo, {**env, **uri})
+    assert "5 passed" in tested.stdout, tested.stdout
+    print(f"make test-model: {time.perf_counter() - started:.1f} s")
 
 
 def check_fraud(base_url: str) -> None:
