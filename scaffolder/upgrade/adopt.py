@@ -57,25 +57,13 @@ def _around_team_package(
     return answers
 
 
-# The template's make targets that a team's Makefile may also define: the template's are then
-# rendered as `mlops-NAME` (answer team_targets), so both stay at every upgrade.
-RENAMABLE_TARGETS = (
-    "help", "setup", "lock", "test", "test-slow", "test-all", "lint", "format", "train",
-    "clean", "serve", "test-model", "dag-check", "dag-test", "kfp-compile", "kfp-run",
-    "data", "data-push", "data-pull", "data-status", "repro",
-)  # fmt: skip
-
-
 def team_targets(repo: Path) -> list[str]:
     """The targets of the team's Makefile that the template defines too."""
-    from scaffolder.merge.makefile import entries
     from scaffolder.safe_read import read_optional
+    from scaffolder.upgrade.team_targets import shared
 
-    text = read_optional(repo / "Makefile", root=repo) if (repo / "Makefile").is_file() else None
-    if not text:
-        return []
-    names = {n for e in entries(text) if e.key.startswith("rule:") for n in e.key[5:].split()}
-    return [n for n in RENAMABLE_TARGETS if n in names]
+    path = repo / "Makefile"
+    return shared(read_optional(path, root=repo) if path.is_file() else None)
 
 
 def inferred_level(repo: Path, catalog: Catalog) -> int:

@@ -17,6 +17,7 @@ from scaffolder.errors import InvalidAnswerError
 from scaffolder.render import render
 from scaffolder.state import STATE_FILE, ProjectState, write_state
 from scaffolder.upgrade.migrations import Migration, for_release, for_step, release_ids
+from scaffolder.upgrade.team_targets import with_teams_since
 
 # Answers an upgrade cannot change: the project's folder, import and registry names.
 FIXED_ANSWERS = ("project_name", "package_name")
@@ -225,6 +226,11 @@ def plan_step(
         defaults, interactive = True, False
     catalog.check_known(given)
     answers = answers_for(state, to_level, given, defaults=defaults, interactive=interactive)
+    answers["team_targets"] = with_teams_since(
+        str(answers.get("team_targets") or ""),
+        gitops.file_text(repo, head, "Makefile"),
+        gitops.file_text(repo, base_before, "Makefile"),
+    )
     state_after, base_after = render_commit(
         repo, state, answers, base_before, catalog, interactive=interactive
     )
