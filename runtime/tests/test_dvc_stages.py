@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from mlops_runtime import dvc_stages
+from mlops_runtime.testing import ORIGIN_ENVS
 
 
 class DataValidationError(ValueError):
@@ -59,8 +60,12 @@ def _steps(*, with_tests: bool, calls: list) -> types.ModuleType:
 @pytest.fixture
 def root(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("MLOPS_PROJECT_ROOT", str(tmp_path))
-    monkeypatch.delenv("PIPELINE_RUN_ID", raising=False)
-    monkeypatch.delenv("PIPELINE_ORCHESTRATOR", raising=False)
+    # The stage runner sets these in its own process: set-then-delete so monkeypatch restores
+    # them as they were (a bare delenv of an unset variable records nothing to undo, and the
+    # runner's values leaked into later tests of the same worker).
+    for name in ORIGIN_ENVS:
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return tmp_path
 
 

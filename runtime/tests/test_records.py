@@ -3,9 +3,17 @@
 import pandas as pd
 import pytest
 from mlops_runtime import records
+from mlops_runtime.testing import ORIGIN_ENVS
 
 PIPELINE_NAME = "churn_training"
 AIRFLOW_RUN = "scheduled__2026-01-05T00:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def _no_origin_from_outside(monkeypatch):
+    """Each test sets where its run comes from; nothing from the shell or an earlier test."""
+    for name in ORIGIN_ENVS:
+        monkeypatch.delenv(name, raising=False)
 
 
 def test_a_local_run(monkeypatch):
