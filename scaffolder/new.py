@@ -221,8 +221,8 @@ def _shown(path: Path) -> Path:
 
 def _setup_summary(answers: Answers) -> tuple[str, str]:
     """What `make setup` installs at this level, and roughly how long a first install takes
-    (level 1 installs about 200 distributions). With uv a level-3 install took 18-26 s cold on a
-    busy 2-core machine, a minute where it compiles bytecode (benchmarks/bench_setup.py); pip
+    (level 1 installs about 200 distributions). With uv a level-3 install took 20-25 s cold on a
+    busy 2-core machine, 47-76 s where it compiles bytecode (benchmarks/bench_setup.py); pip
     takes minutes."""
     libs = ["pandas", "scikit-learn"]
     uv = answers.env_manager == "uv"
