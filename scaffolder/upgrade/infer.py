@@ -45,7 +45,7 @@ def supported_python(text: str) -> str | None:
     """The lowest Python version `text` (a specifier or a version) allows that the template
     supports: ">=3.9" -> "3.10", "3.12.4" -> "3.12", "~=3.11" -> "3.11", ">=3.14" -> "3.14";
     None when it allows none of them."""
-    from scaffolder.upgrade.team_env import python_for
+    from scaffolder.upgrade.team_python import python_for
 
     if re.fullmatch(r"\d+\.\d+(\.\d+)?", text.strip()):  # a version, as in .python-version
         # An older one than the template supports becomes the oldest it does.

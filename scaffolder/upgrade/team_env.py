@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.specifiers import Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -165,6 +165,20 @@ def _setup_cfg(repo: Path) -> list[TeamRequirement]:
     return found
 
 
+def conda_requirement(spec: str) -> str:
+    """A conda spec as PEP 508: conda's `=1.5` (and `1.5`, `1.5.*`) is every 1.5 release,
+    `==1.5.2=py311h1` an exact version with a build string (dropped)."""
+    match = re.match(r"([A-Za-z0-9._-]+)\s*(.*)$", spec.strip())
+    if match is None:
+        return spec
+    name, rest = match.group(1), match.group(2).replace(" ", "")
+    if rest.startswith("=="):
+        rest = "==" + rest[2:].split("=")[0]
+    elif rest[:1] not in ("", "<", ">", "!", "~"):
+        rest = f"=={rest.lstrip('=').split('=')[0].removesuffix('.*')}.*"
+    return name + rest
+
+
 def _environment_yml(repo: Path) -> list[TeamRequirement]:
     """Conda's `dependencies` (`name=1.2` is conda's spelling of `==`) and its `pip:` list."""
     import yaml
@@ -183,7 +197,7 @@ def _environment_yml(repo: Path) -> list[TeamRequirement]:
             if isinstance(item, dict):
                 lines = _strings(item.get("pip"))
             elif isinstance(item, str):
-                lines = [re.sub(r"^([A-Za-z0-9._-]+)=(?=\d)", r"\1==", item.split("::")[-1])]
+                lines = [conda_requirement(item.split("::")[-1])]
             else:
                 continue
             for line in lines:
@@ -311,32 +325,13 @@ def conflicts(env: TeamEnv, needs: list[Requirement]) -> list[str]:
     return lines
 
 
-# --- Python ------------------------------------------------------------------------------
-
-
-def python_for(requires: str, supported: tuple[str, ...]) -> str | None:
-    """The lowest supported minor version `requires` (a specifier, or a version as in
-    .python-version) admits; None when it admits none of them or cannot be read."""
-    text = requires.strip()
-    if re.fullmatch(r"\d+\.\d+(\.\d+)?", text):
-        text = f"=={'.'.join(text.split('.')[:2])}.*"
-    try:
-        spec = SpecifierSet(text)
-    except InvalidSpecifier:
-        return None
-    for minor in supported:
-        # A minor is admitted when some release of it is (3.10.0 ... 3.10.99).
-        if any(spec.contains(f"{minor}.{micro}", prereleases=False) for micro in range(0, 100)):
-            return minor
-    return None
-
-
 def check_environment(repo: Path, pyproject_text: str | None, python_version: str) -> list[str]:
     """Refuse (one line, before anything is written) what cannot work: a team pin no version
     the pipeline needs satisfies, a Python requirement the templates do not support. Returns
     notes on what the team must know (an interpreter that is missing)."""
     from scaffolder.choices import PYTHON_VERSIONS
     from scaffolder.upgrade.land import UpgradeRefused
+    from scaffolder.upgrade.team_python import interpreter_notes, python_for
 
     env = read_team_env(repo)
     if env.requires_python and python_for(env.requires_python, PYTHON_VERSIONS) is None:
@@ -349,7 +344,7 @@ def check_environment(repo: Path, pyproject_text: str | None, python_version: st
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise UpgradeRefused(f"{found[0]}{more}, then run `mlops-scaffold adopt` again")
-    return lock_notes(env) + interpreter_notes(env, python_version)
+    return lock_notes(env) + interpreter_notes(env.requires_python, python_version)
 
 
 def lock_notes(env: TeamEnv) -> list[str]:
@@ -369,33 +364,3 @@ def lock_notes(env: TeamEnv) -> list[str]:
             f"{export} puts its pins (with hashes) where `make setup` reads them"
         ]
     return []
-
-
-def interpreter_notes(env: TeamEnv, python_version: str) -> list[str]:
-    """`make setup` makes the venv with python{VERSION}, else python3: say so when neither
-    satisfies the team's requirement."""
-    import shutil
-    import subprocess
-
-    if shutil.which(f"python{python_version}"):
-        return []
-    python3 = shutil.which("python3")
-    found = None
-    if python3:
-        done = subprocess.run(
-            [python3, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        found = done.stdout.strip() or None
-    wanted = SpecifierSet(env.requires_python or f">={python_version}")
-    try:
-        ok = found is not None and wanted.contains(found)
-    except InvalidVersion:
-        ok = False
-    if ok:
-        return []
-    return [
-        f"your project needs Python {wanted} and python{python_version} is not on PATH"
-        f"{f' (python3 is {found})' if found else ''}: install it (e.g. `uv python install "
-        f"{python_version}` or your system's package) before `make setup`"
-    ]

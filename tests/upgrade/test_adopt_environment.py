@@ -38,11 +38,14 @@ def test_setup_cfg_and_environment_yml_are_read_too(tmp_path):
         "[options.extras_require]\ntest = pytest-cov\n"
     )
     (repo / "environment.yml").write_text(
-        "dependencies:\n  - python=3.11\n  - conda-forge::lightgbm=4.5\n  - pip\n"
+        "dependencies:\n  - python=3.11\n  - conda-forge::lightgbm=4.5\n  - numpy==1.26.4=py311h1\n"
+        "  - pip\n"
         "  - pip:\n    - mlflow<3\n"
     )
     texts = {r.text for r in read_team_env(repo).requirements}
-    assert texts == {"xgboost>=2", "shap", "pytest-cov", "lightgbm==4.5", "mlflow<3"}
+    # conda's `=4.5` is every 4.5 release; a build string is no part of the version
+    assert texts == {"xgboost>=2", "shap", "pytest-cov", "lightgbm==4.5.*", "numpy==1.26.4",
+                     "mlflow<3"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -169,3 +172,15 @@ def test_a_one_line_dependencies_array_gets_the_pipeline_s_dependencies(tmp_path
     assert "mlflow<4,>=3.17" in wanted  # the team's range, cut to what the pipeline needs
     assert any(x.startswith("mlops-scaffold-runtime") for x in wanted)
     assert "]  # our stack\n" in text  # their comment stays
+
+
+def test_an_interpreter_the_requirement_needs_and_path_lacks_is_named(monkeypatch):
+    import shutil
+
+    from scaffolder.upgrade.team_python import interpreter_notes
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # neither python3.14 nor python3
+    assert interpreter_notes(">=3.14", "3.14") == [
+        "your project needs Python >=3.14 and python3.14 is not on PATH: install it (e.g. "
+        "`uv python install 3.14` or your system's package) before `make setup`"
+    ]
