@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.parse_yaml import YMap
 
 MAX_DEPTH = 8
 MAX_ENTRIES = 20_000  # directory entries looked at, so a huge data folder cannot stall a scan
@@ -98,3 +100,21 @@ def dvc_facts(root: Path) -> list[Fact]:
                     )  # fmt: skip
                 )
     return facts
+
+
+def dvc_artifacts(doc: Any, path: str, zone: Zone) -> list[Fact]:
+    """`artifacts:` of type model in dvc.yaml: the DVC model registry (GTO)."""
+    artifacts = doc.get("artifacts") if isinstance(doc, YMap) else None
+    if not isinstance(artifacts, YMap):
+        return []
+    return [
+        Fact(
+            kind="registry.model",
+            path=path,
+            line=artifacts.line_of(name),
+            zone=zone,
+            detail={"tool": "DVC model registry"},
+        )
+        for name, body in artifacts.items()
+        if isinstance(body, dict) and str(body.get("type")) == "model"
+    ]

@@ -12,6 +12,7 @@ import shlex
 from typing import Any
 
 from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.parse_databricks import chained_bundle_runs
 from scaffolder.assess.parse_yaml import YMap, line_of
 from scaffolder.assess.practices import load_tests, release_notes
 
@@ -302,6 +303,7 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 if kind == "integration" and test_paths(runs):
                     detail["tests"] = test_paths(runs)
                 facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=job_line, detail=detail))
+        facts.extend(chained_bundle_runs(runs, path, job_line, job_id))
         if isinstance(job.get("uses"), str):  # a reusable workflow call
             for kind in classify(job["uses"]):
                 facts.append(
@@ -442,6 +444,7 @@ def gitlab_ci(doc: Any, path: str, templates: dict[str, dict] | None = None) -> 
                 detail["tests"] = test_paths(_as_text(job.get("script")))
             facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
         facts.extend(_script_facts(_as_text(job.get("script")), path, line, job_id))
+        facts.extend(chained_bundle_runs(_as_text(job.get("script")), path, line, job_id))
         env = _env_name(job.get("environment"))
         if env:
             manual = (

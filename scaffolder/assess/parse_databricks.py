@@ -4,6 +4,7 @@ dbx deployment files and Jobs API specs in JSON."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from scaffolder.assess.models import Fact, Zone
@@ -122,3 +123,23 @@ def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:
 
 def _fact(kind: str, path: str, line: int, zone: Zone, **detail) -> Fact:
     return Fact(kind=kind, path=path, line=line, zone=zone, detail=detail)
+
+
+_BUNDLE_RUN = re.compile(r"\bdatabricks\s+bundle\s+run\s+(?:-{1,2}[\w-]+(?:[ =]\S+)?\s+)*([\w-]+)")
+
+
+def chained_bundle_runs(script: str, path: str, line: int, job: str) -> list[Fact]:
+    """A CI job that runs two or more of a bundle's jobs one after another (`databricks bundle
+    run train`, then `bundle run score`): the CI job orders them, so the sequence is the
+    pipeline, orchestrated by CI. One job run, or the same job run twice, is no sequence."""
+    names = list(dict.fromkeys(_BUNDLE_RUN.findall(script)))
+    if len(names) < 2:
+        return []
+    return [
+        Fact(
+            kind="pipeline.def",
+            path=path,
+            line=line,
+            detail={"tool": "Databricks bundle jobs chained by CI", "job": job, "steps": names},
+        )
+    ]

@@ -357,6 +357,11 @@ def json_facts(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Probl
             for fact_kind, tool in CFN_RESOURCES.get(kind, []):
                 facts.append(_fact(fact_kind, path, 1, zone, tool=tool, resource=str(logical)))
         return facts, []
+    if is_clarify_analysis(data):
+        # SageMaker Clarify's analysis configuration (`methods` with `shap`, `report`, bias
+        # metrics, over a `dataset_type` and `label`): what a Clarify job was given, kept beside
+        # its report; it sets no parameter of the project's run
+        return facts, []
     if not {str(k).lower() for k in data} <= RUN_SETTINGS:
         # a file of only where the run happens (an Azure ML workspace's `config.json`:
         # subscription, resource group, workspace, location) sets no parameter
@@ -370,6 +375,19 @@ def json_facts(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Probl
     return facts, []
 
 
+CLARIFY_METHODS = {"shap", "pdp", "report", "pre_training_bias", "post_training_bias"}
+
+
+def is_clarify_analysis(data: dict) -> bool:
+    methods = data.get("methods")
+    return (
+        isinstance(methods, dict)
+        and bool(set(methods) & CLARIFY_METHODS)
+        and "dataset_type" in data
+        and ("label" in data or "headers" in data)
+    )
+
+
 def is_config_json(parts: tuple[str, ...]) -> bool:
     name = parts[-1].lower()
     stem = name[: -len(".json")]
@@ -379,15 +397,3 @@ def is_config_json(parts: tuple[str, ...]) -> bool:
         re.search(r"(^|[-_.])(config|params|parameters|settings|hyperparameters)$", stem)
         or re.match(r"(params?|parameters|hyperparameters)([-_.]|$)", stem)
     )
-
-
-def dvc_artifacts(doc: Any, path: str, zone: Zone) -> list[Fact]:
-    """`artifacts:` of type model in dvc.yaml: the DVC model registry (GTO)."""
-    artifacts = doc.get("artifacts") if isinstance(doc, YMap) else None
-    if not isinstance(artifacts, YMap):
-        return []
-    return [
-        _fact("registry.model", path, artifacts.line_of(name), zone, tool="DVC model registry")
-        for name, body in artifacts.items()
-        if isinstance(body, dict) and str(body.get("type")) == "model"
-    ]

@@ -122,8 +122,25 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
     return facts
 
 
-def tfvars_facts(path: str, zone: Zone) -> list[Fact]:
-    facts = [_fact("config.file", path, 1, zone, thresholds=False, keys=0)]
+# a variable that sets how the model is trained, evaluated or run: a pipeline's parameter map, a
+# hyperparameter, a quality threshold. Region, project, CIDRs, buckets, instance types and
+# credentials configure infrastructure and set no parameter of the run.
+_TFVARS_ASSIGNMENT = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=", re.M)
+_RUN_PARAMETER = re.compile(
+    r"(^|_)(params?|parameters|hyperparameters?|threshold|epochs?|learning_rate|batch_size|"
+    r"n_estimators|max_depth)($|_)",
+    re.I,
+)
+
+
+def tfvars_facts(text: str, path: str, zone: Zone) -> list[Fact]:
+    """A `.tfvars` file: its environment (by name or folder), and a parameter file only when a
+    variable sets one of the run's parameters (`pipeline_parameters = {...}`,
+    `quality_threshold_accuracy = 0.78`)."""
+    keys = _TFVARS_ASSIGNMENT.findall(text)
+    facts: list[Fact] = []
+    if any(_RUN_PARAMETER.search(key) for key in keys):
+        facts.append(_fact("config.file", path, 1, zone, thresholds=False, keys=len(keys)))
     env = env_of(path) or next(
         (p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None
     )

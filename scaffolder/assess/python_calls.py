@@ -8,6 +8,7 @@ import ast
 import re
 
 from scaffolder.assess import detect_python as stacks
+from scaffolder.assess.detect_cdk import cdk_pipeline_facts
 from scaffolder.assess.parse_infra import KEDRO_MODEL_PATH
 from scaffolder.assess.python_libraries import (
     CLIENT_REGISTRY_CALLS,
@@ -135,6 +136,8 @@ class CallFacts:
         root = qualified.split(".")[0]
         for kind, tool in stacks.call_facts(qualified, last):
             self.add(kind, node, tool=tool, call=last)
+        if root == "aws_cdk":
+            cdk_pipeline_facts(self, node, qualified, last)
         operation = _const_str(node.args[0]) if last == "get_paginator" and node.args else None
         if operation:  # boto3: a paginator over an operation calls that operation
             for kind, tool in stacks.call_facts(operation, operation):

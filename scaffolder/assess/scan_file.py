@@ -7,6 +7,7 @@ import os
 import re
 
 from scaffolder.assess import (
+    detect_dvc,
     parse_ci,
     parse_ci_providers,
     parse_databricks,
@@ -168,7 +169,9 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         return
     if suffix == ".tfvars" or name.endswith((".tfvars.example", ".tfvars.sample")):
         # an environment's variables, also as the example a team copies (`envs/dev.tfvars.example`)
-        facts.extend(parse_terraform.tfvars_facts(path, zone))
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_terraform.tfvars_facts(text, path, zone))
         return
     if name == "pyproject.toml":
         text = _text(full)
@@ -337,7 +340,7 @@ def _yaml(
                 facts.extend(practices.yaml_facts(doc, path, zone))
         if path.rsplit("/", 1)[-1] in ("dvc.yaml", "dvc.yml"):
             for doc in docs:
-                facts.extend(parse_infra.dvc_artifacts(doc, path, zone))
+                facts.extend(detect_dvc.dvc_artifacts(doc, path, zone))
         facts.extend(
             f.model_copy(update={"zone": zone}) if f.zone != zone else f
             for f in parse_manifests.manifest_facts(docs, path, zone)

@@ -240,7 +240,8 @@ CHECKS = [
         2,
         f"{U2} adds a CD workflow: build, staging, integration test, approval, production",
         "CI deploy steps in any provider (kubectl/helm/argocd, cloud CLIs, cdk/sam/terraform, "
-        "anyscale/serve deploy, CodePipeline deploy actions), directly or through a script",
+        "anyscale/serve deploy, CodePipeline deploy actions, CDK Pipelines stages), directly or "
+        "through a script",
         r_cd_workflow,
         ("ci",),
         "infrastructure",

@@ -177,8 +177,8 @@ CHECKS = [
         1,
         f"{U1} adds an Airflow DAG and/or a Kubeflow pipeline of the same steps",
         "Airflow, Kubeflow/Vertex/TFX, SageMaker Pipelines, Azure ML, Prefect, Dagster, Metaflow, "
-        "ZenML, Flyte, Kedro, MLflow Recipes, Ray/Anyscale jobs, Databricks jobs, Step "
-        "Functions, DVC stages, outside tests/examples/docs",
+        "ZenML, Flyte, Kedro, MLflow Recipes, Ray/Anyscale jobs, Databricks jobs (or bundle jobs "
+        "a CI job runs in sequence), Step Functions, DVC stages, outside tests/examples/docs",
         r_orchestrated,
         ("python", "yaml"),
         "infrastructure",
@@ -218,7 +218,7 @@ CHECKS = [
         f"{U2} adds a CD workflow that builds the training and serving images",
         "CI steps: docker build/push, build-push-action, kaniko; pipeline upsert/run "
         "(run-pipeline, anyscale jobs submit, Azure ML pipeline publish, dagster-cloud, "
-        "databricks bundle deploy, dvc repro)",
+        "databricks bundle deploy, dvc repro, CDK Pipelines build steps)",
         r_image_build,
         ("ci",),
         "infrastructure",
