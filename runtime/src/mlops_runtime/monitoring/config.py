@@ -93,6 +93,7 @@ class MonitoringConfig:
                 built[section] = kind(**(raw.get(section) or {}))
             except TypeError as exc:
                 raise ValueError(f"monitoring config section {section!r}: {exc}") from exc
+            _check_types(section, built[section])
         config = cls(**built)
         config.check()
         return config
@@ -119,6 +120,24 @@ class MonitoringConfig:
             raise ValueError("retrain.feedback_window_hours must not be negative")
         if self.prediction_log.queue_size < 1 or self.prediction_log.batch_rows < 1:
             raise ValueError("prediction_log.queue_size and batch_rows must be positive")
+
+
+def _check_types(section: str, values: Any) -> None:
+    """A value of the wrong kind (`window_hours: nope`) is one line, not a TypeError later."""
+    for item in fields(values):
+        value, default = getattr(values, item.name), item.default
+        if isinstance(default, bool):
+            ok, kind = isinstance(value, bool), "true or false"
+        elif isinstance(default, int):
+            ok, kind = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+        elif isinstance(default, float):
+            ok, kind = isinstance(value, int | float) and not isinstance(value, bool), "a number"
+        else:
+            ok, kind = isinstance(value, str), "text"
+        if not ok:
+            raise ValueError(
+                f"monitoring config {section}.{item.name} must be {kind}, not {value!r}"
+            )
 
 
 _SECTIONS = {
