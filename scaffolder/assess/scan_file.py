@@ -40,7 +40,6 @@ ZONE_DIRS = {
     Zone.VENDORED: {"vendor", "vendored", "third_party", "thirdparty", "external", "extern"},
 }
 MAX_BYTES = 2_000_000
-# facts that make a file an orchestrated pipeline's definition or launcher
 LOCK_NAMES = {"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "pixi.lock"}
 LINT_FILES = {
     ".flake8",
