@@ -16,6 +16,23 @@ for _name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
     os.environ.pop(_name, None)
 
 
+# mlflow.set_experiment() sets MLFLOW_EXPERIMENT_ID in os.environ "so that subprocesses inherit
+# it": an in-process test that calls it would hand its (deleted) store's experiment id to every
+# later test of the same xdist worker and to the processes they start. Each test starts without.
+_MLFLOW_PROCESS_VARIABLES = ("MLFLOW_EXPERIMENT_ID", "MLFLOW_RUN_ID")
+
+
+@pytest.fixture(autouse=True)
+def _no_mlflow_experiment_from_an_earlier_test():
+    before = {name: os.environ.get(name) for name in _MLFLOW_PROCESS_VARIABLES}
+    yield
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 # Time per test file, printed at the end of a run: the end-to-end phase's groups (one file is one
 # group: the level-3 loop, the real engines, each adoption) with what each costs, beside
 # `--durations`' slowest single steps. Works under xdist too (reports reach the controller).

@@ -53,8 +53,10 @@ def test_the_serving_test_uses_a_store_of_its_own_beside_a_team_mlflow_fixture(t
     team_db.parent.mkdir()
     (project / "tests" / "conftest.py").write_text(TEAM_CONFTEST.format(db=team_db))
     (project / "tests" / "test_zz_team_store.py").write_text(TEAM_TEST)
-    env = {**os.environ, "PYTHONPATH": f"{project}{os.pathsep}{project / 'tests'}"}
-    env.pop("MLFLOW_TRACKING_URI", None)
+    # A team's shell: none of MLflow's variables (an in-process test of ours that called
+    # mlflow.set_experiment leaves MLFLOW_EXPERIMENT_ID in this worker's environment).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env["PYTHONPATH"] = f"{project}{os.pathsep}{project / 'tests'}"
     result = subprocess.run(
         [VENV / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
          "tests/test_mlops_serving.py", "tests/test_zz_team_store.py"],
