@@ -8,6 +8,8 @@ from pathlib import Path, PurePosixPath
 
 from scaffolder.assess import (
     parse_ci,
+    parse_ci_github,
+    parse_ci_gitlab,
 )
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
@@ -64,7 +66,7 @@ def _local_actions(root: Path, facts: list[Fact]) -> None:
                 break
             for doc in docs:
                 facts.extend(
-                    parse_ci.composite_action(
+                    parse_ci_github.composite_action(
                         doc, use.path, use.line, str(use.detail["job"]), f"{action}/{name}"
                     )
                 )
@@ -82,7 +84,7 @@ def _gitlab_extends(root: Path, paths: list[str], facts: list[Fact], problems: l
         except YamlSyntaxError:
             continue
         for doc in docs:
-            templates.update(parse_ci.gitlab_templates(doc))
+            templates.update(parse_ci_gitlab.gitlab_templates(doc))
     if not templates:
         return
     for rel in paths:

@@ -8,7 +8,8 @@ import re
 
 from scaffolder.assess import (
     detect_dvc,
-    parse_ci,
+    parse_ci_github,
+    parse_ci_gitlab,
     parse_ci_providers,
     parse_databricks,
     parse_dockerfile,
@@ -289,8 +290,8 @@ def _yaml(
     text = _text(full)
     if text is None:
         return
-    is_github = parse_ci.is_github_workflow(path)
-    is_gitlab = gitlab or parse_ci.is_gitlab_ci(path)
+    is_github = parse_ci_github.is_github_workflow(path)
+    is_gitlab = gitlab or parse_ci_gitlab.is_gitlab_ci(path)
     named_ci = path.rsplit("/", 1)[-1].lower().startswith(
         ("buildspec", "bitbucket-pipelines", "azure-pipelines", "cloudbuild")
     ) or path.startswith((".circleci/", ".pipelines/", ".azuredevops/", ".azure-pipelines/"))
@@ -322,10 +323,10 @@ def _yaml(
             return
     if is_github:
         for doc in docs:
-            facts.extend(parse_ci.github_workflow(doc, path))
+            facts.extend(parse_ci_github.github_workflow(doc, path))
     elif is_gitlab:
         for doc in docs:
-            facts.extend(parse_ci.gitlab_ci(doc, path, templates))
+            facts.extend(parse_ci_gitlab.gitlab_ci(doc, path, templates))
     else:
         for doc in docs:
             provider = parse_ci_providers.provider_of(path, doc)

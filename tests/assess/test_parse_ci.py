@@ -1,4 +1,5 @@
-from scaffolder.assess.parse_ci import github_workflow, gitlab_ci
+from scaffolder.assess.parse_ci_github import github_workflow
+from scaffolder.assess.parse_ci_gitlab import gitlab_ci
 from scaffolder.assess.parse_yaml import load_yaml_documents
 
 

@@ -1,0 +1,155 @@
+"""Facts from GitHub Actions: workflow files (`.github/workflows/*.yml`) and the local
+composite actions their steps use. Steps are classified by `parse_ci.classify`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scaffolder.assess.models import Fact
+from scaffolder.assess.parse_ci import (
+    DEPLOYING_JOB,
+    DETACHED_SERVICE,
+    _as_text,
+    _env_name,
+    _relative,
+    _script_facts,
+    classify,
+    test_paths,
+)
+from scaffolder.assess.parse_databricks import chained_bundle_runs
+from scaffolder.assess.parse_yaml import YMap
+
+# an action pinned by commit (`setup-cli@948d...`): the hash is no evidence of what it runs
+PINNED_SHA = re.compile(r"@[0-9a-f]{7,40}\b")
+
+
+def github_workflow(doc: Any, path: str) -> list[Fact]:
+    """Facts of one GitHub Actions workflow file."""
+    if not isinstance(doc, YMap):
+        return []
+    facts: list[Fact] = []
+    on = doc.get("on", doc.get("true"))  # "true": a file that spelled the key as a YAML boolean
+    triggers: list[str]
+    if isinstance(on, str):
+        triggers = [on]
+    elif isinstance(on, list):
+        triggers = [str(t) for t in on]
+    elif isinstance(on, dict):
+        triggers = list(on)
+    else:
+        triggers = []
+    facts.append(
+        Fact(
+            kind="ci.workflow",
+            path=path,
+            line=doc.line_of("on") if "on" in doc else 1,
+            detail={
+                "provider": "github",
+                "triggers": triggers,
+                "permissions": "permissions" in doc,
+                "name": str(doc.get("name") or path),
+            },
+        )
+    )
+    if "schedule" in triggers:
+        facts.append(
+            Fact(
+                kind="ci.schedule", path=path, line=doc.line_of("on"), detail={"provider": "github"}
+            )
+        )
+    jobs = doc.get("jobs")
+    if not isinstance(jobs, YMap):
+        return facts
+    for job_id, job in jobs.items():
+        if not isinstance(job, dict):
+            continue
+        job_line = jobs.line_of(job_id)
+        env = _env_name(job.get("environment"))
+        if env:
+            facts.append(
+                Fact(
+                    kind="ci.environment",
+                    path=path,
+                    line=job.line_of("environment"),
+                    detail={"job": job_id, "name": env, "manual": False, "provider": "github"},
+                )
+            )
+        steps = job.get("steps") or []
+        head = f"{job_id} {job.get('name') or ''}"
+        runs = " ".join(
+            _as_text(s.get("run"))
+            for s in (steps if isinstance(steps, list) else [])
+            if isinstance(s, dict)
+        )
+        for kind in classify(head):
+            if kind in ("integration", "promote", "deploy", "data_validation"):
+                detail = {"job": job_id}
+                if kind == "integration" and test_paths(runs):
+                    detail["tests"] = test_paths(runs)
+                facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=job_line, detail=detail))
+        facts.extend(chained_bundle_runs(runs, path, job_line, job_id))
+        if isinstance(job.get("uses"), str):  # a reusable workflow call
+            for kind in classify(job["uses"]):
+                facts.append(
+                    Fact(kind=f"ci.step.{kind}", path=path, line=job_line, detail={"job": job_id})
+                )
+        if not isinstance(steps, list):
+            continue
+        lines = getattr(steps, "item_lines", [job_line] * len(steps))
+        for step, line in zip(steps, lines, strict=False):
+            if not isinstance(step, dict):
+                continue
+            # an action pinned by commit (`setup-cli@948d...e2e...`): the hash says nothing
+            uses_text = PINNED_SHA.sub("@", _as_text(step.get("uses")))
+            text = " ".join(
+                [
+                    _as_text(step.get("name")),
+                    _as_text(step.get("run")),
+                    uses_text,
+                    _as_text(step.get("with")),
+                ]
+            )
+            for kind in classify(text):
+                detail = {"job": job_id}
+                if kind == "integration" and test_paths(_as_text(step.get("run"))):
+                    detail["tests"] = test_paths(_as_text(step.get("run")))
+                facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
+            if DEPLOYING_JOB.search(head) and DETACHED_SERVICE.search(_as_text(step.get("run"))):
+                facts.append(
+                    Fact(kind="ci.step.deploy", path=path, line=line, detail={"job": job_id})
+                )
+            facts.extend(_script_facts(_as_text(step.get("run")), path, line, job_id))
+            uses = step.get("uses")
+            if isinstance(uses, str) and uses.startswith("./"):  # a local (composite) action
+                facts.append(
+                    Fact(
+                        kind="ci.local_action",
+                        path=path,
+                        line=line,
+                        detail={"job": job_id, "action": _relative(uses).rstrip("/")},
+                    )
+                )
+    return facts
+
+
+def composite_action(doc: Any, path: str, line: int, job: str, action: str) -> list[Fact]:
+    """The steps of a local composite action (`runs: {using: composite, steps: [...]}`), read
+    as steps of the workflow job that uses it (at that step's line), as GitHub runs them."""
+    runs = doc.get("runs") if isinstance(doc, YMap) else None
+    steps = runs.get("steps") if isinstance(runs, dict) else None
+    if not isinstance(steps, list) or str(runs.get("using")) != "composite":
+        return []
+    facts: list[Fact] = []
+    for step in steps:
+        if not isinstance(step, dict):
+            continue
+        text = " ".join(_as_text(step.get(k)) for k in ("name", "run", "uses", "with"))
+        for kind in classify(text):
+            detail = {"job": job, "via": action}
+            facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
+    return facts
+
+
+def is_github_workflow(path: str) -> bool:
+    return path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml"))
