@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from scaffolder.assess.detect_azureml import azureml_facts
+from scaffolder.assess.json_shapes import holds_no_parameters
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.parse_databricks import _bundle_resources, _dbx_workflows
 from scaffolder.assess.parse_yaml import YMap
@@ -357,10 +358,8 @@ def json_facts(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Probl
             for fact_kind, tool in CFN_RESOURCES.get(kind, []):
                 facts.append(_fact(fact_kind, path, 1, zone, tool=tool, resource=str(logical)))
         return facts, []
-    if is_clarify_analysis(data):
-        # SageMaker Clarify's analysis configuration (`methods` with `shap`, `report`, bias
-        # metrics, over a `dataset_type` and `label`): what a Clarify job was given, kept beside
-        # its report; it sets no parameter of the project's run
+    if holds_no_parameters(data):
+        # a Clarify analysis config, a serving traffic-routing file (json_shapes.py)
         return facts, []
     if not {str(k).lower() for k in data} <= RUN_SETTINGS:
         # a file of only where the run happens (an Azure ML workspace's `config.json`:
@@ -373,19 +372,6 @@ def json_facts(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Probl
     if env:
         facts.append(_fact("config.environment", path, 1, zone, env=env))
     return facts, []
-
-
-CLARIFY_METHODS = {"shap", "pdp", "report", "pre_training_bias", "post_training_bias"}
-
-
-def is_clarify_analysis(data: dict) -> bool:
-    methods = data.get("methods")
-    return (
-        isinstance(methods, dict)
-        and bool(set(methods) & CLARIFY_METHODS)
-        and "dataset_type" in data
-        and ("label" in data or "headers" in data)
-    )
 
 
 def is_config_json(parts: tuple[str, ...]) -> bool:

@@ -21,6 +21,7 @@ from scaffolder.assess.python_libraries import (
     _package_of,
 )
 from scaffolder.assess.python_recover import recover
+from scaffolder.assess.python_scoring import mark_scoring_flows
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
 # a cheap gate that keeps a 20,000-file scan fast. The facts themselves come from the AST.
@@ -250,6 +251,7 @@ def parse_python(
             )
     visitor = _Visitor(path, zone, is_test_file)
     visitor.visit(tree)
+    mark_scoring_flows(tree, visitor.facts)
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset

@@ -127,7 +127,11 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
             integration.add((fact.path, fact.line))
         if fact.kind == "script.command":
             commands.setdefault(fact.path, []).append(fact)
-        elif fact.kind in PIPELINE_KINDS and fact.zone is Zone.SOURCE:
+        elif (
+            fact.kind in PIPELINE_KINDS
+            and fact.zone is Zone.SOURCE
+            and not fact.detail.get("scores")
+        ):
             pipelines.setdefault(fact.path, fact)
         elif fact.kind == "serving.app" and fact.zone is Zone.SOURCE and _creates_endpoint(fact):
             endpoints.setdefault(fact.path, fact)

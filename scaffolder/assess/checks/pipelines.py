@@ -22,8 +22,11 @@ ORCHESTRATED = ("airflow.dag", "kfp.pipeline", "pipeline.def")
 
 
 def orchestrated(f: Facts) -> list:
+    """Orchestrated pipelines, but for flows that only score with a trained model (batch
+    scoring: `python_scoring.py`), which train nothing."""
     stages = f.of("dvc.stage")
-    return of(f, *ORCHESTRATED) + (stages if len(stages) >= 2 else [])
+    flows = [x for x in of(f, *ORCHESTRATED) if not x.detail.get("scores")]
+    return flows + (stages if len(stages) >= 2 else [])
 
 
 # what a project that trains a model shows somewhere: a model saved, loaded, evaluated, tracked
@@ -93,6 +96,13 @@ def r_orchestrated(f: Facts) -> Verdict:
                 + ")"
             )
         return Verdict(True, where(pipelines), f"training runs as an orchestrated pipeline{names}")
+    scoring = [x for x in of(f, "pipeline.def") if x.detail.get("scores")]
+    if scoring:
+        return Verdict(
+            False,
+            where(scoring),
+            "the orchestrated flows score with a trained model (batch scoring); none trains one",
+        )
     return elsewhere(
         f,
         ORCHESTRATED,

@@ -1,0 +1,137 @@
+"""Defect classes read from the tenth held-out batch's misses once it joined the calibration
+part, over-scores first: a batch-scoring flow read as the training pipeline, pickled feature
+vectors read as a model, a traffic-routing JSON read as a parameter file, a shadow validator read
+as data validation, tests that mock the drift check read as drift tests; then evidence not read.
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+import json
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+
+def outcome(root, check_id):
+    return checks(root)[check_id].outcome
+
+
+SCORING_FLOW = """
+    from prefect import flow, task
+
+    from churn.inference.predictor import predict_active
+
+
+    @task
+    def score_batch(df):
+        return predict_active(df, alias="champion")
+
+
+    @flow(name="batch-scoring")
+    def batch_scoring_flow(limit=None):
+        df = extract(limit)
+        write_predictions(score_batch(df))
+
+
+    if __name__ == "__main__":
+        batch_scoring_flow()
+"""
+SCORING_WORKFLOW = """
+    on: [workflow_dispatch]
+    jobs:
+      batch-scoring:
+        runs-on: ubuntu-latest
+        steps:
+          - run: python -m orchestration.flows.batch_scoring
+"""
+
+
+def test_a_flow_that_only_scores_batches_is_no_training_pipeline(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'churn'\n",
+            "orchestration/flows/batch_scoring.py": SCORING_FLOW,
+            ".github/workflows/batch-scoring.yml": SCORING_WORKFLOW,
+            "notebooks/train.py": "import joblib\njoblib.dump(model, 'model.pkl')\n",
+        },
+    )
+    found = checks(tmp_path)
+    assert found["pipelines.orchestrated"].outcome is Outcome.FAIL, found["pipelines.orchestrated"]
+    assert "batch_scoring.py" in found["pipelines.orchestrated"].evidence[0]
+    assert found["pipelines.image-build"].outcome is Outcome.FAIL
+
+
+def test_a_flow_that_trains_and_evaluates_is_a_training_pipeline(tmp_path):
+    # near miss: a training flow predicts too (its evaluation), through a task that fits
+    flow = SCORING_FLOW.replace(
+        "write_predictions(score_batch(df))", "fit_and_evaluate(df)\n        score_batch(df)"
+    ).replace(
+        "    @task\n",
+        "    @task\n    def fit_and_evaluate(df):\n        model.fit(df)\n"
+        "        return model.predict(df)\n\n\n    @task\n",
+        1,
+    )
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'churn'\n",
+            "orchestration/flows/batch_scoring.py": flow,
+            ".github/workflows/batch-scoring.yml": SCORING_WORKFLOW,
+        },
+    )
+    found = checks(tmp_path)
+    assert found["pipelines.orchestrated"].outcome is Outcome.PASS
+    assert found["pipelines.image-build"].outcome is Outcome.PASS
+    # a flow that calls the project's training step by name trains, wherever the fit lives
+    write(
+        tmp_path / "b",
+        {
+            "flows/retrain.py": """
+                from prefect import flow
+                from pkg.steps import train_model, predict_holdout
+
+                @flow
+                def retrain():
+                    predict_holdout(train_model())
+            """,
+        },
+    )
+    assert outcome(tmp_path / "b", "pipelines.orchestrated") is Outcome.PASS
+
+
+ROUTING = {
+    "canary_enabled": False,
+    "canary_traffic_pct": 0,
+    "champion_traffic_pct": 100,
+    "canary_model_uris": ["/app/models/canary"],
+    "champion_model_uris": ["/app/models/champion"],
+    "ensemble_weights": {"xgboost": 0.5, "random_forest": 0.5},
+}
+
+
+def test_a_traffic_routing_file_is_no_parameter_file(tmp_path):
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "xgboost\n",
+            "api/config/traffic_routing.json": json.dumps(ROUTING),
+        },
+    )
+    assert outcome(tmp_path, "repro.config-file") is Outcome.FAIL
+
+
+def test_a_config_json_with_run_parameters_beside_routing_is_a_parameter_file(tmp_path):
+    # near miss: the training's parameters in the same folder, or mixed into the routing file
+    mixed = {**ROUTING, "learning_rate": 0.1, "max_depth": 6}
+    write(tmp_path, {"api/config/traffic_routing.json": json.dumps(mixed)})
+    assert outcome(tmp_path, "repro.config-file") is Outcome.PASS
+    write(
+        tmp_path / "b",
+        {
+            "api/config/traffic_routing.json": json.dumps(ROUTING),
+            "config/train.json": json.dumps({"n_estimators": 200, "threshold": 0.5}),
+        },
+    )
+    assert outcome(tmp_path / "b", "repro.config-file") is Outcome.PASS
