@@ -85,3 +85,33 @@ def test_a_file_log_of_an_older_project_is_carried_over_verbatim(project, state_
         assert len(again.entries()) == 3
     finally:
         again.close()
+
+
+def test_append_audit_builds_each_line_from_the_newest_and_import_audit_only_fills_an_empty_log(
+    state_uri,
+):
+    seen = []
+
+    def build(count, last):
+        seen.append((count, last))
+        return f"line {count + 1} after {last}"
+
+    with open_store(state_uri, "proj") as store:
+        assert store.append_audit(build) == "line 1 after None"
+        assert store.append_audit(build) == "line 2 after line 1 after None"
+        assert seen == [(0, None), (1, "line 1 after None")]
+        assert store.import_audit(["old 1", "old 2"]) == 0  # the log has entries: nothing copied
+        assert store.audit_lines() == ["line 1 after None", "line 2 after line 1 after None"]
+    with open_store(state_uri, "fresh") as store:
+        assert store.import_audit(["old 1", "", "old 2\n"]) == 2  # blank lines dropped
+        assert store.audit_lines()[0] == "old 1"
+        assert len(store.audit_lines()) == 2
+        assert store.append_audit(lambda count, last: f"{count}:{last.strip()}") == "2:old 2"
+
+
+def test_new_id_is_short_and_unique():
+    from mlops_runtime.state import new_id
+
+    ids = {new_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(len(i) == 12 and i.isalnum() for i in ids)

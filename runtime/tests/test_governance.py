@@ -247,3 +247,48 @@ def test_approvals_are_structured_and_actors_say_where_they_come_from(fake_proje
     aliases.move_alias(fake_project, "champion", version, reason="x", actor="on-call")
     last = AuditLog.of(fake_project).entries()[-1]
     assert (last["actor"], last["actor_source"]) == ("on-call", "caller")
+
+
+def test_previous_approved_version_facts_and_retire_alias(fake_project, registry_client):
+    from mlops_runtime.governance.lineage import lineage_of
+
+    first = register(fake_project, data_digest="d1")
+    with pytest.raises(aliases.GovernanceError, match="no version of fake-model has alias"):
+        aliases.previous_approved(fake_project)
+    aliases.move_alias(fake_project, "champion", first, reason="first")
+    second = register(fake_project, data_digest="d2")
+    aliases.move_alias(fake_project, "champion", second, reason="second")
+    assert aliases.previous_approved(fake_project, "champion") == first
+
+    facts = aliases.version_facts(registry_client, "fake-model", second)
+    assert (facts.version, facts.status) == (second, "READY")
+    assert facts.tags["lineage.data_digest"] == "d2" and facts.has_model_card
+    assert lineage_of(facts.tags)["data_digest"] == "d2"
+    assert "governance.champion_since" not in lineage_of(facts.tags)  # only lineage.* tags
+    with pytest.raises(aliases.GovernanceError, match="has no version 99"):
+        aliases.version_facts(registry_client, "fake-model", "99")
+
+    aliases.move_alias(fake_project, "challenger", first, reason="try it")
+    assert aliases.retire_alias(fake_project, "challenger", reason="lost the A/B test") == first
+    assert aliases.alias_version(registry_client, "fake-model", "challenger") is None
+    assert aliases.retire_alias(fake_project, "challenger", reason="again") is None
+    last = AuditLog.of(fake_project).entries()[-1]
+    assert (last["action"], last["from"], last["reason"]) == ("retire", first,
+                                                              "lost the A/B test")  # fmt: skip
+
+
+def test_log_to_mlflow_copies_an_entry_and_moves_the_anchor_read_anchor_reads(
+    fake_project, registry_client
+):
+    from mlops_runtime.governance.audit import log_to_mlflow, read_anchor
+
+    assert read_anchor(fake_project) is None  # nothing anchored yet
+    entry = {"action": "move", "alias": "champion", "to": "3", "from": None}
+    run_id = log_to_mlflow(fake_project, entry, head=(7, "abc123"))
+    assert read_anchor(fake_project) == (7, "abc123")
+    run = registry_client.get_run(run_id)
+    assert run.data.tags["audit.to"] == "3" and "audit.from" not in run.data.tags
+    assert run.info.experiment_id == registry_client.get_experiment_by_name(
+        audit_experiment(fake_project)).experiment_id  # fmt: skip
+    log_to_mlflow(fake_project, {"action": "approve"})  # no head: the anchor stays
+    assert read_anchor(fake_project) == (7, "abc123")

@@ -5,11 +5,13 @@ limits, and acting only on its own project and environment. Each case changes no
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from mlops_runtime.remediation import receiver as rx
@@ -323,3 +325,58 @@ def test_a_retrain_via_airflow_asks_the_rest_api_with_a_bearer_token(tmp_path, m
     assert run[0] == "/api/v2/dags/p_training/dagRuns" and run[1] == "Bearer jwt-1"
     assert run[2]["conf"]["trigger"] == "alert" and run[2]["conf"]["reasons"] == ["drift in x"]
     assert not (tmp_path / "retrains.jsonl").exists()  # nothing trained locally
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"{not json", "not JSON"),
+        (b'{"alerts": {}}', "no 'alerts' list"),
+        (json.dumps({"alerts": [1]}).encode(), "alerts[0]: expected an object"),
+        (json.dumps({"alerts": [{"labels": {"a": 1}}]}).encode(), "alerts[0].labels"),
+        (json.dumps({"alerts": [{"status": "pending"}]}).encode(), "firing or resolved"),
+    ],
+)
+def test_parse_payload_names_what_is_wrong(body, message):
+    with pytest.raises(rx.PayloadError, match=re.escape(message)):
+        rx.parse_payload(body)
+
+
+def test_parse_payload_returns_the_checked_alerts():
+    alerts = rx.parse_payload(json.dumps(payload(alert(), alert("MLDecay", "f2"))).encode())
+    assert [a["labels"]["alertname"] for a in alerts] == ["MLDataDrift", "MLDecay"]
+    assert alerts[0]["fingerprint"] == "f1"
+    assert rx.parse_payload(b'{"alerts": [{}]}') == [{"labels": {}, "annotations": {}}]
+
+
+def test_token_file_is_the_projects_secret_unless_the_variable_says_otherwise(
+    fake_project, monkeypatch
+):
+    monkeypatch.delenv("REMEDIATION_TOKEN_FILE", raising=False)
+    assert rx.token_file(fake_project) == fake_project.root / "secrets" / "remediation-token"
+    monkeypatch.setenv("REMEDIATION_TOKEN_FILE", "/run/secrets/token")
+    assert rx.token_file(fake_project) == Path("/run/secrets/token")
+
+
+def test_the_default_remediator_pages_for_its_own_project_and_do_page_logs_it(fake_project):
+    from mlops_runtime.remediation.actions import do_page
+
+    remediator = rx.default_remediator(fake_project)
+    try:
+        assert remediator.project == "fake" and remediator.environment == "dev"
+        planned = remediator.handle(payload(
+            alert("MLSomethingOdd", "f1", project="fake"),  # not in the policy: default page
+            alert("MLSomethingOdd", "f2", project="someone-else"),
+        ))  # fmt: skip
+        remediator.wait()
+        assert planned[0]["action"] == "page" and planned[1]["result"].startswith("not ours")
+        pages = fake_project.root / "artifacts" / "monitoring" / "state" / "pages.jsonl"
+        assert pages.is_file(), sorted(p for p in fake_project.root.rglob("*"))
+        assert [json.loads(line)["alert"] for line in pages.read_text().splitlines()] == [
+            "MLSomethingOdd"]  # fmt: skip
+    finally:
+        remediator.close()
+    log = fake_project.root / "pages.jsonl"
+    outcome = do_page("MLDecay", ["recall 0.4 < 0.6"], None, log)
+    assert outcome["status"] == "succeeded" and "no PAGER_WEBHOOK_URL" in outcome["detail"]
+    assert json.loads(log.read_text())["reasons"] == ["recall 0.4 < 0.6"]
