@@ -13,6 +13,7 @@ import sys
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.python_calls import CallFacts
+from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
 from scaffolder.assess.python_libraries import (
     DRIFT_LIBRARIES,
@@ -57,6 +58,7 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.wrappers: dict[str, list[str]] = {}  # def kubectl(*args): run(["kubectl", *args])
         self.siblings: list[str] = []
+        self.opened: dict[str, str] = {}  # file handle -> the path it was opened on
         # the project's own top-level package (`pkg` of src/pkg/...): absolute imports of it
         # are local too
         parts = path.split("/")
@@ -159,6 +161,9 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         self.instances[target.id] = qualified
+                        path = opened_path(node.value, qualified)
+                        if path:
+                            self.opened[target.id] = path
                     elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                         self.instances[f"{target.value.id}.{target.attr}"] = qualified
         self.generic_visit(node)
@@ -206,6 +211,9 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
                 qualified = self.qualify(item.context_expr.func)
                 if qualified:
                     self.instances[item.optional_vars.id] = qualified
+                    path = opened_path(item.context_expr, qualified)
+                    if path:
+                        self.opened[item.optional_vars.id] = path
         self.generic_visit(node)
 
 

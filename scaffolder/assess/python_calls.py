@@ -10,6 +10,7 @@ import re
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess.detect_cdk import cdk_pipeline_facts
 from scaffolder.assess.parse_infra import KEDRO_MODEL_PATH
+from scaffolder.assess.python_data_files import is_data_pickle
 from scaffolder.assess.python_libraries import (
     CLIENT_REGISTRY_CALLS,
     DRIFT_TESTS,
@@ -291,11 +292,14 @@ class CallFacts:
             ):
                 self.add("seed", node, via=kw.arg)
                 break
-        if qualified in ("joblib.dump", "pickle.dump", "torch.save", "cloudpickle.dump") or (
+        pickled = qualified in ("joblib.dump", "pickle.dump", "joblib.load", "pickle.load")
+        if pickled and is_data_pickle(node, last == "dump", self.opened):
+            pass  # feature vectors, arrays or tables pickled: data, not a model
+        elif qualified in ("joblib.dump", "pickle.dump", "torch.save", "cloudpickle.dump") or (
             last == "save_model" and root not in ("self",)
         ):
             self.add("model.save", node, via=qualified)
-        if qualified in ("joblib.load", "pickle.load", "torch.load") or (
+        elif qualified in ("joblib.load", "pickle.load", "torch.load") or (
             root == "mlflow" and last in ("load_model", "spark_udf")
         ):
             # spark_udf(spark, model_uri): batch scoring with the model on Spark

@@ -135,3 +135,111 @@ def test_a_config_json_with_run_parameters_beside_routing_is_a_parameter_file(tm
         },
     )
     assert outcome(tmp_path / "b", "repro.config-file") is Outcome.PASS
+
+
+FEATURE_PICKLES = """
+    import pickle as pkl
+
+
+    def create_pbssdb(output_dir, soaps):
+        ftd = open(f"{output_dir}/Zr-Zr-SOAPS.vec", "wb")
+        pkl.dump(soaps, ftd)
+        ftd.close()
+
+
+    def extract(sub_run_dir):
+        with open(f"{sub_run_dir}/SOAPS.vec", "rb") as ftl:
+            vectors = pkl.load(ftl, encoding="latin1")
+        return vectors
+"""
+
+
+def test_pickled_feature_vectors_are_no_model(tmp_path):
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "scikit-learn\nmlflow\n",
+            "app/endpoints_dataops.py": FEATURE_PICKLES,
+            "app/features.py": """
+                import joblib
+                import numpy as np
+
+                def cache(features):
+                    joblib.dump(features, "cache/features.pkl")
+                    return np.load("x.npy")
+            """,
+        },
+    )
+    found = checks(tmp_path)
+    assert found["tracking.model-artifact"].outcome is Outcome.FAIL
+    assert found["deployment.predict-script"].outcome is Outcome.FAIL
+
+
+def test_a_pickled_model_is_still_a_model(tmp_path):
+    # near miss: the model pickled to a handle, and loaded back to predict
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "scikit-learn\n",
+            "app/train.py": """
+                import pickle
+
+                def save(model):
+                    with open("models/model.pkl", "wb") as handle:
+                        pickle.dump(model, handle)
+            """,
+            "app/predict.py": """
+                import pickle
+
+                def predict(x):
+                    with open("models/model.pkl", "rb") as handle:
+                        return pickle.load(handle).predict(x)
+            """,
+        },
+    )
+    found = checks(tmp_path)
+    assert found["tracking.model-artifact"].outcome is Outcome.PASS
+    assert found["deployment.predict-script"].outcome is Outcome.PASS
+
+
+def test_a_web_app_of_a_project_with_no_model_to_serve_predicts_nothing(tmp_path):
+    # the data service's FastAPI app extracts and pickles feature vectors; no model is saved,
+    # loaded or resolved, and no route predicts
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nmlflow\n",
+            "app/endpoints_dataops.py": FEATURE_PICKLES
+            + """
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.post("/create_pbssdb/{composition}")
+    def create(composition: str):
+        create_pbssdb("/tmp", [])
+""",
+        },
+    )
+    assert outcome(tmp_path, "deployment.predict-script") is Outcome.FAIL
+
+
+def test_a_web_app_with_a_predict_route_predicts(tmp_path):
+    # near miss: the same app with a route that predicts (the model loaded elsewhere)
+    write(
+        tmp_path,
+        {
+            "app/main.py": """
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/predict")
+                def predict(x: float):
+                    return {"y": x}
+            """,
+        },
+    )
+    assert outcome(tmp_path, "deployment.predict-script") is Outcome.PASS

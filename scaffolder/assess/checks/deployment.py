@@ -29,8 +29,18 @@ def kedro_predictions(f: Facts) -> list:
 
 
 def r_predict(f: Facts) -> Verdict:
+    loads = of(f, "model.load") + kedro_predictions(f)
+    apps = of(f, "serving.app", "fastapi.app")
+    # an app serves a model when the project has one to serve: a model it saves, loads or
+    # resolves from a registry, or a route that predicts (a web app of a project whose only
+    # pickles are data serves none)
+    predicting = [
+        x for x in of(f, "fastapi.route") if PREDICTING.search(str(x.detail.get("route")))
+    ]
+    if apps and not (loads or predicting or of(f, "model.save", "mlflow.model_uri", "registry.*")):
+        apps = [x for x in apps if x.kind == "serving.app" and "compose" not in str(x.detail)]
     return found(
-        of(f, "model.load", "serving.app", "fastapi.app") + kedro_predictions(f),
+        loads + apps,
         "predictions come from the saved model",
         "nothing loads a saved model to predict",
     )
