@@ -144,3 +144,40 @@ def _monitor_output(monkeypatch, project, report) -> list[str]:
     with contextlib.redirect_stdout(out):
         assert cli.main(project, ["monitor"]) == 0
     return out.getvalue().splitlines()
+
+
+def test_kpi_summary_says_the_value_against_its_floor_or_why_there_is_none():
+    from mlops_runtime.monitoring.report import kpi_summary
+
+    kpi = {"name": "churners_caught", "measure": "recall", "labelled": 10, "window_hours": 24.0,
+           "threshold": 0.6, "value": 0.5, "below": True, "note": ""}  # fmt: skip
+    assert kpi_summary(kpi) == ("churners_caught (recall on 10 labelled predictions of the last "
+                                "24 h, floor 0.6): 0.500, below its floor")  # fmt: skip
+    assert kpi_summary({**kpi, "value": 0.7, "below": False}).endswith("0.700, at or above its floor")
+    assert kpi_summary(kpi, below="**below**").endswith("0.500, **below** its floor")
+    missing = {**kpi, "value": None, "note": "3 labelled predictions in the window, 5 needed"}
+    assert kpi_summary(missing).endswith(
+        "floor 0.6): not measured: 3 labelled predictions in the window, 5 needed")  # fmt: skip
+
+
+def test_write_report_and_write_monitoring_metrics_write_what_the_job_found(project, tmp_path):
+    import json
+
+    from mlops_runtime.monitoring.metrics import write_monitoring_metrics
+    from mlops_runtime.monitoring.report import write_report
+
+    _log(project, "2", "r-new", [0.8, 0.9, 0.2, 0.1], age=HOUR)
+    reference = generate(500, seed=1)[FEATURE_COLUMNS]
+    report = run_monitoring(
+        project, config=MonitoringConfig.from_dict({}), pipeline_config=object(), write=False,
+        model={"name": "m", "version": "2"},
+        profile=build_profile(reference, [0.3] * len(reference)),
+    )  # fmt: skip
+    assert not (tmp_path / "out").exists()  # write=False: nothing written by the job
+    files = write_report(report, str(tmp_path / "out"))
+    assert json.loads(Path(files["json"]).read_text())["drift"]["rows"] == 4
+    assert (tmp_path / "out" / "latest.md").read_text() == Path(files["markdown"]).read_text()
+    assert files["json"].endswith(".json") and "/reports/" in files["json"]
+    metrics = write_monitoring_metrics(report, tmp_path / "metrics").read_text()
+    assert 'mlops_monitoring_rows{project="sample"} 4.0' in metrics
+    assert 'mlops_drift_detected{project="sample"} 0.0' in metrics

@@ -137,3 +137,34 @@ def test_windows_with_too_few_labels_are_not_judged():
     data = joined(now, [False] * 5, rows=10)
     result = detect_decay(data, now, DecayConfig(min_labels=50))
     assert result.judged == 0 and not result.detected
+
+
+def test_save_profile_and_load_profile_round_trip_a_path_and_a_uri(profile, tmp_path):
+    from mlops_runtime.monitoring.profile import load_profile, save_profile
+
+    path = save_profile(profile, tmp_path / "new" / "profile.json")
+    assert path.is_file()
+    assert load_profile(path) == load_profile(path.as_uri()) == load_profile(str(path))
+    loaded = load_profile(path)
+    assert loaded["features"].keys() == profile["features"].keys()
+    assert detect_drift(loaded, live(2000, seed=3, shift=25.0), DriftConfig()).detected
+
+
+def test_profile_for_version_reads_the_tagged_profile_else_the_runs_artifact(
+    profile, fake_project, registry_client, tmp_path
+):
+    from fake_project import register
+    from mlops_runtime.monitoring.profile import (
+        ARTIFACT_PATH, TAG, load_profile, profile_for_version, save_profile,
+    )  # fmt: skip
+
+    uri = fake_project.call("tracking_uri")
+    tagged = register(fake_project, data_digest="d1")
+    saved = save_profile(profile, tmp_path / "p.json")
+    registry_client.set_model_version_tag("fake-model", tagged, TAG, str(saved))
+    assert profile_for_version("fake-model", tagged, uri) == load_profile(saved)
+
+    untagged = register(fake_project, data_digest="d2")
+    run_id = registry_client.get_model_version("fake-model", untagged).run_id
+    registry_client.log_dict(run_id, {"features": {}, "marker": 2}, ARTIFACT_PATH)
+    assert profile_for_version("fake-model", untagged, uri)["marker"] == 2

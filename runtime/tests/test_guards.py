@@ -234,3 +234,22 @@ def test_the_guards_command_shows_releases_and_resets_every_piece_of_state(proje
     assert cleared["totals"] == {"succeeded": 0, "failed": 0, "refused": 0}
     assert cleared["last"] is None and cleared["cooldown_until"] is None
     assert (settings.monitoring_metrics_dir / "retrain.prom").is_file()
+
+
+def test_write_retrain_metrics_exports_the_guards_state(tmp_path):
+    from mlops_runtime.monitoring.metrics import RETRAIN_FILE, write_retrain_metrics
+
+    clock = Clock()
+    g = guards(f"sqlite:///{tmp_path / 'state.db'}", clock, failure_threshold=1, cooldown_hours=0)
+    ticket = g.begin("drift", ["drift: x"], data_digest="a")
+    running = write_retrain_metrics(g.status(), tmp_path / "metrics", "sample").read_text()
+    assert 'mlops_retrain_in_progress{project="sample"} 1.0' in running
+    assert "mlops_retrain_last_success_timestamp_seconds" not in running  # none yet: not written
+    g.finish(ticket, False, "boom")
+    path = write_retrain_metrics(g.status(), tmp_path / "metrics", "sample")
+    assert path == tmp_path / "metrics" / RETRAIN_FILE
+    text = path.read_text()
+    assert 'mlops_retrain_in_progress{project="sample"} 0.0' in text
+    assert 'mlops_retrain_circuit_open{project="sample"} 1.0' in text
+    assert 'mlops_retrain_runs{outcome="failed",project="sample"} 1.0' in text
+    assert 'mlops_retrain_last_start_timestamp_seconds{project="sample"} 1.7e+09' in text

@@ -146,6 +146,14 @@ def test_flagged_rows_reach_the_prediction_log_and_the_review(project, tmp_path,
     lines = [line for line in report.splitlines() if "req-1" in line]
     assert len(lines) == 2 and "out_of_range" in lines[0] and "| 40.0000 |" in lines[0]
     assert main(project, ["review", "--hours", "0"]) == 1
+    from mlops_runtime.monitoring.review import write_review
+
+    path, flagged = write_review(project, hours=1, output="reports/direct.md")
+    assert (path, flagged) == (project.root / "reports" / "direct.md", 2)
+    assert "2 flagged" in path.read_text()
+    assert write_review(project, hours=1, now=now - 3 * 3600)[1] == 0  # an empty window
+    with pytest.raises(ValueError, match="give a positive number of hours"):
+        write_review(project, hours=-1)
 
 
 def test_the_ranges_are_fetched_when_the_version_loads_not_by_a_request(

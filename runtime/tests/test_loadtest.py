@@ -266,3 +266,28 @@ def test_cd_load_tests_a_url_through_the_deploy_script(server, tmp_path, monkeyp
     DELAY["seconds"] = 0.25
     assert deploy.main(target, args) == 1
     assert "error: the SLO was missed: p95_ms" in capsys.readouterr().err
+
+
+def test_write_report_writes_the_json_and_the_markdown(tmp_path):
+    from mlops_runtime.loadtest import write_report
+    from mlops_runtime.loadtest.runner import Measurement
+
+    measurement = Measurement(
+        url="http://127.0.0.1:1", plan=LoadPlan(duration_seconds=2.0, rps=10), requests=20,
+        errors=2, errors_by_kind={"http 500": 2}, elapsed_seconds=2.0,
+        latency_ms={"p50": 10.0, "p95": 300.0, "p99": 400.0, "max": 410.0, "mean": 50.0},
+        service_ms={"p50": 9.0, "p95": 290.0, "p99": 390.0, "max": 400.0, "mean": 45.0},
+    )  # fmt: skip
+    verdicts = judge(parse_slo({"objectives": {"p95_ms": 250}}).objectives,
+                     measurement.as_objectives())  # fmt: skip
+    json_path, md_path = write_report(tmp_path / "new" / "dir", measurement, verdicts)
+    assert (json_path.name, md_path.name) == ("load_test.json", "load_test.md")
+    data = json.loads(json_path.read_text())
+    assert data["errors_by_kind"] == {"http 500": 2}
+    assert not data["passed"] and data["error_rate"] == 0.1
+    by_name = {o["name"]: o for o in data["objectives"]}
+    assert by_name["p95_ms"]["measured"] == 300.0 and not by_name["p95_ms"]["passed"]
+    text = md_path.read_text()
+    assert "**FAILED**: 1 of 4 objectives met" in text
+    assert "| p95 latency | <= 250.0 ms | 300.0 ms | **FAIL** |" in text
+    assert "requests: 20, failed: 2 (10.00%); http 500: 2" in text

@@ -240,3 +240,21 @@ def test_a_given_loader_is_used(serving_project):
     with TestClient(app(serving_project, loader=loader, alias="champion")) as client:
         body = client.post("/predict", json={"rows": [ROW]}).json()
     assert body["model_version"] == "9" and body["predictions"][0]["label"] == 1
+
+
+def test_load_model_follows_the_alias_unless_a_version_is_pinned(
+    serving_project, serving_registry, monkeypatch
+):
+    from mlops_runtime.serving.loader import load_model
+
+    serving_registry.ALIASES["challenger"] = "2"
+    loaded = load_model(serving_project)  # the environment's alias
+    assert (loaded.name, loaded.version, loaded.alias) == ("m", "1", "champion")
+    assert loaded.model.probability == 0.1
+    assert load_model(serving_project, "challenger").version == "2"
+    monkeypatch.setenv("SERVING_MODEL_VERSION", "5")
+    pinned = load_model(serving_project, "challenger")
+    assert (pinned.version, pinned.alias, pinned.model.probability) == ("5", None, 0.5)
+    monkeypatch.delenv("SERVING_MODEL_VERSION")
+    with pytest.raises(LookupError, match="no version of model 'm' has alias 'staging'"):
+        load_model(serving_project, "staging")

@@ -160,3 +160,34 @@ def test_the_projects_prediction_log_is_keyed_by_the_servers_request_ids(
     monkeypatch.delenv("PREDICTION_LOG_ENABLED")
     config.write_text("prediction_log: {enabled: false}\n")
     assert prediction_log_hooks(serving_project) == []
+
+
+def test_prediction_log_hook_takes_its_limits_from_the_environment(monkeypatch):
+    from mlops_runtime.serving.hooks import prediction_log_hook
+
+    monkeypatch.delenv("PREDICTION_LOG_UNHEALTHY_SECONDS", raising=False)
+    monkeypatch.delenv("PREDICTION_LOG_STOP_SECONDS", raising=False)
+    logger = FakeLogger()
+    default = prediction_log_hook(logger, list)
+    assert (default.unhealthy_after, default.stop_seconds) == (120.0, 20.0)
+    assert default.logger is logger and default.to_batch is list
+    monkeypatch.setenv("PREDICTION_LOG_UNHEALTHY_SECONDS", "5")
+    monkeypatch.setenv("PREDICTION_LOG_STOP_SECONDS", "2.5")
+    tuned = prediction_log_hook(logger, list)
+    assert (tuned.unhealthy_after, tuned.stop_seconds) == (5.0, 2.5)
+
+
+def test_event_batch_keys_the_rows_by_the_servers_request_id():
+    from mlops_runtime.monitoring.prediction_log import PredictionBatch
+    from mlops_runtime.serving.hooks import PredictionEvent, event_batch
+
+    frame = pd.DataFrame({"tenure": [1, 2]})
+    event = PredictionEvent(request_id="srv-1", features=frame, probabilities=[0.2, 0.9],
+                            labels=[0, 1], model_name="m", model_version="3",
+                            model_alias="champion", correlation_id="caller-7")  # fmt: skip
+    batch = event_batch(event)
+    assert isinstance(batch, PredictionBatch)
+    assert batch.request_id == "srv-1"  # never the caller's correlation id
+    assert batch.features is frame and batch.predictions == [0, 1]
+    assert (batch.probabilities, batch.model_version, batch.model_alias) == ([0.2, 0.9], "3",
+                                                                             "champion")  # fmt: skip

@@ -230,3 +230,32 @@ def test_explain_refuses_a_model_with_neither_a_probability_nor_numeric_predicti
         assert _predict(client, [row]).json()["predictions"][0]["label"] == "busy"
         refused = _predict(client, [row], "?explain=true")
         assert refused.status_code == 422 and "has neither" in refused.json()["detail"]
+
+
+def test_signature_features_maps_mlflow_column_types_and_optional_columns():
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema, TensorSpec
+
+    inputs = Schema([ColSpec("long", "tenure"), ColSpec("double", "charges"),
+                     ColSpec("string", "plan"), ColSpec("boolean", "paperless"),
+                     ColSpec("datetime", "since", required=False)])  # fmt: skip
+    specs = signature.signature_features(ModelSignature(inputs=inputs))
+    assert [(s.name, s.type, s.nullable) for s in specs] == [
+        ("tenure", "integer", False), ("charges", "number", False), ("plan", "string", False),
+        ("paperless", "boolean", False), ("since", "string", True),
+    ]  # fmt: skip
+    assert signature.signature_features(None) is None
+    tensor = Schema([TensorSpec(np.dtype("float32"), (-1, 3))])
+    assert signature.signature_features(ModelSignature(inputs=tensor)) is None
+
+
+def test_explains_values_only_for_a_regressors_numeric_predictions():
+    from mlops_runtime.serving.explanations import explains_values
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    assert explains_values(LinearRegression(), [1.5, 2])
+    assert not explains_values(LinearRegression(), [])
+    assert not explains_values(LinearRegression(), ["high", 2.0])
+    assert not explains_values(LinearRegression(), [True, False])  # booleans are labels
+    classifier = LogisticRegression().fit([[0], [1]], [0, 1])
+    assert not explains_values(classifier, [0, 1])  # a classifier's labels are not values
