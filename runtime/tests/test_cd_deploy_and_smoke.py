@@ -4,6 +4,7 @@ the image and model version, and a render with the real kubectl."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -148,3 +149,81 @@ def test_deploy_and_smoke_need_only_the_standard_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['mlops_runtime']"
+
+
+def test_run_checks_returns_the_failures_and_the_version_served(live_server, capsys):
+    assert smoke.run_checks(live_server, 10, expect_version="1", labels=(0, 1)) == ([], "1")
+    failures, version = smoke.run_checks(live_server, 10, expect_version="2")
+    assert (failures, version) == (["serves model version 2"], "1")
+    assert "FAIL serves model version 2: 1" in capsys.readouterr().out
+
+
+FAKE_KUBECTL = """\
+#!{python}
+import json, os, sys, time
+with open(os.environ["KUBECTL_LOG"], "a") as log:
+    log.write(json.dumps(sys.argv[1:]) + "\\n")
+if "get" in sys.argv:
+    phase = os.environ["FAKE_ROLLOUT_PHASE"]
+    print(json.dumps({{"metadata": {{"generation": 2}},
+                      "status": {{"observedGeneration": "2", "phase": phase,
+                                 "message": "analysis failed"}}}}))
+if "port-forward" in sys.argv:
+    time.sleep(60)
+"""
+
+
+@pytest.fixture
+def fake_kubectl(tmp_path, monkeypatch):
+    """A kubectl on PATH that logs its arguments (one JSON list a line) and answers a rollout's
+    phase from FAKE_ROLLOUT_PHASE; `port-forward` waits until it is stopped."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "kubectl"
+    script.write_text(FAKE_KUBECTL.format(python=sys.executable))
+    script.chmod(0o755)
+    log = tmp_path / "kubectl.log"
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    monkeypatch.setenv("KUBECTL_LOG", str(log))
+
+    def calls():
+        import json
+
+        return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+    return calls
+
+
+def test_apply_applies_the_overlay_and_waits_for_the_deployment_or_the_rollout(
+    tmp_path, fake_kubectl, monkeypatch
+):
+    deploy.apply(target(tmp_path), "staging", "r/app:7", model_version="7", timeout="2m")
+    apply_call, wait_call = fake_kubectl()
+    assert apply_call[:2] == ["apply", "-k"]
+    assert wait_call == ["-n", "demo-staging", "rollout", "status", "deployment/demo-serving",
+                         "--timeout=2m"]  # fmt: skip
+    monkeypatch.setenv("FAKE_ROLLOUT_PHASE", "Healthy")
+    deploy.apply(target(tmp_path, rollout=True), "production", "r/app:7")
+    assert fake_kubectl()[-1][:4] == ["-n", "demo-production", "get", "rollout/demo-serving"]
+    monkeypatch.setenv("FAKE_ROLLOUT_PHASE", "Degraded")
+    with pytest.raises(deploy.DeployError, match="aborted \\(analysis failed\\)"):
+        deploy.apply(target(tmp_path, rollout=True), "production", "r/app:7")
+
+
+def test_port_forward_forwards_the_service_to_a_free_port_and_stops_it(
+    tmp_path, fake_kubectl, monkeypatch
+):
+    started = []
+    popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(popen(*a, **k))
+                        or started[-1])  # fmt: skip
+    with deploy.port_forward(target(tmp_path), "staging") as url:
+        port = int(url.rsplit(":", 1)[1])
+        assert url == f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 10
+        while not fake_kubectl() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fake_kubectl() == [["-n", "demo-staging", "port-forward", "service/demo-serving",
+                                   f"{port}:80"]]  # fmt: skip
+        assert started[0].poll() is None  # forwarding while the block runs
+    assert started[0].returncode is not None  # stopped at the end

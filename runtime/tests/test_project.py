@@ -67,3 +67,18 @@ def test_settings_default_under_the_project_root(team_package, tmp_path, monkeyp
     settings = load_settings(Project(name="team", package=team_package))
     assert settings.state_uri.startswith("postgresql+psycopg2://")
     assert str(settings.monitoring_metrics_dir) == "/var/metrics"
+
+
+def test_the_slo_file_is_the_variable_else_config_slo_yaml(team_package, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from mlops_runtime.settings import slo_config_path
+
+    monkeypatch.delenv("SLO_CONFIG", raising=False)
+    assert slo_config_path(tmp_path) == tmp_path / "config" / "slo.yaml"
+    monkeypatch.setenv("MLOPS_PROJECT_ROOT", str(tmp_path))
+    assert load_settings(Project("p", team_package)).slo_config == tmp_path / "config" / "slo.yaml"
+    monkeypatch.setenv("SLO_CONFIG", "staging/slo.yaml")
+    assert slo_config_path(tmp_path) == tmp_path / "staging" / "slo.yaml"
+    monkeypatch.setenv("SLO_CONFIG", "/etc/slo.yaml")
+    assert slo_config_path(tmp_path) == Path("/etc/slo.yaml")

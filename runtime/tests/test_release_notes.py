@@ -115,3 +115,17 @@ def test_every_champion_move_writes_notes_linked_from_the_audit_entry(
     promote.promote(fake_project, three)
     assert "- replaces: version 2" in fake_project.path(
         "release_notes/fake-model-champion-v3.md").read_text()  # fmt: skip
+
+
+def test_fetch_version_reads_the_registry_and_the_run(fake_project, registry_client):
+    version = register(fake_project, roc_auc=0.82, lineage=False)
+    run_id = registry_client.get_model_version("fake-model", version).run_id
+    registry_client.log_param(run_id, "C", "0.5")
+    registry_client.log_dict(run_id, {"tenure": {"mean": 0.3, "std": 0.1}, "plan": 0.1},
+                             rn.IMPORTANCE_ARTIFACT)  # fmt: skip
+    record = rn.fetch_version(registry_client, "fake-model", version)
+    assert (record.version, record.run_id) == (version, run_id)
+    assert record.metrics == {"roc_auc": 0.82, "accuracy": 0.75} and record.params == {"C": "0.5"}
+    assert record.version_tags["quality_gate"] == "passed"
+    assert record.importance == {"tenure": 0.3, "plan": 0.1}
+    assert record.model_tests is None  # the run logged none

@@ -76,3 +76,23 @@ def test_the_command_refuses_a_broken_input_a_missing_file_and_no_model(
     assert capsys.readouterr().err.startswith(f"error: cannot read {missing}: No such file")
     assert scoring.main(project, score, lambda: tmp_path / "in.csv", ["--alias", "gone"]) == 1
     assert "has alias 'gone'" in capsys.readouterr().err
+
+
+def test_log_batch_writes_one_batch_unless_the_log_is_off(project, serving_registry, tmp_path):
+    from types import SimpleNamespace
+
+    info = SimpleNamespace(name="m", version="3", alias="champion")
+    features = frame().drop(columns=["y"]).head(4)
+    (tmp_path / "config").mkdir()
+    monitoring = tmp_path / "config" / "monitoring.yaml"
+    monitoring.write_text("prediction_log: {enabled: false}\n")
+    assert scoring.log_batch(project, features, [0.1, 0.6, 0.7, 0.2], [0, 1, 1, 0], info) is False
+    uri = (tmp_path / "artifacts" / "predictions").as_uri()
+    assert not (tmp_path / "artifacts" / "predictions").exists()
+    monitoring.write_text("prediction_log: {enabled: true}\n")
+    assert scoring.log_batch(project, features, [0.1, 0.6, 0.7, 0.2], [0, 1, 1, 0], info) is True
+    logged = read_partitioned(uri, 0, time.time() + 1)
+    assert logged["probability"].tolist() == [0.1, 0.6, 0.7, 0.2]
+    assert logged["prediction"].tolist() == [0, 1, 1, 0]
+    assert set(logged["source"]) == {"batch"} and logged["request_id"].nunique() == 1
+    assert set(logged["model_version"]) == {"3"}

@@ -4,6 +4,8 @@ generated project's pipelines: tests/e2e, the project's tests/test_worker_env.py
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 from mlops_runtime.worker_env import (
@@ -194,3 +196,94 @@ def test_a_pipeline_module_is_compiled_afresh_with_the_declaration_as_it_is_now(
     import sys
 
     assert "shared" not in sys.modules and "kfp_pipeline" not in sys.modules
+
+
+def test_worker_env_path_is_the_variable_else_the_config_file(tmp_path, monkeypatch):
+    from mlops_runtime.worker_env import worker_env_path
+
+    monkeypatch.delenv("WORKER_ENV_CONFIG", raising=False)
+    assert worker_env_path(tmp_path) == tmp_path / "config" / "worker_env.yaml"
+    monkeypatch.setenv("WORKER_ENV_CONFIG", "deploy/env.yaml")
+    assert worker_env_path(tmp_path) == tmp_path / "deploy" / "env.yaml"
+    monkeypatch.setenv("WORKER_ENV_CONFIG", "/etc/worker_env.yaml")
+    assert worker_env_path(tmp_path) == Path("/etc/worker_env.yaml")
+
+
+# A stand-in for kfp and kfp-kubernetes (not in the fast suite's environment; the generated
+# projects' own tests compile real pipelines with them): it records what the runtime asks of
+# kfp.kubernetes, and the pipeline being defined is whatever the test sets.
+FAKE_KFP = {
+    "__init__.py": "",
+    "kubernetes.py": """
+        CALLS = []
+
+        def use_config_map_as_env(task, config_map_name, config_map_key_to_env):
+            CALLS.append((task.name, "config_map", config_map_name, config_map_key_to_env))
+
+        def use_secret_as_env(task, secret_name, secret_key_to_env, optional=False):
+            CALLS.append((task.name, "secret", secret_name, secret_key_to_env, optional))
+    """,
+    "dsl/__init__.py": "",
+    "dsl/pipeline_context.py": """
+        class Pipeline:
+            default = None
+
+            @classmethod
+            def get_default_pipeline(cls):
+                return cls.default
+    """,
+}
+
+
+@pytest.fixture
+def fake_kfp(tmp_path, monkeypatch):
+    from fake_packages import forget_package, write_package
+
+    forget_package("kfp")
+    write_package(tmp_path / "fake_kfp", "kfp", FAKE_KFP, monkeypatch)
+    import kfp.dsl.pipeline_context
+    import kfp.kubernetes
+
+    yield kfp
+    forget_package("kfp")
+
+
+def test_apply_to_kfp_task_and_pipeline_give_every_component_the_declaration(fake_kfp):
+    from types import SimpleNamespace
+
+    from mlops_runtime.worker_env import apply_to_kfp_pipeline, apply_to_kfp_task
+
+    env = parse_worker_env(GOOD)
+    task = SimpleNamespace(name="train", container_spec=object())
+    assert apply_to_kfp_task(task, env) is task
+    assert fake_kfp.kubernetes.CALLS == [
+        ("train", "config_map", "churn-worker-env",
+         {"MLOPS_ENV": "MLOPS_ENV", "MONITORING_ENABLED": "MONITORING_ENABLED",
+          "WINDOW": "WINDOW"}),
+        ("train", "secret", "churn-state", {"uri": "MLOPS_STATE_URI"}, False),
+        ("train", "secret", "churn-mlflow", {"token": "MLFLOW_TRACKING_TOKEN"}, True),
+    ]  # fmt: skip
+
+    fake_kfp.kubernetes.CALLS.clear()
+    with pytest.raises(RuntimeError, match="inside a @dsl.pipeline body"):
+        apply_to_kfp_pipeline(env)
+    tasks = {"prepare": SimpleNamespace(name="prepare", container_spec=object()),
+             "nested": SimpleNamespace(name="nested", container_spec=None),
+             "train": SimpleNamespace(name="train", container_spec=object())}  # fmt: skip
+    fake_kfp.dsl.pipeline_context.Pipeline.default = SimpleNamespace(tasks=tasks)
+    assert apply_to_kfp_pipeline(env) == ["prepare", "train"]  # a nested pipeline applies its own
+    assert {call[0] for call in fake_kfp.kubernetes.CALLS} == {"prepare", "train"}
+    assert len(fake_kfp.kubernetes.CALLS) == 6
+
+
+def test_apply_to_kfp_task_without_kfp_kubernetes_names_the_install(tmp_path, monkeypatch):
+    from fake_packages import forget_package, write_package
+    from mlops_runtime.worker_env import apply_to_kfp_task
+
+    forget_package("kfp")
+    write_package(tmp_path / "bare_kfp", "kfp", {"__init__.py": ""}, monkeypatch)
+    try:
+        with pytest.raises(ImportError, match=r'kfp-kubernetes is needed.*pip install "\.\[kubeflow\]"'):
+            apply_to_kfp_task(object(), parse_worker_env(GOOD))
+    finally:
+        forget_package("kfp")
