@@ -10,8 +10,11 @@ import re
 import signal
 import socket
 import subprocess
+import time
+import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,26 +32,90 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_and_smoke(project: Path, venv: Path, also: Callable[[str], None] | None = None) -> None:
-    """Start `make serve` on a free loopback port, run the project's smoke test (and `also`
-    with the base URL), stop it."""
+@contextmanager
+def served(project: Path, venv: Path, log_name: str = "serve.log", **env: str) -> Iterator[str]:
+    """`make serve` on a free loopback port with `env` added; yields the base URL, then stops
+    the server."""
     port = free_port()
-    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    log = (project / "serve.log").open("w")
+    full_env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", **env}
+    full_env.pop("MLFLOW_TRACKING_URI", None)
+    log = (project / log_name).open("w")
     proc = subprocess.Popen(
         ["make", "serve", f"VENV={venv}", f"PORT={port}"],
-        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=project, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:
-        run([venv / "bin/python", "scripts/smoke_test.py", "--base-url",
-             f"http://127.0.0.1:{port}", "--wait", "90"], project)  # fmt: skip
-        if also is not None:
-            also(f"http://127.0.0.1:{port}")
+        yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
         log.close()
+
+
+def serve_and_smoke(project: Path, venv: Path, also: Callable[[str], None] | None = None) -> None:
+    """Start `make serve` on a free loopback port, run the project's smoke test (and `also`
+    with the base URL), stop it."""
+    with served(project, venv) as url:
+        run([venv / "bin/python", "scripts/smoke_test.py", "--base-url", url, "--wait", "90"],
+            project)  # fmt: skip
+        if also is not None:
+            also(url)
+
+
+def post_rows(url: str, rows: list[dict]) -> tuple[int, dict]:
+    """POST `rows` to `/predict`: the status and the JSON body, a 4xx included."""
+    request = urllib.request.Request(
+        f"{url}/predict", data=json.dumps({"rows": rows}).encode(),
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def wait_ready(url: str, project: Path, log_name: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/ready", timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:  # not listening yet, or 503 while the model loads
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"no /ready within {seconds} s:\n{(project / log_name).read_text()[-3000:]}")
+
+
+def check_refused_by_policy(project: Path, venv: Path) -> None:
+    """The same project served with `SERVING_LIMITS_POLICY=refuse` (README's settings table):
+    a request with a row past the training range is refused with 422 naming the row, its flag
+    and the feature (never the value), an in-range row is still answered, and the refusal is
+    counted. `SERVING_MIN_CONFIDENCE=0.5` turns `low_confidence` off, so only the range
+    decides here (the flag's own check is in check_explanations)."""
+    started = time.monotonic()
+    log = "serve-refuse.log"
+    with served(project, venv, log, SERVING_LIMITS_POLICY="refuse",
+                SERVING_MIN_CONFIDENCE="0.5") as url:  # fmt: skip
+        wait_ready(url, project, log)
+        row = {"tenure_months": 2, "monthly_charges": 70.0, "support_calls": 1, "age": 40,
+               "contract": "one-year"}  # fmt: skip
+        status, body = post_rows(url, [row, {**row, "tenure_months": 110}])
+        assert status == 422, body
+        assert body["detail"] == [{"row": 1, "flags": ["out_of_range"],
+                                   "features": ["tenure_months"]}], body  # fmt: skip
+        assert "110" not in json.dumps(body)
+        status, body = post_rows(url, [row])
+        assert status == 200 and body["predictions"][0]["flags"] == [], body
+        with urllib.request.urlopen(f"{url}/metrics", timeout=30) as answer:
+            metrics = answer.read().decode()
+    refused = re.search(r"^mlops_serving_refused_requests_total\{[^}]*\} (\S+)", metrics, re.M)
+    assert refused and float(refused.group(1)) == 1.0, metrics
+    print(
+        f"SERVING_LIMITS_POLICY=refuse: 422 and counted, in range answered "
+        f"({time.monotonic() - started:.1f} s)"
+    )
 
 
 def check_explanations(base_url: str) -> None:
@@ -213,6 +280,7 @@ def test_level2_both_github(tmp_path, venv):
 
     load_test = check_load_test_against_the_slo(project, venv)
     serve_and_smoke(project, venv, lambda url: (check_explanations(url), load_test(url)))
+    check_refused_by_policy(project, venv)
     check_workflows(project, venv, "github")
     check_manifests(project, venv, tmp_path)
     check_serving_files(project, venv)
