@@ -21,6 +21,7 @@ from scaffolder.assess.python_libraries import (
     _const_str,
     _package_of,
 )
+from scaffolder.assess.python_model_validation import drop_model_validators
 from scaffolder.assess.python_recover import recover
 from scaffolder.assess.python_scoring import mark_scoring_flows
 
@@ -260,6 +261,7 @@ def parse_python(
     visitor = _Visitor(path, zone, is_test_file)
     visitor.visit(tree)
     mark_scoring_flows(tree, visitor.facts)
+    visitor.facts = drop_model_validators(tree, visitor.facts)
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset

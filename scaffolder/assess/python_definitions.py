@@ -58,7 +58,7 @@ class DefinitionFacts:
             self.add("test.function", node, name=name)
             if MODEL_TEST_WORDS.search(name):
                 self.add("test.model", node, name=name)
-            if DRIFT_DEF.search(name):
+            if DRIFT_DEF.search(name) and _exercises_drift(node, self.qualify):
                 self.add("test.drift", node, name=name)
             if re.search(r"dag|pipeline.*compile|compile", name, re.I):
                 self.add("test.pipeline", node, name=name)
@@ -215,6 +215,29 @@ class DefinitionFacts:
                 self.add(
                     "fastapi.route", node, method=qualified.rsplit(".", 1)[1], route=route or ""
                 )
+
+
+# a call that computes drift (`psi(a, b)`, `ks_2samp`, `detector.detect(...)`, Evidently's
+# `DataDriftPreset()`, a monitoring job `run_monitoring(...)`), by its dotted name
+DRIFT_CALL = re.compile(
+    r"drift|psi|population_stab|ks_?2samp|ks_test|kolmogorov|wasserstein|jensen|chi2|"
+    r"detect|monitor|evidently|alibi|nannyml",
+    re.I,
+)
+MOCKED = re.compile(r"mock|fake|stub|patch|monkeypatch", re.I)
+
+
+def _exercises_drift(test: ast.AST, qualify) -> bool:
+    """A test named for drift tests drift detection when it calls it, or code of a drift module
+    (`from src.data_drift_setup import main; main()`, its dependencies mocked); not when the
+    drift check is the mock (`mock_check_drift.assert_called_once()`) or a policy is fed a drift
+    flag (`should_skip_training(True, False)`)."""
+    for item in ast.walk(test):
+        if isinstance(item, ast.Call):
+            name = qualify(item.func) or ast.unparse(item.func)
+            if DRIFT_CALL.search(name) and not MOCKED.search(name):
+                return True
+    return False
 
 
 def _compares(node: ast.AST) -> bool:

@@ -243,3 +243,107 @@ def test_a_web_app_with_a_predict_route_predicts(tmp_path):
         },
     )
     assert outcome(tmp_path, "deployment.predict-script") is Outcome.PASS
+
+
+SHADOW_VALIDATOR = """
+    import mlflow.pytorch
+
+
+    def _load(uri):
+        return mlflow.pytorch.load_model(uri).eval()
+
+
+    def validate(challenger_version, X_eval, y_eval):
+        production = _load("models:/rul@production")
+        challenger = _load(f"models:/rul/{challenger_version}")
+        return compare(production(X_eval), challenger(X_eval), y_eval)
+"""
+
+
+def test_a_shadow_validator_of_models_is_no_data_validation(tmp_path):
+    write(tmp_path, {"src/shadow/validator.py": SHADOW_VALIDATOR})
+    assert outcome(tmp_path, "validation.data-checks") is Outcome.FAIL
+
+
+def test_a_validate_function_of_input_data_is_data_validation(tmp_path):
+    # near miss: `validate` checking the input frame, beside a model loaded elsewhere in the file
+    write(
+        tmp_path,
+        {
+            "src/serving/inputs.py": """
+                import joblib
+
+                MODEL = joblib.load("models/model.joblib")
+
+
+                def validate(df):
+                    missing = set(COLUMNS) - set(df.columns)
+                    if missing:
+                        raise ValueError(missing)
+                    return df
+            """,
+        },
+    )
+    assert outcome(tmp_path, "validation.data-checks") is Outcome.PASS
+
+
+def test_tests_that_mock_the_drift_check_are_no_drift_tests(tmp_path):
+    write(
+        tmp_path,
+        {
+            "tests/unit/test_training_flow.py": """
+                from unittest.mock import MagicMock
+
+                import flows.training_flow as training_flow
+                from src.training.policy import should_skip_training
+
+
+                def test_training_pipeline_drift_refreshes_api(monkeypatch):
+                    mock_check_drift = MagicMock(return_value=True)
+                    monkeypatch.setattr("flows.training_flow.task_check_drift", mock_check_drift)
+                    training_flow.training_pipeline.fn(force_run=False)
+                    mock_check_drift.assert_called_once()
+
+
+                def test_should_skip_training_returns_false_when_drift_detected():
+                    assert should_skip_training(True, False) is False
+            """,
+        },
+    )
+    assert outcome(tmp_path, "quality.drift-tests") is Outcome.FAIL
+
+
+def test_tests_that_run_drift_detection_or_a_drift_module_are_drift_tests(tmp_path):
+    # near misses: a test computing PSI, and one running a drift module with its SDK mocked
+    write(
+        tmp_path,
+        {
+            "tests/test_drift.py": """
+                from src.drift import psi
+
+
+                def test_psi_flags_a_shifted_sample():
+                    assert psi([1, 2, 3], [7, 8, 9]) > 0.2
+            """,
+        },
+    )
+    assert outcome(tmp_path, "quality.drift-tests") is Outcome.PASS
+    write(
+        tmp_path / "b",
+        {
+            "tests/unit/data_drift_setup_test.py": """
+                from unittest.mock import MagicMock, patch
+
+                from src.data_drift_setup import main
+
+
+                @patch("src.data_drift_setup.DataDriftDetector")
+                def test_data_drift_setup(mock_detector):
+                    mock_monitor = MagicMock()
+                    mock_detector.create_from_datasets.return_value = mock_monitor
+                    main()
+                    mock_monitor.enable_schedule.assert_called_once()
+            """,
+        },
+    )
+    assert outcome(tmp_path / "b", "quality.drift-tests") is Outcome.PASS
