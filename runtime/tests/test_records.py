@@ -136,40 +136,37 @@ def test_a_training_run_logs_its_data_and_config_and_record_version_tags_the_ver
         data: Data = field(default_factory=Data)
 
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
+    # by the variable, not mlflow.set_tracking_uri: that would pin a URI for later tests
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)
-    try:
-        mlflow.set_experiment(experiment_id=mlflow.create_experiment("e", (tmp_path / "a").as_uri()))
-        config_file = tmp_path / "pipeline.yaml"
-        config_file.write_text("model: {type: logistic_regression}\n")
-        frame = pd.DataFrame({"x": [1, 2, 3], "churn": [0, 1, 0]})
-        with mlflow.start_run(tags={"lineage.git_commit": "0123abcd"}) as run:
-            digest = records.log_training_data(frame, "data/raw.csv", "raw", "churn")
-            records.log_config(Config(), config_file)
-            records.log_config(Config(), tmp_path / "missing.yaml")  # no file: effective only
-        client = MlflowClient(uri)
-        logged = client.get_run(run.info.run_id)
-        assert digest == records.data_digest(frame) == logged.data.tags["lineage.data_digest"]
-        assert logged.inputs.dataset_inputs[0].dataset.digest == digest
-        artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "config")}
-        assert artifacts == {"config/pipeline.yaml", records.EFFECTIVE_CONFIG}
-        effective = mlflow.artifacts.load_dict(f"runs:/{run.info.run_id}/{records.EFFECTIVE_CONFIG}")
-        assert effective == {"model": {"type": "logistic_regression", "params": {"C": 1.0}},
-                             "data": {"seed": 7, "test_size": 0.2}}  # fmt: skip
+    mlflow.set_experiment(experiment_id=mlflow.create_experiment("e", (tmp_path / "a").as_uri()))
+    config_file = tmp_path / "pipeline.yaml"
+    config_file.write_text("model: {type: logistic_regression}\n")
+    frame = pd.DataFrame({"x": [1, 2, 3], "churn": [0, 1, 0]})
+    with mlflow.start_run(tags={"lineage.git_commit": "0123abcd"}) as run:
+        digest = records.log_training_data(frame, "data/raw.csv", "raw", "churn")
+        records.log_config(Config(), config_file)
+        records.log_config(Config(), tmp_path / "missing.yaml")  # no file: effective only
+    client = MlflowClient(uri)
+    logged = client.get_run(run.info.run_id)
+    assert digest == records.data_digest(frame) == logged.data.tags["lineage.data_digest"]
+    assert logged.inputs.dataset_inputs[0].dataset.digest == digest
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "config")}
+    assert artifacts == {"config/pipeline.yaml", records.EFFECTIVE_CONFIG}
+    effective = mlflow.artifacts.load_dict(f"runs:/{run.info.run_id}/{records.EFFECTIVE_CONFIG}")
+    assert effective == {"model": {"type": "logistic_regression", "params": {"C": 1.0}},
+                         "data": {"seed": 7, "test_size": 0.2}}  # fmt: skip
 
-        client.create_registered_model("m")
-        version = client.create_model_version("m", "file:///m", run.info.run_id).version
-        decision = records.ChampionDecision(True, "the first version to pass")
-        evaluation = {"metrics": {"roc_auc": 0.8}, "passed": True}
-        tags = records.record_version(client, "m", version, run.info.run_id, "m-1", evaluation,
-                                      Config(), decision)  # fmt: skip
-        written = client.get_model_version("m", version)
-        assert written.tags["lineage.git_commit"] == "0123abcd" == tags["lineage.git_commit"]
-        assert written.tags["metric.roc_auc"] == "0.8"
-        assert written.tags[records.DECISION_TAG] == "the first version to pass"
-        assert written.tags["lineage.logged_model_id"] == "m-1"
-        assert "Holdout metrics: roc_auc 0.8000." in written.description
-        assert "Champion: the first version to pass." in written.description
-    finally:
-        mlflow.set_tracking_uri(previous)
+    client.create_registered_model("m")
+    version = client.create_model_version("m", "file:///m", run.info.run_id).version
+    decision = records.ChampionDecision(True, "the first version to pass")
+    evaluation = {"metrics": {"roc_auc": 0.8}, "passed": True}
+    tags = records.record_version(client, "m", version, run.info.run_id, "m-1", evaluation,
+                                  Config(), decision)  # fmt: skip
+    written = client.get_model_version("m", version)
+    assert written.tags["lineage.git_commit"] == "0123abcd" == tags["lineage.git_commit"]
+    assert written.tags["metric.roc_auc"] == "0.8"
+    assert written.tags[records.DECISION_TAG] == "the first version to pass"
+    assert written.tags["lineage.logged_model_id"] == "m-1"
+    assert "Holdout metrics: roc_auc 0.8000." in written.description
+    assert "Champion: the first version to pass." in written.description

@@ -244,8 +244,10 @@ def render(release: Release) -> str:
 
 
 def _artifact(client: Any, run_id: str | None, path: str) -> Any:
-    """A JSON artifact of a run, or None when the run has none (an older version)."""
-    import mlflow
+    """A JSON artifact of a run, or None when the run has none (an older version). Read
+    through `client`, so its tracking server is asked, whatever MLflow's global URI is."""
+    import tempfile
+
     from mlflow.exceptions import MlflowException
 
     if not run_id:
@@ -253,7 +255,8 @@ def _artifact(client: Any, run_id: str | None, path: str) -> Any:
     try:
         if path not in {a.path for a in client.list_artifacts(run_id)}:
             return None
-        return mlflow.artifacts.load_dict(f"runs:/{run_id}/{path}")
+        with tempfile.TemporaryDirectory() as folder:
+            return json.loads(Path(client.download_artifacts(run_id, path, folder)).read_text())
     except (MlflowException, OSError, ValueError):
         return None
 
