@@ -95,7 +95,7 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
         for alias in node.names:
             self.imports.add(alias.name)
             self._sibling(alias.name)
-            if self.own_top and alias.name.split(".")[0] == self.own_top:
+            if self._own(alias.name):
                 self.local_imports.append(alias.name)
             if alias.asname:
                 self.aliases[alias.asname] = alias.name
@@ -119,15 +119,25 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
             return
         self.imports.add(module)
         self._sibling(module)
-        if self.own_top and module.split(".")[0] == self.own_top:
+        if self._own(module):
             self.local_imports.append(module)
-            if module == self.own_top:  # from pkg import registry: the names are modules
+            if module in (self.own_top, "src"):  # from pkg import registry: names are modules
                 self.local_imports.extend(f"{module}.{a.name}" for a in node.names)
         for alias in node.names:
             qualified = f"{module}.{alias.name}"
             self.aliases[alias.asname or alias.name] = qualified
             self.imports.add(qualified)
             self._import_fact(qualified, node)
+
+    def _own(self, module: str) -> bool:
+        """The project's own package: `pkg` of src/pkg/..., or `src` itself when the project
+        imports it as a package (`from src.inference.router import load_model`)."""
+        top = module.split(".")[0]
+        return (
+            bool(self.own_top)
+            and top == self.own_top
+            or (top == "src" and self.path.startswith("src/"))
+        )
 
     def _sibling(self, module: str) -> None:
         """`import loader` / `from loader import x`: maybe a module next to this one."""

@@ -193,6 +193,10 @@ class DefinitionFacts:
         route = stacks.is_flask_route(qualified, call)
         if route is not None:
             self.add("serving.app", node, tool="Flask", route=route)
+        elif call and qualified.startswith("flask.Flask()") and qualified.endswith(".route"):
+            # any other route of a Flask app (`/` of a form app): serving when the app loads a
+            # model (checks/web_apps.py)
+            self.add("flask.route", node, route=_const_str(call.args[0]) if call.args else "")
         if qualified in ("kfp.dsl.pipeline", "kfp.v2.dsl.pipeline"):
             name = _const_str(_kwarg(call, "name")) if call else None
             self.add("kfp.pipeline", node, name=name or node.name)

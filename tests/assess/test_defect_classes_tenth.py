@@ -347,3 +347,85 @@ def test_tests_that_run_drift_detection_or_a_drift_module_are_drift_tests(tmp_pa
         },
     )
     assert outcome(tmp_path / "b", "quality.drift-tests") is Outcome.PASS
+
+
+def test_a_serving_app_importing_src_as_a_package_loads_from_the_registry(tmp_path):
+    # `from src.inference.model_manager import ...`: the project's own modules, followed
+    write(
+        tmp_path,
+        {
+            "src/api/app.py": """
+                from fastapi import FastAPI
+
+                from src.inference.model_manager import reload_serving_model
+
+                app = FastAPI()
+
+
+                @app.post("/predict")
+                def predict(x: float):
+                    return reload_serving_model().predict([[x]])
+            """,
+            "src/inference/model_manager.py": """
+                import mlflow
+
+
+                def reload_serving_model():
+                    return mlflow.pyfunc.load_model("models:/churn@champion")
+            """,
+        },
+    )
+    assert outcome(tmp_path, "tracking.serving-from-registry") is Outcome.PASS
+
+
+def test_a_flask_form_app_loading_the_champion_serves_it(tmp_path):
+    # a Flask app whose only route is `/` (a form) predicts with the model its loader loads
+    write(
+        tmp_path,
+        {
+            "api/app.py": """
+                from flask import Flask
+
+                from api.src.model_loader import load_model_from_mlflow
+
+                app = Flask(__name__)
+
+
+                @app.route("/", methods=["GET", "POST"])
+                def home():
+                    return str(load_model_from_mlflow().predict([[1.0]]))
+            """,
+            "api/src/model_loader.py": """
+                import mlflow
+
+
+                def load_model_from_mlflow(name="eurusd"):
+                    return mlflow.pyfunc.load_model(f"models:/{name}@champion")
+            """,
+        },
+    )
+    found = checks(tmp_path)
+    assert found["tracking.serving-from-registry"].outcome is Outcome.PASS
+    assert found["deployment.serving-api"].outcome is Outcome.PASS
+
+
+def test_a_flask_app_that_loads_no_model_serves_none(tmp_path):
+    # near miss: a Flask dashboard with no model behind it
+    write(
+        tmp_path,
+        {
+            "dashboard/app.py": """
+                from flask import Flask
+
+                app = Flask(__name__)
+
+
+                @app.route("/")
+                def home():
+                    return "runs"
+            """,
+        },
+    )
+    found = checks(tmp_path)
+    assert found["deployment.serving-api"].outcome is Outcome.FAIL
+    assert found["tracking.serving-from-registry"].outcome is Outcome.FAIL

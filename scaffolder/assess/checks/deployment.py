@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, tools, where
+from scaffolder.assess.checks.web_apps import flask_apps_serving_a_model
 from scaffolder.assess.models import Facts
 
 WORKLOADS = {"Deployment", "StatefulSet", "Job", "CronJob", "Pod", "DaemonSet", "Rollout"}
@@ -99,7 +100,7 @@ def r_serving_api(f: Facts) -> Verdict:
         return Verdict(
             True, where(f.of("fastapi.app") + predicts, 3), "a serving API (FastAPI) predicts"
         )
-    others = of(f, "serving.app")
+    others = of(f, "serving.app") + flask_apps_serving_a_model(f)
     if others:
         return Verdict(True, where(others, 3), "a serving API or endpoint exists" + tools(others))
     return Verdict(

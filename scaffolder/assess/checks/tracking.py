@@ -19,6 +19,7 @@ from scaffolder.assess.checks.base import (
     tools,
     where,
 )
+from scaffolder.assess.checks.web_apps import flask_apps_serving_a_model
 from scaffolder.assess.models import Facts
 
 SERVING_PATH = re.compile(
@@ -72,7 +73,7 @@ def r_serving_from_registry(f: Facts) -> Verdict:
     # What is deployed comes from the registry: the serving app (or the project modules it
     # imports) resolves an MLflow alias/stage and loads with MLflow; or deployment code looks up
     # the approved/registered version (SageMaker model packages, Azure ML or Vertex models).
-    apps = {x.path for x in of(f, "fastapi.app", "serving.app")}
+    apps = {x.path for x in of(f, "fastapi.app", "serving.app") + flask_apps_serving_a_model(f)}
     served = reachable(f, apps) if apps else set()
     # by alias (@champion) or stage (/Production); in the serving app's own code also by a
     # version it is given (models:/NAME/{version})

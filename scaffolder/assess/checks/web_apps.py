@@ -1,0 +1,21 @@
+"""Web apps that serve a model whatever their routes are called."""
+
+from __future__ import annotations
+
+from scaffolder.assess.checks.base import of, reachable
+from scaffolder.assess.models import Fact, Facts
+
+
+def flask_apps_serving_a_model(f: Facts) -> list[Fact]:
+    """A route of each Flask app whose module, or the project modules it imports, load a model:
+    the app predicts with it (`@app.route("/")` of a form app posting the features), whatever
+    its routes are called."""
+    routes = of(f, "flask.route")
+    if not routes:
+        return []
+    loads = {x.path for x in of(f, "model.load")}
+    hits = []
+    for path in sorted({x.path for x in routes}):
+        if reachable(f, {path}) & loads:
+            hits.append(next(x for x in routes if x.path == path))
+    return hits
