@@ -22,14 +22,15 @@ PRACTICES = (
     "monitoring.knowledge-limits",
     "governance.business-context",
 )
-# (recall, precision) floors at the figures measured on the labels (docs/assess.md, "Practices
+# (recall, precision) floors at the figures measured on the labels after the classes of
+# test_practices_corpus_classes.py were fixed (docs/assess.md, "Practices
 # beyond the gates"): raise them when a detector improves, never lower them to pass.
 FLOORS = {
-    "validation.explanations": (10 / 16, 1.0),
-    "quality.load-tests": (2 / 7, 1.0),
-    "quality.release-notes": (6 / 6, 6 / 8),
+    "validation.explanations": (12 / 16, 1.0),
+    "quality.load-tests": (4 / 7, 1.0),
+    "quality.release-notes": (6 / 6, 1.0),
     "monitoring.knowledge-limits": (1 / 4, 1.0),
-    "governance.business-context": (1 / 5, 1.0),
+    "governance.business-context": (2 / 5, 1.0),
 }
 
 

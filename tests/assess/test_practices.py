@@ -261,9 +261,11 @@ def test_corpus_repositories_show_the_practices():
             if r.id in PRACTICES and r.outcome is Outcome.PASS
         }
 
-    portfolio = passing("ml-mlops-portfolio")  # SHAP module, CHANGELOG, a model card with KPIs
+    # SHAP module, Locust under tests/load, CHANGELOG, a model card with KPIs
+    portfolio = passing("ml-mlops-portfolio")
     assert set(portfolio) == {
         "validation.explanations",
+        "quality.load-tests",
         "quality.release-notes",
         "governance.business-context",
     }

@@ -21,7 +21,7 @@ from scaffolder.assess.checks.base import (
     tools,
     where,
 )
-from scaffolder.assess.models import Facts
+from scaffolder.assess.models import Facts, Zone
 from scaffolder.assess.practices.load_tests import MAKE_TARGET as LOAD_TARGET
 
 
@@ -44,7 +44,9 @@ def r_explanations(f: Facts) -> Verdict:
 
 def r_load_tests(f: Facts) -> Verdict:
     targets = [x for x in f.of("make.target") if LOAD_TARGET.match(str(x.detail.get("name")))]
-    tests = of(f, "loadtest.script", "ci.step.load_test") + targets
+    # a Locust or k6 file under tests/ is a load test all the same (no test runner collects it)
+    in_tests = f.of("loadtest.script", Zone.TESTS)
+    tests = of(f, "loadtest.script", "ci.step.load_test") + in_tests + targets
     objectives = of(f, "loadtest.objective")
     if not tests:
         return elsewhere(f, ("loadtest.script",), "no load test (Locust, k6, `make load-test`)")

@@ -3,7 +3,8 @@ model serves are written down (and, with them, owners and a model risk evaluatio
 
 Evidence: a model card (`MODEL_CARD.md`, `model_card*.md`) or a business-context document
 (`business_context.md`, `business_case.md`, `kpis.md`) with a filled section headed business
-goal/objective or KPIs/success metrics. A section that still holds only a `TODO`/`TBD` line (as
+goal/objective or KPIs/success metrics, or a labelled line of its own (`- Business objective:
+...`, `**KPIs**: ...`). A section that still holds only a `TODO`/`TBD` line (as
 generated, before the team writes it) is reported as unfilled, as `mlops-scaffold check` does.
 """
 
@@ -28,6 +29,13 @@ SECTIONS = {
     "owners": re.compile(r"\bowner", re.I),
 }
 UNFILLED = re.compile(r"^\W*(TODO|TBD|FIXME|XXX|\[?fill)", re.I)
+# a labelled line instead of a section (`- Business objective: support rebalancing`,
+# `**KPI**: ...`): the label names the section, the rest of the line is its body
+LABELLED = re.compile(
+    r"^\s{0,3}(?:[-*+]\s+)?\**\s*(?P<label>business\s+(?:goal|objective|problem|case)s?|KPIs?"
+    r"|success\s+(?:metric|criteri)\w*)\s*\**\s*:\s*\**(?P<body>.*)$",
+    re.I | re.M,
+)
 
 
 def card_facts(path: str, zone: Zone, text: str) -> list[Fact]:
@@ -44,6 +52,11 @@ def card_facts(path: str, zone: Zone, text: str) -> list[Fact]:
             if pattern.search(title):
                 target = unfilled if (not body or UNFILLED.match(body)) else filled
                 target.setdefault(section, line)
+    for labelled in LABELLED.finditer(text):
+        section = "goal" if labelled["label"].lower().startswith("business") else "kpis"
+        body = labelled["body"].strip()
+        target = unfilled if (not body or UNFILLED.match(body)) else filled
+        target.setdefault(section, text.count("\n", 0, labelled.start()) + 1)
     if not (set(filled) | set(unfilled)) & {"goal", "kpis"}:
         return []
     first = min([*filled.values(), *unfilled.values()])

@@ -2,9 +2,10 @@
 
 Evidence: an explanation library used in the project's code (SHAP, LIME, Captum, Alibi
 explainers, InterpretML, ELI5, dalex), permutation importance computed (scikit-learn's
-`permutation_importance`, the runtime's `explain.global_importance`), or a route that returns
-explanations (`/explain`, `/predict/explanation`; the runtime's serving app answers
-`/predict?explain=true`).
+`permutation_importance`, the runtime's `explain.global_importance`), a managed explainer
+configured (SageMaker Clarify's `SHAPConfig`, Vertex AI's `explain.ExplanationMetadata` given to a
+model: calls, not a type named in an annotation), or a route that returns explanations
+(`/explain`, `/predict/explanation`; the runtime's serving app answers `/predict?explain=true`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ IMPORTS = [
 CALLS = [
     ("sklearn.inspection.permutation_importance", KIND, "permutation importance"),
     ("inspection.permutation_importance", KIND, "permutation importance"),
+    ("sagemaker.clarify.SHAPConfig", KIND, "SageMaker Clarify SHAP"),
+    ("clarify.SHAPConfig", KIND, "SageMaker Clarify SHAP"),
+    ("aiplatform.explain.ExplanationMetadata", KIND, "Vertex AI explanations"),
     (
         "mlops_runtime.serving.app.create_app",
         ENDPOINT,
@@ -47,6 +51,8 @@ TRIGGER_WORDS = [
     "dalex",
     "permutation_importance",
     "/explain",
+    "SHAPConfig",
+    "ExplanationMetadata",
 ]
 ROUTE = re.compile(r"explain|explanation|attribution|/shap\b", re.I)
 

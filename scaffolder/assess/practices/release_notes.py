@@ -2,7 +2,8 @@
 
 Evidence: a kept changelog or release-notes file (`CHANGELOG.md`, `RELEASE_NOTES.md`,
 `HISTORY.md`, `CHANGES.rst`, at the top or under docs/, or a `release_notes/`/`releases/` folder
-of Markdown), CI that publishes releases with notes (`gh release create`, release-drafter,
+of Markdown; a changelog counts once it notes a release, a version or a dated entry, not as an
+unfilled template), CI that publishes releases with notes (`gh release create`, release-drafter,
 semantic-release, release-please, towncrier, git-cliff, commitizen), or code that writes them
 (the runtime's `write_release_notes` on every promotion, a function of the project's own named
 for release notes that writes or logs something).
@@ -37,6 +38,11 @@ CI_STEP = re.compile(
 )
 FILE = re.compile(r"^(release[-_ ]?notes?|change[-_ ]?log|changes|history)(\.(md|rst|txt))?$", re.I)
 FOLDER = {"release_notes", "release-notes", "releases", "changelog"}
+# a release a changelog notes: a version (`## [1.2.0]`, `v0.3`, `Version 2.1`) or a date heading
+RELEASE_ENTRY = re.compile(
+    r"^\W{0,8}(\[?v?\d+\.\d+(\.\d+)?\b|(version|release)\s+v?\d+\.\d+|\d{4}-\d{2}-\d{2})",
+    re.I | re.M,
+)
 NAME = re.compile(r"release_?notes?|changelog", re.I)
 WRITES = {"write", "write_text", "open", "log_text", "log_artifact", "log_dict", "dump"}
 
@@ -46,6 +52,9 @@ def file_facts(parts: tuple[str, ...], zone: Zone, read: Callable[[], str | None
     top = not folders or (len(folders) == 1 and folders[0].lower() in ("docs", "doc"))
     zone = Zone.SOURCE if zone is Zone.DOCS else zone  # notes are documentation by nature
     if top and FILE.match(name):
+        text = read()
+        if not text or not RELEASE_ENTRY.search(text):
+            return []  # an unfilled template (`x.y.z`), "no releases yet": no release noted
         return [Fact(kind=KIND, path="/".join(parts), zone=zone, detail={"tool": "changelog"})]
     if (
         folders

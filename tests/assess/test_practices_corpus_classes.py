@@ -1,0 +1,125 @@
+"""Classes of misses the practice labels of real repositories showed (tests/assess/corpus/
+practices.yml, measured by test_practice_accuracy.py), each read from the repositories' evidence
+and tested here with the near miss beside it that must stay uncredited."""
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, notebook, write
+
+
+def test_a_locust_file_under_tests_is_a_load_test_a_notebook_is_not(tmp_path):
+    # ml-mlops-portfolio (tests/load/locustfile.py), ct-scan-wandb-cloudrun (tests/locustfile.py)
+    locust = """
+        from locust import HttpUser, between, task
+
+        class ApiUser(HttpUser):
+            wait_time = between(0.1, 0.5)
+
+            @task
+            def predict(self):
+                self.client.post("/predict", json={"rows": []})
+    """
+    write(tmp_path / "a", {"tests/load/locustfile.py": locust})
+    result = checks(tmp_path / "a")["quality.load-tests"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert result.evidence == ["tests/load/locustfile.py:1"]
+    write(tmp_path / "b", {"notebooks/load.ipynb": notebook(["from locust import HttpUser\n"])})
+    result = checks(tmp_path / "b")["quality.load-tests"]
+    assert result.outcome is Outcome.FAIL and "seen only in notebook" in result.message
+
+
+def test_a_changelog_counts_once_it_notes_a_release_not_as_a_template(tmp_path):
+    write(
+        tmp_path / "kept",
+        {
+            "CHANGELOG.md": "# Changelog\n\n## [Unreleased]\n\n## [1.7.0] - 2026-08-22\n"
+            "### Added\n- drift alerts\n",
+            "docs/HISTORY.rst": "History\n=======\n\n2026-03-01\n----------\n* first model\n",
+        },
+    )
+    result = checks(tmp_path / "kept")["quality.release-notes"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert sorted(result.evidence) == ["CHANGELOG.md:1", "docs/HISTORY.rst:1"]
+    # databricks-taxi-mlflow: a template never filled; bentoml-mlflow-mnist: no release yet
+    write(
+        tmp_path / "template",
+        {
+            "CHANGELOG.md": "## [project-title] Changelog\n\n# x.y.z (yyyy-mm-dd)\n\n"
+            "*Features*\n* ...\n",
+            "HISTORY.rst": "=======\nHistory\n=======\n\nNo PyPi releases yet!\n",
+        },
+    )
+    result = checks(tmp_path / "template")["quality.release-notes"]
+    assert result.outcome is Outcome.FAIL, result.message
+
+
+def test_managed_explainers_are_explanations_a_type_in_an_annotation_is_not(tmp_path):
+    # flights-sagemaker-cdk-pipelines (a Clarify SHAP job), vertex-mlops (a model uploaded with
+    # explanation metadata)
+    write(
+        tmp_path / "a",
+        {
+            "mlops/scripts/start_shap_analysis.py": """
+                from sagemaker.clarify import SageMakerClarifyProcessor, SHAPConfig
+
+                def run(processor: SageMakerClarifyProcessor, data, model, baseline):
+                    shap_config = SHAPConfig(baseline=baseline, num_samples=100)
+                    processor.run_explainability(data, model, shap_config)
+            """,
+            "src/components.py": """
+                from google.cloud import aiplatform as vertex_ai
+
+                def upload(config, uri):
+                    metadata = vertex_ai.explain.ExplanationMetadata(inputs=config["inputs"])
+                    return vertex_ai.Model.upload(artifact_uri=uri, explanation_metadata=metadata)
+            """,
+        },
+    )
+    result = checks(tmp_path / "a")["validation.explanations"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert {e.split(":")[0] for e in result.evidence} == {
+        "mlops/scripts/start_shap_analysis.py",
+        "src/components.py",
+    }
+    # vertex-pipeline-factories: the type in a dataclass, its use commented out; a Clarify
+    # bias report explains no prediction
+    write(
+        tmp_path / "b",
+        {
+            "training/deploy.py": """
+                from dataclasses import dataclass
+                from typing import Optional
+                from google.cloud.aiplatform import explain
+
+                @dataclass
+                class DeployInfo:
+                    explanation_metadata: Optional[explain.ExplanationMetadata] = None
+                    # model.deploy(explanation_metadata=self.explanation_metadata)
+            """,
+            "bias.py": """
+                from sagemaker.clarify import BiasConfig
+
+                def bias(processor, data):
+                    processor.run_pre_training_bias(data, BiasConfig(label_values_or_threshold=[1]))
+            """,
+        },
+    )
+    assert checks(tmp_path / "b")["validation.explanations"].outcome is Outcome.FAIL
+
+
+def test_a_model_cards_labelled_business_objective_is_its_business_goal(tmp_path):
+    # bikeshare-airflow-sagemaker: reports/<run>/model_card.md "- Business objective: ..."
+    card = (
+        "# Model Card - stockout_xgboost\n\n## Overview\n"
+        "- Use case: Predict short-term stockout risk at stations.\n"
+        "- Business objective: {goal}\n- Owner: MLOps Team\n\n## Modeling\n- PR-AUC 0.96\n"
+    )
+    write(
+        tmp_path / "a",
+        {"reports/2026-03-24/model_card.md": card.format(goal="Support proactive rebalancing.")},
+    )
+    result = checks(tmp_path / "a")["governance.business-context"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert result.evidence == ["reports/2026-03-24/model_card.md:5"]
+    write(tmp_path / "b", {"MODEL_CARD.md": card.format(goal="TODO")})
+    result = checks(tmp_path / "b")["governance.business-context"]
+    assert result.outcome is Outcome.FAIL and "goal unfilled" in result.message
