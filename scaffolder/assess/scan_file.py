@@ -15,6 +15,7 @@ from scaffolder.assess import (
     parse_dockerfile,
     parse_infra,
     parse_manifests,
+    parse_prefect,
     parse_terraform,
     parse_text,
     parse_toml,
@@ -341,6 +342,8 @@ def _yaml(
         if path.rsplit("/", 1)[-1] in ("dvc.yaml", "dvc.yml"):
             for doc in docs:
                 facts.extend(detect_dvc.dvc_artifacts(doc, path, zone))
+        for doc in docs:
+            facts.extend(parse_prefect.deployment_facts(doc, path, zone))
         facts.extend(
             f.model_copy(update={"zone": zone}) if f.zone != zone else f
             for f in parse_manifests.manifest_facts(docs, path, zone)

@@ -429,3 +429,33 @@ def test_a_flask_app_that_loads_no_model_serves_none(tmp_path):
     found = checks(tmp_path)
     assert found["deployment.serving-api"].outcome is Outcome.FAIL
     assert found["tracking.serving-from-registry"].outcome is Outcome.FAIL
+
+
+PREFECT_YAML = """
+    name: churn-prediction-mlops
+    deployments:
+    - name: auto-retrain
+      entrypoint: flows/auto_retrain_flow.py:auto_retrain_flow
+      work_pool:
+        name: local-pool
+      schedules:
+      - cron: 0 3 * * *
+        timezone: null
+"""
+
+
+def test_a_prefect_deployment_schedule_in_prefect_yaml_schedules_the_pipeline(tmp_path):
+    write(tmp_path, {"prefect.yaml": PREFECT_YAML})
+    assert outcome(tmp_path, "pipelines.scheduled") is Outcome.PASS
+
+
+def test_a_prefect_deployment_without_a_schedule_schedules_nothing(tmp_path):
+    # near misses: a deployment run by hand, a schedule switched off, a YAML of another name
+    unscheduled = PREFECT_YAML.replace("- cron: 0 3 * * *", "- cron: null")
+    write(tmp_path, {"prefect.yaml": unscheduled})
+    assert outcome(tmp_path, "pipelines.scheduled") is Outcome.FAIL
+    inactive = PREFECT_YAML.replace("timezone: null", "active: false")
+    write(tmp_path / "b", {"prefect.yaml": inactive})
+    assert outcome(tmp_path / "b", "pipelines.scheduled") is Outcome.FAIL
+    write(tmp_path / "c", {"config/deployments.yaml": PREFECT_YAML})
+    assert outcome(tmp_path / "c", "pipelines.scheduled") is Outcome.FAIL
