@@ -16,15 +16,16 @@ import pytest
 from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, measure
 
 # the calibration part: regression floors at the 154-repository calibration part as measured
-# (93.0 % exact, 86.4 % above 0, weakest dimension tracking 130/154 = 84.4 %, overall 96.8 %). The
-# 138-repository part had 94.0 %, 87.6 %, 85.5 %; the tenth held-out batch's 16 repositories
-# joined with their misses examined (84.4 % exact alone, 78.3 % above 0, 6 too high), before the
-# classes fixed from them.
+# (93.8 % exact, 87.1 % above 0, weakest dimension tracking 132/154 = 85.7 %, overall 97.4 %,
+# 15 too high). The 138-repository part had 94.0 %, 87.6 %, 85.5 %; the tenth held-out batch's 16
+# repositories joined with their misses examined (84.4 % exact alone, 78.3 % above 0, 6 too high:
+# 93.0 % exact with them), and the classes fixed from them (test_defect_classes_tenth.py) took
+# the batch to 116/128 (90.6 %), 57/69 above 0, none too high; the 138 to 1039/1104.
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.93
-ABOVE_ZERO_EXACT = 0.86  # exact on the cells a careful reader rated above 0
-PER_DIMENSION_EXACT = 0.84
+ABOVE_ZERO_EXACT = 0.87  # exact on the cells a careful reader rated above 0
+PER_DIMENSION_EXACT = 0.85
 # the held-out part: the fourth batch (11) and the eleventh (19), 30 repositories. Issue 23's
 # floors: dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %,
 # over-scores <= 2 %. The eleventh batch, labelled before assess ran on it (f0dbed2) and measured
