@@ -459,3 +459,62 @@ def test_a_prefect_deployment_without_a_schedule_schedules_nothing(tmp_path):
     assert outcome(tmp_path / "b", "pipelines.scheduled") is Outcome.FAIL
     write(tmp_path / "c", {"config/deployments.yaml": PREFECT_YAML})
     assert outcome(tmp_path / "c", "pipelines.scheduled") is Outcome.FAIL
+
+
+TRAINING_FLOW = """
+    from prefect import flow, task
+
+
+    @task
+    def task_check_drift():
+        return compute_feature_drift() > 0.2
+
+
+    @flow
+    def training_pipeline(force_run=False):
+        if not task_check_drift() and not force_run:
+            return None
+        return train()
+"""
+
+
+def test_a_retraining_flow_running_the_drift_checking_flow_is_triggered_retraining(tmp_path):
+    write(
+        tmp_path,
+        {
+            "flows/training_flow.py": TRAINING_FLOW,
+            "flows/auto_retrain_flow.py": """
+                from prefect import flow
+
+                from flows.training_flow import training_pipeline
+
+
+                @flow
+                def auto_retrain_flow():
+                    return training_pipeline(force_run=True)
+            """,
+        },
+    )
+    assert outcome(tmp_path, "pipelines.triggered-retraining") is Outcome.PASS
+
+
+def test_a_retraining_flow_that_reaches_no_drift_check_is_not(tmp_path):
+    # near miss: the drift check lives in a module the retraining flow does not run
+    write(
+        tmp_path,
+        {
+            "monitoring/drift.py": TRAINING_FLOW,
+            "flows/auto_retrain_flow.py": """
+                from prefect import flow
+
+                from flows.steps import train
+
+
+                @flow
+                def auto_retrain_flow():
+                    return train()
+            """,
+            "flows/steps.py": "def train():\n    return 1\n",
+        },
+    )
+    assert outcome(tmp_path, "pipelines.triggered-retraining") is Outcome.FAIL

@@ -13,6 +13,7 @@ from scaffolder.assess.checks.base import (
     elsewhere,
     found,
     of,
+    reachable,
     tools,
     where,
 )
@@ -158,6 +159,13 @@ def r_retraining(f: Facts) -> Verdict:
     drift_files = {x.path for x in f.of("drift.*")}
     triggers = f.of("retrain.trigger") + f.of("kfp.run") + f.of("retrain.function")
     hits = [x for x in triggers if x.path in drift_files or x.kind == "retrain.trigger"]
+    # a retraining flow that runs the project's module checking drift (`from flows.training_flow
+    # import training_pipeline`, whose flow trains only on drift)
+    hits += [
+        x
+        for x in f.of("retrain.function")
+        if x.path not in drift_files and reachable(f, {x.path}) & drift_files
+    ]
     hits += [x for x in f.of("airflow.dag") if x.detail.get("schedule") == "asset"]
     # a KFP pipeline that retrains under a condition (dsl.If on the monitoring's decision)
     conditional = {x.path for x in f.of("kfp.condition")}
