@@ -196,3 +196,46 @@ def test_the_rollout_its_services_and_the_template_s_args_fit_together(template_
         "rollout.yaml: analysis 1 gives no stable-hash",
         "rollout.yaml: analysis 1 gives undeclared colour",
     ]
+
+
+def test_rules_text_is_the_recording_rules_with_a_do_not_edit_header(template_file):
+    from mlops_runtime.canary import rules_text
+
+    template = load_template(template_file)
+    text = rules_text(template)
+    assert text.startswith("# Derived from k8s/base/analysis-template.yaml by `make canary-rules`")
+    assert yaml.safe_load(text) == recording_rules(template)
+    assert 'expr: sum(rate(errors{namespace="canary-test", hash="canary"}[2m]))' in text
+
+
+class _RecordingPrometheus(_Prometheus):
+    queries: list = []
+
+    def do_GET(self):  # noqa: N802 - the http.server interface
+        from urllib.parse import parse_qs, urlparse
+
+        self.queries.append(parse_qs(urlparse(self.path).query)["query"][0])
+        super().do_GET()
+
+
+def test_run_analysis_queries_each_metric_with_the_args_and_judges_it(template_file):
+    from mlops_runtime.canary import run_analysis
+
+    template = load_template(template_file)
+    server = HTTPServer(("127.0.0.1", 0), _RecordingPrometheus)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    given = {"namespace": "prod", "canary-hash": "c1", "stable-hash": "s1"}
+    try:
+        _RecordingPrometheus.value = "0.01"
+        assert run_analysis(url, given, template) == [("error-ratio", [0.01], "Successful")]
+        assert 'namespace="prod", hash="c1"' in _RecordingPrometheus.queries[-1]
+        _RecordingPrometheus.value = "0.2"
+        assert run_analysis(url, {**given, "max-error-ratio": "0.5"}, template)[0][2] == (
+            "Successful")  # fmt: skip
+        assert run_analysis(url, given, template)[0][2] == "Failed"
+        with pytest.raises(CanaryError, match="stable-hash"):
+            run_analysis(url, {"namespace": "prod", "canary-hash": "c1"}, template)
+    finally:
+        server.shutdown()
+        _RecordingPrometheus.value = _Prometheus.value

@@ -71,6 +71,7 @@ def test_contributions_have_the_sign_the_data_was_built_with(kind):
     assert high[0].feature == "up" and high[0].contribution > 0.2  # pushed the probability up
     assert low[0].feature == "up" and low[0].contribution < -0.2
     assert (high[0].value, high[0].baseline) == (2.0, baseline["up"])
+    assert all(isinstance(c, explain.Contribution) for c in high + low) and len(high) == 4
     down = pd.DataFrame({"up": [0.0], "down": [2.0], "noise": [0.0], "kind": ["a"]})
     [only] = explain.local_contributions(probability(fitted), down, baseline, top=1)
     assert [c.feature for c in only] == ["down"] and only[0].contribution < 0

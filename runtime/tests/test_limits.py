@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from mlops_runtime.contract import ColumnSpec
-from mlops_runtime.limits import LimitsChecker, LimitsError, LimitsPolicy, training_ranges
+from mlops_runtime.limits import (
+    LimitsChecker,
+    LimitsError,
+    LimitsPolicy,
+    RowLimits,
+    training_ranges,
+)
 from mlops_runtime.serving.app import ServingOptions, create_app
 from mlops_runtime.serving.loader import LoadedModel
 from prometheus_client.parser import text_string_to_metric_families
@@ -29,6 +35,7 @@ def test_ranges_and_scores_from_the_training_data():
     rows = pd.DataFrame({"x": [5.0, 15.0, -2.0, 5.0], "n": [2, 2, 2, 2],
                          "kind": ["a", "a", "a", "c"]})  # fmt: skip
     inside, above, below, unseen = checker.assess(rows, [0.9, 0.9, 0.55, 0.1])
+    assert inside == RowLimits(ood_score=0.0, out_of_range=(), confidence=0.9, flags=())
     assert inside.ood_score == 0.0 and inside.flags == () and inside.confidence == 0.9
     assert above.ood_score == pytest.approx(0.5) and above.out_of_range == ("x",)
     assert above.flags == ("out_of_range",)

@@ -64,3 +64,26 @@ def test_the_card_shows_what_the_model_relies_on():
     assert "| tenure | 0.1200 | 0.0100 |" in card
     assert card.index("| tenure |") < card.index("| age |")
     assert "## What the model relies on" not in render_card("p", INFO, run, None, CFG, CONTRACT)
+
+
+def test_write_model_card_writes_the_card_of_the_aliased_version(fake_project, registry_client):
+    import pytest
+    import yaml
+    from fake_project import register
+    from mlops_runtime.model_card import write_model_card
+    from mlops_runtime.registry import ModelNotFoundError
+
+    contract = fake_project.root / "config" / "data_contract.yaml"
+    contract.write_text(yaml.safe_dump({"name": "t", "columns": [{"name": "x", "type": "number"}]}))
+    cfg = SimpleNamespace(**vars(CFG), registry=SimpleNamespace(model_name="fake-model"),
+                          data=SimpleNamespace(contract="config/data_contract.yaml"))  # fmt: skip
+    with pytest.raises(ModelNotFoundError, match="has alias 'champion'"):
+        write_model_card(fake_project, alias="champion", config=cfg)
+    version = register(fake_project, roc_auc=0.83)
+    registry_client.set_registered_model_alias("fake-model", "champion", version)
+    path = write_model_card(fake_project, "cards/champion.md", "champion", config=cfg)
+    assert path == fake_project.root / "cards" / "champion.md"
+    card = path.read_text()
+    assert card.startswith(f"# Model card: fake-model version {version}")
+    assert "(alias `champion`, environment `dev`)" in card
+    assert "| roc_auc | 0.8300 | 0.7000 |" in card

@@ -103,3 +103,41 @@ def test_reset_refuses_anything_but_a_laptops_state(project, monkeypatch, variab
         reset(project)
     monkeypatch.delenv(variable)
     assert len(read_partitioned(settings.prediction_log_uri, 0, time.time() + 1)) == 5
+
+
+def test_replay_logs_the_served_versions_scores_stamped_at_the_clocks_time(
+    serving_project, serving_registry
+):
+    import dataclasses
+    from collections import Counter
+
+    import numpy as np
+    from mlops_runtime.walkthrough.driver import Options
+    from mlops_runtime.walkthrough.simulator import Scenario, Traffic, replay
+
+    serving_registry.ALIASES["champion"] = "4"
+    features = pd.DataFrame({"tenure": [1, 2, 3], "plan": ["a", "b", "a"]})
+    traffic = Traffic(features, np.array([1, 0, 1]))
+    at = time.time() - 2 * 86400  # two simulated days ago
+
+    def score(model, frame):
+        probabilities = model.predict_proba(frame)[:, 1].tolist()
+        return probabilities, [int(p >= 0.5) for p in probabilities]
+
+    sent = replay(serving_project, traffic, at, score)
+    assert sent.versions == Counter({"4": 3})
+    assert sent.labels["label"].tolist() == [1, 0, 1] and sent.labels["row"].tolist() == [0, 1, 2]
+    uri = load_settings(serving_project).prediction_log_uri
+    assert len(read_partitioned(uri, at + 1, time.time() + 1)) == 0  # not logged as now
+    logged = read_partitioned(uri, at - 1, at + 1)
+    assert logged["probability"].tolist() == pytest.approx([0.4] * 3)
+    assert set(logged["model_version"]) == {"4"} and set(logged["source"]) == {"simulator"}
+    assert set(logged["request_id"]) == set(sent.labels["request_id"])
+
+    # The binding's scenario and the run's options: the documented defaults.
+    scenario = Scenario(app="pkg.serving.app:app", shift={"monthly_charges": 45.0}, score=score)
+    assert (scenario.rows, scenario.decay_flip, scenario.seed) == (400, 0.5, 2026)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        scenario.rows = 10
+    options = Options(days=0)
+    assert (options.port, options.reset, options.days) == (0, True, 0)
