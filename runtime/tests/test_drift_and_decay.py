@@ -151,8 +151,12 @@ def test_save_profile_and_load_profile_round_trip_a_path_and_a_uri(profile, tmp_
 
 
 def test_profile_for_version_reads_the_tagged_profile_else_the_runs_artifact(
-    profile, fake_project, registry_client, tmp_path
+    profile, fake_project, registry_client, tmp_path, monkeypatch
 ):
+    from mlflow.tracking._tracking_service import utils
+
+    # profile_for_version sets MLflow's global tracking URI: undone after this test
+    monkeypatch.setattr(utils, "_tracking_uri", utils._tracking_uri)
     from fake_project import register
     from mlops_runtime.monitoring.profile import (
         ARTIFACT_PATH, TAG, load_profile, profile_for_version, save_profile,

@@ -136,7 +136,10 @@ def test_a_training_run_logs_its_data_and_config_and_record_version_tags_the_ver
         data: Data = field(default_factory=Data)
 
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    # by the variable, not mlflow.set_tracking_uri: that would pin a URI for later tests
+    # MLflow's global URI for this test only (mlflow.set_tracking_uri would pin it for later ones)
+    from mlflow.tracking._tracking_service import utils
+
+    monkeypatch.setattr(utils, "_tracking_uri", uri)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)
     mlflow.set_experiment(experiment_id=mlflow.create_experiment("e", (tmp_path / "a").as_uri()))
