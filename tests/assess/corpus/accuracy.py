@@ -192,9 +192,8 @@ class Accuracy:
 
 
 def heldout_batch(entry: dict) -> int | None:
-    """The held-out batch a repository came in (held out today: the fourth, of 11, and the
-    eleventh, of 19); the other batches joined the calibration part once their misses had been
-    examined."""
+    """The held-out batch a repository came in (held out today: the fourth, of 11); the other
+    batches joined the calibration part once their misses had been examined."""
     return entry.get("heldout_batch") if entry.get("heldout") else None
 
 
