@@ -26,7 +26,7 @@ PRACTICES = (
 # test_practices_corpus_classes.py were fixed (docs/assess.md, "Practices
 # beyond the gates"): raise them when a detector improves, never lower them to pass.
 FLOORS = {
-    "validation.explanations": (12 / 16, 1.0),
+    "validation.explanations": (16 / 16, 1.0),
     "quality.load-tests": (4 / 7, 1.0),
     "quality.release-notes": (6 / 6, 1.0),
     "monitoring.knowledge-limits": (1 / 4, 1.0),

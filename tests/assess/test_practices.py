@@ -271,7 +271,8 @@ def test_corpus_repositories_show_the_practices():
     }
     assert "BankChurn-Predictor/models/model_card.md:97" in portfolio["governance.business-context"]
     assert "validation.explanations" in passing("vertex-model-league")  # SHAP in the components
-    assert passing("dvc-get-started") == {}
+    # its only practice: the model's importances as a DVCLive image at evaluation
+    assert passing("dvc-get-started") == {"validation.explanations": ["src/evaluate.py:60"]}
 
 
 def test_a_corpus_service_shows_its_locust_load_test_once():

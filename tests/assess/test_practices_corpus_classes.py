@@ -123,3 +123,66 @@ def test_a_model_cards_labelled_business_objective_is_its_business_goal(tmp_path
     write(tmp_path / "b", {"MODEL_CARD.md": card.format(goal="TODO")})
     result = checks(tmp_path / "b")["governance.business-context"]
     assert result.outcome is Outcome.FAIL and "goal unfilled" in result.message
+
+
+def test_the_models_own_importances_recorded_with_the_run_explain_it(tmp_path):
+    # dvc-get-started (a DVCLive image), sagemaker-databricks-feature-platform (an MLflow dict),
+    # bikeshare-airflow-sagemaker (a booster's gain, read through getattr too)
+    write(
+        tmp_path / "a",
+        {
+            "src/evaluate.py": """
+                import matplotlib.pyplot as plt
+                import pandas as pd
+
+                def save_importance_plot(live, model, feature_names):
+                    fig, axes = plt.subplots()
+                    pd.Series(model.feature_importances_, index=feature_names).plot.bar(ax=axes)
+                    live.log_image("importance.png", fig)
+            """,
+            "src/train.py": """
+                import mlflow
+
+                def train(model, X, y):
+                    model.fit(X, y)
+                    if hasattr(model, "feature_importances_"):
+                        importances = dict(zip(X.columns, model.feature_importances_.tolist()))
+                        mlflow.log_dict(importances, "feature_importances.json")
+                    return model
+
+                def log_gain(model, artifact_dir):
+                    score = model.get_booster().get_score(importance_type="gain")
+                    mlflow.log_text(str(score), f"{artifact_dir}/feature_importance.csv")
+            """,
+        },
+    )
+    result = checks(tmp_path / "a")["validation.explanations"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert {e.split(":")[0] for e in result.evidence} == {"src/evaluate.py", "src/train.py"}
+    # zenml-house-price-mlflow: importances plotted on screen only; importances picking
+    # features; coef_ printed beside the model saved
+    write(
+        tmp_path / "b",
+        {
+            "src/feature_importance.py": """
+                import matplotlib.pyplot as plt
+
+                def plot_importance(model, names):
+                    plt.barh(names, model.feature_importances_)
+                    plt.show()
+
+                def select(model, X, keep=10):
+                    order = model.feature_importances_.argsort()[::-1][:keep]
+                    return X.iloc[:, order]
+            """,
+            "src/train.py": """
+                import joblib
+
+                def train(model, X, y):
+                    model.fit(X, y)
+                    print(model.coef_)
+                    joblib.dump(model, "model.pkl")
+            """,
+        },
+    )
+    assert checks(tmp_path / "b")["validation.explanations"].outcome is Outcome.FAIL
