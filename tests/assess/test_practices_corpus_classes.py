@@ -186,3 +186,73 @@ def test_the_models_own_importances_recorded_with_the_run_explain_it(tmp_path):
         },
     )
     assert checks(tmp_path / "b")["validation.explanations"].outcome is Outcome.FAIL
+
+
+def test_a_concurrent_timed_client_named_for_load_is_a_load_test(tmp_path):
+    # har-thesis-fastapi-prometheus (scripts/benchmark_throughput.py), flights-sagemaker-cdk-
+    # pipelines (a thread pool of invoke_endpoint calls), telco-churn-prefect-k8s
+    write(
+        tmp_path / "a",
+        {
+            "scripts/benchmark_throughput.py": """
+                import concurrent.futures
+                import time
+                import requests
+
+                def run(url, n_workers, n):
+                    t0 = time.perf_counter()
+                    with concurrent.futures.ThreadPoolExecutor(max_workers=n_workers) as ex:
+                        list(ex.map(lambda _: requests.post(f"{url}/predict", json={}), range(n)))
+                    return n / (time.perf_counter() - t0)
+            """,
+            "mlops/tests/prod_load_test/prod_load_test.py": """
+                from datetime import datetime
+                from multiprocessing.pool import ThreadPool
+                import boto3
+
+                runtime = boto3.client("sagemaker-runtime")
+
+                def predict(row):
+                    return runtime.invoke_endpoint(EndpointName="prod", Body=row)
+
+                def run_test(threads, rows):
+                    start = datetime.now()
+                    ThreadPool(threads).map(predict, rows)
+                    return datetime.now() - start
+            """,
+        },
+    )
+    result = checks(tmp_path / "a")["quality.load-tests"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert {e.split(":")[0] for e in result.evidence} == {
+        "scripts/benchmark_throughput.py",
+        "mlops/tests/prod_load_test/prod_load_test.py",
+    }
+    # churn-prefect-cloudrun's "stress test" posts one batch; a pool downloading data is no
+    # load test, whatever it times
+    write(
+        tmp_path / "b",
+        {
+            "scripts/stress_test.py": """
+                import time
+                import requests
+
+                def run(url, rows):
+                    start = time.time()
+                    requests.post(url, json={"inputs": rows}, timeout=300)
+                    print(time.time() - start)
+            """,
+            "scripts/download_data.py": """
+                import time
+                from concurrent.futures import ThreadPoolExecutor
+                import requests
+
+                def fetch(urls):
+                    start = time.time()
+                    with ThreadPoolExecutor(8) as pool:
+                        pages = list(pool.map(lambda u: requests.get(u, timeout=9), urls))
+                    return pages, time.time() - start
+            """,
+        },
+    )
+    assert checks(tmp_path / "b")["quality.load-tests"].outcome is Outcome.FAIL

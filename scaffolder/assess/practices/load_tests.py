@@ -4,7 +4,10 @@ stress-tested regularly against its latency requirements.
 Evidence of a load test: Locust or Molotov in the project's code, a k6 script (JavaScript
 importing `k6`), an Artillery scenario, a JMeter plan (`.jmx`), the runtime's
 `mlops_runtime.loadtest`, a Makefile target (`load-test`, `stress-test`, `perf-test`) or a CI step
-running one of these. Evidence of the objective it is held to: an SLO file (`slo.yaml`, an
+running one of these, or a Python script named for load (`load_test.py`, `benchmark_throughput.py`,
+`stress.py`...) that sends requests concurrently (a thread or process pool, asyncio.gather) to an
+HTTP or model endpoint and times them (a script posting one request is no load test). Evidence
+of the objective it is held to: an SLO file (`slo.yaml`, an
 `objectives:`/`slo:` map with latency keys such as `p95_ms`), k6 `thresholds`, Artillery
 `ensure`, OpenSLO or Sloth documents.
 """
@@ -36,6 +39,16 @@ MAKE_TARGET = re.compile(r"^(load|stress|perf(ormance)?)[-_]?tests?$", re.I)
 K6_IMPORT = re.compile(r"""(from\s+|require\()\s*['"]k6(/|['"])""")
 K6_THRESHOLD = re.compile(r"thresholds\s*:\s*\{[^}]*p\(\s*9\d", re.S)
 SCRIPT_PATH = re.compile(r"k6|load|perf|stress|bench|smoke|soak", re.I)
+# a hand-written load generator: named for load, concurrent, calling an endpoint, timed
+PY_LOAD_PATH = re.compile(r"(^|[/_.-])(load|stress|bench|perf|soak|throughput|latency)", re.I)
+PY_CONCURRENT = re.compile(
+    r"ThreadPool|ProcessPool|concurrent\.futures|asyncio\.gather|threading\.Thread|\bThread\("
+)
+PY_CALLS_ENDPOINT = re.compile(
+    r"requests\.(post|get)\(|httpx\.|aiohttp|\.(post|get)\(\s*f?[\"']https?:|invoke_endpoint\(|"
+    r"urlopen\(|\.predict\(\s*(endpoint|instances)"
+)
+PY_TIMED = re.compile(r"perf_counter|time\.time\(\)|monotonic\(|datetime\.now\(\)")
 LATENCY_KEY = re.compile(r"^(p\d{2}(_ms|_latency|_seconds|_s)?|latency\w*|\w*_latency\w*)$", re.I)
 
 
@@ -56,6 +69,20 @@ def file_facts(parts: tuple[str, ...], zone: Zone, read: Callable[[], str | None
                 Fact(kind=OBJECTIVE, path=path, line=line, zone=zone, detail={"tool": "k6"})
             )
         return facts
+    if lowered.endswith(".py") and PY_LOAD_PATH.search(path):
+        text = read()
+        if (
+            text
+            and PY_CONCURRENT.search(text)
+            and PY_CALLS_ENDPOINT.search(text)
+            and PY_TIMED.search(text)
+        ):
+            tool = (
+                "a concurrent HTTP client"
+                if "invoke_endpoint" not in text
+                else "concurrent endpoint calls"
+            )
+            return [Fact(kind=SCRIPT, path=path, zone=zone, detail={"tool": tool})]
     return []
 
 
