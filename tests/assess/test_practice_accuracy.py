@@ -29,7 +29,7 @@ FLOORS = {
     "validation.explanations": (16 / 16, 1.0),
     "quality.load-tests": (7 / 7, 1.0),
     "quality.release-notes": (6 / 6, 1.0),
-    "monitoring.knowledge-limits": (1 / 4, 1.0),
+    "monitoring.knowledge-limits": (4 / 4, 1.0),
     "governance.business-context": (2 / 5, 1.0),
 }
 

@@ -256,3 +256,57 @@ def test_a_concurrent_timed_client_named_for_load_is_a_load_test(tmp_path):
         },
     )
     assert checks(tmp_path / "b")["quality.load-tests"].outcome is Outcome.FAIL
+
+
+def test_inputs_checked_against_the_training_reference_know_their_limits(tmp_path):
+    # churn-prefect-cloudrun / prefect-sales-forecasting-gcp: categories of the production batch
+    # the reference never had; kindle-sentiment-airflow-fastapi: inputs beyond 3 sigmas of the
+    # model's baseline statistics
+    write(
+        tmp_path / "a",
+        {
+            "src/monitoring/data_quality.py": """
+                def summarize_unseen_categories(df, ref_df, features):
+                    metrics = {}
+                    for feature in features:
+                        ref_values = set(ref_df[feature].dropna().unique())
+                        cur_values = set(df[feature].dropna().unique())
+                        metrics[feature] = len(cur_values - ref_values)
+                    return metrics
+            """,
+            "app/feature_contract.py": """
+                SIGMAS = 3
+
+                def validate_input_data(data, baseline_stats):
+                    outliers = []
+                    for col, values in data.items():
+                        mean, std = baseline_stats[col]["mean"], baseline_stats[col]["std"]
+                        for v in values:
+                            if abs(v - mean) > SIGMAS * std:
+                                outliers.append(col)
+                    return outliers
+            """,
+        },
+    )
+    result = checks(tmp_path / "a")["monitoring.knowledge-limits"]
+    assert result.outcome is Outcome.PASS, result.message
+    assert {e.split(":")[0] for e in result.evidence} == {
+        "src/monitoring/data_quality.py",
+        "app/feature_contract.py",
+    }
+    # lead-scoring-mlflow-fastapi: unseen categories silently mapped; outliers removed from the
+    # training rows by their own statistics
+    write(
+        tmp_path / "b",
+        {
+            "src/features.py": """
+                def encode_unseen_categories(values, known, default):
+                    return [v if v in known else default for v in values]
+            """,
+            "src/clean.py": """
+                def remove_outliers(df, col):
+                    return df[abs(df[col] - df[col].mean()) > 3 * df[col].std()]
+            """,
+        },
+    )
+    assert checks(tmp_path / "b")["monitoring.knowledge-limits"].outcome is Outcome.FAIL
