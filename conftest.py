@@ -4,6 +4,7 @@
 `postgres_server.create_database()` returns a fresh database's SQLAlchemy URL."""
 
 import os
+import sys
 
 import pytest
 
@@ -17,15 +18,23 @@ for _name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
 
 
 # mlflow.set_experiment() sets MLFLOW_EXPERIMENT_ID in os.environ "so that subprocesses inherit
-# it": an in-process test that calls it would hand its (deleted) store's experiment id to every
-# later test of the same xdist worker and to the processes they start. Each test starts without.
-_MLFLOW_PROCESS_VARIABLES = ("MLFLOW_EXPERIMENT_ID", "MLFLOW_RUN_ID")
+# it", and mlflow.set_tracking_uri() sets MLFLOW_TRACKING_URI and a module global: an in-process
+# test (or runtime code it calls, such as the registry's or the profile's helpers) would hand its
+# deleted store to every later test of the same xdist worker and to the processes they start.
+# Each test starts with what the one before it started with.
+_MLFLOW_PROCESS_VARIABLES = ("MLFLOW_EXPERIMENT_ID", "MLFLOW_RUN_ID", "MLFLOW_TRACKING_URI")
+_MLFLOW_URI_MODULE = "mlflow.tracking._tracking_service.utils"
 
 
 @pytest.fixture(autouse=True)
-def _no_mlflow_experiment_from_an_earlier_test():
+def _no_mlflow_store_from_an_earlier_test():
     before = {name: os.environ.get(name) for name in _MLFLOW_PROCESS_VARIABLES}
+    uri_module = sys.modules.get(_MLFLOW_URI_MODULE)  # never imports MLflow itself
+    uri_before = getattr(uri_module, "_tracking_uri", None)
     yield
+    uri_module = sys.modules.get(_MLFLOW_URI_MODULE)
+    if uri_module is not None and getattr(uri_module, "_tracking_uri", None) != uri_before:
+        uri_module.set_tracking_uri(uri_before)
     for name, value in before.items():
         if value is None:
             os.environ.pop(name, None)

@@ -153,7 +153,9 @@ def test_kpi_summary_says_the_value_against_its_floor_or_why_there_is_none():
            "threshold": 0.6, "value": 0.5, "below": True, "note": ""}  # fmt: skip
     assert kpi_summary(kpi) == ("churners_caught (recall on 10 labelled predictions of the last "
                                 "24 h, floor 0.6): 0.500, below its floor")  # fmt: skip
-    assert kpi_summary({**kpi, "value": 0.7, "below": False}).endswith("0.700, at or above its floor")
+    assert kpi_summary({**kpi, "value": 0.7, "below": False}).endswith(
+        "0.700, at or above its floor"
+    )
     assert kpi_summary(kpi, below="**below**").endswith("0.500, **below** its floor")
     missing = {**kpi, "value": None, "note": "3 labelled predictions in the window, 5 needed"}
     assert kpi_summary(missing).endswith(

@@ -159,7 +159,11 @@ def test_profile_for_version_reads_the_tagged_profile_else_the_runs_artifact(
     monkeypatch.setattr(utils, "_tracking_uri", utils._tracking_uri)
     from fake_project import register
     from mlops_runtime.monitoring.profile import (
-        ARTIFACT_PATH, TAG, load_profile, profile_for_version, save_profile,
+        ARTIFACT_PATH,
+        TAG,
+        load_profile,
+        profile_for_version,
+        save_profile,
     )  # fmt: skip
 
     uri = fake_project.call("tracking_uri")

@@ -283,7 +283,9 @@ def test_apply_to_kfp_task_without_kfp_kubernetes_names_the_install(tmp_path, mo
     forget_package("kfp")
     write_package(tmp_path / "bare_kfp", "kfp", {"__init__.py": ""}, monkeypatch)
     try:
-        with pytest.raises(ImportError, match=r'kfp-kubernetes is needed.*pip install "\.\[kubeflow\]"'):
+        with pytest.raises(
+            ImportError, match=r'kfp-kubernetes is needed.*pip install "\.\[kubeflow\]"'
+        ):
             apply_to_kfp_task(object(), parse_worker_env(GOOD))
     finally:
         forget_package("kfp")
