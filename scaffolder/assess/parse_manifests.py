@@ -266,6 +266,19 @@ def _tool_config(doc: YMap, parts: set[str]) -> bool:
         or _ci_definition(keys)
         or "azureml" in str(doc.get("$schema", "")).lower()  # read by parse_infra as a job
         or _run_settings_only(doc)
+        or _evidently_service(doc)
+    )
+
+
+def _evidently_service(doc: YMap) -> bool:
+    """An Evidently monitoring service's config (`datasets:` each with `column_mapping` and
+    `monitors`, beside `service:` settings): which columns it watches for drift, no parameter
+    of a training run."""
+    datasets = doc.get("datasets")
+    if not isinstance(datasets, dict) or not datasets or "service" not in doc:
+        return False
+    return all(
+        isinstance(d, dict) and "monitors" in d and "column_mapping" in d for d in datasets.values()
     )
 
 
