@@ -60,6 +60,7 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
         self.wrappers: dict[str, list[str]] = {}  # def kubectl(*args): run(["kubectl", *args])
         self.siblings: list[str] = []
         self.opened: dict[str, str] = {}  # file handle -> the path it was opened on
+        self.http_mocked = False  # a test file replacing the HTTP client (python_definitions)
         # the project's own top-level package (`pkg` of src/pkg/...): absolute imports of it
         # are local too
         parts = path.split("/")
@@ -285,6 +286,13 @@ def parse_python(
     if (visitor.local_imports or siblings) and zone is Zone.SOURCE and not is_test_file:
         # siblings: bare imports that may be modules next to this file (`import loader`)
         visitor.add("py.imports", 1, modules=sorted(set(visitor.local_imports)), siblings=siblings)
+    if is_test_file and visitor.http_mocked:
+        # tests named for an endpoint in a file that mocks the HTTP client test the client
+        visitor.facts = [
+            x
+            for x in visitor.facts
+            if not (x.kind == "test.integration" and x.detail.get("by_name"))
+        ]
     if is_test_file:
         # Test files that import the orchestrators test the pipelines (DAG integrity, compile).
         if visitor.uses("airflow"):

@@ -50,6 +50,8 @@ class DefinitionFacts:
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._annotate_args(node)
         name = node.name
+        if self.is_test_file and not self.http_mocked:
+            self.http_mocked = _mocks_http(node, self.qualify)
         if self.is_test_file and name.startswith("test") and _placeholder_test(node):
             # a test touching nothing but builtins (`print("Hello")`, `assert True`) tests
             # nothing of the project
@@ -64,10 +66,11 @@ class DefinitionFacts:
                 self.add("test.pipeline", node, name=name)
             if DATA_TEST.search(name) and re.search(r"data|schema|column|frame", name, re.I):
                 self.add("test.data", node, name=name)
-            if INTEGRATION_TEST.search(name) or re.search(
-                r"(^|/)(integration|e2e)[^/]*/", self.path
-            ):
+            if re.search(r"(^|/)(integration|e2e)[^/]*/", self.path):
                 self.add("test.integration", node, name=name)
+            elif INTEGRATION_TEST.search(name):
+                # by its name only: dropped when the file mocks the HTTP client (parse_python)
+                self.add("test.integration", node, name=name, by_name=True)
         else:
             if stacks.train_command(node, self.qualify):
                 self.add("train.entrypoint", node, via="cli command")
@@ -241,6 +244,36 @@ def _exercises_drift(test: ast.AST, qualify) -> bool:
             name = qualify(item.func) or ast.unparse(item.func)
             if DRIFT_CALL.search(name) and not MOCKED.search(name):
                 return True
+    return False
+
+
+HTTP_CLIENTS = re.compile(r"(^|\.)(requests|httpx|urllib3?|aiohttp)(\.|$)")
+HTTP_MOCK_FIXTURES = {"requests_mock", "httpx_mock", "respx_mock", "responses"}
+
+
+def _mocks_http(test: ast.FunctionDef | ast.AsyncFunctionDef, qualify) -> bool:
+    """A test or fixture that replaces the HTTP call (`monkeypatch.setattr(requests, "post",
+    ...)`, `mock.patch("requests.post")`, `@responses.activate`, a `requests_mock` fixture): the
+    file checks a client's own code, so its tests named for an endpoint do not test the service
+    end to end."""
+    if {a.arg for a in test.args.args} & HTTP_MOCK_FIXTURES:
+        return True
+    for item in [*test.decorator_list, *ast.walk(test)]:
+        if not isinstance(item, (ast.Call, ast.Attribute)):
+            continue
+        func = item.func if isinstance(item, ast.Call) else item
+        name = qualify(func) or ast.unparse(func)
+        if name.startswith(("responses.activate", "respx.mock")):
+            return True
+        if isinstance(item, ast.Call) and re.search(r"(^|\.)(setattr|patch|object)$", name):
+            for arg in item.args[:1]:
+                target = (
+                    arg.value
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                    else qualify(arg) or ast.unparse(arg)
+                )
+                if HTTP_CLIENTS.search(target):
+                    return True
     return False
 
 

@@ -56,3 +56,76 @@ def test_a_config_with_datasets_and_training_parameters_is_a_parameter_file(tmp_
         },
     )
     assert checks(tmp_path)["repro.config-file"].outcome is Outcome.PASS
+
+
+CLIENT = """
+    import requests
+
+
+    def query_endpoint(columns, rows):
+        response = requests.post(URL, json={"dataframe_split": {"columns": columns, "data": rows}})
+        return response.json()["predictions"]
+"""
+CLIENT_TEST = """
+    from unittest.mock import Mock
+
+    import requests
+
+    from endpoint_client import query_endpoint
+
+
+    def test_query_endpoint_sends_dataframe_split(monkeypatch):
+        post = Mock(return_value=Mock(json=Mock(return_value={"predictions": [1]})))
+        monkeypatch.setattr(requests, "post", post)
+        assert query_endpoint(["a"], [[1.0]]) == [1]
+
+
+    @mock.patch("endpoint_client.requests.post")
+    def test_query_endpoint_raises_on_http_error(post):
+        post.return_value.status_code = 401
+        query_endpoint(["a"], [[1.0]])
+
+
+    def test_query_endpoint_rejects_missing_settings(monkeypatch):
+        monkeypatch.delenv("DATABRICKS_HOST", raising=False)
+        with pytest.raises(KeyError):
+            query_endpoint(["a"], [[1.0]])
+
+
+    def test_query_endpoint_with_requests_mock(requests_mock):
+        requests_mock.post(URL, json={"predictions": [1]})
+        assert query_endpoint(["a"], [[1.0]]) == [1]
+"""
+
+
+def test_client_tests_with_mocked_http_are_no_integration_tests(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'client'\n",
+            "endpoint_client.py": CLIENT,
+            "tests/test_client.py": CLIENT_TEST,
+        },
+    )
+    assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.FAIL
+
+
+def test_an_endpoint_test_that_calls_the_running_service_is_an_integration_test(tmp_path):
+    # near miss: the same test name, the request really sent to the deployed endpoint
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'client'\n",
+            "endpoint_client.py": CLIENT,
+            "tests/test_client.py": """
+                import os
+
+                from endpoint_client import query_endpoint
+
+
+                def test_query_endpoint_answers():
+                    assert len(query_endpoint(["a"], [[1.0]])) == 1
+            """,
+        },
+    )
+    assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.PASS
