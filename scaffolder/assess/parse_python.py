@@ -22,6 +22,7 @@ from scaffolder.assess.python_libraries import (
     _package_of,
 )
 from scaffolder.assess.python_model_validation import drop_model_validators
+from scaffolder.assess.python_pyfunc import mark_pyfunc_context_loads
 from scaffolder.assess.python_recover import recover
 from scaffolder.assess.python_scoring import mark_scoring_flows
 
@@ -273,6 +274,7 @@ def parse_python(
     visitor.visit(tree)
     mark_scoring_flows(tree, visitor.facts)
     visitor.facts = drop_model_validators(tree, visitor.facts)
+    mark_pyfunc_context_loads(tree, visitor.facts)
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset

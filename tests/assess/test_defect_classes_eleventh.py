@@ -129,3 +129,61 @@ def test_an_endpoint_test_that_calls_the_running_service_is_an_integration_test(
         },
     )
     assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.PASS
+
+
+PYFUNC_WRAPPER = """
+    import joblib
+    import mlflow.models
+    import mlflow.pyfunc
+
+
+    class ModelWrapper(mlflow.pyfunc.PythonModel):
+        def load_context(self, context):
+            self.pipeline = joblib.load(context.artifacts["pipeline"])
+
+        def predict(self, context, model_input):
+            return self.pipeline.predict(model_input)
+
+
+    mlflow.models.set_model(ModelWrapper())
+"""
+PYFUNC_TRAIN = """
+    import joblib
+    import mlflow
+
+    joblib.dump(pipeline, "pipeline.joblib")
+    mlflow.pyfunc.log_model("model", python_model="wrapper.py", artifacts={"pipeline": "pipeline.joblib"})
+"""
+
+
+def test_a_pyfunc_wrappers_load_context_is_no_prediction_code(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'polymodel'\n",
+            "polymodel/wrapper.py": PYFUNC_WRAPPER,
+            "polymodel/train.py": PYFUNC_TRAIN,
+        },
+    )
+    found = checks(tmp_path)["deployment.predict-script"]
+    assert found.outcome is Outcome.FAIL, found
+
+
+def test_loading_the_logged_pyfunc_to_predict_is_prediction_code(tmp_path):
+    # near miss: the same wrapper, and a batch script loading the logged model to predict
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'polymodel'\n",
+            "polymodel/wrapper.py": PYFUNC_WRAPPER,
+            "polymodel/train.py": PYFUNC_TRAIN,
+            "polymodel/score.py": """
+                import mlflow.pyfunc
+
+                model = mlflow.pyfunc.load_model("models:/polymodel@active")
+                model.predict(frame)
+            """,
+        },
+    )
+    found = checks(tmp_path)["deployment.predict-script"]
+    assert found.outcome is Outcome.PASS, found

@@ -32,6 +32,10 @@ def kedro_predictions(f: Facts) -> list:
 def r_predict(f: Facts) -> Verdict:
     loads = of(f, "model.load") + kedro_predictions(f)
     apps = of(f, "serving.app", "fastapi.app")
+    if not apps:
+        # an MLflow pyfunc wrapper's load_context restores the model wherever it is loaded;
+        # with nothing serving it here, it is no prediction code of the project (python_pyfunc)
+        loads = [x for x in loads if not x.detail.get("pyfunc_context")]
     # an app serves a model when the project has one to serve: a model it saves, loads or
     # resolves from a registry, or a route that predicts (a web app of a project whose only
     # pickles are data serves none)
