@@ -24,7 +24,7 @@ from scaffolder.assess.python_libraries import (
 from scaffolder.assess.python_model_validation import drop_model_validators
 from scaffolder.assess.python_pyfunc import mark_pyfunc_context_loads
 from scaffolder.assess.python_recover import recover
-from scaffolder.assess.python_scoring import mark_scoring_flows
+from scaffolder.assess.python_scoring import mark_data_pipelines, mark_scoring_flows
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
 # a cheap gate that keeps a 20,000-file scan fast. The facts themselves come from the AST.
@@ -273,6 +273,7 @@ def parse_python(
     visitor = _Visitor(path, zone, is_test_file)
     visitor.visit(tree)
     mark_scoring_flows(tree, visitor.facts)
+    mark_data_pipelines(tree, visitor.facts)
     visitor.facts = drop_model_validators(tree, visitor.facts)
     mark_pyfunc_context_loads(tree, visitor.facts)
     if line_offset:

@@ -6,6 +6,10 @@ module it calls, predict (`model.predict(...)`, `predict_active(...)`, a `predic
 never fit, train, tune, cross-validate, build an estimator, log/register/save a model or run
 another pipeline defines a scoring pipeline: its `pipeline.def` fact says so (`scores: True`),
 and neither the pipelines dimension nor CI running it counts it as training.
+
+A Kubeflow pipeline whose every step is named for moving data or predicting (`fetch_jsonl`,
+`import_feature_values`, `BigqueryQueryJobOp`, `BatchPredictJobRunOp`) and none for training
+ingests data or scores batches: its `kfp.pipeline` fact says `scores` or `moves_data`.
 """
 
 from __future__ import annotations
@@ -69,3 +73,53 @@ def mark_scoring_flows(tree: ast.AST, facts: list[Fact]) -> None:
         names = _flow_names(flow, module)
         if any(PREDICTS.search(n) for n in names) and not any(TRAINS.search(n) for n in names):
             fact.detail["scores"] = True
+
+
+# words of a KFP step that moves data (Google Cloud Pipeline Components' BigQuery/GCS ops,
+# fetchers, feature-store imports) or predicts in batch
+DATA_STEP = re.compile(
+    r"^(fetch|import|export|ingest|ingestion|query|extract|download|upload|copy|sync|bigquery|"
+    r"gcs|feature|features|featurestore|store|update|write|read|dbt|sql|snapshot|dataset)$",
+    re.I,
+)
+PREDICT_STEP = re.compile(r"^(predict|prediction|predictions|inference|infer|score|scoring)$", re.I)
+
+
+def _words(name: str) -> list[str]:
+    return re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)
+
+
+def _steps(pipeline: Definition) -> list[str]:
+    """The steps a pipeline function calls by name (components, prebuilt ops)."""
+    return [
+        item.func.id
+        for statement in pipeline.body
+        for item in ast.walk(statement)
+        if isinstance(item, ast.Call)
+        and isinstance(item.func, ast.Name)
+        and item.func.id not in ("range", "str", "int", "len", "list", "dict", "print")
+    ]
+
+
+def mark_data_pipelines(tree: ast.AST, facts: list[Fact]) -> None:
+    """Mark the module's KFP pipelines whose steps only move data or predict."""
+    pipelines = [f for f in facts if f.kind == "kfp.pipeline"]
+    if not pipelines:
+        return
+    by_line = {
+        n.lineno: n
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    for fact in pipelines:
+        pipeline = by_line.get(fact.line)
+        steps = _steps(pipeline) if pipeline is not None else []
+        if not steps or any(TRAINS.search(s) for s in steps):
+            continue
+        words = [_words(s) for s in steps]
+        if not all(any(DATA_STEP.match(w) or PREDICT_STEP.match(w) for w in ws) for ws in words):
+            continue
+        if any(PREDICT_STEP.match(w) for ws in words for w in ws):
+            fact.detail["scores"] = True
+        else:
+            fact.detail["moves_data"] = True

@@ -187,3 +187,75 @@ def test_loading_the_logged_pyfunc_to_predict_is_prediction_code(tmp_path):
     )
     found = checks(tmp_path)["deployment.predict-script"]
     assert found.outcome is Outcome.PASS, found
+
+
+INGEST_PIPELINE = """
+    from kfp import compiler
+    from kfp.dsl import pipeline
+
+    from components.fetch_jsonl import fetch_jsonl
+
+
+    @pipeline(name="dex_liquidity_raw")
+    def raw_pipeline(interval_end_iso: str = ""):
+        for proto in ["uniswap", "sushiswap"]:
+            fetch_jsonl(protocol=proto, interval_end_iso=interval_end_iso)
+
+
+    if __name__ == "__main__":
+        compiler.Compiler().compile(pipeline_func=raw_pipeline, package_path="out.json")
+"""
+PREDICT_PIPELINE = """
+    from google_cloud_pipeline_components.v1.batch_predict_job import BatchPredictJobRunOp
+    from google_cloud_pipeline_components.v1.bigquery import BigqueryQueryJobOp
+    from kfp import dsl
+
+    from pipelines.components.import_feature_values import import_feature_values_cli
+
+
+    @dsl.pipeline(name="hourly-predict")
+    def hourly_pipeline(project: str, region: str, model_name: str):
+        export_op = BigqueryQueryJobOp(project=project, location=region, query="CALL x()")
+        import_op = import_feature_values_cli(project=project, gcs_uri=export_op.outputs["u"])
+        BatchPredictJobRunOp(project=project, model=model_name).after(import_op)
+"""
+TRAIN_SCRIPT = """
+    import joblib
+    from sklearn.ensemble import IsolationForest
+
+    model = IsolationForest().fit(frame)
+    joblib.dump(model, "model.joblib")
+"""
+
+
+def test_kfp_pipelines_that_ingest_or_score_are_no_training_pipeline(tmp_path):
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "kfp\nscikit-learn\n",
+            "pipelines/raw_pipeline.py": INGEST_PIPELINE,
+            "pipelines/hourly_prediction.py": PREDICT_PIPELINE,
+            "scripts/train.py": TRAIN_SCRIPT,
+        },
+    )
+    found = checks(tmp_path)["pipelines.orchestrated"]
+    assert found.outcome is Outcome.FAIL, found
+
+
+def test_a_kfp_pipeline_that_fetches_then_trains_is_a_training_pipeline(tmp_path):
+    # near miss: the same ingestion pipeline with a training step after the fetch
+    pipeline = INGEST_PIPELINE.replace(
+        "            fetch_jsonl(protocol=proto, interval_end_iso=interval_end_iso)",
+        "            data = fetch_jsonl(protocol=proto, interval_end_iso=interval_end_iso)\n"
+        "        train_model(data=data.output)",
+    ).replace("import fetch_jsonl", "import fetch_jsonl, train_model")
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "kfp\nscikit-learn\n",
+            "pipelines/raw_pipeline.py": pipeline,
+            "scripts/train.py": TRAIN_SCRIPT,
+        },
+    )
+    found = checks(tmp_path)["pipelines.orchestrated"]
+    assert found.outcome is Outcome.PASS, found

@@ -24,9 +24,13 @@ ORCHESTRATED = ("airflow.dag", "kfp.pipeline", "pipeline.def")
 
 def orchestrated(f: Facts) -> list:
     """Orchestrated pipelines, but for flows that only score with a trained model (batch
-    scoring: `python_scoring.py`), which train nothing."""
+    scoring: `python_scoring.py`) or KFP pipelines that only move data, which train nothing."""
     stages = f.of("dvc.stage")
-    flows = [x for x in of(f, *ORCHESTRATED) if not x.detail.get("scores")]
+    flows = [
+        x
+        for x in of(f, *ORCHESTRATED)
+        if not x.detail.get("scores") and not x.detail.get("moves_data")
+    ]
     return flows + (stages if len(stages) >= 2 else [])
 
 
