@@ -259,3 +259,70 @@ def test_a_kfp_pipeline_that_fetches_then_trains_is_a_training_pipeline(tmp_path
     )
     found = checks(tmp_path)["pipelines.orchestrated"]
     assert found.outcome is Outcome.PASS, found
+
+
+BROKEN_COMPONENT = """
+    from kfp.dsl import Dataset, Input, Model, Output, component
+
+
+    @component(base_image="python:3.11", packages_to_install=["scikit-learn", "pandas"])
+    def train_model(
+        # training_data: Input[Dataset],
+        # model: Output[Model],
+    ) -> None:
+        import joblib
+        import pandas as pd
+        from sklearn.tree import DecisionTreeClassifier
+
+        df_train = pd.read_csv(training_data.path)
+        y = df_train.pop("target")
+        dtc = DecisionTreeClassifier().fit(X=df_train, y=y)
+        joblib.dump(dtc, model.uri + "/model.joblib")
+"""
+TRIGGER_APP = """
+    from fastapi import FastAPI
+
+    from src.trigger.main import trigger_pipeline
+
+    app = FastAPI(title="Pub/Sub Trigger")
+
+
+    @app.post("/")
+    async def index(envelope: dict):
+        trigger_pipeline(envelope)
+"""
+
+
+def test_a_kfp_component_that_cannot_run_saves_no_model(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'batch'\n",
+            "src/components/model/train.py": BROKEN_COMPONENT,
+            "src/trigger/app.py": TRIGGER_APP,
+        },
+    )
+    found = checks(tmp_path)
+    assert found["tracking.model-artifact"].outcome is Outcome.FAIL, found[
+        "tracking.model-artifact"
+    ]
+    assert found["deployment.predict-script"].outcome is Outcome.FAIL
+
+
+def test_a_kfp_component_with_its_inputs_saves_the_model(tmp_path):
+    # near miss: the same component with its parameters declared
+    component = BROKEN_COMPONENT.replace("# training_data", "training_data").replace(
+        "# model:", "model:"
+    )
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'batch'\n",
+            "src/components/model/train.py": component,
+            "src/trigger/app.py": TRIGGER_APP,
+        },
+    )
+    found = checks(tmp_path)
+    assert found["tracking.model-artifact"].outcome is Outcome.PASS, found[
+        "tracking.model-artifact"
+    ]
