@@ -19,9 +19,11 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
     # practices the questionnaire asks about (scaffolder/assess/practices)
     "load_test": load_tests.CI_STEP,
     "release_notes": release_notes.CI_STEP,
-    # tests, also through task runners (make/just/mise/task/poe/invoke/npm, uv/poetry/hatch run)
+    # tests, also through task runners (make/just/mise/task/poe/invoke/npm, uv/poetry/hatch run;
+    # `make ci-test`, `make unit-tests`: a target named for tests with a prefix)
     "test": re.compile(
-        r"\bpytest\b|\bmake\s+(test|tests|check|unit|coverage)\b|\btox\b|\bnox\b|unittest|"
+        r"\bpytest\b|\bmake\s+([a-z]+[-_])?(test|tests|check|unit|coverage)\b|\btox\b|\bnox\b|"
+        r"unittest|"
         r"hatch\s+(run\s+)?test|\b(just|mise\s+run|mise|task|poe|invoke|inv)\s+(test|tests|check)\b|"
         r"\bnpm\s+(run\s+)?test\b|\byarn\s+test\b|\bpixi\s+run\s+test"
     ),
