@@ -66,8 +66,8 @@ def server(serving_project):
 
 SLO_YAML = """\
 objectives:
-  p95_ms: 200
-  p99_ms: 1000  # generous: this machine may be busy
+  p95_ms: 1000  # generous: a busy 2-core CI machine stalls an in-process server ~0.5 s
+  p99_ms: 5000
   error_rate: 0.01
   rps: 15
 load:
@@ -110,26 +110,26 @@ def test_a_healthy_server_meets_the_slo(server, slo_file, tmp_path, capsys):
     markdown = (tmp_path / "report" / "load_test.md").read_text()
     assert (
         "**Passed**: 4 of 4 objectives met" in markdown
-        and "| p99 latency | <= 1000.0 ms |" in markdown
+        and "| p99 latency | <= 5000.0 ms |" in markdown
     )
 
 
 def test_a_server_slowed_past_the_slo_fails_naming_the_objective(
     server, slo_file, tmp_path, capsys
 ):
-    DELAY["seconds"] = 0.25  # every answer takes 250 ms: past p95 200 ms, within p99 1 s
+    DELAY["seconds"] = 1.2  # every answer takes 1.2 s: past p95 1 s, within p99 5 s
     assert run(server, slo_file, tmp_path) == 1
     captured = capsys.readouterr()
     assert "FAIL p95_ms" in captured.out and "ok   error_rate" in captured.out
     [error] = [line for line in captured.err.splitlines() if line.startswith("error:")]
-    assert error.startswith("error: the SLO was missed: p95_ms ") and "> 200.0 ms" in error
+    assert error.startswith("error: the SLO was missed: p95_ms ") and "> 1000.0 ms" in error
     assert str(tmp_path / "report" / "load_test.md") in error
     report = json.loads((tmp_path / "report" / "load_test.json").read_text())
     verdicts = {o["name"]: o for o in report["objectives"]}
     assert report["passed"] is False and verdicts["p95_ms"]["passed"] is False
-    assert verdicts["p95_ms"]["measured"] >= 250
+    assert verdicts["p95_ms"]["measured"] >= 1200
     assert verdicts["error_rate"]["passed"] is True
-    assert "| p95 latency | <= 200.0 ms |" in (tmp_path / "report" / "load_test.md").read_text()
+    assert "| p95 latency | <= 1000.0 ms |" in (tmp_path / "report" / "load_test.md").read_text()
     assert "**FAIL**" in (tmp_path / "report" / "load_test.md").read_text()
 
 
@@ -263,7 +263,7 @@ def test_cd_load_tests_a_url_through_the_deploy_script(server, tmp_path, monkeyp
     ]
     assert deploy.main(target, args) == 0
     assert json.loads((tmp_path / "r" / "load_test.json").read_text())["requests"] == 16
-    DELAY["seconds"] = 0.25
+    DELAY["seconds"] = 1.2  # past p95 1 s
     assert deploy.main(target, args) == 1
     assert "error: the SLO was missed: p95_ms" in capsys.readouterr().err
 
