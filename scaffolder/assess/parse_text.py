@@ -53,6 +53,11 @@ def parse_readme(text: str, path: str, zone: Zone) -> list[Fact]:
     return [Fact(kind="readme", path=path, line=line, zone=zone, detail={"setup": bool(match)})]
 
 
+MLFLOW_SERVE = re.compile(
+    r"\bmlflow\s+models\s+serve\b.*?(?:-m|--model-uri)[\s=]+[\"']?(models:/[^\s\"']+)"
+)
+
+
 def parse_shell(text: str, path: str, zone: Zone) -> list[Fact]:
     """The commands of a shell script that CI would classify (build, deploy, tests...), with
     continuation lines joined, for the CI steps that run the script."""
@@ -66,6 +71,19 @@ def parse_shell(text: str, path: str, zone: Zone) -> list[Fact]:
             pending += stripped[:-1] + " "
             continue
         command, pending = (pending + stripped).strip(), ""
+        served = MLFLOW_SERVE.search(command) if not command.startswith("#") else None
+        if served:
+            # `mlflow models serve -m models:/NAME/latest`: the server loads what the registry
+            # holds (read by tracking.serving-from-registry as a model URI in serving code)
+            facts.append(
+                Fact(
+                    kind="mlflow.model_uri",
+                    path=path,
+                    line=first,
+                    zone=zone,
+                    detail={"uri": served.group(1), "via": "mlflow models serve"},
+                )
+            )
         if command and not command.startswith("#") and classify(command):
             facts.append(
                 Fact(

@@ -38,3 +38,45 @@ def test_a_ci_step_running_a_prefixed_make_build_target_runs_no_tests(tmp_path):
     # near miss: a prefixed target named for something else
     write(tmp_path, {**FILES, ".github/workflows/ci.yml": WORKFLOW.format(target="ci-build")})
     assert checks(tmp_path)["quality.ci-tests"].outcome is Outcome.FAIL
+
+
+SERVE_SCRIPT = """
+    #!/bin/bash
+    export MLFLOW_TRACKING_URI=http://localhost:5000
+    mlflow models serve \\
+      -m "models:/telco_classifier/latest" \\
+      -p 5003 --host 0.0.0.0 --no-conda
+"""
+TRAIN_REGISTER = """
+    import mlflow
+
+    with mlflow.start_run():
+        mlflow.log_metric("f1", 0.9)
+        mlflow.sklearn.log_model(model, "model", registered_model_name="telco_classifier")
+"""
+
+
+def test_mlflow_models_serve_of_a_registry_uri_serves_from_the_registry(tmp_path):
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "mlflow\n",
+            "ml-model/train_model.py": TRAIN_REGISTER,
+            "ml-model/serve_model.sh": SERVE_SCRIPT,
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+def test_mlflow_models_serve_of_a_run_serves_no_registered_version(tmp_path):
+    # near miss: the server loads a run's model, not a version of the registry
+    script = SERVE_SCRIPT.replace('"models:/telco_classifier/latest"', '"runs:/abc123/model"')
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "mlflow\n",
+            "ml-model/train_model.py": TRAIN_REGISTER,
+            "ml-model/serve_model.sh": script,
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
