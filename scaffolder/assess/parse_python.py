@@ -15,6 +15,7 @@ from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.python_calls import CallFacts
 from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
+from scaffolder.assess.python_drift_metrics import drift_logged
 from scaffolder.assess.python_kfp_component import drop_broken_components
 from scaffolder.assess.python_libraries import (
     DRIFT_LIBRARIES,
@@ -278,6 +279,8 @@ def parse_python(
     visitor.facts = drop_model_validators(tree, visitor.facts)
     mark_pyfunc_context_loads(tree, visitor.facts)
     visitor.facts = drop_broken_components(tree, visitor.facts)
+    if not is_test_file and visitor.uses("mlflow"):
+        visitor.facts.extend(drift_logged(tree, path, zone))
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset

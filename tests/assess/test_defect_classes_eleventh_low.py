@@ -80,3 +80,47 @@ def test_mlflow_models_serve_of_a_run_serves_no_registered_version(tmp_path):
         },
     )
     assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
+
+
+MONITOR_CYCLE = """
+    import mlflow
+
+
+    def run_cycle(result, data_drift):
+        with mlflow.start_run(run_name="monitor"):
+            metrics = {
+                "data_drift_psi": result.data_drift_psi,
+                "champion_rmse": result.champion_rmse,
+            }
+            for feature, value in data_drift.per_feature_ks.items():
+                metrics[f"ks_{feature}"] = value
+            mlflow.log_metrics(metrics)
+"""
+
+
+def test_drift_metrics_logged_to_mlflow_each_cycle_are_monitoring(tmp_path):
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "mlflow\n",
+            "src/driftloop/loop.py": MONITOR_CYCLE,
+            "src/driftloop/train.py": TRAIN_REGISTER,
+        },
+    )
+    assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.PASS
+
+
+def test_training_metrics_logged_to_mlflow_are_no_monitoring(tmp_path):
+    # near miss: the same logging of the model's error, no drift measured
+    cycle = MONITOR_CYCLE.replace('"data_drift_psi": result.data_drift_psi,', "").replace(
+        'metrics[f"ks_{feature}"]', 'metrics[f"rmse_{feature}"]'
+    )
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "mlflow\n",
+            "src/driftloop/loop.py": cycle,
+            "src/driftloop/train.py": TRAIN_REGISTER,
+        },
+    )
+    assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.FAIL

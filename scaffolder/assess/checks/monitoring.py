@@ -30,6 +30,8 @@ def r_pipeline_metrics(f: Facts) -> Verdict:
     watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
     # a pipeline that alerts on its own failure (Airflow callbacks, ZenML/Prefect hooks)
     watched += of(f, "alert.notify")
+    # drift measured by a monitoring run and logged to the tracker (python_drift_metrics)
+    watched += of(f, "drift.logged")
     return found(
         watched,
         "metrics are exported or watched as code" + tools(watched),
