@@ -28,7 +28,8 @@ GATE_METRIC = re.compile(
     r"(?<![a-z0-9])(acc|accuracy|auc|f1|rmse|mse|mae|mape|r2|precision|recall|metric)(?![a-z0-9])",
     re.I,
 )
-GATE_BAR = re.compile(r"baseline|threshold|champion|prod|deployed|previous", re.I)
+# (`expected_accuracy`: the ineuron-style trainer's configured bar a model must reach)
+GATE_BAR = re.compile(r"baseline|threshold|champion|prod|deployed|previous|expected", re.I)
 ROUTE_DECORATORS = (".route", ".get", ".post", ".put", ".api_route")
 ZENML_STEP = ("zenml.step", "zenml.steps.step")
 MODEL_TYPE = re.compile(

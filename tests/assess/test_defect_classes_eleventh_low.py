@@ -124,3 +124,39 @@ def test_training_metrics_logged_to_mlflow_are_no_monitoring(tmp_path):
         },
     )
     assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.FAIL
+
+
+TRAIN_SCRIPT_SK = "import joblib\njoblib.dump(model, 'model.pkl')\n"
+TRAINER = """
+    class ModelTrainer:
+        def initiate_model_trainer(self):
+            model, metric_artifact = self.get_model_object_and_report(train, test)
+            if metric_artifact.accuracy < self.model_trainer_config.{bar}:
+                raise CustomException("No model with accuracy above the expected threshold")
+            return model
+"""
+
+
+def test_a_trainer_holding_accuracy_to_the_expected_accuracy_gates_the_model(tmp_path):
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "scikit-learn\n",
+            "us_visa/components/model_trainer.py": TRAINER.format(bar="expected_accuracy"),
+            "us_visa/train.py": TRAIN_SCRIPT_SK,
+        },
+    )
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.PASS
+
+
+def test_a_trainer_comparing_accuracy_to_a_running_best_gates_nothing(tmp_path):
+    # near miss: the best of a search, no bar the model must reach
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "scikit-learn\n",
+            "us_visa/components/model_trainer.py": TRAINER.format(bar="best_accuracy"),
+            "us_visa/train.py": TRAIN_SCRIPT_SK,
+        },
+    )
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.FAIL
