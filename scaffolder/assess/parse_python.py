@@ -48,6 +48,9 @@ RUNTIME_DRIFT = tuple(
 # `quality_gate`, `gate_model`, `passesGate`: the word gate on its own, in snake or camel case
 
 
+CLOUD_MOCKS = ("moto", "botocore.stub")
+
+
 class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
     def __init__(self, path: str, zone: Zone, is_test_file: bool):
         self.path = path
@@ -294,6 +297,11 @@ def parse_python(
     if (visitor.local_imports or siblings) and zone is Zone.SOURCE and not is_test_file:
         # siblings: bare imports that may be modules next to this file (`import loader`)
         visitor.add("py.imports", 1, modules=sorted(set(visitor.local_imports)), siblings=siblings)
+    if is_test_file and any(visitor.uses(m) for m in CLOUD_MOCKS):
+        # a cloud client under moto or botocore's Stubber talks to no service
+        visitor.facts = [
+            x for x in visitor.facts if not (x.kind == "test.integration" and x.detail.get("cloud"))
+        ]
     if is_test_file and visitor.http_mocked:
         # tests named for an endpoint in a file that mocks the HTTP client test the client
         visitor.facts = [

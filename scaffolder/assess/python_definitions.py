@@ -69,6 +69,9 @@ class DefinitionFacts:
                 self.add("test.data", node, name=name)
             if re.search(r"(^|/)(integration|e2e)[^/]*/", self.path):
                 self.add("test.integration", node, name=name)
+            elif _real_cloud_client(node, self.qualify):
+                # a test talking to a cloud service (dropped when the file mocks it: parse_python)
+                self.add("test.integration", node, name=name, cloud=True)
             elif INTEGRATION_TEST.search(name):
                 # by its name only: dropped when the file mocks the HTTP client (parse_python)
                 self.add("test.integration", node, name=name, by_name=True)
@@ -276,6 +279,21 @@ def _mocks_http(test: ast.FunctionDef | ast.AsyncFunctionDef, qualify) -> bool:
                 if HTTP_CLIENTS.search(target):
                     return True
     return False
+
+
+CLOUD_CLIENTS = re.compile(
+    r"^(boto3\.(client|resource|Session)|google\.cloud\.(storage|bigquery)\.Client|"
+    r"azure\.storage\.blob\.BlobServiceClient)"
+)
+
+
+def _real_cloud_client(test: ast.FunctionDef | ast.AsyncFunctionDef, qualify) -> bool:
+    """The test builds a cloud SDK client (`boto3.client("s3")`, `storage.Client()`): what it
+    runs reads and writes a real service, end to end, unless the file mocks it (moto, Stubber)."""
+    return any(
+        isinstance(item, ast.Call) and CLOUD_CLIENTS.search(qualify(item.func) or "")
+        for item in ast.walk(test)
+    )
 
 
 def _compares(node: ast.AST) -> bool:

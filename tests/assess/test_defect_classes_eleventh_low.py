@@ -160,3 +160,43 @@ def test_a_trainer_comparing_accuracy_to_a_running_best_gates_nothing(tmp_path):
         },
     )
     assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.FAIL
+
+
+PIPELINE_TEST = """
+    import boto3
+
+    from eks_ml_pipeline import TrainTestPipelines
+
+
+    def test_ae_pipeline_eval(ae_test_input, bucket_name):
+        s3_client = boto3.client("s3")
+        TrainTestPipelines(ae_test_input).test()
+        s3_client.head_object(Bucket=bucket_name, Key="models/predictions.npy")
+"""
+
+
+def test_a_test_running_the_pipeline_against_s3_is_an_integration_test(tmp_path):
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "boto3\n",
+            "eks_ml_pipeline/__init__.py": "from .pipes import TrainTestPipelines\n",
+            "tests/test_pipeline_eval.py": PIPELINE_TEST,
+        },
+    )
+    assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.PASS
+
+
+def test_a_test_against_moto_is_no_integration_test(tmp_path):
+    # near miss: the same test with S3 mocked by moto
+    test = PIPELINE_TEST.replace("    import boto3", "    import boto3\n    from moto import mock_aws")
+    test = test.replace("    def test_ae", "    @mock_aws\n    def test_ae")
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "boto3\n",
+            "eks_ml_pipeline/__init__.py": "from .pipes import TrainTestPipelines\n",
+            "tests/test_pipeline_eval.py": test,
+        },
+    )
+    assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.FAIL
