@@ -189,7 +189,9 @@ def test_a_test_running_the_pipeline_against_s3_is_an_integration_test(tmp_path)
 
 def test_a_test_against_moto_is_no_integration_test(tmp_path):
     # near miss: the same test with S3 mocked by moto
-    test = PIPELINE_TEST.replace("    import boto3", "    import boto3\n    from moto import mock_aws")
+    test = PIPELINE_TEST.replace(
+        "    import boto3", "    import boto3\n    from moto import mock_aws"
+    )
     test = test.replace("    def test_ae", "    @mock_aws\n    def test_ae")
     write(
         tmp_path,
@@ -200,3 +202,49 @@ def test_a_test_against_moto_is_no_integration_test(tmp_path):
         },
     )
     assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.FAIL
+
+
+MONITORED_API = """
+    import joblib
+    from evidently.metric_preset import TargetDriftPreset
+    from evidently.report import Report
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    model = joblib.load("model.joblib")
+
+
+    @app.post("/predict/{model_name}")
+    def predict(model_name: str, ride: dict):
+        return {"duration": model.predict([ride])[0]}
+
+
+    @app.get("/monitor-target/{model_name}")
+    def monitor_target_drift(model_name: str):
+        report = Report(metrics=[TargetDriftPreset()])
+        report.run(reference_data=REFERENCE, current_data=load_logged_predictions(model_name))
+        return report.get_html()
+"""
+
+
+def test_a_serving_api_route_reporting_drift_on_its_predictions_monitors_serving(tmp_path):
+    write(tmp_path, {"requirements.txt": "fastapi\nevidently\n", "fastapi/app.py": MONITORED_API})
+    found = checks(tmp_path)
+    assert found["monitoring.pipeline-metrics"].outcome is Outcome.PASS
+    assert found["monitoring.serving-metrics"].outcome is Outcome.PASS
+
+
+def test_a_monitor_route_with_no_drift_detection_monitors_nothing(tmp_path):
+    # near miss: a route named for monitoring drift that returns the logged predictions, with no
+    # drift detection behind it
+    api = MONITORED_API.replace("from evidently.metric_preset import TargetDriftPreset\n", "")
+    api = api.replace("from evidently.report import Report\n", "")
+    api = api.replace(
+        "        report = Report(metrics=[TargetDriftPreset()])\n"
+        "        report.run(reference_data=REFERENCE, current_data=load_logged_predictions(model_name))\n"
+        "        return report.get_html()",
+        "        return load_logged_predictions(model_name)",
+    )
+    write(tmp_path, {"requirements.txt": "fastapi\n", "fastapi/app.py": api})
+    found = checks(tmp_path)
+    assert found["monitoring.serving-metrics"].outcome is Outcome.FAIL

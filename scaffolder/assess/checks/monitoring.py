@@ -26,8 +26,34 @@ def _alerts(f: Facts) -> list:
     return [x for x in f.of("prometheus.rule") if x.detail.get("alert")] + of(f, "alert.rule")
 
 
+DRIFT_ROUTE = re.compile(r"drift|monitor", re.I)
+PREDICT_ROUTE = re.compile(r"predict|score|infer", re.I)
+
+
+def drift_routes(f: Facts) -> list:
+    """Routes of the serving API named for drift or monitoring (`/monitor-model/{name}`,
+    `/monitoring/drift/check`) whose app, or the project modules it imports, runs drift
+    detection (Evidently reports, a drift function): the served predictions are watched for
+    drift on request, which monitors the serving side without a metrics library."""
+    routes = f.of("fastapi.route") + f.of("flask.route")
+    serving = {x.path for x in routes if PREDICT_ROUTE.search(str(x.detail.get("route")))}
+    # a drift library, or a drift function other than the route itself (named for drift)
+    lines = {(x.path, x.line) for x in routes}
+    drift = {x.path for x in of(f, "drift.library")} | {
+        x.path for x in of(f, "drift.function") if (x.path, x.line) not in lines
+    }
+    return [
+        x
+        for x in routes
+        if x.path in serving
+        and DRIFT_ROUTE.search(str(x.detail.get("route")))
+        and reachable(f, {x.path}) & drift
+    ]
+
+
 def r_pipeline_metrics(f: Facts) -> Verdict:
     watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
+    watched += drift_routes(f)
     # a pipeline that alerts on its own failure (Airflow callbacks, ZenML/Prefect hooks)
     watched += of(f, "alert.notify")
     # drift measured by a monitoring run and logged to the tracker (python_drift_metrics)
@@ -64,6 +90,7 @@ def r_serving_metrics(f: Facts) -> Verdict:
         or x.detail.get("served")  # a /metrics handler of the app returns generate_latest()
     ]
     monitored = of(f, "serving.monitor") + _bentoml_metrics(f) + _exporter_in_service(f)
+    monitored += drift_routes(f)
     return found(
         routes + monitored,
         "the serving side is monitored" + (tools(monitored) or " (/metrics)"),
