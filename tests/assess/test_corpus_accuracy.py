@@ -16,16 +16,16 @@ import pytest
 from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, measure
 
 # the calibration part: regression floors at the 173-repository calibration part as measured
-# (1296/1384 = 93.6 % exact, 533/614 = 86.8 % above 0, weakest dimension tracking 148/173 =
+# (1299/1384 = 93.9 % exact, 536/614 = 87.3 % above 0, weakest dimension tracking 148/173 =
 # 85.5 %, overall 170/173, 17 too high). The 154-repository part had 93.8 %, 87.3 %, 85.7 %; the
 # eleventh held-out batch's 19 repositories joined with their misses examined (131/152 = 86.2 %
 # exact alone, 40/54 above 0, 8 too high: 92.99 % exact with them), and the classes fixed from
 # them (test_defect_classes_eleventh.py, test_defect_classes_eleventh_low.py) took the batch to
-# 140/152 (92.1 %), 44/54 above 0, 2 too high; the 154 kept 1156/1232.
+# 143/152 (94.1 %), 47/54 above 0, 2 too high; the 154 kept 1156/1232.
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.93
-ABOVE_ZERO_EXACT = 0.86  # exact on the cells a careful reader rated above 0
+ABOVE_ZERO_EXACT = 0.87  # exact on the cells a careful reader rated above 0
 PER_DIMENSION_EXACT = 0.85
 # the held-out part: the fourth batch (11) until a fresh batch, labelled before it is measured,
 # joins it (the eleventh, measured once at 86.2 % exact, 74.1 % above 0, tracking 73.7 %, 5.3 %
