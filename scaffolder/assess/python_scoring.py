@@ -114,7 +114,12 @@ def mark_data_pipelines(tree: ast.AST, facts: list[Fact]) -> None:
     for fact in pipelines:
         pipeline = by_line.get(fact.line)
         steps = _steps(pipeline) if pipeline is not None else []
-        if not steps or any(TRAINS.search(s) for s in steps):
+        training = sorted({s for s in steps if TRAINS.search(s)})
+        if training:
+            # the steps that train, checked against the components that cannot run
+            # (python_kfp_component) by checks/pipelines.orchestrated
+            fact.detail["train_steps"] = training[:10]
+        if not steps or training:
             continue
         words = [_words(s) for s in steps]
         if not all(any(DATA_STEP.match(w) or PREDICT_STEP.match(w) for w in ws) for ws in words):

@@ -330,3 +330,59 @@ def test_a_kfp_component_with_its_inputs_saves_the_model(tmp_path):
     assert found["tracking.model-artifact"].outcome is Outcome.PASS, found[
         "tracking.model-artifact"
     ]
+
+
+TRAINING_PIPELINE = """
+    from kfp import compiler, dsl
+
+    from src.components.model.train import train_model
+
+
+    @dsl.pipeline(name="batch-preds-pipeline")
+    def training_pipeline():
+        train_model()
+
+
+    if __name__ == "__main__":
+        compiler.Compiler().compile(pipeline_func=training_pipeline, package_path="training.json")
+"""
+PIPELINE_TRIGGER = """
+    from google.cloud import aiplatform
+
+
+    def run_pipeline():
+        aiplatform.init(project="p", location="europe-west1")
+        aiplatform.PipelineJob(display_name="train", template_path="training.json").run()
+"""
+
+
+def test_a_kfp_pipeline_whose_training_component_cannot_run_is_no_training_pipeline(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'batch'\n",
+            "src/components/model/train.py": BROKEN_COMPONENT,
+            "src/pipelines/training/pipeline.py": TRAINING_PIPELINE,
+            "src/trigger/basic_trigger.py": PIPELINE_TRIGGER,
+        },
+    )
+    found = checks(tmp_path)["pipelines.orchestrated"]
+    assert found.outcome is Outcome.FAIL, found
+
+
+def test_a_kfp_pipeline_whose_training_component_runs_is_a_training_pipeline(tmp_path):
+    # near miss: the same pipeline and trigger, the component's inputs declared
+    component = BROKEN_COMPONENT.replace("# training_data", "training_data").replace(
+        "# model:", "model:"
+    )
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'batch'\n",
+            "src/components/model/train.py": component,
+            "src/pipelines/training/pipeline.py": TRAINING_PIPELINE,
+            "src/trigger/basic_trigger.py": PIPELINE_TRIGGER,
+        },
+    )
+    found = checks(tmp_path)["pipelines.orchestrated"]
+    assert found.outcome is Outcome.PASS, found

@@ -31,6 +31,18 @@ def orchestrated(f: Facts) -> list:
         for x in of(f, *ORCHESTRATED)
         if not x.detail.get("scores") and not x.detail.get("moves_data")
     ]
+    # a KFP pipeline whose training steps are all components that cannot run trains nothing,
+    # and a Vertex PipelineJob of a project whose every KFP pipeline trains nothing launches none
+    broken = {x.detail.get("name") for x in f.of("kfp.component") if x.detail.get("broken")}
+    if broken:
+        kfp = of(f, "kfp.pipeline")
+        flows = [
+            x
+            for x in flows
+            if not (x.kind == "kfp.pipeline" and set(x.detail.get("train_steps") or [""]) <= broken)
+        ]
+        if kfp and not any(x.kind == "kfp.pipeline" for x in flows):
+            flows = [x for x in flows if x.detail.get("call") != "PipelineJob"]
     return flows + (stages if len(stages) >= 2 else [])
 
 
