@@ -2,7 +2,7 @@
 part, the over-scores: an Evidently service's config read as a parameter file, client tests with
 mocked HTTP read as integration tests, an MLflow pyfunc wrapper's load_context read as
 prediction code, KFP pipelines that ingest or score read as the training pipeline, a KFP
-component that cannot run read as saving a model (the too-low classes are in
+component that cannot run read as saving a model and its pipeline as training (the too-low classes are in
 test_defect_classes_eleventh_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
