@@ -67,6 +67,7 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
         self.siblings: list[str] = []
         self.opened: dict[str, str] = {}  # file handle -> the path it was opened on
         self.http_mocked = False  # a test file replacing the HTTP client (python_definitions)
+        self.import_bases: list[str] = []  # folders put on sys.path (python_sys_path)
         # the project's own top-level package (`pkg` of src/pkg/...): absolute imports of it
         # are local too
         parts = path.split("/")
@@ -126,6 +127,8 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
             return
         self.imports.add(module)
         self._sibling(module)
+        # under a folder the file put on sys.path: maybe a module of the project there
+        self.local_imports.extend(f"{b}.{module}" if b else module for b in self.import_bases)
         if self._own(module):
             self.local_imports.append(module)
             if module in (self.own_top, "src"):  # from pkg import registry: names are modules

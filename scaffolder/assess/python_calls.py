@@ -24,6 +24,7 @@ from scaffolder.assess.python_libraries import (
     _const_str,
     _kwarg,
 )
+from scaffolder.assess.python_sys_path import import_base
 
 KEDRO_NODE = {"kedro.pipeline.node", "kedro.pipeline.Node", "kedro.pipeline.modular_pipeline.node"}
 KEDRO_DATASET_ROOTS = ("kedro", "kedro_datasets", "pipelinex")
@@ -152,6 +153,9 @@ class CallFacts:
             # Vertex Model Registry (a new model, or a version of `parent_model`)
             self.add("model.save", node, via=qualified)
             self.add("registry.model", node, tool="Vertex AI Model Registry", call=last)
+        base = import_base(node, qualified, self.path)
+        if base is not None:
+            self.import_bases.append(base)
         if root in ("sagemaker", "google", "azureml", "azure") and last == "deploy":
             self.add("serving.app", node, tool=f"{root} endpoint deploy")
         if qualified in ("setuptools.setup", "distutils.core.setup", "setup") and _kwarg(

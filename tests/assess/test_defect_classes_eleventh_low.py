@@ -248,3 +248,65 @@ def test_a_monitor_route_with_no_drift_detection_monitors_nothing(tmp_path):
     write(tmp_path, {"requirements.txt": "fastapi\n", "fastapi/app.py": api})
     found = checks(tmp_path)
     assert found["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+SYS_PATH_API = """
+    import sys
+    from pathlib import Path
+
+    import joblib
+    from fastapi import FastAPI
+
+    sys.path.insert(0, str(Path(__file__).parent.parent))
+    from monitoring.drift_detector import DriftDetector
+
+    app = FastAPI()
+    model = joblib.load("model.joblib")
+
+
+    @app.post("/predict")
+    def predict(row: dict):
+        return {"prediction": model.predict([row])[0]}
+
+
+    @app.get("/monitoring/drift/check")
+    async def check_drift():
+        return {"alerts": DriftDetector().check_all_drifts()}
+"""
+DRIFT_DETECTOR = """
+    from scipy.stats import ks_2samp
+
+
+    class DriftDetector:
+        def check_all_drifts(self):
+            return [self.detect_prediction_drift()]
+
+        def detect_prediction_drift(self):
+            return ks_2samp(REFERENCE, RECENT).pvalue < 0.05
+"""
+
+
+def test_a_drift_module_imported_through_sys_path_is_followed(tmp_path):
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nscipy\n",
+            "src_clean/api/main.py": SYS_PATH_API,
+            "src_clean/monitoring/drift_detector.py": DRIFT_DETECTOR,
+        },
+    )
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.PASS
+
+
+def test_a_drift_module_outside_the_folder_put_on_sys_path_is_not(tmp_path):
+    # near miss: the path inserted is the api folder itself, where no monitoring module lives
+    api = SYS_PATH_API.replace("Path(__file__).parent.parent", "Path(__file__).parent")
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nscipy\n",
+            "src_clean/api/main.py": api,
+            "src_clean/monitoring/drift_detector.py": DRIFT_DETECTOR,
+        },
+    )
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.FAIL

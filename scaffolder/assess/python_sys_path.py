@@ -1,0 +1,49 @@
+"""`sys.path.insert(0, str(Path(__file__).parent.parent))`: the folder a script puts on the
+import path, so its absolute imports (`from monitoring.drift_detector import DriftDetector`)
+name modules under that folder of the project (`src_clean/monitoring/drift_detector.py`)."""
+
+from __future__ import annotations
+
+import ast
+
+SYS_PATH_CALLS = ("sys.path.insert", "sys.path.append")
+
+
+def _ups(node: ast.AST) -> int | None:
+    """How many folders above the file's own folder `node` names (None: not one of them)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str":
+        return _ups(node.args[0]) if node.args else None
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _ups(node.value)
+        return None if inner is None else inner + 1
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in ("resolve", "absolute"):
+            return _ups(node.func.value)
+        if node.func.attr == "dirname" and node.args:
+            inner = _ups(node.args[0])
+            return None if inner is None else inner + 1
+        if node.func.attr in ("abspath", "realpath") and node.args:
+            return _ups(node.args[0])
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Path"
+        and node.args
+    ):
+        return _ups(node.args[0])
+    if isinstance(node, ast.Name) and node.id == "__file__":
+        return -1  # the file itself: its folder is one `.parent`/`dirname` up
+    return None
+
+
+def import_base(call: ast.Call, qualified: str, path: str) -> str | None:
+    """The dotted folder `sys.path.insert/append` adds, relative to the repository root."""
+    if qualified not in SYS_PATH_CALLS or not call.args:
+        return None
+    ups = _ups(call.args[-1])
+    if ups is None or ups < 0:
+        return None
+    folder = path.split("/")[:-1]
+    if ups > len(folder):
+        return None
+    return ".".join(folder[: len(folder) - ups])
