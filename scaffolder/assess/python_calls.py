@@ -216,6 +216,10 @@ class CallFacts:
         if last == "register_model" and root != "mlflow" and self.uses("azureml"):
             # Azure ML v1 `run.register_model(...)`: the run's output registered in the workspace
             self.add("registry.model", node, tool="Azure ML", call=last)
+        elif last == "register_model" and self.uses("model_registry"):
+            # the Kubeflow Model Registry client: a version of the model, stored at its URI
+            self.add("model.save", node, via="Kubeflow Model Registry")
+            self.add("registry.model", node, tool="Kubeflow Model Registry", call=last)
         if root == "mlflow":
             self._mlflow(node, qualified, last)
         elif last in CLIENT_REGISTRY_CALLS | REGISTRY_LOOKUPS and self.uses("mlflow"):

@@ -310,3 +310,28 @@ def test_a_drift_module_outside_the_folder_put_on_sys_path_is_not(tmp_path):
         },
     )
     assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+KUBEFLOW_REGISTER = """
+    def register_model(best_uri: str, run_id: str, map50: float):
+        from model_registry import ModelRegistry
+
+        registry = ModelRegistry(server_address="http://model-registry", author="ci")
+        registry.register_model(
+            "yolo", best_uri, version=run_id, model_format_name="onnx", metadata={"mAP50": map50}
+        )
+"""
+
+
+def test_a_model_registered_in_the_kubeflow_model_registry_is_saved_and_registered(tmp_path):
+    write(tmp_path, {"requirements.txt": "kfp\n", "pipelines/register.py": KUBEFLOW_REGISTER})
+    found = checks(tmp_path)
+    assert found["tracking.model-artifact"].outcome is Outcome.PASS
+    assert found["tracking.registry"].outcome is Outcome.PASS
+
+
+def test_a_register_model_of_another_client_is_not_the_kubeflow_registry(tmp_path):
+    # near miss: the same call on a home-made client, no model registry library imported
+    code = KUBEFLOW_REGISTER.replace("from model_registry import ModelRegistry", "import json")
+    write(tmp_path, {"requirements.txt": "kfp\n", "pipelines/register.py": code})
+    assert checks(tmp_path)["tracking.registry"].outcome is Outcome.FAIL
