@@ -42,6 +42,9 @@ VERTEX_BATCH_PREDICTION = frozenset(
 )
 
 
+STORAGE_UPLOADS = {"upload_from_filename", "upload_file", "upload_fileobj", "upload_blob"}
+
+
 class CallFacts:
     """visit_Call and the helpers only it uses."""
 
@@ -216,7 +219,10 @@ class CallFacts:
         if last == "register_model" and root != "mlflow" and self.uses("azureml"):
             # Azure ML v1 `run.register_model(...)`: the run's output registered in the workspace
             self.add("registry.model", node, tool="Azure ML", call=last)
-        elif last == "register_model" and self.uses("model_registry"):
+        if last in STORAGE_UPLOADS and node.args:
+            # a file copied to cloud storage (GCS blob, S3, Azure blob)
+            self.add("storage.upload", node, call=last)
+        if last == "register_model" and self.uses("model_registry"):
             # the Kubeflow Model Registry client: a version of the model, stored at its URI
             self.add("model.save", node, via="Kubeflow Model Registry")
             self.add("registry.model", node, tool="Kubeflow Model Registry", call=last)

@@ -335,3 +335,46 @@ def test_a_register_model_of_another_client_is_not_the_kubeflow_registry(tmp_pat
     code = KUBEFLOW_REGISTER.replace("from model_registry import ModelRegistry", "import json")
     write(tmp_path, {"requirements.txt": "kfp\n", "pipelines/register.py": code})
     assert checks(tmp_path)["tracking.registry"].outcome is Outcome.FAIL
+
+
+PUBLISH_JOB = """
+    import mlflow
+    from google.cloud import storage
+
+
+    def copy_model_artifacts_to_gcs(env: str) -> None:
+        client = mlflow.tracking.MlflowClient()
+        version = client.get_model_version_by_alias("banking", alias="active")
+        local = mlflow.artifacts.download_artifacts(artifact_uri=version.source)
+        bucket = storage.Client().bucket("banking_model_assets")
+        bucket.blob(f"model/{env}/{version.version}/model.pkl").upload_from_filename(local)
+"""
+
+
+def test_a_job_publishing_the_alias_version_to_storage_serves_from_the_registry(tmp_path):
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "mlflow\ngoogle-cloud-storage\n",
+            "src/train.py": TRAIN_REGISTER,
+            "src/artifactory.py": PUBLISH_JOB,
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+def test_a_job_uploading_a_fresh_model_serves_nothing_from_the_registry(tmp_path):
+    # near miss: the same upload of a file the job wrote, no alias looked up
+    job = PUBLISH_JOB.replace(
+        'version = client.get_model_version_by_alias("banking", alias="active")',
+        "version = client.get_run(RUN_ID)",
+    )
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "mlflow\ngoogle-cloud-storage\n",
+            "src/train.py": TRAIN_REGISTER,
+            "src/artifactory.py": job,
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL

@@ -129,6 +129,10 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         if x.path in scoring
         and (x.kind == "mlflow.alias_lookup" or "models:/{" in str(x.detail.get("uri")))
     ]
+    # a job that looks up the version an alias marks and copies it to cloud storage, where the
+    # consuming service loads it from, publishes what the registry holds
+    lookups = {x.path for x in f.of("mlflow.alias_lookup")}
+    direct += [x for x in f.of("storage.upload") if x.path in lookups][:1]
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
     # a version asked for by stage (ZenML's Model Control Plane), where versions are promoted
     if any(x.detail.get("tool") == "ZenML" for x in of(f, "mlflow.alias")):
