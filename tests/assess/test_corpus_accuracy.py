@@ -16,17 +16,17 @@ import pytest
 from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, measure
 
 # the calibration part: regression floors at the 173-repository calibration part as measured
-# (1302/1384 = 94.1 % exact, 538/614 = 87.6 % above 0, weakest dimension tracking 149/173 =
-# 86.1 %, overall 170/173, 16 too high). The 154-repository part had 93.8 %, 87.3 %, 85.7 %; the
+# (1304/1384 = 94.2 % exact, 540/614 = 87.9 % above 0, weakest dimension tracking 151/173 =
+# 87.3 %, overall 170/173, 16 too high). The 154-repository part had 93.8 %, 87.3 %, 85.7 %; the
 # eleventh held-out batch's 19 repositories joined with their misses examined (131/152 = 86.2 %
 # exact alone, 40/54 above 0, 8 too high: 92.99 % exact with them), and the classes fixed from
 # them (test_defect_classes_eleventh.py, test_defect_classes_eleventh_low.py) took the batch to
-# 146/152 (96.1 %), 49/54 above 0, 1 too high; the 154 kept 1156/1232.
+# 147/152 (96.7 %), 50/54 above 0, 1 too high; the 154 went to 1157/1232.
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
-DIMENSION_EXACT = 0.93
+DIMENSION_EXACT = 0.94
 ABOVE_ZERO_EXACT = 0.87  # exact on the cells a careful reader rated above 0
-PER_DIMENSION_EXACT = 0.85
+PER_DIMENSION_EXACT = 0.87
 # the held-out part: the fourth batch (11) until a fresh batch, labelled before it is measured,
 # joins it (the eleventh, measured once at 86.2 % exact, 74.1 % above 0, tracking 73.7 %, 5.3 %
 # too high, joined the calibration part; the fourth and eleventh together were 89.6 %, 77.9 %,
