@@ -151,6 +151,29 @@ def test_a_dead_retrains_lease_expires_and_it_is_recorded_failed(state_uri):
     assert g.status()["totals"] == {"succeeded": 1, "failed": 1, "refused": 1}
 
 
+def test_a_retrain_starting_while_another_settles_is_not_called_abandoned(state_uri):
+    """The interleaving two processes met in CI: B looks for abandoned retrains while A takes
+    the lease and records its start. A's retrain must stay running and end succeeded."""
+    clock = Clock()
+    a = guards(state_uri, clock, cooldown_hours=0)
+    b = guards(state_uri, clock, cooldown_hours=0)
+    started = []
+    real_lease = b.store.lease
+
+    def lease_then_a_starts(*args, **kwargs):
+        found = real_lease(*args, **kwargs)
+        if not started:  # A begins right after B's first look at the lease
+            started.append(a.begin("drift", data_digest="a", spans_tasks=False))
+        return found
+
+    b.store.lease = lease_then_a_starts
+    with pytest.raises(RetrainRefused, match="single flight"):
+        b.begin("drift", data_digest="b")
+    assert a.store.retrain(started[0].id).outcome == "running"
+    assert a.finish(started[0], True)
+    assert a.status()["totals"] == {"succeeded": 1, "failed": 0, "refused": 1}
+
+
 def test_a_heartbeat_keeps_an_in_process_retrain_alive(state_uri):
     g = RetrainGuards(state_uri, GuardConfig(cooldown_hours=0, lease_ttl_minutes=0.01),
                       namespace="sample")  # fmt: skip

@@ -110,11 +110,17 @@ class RetrainGuards:
 
     def _settle(self) -> list[str]:
         """Record retrains that are still `running` but no longer hold the lease (their process
-        died, or an operator released it) as failed; they count toward the breaker."""
+        died, or an operator released it) as failed; they count toward the breaker.
+
+        The running records are read before the lease: `begin` takes the lease before it
+        writes the running record, so a record seen here already held the lease when we look
+        at it. Read the other way round, a retrain starting between the two reads is seen
+        running without a lease and wrongly recorded as abandoned."""
+        running = self.store.retrains(outcomes=["running"])
         lease = self.store.lease(LEASE)
         holder = lease.holder if lease is not None else None
         settled = []
-        for record in self.store.retrains(outcomes=["running"]):
+        for record in running:
             if record.id != holder and self.store.finish_retrain(
                 record.id,
                 False,
