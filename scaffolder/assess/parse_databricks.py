@@ -56,6 +56,33 @@ def _databricks_job_parameters(body: dict) -> bool:
     return False
 
 
+# what a bundle target says about where and how it is deployed, not about the run
+TARGET_PLUMBING = {
+    "mode",
+    "default",
+    "workspace",
+    "presets",
+    "run_as",
+    "permissions",
+    "git",
+    "sync",
+}
+
+
+def bundle_without_settings(doc: YMap) -> bool:
+    """A bundle whose targets set only where and how it is deployed (`mode`, `workspace.host`),
+    with no `variables` and no target setting anything else: environments to deploy to, but no
+    parameter of a run lives in it (its jobs' own parameters are read with the jobs)."""
+    targets = doc.get("targets")
+    if not isinstance(doc.get("bundle"), dict) or not isinstance(targets, YMap):
+        return False
+    if doc.get("variables"):
+        return False
+    return all(
+        isinstance(t, dict) and set(map(str, t)) <= TARGET_PLUMBING for t in targets.values()
+    )
+
+
 def databricks_job_json(text: str, path: str, zone: Zone) -> list[Fact]:
     """A Databricks Jobs API spec in JSON (`databricks jobs create --json-file jobs/x.json`): a
     job (an orchestrated step) on Databricks compute."""
@@ -112,6 +139,9 @@ def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:
             also = BUNDLE_ALSO.get(str(group))
             if also:
                 facts.append(_fact(also[0], path, line, zone, tool=also[1], name=str(key)))
+            if group == "jobs" and isinstance(body, dict) and _databricks_job_parameters(body):
+                # the run's parameters (`notebook_task.base_parameters`) live in the bundle
+                facts.append(_fact("config.file", path, line, zone, thresholds=False, keys=0))
             if (
                 group == "jobs"
                 and isinstance(body, dict)

@@ -13,7 +13,11 @@ from typing import Any
 from scaffolder.assess.detect_azureml import azureml_facts
 from scaffolder.assess.json_shapes import holds_no_parameters
 from scaffolder.assess.models import Fact, Problem, Zone
-from scaffolder.assess.parse_databricks import _bundle_resources, _dbx_workflows
+from scaffolder.assess.parse_databricks import (
+    _bundle_resources,
+    _dbx_workflows,
+    bundle_without_settings,
+)
 from scaffolder.assess.parse_yaml import YMap
 
 ENV_TOKENS = {
@@ -216,7 +220,7 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
                         dataset=str(entry),
                     )
                 )
-    if any(x.kind == "config.environment" for x in facts):
+    if any(x.kind == "config.environment" for x in facts) and not bundle_without_settings(doc):
         facts.append(_fact("config.file", path, doc.line, zone, thresholds=False, keys=0))
     deps = doc.get("dependencies")
     if isinstance(deps, list) and ("channels" in doc or "name" in doc) and deps:

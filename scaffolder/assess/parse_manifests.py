@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.parse_databricks import bundle_without_settings
 from scaffolder.assess.parse_infra import ENV_NAMES, RUN_SETTINGS
 from scaffolder.assess.parse_k8s import _k8s, _overlay_env, _prom_groups
 from scaffolder.assess.parse_yaml import YMap
@@ -312,6 +313,8 @@ def _env_sections(doc: YMap) -> bool:
     """Settings per environment under `targets:`/`outputs:` (dbt profiles, Databricks bundles),
     or two or more environment sections at the top (`dev:`, `acc:`, `prd:` of a project config),
     make a file config whatever its name."""
+    if bundle_without_settings(doc):
+        return False
     top = [k for k, v in doc.items() if str(k).lower() in ENV_NAMES and isinstance(v, dict)]
     if len(top) >= 2:
         return True

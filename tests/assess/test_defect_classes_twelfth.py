@@ -1,0 +1,66 @@
+"""Defect classes read from the twelfth held-out batch's misses once it joined the calibration
+part, the over-scores: a Databricks asset bundle whose targets set only where and how it is
+deployed read as a parameter file (the too-low classes are in
+test_defect_classes_twelfth_low.py).
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+BUNDLE = """
+    bundle:
+      name: finance
+    include:
+      - resources/*.yml
+    targets:
+      dev:
+        mode: development
+        default: true
+        workspace:
+          host: ${DATABRICKS_HOST}
+      prod:
+        mode: production
+        workspace:
+          host: ${DATABRICKS_HOST}
+%s"""
+JOB = """
+    resources:
+      jobs:
+        main:
+          tasks:
+            - task_key: train
+              notebook_task: {notebook_path: notebooks/train%s}
+            - task_key: score
+              depends_on: [{task_key: train}]
+              notebook_task: {notebook_path: notebooks/score}
+"""
+
+
+def test_bundle_targets_that_only_say_where_to_deploy_hold_no_parameters(tmp_path):
+    # dev and prod targets with a mode and a workspace host, a job passing nothing to its
+    # notebooks: environments to deploy to, but no parameter of the run lives in config
+    write(tmp_path, {"databricks.yml": BUNDLE % "", "resources/job.yml": JOB % ""})
+    result = checks(tmp_path)
+    assert result["repro.config-file"].outcome is Outcome.FAIL, result["repro.config-file"]
+    assert result["repro.environments"].outcome is Outcome.PASS
+
+
+def test_bundle_variables_or_task_parameters_are_parameters_in_config(tmp_path):
+    # near misses: the bundle declares variables set per target, or its job passes parameters
+    variables = """
+    variables:
+      catalog: {default: dev_catalog}
+"""
+    write(tmp_path / "a", {"databricks.yml": BUNDLE % variables, "resources/job.yml": JOB % ""})
+    assert checks(tmp_path / "a")["repro.config-file"].outcome is Outcome.PASS
+    params = ", base_parameters: {max_depth: '6'}"
+    write(tmp_path / "b", {"databricks.yml": BUNDLE % "", "resources/job.yml": JOB % params})
+    assert checks(tmp_path / "b")["repro.config-file"].outcome is Outcome.PASS
+    per_target = BUNDLE.replace(
+        "mode: production\n", "mode: production\n        variables: {catalog: prod}\n"
+    )
+    write(tmp_path / "c", {"databricks.yml": per_target % "", "resources/job.yml": JOB % ""})
+    assert checks(tmp_path / "c")["repro.config-file"].outcome is Outcome.PASS
