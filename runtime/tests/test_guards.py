@@ -4,11 +4,10 @@ has a way out."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from lease_clock import StepClock
 from mlops_runtime.monitoring.config import GuardConfig
-from mlops_runtime.monitoring.guards import RetrainGuards, RetrainRefused
+from mlops_runtime.monitoring.guards import LEASE, RetrainGuards, RetrainRefused
 
 HOUR = 3600.0
 
@@ -175,14 +174,18 @@ def test_a_retrain_starting_while_another_settles_is_not_called_abandoned(state_
 
 
 def test_a_heartbeat_keeps_an_in_process_retrain_alive(state_uri):
-    g = RetrainGuards(state_uri, GuardConfig(cooldown_hours=0, lease_ttl_minutes=0.01),
-                      namespace="sample")  # fmt: skip
+    """Time moves on only after each renewal (lease_clock), so a late thread cannot fail it."""
+    clock = StepClock()
+    g = guards(state_uri, clock, cooldown_hours=0, lease_ttl_minutes=0.005)  # 0.3 s, beat 0.1 s
     ticket = g.begin("drift", data_digest="a", spans_tasks=False)
     beat = g.heartbeat(ticket)
     try:
-        time.sleep(1.5)  # more than twice the 0.6 s TTL
+        start = clock.now
+        lease = clock.run_past(start + 1.0, 0.2, lambda: g.store.lease(LEASE))  # > 3 TTLs
+        assert lease.holder == ticket.id and lease.acquired_at == start
         with pytest.raises(RetrainRefused, match="single flight"):
             g.begin("manual", data_digest="b", force=True)
+        assert not beat.lost.is_set()
     finally:
         beat.stop()
     assert g.finish(ticket, True)

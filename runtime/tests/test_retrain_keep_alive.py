@@ -4,18 +4,20 @@ that stops renewing lets it lapse."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import pytest
+from lease_clock import StepClock
+from mlops_runtime.monitoring import retrain as retrain_module
 from mlops_runtime.monitoring.config import GuardConfig, MonitoringConfig
-from mlops_runtime.monitoring.guards import LEASE, RetrainRefused, open_guards
+from mlops_runtime.monitoring.guards import LEASE, RetrainGuards, RetrainRefused, open_guards
 from mlops_runtime.monitoring.retrain import begin_retrain, finish_retrain, keep_alive
 from mlops_runtime.settings import load_settings
 from mlops_runtime.state import open_store
 
-# Leases of seconds: a task renews every 0.4 s (a third of 1.2 s); between tasks 3 s.
-GUARDS = GuardConfig(cooldown_hours=0, lease_ttl_minutes=0.02, lock_timeout_hours=3 / 3600)
+# Leases of seconds on a clock the test moves (lease_clock): a task renews every 0.1 s of real
+# time (a third of 0.3 s), the lease lives 0.3 s of the test's time; between tasks 3 s.
+GUARDS = GuardConfig(cooldown_hours=0, lease_ttl_minutes=0.005, lock_timeout_hours=3 / 3600)
 
 
 @dataclass(frozen=True)
@@ -30,46 +32,60 @@ class Config:
     data: Data = field(default_factory=Data)
 
 
+@pytest.fixture
+def clock(monkeypatch) -> StepClock:
+    """Every guard the retrain functions open reads this clock."""
+    clock = StepClock()
+
+    def open_guards(state_uri, cfg, project):
+        return RetrainGuards(state_uri, cfg, clock=clock, namespace=project)
+
+    monkeypatch.setattr(retrain_module, "open_guards", open_guards)
+    return clock
+
+
 def _begin(project, config, trigger="drift"):
     return begin_retrain(project, trigger, ["test"], config=config, pipeline_config=Config(),
                          settings=load_settings(project))  # fmt: skip
 
 
-def _lease(project):
-    with open_store(load_settings(project).state_uri, project.name) as store:
+def _lease(project, clock):
+    with open_store(load_settings(project).state_uri, project.name, clock) as store:
         return store.lease(LEASE)
 
 
-def test_a_task_longer_than_the_lock_timeout_keeps_the_lease_and_leaves_it_for_the_next(project):
+def test_a_task_longer_than_the_lock_timeout_keeps_the_lease_and_leaves_it_for_the_next(
+    project, clock
+):
     config = MonitoringConfig(guards=GUARDS)
     started = _begin(project, config)
+    start = clock.now
     with keep_alive(project, started, config=config) as beat:
-        time.sleep(4.5)  # longer than lock_timeout_hours (3 s): without renewal it would lapse
-        lease = _lease(project)
-        assert lease is not None and lease.holder == started["ticket"]
+        # longer than lock_timeout_hours (3 s): without renewal it would lapse
+        lease = clock.run_past(start + 4.5, 0.2, lambda: _lease(project, clock))
+        assert lease.holder == started["ticket"] and lease.acquired_at == start
         assert not beat.lost.is_set()
         with pytest.raises(RetrainRefused, match="single flight"):
             _begin(project, config, trigger="manual")
     # Between tasks the lease is left lock_timeout_hours again (for the next task or the exit
-    # handler), not the few seconds of a heartbeat's TTL.
-    left = _lease(project).expires_at - time.time()
-    assert 2.0 < left <= 3.0, left
+    # handler), not the fraction of a second of a heartbeat's TTL.
+    assert _lease(project, clock).expires_at == clock.now + 3.0
     outcome = finish_retrain(project, started, error="stopped by the test", config=config)
-    assert outcome.status == "failed" and _lease(project) is None
+    assert outcome.status == "failed" and _lease(project, clock) is None
 
 
-def test_a_task_whose_lease_was_taken_over_refuses_to_train(project):
+def test_a_task_whose_lease_was_taken_over_refuses_to_train(project, clock):
     config = MonitoringConfig(guards=GUARDS)
     started = _begin(project, config)
-    time.sleep(3.3)  # the task never started: the lease lapsed ...
+    clock.now += 3.3  # the task never started: the lease lapsed ...
     other = _begin(project, config, trigger="manual")  # ... and another retrain took it
     with (
         pytest.raises(RetrainRefused, match="no longer holds the lease"),
         keep_alive(project, json_of(started), config=config),
     ):
         pytest.fail("the task trained without the lease")
-    assert _lease(project).holder == other["ticket"]
-    with open_guards(load_settings(project).state_uri, GUARDS, project.name) as guards:
+    assert _lease(project, clock).holder == other["ticket"]
+    with open_guards(load_settings(project).state_uri, GUARDS, project.name, clock) as guards:
         assert guards.store.retrain(started["ticket"]).outcome == "failed"  # abandoned
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from lease_clock import StepClock
 from mlops_runtime.state import (
     Claim,
     GuardState,
+    Lease,
     LeaseHeld,
     RetrainRecord,
     StateError,
@@ -134,9 +136,12 @@ def test_release_only_by_the_holder_unless_forced(store: StateStore):
 
 
 def test_hold_heartbeats_past_the_ttl_and_releases_at_the_end(store_uri):
-    with open_store(store_uri, "churn") as store:
+    clock = StepClock()  # time moves on only after each renewal: a late thread cannot fail it
+    with open_store(store_uri, "churn", clock=clock) as store:
         with store.hold("retrain", "run-1", ttl=0.6, interval=0.1) as beat:
-            time.sleep(1.5)  # twice the TTL: only the heartbeat keeps it
+            start = clock.now
+            lease = clock.run_past(start + 1.5, 0.4, lambda: store.lease("retrain"))
+            assert lease.holder == "run-1" and lease.acquired_at == start  # past twice the TTL
             assert store.acquire("retrain", "run-2", ttl=60) is None
             assert not beat.lost.is_set()
             with (
@@ -297,6 +302,11 @@ HOLDER = textwrap.dedent(
 )
 
 
+def _renewed_past(lease: Lease | None, ttl: float) -> bool:
+    assert lease is not None and lease.holder == "victim", lease  # never lapsed, never taken
+    return lease.renewed_at > lease.acquired_at + ttl
+
+
 def test_a_holder_killed_with_sigkill_loses_its_lease_after_the_ttl(store_uri):
     ttl = 2.0
     script = HOLDER.format(src=RUNTIME_SRC, uri=store_uri, ttl=ttl)
@@ -304,7 +314,12 @@ def test_a_holder_killed_with_sigkill_loses_its_lease_after_the_ttl(store_uri):
     try:
         assert victim.stdout.readline().strip() == "held"
         with open_store(store_uri, "churn") as store:
-            time.sleep(2 * ttl)  # alive and heartbeating: still held past its TTL
+            # Alive and heartbeating: renewed past its TTL. Polled, not slept: on a busy machine
+            # the heartbeat is late, and a fixed sleep would test the scheduler.
+            deadline = time.monotonic() + 60
+            while not _renewed_past(store.lease("retrain"), ttl):
+                assert time.monotonic() < deadline, "the holder never renewed past its TTL"
+                time.sleep(0.05)
             assert store.acquire("retrain", "next", ttl=60) is None
             os.kill(victim.pid, signal.SIGKILL)
             victim.wait(10)
