@@ -59,7 +59,9 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
             )
         )
     jobs = doc.get("jobs")
-    if not isinstance(jobs, YMap):
+    if not isinstance(jobs, YMap) or not triggers:
+        # a workflow with no trigger (`on:` left empty, every event commented out) never runs:
+        # GitHub does not start it, so its jobs test, build and deploy nothing
         return facts
     for job_id, job in jobs.items():
         if not isinstance(job, dict):

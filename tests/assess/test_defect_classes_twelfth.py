@@ -1,6 +1,7 @@
 """Defect classes read from the twelfth held-out batch's misses once it joined the calibration
 part, the over-scores: a Databricks asset bundle whose targets set only where and how it is
-deployed read as a parameter file (the too-low classes are in
+deployed read as a parameter file, the jobs of a GitHub workflow that has no trigger read as
+CI/CD (the too-low classes are in
 test_defect_classes_twelfth_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -64,3 +65,52 @@ def test_bundle_variables_or_task_parameters_are_parameters_in_config(tmp_path):
     )
     write(tmp_path / "c", {"databricks.yml": per_target % "", "resources/job.yml": JOB % ""})
     assert checks(tmp_path / "c")["repro.config-file"].outcome is Outcome.PASS
+
+
+ENDPOINT_DEPLOY = """
+    name: model deployment
+    on:
+    %s
+    jobs:
+      deployment-job:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - name: deploy the model to the online endpoint
+            run: az ml online-deployment create --file jobs/deploy.yml --all-traffic
+"""
+SERVING = {
+    "src/score.py": """
+        import joblib
+
+        def init():
+            global model
+            model = joblib.load("model.pkl")
+
+        def run(data):
+            return model.predict(data).tolist()
+    """,
+    "jobs/deploy.yml": """
+        $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+        name: blue
+        endpoint_name: stock
+        model: azureml:stock_model:1
+        code_configuration: {code: ../src, scoring_script: score.py}
+        instance_type: Standard_DS2_v2
+    """,
+}
+
+
+def test_a_github_workflow_whose_triggers_are_all_commented_out_deploys_nothing(tmp_path):
+    # `on:` with every trigger commented out: GitHub never runs the workflow, so its deploy job
+    # is no CD (the endpoint is deployed by hand)
+    untriggered = "  # push:\n    #   branches: [main]\n"
+    write(tmp_path, {**SERVING, ".github/workflows/deploy.yml": ENDPOINT_DEPLOY % untriggered})
+    assert checks(tmp_path)["deployment.cd-workflow"].outcome is Outcome.FAIL
+
+
+def test_a_workflow_run_by_hand_still_deploys(tmp_path):
+    # near miss: `on: workflow_dispatch` runs when someone presses the button
+    manual = "  workflow_dispatch:\n"
+    write(tmp_path, {**SERVING, ".github/workflows/deploy.yml": ENDPOINT_DEPLOY % manual})
+    assert checks(tmp_path)["deployment.cd-workflow"].outcome is Outcome.PASS
