@@ -100,7 +100,10 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
             # a job of one task runs one notebook or script on a cluster (a managed job,
             # below): nothing is orchestrated, as a single-container Argo workflow is no pipeline
             hit = None
-        if hit:
+        if match.group(1) == "azurerm_application_insights":
+            wired = bool(_APP_INSIGHTS_WIRED.search(text))
+            facts.append(_fact(hit[0], path, line, zone, tool=hit[1], wired=wired))
+        elif hit:
             facts.append(_fact(hit[0], path, line, zone, tool=hit[1]))
         if match.group(1) == "aws_cloudwatch_metric_alarm":
             block = _tf_block(text, match.start())
@@ -114,6 +117,9 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
             # as for a pipeline defined with the SDK: SageMaker keeps every execution with its
             # parameters, steps and metrics (the tracked runs)
             facts.append(_fact("track.run", path, line, zone, tool="SageMaker Pipelines"))
+    if _APP_INSIGHTS_WIRED.search(text):
+        # an app's telemetry sent to Application Insights, whichever module declares it
+        facts.append(_fact("appinsights.wired", path, 1, zone))
     # a root module per environment (`terraform/envs/dev/main.tf`, `environments/prod/`): the
     # environment's infrastructure and variables as config
     env = next((p.lower() for p in PurePosixPath(path).parts[:-1] if p.lower() in ENV_TOKENS), None)
@@ -147,3 +153,28 @@ def tfvars_facts(text: str, path: str, zone: Zone) -> list[Fact]:
     if env:
         facts.append(_fact("config.environment", path, 1, zone, env=env))
     return facts
+
+
+def workspace_insights(facts: list[Fact]) -> None:
+    """After the walk: Application Insights declared in a Terraform module of its own, in a
+    project whose Azure ML workspace is declared in Terraform (it requires one) and where no
+    Terraform file sends an app's telemetry there, backs the workspace's own telemetry: not the
+    serving side monitored (the one-file case is read in `terraform_facts`)."""
+    if any(f.kind == "appinsights.wired" for f in facts):
+        return
+    workspace = any(
+        f.kind == "runtime.managed"
+        and f.path.endswith(".tf")
+        and f.detail.get("tool") == "Azure ML"
+        for f in facts
+    )
+    if workspace:
+        facts[:] = [
+            f
+            for f in facts
+            if not (
+                f.kind == "serving.monitor"
+                and f.path.endswith(".tf")
+                and f.detail.get("wired") is False
+            )
+        ]

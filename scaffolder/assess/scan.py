@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from scaffolder.assess import (
     detect_dvc,
+    parse_terraform,
 )
 from scaffolder.assess.models import AssessError, Fact, Facts, Problem
 from scaffolder.assess.scan_ci_links import _gitlab_includes, _local_actions, _scripts_of_ci
@@ -148,6 +149,7 @@ def scan(root: Path) -> Facts:
     _local_actions(root, facts)
     facts.extend(detect_dvc.dvc_facts(root))  # .dvc/config and .dvc files, data/ included
     _scripts_of_ci(facts)
+    parse_terraform.workspace_insights(facts)
     facts.sort(key=lambda f: (f.path, f.line, f.kind))
     problems.sort(key=lambda p: (p.path, p.line))
     return Facts(files_scanned=files, skipped=sorted(skipped), facts=facts, problems=problems)

@@ -1,7 +1,8 @@
 """Defect classes read from the twelfth held-out batch's misses once it joined the calibration
 part, the over-scores: a Databricks asset bundle whose targets set only where and how it is
 deployed read as a parameter file, the jobs of a GitHub workflow that has no trigger read as
-CI/CD (the too-low classes are in
+CI/CD, an Azure ML workspace's Application Insights declared in a Terraform module
+of its own read as a monitored serving side (the too-low classes are in
 test_defect_classes_twelfth_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -114,3 +115,64 @@ def test_a_workflow_run_by_hand_still_deploys(tmp_path):
     manual = "  workflow_dispatch:\n"
     write(tmp_path, {**SERVING, ".github/workflows/deploy.yml": ENDPOINT_DEPLOY % manual})
     assert checks(tmp_path)["deployment.cd-workflow"].outcome is Outcome.PASS
+
+
+APPI_MODULE = """
+    resource "azurerm_application_insights" "appi" {
+      name                = "appi-${var.prefix}"
+      location            = var.location
+      resource_group_name = var.rg_name
+      application_type    = "web"
+    }
+"""
+WORKSPACE = """
+    module "application_insights" {
+      source = "./modules/application-insights"
+      prefix = var.prefix
+    }
+
+    resource "azurerm_machine_learning_workspace" "mlw" {
+      name                    = "mlw-${var.prefix}"
+      application_insights_id = module.application_insights.id
+      key_vault_id            = module.key_vault.id
+      storage_account_id      = module.storage.id
+      identity { type = "SystemAssigned" }
+    }
+"""
+
+
+def test_application_insights_in_a_module_backing_the_workspace_monitors_nothing(tmp_path):
+    # the Application Insights resource every Azure ML workspace requires, declared in its own
+    # Terraform module and passed to the workspace: the workspace's telemetry, not a monitored
+    # serving side
+    write(
+        tmp_path,
+        {
+            "infrastructure/modules/application-insights/main.tf": APPI_MODULE,
+            "infrastructure/aml_deploy.tf": WORKSPACE,
+        },
+    )
+    result = checks(tmp_path)
+    assert result["monitoring.serving-metrics"].outcome is Outcome.FAIL
+    assert result["monitoring.pipeline-metrics"].outcome is Outcome.FAIL
+
+
+def test_application_insights_a_service_sends_telemetry_to_is_monitoring(tmp_path):
+    # near miss: another module's web app sends its telemetry there
+    app = """
+        resource "azurerm_linux_web_app" "api" {
+          name = "api"
+          app_settings = {
+            APPLICATIONINSIGHTS_CONNECTION_STRING = module.application_insights.connection_string
+          }
+        }
+    """
+    write(
+        tmp_path,
+        {
+            "infrastructure/modules/application-insights/main.tf": APPI_MODULE,
+            "infrastructure/aml_deploy.tf": WORKSPACE,
+            "infrastructure/app.tf": app,
+        },
+    )
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.PASS
