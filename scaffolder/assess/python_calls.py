@@ -343,8 +343,15 @@ class CallFacts:
             self.add("container.image", node, tool="MLflow model image")
         if self.is_test_file and last in ("include_router", "mount"):
             self.add("test.app_router", node)  # the test's app serves the project's routes
-        if qualified.startswith(("fastapi.FastAPI().", "fastapi.APIRouter().")) and last == "mount":
-            self.add("fastapi.mount", node, route=_const_str(node.args[0]) if node.args else "")
+        if qualified.startswith(("fastapi.FastAPI().", "fastapi.APIRouter().")):
+            if last == "mount":
+                self.add("fastapi.mount", node, route=_const_str(node.args[0]) if node.args else "")
+            elif last in ("add_api_route", "add_route") and node.args:
+                # a route registered without a decorator (`app.add_api_route("/metrics", h)`)
+                methods = _kwarg(node, "methods")
+                first = _elements(methods)[0] if _elements(methods) else None
+                method = (_const_str(first) or "get").lower() if first is not None else "get"
+                self.add("fastapi.route", node, method=method, route=_const_str(node.args[0]) or "")
         if "Instrumentator" in qualified and last == "expose":
             self.add("prometheus.export", node, via="instrumentator")
         self.generic_visit(node)
