@@ -1,5 +1,6 @@
 """Defect classes read from the twelfth held-out batch's misses once it joined the calibration
-part, the under-scores: a /metrics route registered with `add_api_route` not read as a route
+part, the under-scores: a /metrics route registered with `add_api_route` not read as a route,
+Kubernetes manifests that CD applies in staging and then prod read as having no environments
 (the over-scores are in test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -58,3 +59,57 @@ def test_a_metrics_handler_no_route_serves_monitors_nothing(tmp_path):
         },
     )
     assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+INFERENCE_SERVICE = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: loan-default}
+    spec:
+      template:
+        spec:
+          containers:
+            - {name: api, image: "ghcr.io/acme/loan-api:1.0"}
+"""
+CD = """
+    on: {push: {branches: [main]}}
+    jobs:
+      deploy-staging:
+        runs-on: ubuntu-latest
+        environment: staging
+        steps:
+          - run: kubectl apply -f serving/deployment.yaml
+%s"""
+PROMOTE = """
+      promote-to-prod:
+        needs: deploy-staging
+        runs-on: ubuntu-latest
+        environment: prod
+        steps:
+          - run: kubectl apply -f serving/deployment.yaml
+"""
+
+
+def test_manifests_the_cd_deploys_into_staging_then_prod_are_deployed_per_environment(tmp_path):
+    # one set of manifests, applied by CD jobs in the staging and prod GitHub environments (each
+    # holding its cluster credentials): the environments are CD's, not kustomize overlays
+    write(
+        tmp_path,
+        {
+            "serving/deployment.yaml": INFERENCE_SERVICE,
+            ".github/workflows/model-deploy.yml": CD % PROMOTE,
+        },
+    )
+    assert checks(tmp_path)["deployment.k8s-environments"].outcome is Outcome.PASS
+
+
+def test_manifests_the_cd_deploys_into_one_environment_have_no_environments(tmp_path):
+    # near miss: staging only
+    write(
+        tmp_path,
+        {
+            "serving/deployment.yaml": INFERENCE_SERVICE,
+            ".github/workflows/model-deploy.yml": CD % "",
+        },
+    )
+    assert checks(tmp_path)["deployment.k8s-environments"].outcome is Outcome.FAIL

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, tools, where
+from scaffolder.assess.checks.reproducibility import deploy_environments
 from scaffolder.assess.checks.web_apps import flask_apps_serving_a_model
 from scaffolder.assess.models import Facts
 
@@ -130,6 +131,15 @@ def r_k8s_environments(f: Facts) -> Verdict:
         return Verdict(True, where(overlays), f"Kubernetes overlays for {', '.join(sorted(envs))}")
     if not resources and not f.of("k8s.kustomization"):
         return Verdict(None, [], "no Kubernetes manifests: per-environment overlays do not apply")
+    # one set of manifests that CD applies in two named environments (GitHub/GitLab
+    # `environment: staging`, then `prod`, each with its cluster and settings): deployed per
+    # environment by CD rather than by overlays
+    deployed = deploy_environments(f)
+    names = {str(x.detail.get("name")).lower() for x in deployed}
+    if len(names) >= 2:
+        return Verdict(
+            True, where(deployed), f"CD deploys the manifests to {', '.join(sorted(names))}"
+        )
     return Verdict(
         False,
         where(resources),
