@@ -10,6 +10,7 @@ from scaffolder.assess.models import Fact
 from scaffolder.assess.parse_ci import (
     DEPLOYING_JOB,
     DETACHED_SERVICE,
+    K8S_APPLY,
     _as_text,
     _env_name,
     _relative,
@@ -116,6 +117,8 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 detail = {"job": job_id}
                 if kind == "integration" and test_paths(_as_text(step.get("run"))):
                     detail["tests"] = test_paths(_as_text(step.get("run")))
+                if kind == "deploy" and K8S_APPLY.search(_as_text(step.get("run"))):
+                    detail["k8s"] = True  # applies manifests to the job's cluster
                 facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
             if DEPLOYING_JOB.search(head) and DETACHED_SERVICE.search(_as_text(step.get("run"))):
                 facts.append(

@@ -113,3 +113,16 @@ def test_manifests_the_cd_deploys_into_one_environment_have_no_environments(tmp_
         },
     )
     assert checks(tmp_path)["deployment.k8s-environments"].outcome is Outcome.FAIL
+
+
+def test_cd_in_two_environments_that_does_not_apply_the_manifests_has_no_environments(tmp_path):
+    # near miss: the staging and prod jobs deploy with a script of their own, not the manifests
+    # (the generated level-2 project's CD deploys its overlays through scripts/deploy.py)
+    cd = (CD % PROMOTE).replace(
+        "kubectl apply -f serving/deployment.yaml", "python scripts/deploy_model.py"
+    )
+    write(
+        tmp_path,
+        {"serving/deployment.yaml": INFERENCE_SERVICE, ".github/workflows/model-deploy.yml": cd},
+    )
+    assert checks(tmp_path)["deployment.k8s-environments"].outcome is Outcome.FAIL

@@ -131,10 +131,13 @@ def r_k8s_environments(f: Facts) -> Verdict:
         return Verdict(True, where(overlays), f"Kubernetes overlays for {', '.join(sorted(envs))}")
     if not resources and not f.of("k8s.kustomization"):
         return Verdict(None, [], "no Kubernetes manifests: per-environment overlays do not apply")
-    # one set of manifests that CD applies in two named environments (GitHub/GitLab
-    # `environment: staging`, then `prod`, each with its cluster and settings): deployed per
-    # environment by CD rather than by overlays
-    deployed = deploy_environments(f)
+    # one set of manifests that CD applies (kubectl apply, helm upgrade, argo rollouts) in two
+    # named environments (GitHub `environment: staging`, then `prod`, each with its cluster and
+    # settings): deployed per environment by CD rather than by overlays
+    applying = {
+        (x.path, x.detail.get("job")) for x in f.of("ci.step.deploy") if x.detail.get("k8s")
+    }
+    deployed = [x for x in deploy_environments(f) if (x.path, x.detail.get("job")) in applying]
     names = {str(x.detail.get("name")).lower() for x in deployed}
     if len(names) >= 2:
         return Verdict(
