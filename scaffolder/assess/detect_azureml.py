@@ -19,6 +19,8 @@ CALLS: list[tuple[str, str, str]] = [
     ("models.create_or_update", "registry.model", "Azure ML"),
     # Azure ML v2: a model version fetched from a workspace's or a registry's models
     ("MLClient.models.get", "registry.resolve", "Azure ML"),
+    # the same on the client of the workspace named in config.json (`MLClient.from_config()`)
+    ("MLClient.from_config.models.get", "registry.resolve", "Azure ML"),
     ("Model.get_model_path", "registry.resolve", "Azure ML"),
     # Azure ML v1 `Model(workspace, name=..., tags=[...])` fetches a registered model version
     ("azureml.core.Model", "registry.resolve", "Azure ML"),

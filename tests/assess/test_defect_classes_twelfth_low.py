@@ -1,7 +1,8 @@
 """Defect classes read from the twelfth held-out batch's misses once it joined the calibration
 part, the under-scores: a /metrics route registered with `add_api_route` not read as a route,
-Kubernetes manifests that CD applies in staging and then prod read as having no environments
-(the over-scores are in test_defect_classes_twelfth.py).
+Kubernetes manifests that CD applies in staging and then prod read as having no environments,
+an Azure ML v2 deployment of the version fetched by a client made `from_config` not read as
+served from the registry (the over-scores are in test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -126,3 +127,37 @@ def test_cd_in_two_environments_that_does_not_apply_the_manifests_has_no_environ
         {"serving/deployment.yaml": INFERENCE_SERVICE, ".github/workflows/model-deploy.yml": cd},
     )
     assert checks(tmp_path)["deployment.k8s-environments"].outcome is Outcome.FAIL
+
+
+AZUREML_DEPLOYMENT = """
+    from azure.ai.ml import MLClient
+    from azure.ai.ml.entities import CodeConfiguration, ManagedOnlineDeployment, Model
+    from azure.identity import AzureCliCredential
+
+    ml_client = MLClient.from_config(credential=AzureCliCredential())
+    model = %s
+
+    deployment = ManagedOnlineDeployment(
+        name="blue",
+        endpoint_name="iris",
+        model=model,
+        code_configuration=CodeConfiguration(code="./code/", scoring_script="scoring.py"),
+        instance_type="Standard_DS2_v2",
+    )
+    ml_client.online_deployments.begin_create_or_update(deployment)
+"""
+
+
+def test_a_deployment_of_the_latest_version_from_a_client_made_from_config(tmp_path):
+    # MLClient.from_config(): the client of the workspace named in config.json, whose registered
+    # model's latest version the online deployment serves
+    got = 'ml_client.models.get(name="iris_model", label="latest")'
+    write(tmp_path, {"deployment/online/create_online_deployment.py": AZUREML_DEPLOYMENT % got})
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+def test_a_deployment_of_a_local_model_folder_is_not_from_the_registry(tmp_path):
+    # near miss: the deployment uploads a model folder of the repository
+    local = 'Model(path="model/", type="mlflow_model")'
+    write(tmp_path, {"deployment/online/create_online_deployment.py": AZUREML_DEPLOYMENT % local})
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
