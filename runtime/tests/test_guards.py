@@ -173,6 +173,26 @@ def test_a_retrain_starting_while_another_settles_is_not_called_abandoned(state_
     assert a.status()["totals"] == {"succeeded": 1, "failed": 0, "refused": 1}
 
 
+def test_a_late_heartbeat_does_not_revive_a_retrain_recorded_abandoned(state_uri):
+    """A's heartbeat thread is starved past the TTL. B's begin records A abandoned (a failure
+    toward the breaker) and is refused by the cool-down; A's late renewal must then find the
+    lease lost, not hold it again for a retrain the history calls failed."""
+    clock = Clock()
+    a = guards(state_uri, clock, cooldown_hours=1, lease_ttl_minutes=1)
+    b = guards(state_uri, clock, cooldown_hours=1, lease_ttl_minutes=1)
+    ticket = a.begin("drift", data_digest="a", spans_tasks=False)
+    clock.now += 61  # no renewal for longer than the 60 s TTL
+    with pytest.raises(RetrainRefused, match="cool-down"):
+        b.begin("drift", data_digest="b")
+    assert a.store.retrain(ticket.id).outcome == "failed"
+    assert a.store.renew(LEASE, ticket.id, 60) is None  # the heartbeat's late beat
+    with pytest.raises(RetrainRefused, match="no longer holds the lease"):
+        a.heartbeat(ticket)
+    assert not a.finish(ticket, True)  # recorded once: abandoned
+    assert b.status()["totals"] == {"succeeded": 0, "failed": 1, "refused": 1}
+    assert not b.status()["in_flight"]
+
+
 def test_a_heartbeat_keeps_an_in_process_retrain_alive(state_uri):
     """Time moves on only after each renewal (lease_clock), so a late thread cannot fail it."""
     clock = StepClock()

@@ -11,7 +11,7 @@ from lease_clock import StepClock
 from mlops_runtime.monitoring import retrain as retrain_module
 from mlops_runtime.monitoring.config import GuardConfig, MonitoringConfig
 from mlops_runtime.monitoring.guards import LEASE, RetrainGuards, RetrainRefused, open_guards
-from mlops_runtime.monitoring.retrain import begin_retrain, finish_retrain, keep_alive
+from mlops_runtime.monitoring.retrain import begin_retrain, finish_retrain, keep_alive, retrain
 from mlops_runtime.settings import load_settings
 from mlops_runtime.state import open_store
 
@@ -87,6 +87,25 @@ def test_a_task_whose_lease_was_taken_over_refuses_to_train(project, clock):
     assert _lease(project, clock).holder == other["ticket"]
     with open_guards(load_settings(project).state_uri, GUARDS, project.name, clock) as guards:
         assert guards.store.retrain(started["ticket"]).outcome == "failed"  # abandoned
+
+
+def test_a_retrain_whose_lease_lapsed_while_it_trained_says_it_was_not_counted(project, clock):
+    """Its heartbeat starved past the TTL, another retrain took the lease and recorded it
+    abandoned: its late end must not pass for a counted success."""
+    config = MonitoringConfig(guards=GUARDS)
+    taken = {}
+
+    def runner(_config):
+        clock.now += 1.0  # no renewal for longer than the 0.3 s TTL
+        taken.update(_begin(project, config, trigger="manual"))
+        return {"registered": {"version": "2", "promoted": True}}
+
+    outcome = retrain(project, "drift", ["x"], config=config, pipeline_config=Config(),
+                      runner=runner)  # fmt: skip
+    assert "already recorded retrain" in outcome.detail and "abandoned" in outcome.detail
+    assert _lease(project, clock).holder == taken["ticket"]  # the late beat did not take it back
+    with open_guards(load_settings(project).state_uri, GUARDS, project.name, clock) as guards:
+        assert guards.status()["totals"] == {"succeeded": 0, "failed": 1, "refused": 0}
 
 
 def test_a_run_that_is_no_guarded_retrain_has_nothing_to_keep_alive(project):

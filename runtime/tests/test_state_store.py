@@ -115,6 +115,13 @@ def test_a_lease_has_one_holder_until_it_expires(store: StateStore, clock):
     assert store.renew("retrain", "run-1", 60) is None  # the dead holder cannot take it back
 
 
+def test_a_late_renewal_does_not_revive_a_lapsed_lease(store: StateStore, clock):
+    store.acquire("retrain", "run-1", ttl=60)
+    clock.now += 60  # the heartbeat thread was starved past the TTL; nobody took the lease
+    assert store.lease("retrain") is None  # anyone looking now sees it lapsed ...
+    assert store.renew("retrain", "run-1", 60) is None  # ... so the late beat cannot undo that
+
+
 def test_the_holder_renews_and_reacquires_its_own_lease(store: StateStore, clock):
     first = store.acquire("retrain", "run-1", ttl=60)
     clock.now += 50

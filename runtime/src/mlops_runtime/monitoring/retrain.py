@@ -294,7 +294,7 @@ def _finish(
     )
     if error is not None or registered is None:
         outcome.detail = error or "the run ended without registering a model"
-        guards.finish(ticket, False, outcome.detail)
+        recorded = guards.finish(ticket, False, outcome.detail)
         log.error("retrain %s failed: %s", ticket.id, outcome.detail)
     else:
         outcome.status = "succeeded"
@@ -306,7 +306,7 @@ def _finish(
             else f"version {outcome.model_version} did not take champion "
             f"({registered.get('decision') or 'it did not pass the gates'}); the champion stays"
         )
-        guards.finish(
+        recorded = guards.finish(
             ticket,
             True,
             outcome.detail,
@@ -333,8 +333,23 @@ def _finish(
                     "retrain.base_data_dvc_rev": started.get("base_data_dvc_rev") or "",
                 },
             )
+    if not recorded:
+        _settled_before(guards, ticket, outcome)
     write_retrain_metrics(guards.status(), settings.monitoring_metrics_dir, project.name)
     return outcome
+
+
+def _settled_before(guards: RetrainGuards, ticket: Ticket, outcome: RetrainOutcome) -> None:
+    """The guards had recorded the retrain already: a second report of the same end changes
+    nothing, silently; a different one (its lease lapsed and another `begin` recorded it
+    abandoned while it still ran) is said in the outcome and the log."""
+    known = guards.store.retrain(ticket.id)
+    if known is not None and known.outcome == outcome.status:
+        return
+    recorded = "unknown" if known is None else f"{known.outcome} ({known.detail})"
+    note = f"the guards had already recorded retrain {ticket.id} {recorded}; this end not counted"
+    outcome.detail = f"{outcome.detail}; {note}"
+    log.warning("retrain %s: %s", ticket.id, note)
 
 
 def retrain(

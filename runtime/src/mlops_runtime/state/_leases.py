@@ -18,7 +18,8 @@ from ._records import Lease, LeaseHeld, new_id
 
 class Heartbeat:
     """Renews a lease every `interval` seconds on a daemon thread until `stop()`; `lost` is set
-    when a renewal finds the lease taken by someone else (the holder should stop its work)."""
+    when a renewal finds the lease gone: taken by someone else, released, or lapsed because a
+    renewal came later than the TTL (the holder should stop its work)."""
 
     def __init__(self, store: LeaseOps, lease: Lease, ttl: float, interval: float):
         self.store, self.ttl, self.interval = store, ttl, interval
@@ -98,11 +99,18 @@ class LeaseOps(StoreBase):
 
     def renew(self, name: str, holder: str, ttl: float) -> Lease | None:
         """Extend `holder`'s lease to `ttl` seconds from now (a heartbeat); None when the lease
-        is no longer theirs (released, or expired and taken by someone else)."""
+        is no longer theirs: released, taken by someone else, or expired. A late heartbeat (its
+        thread starved past the TTL) does not revive a lapsed lease: meanwhile anyone may have
+        seen it lapse and acted on that (the storm guards record its retrain abandoned)."""
         t, now = s.leases, self.clock()
         stmt = (
             t.update()
-            .where(t.c.namespace == self.namespace, t.c.name == name, t.c.holder == holder)
+            .where(
+                t.c.namespace == self.namespace,
+                t.c.name == name,
+                t.c.holder == holder,
+                t.c.expires_at > now,
+            )
             .values(renewed_at=now, expires_at=now + ttl)
             .returning(*t.c)
         )
