@@ -186,8 +186,10 @@ def test_usage_shows_help_for_no_command(run_cli):
 @pytest.mark.parametrize("argv", [["--help"], *([c, "--help"] for c in COMMANDS)])
 def test_help_is_fast_and_imports_nothing_heavy(argv):
     """Start-up of `--help` stays in tens of milliseconds (the benchmark compares it with
-    copier); here a generous bound on a busy machine, and no heavy import at all."""
-    import time
+    copier); here a generous bound, and no heavy import at all. The bound is on the child's
+    CPU time, not the wall clock: on a loaded 2-core machine the wall clock measures how long
+    the process waited for a core, not how much work `--help` does."""
+    import resource
 
     code = (
         "import json, sys\n"
@@ -198,13 +200,18 @@ def test_help_is_fast_and_imports_nothing_heavy(argv):
         "('copier', 'jinja2', 'pydantic', 'rich', 'questionary', 'yaml', 'typer'))), "
         "file=sys.stderr)\n"
     )
-    start = time.perf_counter()
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    before = children_cpu()
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    elapsed = time.perf_counter() - start
+    cpu = children_cpu() - before
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
-    assert elapsed < 1.0
+    assert cpu < 1.0, f"--help took {cpu:.2f} s of CPU"
 
 
 def test_upgrade_dry_run_without_answers_shows_the_questions(run_cli, tmp_path):

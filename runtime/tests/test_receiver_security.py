@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from lease_clock import StepClock
 from mlops_runtime.remediation import receiver as rx
 from mlops_runtime.remediation.policy import Policy, load_policy
 from mlops_runtime.remediation.receiver import (
@@ -216,13 +217,16 @@ def test_a_failed_action_is_retried_on_the_next_notification(tmp_path, calls):
 def test_a_crash_between_claim_and_action_still_ends_with_the_action_done_once(tmp_path, calls):
     """The receiver leased the key and died before acting: once the lease expires, the repeat
     notification acts, and later repeats are duplicates."""
+    clock = StepClock()  # the lease lapses when the test says, not when the machine is slow
     first = make_remediator(tmp_path, calls, action_lease_minutes=0.01)  # 0.6 s
+    first.keys.store.clock = clock
     key = rx.idempotency_key(alert())
     assert first.keys.begin(key, "retrain", 0.6) == "new"  # ... and the process dies here
     first._pool.shutdown()
     restarted = make_remediator(tmp_path, calls, action_lease_minutes=0.01)
+    restarted.keys.store.clock = clock
     assert restarted.handle(payload(alert()))[0]["result"] == "duplicate: in progress"
-    time.sleep(0.8)
+    clock.now += 0.8  # past the dead receiver's lease
     assert restarted.handle(payload(alert()))[0]["result"] == "started"
     restarted.wait()
     for _ in range(3):
