@@ -13,6 +13,10 @@ import sys
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.python_calls import CallFacts
+from scaffolder.assess.python_column_checks import (
+    keep_checks_before_training,
+    raises_on_missing_columns,
+)
 from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
 from scaffolder.assess.python_drift_metrics import drift_logged
@@ -34,7 +38,8 @@ TRIGGER_WORDS = [
     *(  # noqa: SIM905 - a word list reads better as one string
         "mlflow kfp airflow great_expectations pandera fastapi prometheus evidently alibi nannyml "
         "whylogs deepchecks scipy seed random_state sklearn joblib pickle torch __main__ models:/ "
-        "drift psi gate validat hashlib hash_pandas dag Dag DAG subprocess os.system mlops_runtime"
+        "drift psi gate validat hashlib hash_pandas dag Dag DAG subprocess os.system mlops_runtime "
+        ".columns"
     ).split(),
     "def test",
 ]
@@ -224,6 +229,10 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
             and any(_const_str(c) == "__main__" for c in test.comparators)
         ):
             self.add("entrypoint", node)
+        elif not self.is_test_file and raises_on_missing_columns(
+            node, self.functions[-1] if self.functions else None
+        ):
+            self.add("data.validation", node, name="required columns")
         self.generic_visit(node)
 
     def visit_With(self, node: ast.With) -> None:
@@ -283,6 +292,7 @@ def parse_python(
     mark_scoring_flows(tree, visitor.facts)
     mark_data_pipelines(tree, visitor.facts)
     visitor.facts = drop_model_validators(tree, visitor.facts)
+    visitor.facts = keep_checks_before_training(visitor.facts)
     mark_pyfunc_context_loads(tree, visitor.facts)
     visitor.facts = drop_broken_components(tree, visitor.facts)
     if not is_test_file and visitor.uses("mlflow"):

@@ -2,7 +2,8 @@
 part, the under-scores: a /metrics route registered with `add_api_route` not read as a route,
 Kubernetes manifests that CD applies in staging and then prod read as having no environments,
 an Azure ML v2 deployment of the version fetched by a client made `from_config` not read as
-served from the registry (the over-scores are in test_defect_classes_twelfth.py).
+served from the registry, a preprocessing step raising on missing required columns not read as
+a data check (the over-scores are in test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -161,3 +162,65 @@ def test_a_deployment_of_a_local_model_folder_is_not_from_the_registry(tmp_path)
     local = 'Model(path="model/", type="mlflow_model")'
     write(tmp_path, {"deployment/online/create_online_deployment.py": AZUREML_DEPLOYMENT % local})
     assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
+
+
+PREPROCESS = """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+
+    REQUIRED = ["TX_ID", "TX_AMOUNT", "TX_FRAUD"]
+
+    def main(path):
+        df = pd.read_csv(path)
+%s
+        train, test = train_test_split(df, test_size=0.2)
+        train.to_csv("train.csv")
+"""
+
+
+def test_raising_on_missing_required_columns_validates_the_input(tmp_path):
+    # the preprocessing step stops the pipeline when the input lacks a column it needs: written
+    # directly, or through a list of the missing ones
+    direct = (
+        '        if "label" not in df.columns:\n'
+        "            raise ValueError(f\"Expected a 'label' column. Found: {list(df.columns)}\")"
+    )
+    listed = (
+        "        missing_cols = [c for c in REQUIRED if c not in df.columns]\n"
+        "        if missing_cols:\n"
+        '            raise ValueError(f"Missing required columns: {missing_cols}")'
+    )
+    for name, check in (("a", direct), ("b", listed)):
+        write(tmp_path / name, {"src/preprocess.py": PREPROCESS % check})
+        assert checks(tmp_path / name)["validation.data-checks"].outcome is Outcome.PASS, name
+
+
+def test_selecting_columns_without_raising_validates_nothing(tmp_path):
+    # near miss: the code reads the columns to choose features, and raises on something else
+    other = (
+        '        features = [c for c in df.columns if c != "label"]\n'
+        "        if not features:\n"
+        '            print("no features")\n'
+        "        if df.empty:\n"
+        '            raise ValueError("empty input")'
+    )
+    write(tmp_path, {"src/preprocess.py": PREPROCESS % other})
+    assert checks(tmp_path)["validation.data-checks"].outcome is Outcome.FAIL
+
+
+def test_a_column_check_of_an_upload_sent_to_an_endpoint_is_no_check_before_training(tmp_path):
+    # near miss: a client app checks the user's CSV before calling the serving endpoint
+    client = """
+        import pandas as pd
+        import streamlit as st
+
+        FEATURES = ["sepal_length", "sepal_width"]
+
+        def normalize(df):
+            missing = [c for c in FEATURES if c not in df.columns]
+            if missing:
+                raise ValueError(f"CSV missing required columns: {missing}")
+            return df[FEATURES].to_dict(orient="records")
+    """
+    write(tmp_path, {"app.py": client})
+    assert checks(tmp_path)["validation.data-checks"].outcome is Outcome.FAIL

@@ -1,0 +1,58 @@
+"""A data check written by hand: code that raises when the input lacks the columns it needs
+(`if "label" not in df.columns: raise ValueError(...)`, or a list of missing columns computed
+from `df.columns` and raised on). Called from the visitor (`parse_python.visit_If`) for each
+`if` of the project's code, never of tests."""
+
+from __future__ import annotations
+
+import ast
+
+
+def _reads_columns(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr == "columns" for n in ast.walk(node))
+
+
+def _raises(body: list[ast.stmt]) -> bool:
+    return any(isinstance(s, ast.Raise) for s in body)
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def raises_on_missing_columns(node: ast.If, function: ast.AST | None) -> bool:
+    """An `if` that raises, whose test reads the frame's columns, or names a value the enclosing
+    function computed from them (`missing = [c for c in required if c not in df.columns]`)."""
+    if not _raises(node.body):
+        return False
+    if _reads_columns(node.test):
+        return True
+    if function is None:
+        return False
+    tested = _names(node.test)
+    for item in ast.walk(function):
+        if (
+            isinstance(item, ast.Assign)
+            and _reads_columns(item.value)
+            and tested & {t.id for t in item.targets if isinstance(t, ast.Name)}
+        ):
+            return True
+    return False
+
+
+# what a file does when it prepares the data a model is trained on: it splits it, or it trains
+# and saves the model itself
+TRAINING_DATA = ("eval.split", "model.save")
+
+
+def keep_checks_before_training(facts: list) -> list:
+    """A column check counts where the training data is prepared (the file splits the data or
+    trains), not in a client that checks an upload before calling an endpoint, nor in a feature
+    helper shared with serving."""
+    if any(f.kind in TRAINING_DATA for f in facts):
+        return facts
+    return [
+        f
+        for f in facts
+        if not (f.kind == "data.validation" and f.detail.get("name") == "required columns")
+    ]
