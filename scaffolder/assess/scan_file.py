@@ -7,6 +7,7 @@ import os
 import re
 
 from scaffolder.assess import (
+    detect_cdk,
     detect_dvc,
     parse_ci_github,
     parse_ci_gitlab,
@@ -162,6 +163,14 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
             facts.append(Fact(kind="deps.declared", path=path, zone=zone, detail={"count": 1}))
         if b"[flake8]" in data:
             facts.append(Fact(kind="lint.config", path=path, zone=zone, detail={"tool": name}))
+        return
+    if suffix == ".ts" and not name.endswith(".d.ts") and zone is Zone.SOURCE:
+        # a CDK app in TypeScript (`lib/*-stack.ts`): read only when it imports SageMaker's
+        # constructs
+        data = _read(full) or b""
+        if b"aws-sagemaker" in data:
+            text = data.decode("utf-8", "replace")
+            facts.extend(detect_cdk.typescript_cdk_facts(text, path, zone))
         return
     if suffix == ".tf":
         text = _text(full)

@@ -3,7 +3,8 @@ part, the under-scores: a /metrics route registered with `add_api_route` not rea
 Kubernetes manifests that CD applies in staging and then prod read as having no environments,
 an Azure ML v2 deployment of the version fetched by a client made `from_config` not read as
 served from the registry, a preprocessing step raising on missing required columns not read as
-a data check (the over-scores are in test_defect_classes_twelfth.py).
+a data check, a SageMaker pipeline defined as a CfnPipeline in a TypeScript CDK stack not read
+(the over-scores are in test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -224,3 +225,49 @@ def test_a_column_check_of_an_upload_sent_to_an_endpoint_is_no_check_before_trai
     """
     write(tmp_path, {"app.py": client})
     assert checks(tmp_path)["validation.data-checks"].outcome is Outcome.FAIL
+
+
+CDK_STACK = """
+    import { Stack } from 'aws-cdk-lib';
+    import { CfnPipeline } from '%s';
+
+    export class PipelineStack extends Stack {
+      constructor(scope, id, props) {
+        super(scope, id, props);
+        const definition = JSON.stringify({
+          Version: '2020-12-01',
+          Steps: [
+            { Name: 'TrainingStep', Type: 'Training', Arguments: { TrainingJobName: 'train' } },
+            { Name: 'RegisterModelStep', Type: 'RegisterModel', DependsOn: ['TrainingStep'] },
+          ],
+        });
+        %snew CfnPipeline(this, 'Training', {
+          pipelineName: 'ranking-training',
+          pipelineDefinition: { PipelineDefinitionBody: definition },
+          roleArn: 'arn:aws:iam::123:role/sm',
+        });
+      }
+    }
+"""
+
+
+def test_a_sagemaker_pipeline_defined_in_a_typescript_cdk_stack(tmp_path):
+    # a CfnPipeline of aws-cdk-lib/aws-sagemaker whose definition trains, then registers the
+    # model version: the orchestrated training pipeline and the registry, as in Python CDK
+    stack = CDK_STACK % ("aws-cdk-lib/aws-sagemaker", "")
+    write(tmp_path, {"infra/lib/pipeline-stack.ts": stack, "infra/cdk.json": "{}"})
+    result = checks(tmp_path)
+    assert result["pipelines.orchestrated"].outcome is Outcome.PASS
+    assert result["tracking.registry"].outcome is Outcome.PASS
+
+
+def test_a_codepipeline_or_a_commented_out_sagemaker_pipeline_is_none(tmp_path):
+    # near misses: CodePipeline's CfnPipeline (CI/CD, not training), and the SageMaker one
+    # commented out
+    codepipeline = CDK_STACK % ("aws-cdk-lib/aws-codepipeline", "")
+    write(tmp_path / "a", {"infra/lib/pipeline-stack.ts": codepipeline})
+    assert checks(tmp_path / "a")["pipelines.orchestrated"].outcome is Outcome.FAIL
+    # (the construct's line commented out, as a stack keeps a pipeline it no longer deploys)
+    commented = CDK_STACK % ("aws-cdk-lib/aws-sagemaker", "// ")
+    write(tmp_path / "b", {"infra/lib/pipeline-stack.ts": commented})
+    assert checks(tmp_path / "b")["pipelines.orchestrated"].outcome is Outcome.FAIL
