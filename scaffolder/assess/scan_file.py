@@ -132,7 +132,7 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
     if suffix in (".yml", ".yaml") and name not in LOCK_NAMES:
         _yaml(full, path, zone, facts, problems)
         return
-    if name == "Jenkinsfile" or name.startswith("Jenkinsfile."):
+    if name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or name.endswith(".jenkinsfile"):
         text = _text(full)
         if text is not None:
             facts.extend(parse_ci_providers.jenkinsfile(text, path, Zone.SOURCE))

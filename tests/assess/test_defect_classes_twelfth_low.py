@@ -4,7 +4,7 @@ Kubernetes manifests that CD applies in staging and then prod read as having no 
 an Azure ML v2 deployment of the version fetched by a client made `from_config` not read as
 served from the registry, a preprocessing step raising on missing required columns not read as
 a data check, a SageMaker pipeline defined as a CfnPipeline in a TypeScript CDK stack not read
-(the over-scores are in test_defect_classes_twelfth.py).
+a Jenkins pipeline named `deploy.jenkinsfile` not read (the over-scores are in test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -271,3 +271,44 @@ def test_a_codepipeline_or_a_commented_out_sagemaker_pipeline_is_none(tmp_path):
     commented = CDK_STACK % ("aws-cdk-lib/aws-sagemaker", "// ")
     write(tmp_path / "b", {"infra/lib/pipeline-stack.ts": commented})
     assert checks(tmp_path / "b")["pipelines.orchestrated"].outcome is Outcome.FAIL
+
+
+JENKINS_DEPLOY = """
+    pipeline {
+        agent any
+        stages {
+            stage('Build docker image and run app') {
+                steps {
+                    script {
+                        sh 'sudo pip3 install docker-compose'
+                        sh 'docker-compose -f ml-app.yml up %s'
+                    }
+                }
+            }
+        }
+    }
+"""
+FLASK_APP = """
+    import pickle
+    from flask import Flask, request, jsonify
+
+    app = Flask(__name__)
+    model = pickle.load(open("model.pkl", "rb"))
+
+    @app.route("/predict", methods=["POST"])
+    def predict():
+        return jsonify(model.predict([request.json["features"]]).tolist())
+"""
+
+
+def test_a_jenkins_pipeline_named_deploy_jenkinsfile_deploys(tmp_path):
+    # `deploy.jenkinsfile` beside `train.jenkinsfile`: Jenkins pipelines by their suffix, the
+    # deploy one leaving the compose services running on Jenkins's host
+    write(tmp_path, {"app.py": FLASK_APP, "deploy.jenkinsfile": JENKINS_DEPLOY % "-d"})
+    assert checks(tmp_path)["deployment.cd-workflow"].outcome is Outcome.PASS
+
+
+def test_a_jenkinsfile_running_compose_in_the_foreground_deploys_nothing(tmp_path):
+    # near miss: `up` without -d ends with the build; nothing is left running
+    write(tmp_path, {"app.py": FLASK_APP, "deploy.jenkinsfile": JENKINS_DEPLOY % ""})
+    assert checks(tmp_path)["deployment.cd-workflow"].outcome is Outcome.FAIL
