@@ -178,6 +178,8 @@ CALLS: list[tuple[str, str, str]] = [
     ("neptune.new.types.File.as_pickle", "model.save", "Neptune"),
     # pipelines
     ("clearml.PipelineController", "pipeline.def", "ClearML pipelines"),
+    # Prefect 1: tasks called inside `with Flow(...) as flow:` make the flow's DAG
+    ("prefect.Flow", "pipeline.def", "Prefect"),
     ("clearml.automation.PipelineController", "pipeline.def", "ClearML pipelines"),
     ("clearml.automation.controller.PipelineController", "pipeline.def", "ClearML pipelines"),
     ("sagemaker.workflow.pipeline.Pipeline", "pipeline.def", "SageMaker Pipelines"),

@@ -3,8 +3,9 @@ part, the under-scores: a /metrics route registered with `add_api_route` not rea
 Kubernetes manifests that CD applies in staging and then prod read as having no environments,
 an Azure ML v2 deployment of the version fetched by a client made `from_config` not read as
 served from the registry, a preprocessing step raising on missing required columns not read as
-a data check, a SageMaker pipeline defined as a CfnPipeline in a TypeScript CDK stack not read
-a Jenkins pipeline named `deploy.jenkinsfile` not read (the over-scores are in test_defect_classes_twelfth.py).
+a data check, a SageMaker pipeline defined as a CfnPipeline in a TypeScript CDK stack not read, a Jenkins
+pipeline named `deploy.jenkinsfile` not read, a Prefect 1 `with Flow(...)` not read as a
+pipeline (the over-scores are in test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -312,3 +313,43 @@ def test_a_jenkinsfile_running_compose_in_the_foreground_deploys_nothing(tmp_pat
     # near miss: `up` without -d ends with the build; nothing is left running
     write(tmp_path, {"app.py": FLASK_APP, "deploy.jenkinsfile": JENKINS_DEPLOY % ""})
     assert checks(tmp_path)["deployment.cd-workflow"].outcome is Outcome.FAIL
+
+
+PREFECT1_TASKS = """
+    import joblib
+    from prefect import task
+    from sklearn.linear_model import LogisticRegression
+
+    @task
+    def train_task(data):
+        model = LogisticRegression().fit(data[0], data[1])
+        joblib.dump(model, "model.pkl")
+        return model
+"""
+
+
+def test_a_prefect_1_flow_built_in_a_with_block_is_an_orchestrated_pipeline(tmp_path):
+    # Prefect 1: tasks called inside `with Flow(...) as flow:` make the flow's DAG
+    flow = """
+        from prefect import Flow, Parameter
+        from flow_components.task import train_task
+
+        with Flow(name="ml-workflow") as flow:
+            penalty = Parameter("penalty", default="l2")
+            model = train_task(penalty)
+    """
+    write(tmp_path, {"flow_components/task.py": PREFECT1_TASKS, "ml_workflow.py": flow})
+    assert checks(tmp_path)["pipelines.orchestrated"].outcome is Outcome.PASS
+
+
+def test_a_prefect_flow_named_only_in_a_type_hint_orchestrates_nothing(tmp_path):
+    # near miss: the Flow class appears in an annotation; no flow is built
+    helper = """
+        from prefect import Flow
+        from flow_components.task import train_task
+
+        def describe(flow: Flow) -> str:
+            return flow.name
+    """
+    write(tmp_path, {"flow_components/task.py": PREFECT1_TASKS, "ml_workflow.py": helper})
+    assert checks(tmp_path)["pipelines.orchestrated"].outcome is Outcome.FAIL
