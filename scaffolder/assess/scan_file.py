@@ -73,8 +73,11 @@ def _zone(parts: tuple[str, ...]) -> Zone:
                 return zone
     name = parts[-1]
     if name.endswith(".py") and (
-        name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name in ("conftest.py", "test.py", "tests.py")
     ):
+        # `test.py`/`tests.py` (Django's, or a script CI runs with `python test.py`) hold tests
         return Zone.TESTS
     if name.endswith(".ipynb"):
         return Zone.NOTEBOOK

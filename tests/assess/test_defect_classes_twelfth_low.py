@@ -5,7 +5,8 @@ an Azure ML v2 deployment of the version fetched by a client made `from_config` 
 served from the registry, a preprocessing step raising on missing required columns not read as
 a data check, a SageMaker pipeline defined as a CfnPipeline in a TypeScript CDK stack not read, a Jenkins
 pipeline named `deploy.jenkinsfile` not read, a Prefect 1 `with Flow(...)` not read as a
-pipeline (the over-scores are in test_defect_classes_twelfth.py).
+pipeline, the test functions of a `test.py` CI runs not read as tests (the over-scores are in
+test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -353,3 +354,38 @@ def test_a_prefect_flow_named_only_in_a_type_hint_orchestrates_nothing(tmp_path)
     """
     write(tmp_path, {"flow_components/task.py": PREFECT1_TASKS, "ml_workflow.py": helper})
     assert checks(tmp_path)["pipelines.orchestrated"].outcome is Outcome.FAIL
+
+
+def test_a_test_py_that_ci_runs_holds_the_tests(tmp_path):
+    # `test.py` with a test function, run by the GitLab test stage (`python test.py`)
+    test_py = """
+        import pickle
+
+        def test_model_loading():
+            model = pickle.load(open("model/model.pkl", "rb"))
+            assert model is not None
+
+        if __name__ == "__main__":
+            test_model_loading()
+    """
+    ci = """
+        test:
+          stage: test
+          script:
+            - python test.py
+    """
+    write(tmp_path, {"test.py": test_py, ".gitlab-ci.yml": ci})
+    assert checks(tmp_path)["quality.unit-tests"].outcome is Outcome.PASS
+
+
+def test_a_script_named_for_testing_something_else_holds_no_tests(tmp_path):
+    # near miss: `testing.py` / `test_data.csv`-style names are no test files; functions of a
+    # script not named test.py are not tests
+    script = """
+        import pickle
+
+        def test_model_loading():
+            return pickle.load(open("model/model.pkl", "rb"))
+    """
+    write(tmp_path, {"testing.py": script})
+    assert checks(tmp_path)["quality.unit-tests"].outcome is Outcome.FAIL
