@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from mlops_runtime.state import (
     StateStore,
     open_store,
 )
+from mlops_runtime.state import _schema as s
 
 
 class FakeClock:
@@ -245,6 +247,45 @@ def test_history_keeps_order_filters_and_counts_refusals(store: StateStore, cloc
     assert [r.id for r in store.retrains(outcomes=["refused"])] == ["r1", "r3"]
     assert store.guard_state().refused == 2
     assert store.retrain("r2").as_dict()["outcome"] == "running"
+
+
+def test_two_appends_at_once_get_their_own_places_in_the_history(store_uri, clock):
+    """The interleaving two processes can meet: B appends while A's transaction has read the
+    newest place and not yet written its record. B waits for A (SQLite's write lock, a
+    PostgreSQL advisory lock) or, if nothing made it wait, takes the same place as A: two
+    records at one place, the history's order and its trimming then undefined."""
+    with open_store(store_uri, "churn", clock) as a, open_store(store_uri, "churn", clock) as b:
+        b_done = threading.Event()
+        replayed = []
+
+        def b_appends():
+            b.append_retrain(RetrainRecord("b", "drift", started_at=clock()))
+            b_done.set()
+
+        @sa.event.listens_for(a.engine, "before_cursor_execute")
+        def between_read_and_write(conn, cursor, statement, *args):
+            insert = statement.lstrip().upper().startswith("INSERT INTO MLOPS_RETRAIN_HISTORY")
+            if insert and not replayed:
+                replayed.append(threading.Thread(target=b_appends))
+                replayed[0].start()
+                b_done.wait(3)  # B runs now, unless it must wait for A's transaction
+
+        a.append_retrain(RetrainRecord("a", "drift", started_at=clock()))
+        replayed[0].join(60)
+        assert b_done.is_set()
+        history = a.retrains()
+        assert sorted(r.id for r in history) == ["a", "b"]
+        with a.engine.connect() as conn:
+            places = (
+                conn.execute(
+                    sa.select(s.retrain_history.c.seq).where(
+                        s.retrain_history.c.namespace == "churn"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert len(set(places)) == 2, places
 
 
 def test_the_breaker_is_reset_and_the_guards_cleared(store: StateStore, clock):

@@ -3,6 +3,7 @@ short transaction at a time and the dialect's upsert."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -26,6 +27,15 @@ class StoreBase:
         else:
             from sqlalchemy.dialects.sqlite import insert
         return insert(table)
+
+    def _one_at_a_time(self, conn: sa.Connection, what: str) -> None:
+        """Let one transaction of the namespace at a time past here for `what`, until it ends:
+        SQLite's `BEGIN IMMEDIATE` already does; PostgreSQL takes a transaction-scoped advisory
+        lock (its READ COMMITTED would let two transactions read the same newest row)."""
+        if self.dialect == "postgresql":
+            digest = hashlib.sha256(f"mlops-{what}:{self.namespace}".encode()).digest()
+            key = int.from_bytes(digest[:8], "big", signed=True)
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
     @contextmanager
     def _tx(self) -> Iterator[sa.Connection]:

@@ -48,9 +48,11 @@ class GuardOps(StoreBase):
 
     def append_retrain(self, record: RetrainRecord, keep: int = KEEP_HISTORY) -> RetrainRecord:
         """Add `record` to the history (a `refused` one also counts in the totals); only the
-        newest `keep` records stay."""
+        newest `keep` records stay. One append at a time per namespace, so each gets its own
+        place (`seq`) after the newest."""
         h = s.retrain_history
         with self._tx() as conn:
+            self._one_at_a_time(conn, "retrain-history")
             seq = (
                 conn.execute(
                     sa.select(sa.func.max(h.c.seq)).where(h.c.namespace == self.namespace)
