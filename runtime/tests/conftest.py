@@ -7,6 +7,9 @@ package for one test and the endpoint variables every fixture unsets."""
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
+
 import pytest
 from fake_packages import clear_endpoints
 from fake_project import fake_project, registry_client  # noqa: F401 (fixtures)
@@ -29,3 +32,13 @@ def state_uri(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'artifacts' / 'state.db'}"
     return request.getfixturevalue("postgres_server").create_database()
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port where nothing listens, for the whole test: bound but not listening, so a
+    connection is refused and no other process (another test worker's server) can take it, as
+    it could a port probed free and closed again."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

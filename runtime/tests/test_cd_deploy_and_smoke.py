@@ -53,9 +53,8 @@ def test_the_smoke_test_passes_against_a_live_server(live_server, tmp_path, caps
     assert "2 check(s) failed" in out
 
 
-def test_the_smoke_test_fails_when_nothing_listens(capsys):
-    port = deploy.free_port()
-    assert smoke.main(["--base-url", f"http://127.0.0.1:{port}", "--wait", "0"]) == 1
+def test_the_smoke_test_fails_when_nothing_listens(capsys, closed_port):
+    assert smoke.main(["--base-url", f"http://127.0.0.1:{closed_port}", "--wait", "0"]) == 1
     assert "FAIL GET /health answers 200" in capsys.readouterr().out
 
 

@@ -188,10 +188,8 @@ def test_the_app_is_started_here_when_no_url_is_given(
     assert str(tmp_path / "report2" / "server.log") in err
 
 
-def test_nothing_listening_is_one_line(slo_file, tmp_path, capsys):
-    from mlops_runtime.cd.deploy import free_port
-
-    url = f"http://127.0.0.1:{free_port()}"
+def test_nothing_listening_is_one_line(slo_file, tmp_path, capsys, closed_port):
+    url = f"http://127.0.0.1:{closed_port}"
     assert loadtest(["--url", url, "--config", str(slo_file), "--wait", "0"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == (

@@ -5,7 +5,6 @@ Feast cannot run in the runtime's environment) and scores them like rows sent in
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -79,12 +78,6 @@ def feature_server():
     server.server_close()
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _app(project, url, **kwargs):
     server = FeatureServer(
         "customer_id", "churn_model", url=url, hint="make feast-materialize loads them",
@@ -129,8 +122,8 @@ def test_an_id_without_online_features_is_a_404_naming_it(serving_project, featu
     )
 
 
-def test_feature_server_down_is_a_503_with_one_line(serving_project):
-    url = f"http://127.0.0.1:{_closed_port()}"
+def test_feature_server_down_is_a_503_with_one_line(serving_project, closed_port):
+    url = f"http://127.0.0.1:{closed_port}"
     with TestClient(_app(serving_project, url)) as client:
         assert client.get("/ready").status_code == 200  # the model is there
         answer = client.post("/predict", json={"customer_ids": [5]})
@@ -186,7 +179,7 @@ def test_without_a_feature_store_ids_are_refused(serving_project):
     assert "extra_forbidden" in [error["type"] for error in answer.json()["detail"]]
 
 
-def test_the_client_alone(feature_server, monkeypatch):
+def test_the_client_alone(feature_server, monkeypatch, closed_port):
     monkeypatch.setenv("FEAST_FEATURE_SERVER_URL", feature_server)
     server = FeatureServer("customer_id", "churn_model")
     assert server.base_url() == feature_server
@@ -195,6 +188,6 @@ def test_the_client_alone(feature_server, monkeypatch):
         server.rows([1, 2, 1])
     assert missing.value.ids == [1, 2]
     assert str(missing.value) == "no online features for customer_id 1, 2"
-    monkeypatch.setenv("FEAST_FEATURE_SERVER_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("FEAST_FEATURE_SERVER_URL", f"http://127.0.0.1:{closed_port}")
     with pytest.raises(FeatureServerDown, match="^no answer from the feature server at "):
         server.rows([6])
