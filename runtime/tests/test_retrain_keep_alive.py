@@ -117,3 +117,22 @@ def json_of(started: dict) -> str:
     import json
 
     return json.dumps(started)
+
+
+def test_the_finished_retrain_tags_its_run_without_pinning_mlflows_global_uri(project):
+    """Tagging the run must not leave MLflow's process-wide tracking URI on this project's
+    store: later code (a later test in the same worker) would write into it."""
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    config = MonitoringConfig(guards=GuardConfig(cooldown_hours=0))
+    settings = load_settings(project)
+    client = MlflowClient(settings.tracking_uri)
+    run = client.create_run(client.create_experiment("retrain-tags"))
+    before = mlflow.get_tracking_uri()
+    started = _begin(project, config)
+    finish_retrain(project, started, {"version": "3", "promoted": True}, run_id=run.info.run_id,
+                   config=config)  # fmt: skip
+    tags = client.get_run(run.info.run_id).data.tags
+    assert tags["retrain.id"] == started["ticket"] and tags["retrain.trigger"] == "drift"
+    assert mlflow.get_tracking_uri() == before

@@ -157,11 +157,9 @@ def _mlflow_trigger(trigger: str) -> Iterator[None]:
 
 def _tag_run(tracking_uri: str, run_id: str, tags: dict[str, str]) -> None:
     try:
-        import mlflow
         from mlflow.tracking import MlflowClient
 
-        mlflow.set_tracking_uri(tracking_uri)
-        client = MlflowClient()
+        client = MlflowClient(tracking_uri)  # not MLflow's global URI: the caller's stays
         for key, value in tags.items():
             client.set_tag(run_id, key, value[:5000])
     except Exception:  # the retrain happened; a missing tag must not undo that
