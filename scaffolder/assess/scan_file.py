@@ -53,6 +53,7 @@ LINT_FILES = {
     "mypy.ini",
     ".mypy.ini",
 }
+REQUIREMENTS_SUFFIXED = re.compile(r"[\w.]+[-_]requirements\.(txt|in)$")
 MODEL_CARD = re.compile(r"model[_-]?card", re.I)
 # `dockerfile` in lower case builds as well (docker build finds it on case-insensitive disks and
 # by `-f`)
@@ -199,9 +200,12 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
     if name in LINT_FILES:
         facts.append(Fact(kind="lint.config", path=path, zone=zone, detail={"tool": name}))
         return
-    # requirements*.txt, and the files of a requirements/ directory that one includes with -r
+    # requirements*.txt, *-requirements.txt (`dev-requirements.txt`, `docker_requirements.txt`),
+    # and the files of a requirements/ directory that one includes with -r
     if suffix in (".txt", ".in") and (
-        name.startswith("requirements") or path.rsplit("/", 2)[-2:-1] == ["requirements"]
+        name.startswith("requirements")
+        or REQUIREMENTS_SUFFIXED.match(name)
+        or path.rsplit("/", 2)[-2:-1] == ["requirements"]
     ):
         text = _text(full)
         if text is not None:

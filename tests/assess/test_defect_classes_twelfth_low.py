@@ -5,7 +5,8 @@ an Azure ML v2 deployment of the version fetched by a client made `from_config` 
 served from the registry, a preprocessing step raising on missing required columns not read as
 a data check, a SageMaker pipeline defined as a CfnPipeline in a TypeScript CDK stack not read, a Jenkins
 pipeline named `deploy.jenkinsfile` not read, a Prefect 1 `with Flow(...)` not read as a
-pipeline, the test functions of a `test.py` CI runs not read as tests (the over-scores are in
+pipeline, the test functions of a `test.py` CI runs not read as tests, `dev-requirements.txt`
+not read as declared dependencies (the over-scores are in
 test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -389,3 +390,28 @@ def test_a_script_named_for_testing_something_else_holds_no_tests(tmp_path):
     """
     write(tmp_path, {"testing.py": script})
     assert checks(tmp_path)["quality.unit-tests"].outcome is Outcome.FAIL
+
+
+def test_requirements_files_named_with_a_prefix_declare_dependencies(tmp_path):
+    # `dev-requirements.txt` and `docker-requirements.txt` beside a pyproject whose dependencies
+    # are dynamic (read from a requirements file at build time)
+    pyproject = """
+        [project]
+        name = "energy"
+        dynamic = ["dependencies", "version"]
+    """
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": pyproject,
+            "dev-requirements.txt": "kedro==0.19.3\npytest\n",
+            "docker-requirements.txt": "kedro==0.19.3\ncatboost\n",
+        },
+    )
+    assert checks(tmp_path)["repro.dependencies"].outcome is Outcome.PASS
+
+
+def test_a_text_file_about_requirements_declares_nothing(tmp_path):
+    # near miss: prose about requirements, not a requirements file
+    write(tmp_path, {"docs-requirements.md": "- python 3.11\n", "requirements-notes.rst": "x\n"})
+    assert checks(tmp_path)["repro.dependencies"].outcome is Outcome.FAIL
