@@ -1,9 +1,8 @@
 """Defect classes read from the twelfth held-out batch's misses once it joined the calibration
 part, the over-scores: a Databricks asset bundle whose targets set only where and how it is
 deployed read as a parameter file, the jobs of a GitHub workflow that has no trigger read as
-CI/CD, an Azure ML workspace's Application Insights declared in a Terraform module
-of its own read as a monitored serving side (the too-low classes are in
-test_defect_classes_twelfth_low.py).
+CI/CD, an Azure ML workspace's Application Insights declared in a Terraform module of its own
+read as a monitored serving side (the too-low classes are in test_defect_classes_twelfth_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
