@@ -6,7 +6,8 @@ served from the registry, a preprocessing step raising on missing required colum
 a data check, a SageMaker pipeline defined as a CfnPipeline in a TypeScript CDK stack not read, a Jenkins
 pipeline named `deploy.jenkinsfile` not read, a Prefect 1 `with Flow(...)` not read as a
 pipeline, the test functions of a `test.py` CI runs not read as tests, `dev-requirements.txt`
-not read as declared dependencies (the over-scores are in
+not read as declared dependencies, an alert on KServe's request latency not read as watching the
+serving side (the over-scores are in
 test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -415,3 +416,31 @@ def test_a_text_file_about_requirements_declares_nothing(tmp_path):
     # near miss: prose about requirements, not a requirements file
     write(tmp_path, {"docs-requirements.md": "- python 3.11\n", "requirements-notes.rst": "x\n"})
     assert checks(tmp_path)["repro.dependencies"].outcome is Outcome.FAIL
+
+
+ALERTS = """
+    groups:
+      - name: serving
+        rules:
+          - alert: %s
+            expr: %s
+            for: 5m
+            labels: {severity: warning}
+"""
+
+
+def test_an_alert_on_the_model_servers_request_latency_watches_the_serving_side(tmp_path):
+    # KServe's own latency histogram, alerted on at p99
+    expr = (
+        "histogram_quantile(0.99, sum(rate(kserve_request_latency_seconds_bucket[5m]))"
+        " by (le, model)) > 2"
+    )
+    write(tmp_path, {"monitoring/alerts/serving.yml": ALERTS % ("ServingLatencyHigh", expr)})
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.PASS
+
+
+def test_an_alert_on_the_model_servers_memory_is_infrastructure(tmp_path):
+    # near miss: the container's memory, not the requests it serves
+    expr = 'sum(container_memory_working_set_bytes{container="kserve-container"}) > 1e9'
+    write(tmp_path, {"monitoring/alerts/serving.yml": ALERTS % ("ServerMemoryHigh", expr)})
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.FAIL

@@ -77,6 +77,12 @@ def r_dashboard(f: Facts) -> Verdict:
     )
 
 
+SERVER_METRICS = re.compile(
+    r"\b(kserve_\w*(request|predict|inference)|seldon_api_|revision_request_|nv_inference_|"
+    r"ts_inference_|:tensorflow:serving:)"
+)
+
+
 def r_serving_metrics(f: Facts) -> Verdict:
     routes = [
         x
@@ -91,6 +97,11 @@ def r_serving_metrics(f: Facts) -> Verdict:
     ]
     monitored = of(f, "serving.monitor") + _bentoml_metrics(f) + _exporter_in_service(f)
     monitored += drift_routes(f)
+    # an alert rule on the model server's own request metrics (KServe's latency histogram,
+    # Seldon's API metrics, Knative revisions, Triton, TorchServe, TF Serving) watches it
+    monitored += [
+        x for x in f.of("prometheus.rule") if SERVER_METRICS.search(str(x.detail.get("expr")))
+    ]
     return found(
         routes + monitored,
         "the serving side is monitored" + (tools(monitored) or " (/metrics)"),
