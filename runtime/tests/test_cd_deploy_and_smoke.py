@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -51,6 +52,15 @@ def test_the_smoke_test_passes_against_a_live_server(live_server, tmp_path, caps
     out = capsys.readouterr().out
     assert "FAIL serves model version 2: 1" in out and "FAIL labels in ['no', 'yes']" in out
     assert "2 check(s) failed" in out
+
+
+def test_free_port_names_a_loopback_port_a_server_can_bind():
+    port = deploy.free_port()
+    assert 1024 <= port <= 65535
+    with socket.socket() as sock:  # free when asked; here taken at once, as a server would
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
 
 
 def test_the_smoke_test_fails_when_nothing_listens(capsys, closed_port):
