@@ -108,6 +108,30 @@ def test_a_retrain_whose_lease_lapsed_while_it_trained_says_it_was_not_counted(p
         assert guards.status()["totals"] == {"succeeded": 0, "failed": 1, "refused": 0}
 
 
+def test_a_retrain_whose_lease_lapsed_before_it_trained_fails_without_training(
+    project, clock, monkeypatch
+):
+    """Between taking the lease and its heartbeat's first renewal the process stalled past the
+    TTL: retrain() must not train without the lease, and must not raise (it never does for a
+    refusal), but record the retrain failed."""
+    config = MonitoringConfig(guards=GUARDS)
+    real_begin = retrain_module.begin_retrain
+
+    def begin_then_stall(*args, **kwargs):
+        started = real_begin(*args, **kwargs)
+        clock.now += 1.0  # longer than the 0.3 s TTL
+        return started
+
+    monkeypatch.setattr(retrain_module, "begin_retrain", begin_then_stall)
+    trained = []
+    outcome = retrain(project, "drift", ["x"], config=config, pipeline_config=Config(),
+                      runner=trained.append)  # fmt: skip
+    assert trained == [] and outcome.status == "failed"
+    assert "no longer holds the lease" in outcome.detail
+    with open_guards(load_settings(project).state_uri, GUARDS, project.name, clock) as guards:
+        assert guards.status()["totals"] == {"succeeded": 0, "failed": 1, "refused": 0}
+
+
 def test_a_run_that_is_no_guarded_retrain_has_nothing_to_keep_alive(project):
     with keep_alive(project, "") as beat:
         assert beat is None

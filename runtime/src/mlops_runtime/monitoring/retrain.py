@@ -388,7 +388,11 @@ def retrain(
     run = runner or project.hook("run_pipeline")
     with _guards(project, settings, cfg) as guards:
         # The lease lives while this process does: killed, it stops renewing and lapses.
-        beat = guards.heartbeat(Ticket(started["ticket"], trigger, started["data_digest"]))
+        try:
+            beat = guards.heartbeat(Ticket(started["ticket"], trigger, started["data_digest"]))
+        except RetrainRefused as lapsed:  # it lapsed before training started: do not train
+            return _finish(project, guards, started, None, "; ".join(lapsed.reasons), None,
+                           settings)  # fmt: skip
         try:
             with _mlflow_trigger(trigger):
                 result = run(_with_source(pipeline_config, started["data_source"]))
