@@ -3,6 +3,7 @@ composite actions their steps use. Steps are classified by `parse_ci.classify`."
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any
 
@@ -20,6 +21,24 @@ from scaffolder.assess.parse_ci import (
 )
 from scaffolder.assess.parse_databricks import chained_bundle_runs
 from scaffolder.assess.parse_yaml import YMap
+
+# `az ml job create -f train.yml` (or --file): the Azure ML job or pipeline YAML it submits
+AZ_ML_JOB_FILE = re.compile(
+    r"az\s+ml\s+job\s+create\b[^\n]*?\s(?:-f|--file)[ =]?\s*([\w./-]+\.ya?ml)"
+)
+
+
+def azure_ml_job_file(step: dict, job: dict) -> str | None:
+    """The repository path of the YAML an `az ml job create` step submits, resolved against
+    the step's (or the job's default) working directory."""
+    found = AZ_ML_JOB_FILE.search(_as_text(step.get("run")))
+    if not found:
+        return None
+    defaults = job.get("defaults") if isinstance(job.get("defaults"), dict) else {}
+    run_defaults = defaults.get("run") if isinstance(defaults.get("run"), dict) else {}
+    folder = _as_text(step.get("working-directory") or run_defaults.get("working-directory"))
+    return posixpath.normpath(posixpath.join(folder.strip() or ".", found.group(1)))
+
 
 # an action pinned by commit (`setup-cli@948d...`): the hash is no evidence of what it runs
 PINNED_SHA = re.compile(r"@[0-9a-f]{7,40}\b")
@@ -119,6 +138,10 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     detail["tests"] = test_paths(_as_text(step.get("run")))
                 if kind == "deploy" and K8S_APPLY.search(_as_text(step.get("run"))):
                     detail["k8s"] = True  # applies manifests to the job's cluster
+                if kind == "pipeline_deploy":
+                    job_file = azure_ml_job_file(step, job)
+                    if job_file:
+                        detail["job_file"] = job_file
                 facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
             if DEPLOYING_JOB.search(head) and DETACHED_SERVICE.search(_as_text(step.get("run"))):
                 facts.append(

@@ -2,7 +2,8 @@
 part, the over-scores: a Databricks asset bundle whose targets set only where and how it is
 deployed read as a parameter file, the jobs of a GitHub workflow that has no trigger read as
 CI/CD, an Azure ML workspace's Application Insights declared in a Terraform module of its own
-read as a monitored serving side (the too-low classes are in test_defect_classes_twelfth_low.py).
+read as a monitored serving side, CI submitting one Azure ML command job read as running the
+pipeline (the too-low classes are in test_defect_classes_twelfth_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -175,3 +176,63 @@ def test_application_insights_a_service_sends_telemetry_to_is_monitoring(tmp_pat
         },
     )
     assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.PASS
+
+
+COMMAND_JOB = """
+    $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+    code: ../../src
+    command: python train.py --data ${{inputs.data}}
+    inputs:
+      data: {type: uri_file, path: azureml:taxi:1}
+    environment: azureml:sklearn-env:1
+    compute: azureml:cpu-cluster
+"""
+PIPELINE_JOB = """
+    $schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+    type: pipeline
+    jobs:
+      prep:
+        type: command
+        command: python prep.py
+      train:
+        type: command
+        command: python train.py
+"""
+SMOKE = """
+    on: {push: {branches: [main]}, pull_request: {}}
+    jobs:
+      smoke:
+        runs-on: ubuntu-latest
+        steps:
+          - run: az extension add -n ml -y
+          - name: Job for model training
+            run: az ml job create -f %s --stream
+            working-directory: %s
+"""
+
+
+def test_ci_submitting_one_command_job_does_not_run_the_pipeline(tmp_path):
+    # CI submits the single training job `cli/jobs/train.yml`; the pipeline (prep -> train) is
+    # submitted by hand
+    write(
+        tmp_path,
+        {
+            "cli/jobs/train.yml": COMMAND_JOB,
+            "pipelines/pipeline.yml": PIPELINE_JOB,
+            ".github/workflows/smoke.yml": SMOKE % ("train.yml", "cli/jobs"),
+        },
+    )
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.FAIL
+
+
+def test_ci_submitting_the_pipeline_job_runs_the_pipeline(tmp_path):
+    # near miss: the same step submits the pipeline's YAML
+    write(
+        tmp_path,
+        {
+            "cli/jobs/train.yml": COMMAND_JOB,
+            "pipelines/pipeline.yml": PIPELINE_JOB,
+            ".github/workflows/smoke.yml": SMOKE % ("../../pipelines/pipeline.yml", "cli/jobs"),
+        },
+    )
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.PASS

@@ -144,12 +144,22 @@ def r_ci_pipeline_checks(f: Facts) -> Verdict:
     )
 
 
+def pipeline_runs(f: Facts) -> list:
+    """CI steps that run or deploy the ML pipeline; `az ml job create -f cli/jobs/train.yml`
+    submitting a single command job (an Azure ML job file with no pipeline in it) runs one
+    training job, not the pipeline."""
+    pipelines = {x.path for x in f.of("pipeline.def")}
+    jobs = {x.path for x in f.of("runtime.managed")} - pipelines
+    return [x for x in f.of("ci.step.pipeline_deploy") if x.detail.get("job_file") not in jobs]
+
+
 def r_image_build(f: Facts) -> Verdict:
     # a pipeline defined as infrastructure (CDK/CloudFormation) is deployed by the CD that
     # deploys its stack
     as_iac = [x for x in f.of("pipeline.def") if x.detail.get("call") == "CfnPipeline"]
     return found(
-        of(f, "ci.step.build_image", "ci.step.pipeline_deploy")
+        of(f, "ci.step.build_image")
+        + pipeline_runs(f)
         + (as_iac if f.of("ci.step.deploy") else []),
         "CI/CD builds the images or deploys/runs the pipeline",
         "no CI/CD job builds the images or deploys the pipeline",
