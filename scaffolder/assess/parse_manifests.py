@@ -184,6 +184,9 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
             env = helm_values_env(p)
             facts.append(_fact("config.file", path, doc.line, zone, thresholds=False, keys=0))
             facts.append(_fact("config.environment", path, doc.line, zone, env=env, via="Helm"))
+        elif p.name.lower() in ("values.yaml", "values.yml") and _helm_run_parameters(doc):
+            # a chart's values that set how the job it runs trains (`training: {samples: 1000}`)
+            facts.append(_fact("config.file", path, doc.line, zone, thresholds=False, keys=0))
         elif (
             "kind" not in doc
             and not path.startswith(".")
@@ -294,6 +297,24 @@ def _run_settings_only(doc: YMap) -> bool:
     `defaults` list composing other files) sets no parameter of it."""
     keys = {k.lower() for k in _keys_deep(doc)}
     return bool(keys) and keys <= RUN_SETTINGS
+
+
+HELM_RUN_SECTION = re.compile(
+    r"(training|train|hyperparameters?|params|parameters|evaluation)$", re.I
+)
+
+
+def _helm_run_parameters(doc: YMap) -> bool:
+    """Helm values beyond the chart's plumbing (image, replicas, resources, service): a
+    top-level section of training or evaluation parameters with values of their own."""
+    return any(
+        HELM_RUN_SECTION.match(str(key))
+        and isinstance(value, dict)
+        and any(
+            isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in value.values()
+        )
+        for key, value in doc.items()
+    )
 
 
 def helm_values_env(p: PurePosixPath) -> str | None:

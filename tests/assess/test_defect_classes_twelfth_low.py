@@ -7,7 +7,7 @@ a data check, a SageMaker pipeline defined as a CfnPipeline in a TypeScript CDK 
 pipeline named `deploy.jenkinsfile` not read, a Prefect 1 `with Flow(...)` not read as a
 pipeline, the test functions of a `test.py` CI runs not read as tests, `dev-requirements.txt`
 not read as declared dependencies, an alert on KServe's request latency not read as watching the
-serving side (the over-scores are in
+serving side, a Helm chart's `training:` values not read as parameters (the over-scores are in
 test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -444,3 +444,26 @@ def test_an_alert_on_the_model_servers_memory_is_infrastructure(tmp_path):
     expr = 'sum(container_memory_working_set_bytes{container="kserve-container"}) > 1e9'
     write(tmp_path, {"monitoring/alerts/serving.yml": ALERTS % ("ServerMemoryHigh", expr)})
     assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+HELM_VALUES = """
+    replicaCount: 1
+    image: {repository: mlops-train, tag: latest, pullPolicy: IfNotPresent}
+    resources:
+      limits: {cpu: 2000m, memory: 2Gi}
+    nodeSelector: {}
+%s"""
+
+
+def test_helm_values_with_a_training_section_hold_the_runs_parameters(tmp_path):
+    # the chart of a training job sets its parameters in values.yaml (`training: {samples: ...}`)
+    section = "    training:\n      samples: 1000\n      learning_rate: 0.1\n"
+    write(tmp_path, {"helm/mlops-training/values.yaml": HELM_VALUES % section})
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.PASS
+
+
+def test_helm_values_that_only_configure_the_chart_hold_no_parameters(tmp_path):
+    # near miss: image, replicas, resources and a service only
+    section = "    service: {type: ClusterIP, port: 8000}\n"
+    write(tmp_path, {"helm/api/values.yaml": HELM_VALUES % section})
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.FAIL
