@@ -16,17 +16,17 @@ import pytest
 from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, measure
 
 # the calibration part: regression floors at the 201-repository calibration part as measured
-# (1505/1608 = 93.6 % exact, 614/706 = 87.0 % above 0, weakest dimension tracking 175/201 =
-# 87.1 %, overall 197/201, 23 too high). The 173-repository part had 94.2 %, 87.9 %, 87.3 %; the
+# (1508/1608 = 93.8 % exact, 617/706 = 87.4 % above 0, weakest dimension tracking 175/201 =
+# 87.1 %, overall 197/201, 22 too high). The 173-repository part had 94.2 %, 87.9 %, 87.3 %; the
 # twelfth held-out batch's 28 repositories joined with their misses examined (188/224 = 83.9 %
 # exact alone, 63/92 = 68.5 % above 0, deployment 19/28, 10 too high: 92.8 % exact with them),
 # and the classes fixed from them (test_defect_classes_twelfth.py,
-# test_defect_classes_twelfth_low.py) took the batch to 201/224 (89.7 %), 74/92 above 0, 7 too
+# test_defect_classes_twelfth_low.py) took the batch to 204/224 (91.1 %), 77/92 above 0, 6 too
 # high; the 173 kept 1304/1384.
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.93
-ABOVE_ZERO_EXACT = 0.86  # exact on the cells a careful reader rated above 0
+ABOVE_ZERO_EXACT = 0.87  # exact on the cells a careful reader rated above 0
 PER_DIMENSION_EXACT = 0.87
 # the held-out part: whatever is `heldout: true` - today the fourth batch (11) alone, until a
 # fresh batch, labelled before it is measured, joins it (the twelfth, measured once at 83.9 %
