@@ -7,7 +7,8 @@ a data check, a SageMaker pipeline defined as a CfnPipeline in a TypeScript CDK 
 pipeline named `deploy.jenkinsfile` not read, a Prefect 1 `with Flow(...)` not read as a
 pipeline, the test functions of a `test.py` CI runs not read as tests, `dev-requirements.txt`
 not read as declared dependencies, an alert on KServe's request latency not read as watching the
-serving side, a Helm chart's `training:` values not read as parameters (the over-scores are in
+serving side, a Helm chart's `training:` values not read as parameters, a service loading the
+champion a script beside it pulls not read as serving from the registry (the over-scores are in
 test_defect_classes_twelfth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -467,3 +468,37 @@ def test_helm_values_that_only_configure_the_chart_hold_no_parameters(tmp_path):
     section = "    service: {type: ClusterIP, port: 8000}\n"
     write(tmp_path, {"helm/api/values.yaml": HELM_VALUES % section})
     assert checks(tmp_path)["repro.config-file"].outcome is Outcome.FAIL
+
+
+PULL = """
+    import mlflow
+
+    NAME, ALIAS = "main.ml.wind", "champion"
+    mlflow.set_registry_uri("databricks-uc")
+    uri = f"models:/{NAME}@{ALIAS}"
+    mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path="./local_model")
+"""
+SERVE = """
+    import mlflow
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    model = mlflow.pyfunc.load_model("./local_model")
+
+    @app.post("/predict")
+    def predict(rows: list[dict]):
+        return {"prediction": model.predict(rows).tolist()}
+"""
+
+
+def test_a_service_beside_the_script_pulling_the_champion_serves_from_the_registry(tmp_path):
+    # on-premises serving: pull_artifact.py downloads models:/NAME@champion into the folder the
+    # FastAPI app beside it loads with MLflow
+    write(tmp_path, {"onprem/pull_artifact.py": PULL, "onprem/serve.py": SERVE})
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+def test_an_alias_resolved_in_another_folder_is_not_what_the_service_loads(tmp_path):
+    # near miss: the alias is resolved by an evaluation script elsewhere
+    write(tmp_path, {"evaluation/pull_artifact.py": PULL, "onprem/serve.py": SERVE})
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL

@@ -4,6 +4,7 @@ carry lineage (3). An alias/stage/approval marking the deployable version is adv
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from scaffolder.assess.checks.base import (
@@ -133,6 +134,13 @@ def r_serving_from_registry(f: Facts) -> Verdict:
     # consuming service loads it from, publishes what the registry holds
     lookups = {x.path for x in f.of("mlflow.alias_lookup")}
     direct += [x for x in f.of("storage.upload") if x.path in lookups][:1]
+    # a script beside the serving app that pulls the version an alias marks
+    # (`download_artifacts("models:/NAME@champion", dst_path="./local_model")`) for the app, which
+    # loads it with MLflow from that folder: the service serves what the registry marks
+    app_dirs = {posixpath.dirname(x.path) for x in loads if x.path in apps or x.path in served}
+    direct += [x for x in uris if posixpath.dirname(x.path) in app_dirs and x.path not in served][
+        :1
+    ]
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
     # a version asked for by stage (ZenML's Model Control Plane), where versions are promoted
     if any(x.detail.get("tool") == "ZenML" for x in of(f, "mlflow.alias")):
