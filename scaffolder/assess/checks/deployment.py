@@ -43,8 +43,16 @@ def r_predict(f: Facts) -> Verdict:
     predicting = [
         x for x in of(f, "fastapi.route") if PREDICTING.search(str(x.detail.get("route")))
     ]
-    if apps and not (loads or predicting or of(f, "model.save", "mlflow.model_uri", "registry.*")):
-        apps = [x for x in apps if x.kind == "serving.app" and "compose" not in str(x.detail)]
+    if apps and not (loads or predicting or of(f, "mlflow.model_uri", "registry.*")):
+        # a FastAPI app with no route that predicts, in a project where nothing loads a model,
+        # serves none even when training saves one (health, /metrics, a monitoring job); a
+        # model server (`mlflow models serve` in compose) serves what training saved
+        saved = of(f, "model.save")
+        apps = [
+            x
+            for x in apps
+            if x.kind == "serving.app" and (saved or "compose" not in str(x.detail))
+        ]
     return found(
         loads + apps,
         "predictions come from the saved model",

@@ -1,0 +1,60 @@
+"""Defect classes read from the thirteenth held-out batch's misses once it joined the
+calibration part, the over-scores: a FastAPI app that serves only health and metrics read as
+serving the model training saves, a CI test step whose failure is swallowed read as testing
+(the too-low classes are in test_defect_classes_thirteenth_low.py).
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+TRAIN = """
+    import mlflow
+    import mlflow.sklearn
+    from sklearn.linear_model import LinearRegression
+
+    with mlflow.start_run():
+        model = LinearRegression().fit([[0], [1]], [0, 1])
+        mlflow.log_params({"fit_intercept": True})
+        mlflow.sklearn.log_model(model, "model")
+"""
+MONITOR_APP = """
+    from fastapi import FastAPI
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    from starlette.responses import Response
+
+    app = FastAPI(title="Monitor")
+
+    @app.get("/health")
+    def health():
+        return {"status": "ok"}
+
+    @app.get("/run-monitor")
+    def run_monitor():
+        return {"status": "done"}
+
+    @app.get("/metrics")
+    def metrics():
+        return Response(content=generate_latest(), media_type=CONTENT_TYPE_LATEST)
+"""
+
+
+def test_an_app_serving_only_health_and_metrics_serves_no_model(tmp_path):
+    # training logs a model, a FastAPI app beside it answers /health, /run-monitor and
+    # /metrics: nothing loads the model and no route predicts, so nothing is served from it
+    write(tmp_path, {"model/train.py": TRAIN, "api/main.py": MONITOR_APP})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.FAIL
+
+
+def test_a_model_server_in_compose_serves_what_training_saves(tmp_path):
+    # near miss: `mlflow models serve` in a compose service serves the model training logs
+    compose = """
+        services:
+          model-server:
+            image: ghcr.io/mlflow/mlflow:v2.9.2
+            command: mlflow models serve -m models:/churn/1 --host 0.0.0.0 -p 5001
+    """
+    write(tmp_path, {"model/train.py": TRAIN, "docker-compose.yml": compose})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS
