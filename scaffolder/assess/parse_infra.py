@@ -87,6 +87,18 @@ def env_of(path: str) -> str | None:
     return None
 
 
+def _provisioned(service: dict) -> bool:
+    """A Grafana service given something to show: the repository's files mounted into it
+    (`./grafana/provisioning:/etc/grafana/provisioning`) or provisioning set in its environment;
+    with only a named data volume it starts empty and watches nothing the repository defines."""
+    mounts = [
+        str(v.get("source", "")) if isinstance(v, dict) else str(v)
+        for v in service.get("volumes") or []
+    ]
+    env = str(service.get("environment", "")).upper()
+    return any(m.startswith((".", "/", "~", "$")) for m in mounts) or "GF_PATHS_PROVISIONING" in env
+
+
 def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
     """Platform facts of one YAML document that the manifest parser does not know."""
     if not isinstance(doc, YMap):
@@ -104,10 +116,11 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
             command = " ".join(str(body.get(k) or "") for k in ("command", "entrypoint"))
             if SERVE_COMMAND.search(command):
                 facts.append(_fact("serving.app", path, line, zone, tool=f"compose {service}"))
-            if "prometheus" in str(body.get("image", "")) or "grafana" in str(
-                body.get("image", "")
-            ):
+            image = str(body.get("image", ""))
+            if "prometheus" in image:
                 facts.append(_fact("metrics.scrape", path, line, zone, tool="Prometheus"))
+            elif "grafana" in image and _provisioned(body):
+                facts.append(_fact("metrics.scrape", path, line, zone, tool="Grafana"))
         env = env_of(path)
         if env:  # docker-compose.prod.yml: the services as run in one environment
             facts.append(_fact("config.environment", path, doc.line, zone, env=env, via="compose"))

@@ -1,7 +1,7 @@
 """Defect classes read from the thirteenth held-out batch's misses once it joined the
 calibration part, the over-scores: a FastAPI app that serves only health and metrics read as
-serving the model training saves, a CI test step whose failure is swallowed read as testing
-(the too-low classes are in test_defect_classes_thirteenth_low.py).
+serving the model training saves, a Grafana container with nothing provisioned read as watching
+metrics (the too-low classes are in test_defect_classes_thirteenth_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -58,3 +58,34 @@ def test_a_model_server_in_compose_serves_what_training_saves(tmp_path):
     """
     write(tmp_path, {"model/train.py": TRAIN, "docker-compose.yml": compose})
     assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS
+
+
+GRAFANA = """
+    services:
+      database:
+        image: postgres:15
+      grafana:
+        image: grafana/grafana:main
+        ports: ["3000:3000"]
+        volumes:
+          - %s
+    volumes:
+      grafana_data:
+"""
+
+
+def test_a_grafana_container_with_nothing_provisioned_watches_nothing(tmp_path):
+    # Grafana beside a database, with only its own data volume: it starts with no datasource and
+    # no dashboard, so no metric of the project is watched
+    write(
+        tmp_path,
+        {"src/train.py": TRAIN, "docker-compose.yaml": GRAFANA % "grafana_data:/var/lib/grafana"},
+    )
+    assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.FAIL
+
+
+def test_a_grafana_container_given_the_repositorys_provisioning_watches(tmp_path):
+    # near miss: the repository's datasources and dashboards mounted into it
+    mount = "./grafana/provisioning:/etc/grafana/provisioning"
+    write(tmp_path, {"src/train.py": TRAIN, "docker-compose.yaml": GRAFANA % mount})
+    assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.PASS
