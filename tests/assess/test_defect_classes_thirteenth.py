@@ -1,11 +1,13 @@
 """Defect classes read from the thirteenth held-out batch's misses once it joined the
 calibration part, the over-scores: a FastAPI app that serves only health and metrics read as
-serving the model training saves, a Grafana container with nothing provisioned read as watching
+serving the model training saves and its /metrics read as the serving side monitored, a Grafana container with nothing provisioned read as watching
 metrics (the too-low classes are in test_defect_classes_thirteenth_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
 from __future__ import annotations
+
+import textwrap
 
 from scaffolder.assess.models import Outcome
 from tests.assess.repos import checks, write
@@ -58,6 +60,28 @@ def test_a_model_server_in_compose_serves_what_training_saves(tmp_path):
     """
     write(tmp_path, {"model/train.py": TRAIN, "docker-compose.yml": compose})
     assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS
+
+
+def test_metrics_of_an_app_that_serves_no_model_watch_no_serving_side(tmp_path):
+    # the same app's /metrics exports gauges a monitoring job sets: no model is served there
+    write(tmp_path, {"model/train.py": TRAIN, "api/main.py": MONITOR_APP})
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+def test_metrics_of_an_app_that_predicts_watch_the_serving_side(tmp_path):
+    # near miss: the app also loads the model and predicts; its /metrics is the service's
+    predict = """
+        import joblib
+
+        model = joblib.load("model.joblib")
+
+        @app.post("/predict")
+        def predict(x: list[float]):
+            return {"y": model.predict([x]).tolist()}
+    """
+    app = textwrap.dedent(MONITOR_APP) + textwrap.dedent(predict)
+    write(tmp_path, {"model/train.py": TRAIN, "api/main.py": app})
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.PASS
 
 
 GRAFANA = """

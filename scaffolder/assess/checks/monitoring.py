@@ -83,6 +83,15 @@ SERVER_METRICS = re.compile(
 )
 
 
+def _serves_a_model(f: Facts) -> bool:
+    """Something to serve: a model loaded, resolved from a registry, a route that predicts or a
+    model server (deployment.predict-script reads the same evidence)."""
+    predicting = [
+        x for x in f.of("fastapi.route") if PREDICT_ROUTE.search(str(x.detail.get("route")))
+    ]
+    return bool(predicting or of(f, "model.load", "mlflow.model_uri", "registry.*", "serving.app"))
+
+
 def r_serving_metrics(f: Facts) -> Verdict:
     routes = [
         x
@@ -95,6 +104,10 @@ def r_serving_metrics(f: Facts) -> Verdict:
         if x.detail.get("via") in ("instrumentator", "make_asgi_app", "make_wsgi_app")
         or x.detail.get("served")  # a /metrics handler of the app returns generate_latest()
     ]
+    if of(f, "model.save") and not _serves_a_model(f):
+        # training saves a model that no app loads: /metrics of an app that serves none (health
+        # and a monitoring job's gauges) is no serving side watched
+        routes = []
     monitored = of(f, "serving.monitor") + _bentoml_metrics(f) + _exporter_in_service(f)
     monitored += drift_routes(f)
     # an alert rule on the model server's own request metrics (KServe's latency histogram,
