@@ -92,14 +92,23 @@ def databricks_job_json(text: str, path: str, zone: Zone) -> list[Fact]:
         return []
     if not _databricks_job(data):
         return []
-    facts = [
-        _fact("pipeline.def", path, 1, zone, tool="Databricks job", name=str(data.get("name"))),
-        _fact("runtime.managed", path, 1, zone, tool="Databricks job compute"),
-    ]
+    facts = [_fact("runtime.managed", path, 1, zone, tool="Databricks job compute")]
+    if not _one_time_run(data):
+        facts.insert(
+            0,
+            _fact("pipeline.def", path, 1, zone, tool="Databricks job", name=str(data.get("name"))),
+        )
     if _databricks_job_parameters(data):
         # the run's parameters (`notebook_task.base_parameters`) live in the job spec
         facts.append(_fact("config.file", path, 1, zone, thresholds=False, keys=0))
     return facts
+
+
+def _one_time_run(data: dict) -> bool:
+    """A one-time run's spec (Runs Submit API: `run_name`, one task, no job `name`, no schedule;
+    what `mlflow run --backend databricks --backend-config spec.json` sends): code run once on a
+    cluster, not a job that orchestrates it."""
+    return "run_name" in data and not any(k in data for k in ("name", "tasks", "schedule"))
 
 
 def _dbx_workflows(doc: YMap, path: str, zone: Zone) -> list[Fact]:

@@ -1,7 +1,8 @@
 """Defect classes read from the thirteenth held-out batch's misses once it joined the
 calibration part, the over-scores: a FastAPI app that serves only health and metrics read as
-serving the model training saves and its /metrics read as the serving side monitored, a Grafana container with nothing provisioned read as watching
-metrics (the too-low classes are in test_defect_classes_thirteenth_low.py).
+serving the model training saves and its /metrics read as the serving side monitored, a Grafana
+container with nothing provisioned read as watching metrics, a Databricks one-time run spec read
+as an orchestrated job (the too-low classes are in test_defect_classes_thirteenth_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -113,3 +114,28 @@ def test_a_grafana_container_given_the_repositorys_provisioning_watches(tmp_path
     mount = "./grafana/provisioning:/etc/grafana/provisioning"
     write(tmp_path, {"src/train.py": TRAIN, "docker-compose.yaml": GRAFANA % mount})
     assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.PASS
+
+
+RUN_SPEC = """
+    {
+      %s
+      "new_cluster": {"spark_version": "13.3.x-scala2.12", "num_workers": 2},
+      "libraries": [],
+      "spark_python_task": {"python_file": "train.py"}
+    }
+"""
+
+
+def test_a_databricks_one_time_run_spec_orchestrates_nothing(tmp_path):
+    # `mlflow run . --backend databricks --backend-config job_spec_aws.json`: a Runs Submit spec
+    # (run_name, one task) runs the entry point once on a cluster; it is no orchestrated job
+    spec = RUN_SPEC % '"run_name": "my spark task",'
+    write(tmp_path, {"train.py": TRAIN, "job_spec_aws.json": spec})
+    assert checks(tmp_path)["pipelines.orchestrated"].outcome is Outcome.FAIL
+
+
+def test_a_databricks_job_spec_orchestrates(tmp_path):
+    # near miss: a Jobs API spec (`databricks jobs create --json-file`) names a job
+    spec = RUN_SPEC % '"name": "nightly-training",'
+    write(tmp_path, {"train.py": TRAIN, "jobs/train.json": spec})
+    assert checks(tmp_path)["pipelines.orchestrated"].outcome is Outcome.PASS
