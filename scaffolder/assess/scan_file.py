@@ -20,6 +20,7 @@ from scaffolder.assess import (
     parse_terraform,
     parse_text,
     parse_toml,
+    parse_valohai,
     practices,
 )
 from scaffolder.assess.models import Fact, Problem, Zone
@@ -355,6 +356,9 @@ def _yaml(
             else:
                 facts.extend(parse_infra.yaml_facts(doc, path, zone))
                 facts.extend(practices.yaml_facts(doc, path, zone))
+        if path.rsplit("/", 1)[-1] in parse_valohai.NAMES:
+            for doc in docs:
+                facts.extend(parse_valohai.valohai_facts(doc, path, zone))
         if path.rsplit("/", 1)[-1] in ("dvc.yaml", "dvc.yml"):
             for doc in docs:
                 facts.extend(detect_dvc.dvc_artifacts(doc, path, zone))

@@ -1,0 +1,68 @@
+"""Defect classes read from the thirteenth held-out batch's misses once it joined the
+calibration part, the under-scores: Valohai's valohai.yaml pipelines and steps not read (the
+over-scores are in test_defect_classes_thirteenth.py).
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+TRAIN = """
+    import joblib
+    import pandas as pd
+    from sklearn.ensemble import RandomForestRegressor
+
+    df = pd.read_csv("/valohai/inputs/dataset/train.csv")
+    model = RandomForestRegressor(random_state=0).fit(df.drop(columns=["y"]), df["y"])
+    joblib.dump(model, "/valohai/outputs/model.joblib")
+"""
+PREDICT = """
+    import joblib
+    import pandas as pd
+
+    model = joblib.load("/valohai/inputs/model/model.joblib")
+    pd.DataFrame({"y": model.predict(pd.read_csv("/valohai/inputs/current/x.csv"))}).to_csv("p.csv")
+"""
+STEPS = """
+    - step:
+        name: train_model
+        image: python:3.11
+        command:
+          - pip install scikit-learn pandas
+          - python train_model.py
+    - step:
+        name: inference
+        image: python:3.11
+        command:
+          - python predict.py
+"""
+PIPELINE = """
+    - pipeline:
+        name: train-pipeline
+        nodes:
+          - name: train-node
+            type: execution
+            step: train_model
+          - name: inference-node
+            type: execution
+            step: inference
+        edges:
+          - [train-node.output.*.joblib, inference-node.input.model]
+"""
+
+
+def test_a_valohai_pipeline_is_orchestrated_and_its_steps_run_managed(tmp_path):
+    # valohai.yaml: steps in container images on Valohai's compute, a pipeline joining them
+    files = {"train_model.py": TRAIN, "predict.py": PREDICT, "valohai.yaml": STEPS + PIPELINE}
+    result = checks(write(tmp_path, files))
+    assert result["pipelines.orchestrated"].outcome is Outcome.PASS
+    assert result["deployment.training-image"].outcome is Outcome.PASS
+
+
+def test_valohai_steps_alone_are_no_pipeline(tmp_path):
+    # near miss: steps run one by one are managed executions, not an orchestrated pipeline
+    files = {"train_model.py": TRAIN, "predict.py": PREDICT, "valohai.yaml": STEPS}
+    result = checks(write(tmp_path, files))
+    assert result["pipelines.orchestrated"].outcome is Outcome.FAIL
