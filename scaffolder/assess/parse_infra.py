@@ -56,6 +56,7 @@ SERVE_COMMAND = re.compile(
     r"serve\s+run|streamlit|flask\s+run",
     re.I,
 )
+MODEL_SERVER_IMAGE = re.compile(r"tensorflow/serving|tritonserver|pytorch/torchserve", re.I)
 CFN_RESOURCES: dict[str, list[tuple[str, str]]] = {
     "AWS::SageMaker::Endpoint": [("serving.app", "SageMaker endpoint")],
     "AWS::SageMaker::Pipeline": [("pipeline.def", "SageMaker Pipelines")],
@@ -114,9 +115,10 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
             if "image" in body or "build" in body:
                 facts.append(_fact("compose.service", path, line, zone, tool="docker-compose"))
             command = " ".join(str(body.get(k) or "") for k in ("command", "entrypoint"))
-            if SERVE_COMMAND.search(command):
-                facts.append(_fact("serving.app", path, line, zone, tool=f"compose {service}"))
             image = str(body.get("image", ""))
+            # a model server's image serves the models mounted into it, with no command of ours
+            if SERVE_COMMAND.search(command) or MODEL_SERVER_IMAGE.search(image):
+                facts.append(_fact("serving.app", path, line, zone, tool=f"compose {service}"))
             if "prometheus" in image:
                 facts.append(_fact("metrics.scrape", path, line, zone, tool="Prometheus"))
             elif "grafana" in image and _provisioned(body):

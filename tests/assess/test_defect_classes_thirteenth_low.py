@@ -1,5 +1,6 @@
 """Defect classes read from the thirteenth held-out batch's misses once it joined the
-calibration part, the under-scores: Valohai's valohai.yaml pipelines and steps not read (the
+calibration part, the under-scores: Valohai's valohai.yaml pipelines and steps not read, a
+model server's image in compose (TF Serving, Triton, TorchServe) not read as serving (the
 over-scores are in test_defect_classes_thirteenth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -66,3 +67,35 @@ def test_valohai_steps_alone_are_no_pipeline(tmp_path):
     files = {"train_model.py": TRAIN, "predict.py": PREDICT, "valohai.yaml": STEPS}
     result = checks(write(tmp_path, files))
     assert result["pipelines.orchestrated"].outcome is Outcome.FAIL
+
+
+SERVED = """
+    services:
+      tf_service:
+        image: %s
+        volumes:
+          - ./models/:/models/
+        ports: ["8501:8501"]
+        command:
+          - '--model_config_file=/models/models.config'
+          - '--rest_api_port=8501'
+"""
+KERAS_TRAIN = """
+    import tensorflow as tf
+
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    model.save("models/half_plus_two/1")
+"""
+
+
+def test_a_model_server_image_in_compose_serves_the_saved_model(tmp_path):
+    # TF Serving's image serves the SavedModel mounted into it: no code of ours loads it
+    files = {"train.py": KERAS_TRAIN, "docker-compose.yml": SERVED % "tensorflow/serving:2.11.0"}
+    assert checks(write(tmp_path, files))["deployment.predict-script"].outcome is Outcome.PASS
+
+
+def test_a_database_image_in_compose_serves_nothing(tmp_path):
+    # near miss: the same service on a database image predicts nothing
+    files = {"train.py": KERAS_TRAIN, "docker-compose.yml": SERVED % "postgres:15"}
+    assert checks(write(tmp_path, files))["deployment.predict-script"].outcome is Outcome.FAIL
