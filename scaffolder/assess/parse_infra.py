@@ -119,6 +119,8 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
             # a model server's image serves the models mounted into it, with no command of ours
             if SERVE_COMMAND.search(command) or MODEL_SERVER_IMAGE.search(image):
                 facts.append(_fact("serving.app", path, line, zone, tool=f"compose {service}"))
+            if "monitoring_config_file" in command:  # TF Serving exports Prometheus metrics
+                facts.append(_fact("serving.monitor", path, line, zone, tool="TF Serving"))
             if "prometheus" in image:
                 facts.append(_fact("metrics.scrape", path, line, zone, tool="Prometheus"))
             elif "grafana" in image and _provisioned(body):

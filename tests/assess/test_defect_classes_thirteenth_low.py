@@ -1,6 +1,7 @@
 """Defect classes read from the thirteenth held-out batch's misses once it joined the
 calibration part, the under-scores: Valohai's valohai.yaml pipelines and steps not read, a
-model server's image in compose (TF Serving, Triton, TorchServe) not read as serving (the
+model server's image in compose (TF Serving, Triton, TorchServe) not read as serving, TF
+Serving started with a monitoring config not read as a monitored serving side (the
 over-scores are in test_defect_classes_thirteenth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -99,3 +100,17 @@ def test_a_database_image_in_compose_serves_nothing(tmp_path):
     # near miss: the same service on a database image predicts nothing
     files = {"train.py": KERAS_TRAIN, "docker-compose.yml": SERVED % "postgres:15"}
     assert checks(write(tmp_path, files))["deployment.predict-script"].outcome is Outcome.FAIL
+
+
+def test_tf_serving_started_with_a_monitoring_config_exports_its_metrics(tmp_path):
+    # `--monitoring_config_file`: TF Serving serves its Prometheus metrics beside the model
+    compose = SERVED % "tensorflow/serving:2.11.0"
+    compose += "          - '--monitoring_config_file=/models/monitoring.config'\n"
+    files = {"train.py": KERAS_TRAIN, "docker-compose.yml": compose}
+    assert checks(write(tmp_path, files))["monitoring.serving-metrics"].outcome is Outcome.PASS
+
+
+def test_tf_serving_without_a_monitoring_config_is_not_watched(tmp_path):
+    # near miss: the same server with no monitoring config exports nothing
+    files = {"train.py": KERAS_TRAIN, "docker-compose.yml": SERVED % "tensorflow/serving:2.11.0"}
+    assert checks(write(tmp_path, files))["monitoring.serving-metrics"].outcome is Outcome.FAIL
