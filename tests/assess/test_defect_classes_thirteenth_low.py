@@ -1,7 +1,8 @@
 """Defect classes read from the thirteenth held-out batch's misses once it joined the
 calibration part, the under-scores: Valohai's valohai.yaml pipelines and steps not read, a
 model server's image in compose (TF Serving, Triton, TorchServe) not read as serving, TF
-Serving started with a monitoring config not read as a monitored serving side (the
+Serving started with a monitoring config not read as a monitored serving side, a
+Metaflow flow that scores with the model a training run keeps not read as prediction (the
 over-scores are in test_defect_classes_thirteenth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -114,3 +115,45 @@ def test_tf_serving_without_a_monitoring_config_is_not_watched(tmp_path):
     # near miss: the same server with no monitoring config exports nothing
     files = {"train.py": KERAS_TRAIN, "docker-compose.yml": SERVED % "tensorflow/serving:2.11.0"}
     assert checks(write(tmp_path, files))["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+PREDICT_FLOW = """
+    from metaflow import Flow, FlowSpec, step
+
+
+    class PredictFlow(FlowSpec):
+        @step
+        def start(self):
+            import pandas as pd
+
+            self.X = pd.read_parquet("s3://bucket/features.parquet")
+            self.train_run = Flow("TrainFlow").latest_successful_run
+            self.next(self.%s)
+
+        @step
+        def %s(self):
+            self.y_pred = self.train_run["train_model"].task.data.lr.%s(self.X)
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+
+
+    if __name__ == "__main__":
+        PredictFlow()
+"""
+
+
+def test_a_metaflow_flow_scoring_with_a_training_runs_model_predicts(tmp_path):
+    # a flow whose steps predict and train nothing, with the model a training flow's run kept
+    flow = PREDICT_FLOW % ("predict", "predict", "predict")
+    files = {"flows/predict_flow.py": flow}
+    assert checks(write(tmp_path, files))["deployment.predict-script"].outcome is Outcome.PASS
+
+
+def test_a_metaflow_flow_that_trains_does_not_predict(tmp_path):
+    # near miss: the same flow fitting a model in a train step predicts nothing served
+    flow = PREDICT_FLOW % ("train_model", "train_model", "fit")
+    files = {"flows/train_flow.py": flow}
+    assert checks(write(tmp_path, files))["deployment.predict-script"].outcome is Outcome.FAIL

@@ -32,6 +32,9 @@ def kedro_predictions(f: Facts) -> list:
 
 def r_predict(f: Facts) -> Verdict:
     loads = of(f, "model.load") + kedro_predictions(f)
+    # an orchestrated flow that predicts and trains nothing (a Metaflow flow scoring with the
+    # model a training flow's run keeps) predicts with the trained model
+    loads += [x for x in of(f, "pipeline.def") if x.detail.get("scores")]
     apps = of(f, "serving.app", "fastapi.app")
     if not apps:
         # an MLflow pyfunc wrapper's load_context restores the model wherever it is loaded;
