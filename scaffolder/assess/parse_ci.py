@@ -70,6 +70,9 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"amazon-ecs-deploy-task-definition|aws\s+ecs\s+deploy\b|"
         r"databricks\s+bundle\s+deploy|"
         r"gcloud\s+deploy\s+releases\s+create|"  # a Google Cloud Deploy release rolls out
+        # the repository pushed to a Hugging Face Space, which builds and runs it
+        r"huggingface\.co/spaces/[\s\S]*\bgit\s+push\b|"
+        r"\b(huggingface-cli|hf)\s+upload\b[^\n]*--repo-type[= ]space\b|"
         # a host reached over ssh that then runs the service: deploying to a VM
         r"(ssh-action|\bssh\s)[\s\S]*(docker\s+(run|compose\s+up)|docker-compose\s+up|"
         r"systemctl\s+(restart|start)|bentoml\s+serve)",

@@ -2,7 +2,8 @@
 calibration part, the under-scores: Valohai's valohai.yaml pipelines and steps not read, a
 model server's image in compose (TF Serving, Triton, TorchServe) not read as serving, TF
 Serving started with a monitoring config not read as a monitored serving side, a
-Metaflow flow that scores with the model a training run keeps not read as prediction (the
+Metaflow flow that scores with the model a training run keeps not read as prediction, CI pushing to a
+Hugging Face Space not read as deploying (the
 over-scores are in test_defect_classes_thirteenth.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -157,3 +158,55 @@ def test_a_metaflow_flow_that_trains_does_not_predict(tmp_path):
     flow = PREDICT_FLOW % ("train_model", "train_model", "fit")
     files = {"flows/train_flow.py": flow}
     assert checks(write(tmp_path, files))["deployment.predict-script"].outcome is Outcome.FAIL
+
+
+APP = """
+    import joblib
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    model = joblib.load("models/model.pkl")
+
+    @app.post("/predict")
+    def predict(x: list[float]):
+        return {"y": model.predict([x]).tolist()}
+"""
+PUSH = """
+    name: Deploy
+    on:
+      push:
+        branches: [main]
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - name: Push
+            env:
+              HF_TOKEN: ${{ secrets.HF_TOKEN }}
+            run: |
+              git remote add target "%s"
+              git push --force target HEAD:main
+"""
+
+
+def test_ci_pushing_to_a_hugging_face_space_deploys(tmp_path):
+    # the Space builds the repository's Dockerfile and runs the app: a push there deploys
+    url = "https://user:${HF_TOKEN}@huggingface.co/spaces/user/classifier.git"
+    files = {
+        "app/main.py": APP,
+        "Dockerfile": "FROM python:3.11\n",
+        ".github/workflows/d.yml": PUSH % url,
+    }
+    assert checks(write(tmp_path, files))["deployment.cd-workflow"].outcome is Outcome.PASS
+
+
+def test_ci_pushing_to_another_git_remote_deploys_nothing(tmp_path):
+    # near miss: the same push to a GitHub mirror runs nothing
+    url = "https://github.com/user/classifier-mirror.git"
+    files = {
+        "app/main.py": APP,
+        "Dockerfile": "FROM python:3.11\n",
+        ".github/workflows/d.yml": PUSH % url,
+    }
+    assert checks(write(tmp_path, files))["deployment.cd-workflow"].outcome is Outcome.FAIL
