@@ -2,7 +2,8 @@
 calibration part, the over-scores: a FastAPI app that serves only health and metrics read as
 serving the model training saves and its /metrics read as the serving side monitored, a Grafana
 container with nothing provisioned read as watching metrics, a Databricks one-time run spec read
-as an orchestrated job (the too-low classes are in test_defect_classes_thirteenth_low.py).
+as an orchestrated job, a benchmark's settings read as the run's parameters (the too-low
+classes are in test_defect_classes_thirteenth_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -139,3 +140,24 @@ def test_a_databricks_job_spec_orchestrates(tmp_path):
     spec = RUN_SPEC % '"name": "nightly-training",'
     write(tmp_path, {"train.py": TRAIN, "jobs/train.json": spec})
     assert checks(tmp_path)["pipelines.orchestrated"].outcome is Outcome.PASS
+
+
+BENCH_CONFIG = """
+    model_name: resnet
+    batch_sizes: [1, 8, 32]
+    concurrency: [1, 4]
+    measurement_interval: 5000
+    learning_rate: 0.001
+"""
+
+
+def test_a_benchmarks_settings_are_no_run_parameters(tmp_path):
+    # a load benchmark's config.yaml under benchmarks/: settings of a measurement, not training's
+    files = {"training/train.py": TRAIN, "benchmarks/triton_analysis/config.yaml": BENCH_CONFIG}
+    assert checks(write(tmp_path, files))["repro.config-file"].outcome is Outcome.FAIL
+
+
+def test_the_same_settings_under_config_are_run_parameters(tmp_path):
+    # near miss: the same file under config/ is the run's parameter file
+    files = {"training/train.py": TRAIN, "config/train.yaml": BENCH_CONFIG}
+    assert checks(write(tmp_path, files))["repro.config-file"].outcome is Outcome.PASS

@@ -34,9 +34,14 @@ def r_seeds(f: Facts) -> Verdict:
     )
 
 
+BENCHMARKS = {"benchmarks", "benchmark", "bench", "benches"}
+
+
 def r_config_file(f: Facts) -> Verdict:
+    # a benchmark's settings (benchmarks/triton_analysis/config.yaml) are no run's parameters
+    configs = [x for x in f.of("config.file") if x.path.split("/")[0] not in BENCHMARKS]
     return found(
-        f.of("config.file"),
+        configs,
         "parameters live in a config file",
         "no parameter/config file outside the code (config/, conf/, params.yaml, *.json "
         "parameters, recipe or profile files)",
