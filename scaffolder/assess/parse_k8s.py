@@ -38,6 +38,16 @@ def _overlay_env(p: PurePosixPath) -> str | None:
     return None
 
 
+# a template value never filled in (`s3://your-bucket/models/x`, `gs://<BUCKET>/model`)
+PLACEHOLDER = re.compile(r"//(your|my)[-_]?(bucket|storage|account)|<[^>/]+>|CHANGE_?ME", re.I)
+
+
+def _placeholder_model(spec: dict) -> bool:
+    """A model server whose every model location is a placeholder serves no model."""
+    uris = re.findall(r"'storageUri': '([^']*)'", str(spec))
+    return bool(uris) and all(PLACEHOLDER.search(u) for u in uris)
+
+
 def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
     kind = str(doc.get("kind"))
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
@@ -61,7 +71,7 @@ def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
         facts.append(_fact("k8s.kustomization", path, line, zone, overlay=_overlay_env(p) or ""))
     elif kind == "Config" and str(doc.get("apiVersion")).startswith("skaffold/"):
         facts.extend(_skaffold_profiles(doc, path, zone))
-    elif kind in SERVING_KINDS:
+    elif kind in SERVING_KINDS and not _placeholder_model(spec):
         facts.append(_fact("serving.app", path, line, zone, tool=SERVING_KINDS[kind]))
     elif kind == "Canary" and "flagger" in str(doc.get("apiVersion")) and "analysis" in spec:
         facts.append(_fact("deploy.progressive", path, line, zone, tool="Flagger"))

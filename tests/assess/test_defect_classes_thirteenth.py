@@ -2,7 +2,8 @@
 calibration part, the over-scores: a FastAPI app that serves only health and metrics read as
 serving the model training saves and its /metrics read as the serving side monitored, a Grafana
 container with nothing provisioned read as watching metrics, a Databricks one-time run spec read
-as an orchestrated job, a benchmark's settings read as the run's parameters (the too-low
+as an orchestrated job, a benchmark's settings read as the run's parameters, a KServe
+InferenceService whose model location is a placeholder read as serving (the too-low
 classes are in test_defect_classes_thirteenth_low.py).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
@@ -161,3 +162,27 @@ def test_the_same_settings_under_config_are_run_parameters(tmp_path):
     # near miss: the same file under config/ is the run's parameter file
     files = {"training/train.py": TRAIN, "config/train.yaml": BENCH_CONFIG}
     assert checks(write(tmp_path, files))["repro.config-file"].outcome is Outcome.PASS
+
+
+ISVC = """
+    apiVersion: serving.kserve.io/v1beta1
+    kind: InferenceService
+    metadata:
+      name: text-classifier
+    spec:
+      predictor:
+        sklearn:
+          storageUri: "%s"
+"""
+
+
+def test_an_inference_service_pointing_at_a_placeholder_serves_nothing(tmp_path):
+    # storageUri left as the template's s3://your-bucket/...: no model is served from it
+    files = {"train.py": TRAIN, "kserve.yaml": ISVC % "s3://your-bucket/models/text-classifier"}
+    assert checks(write(tmp_path, files))["deployment.predict-script"].outcome is Outcome.FAIL
+
+
+def test_an_inference_service_pointing_at_a_real_bucket_serves(tmp_path):
+    # near miss: a bucket of the project's own
+    files = {"train.py": TRAIN, "kserve.yaml": ISVC % "s3://acme-ml-models/text-classifier/v3"}
+    assert checks(write(tmp_path, files))["deployment.predict-script"].outcome is Outcome.PASS
