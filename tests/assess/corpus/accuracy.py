@@ -72,6 +72,8 @@ def refresh(mirrors: Path, only: list[str] | None = None) -> None:
         if only and name not in only:
             continue
         git_dir = mirrors / entry["source"].replace("/", "+") / "repo"
+        if (git_dir / ".git").is_dir():  # some snapshots arrive as repo/.git, not a bare repo/
+            git_dir = git_dir / ".git"
         with tempfile.TemporaryDirectory() as tmp:
             tree = Path(tmp) / "repo"
             _checkout(git_dir, entry["commit"], entry["path"], tree)
