@@ -52,9 +52,7 @@ def r_predict(f: Facts) -> Verdict:
         # model server (`mlflow models serve` in compose) serves what training saved
         saved = of(f, "model.save")
         apps = [
-            x
-            for x in apps
-            if x.kind == "serving.app" and (saved or "compose" not in str(x.detail))
+            x for x in apps if x.kind == "serving.app" and (saved or "compose" not in str(x.detail))
         ]
     return found(
         loads + apps,
