@@ -128,8 +128,6 @@ INSTALL = re.compile(
 )
 
 
-# A service started detached on the machine the step runs on (`docker run -d ... -p`,
-# `docker compose up -d`, `mlflow models serve`): a deploy where that machine is the target, in
 # a deploy step that applies Kubernetes manifests (or a chart, or a rollout) to a cluster
 K8S_APPLY = re.compile(
     r"kubectl\s+(apply|rollout|set\s+image|argo\s+rollouts)|kustomize\s+build|"
@@ -138,6 +136,8 @@ K8S_APPLY = re.compile(
 )
 
 
+# A service started detached on the machine the step runs on (`docker run -d ... -p`,
+# `docker compose up -d`, `mlflow models serve`): a deploy where that machine is the target, in
 # a job named for deploying (`deploy-prod`) or on Jenkins's own host (parse_ci_providers)
 DETACHED_SERVICE = re.compile(
     r"docker\s+run\b[^\n]*\s(-d|--detach)\b|docker[- ]compose\b[^\n]*\bup\b[^\n]*\s(-d|--detach)\b|"

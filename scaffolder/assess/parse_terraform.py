@@ -88,7 +88,8 @@ def _tf_tasks(block: str) -> int:
 
 def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
     facts = []
-    workspace_only = bool(_WORKSPACE_INSIGHTS.search(text)) and not _APP_INSIGHTS_WIRED.search(text)
+    wired = bool(_APP_INSIGHTS_WIRED.search(text))  # an app's telemetry sent to App Insights
+    workspace_only = bool(_WORKSPACE_INSIGHTS.search(text)) and not wired
     for match in _TF_RESOURCE.finditer(text):
         hit = TF_RESOURCES.get(match.group(1))
         line = text.count("\n", 0, match.start()) + 1
@@ -101,7 +102,6 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
             # below): nothing is orchestrated, as a single-container Argo workflow is no pipeline
             hit = None
         if match.group(1) == "azurerm_application_insights":
-            wired = bool(_APP_INSIGHTS_WIRED.search(text))
             facts.append(_fact(hit[0], path, line, zone, tool=hit[1], wired=wired))
         elif hit:
             facts.append(_fact(hit[0], path, line, zone, tool=hit[1]))
@@ -117,7 +117,7 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
             # as for a pipeline defined with the SDK: SageMaker keeps every execution with its
             # parameters, steps and metrics (the tracked runs)
             facts.append(_fact("track.run", path, line, zone, tool="SageMaker Pipelines"))
-    if _APP_INSIGHTS_WIRED.search(text):
+    if wired:
         # an app's telemetry sent to Application Insights, whichever module declares it
         facts.append(_fact("appinsights.wired", path, 1, zone))
     # a root module per environment (`terraform/envs/dev/main.tf`, `environments/prod/`): the
