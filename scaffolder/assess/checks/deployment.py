@@ -194,10 +194,14 @@ def r_canary(f: Facts) -> Verdict:
         )
     progressive = of(f, "deploy.progressive")
     shifting, rollback = f.of("ci.step.progressive"), f.of("ci.step.rollback")
-    if progressive or (shifting and rollback):
+    # the rollback must undo what the shift did: a stage of the same pipeline, not another
+    # workflow's `rollout undo` of other deployments
+    pipelines = {x.path for x in shifting} & {x.path for x in rollback}
+    paired = [x for x in shifting + rollback if x.path in pipelines]
+    if progressive or paired:
         return Verdict(
             True,
-            where(progressive + shifting + rollback),
+            where(progressive + paired),
             "progressive delivery with rollback" + tools(progressive),
         )
     return Verdict(

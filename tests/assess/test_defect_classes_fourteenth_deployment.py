@@ -1,0 +1,92 @@
+"""Defect classes read from the fourteenth held-out batch's misses once it joined the
+calibration part, in deployment: a blue-green step of one workflow and a `rollout undo` job of
+another read together as progressive delivery with rollback.
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+SERVE = """
+    import joblib
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    model = joblib.load("model.joblib")
+
+    @app.post("/predict")
+    def predict(x: float):
+        return {"y": float(model.predict([[x]])[0])}
+"""
+BLUE_GREEN = """
+    name: release
+    on:
+      push:
+        branches: [main]
+    jobs:
+      deploy-production:
+        runs-on: ubuntu-latest
+        environment: production
+        steps:
+          - uses: actions/checkout@v4
+          - name: Deploy to production with blue-green
+            run: |
+              kubectl argo rollouts set image api-rollout api=registry/api:${{ github.sha }}
+              kubectl argo rollouts promote api-rollout
+"""
+ROLLBACK_JOB = """
+      rollback:
+        needs: deploy-production
+        if: failure()
+        runs-on: ubuntu-latest
+        steps:
+          - name: Rollback deployment
+            run: kubectl argo rollouts undo api-rollout
+"""
+OTHER_WORKFLOW = """
+    name: ci-cd
+    on:
+      push:
+        branches: [main]
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        steps:
+          - name: Deploy
+            run: kubectl apply -f k8s/
+      rollback:
+        needs: deploy
+        if: failure()
+        runs-on: ubuntu-latest
+        steps:
+          - name: Rollback deployment
+            run: kubectl rollout undo deployment/api
+"""
+
+
+def test_a_rollback_in_another_workflow_does_not_undo_the_blue_green_shift(tmp_path):
+    # release.yml shifts traffic blue-green; ci-cd.yml's rollback job undoes its own
+    # `kubectl apply` of other deployments: no stage rolls the shift back
+    write(
+        tmp_path,
+        {
+            "api/main.py": SERVE,
+            ".github/workflows/release.yml": BLUE_GREEN,
+            ".github/workflows/ci-cd.yml": OTHER_WORKFLOW,
+        },
+    )
+    assert checks(tmp_path)["deployment.canary"].outcome is Outcome.FAIL
+
+
+def test_a_rollback_stage_of_the_blue_green_workflow_undoes_it(tmp_path):
+    # near miss: the rollback job is a stage of the workflow that shifts traffic
+    write(
+        tmp_path,
+        {
+            "api/main.py": SERVE,
+            ".github/workflows/release.yml": BLUE_GREEN.rstrip() + "\n" + ROLLBACK_JOB,
+        },
+    )
+    assert checks(tmp_path)["deployment.canary"].outcome is Outcome.PASS
