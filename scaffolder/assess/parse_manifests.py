@@ -12,6 +12,7 @@ from scaffolder.assess.parse_databricks import bundle_without_settings
 from scaffolder.assess.parse_infra import ENV_NAMES, RUN_SETTINGS
 from scaffolder.assess.parse_k8s import _k8s, _overlay_env, _prom_groups
 from scaffolder.assess.parse_yaml import YMap
+from scaffolder.assess.tool_config_shapes import configures_a_tool
 
 THRESHOLD_KEY = re.compile(r"threshold|^min_|^max_|gate|minimum|tolerance", re.I)
 # model hyperparameters and limits named min_/max_ are not quality thresholds
@@ -271,6 +272,7 @@ def _tool_config(doc: YMap, parts: set[str]) -> bool:
         or "azureml" in str(doc.get("$schema", "")).lower()  # read by parse_infra as a job
         or _run_settings_only(doc)
         or _evidently_service(doc)
+        or configures_a_tool(doc)  # an exporter's mappings, a cloud client's clouds.yaml
     )
 
 
