@@ -97,16 +97,20 @@ def _read(path: str) -> bytes | None:
 
 
 MODEL_WEIGHTS = (".pth", ".pt", ".h5", ".keras", ".pkl", ".joblib", ".onnx", ".safetensors")
+# what a tokenizer's `save_pretrained` writes beside its `tokenizer_config.json`
+SAVED_TOKENIZER = {"tokenizer.json", "special_tokens_map.json", "vocab.txt", "merges.txt"}
 
 
 def _beside_model_weights(full: str) -> bool:
     """A JSON file in a folder of model weights (`artifacts/config.json` beside
-    `model_state_dict.pth`) is the saved model's own configuration, written with it: an output
-    of training, not a parameter file it reads."""
+    `model_state_dict.pth`) or of a saved tokenizer (`tokenizer_config.json` beside
+    `tokenizer.json` and `special_tokens_map.json`) is the saved model's own configuration,
+    written with it: an output of training, not a parameter file it reads."""
     try:
-        return any(n.lower().endswith(MODEL_WEIGHTS) for n in os.listdir(os.path.dirname(full)))
+        names = [n.lower() for n in os.listdir(os.path.dirname(full))]
     except OSError:
         return False
+    return any(n.endswith(MODEL_WEIGHTS) for n in names) or len(SAVED_TOKENIZER & set(names)) >= 2
 
 
 def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[Problem]) -> None:

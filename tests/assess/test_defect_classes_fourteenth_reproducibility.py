@@ -71,3 +71,37 @@ def test_a_config_with_mappings_and_rules_of_the_run_is_parameters(tmp_path):
     write(tmp_path, {"requirements.txt": "scikit-learn\n", "configs/train.yml": config})
     assert checks(tmp_path)["repro.config-file"].outcome is Outcome.PASS
 
+
+TOKENIZER_CONFIG = (
+    '{"do_lower_case": false, "model_max_length": 512, "tokenizer_class": "BertTokenizer"}'
+)
+
+
+def test_a_saved_tokenizers_config_is_no_parameter_file(tmp_path):
+    # models/tokenizer_dir/ as `save_pretrained` writes it: its tokenizer_config.json is an
+    # output of training, as a config.json beside model weights is
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "transformers\n",
+            "models/tokenizer_dir/tokenizer_config.json": TOKENIZER_CONFIG,
+            "models/tokenizer_dir/tokenizer.json": '{"version": "1.0"}',
+            "models/tokenizer_dir/special_tokens_map.json": '{"cls_token": "[CLS]"}',
+            "models/tokenizer_dir/vocab.txt": "[PAD]\n[CLS]\n",
+        },
+    )
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.FAIL
+
+
+def test_a_tokenizer_config_the_run_reads_is_a_parameter_file(tmp_path):
+    # near miss: a config folder with the tokenizer settings training reads, and only a
+    # vocabulary beside it, not a saved tokenizer
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "transformers\n",
+            "config/tokenizer_config.json": TOKENIZER_CONFIG,
+            "config/vocab.txt": "[PAD]\n[CLS]\n",
+        },
+    )
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.PASS
