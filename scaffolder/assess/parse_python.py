@@ -28,6 +28,7 @@ from scaffolder.assess.python_libraries import (
     _package_of,
 )
 from scaffolder.assess.python_model_validation import drop_model_validators
+from scaffolder.assess.python_prediction_capture import prediction_captures
 from scaffolder.assess.python_pyfunc import mark_pyfunc_context_loads
 from scaffolder.assess.python_recover import recover
 from scaffolder.assess.python_scoring import mark_data_pipelines, mark_scoring_flows
@@ -297,6 +298,8 @@ def parse_python(
     visitor.facts = drop_broken_components(tree, visitor.facts)
     if not is_test_file and visitor.uses("mlflow"):
         visitor.facts.extend(drift_logged(tree, path, zone))
+    if not is_test_file:
+        visitor.facts.extend(prediction_captures(tree, visitor.facts, path, zone))
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset

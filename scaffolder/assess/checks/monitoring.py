@@ -51,9 +51,21 @@ def drift_routes(f: Facts) -> list:
     ]
 
 
+def captured_drift(f: Facts) -> list:
+    """Served predictions kept by the serving app (python_prediction_capture) in a project that
+    detects drift: the captured traffic is what drift is measured on, as Model Monitor does on
+    an endpoint's data capture. Capture without drift detection, or drift only on training
+    data with nothing captured, is not this."""
+    captures = of(f, "prediction.capture")
+    if not captures:
+        return []
+    drift = of(f, "drift.library", "drift.function", "drift.test")
+    return captures + drift[:1] if drift else []
+
+
 def r_pipeline_metrics(f: Facts) -> Verdict:
     watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
-    watched += drift_routes(f)
+    watched += drift_routes(f) + captured_drift(f)
     # a pipeline that alerts on its own failure (Airflow callbacks, ZenML/Prefect hooks)
     watched += of(f, "alert.notify")
     # drift measured by a monitoring run and logged to the tracker (python_drift_metrics)
@@ -109,7 +121,7 @@ def r_serving_metrics(f: Facts) -> Verdict:
         # and a monitoring job's gauges) is no serving side watched
         routes = []
     monitored = of(f, "serving.monitor") + _bentoml_metrics(f) + _exporter_in_service(f)
-    monitored += drift_routes(f)
+    monitored += drift_routes(f) + captured_drift(f)
     # an alert rule on the model server's own request metrics (KServe's latency histogram,
     # Seldon's API metrics, Knative revisions, Triton, TorchServe, TF Serving) watches it
     monitored += [

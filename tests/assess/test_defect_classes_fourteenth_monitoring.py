@@ -1,0 +1,102 @@
+"""Defect classes read from the fourteenth held-out batch's misses once it joined the
+calibration part, in monitoring: a serving route that keeps every prediction it serves (a
+database session's add + commit in a background task, a CSV appended to, the project's own
+`log_prediction`) in a project that detects drift is the serving side monitored, as Model
+Monitor on an endpoint's data capture is, with no metrics endpoint.
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+API = """
+    import joblib
+    from fastapi import BackgroundTasks, FastAPI
+
+    from api.db import Prediction, Session
+
+    app = FastAPI()
+    model = joblib.load("model.joblib")
+
+
+    def write_prediction(payload: dict) -> None:
+        with Session() as session:
+            session.add(Prediction(**payload))
+            session.commit()
+
+
+    @app.post("/score")
+    def score(x: float, background_tasks: BackgroundTasks):
+        y = float(model.predict([[x]])[0])
+        background_tasks.add_task(write_prediction, {"x": x, "score": y})
+        return {"score": y}
+"""
+API_NO_CAPTURE = """
+    import joblib
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    model = joblib.load("model.joblib")
+
+
+    @app.post("/score")
+    def score(x: float):
+        return {"score": float(model.predict([[x]])[0])}
+"""
+API_CSV = """
+    import joblib
+    import pandas as pd
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    model = joblib.load("model.joblib")
+
+
+    @app.post("/detection")
+    def detection(x: float):
+        y = float(model.predict([[x]])[0])
+        pd.DataFrame({"x": [x], "y": [y]}).to_csv("monitoring/preds.csv", mode="a", index=False)
+        return {"y": y}
+"""
+DRIFT = """
+    import numpy as np
+
+
+    def compute_psi(expected, actual, bins=10):
+        e, _ = np.histogram(expected, bins=bins)
+        a, _ = np.histogram(actual, bins=bins)
+        return float(np.sum((a - e) * np.log((a + 1) / (e + 1))))
+
+
+    def compute_drift(reference, current):
+        return {"psi": compute_psi(reference, current)}
+"""
+
+
+def _levels(tmp_path):
+    found = checks(tmp_path)
+    return found["monitoring.pipeline-metrics"].outcome, found["monitoring.serving-metrics"].outcome
+
+
+def test_served_predictions_stored_and_drift_detected_monitor_the_serving_side(tmp_path):
+    write(tmp_path, {"api/main.py": API, "drift/scorer.py": DRIFT})
+    assert _levels(tmp_path) == (Outcome.PASS, Outcome.PASS)
+
+
+def test_served_predictions_appended_to_a_csv_and_drift_detected(tmp_path):
+    write(tmp_path, {"api/main.py": API_CSV, "monitoring/drift.py": DRIFT})
+    assert _levels(tmp_path) == (Outcome.PASS, Outcome.PASS)
+
+
+def test_drift_detection_without_captured_predictions_watches_no_serving(tmp_path):
+    # near miss: drift code over training data beside an API that keeps nothing it serves
+    write(tmp_path, {"api/main.py": API_NO_CAPTURE, "drift/scorer.py": DRIFT})
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+def test_captured_predictions_without_drift_detection_watch_nothing(tmp_path):
+    # near miss: predictions stored, but nothing measures anything on them
+    write(tmp_path, {"api/main.py": API})
+    assert _levels(tmp_path) == (Outcome.FAIL, Outcome.FAIL)
