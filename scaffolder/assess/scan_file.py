@@ -15,6 +15,7 @@ from scaffolder.assess import (
     parse_databricks,
     parse_dockerfile,
     parse_infra,
+    parse_mage,
     parse_manifests,
     parse_prefect,
     parse_terraform,
@@ -363,6 +364,9 @@ def _yaml(
         if path.rsplit("/", 1)[-1] in parse_valohai.NAMES:
             for doc in docs:
                 facts.extend(parse_valohai.valohai_facts(doc, path, zone))
+        if path.rsplit("/", 1)[-1] in ("metadata.yaml", "triggers.yaml"):
+            for doc in docs:
+                facts.extend(parse_mage.mage_facts(doc, path, zone))
         if path.rsplit("/", 1)[-1] in ("dvc.yaml", "dvc.yml"):
             for doc in docs:
                 facts.extend(detect_dvc.dvc_artifacts(doc, path, zone))
