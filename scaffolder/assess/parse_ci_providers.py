@@ -277,6 +277,13 @@ def bitbucket(doc: YMap, path: str) -> list[Fact]:
     return facts
 
 
+# a declarative pipeline: `pipeline {` first (after comments), its `stages {` inside
+JENKINS_DECLARATIVE = re.compile(
+    r"(?:\s|//[^\n]*|/\*[\s\S]*?\*/|@Library\([^)]*\)_?)*pipeline\s*\{[\s\S]*?\bstages\s*\{"
+)
+# a Jenkins agent on a developer's Windows workstation: a checkout on a WSL drive mount, Docker
+# Desktop's binaries; a service it starts runs on that desk, not in an environment
+DESKTOP_HOST = re.compile(r"/mnt/[a-z]/|Docker/Docker/resources/bin|docker(-compose)?\.exe", re.I)
 _JENKINS_SH = re.compile(
     r"""\b(?:sh|bat|powershell)\s*\(?\s*(?:script:\s*)?(['"]{1,3})(.*?)\1""", re.S
 )
@@ -322,6 +329,8 @@ def jenkinsfile(text: str, path: str, zone: Zone) -> list[Fact]:
         line = text.count("\n", 0, match.start()) + 1
         facts.extend(_steps("jenkins", match.group(2), path, line, ""))
     started = list(DETACHED_SERVICE.finditer(text))
+    if DESKTOP_HOST.search(text):
+        started = []  # Docker Desktop on a Windows workstation: the developer's machine
     if started and not re.search(
         r"docker[- ]compose\b[^\n]*\bdown\b|docker\s+(stop|rm\s+-f)\b", text[started[-1].end() :]
     ):

@@ -147,6 +147,13 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         if text is not None:
             facts.extend(parse_ci_providers.jenkinsfile(text, path, Zone.SOURCE))
         return
+    if "jenkins" in name.lower() and suffix not in (".md", ".rst", ".sh", ".json", ".xml"):
+        # a declarative Jenkins pipeline kept under another name (`jenkins.pipeline`), which a
+        # Jenkins job's script path points at: read when its text is one
+        text = _text(full)
+        if text is not None and parse_ci_providers.JENKINS_DECLARATIVE.match(text):
+            facts.extend(parse_ci_providers.jenkinsfile(text, path, Zone.SOURCE))
+            return
     if suffix == ".groovy":  # a Jenkins pipeline by another name, a shared library's steps
         text = _text(full)
         if text is not None:

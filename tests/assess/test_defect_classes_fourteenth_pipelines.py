@@ -1,13 +1,14 @@
 """Defect classes read from the fourteenth held-out batch's pipelines misses once it joined the
 calibration part: Mage pipelines (a `pipelines/<uuid>/metadata.yaml` of code blocks, its
-`triggers.yaml` schedules) read as no orchestrator.
+`triggers.yaml` schedules) read as no orchestrator; a declarative Jenkins pipeline kept under
+another name (`jenkins.pipeline`) not read as CI.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
 from __future__ import annotations
 
 from scaffolder.assess.models import Outcome
-from tests.assess.repos import checks, write
+from tests.assess.repos import checks, kinds, write
 
 TRAIN_BLOCK = """
     import mlflow
@@ -85,3 +86,52 @@ def test_a_metadata_file_of_another_shape_is_no_mage_pipeline(tmp_path):
     found = checks(tmp_path)
     assert found["pipelines.orchestrated"].outcome is Outcome.FAIL
     assert found["pipelines.scheduled"].outcome is Outcome.FAIL
+
+
+JENKINS_BUILD = """
+    pipeline {
+        agent any
+        stages {
+            stage('Docker Compose Build') {
+                steps {
+                    sh 'docker-compose build'
+                }
+            }
+        }
+    }
+"""
+
+
+def test_a_declarative_jenkins_pipeline_under_another_name_is_ci(tmp_path):
+    write(tmp_path, {"ml/transformers/train.py": TRAIN_BLOCK, "jenkins.pipeline": JENKINS_BUILD})
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.PASS
+
+
+def test_jenkins_notes_holding_no_pipeline_are_no_ci(tmp_path):
+    # near miss: a file named for Jenkins whose text is notes quoting a step, not a pipeline
+    notes = """
+        Jenkins setup: create a job, then in a shell step run
+        sh 'docker-compose build'
+        and stages { ... } as you like.
+    """
+    write(tmp_path, {"ml/transformers/train.py": TRAIN_BLOCK, "jenkins.pipeline": notes})
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.FAIL
+
+
+def test_compose_up_on_a_windows_desk_is_no_deployment(tmp_path):
+    # the pipeline starts the services with Docker Desktop in a checkout on a WSL drive mount:
+    # the developer's machine, not an environment
+    desk = JENKINS_BUILD.replace(
+        "sh 'docker-compose build'",
+        "dir('/mnt/d/Projects/shop') { sh '\"/mnt/c/Program Files/Docker/Docker/resources/bin/"
+        "docker-compose.exe\" up -d' }",
+    )
+    write(tmp_path, {"jenkins.pipeline": desk})
+    assert "ci.step.deploy" not in kinds(tmp_path)
+
+
+def test_compose_up_on_the_jenkins_host_is_a_deployment(tmp_path):
+    # near miss: the same step on the Jenkins server's own host leaves the service running there
+    server = JENKINS_BUILD.replace("sh 'docker-compose build'", "sh 'docker compose up -d --build'")
+    write(tmp_path, {"Jenkinsfile": server})
+    assert "ci.step.deploy" in kinds(tmp_path)
