@@ -53,7 +53,11 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"kfp\s+(pipeline\s+)?(upload|run)|metaflow.*(argo-workflows|step-functions)\s+create|"
         r"\bpython\d?\s+\S*run_pipeline\.py|mlflow\s+run\b|pyflyte\s+(register|run\s+--remote)|"
         r"flytectl\s+(register|create\s+execution)|databricks\s+(jobs\s+(create|run-now|reset|submit)|"
-        r"runs\s+submit)|\bdbx\s+(deploy|launch|execute)",
+        r"runs\s+submit)|\bdbx\s+(deploy|launch|execute)|"
+        # the DAG folder copied to the bucket an Airflow environment (MWAA, Composer) reads
+        r"gcloud\s+composer\s+environments\s+storage\s+dags\s+import|"
+        r"\b(aws\s+s3\s+(cp|sync)|gsutil\s+(-m\s+)?(cp|rsync))\s+(-\S+\s+)*"
+        r"\S*\b(dags|airflow)\b\S*\s+(-\S+\s+)*(s3|gs)://",
         re.I,
     ),
     "deploy": re.compile(

@@ -284,6 +284,10 @@ JENKINS_DECLARATIVE = re.compile(
 # a Jenkins agent on a developer's Windows workstation: a checkout on a WSL drive mount, Docker
 # Desktop's binaries; a service it starts runs on that desk, not in an environment
 DESKTOP_HOST = re.compile(r"/mnt/[a-z]/|Docker/Docker/resources/bin|docker(-compose)?\.exe", re.I)
+_JENKINS_DAG_UPLOAD = re.compile(
+    r"\bs3Upload\s*\([^)]*\b(workingDir|file|includePathPattern)\s*:\s*['\"][^'\"]*"
+    r"\b(dags|airflow)\b"
+)
 _JENKINS_SH = re.compile(
     r"""\b(?:sh|bat|powershell)\s*\(?\s*(?:script:\s*)?(['"]{1,3})(.*?)\1""", re.S
 )
@@ -362,6 +366,11 @@ def jenkinsfile(text: str, path: str, zone: Zone) -> list[Fact]:
                     kind="registry.model", path=path, line=line, detail={"tool": f"Jenkins {name}"}
                 )
             )
+    for match in _JENKINS_DAG_UPLOAD.finditer(text):
+        # the pipeline AWS plugin's s3Upload of the DAG folder to the bucket Airflow reads
+        line = text.count("\n", 0, match.start()) + 1
+        detail = {"job": "s3Upload of the DAGs", "tool": "Jenkins"}
+        facts.append(Fact(kind="ci.step.pipeline_deploy", path=path, line=line, detail=detail))
     for match in _JENKINS_PLUGIN_DEPLOY.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         detail = {"job": match.group(1), "tool": f"Jenkins {match.group(1)}"}

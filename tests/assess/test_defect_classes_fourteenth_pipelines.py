@@ -1,7 +1,9 @@
 """Defect classes read from the fourteenth held-out batch's pipelines misses once it joined the
 calibration part: Mage pipelines (a `pipelines/<uuid>/metadata.yaml` of code blocks, its
 `triggers.yaml` schedules) read as no orchestrator; a declarative Jenkins pipeline kept under
-another name (`jenkins.pipeline`) not read as CI.
+another name (`jenkins.pipeline`) not read as CI; the DAG folder a Jenkins pipeline (s3Upload) or
+a CI step (`aws s3 sync dags/ s3://...`, `gsutil cp`) copies to the bucket Airflow reads not read
+as deploying the pipeline.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -135,3 +137,70 @@ def test_compose_up_on_the_jenkins_host_is_a_deployment(tmp_path):
     server = JENKINS_BUILD.replace("sh 'docker-compose build'", "sh 'docker compose up -d --build'")
     write(tmp_path, {"Jenkinsfile": server})
     assert "ci.step.deploy" in kinds(tmp_path)
+
+
+DAG = """
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.operators.bash import BashOperator
+
+    with DAG("churn", schedule_interval="@weekly", start_date=datetime(2024, 1, 1)) as dag:
+        BashOperator(task_id="train", bash_command="python train.py")
+"""
+
+
+def _jenkins_upload(folder: str) -> str:
+    return f"""
+        pipeline {{
+            agent any
+            stages {{
+                stage('Deployment-live') {{
+                    steps {{
+                        withAWS(region: 'eu-west-1', role: 'deployer') {{
+                            s3Upload(bucket: 'live-dag-deployments', workingDir: '{folder}',
+                                     includePathPattern: '**/*', path: "churn/")
+                        }}
+                    }}
+                }}
+            }}
+        }}
+    """
+
+
+def test_jenkins_uploading_the_dag_folder_deploys_the_pipeline(tmp_path):
+    write(tmp_path, {"airflow/dags/churn.py": DAG, "Jenkinsfile": _jenkins_upload("airflow/")})
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.PASS
+
+
+def test_jenkins_uploading_reports_deploys_no_pipeline(tmp_path):
+    # near miss: the same step uploads a reports folder, which no orchestrator reads
+    write(tmp_path, {"airflow/dags/churn.py": DAG, "Jenkinsfile": _jenkins_upload("reports/")})
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.FAIL
+
+
+def _sync_workflow(command: str) -> str:
+    return f"""
+        on: {{push: {{branches: [main]}}}}
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - run: {command}
+    """
+
+
+def test_a_ci_step_syncing_the_dags_to_the_bucket_deploys_the_pipeline(tmp_path):
+    workflow = _sync_workflow("aws s3 sync dags/ s3://mwaa-bucket/dags/ --delete")
+    write(tmp_path, {"dags/churn.py": DAG, ".github/workflows/cd.yml": workflow})
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.PASS
+
+
+def test_a_ci_step_downloading_the_dags_deploys_no_pipeline(tmp_path):
+    # near miss: the step copies from the bucket into the checkout, and another uploads a model
+    workflow = _sync_workflow(
+        "aws s3 sync s3://mwaa-bucket/dags ./dags && aws s3 cp model.pkl s3://airflow-models/"
+    )
+    write(tmp_path, {"dags/churn.py": DAG, ".github/workflows/cd.yml": workflow})
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.FAIL
