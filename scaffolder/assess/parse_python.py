@@ -147,13 +147,10 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
 
     def _own(self, module: str) -> bool:
         """The project's own package: `pkg` of src/pkg/..., or `src` itself when the project
-        imports it as a package (`from src.inference.router import load_model`)."""
+        imports it as a package (`from src.inference.router import load_model`), also from
+        files outside it (`controller/predict.py`, run from the root): no library is `src`."""
         top = module.split(".")[0]
-        return (
-            bool(self.own_top)
-            and top == self.own_top
-            or (top == "src" and self.path.startswith("src/"))
-        )
+        return bool(self.own_top) and top == self.own_top or top == "src"
 
     def _sibling(self, module: str) -> None:
         """`import loader` / `from loader import x`: maybe a module next to this one."""
