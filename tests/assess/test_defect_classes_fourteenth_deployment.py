@@ -1,6 +1,7 @@
 """Defect classes read from the fourteenth held-out batch's misses once it joined the
 calibration part, in deployment: a blue-green step of one workflow and a `rollout undo` job of
-another read together as progressive delivery with rollback.
+another read together as progressive delivery with rollback; a FastAPI form app whose POST
+route predicts with the model its imports load not read as a serving API.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -90,3 +91,71 @@ def test_a_rollback_stage_of_the_blue_green_workflow_undoes_it(tmp_path):
         },
     )
     assert checks(tmp_path)["deployment.canary"].outcome is Outcome.PASS
+
+
+FORM_APP = """
+    from fastapi import FastAPI, Request
+
+    from pipeline.predict import Classifier
+
+    app = FastAPI()
+
+
+    @app.get("/")
+    async def index(request: Request):
+        return {"page": "form"}
+
+
+    @app.post("/")
+    async def submit(request: Request):
+        form = await request.form()
+        return {"prediction": Classifier().predict(dict(form))}
+"""
+PREDICT_MODULE = """
+    import joblib
+
+
+    class Classifier:
+        def __init__(self):
+            self.model = joblib.load("artifacts/model.pkl")
+
+        def predict(self, row):
+            return int(self.model.predict([list(row.values())])[0])
+"""
+
+
+def test_a_fastapi_form_app_predicting_with_the_model_it_imports_serves_it(tmp_path):
+    # app.py posts the form to "/" and predicts with the classifier its pipeline module loads
+    write(
+        tmp_path,
+        {
+            "app.py": FORM_APP,
+            "pipeline/__init__.py": "",
+            "pipeline/predict.py": PREDICT_MODULE,
+        },
+    )
+    assert checks(tmp_path)["deployment.serving-api"].outcome is Outcome.PASS
+
+
+def test_a_fastapi_app_that_reaches_no_model_serves_none(tmp_path):
+    # near miss: the same form app whose POST route uploads a file; the model is loaded only
+    # by a batch script the app does not import
+    upload = """
+        from fastapi import FastAPI, UploadFile
+
+        app = FastAPI()
+
+
+        @app.post("/")
+        async def upload(file: UploadFile):
+            return {"name": file.filename}
+    """
+    write(
+        tmp_path,
+        {
+            "app.py": upload,
+            "pipeline/__init__.py": "",
+            "pipeline/predict.py": PREDICT_MODULE,
+        },
+    )
+    assert checks(tmp_path)["deployment.serving-api"].outcome is Outcome.FAIL

@@ -9,7 +9,10 @@ import re
 
 from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, tools, where
 from scaffolder.assess.checks.reproducibility import deploy_environments
-from scaffolder.assess.checks.web_apps import flask_apps_serving_a_model
+from scaffolder.assess.checks.web_apps import (
+    fastapi_form_apps_serving_a_model,
+    flask_apps_serving_a_model,
+)
 from scaffolder.assess.models import Facts
 
 WORKLOADS = {"Deployment", "StatefulSet", "Job", "CronJob", "Pod", "DaemonSet", "Rollout"}
@@ -115,6 +118,7 @@ def r_serving_api(f: Facts) -> Verdict:
             True, where(f.of("fastapi.app") + predicts, 3), "a serving API (FastAPI) predicts"
         )
     others = of(f, "serving.app") + flask_apps_serving_a_model(f)
+    others += fastapi_form_apps_serving_a_model(f)
     if others:
         return Verdict(True, where(others, 3), "a serving API or endpoint exists" + tools(others))
     return Verdict(

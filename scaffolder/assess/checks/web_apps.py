@@ -19,3 +19,16 @@ def flask_apps_serving_a_model(f: Facts) -> list[Fact]:
         if reachable(f, {path}) & loads:
             hits.append(next(x for x in routes if x.path == path))
     return hits
+
+
+def fastapi_form_apps_serving_a_model(f: Facts) -> list[Fact]:
+    """A POST route of each FastAPI app whose module, or the project modules it imports, load a
+    model (`@app.post("/")` of a form app posting the features): it predicts with the model, as
+    a Flask form app does, whatever the route is called. Its GET routes serve pages."""
+    routes = [x for x in of(f, "fastapi.route") if x.detail.get("method") == "post"]
+    loads = {x.path for x in of(f, "model.load")}
+    hits = []
+    for path in sorted({x.path for x in routes}):
+        if reachable(f, {path}) & loads:
+            hits.append(next(x for x in routes if x.path == path))
+    return hits
