@@ -57,6 +57,18 @@ RUNTIME_DRIFT = tuple(
 CLOUD_MOCKS = ("moto", "botocore.stub")
 
 
+# libraries vendored under another's name in old releases: read as the library itself
+# (`from sklearn.externals import joblib`, removed in scikit-learn 0.23, is joblib)
+VENDORED = {"sklearn.externals.joblib": "joblib"}
+
+
+def _renamed(name: str) -> str:
+    for old, new in VENDORED.items():
+        if name == old or name.startswith(old + "."):
+            return new + name[len(old) :]
+    return name
+
+
 class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
     def __init__(self, path: str, zone: Zone, is_test_file: bool):
         self.path = path
@@ -112,14 +124,14 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
             if self._own(alias.name):
                 self.local_imports.append(alias.name)
             if alias.asname:
-                self.aliases[alias.asname] = alias.name
+                self.aliases[alias.asname] = _renamed(alias.name)
             else:
                 top = alias.name.split(".")[0]
                 self.aliases.setdefault(top, top)
             self._import_fact(alias.name, node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        module = node.module or ""
+        module = _renamed(node.module or "")
         if node.level:  # relative import: our own package, never a library
             parts = self.package.split(".") if self.package else []
             if node.level - 1 <= len(parts):
@@ -140,7 +152,7 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
             if module in (self.own_top, "src"):  # from pkg import registry: names are modules
                 self.local_imports.extend(f"{module}.{a.name}" for a in node.names)
         for alias in node.names:
-            qualified = f"{module}.{alias.name}"
+            qualified = _renamed(f"{module}.{alias.name}")
             self.aliases[alias.asname or alias.name] = qualified
             self.imports.add(qualified)
             self._import_fact(qualified, node)

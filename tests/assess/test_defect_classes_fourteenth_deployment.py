@@ -1,7 +1,8 @@
 """Defect classes read from the fourteenth held-out batch's misses once it joined the
 calibration part, in deployment: a blue-green step of one workflow and a `rollout undo` job of
 another read together as progressive delivery with rollback; a FastAPI form app whose POST
-route predicts with the model its imports load not read as a serving API.
+route predicts with the model its imports load not read as a serving API; a model loaded by
+`sklearn.externals.joblib` (joblib as old scikit-learn releases vendored it) not read as loaded.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -159,3 +160,35 @@ def test_a_fastapi_app_that_reaches_no_model_serves_none(tmp_path):
         },
     )
     assert checks(tmp_path)["deployment.serving-api"].outcome is Outcome.FAIL
+
+
+SELDON_MODEL = """
+    from sklearn.externals import joblib
+
+
+    class SkMnist(object):
+        def __init__(self):
+            self.clf = joblib.load("/data/sk.pkl")
+
+        def predict(self, X, feature_names):
+            return self.clf.predict_proba(X)
+"""
+
+
+def test_a_model_loaded_by_sklearn_externals_joblib_serves_predictions(tmp_path):
+    # a Seldon model class of 2018: scikit-learn's vendored joblib is joblib
+    write(tmp_path, {"models/sk_mnist/runtime/SkMnist.py": SELDON_MODEL})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS
+
+
+def test_sklearn_externals_joblib_without_a_load_loads_nothing(tmp_path):
+    # near miss: the vendored joblib used to run jobs in parallel, no model loaded
+    parallel = """
+        from sklearn.externals import joblib
+
+
+        def squares(values):
+            return joblib.Parallel(n_jobs=2)(joblib.delayed(pow)(v, 2) for v in values)
+    """
+    write(tmp_path, {"jobs/parallel.py": parallel})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.FAIL
