@@ -1,7 +1,8 @@
 """A data check written by hand: code that raises when the input lacks the columns it needs
 (`if "label" not in df.columns: raise ValueError(...)`, or a list of missing columns computed
-from `df.columns` and raised on). Called from the visitor (`parse_python.visit_If`) for each
-`if` of the project's code, never of tests."""
+from `df.columns` and raised on), or asserts it has them (`assert "label" in df.columns`).
+Called from the visitor (`parse_python.visit_If`, `python_definitions.visit_Assert`) for the
+project's code, never for tests."""
 
 from __future__ import annotations
 
@@ -38,6 +39,18 @@ def raises_on_missing_columns(node: ast.If, function: ast.AST | None) -> bool:
         ):
             return True
     return False
+
+
+def asserts_columns(node: ast.Assert) -> bool:
+    """`assert TARGET in df.columns` / `assert TARGET not in X.columns`: the run stops when the
+    frame lacks a column it needs (or holds one it must not, the target among the features)."""
+    test = node.test
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.In, ast.NotIn))
+        and _reads_columns(test.comparators[0])
+    )
 
 
 # what a file does when it prepares the data a model is trained on: it splits it, or it trains

@@ -10,6 +10,7 @@ import re
 
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess import practices
+from scaffolder.assess.python_column_checks import asserts_columns
 from scaffolder.assess.python_libraries import (
     DATA_TEST,
     DRIFT_DEF,
@@ -127,6 +128,8 @@ class DefinitionFacts:
         build when the model it ships misses the bar, a quality gate. Not a range check against
         0 or 1, nor a test that trains its own model to check the training code."""
         test = node.test
+        if not self.is_test_file and asserts_columns(node):
+            self.add("data.validation", node, name="required columns")
         if (
             self.is_test_file
             and self.functions

@@ -1,0 +1,45 @@
+"""Defect classes read from the fourteenth held-out batch's misses once it joined the
+calibration part, in validation: the training data's required columns asserted
+(`assert TARGET in df.columns`) not read as a data check, as the same check raising from an
+`if` already was.
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+TRAINING_DATA = """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+
+    TARGET = "default"
+    FEATURES = ["age", "income"]
+
+
+    def load(path):
+        df = pd.read_csv(path)
+        assert TARGET in df.columns, f"target column {TARGET!r} not found"
+        X = df[FEATURES]
+        assert TARGET not in X.columns, "target leakage"
+        return train_test_split(X, df[TARGET], test_size=0.2, random_state=0)
+"""
+
+
+def test_asserted_required_columns_of_the_training_data_are_a_data_check(tmp_path):
+    write(tmp_path, {"src/training/data.py": TRAINING_DATA})
+    assert checks(tmp_path)["validation.data-checks"].outcome is Outcome.PASS
+
+
+def test_asserted_columns_in_a_helper_that_prepares_no_training_data_check_nothing(tmp_path):
+    # near miss: a feature helper shared with serving asserts a column; it neither splits the
+    # data nor trains, so it checks no training input
+    helper = """
+        def add_ratio(df):
+            assert "income" in df.columns
+            df["ratio"] = df["debt"] / df["income"]
+            return df
+    """
+    write(tmp_path, {"src/features/ratio.py": helper})
+    assert checks(tmp_path)["validation.data-checks"].outcome is Outcome.FAIL
