@@ -86,13 +86,16 @@ class CallFacts:
         return text if text in ("staging", "production", "archived", "latest") else ""
 
     def _failure_alert(self, key: str, value: ast.AST, node: ast.AST) -> None:
-        """A pipeline that alerts on its own failure, as code: Airflow's `on_failure_callback` /
-        `sla_miss_callback` (in a task, a DAG or its `default_args`), ZenML's and Prefect's
-        `on_failure=` hooks. Someone is told when a run fails: the pipeline is watched."""
+        """A pipeline that reports its own runs, as code: Airflow's `on_failure_callback` /
+        `sla_miss_callback` / `on_success_callback` (in a task, a DAG or its `default_args`),
+        ZenML's and Prefect's `on_failure=` / `on_success=` hooks (checks/monitoring.py reads
+        which outcomes are reported)."""
         orchestrators = {
             "on_failure_callback": ("airflow",),
             "sla_miss_callback": ("airflow",),
+            "on_success_callback": ("airflow",),
             "on_failure": ("zenml", "prefect"),
+            "on_success": ("zenml", "prefect"),
         }.get(key)
         if not orchestrators or (isinstance(value, ast.Constant) and value.value is None):
             return

@@ -2,7 +2,9 @@
 calibration part, in monitoring: a serving route that keeps every prediction it serves (a
 database session's add + commit in a background task, a CSV appended to, the project's own
 `log_prediction`) in a project that detects drift is the serving side monitored, as Model
-Monitor on an endpoint's data capture is, with no metrics endpoint.
+Monitor on an endpoint's data capture is, with no metrics endpoint; and an Airflow DAG's
+failure callback alone (the orchestrator's error notice, as `email_on_failure` is) read as
+watching the pipeline, which a DAG reporting every run's outcome, success and failure, does.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -100,3 +102,43 @@ def test_captured_predictions_without_drift_detection_watch_nothing(tmp_path):
     # near miss: predictions stored, but nothing measures anything on them
     write(tmp_path, {"api/main.py": API})
     assert _levels(tmp_path) == (Outcome.FAIL, Outcome.FAIL)
+
+
+DAG = """
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.operators.bash import BashOperator
+
+
+    def slack_alert(context):
+        print("failed", context)
+
+
+    def slack_success(context):
+        print("succeeded", context)
+
+
+    default_args = {"owner": "airflow", "retries": 1{callbacks}}
+
+    with DAG(
+        "churn_batch",
+        default_args=default_args,
+        start_date=datetime(2024, 1, 1),
+        schedule_interval="@weekly",
+        on_failure_callback=slack_alert,
+    ) as dag:
+        BashOperator(task_id="score", bash_command="python score.py")
+"""
+
+
+def test_a_failure_callback_alone_watches_no_pipeline(tmp_path):
+    write(tmp_path, {"dags/churn.py": DAG.replace("{callbacks}", "")})
+    assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.FAIL
+
+
+def test_a_dag_reporting_success_and_failure_watches_its_runs(tmp_path):
+    # near miss: every run's outcome is reported, success as well as failure
+    callbacks = ', "on_success_callback": slack_success'
+    write(tmp_path, {"dags/churn.py": DAG.replace("{callbacks}", callbacks)})
+    assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.PASS

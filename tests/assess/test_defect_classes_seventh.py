@@ -213,7 +213,9 @@ def test_terraform_variable_examples_per_environment_are_environments(tmp_path):
     assert outcome(tmp_path, "repro.environments") is Outcome.PASS
 
 
-def test_an_airflow_dag_that_alerts_on_failure_is_watched(tmp_path):
+def test_an_airflow_dag_that_reports_success_and_failure_is_watched(tmp_path):
+    # (a failure callback alone is an error notice, not monitoring: the fourteenth batch,
+    # test_defect_classes_fourteenth_monitoring.py)
     write(
         tmp_path,
         {
@@ -224,6 +226,7 @@ def test_an_airflow_dag_that_alerts_on_failure_is_watched(tmp_path):
                 slack = SlackAlert("#airflow-monitor")
                 default_args = {
                     "owner": "ml",
+                    "on_success_callback": slack.success_msg,
                     "on_failure_callback": slack.fail_msg,
                 }
                 with DAG("train", default_args=default_args, schedule="@daily") as dag:
@@ -248,16 +251,16 @@ def test_a_failure_callback_of_none_alerts_nobody(tmp_path):
     assert outcome(tmp_path, "monitoring.pipeline-metrics") is Outcome.FAIL
 
 
-def test_a_zenml_pipeline_with_a_failure_hook_is_watched(tmp_path):
+def test_a_zenml_pipeline_with_success_and_failure_hooks_is_watched(tmp_path):
     write(
         tmp_path,
         {
             "pipelines/training.py": """
                 from zenml import pipeline
-                from governance.hooks import pipeline_failure_hook
+                from governance.hooks import pipeline_failure_hook, pipeline_success_hook
 
 
-                @pipeline(on_failure=pipeline_failure_hook)
+                @pipeline(on_success=pipeline_success_hook, on_failure=pipeline_failure_hook)
                 def training():
                     pass
             """,

@@ -63,11 +63,23 @@ def captured_drift(f: Facts) -> list:
     return captures + drift[:1] if drift else []
 
 
+FAILURE_HOOKS = {"on_failure_callback", "sla_miss_callback", "on_failure"}
+
+
+def reported_runs(f: Facts) -> list:
+    """A pipeline that reports every run's outcome (Airflow callbacks, ZenML/Prefect hooks on
+    success and on failure, in the same file): its runs are watched. A failure callback alone
+    is the orchestrator's error notice (as `email_on_failure` is), not monitoring."""
+    notices = of(f, "alert.notify")
+    failing = {x.path for x in notices if x.detail.get("via") in FAILURE_HOOKS}
+    succeeding = {x.path for x in notices if x.detail.get("via") not in FAILURE_HOOKS}
+    return [x for x in notices if x.path in failing & succeeding]
+
+
 def r_pipeline_metrics(f: Facts) -> Verdict:
     watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
     watched += drift_routes(f) + captured_drift(f)
-    # a pipeline that alerts on its own failure (Airflow callbacks, ZenML/Prefect hooks)
-    watched += of(f, "alert.notify")
+    watched += reported_runs(f)
     # drift measured by a monitoring run and logged to the tracker (python_drift_metrics)
     watched += of(f, "drift.logged")
     return found(
