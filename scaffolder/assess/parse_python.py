@@ -86,6 +86,7 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
         self.opened: dict[str, str] = {}  # file handle -> the path it was opened on
         self.http_mocked = False  # a test file replacing the HTTP client (python_definitions)
         self.import_bases: list[str] = []  # folders put on sys.path (python_sys_path)
+        self.dict_keys: dict[str, list[str]] = {}  # name -> the string keys of a dict it holds
         # the project's own top-level package (`pkg` of src/pkg/...): absolute imports of it
         # are local too
         parts = path.split("/")
@@ -191,6 +192,11 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
 
     # -- assignments track instances (client = MlflowClient(); app = FastAPI()) ------------
     def visit_Assign(self, node: ast.Assign) -> None:
+        if isinstance(node.value, ast.Dict):  # base_tags = {"git_commit": sha(), ...}
+            keys = [k.value for k in node.value.keys if isinstance(k, ast.Constant)]
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.dict_keys[target.id] = [k for k in keys if isinstance(k, str)]
         if isinstance(node.value, ast.Call):
             qualified = self.qualify(node.value.func)
             if qualified:

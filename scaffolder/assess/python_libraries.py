@@ -154,7 +154,7 @@ def _kwarg(call: ast.Call | None, name: str) -> ast.AST | None:
 
 class LibraryCalls:
     """Readers of MLflow, GX and command-wrapper calls; mixed into the AST visitor, which
-    provides `add`, `functions`, `wrappers` and `qualify`."""
+    provides `add`, `functions`, `wrappers`, `dict_keys` and `qualify`."""
 
     def _wrapper(self, argv: ast.AST) -> None:
         """A function passing its `*args` to a command (`run(["kubectl", *args])`) wraps that
@@ -205,6 +205,16 @@ class LibraryCalls:
                 self.add("runtime.managed", node, tool=MANAGED_BACKENDS[backend])
         if last in ("set_tag", "set_tags", "set_model_version_tag"):
             for key in self._tag_keys(node, last):
+                if LINEAGE_KEY.search(key):
+                    self.add("mlflow.lineage_tag", node, key=key, on=last)
+        if last == "start_run":
+            # the run's tags (`start_run(tags={"git_commit": sha})`, or a dict built just
+            # before): the model the run logs and registers carries them
+            tags = _kwarg(node, "tags")
+            keys = self.dict_keys.get(tags.id, []) if isinstance(tags, ast.Name) else []
+            if isinstance(tags, ast.Dict):
+                keys = [_const_str(k) or "" for k in tags.keys]
+            for key in keys:
                 if LINEAGE_KEY.search(key):
                     self.add("mlflow.lineage_tag", node, key=key, on=last)
         if last == "register_model" or (

@@ -1,7 +1,13 @@
 """Defect classes read from the fourteenth held-out batch's tracking misses once it joined the
 calibration part: a serving app outside src/ importing the project's `src` package
 (`from src.pkg.prediction import Controller`, run from the root) read as importing a library,
-so the registry version its prediction module loads was not the served one.
+so the registry version its prediction module loads was not the served one; the git commit
+recorded as a tag of the run that logs and registers the model (`start_run(tags=...)`, a dict
+literal or one built just before) read as no lineage; a serving module that puts the repository
+root on sys.path with `os.path.join(os.path.dirname(__file__), "../")` and imports the model
+package from there read as importing a library; the runs a ZenML pipeline records read as no
+tracking; the latest version a ZenML client looks up (`get_model_version(NAME, "latest")`) where
+versions are promoted read as not taken from the registry.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -73,3 +79,51 @@ def test_an_app_outside_src_serving_a_local_file_from_src(tmp_path):
         },
     )
     assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
+
+
+TAGGED_RUN = """
+    import subprocess
+
+    import mlflow
+    import mlflow.sklearn
+    from sklearn.linear_model import LogisticRegression
+
+
+    def sha():
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True).stdout
+
+
+    def train():
+        base_tags = {"project": "churn", "{key}": sha()}
+        with mlflow.start_run(run_name="lr", tags=base_tags):
+            model = LogisticRegression().fit([[0], [1]], [0, 1])
+            mlflow.log_metric("accuracy", 1.0)
+            mlflow.sklearn.log_model(model, "model", registered_model_name="churn")
+"""
+SERVE = """
+    import mlflow
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    model = mlflow.pyfunc.load_model("models:/churn@production")
+
+
+    @app.post("/predict")
+    def predict(rows: list[list[float]]):
+        return model.predict(rows).tolist()
+"""
+
+
+def test_a_run_tagged_with_the_commit_gives_the_model_lineage(tmp_path):
+    write(
+        tmp_path,
+        {"train.py": TAGGED_RUN.replace("{key}", "git_commit"), "serve/app.py": SERVE},
+    )
+    assert checks(tmp_path)["tracking.lineage-tags"].outcome is Outcome.PASS
+
+
+def test_a_run_tagged_with_its_owner_gives_no_lineage(tmp_path):
+    # near miss: the same run's tags name its owner, not where the model came from
+    write(tmp_path, {"train.py": TAGGED_RUN.replace("{key}", "owner"), "serve/app.py": SERVE})
+    assert checks(tmp_path)["tracking.lineage-tags"].outcome is Outcome.FAIL
+
