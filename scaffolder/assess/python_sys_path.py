@@ -24,6 +24,16 @@ def _ups(node: ast.AST) -> int | None:
             return None if inner is None else inner + 1
         if node.func.attr in ("abspath", "realpath") and node.args:
             return _ups(node.args[0])
+        if node.func.attr == "join" and node.args:
+            # os.path.join(os.path.dirname(__file__), "..", "../"): each ".." one folder up
+            inner = _ups(node.args[0])
+            parts = [a.value for a in node.args[1:] if isinstance(a, ast.Constant)]
+            if inner is None or len(parts) < len(node.args) - 1:
+                return None
+            names = [n for p in parts if isinstance(p, str) for n in p.split("/") if n]
+            if any(n != ".." for n in names):
+                return None
+            return inner + len(names)
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)

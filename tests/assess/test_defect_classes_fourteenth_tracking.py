@@ -127,3 +127,59 @@ def test_a_run_tagged_with_its_owner_gives_no_lineage(tmp_path):
     write(tmp_path, {"train.py": TAGGED_RUN.replace("{key}", "owner"), "serve/app.py": SERVE})
     assert checks(tmp_path)["tracking.lineage-tags"].outcome is Outcome.FAIL
 
+
+REGISTRY = """
+    import mlflow
+
+
+    class Registry:
+        def latest(self, name):
+            client = mlflow.MlflowClient()
+            versions = client.search_model_versions(f"name='{name}'")
+            best = max(versions, key=lambda v: int(v.version))
+            return mlflow.sklearn.load_model(f"runs:/{best.run_id}/model")
+"""
+BACKEND = """
+    import os
+    import sys
+
+    from fastapi import FastAPI
+
+    sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "{up}")))
+
+    from model.scripts.registry import Registry
+
+    app = FastAPI()
+    model = Registry().latest("demand")
+
+
+    @app.get("/predict")
+    def predict(x: float):
+        return float(model.predict([[x]])[0])
+"""
+
+
+def test_a_backend_importing_the_model_package_from_the_root_it_puts_on_sys_path(tmp_path):
+    write(
+        tmp_path,
+        {
+            "model/scripts/train.py": TRAIN,
+            "model/scripts/registry.py": REGISTRY,
+            "backend/app.py": BACKEND.replace("{up}", "../"),
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+def test_a_backend_putting_its_own_vendor_folder_on_sys_path(tmp_path):
+    # near miss: the folder added is backend/vendor, where no model package is
+    write(
+        tmp_path,
+        {
+            "model/scripts/train.py": TRAIN,
+            "model/scripts/registry.py": REGISTRY,
+            "backend/app.py": BACKEND.replace("{up}", "vendor"),
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
+
