@@ -197,6 +197,10 @@ class DefinitionFacts:
         hit = stacks.decorator_fact(qualified)
         if hit:
             self.add(hit[0], node, tool=hit[1], name=node.name)
+        if hit == ("pipeline.def", "ZenML"):
+            # ZenML records each run of a pipeline, its steps' parameters and versioned outputs
+            # in its metadata store, as TFX's ML Metadata and SageMaker Pipelines do
+            self.add("track.run", node, tool="ZenML run metadata", name=node.name)
         if call and call.args and qualified.endswith(ROUTE_DECORATORS):
             for kind, detail in practices.route_facts(_const_str(call.args[0]) or ""):
                 self.add(kind, node, **detail)

@@ -183,3 +183,37 @@ def test_a_backend_putting_its_own_vendor_folder_on_sys_path(tmp_path):
     )
     assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
 
+
+ZENML_STEPS = """
+    from sklearn.base import ClassifierMixin
+    from sklearn.linear_model import LogisticRegression
+    from zenml import step
+
+
+    @step
+    def train() -> ClassifierMixin:
+        return LogisticRegression().fit([[0], [1]], [0, 1])
+"""
+ZENML_PIPELINE = """
+    from zenml import pipeline
+
+    from steps.train import train
+
+
+    @pipeline
+    def training_pipeline():
+        train()
+"""
+
+
+def test_a_zenml_pipeline_records_its_runs(tmp_path):
+    write(tmp_path, {"steps/train.py": ZENML_STEPS, "pipelines/training.py": ZENML_PIPELINE})
+    assert checks(tmp_path)["tracking.experiments"].outcome is Outcome.PASS
+
+
+def test_zenml_steps_without_a_pipeline_record_no_runs(tmp_path):
+    # near miss: the steps alone, called from a script, are no ZenML pipeline run
+    script = ZENML_PIPELINE.replace("from zenml import pipeline", "").replace("@pipeline", "")
+    write(tmp_path, {"steps/train.py": ZENML_STEPS, "pipelines/training.py": script})
+    assert checks(tmp_path)["tracking.experiments"].outcome is Outcome.FAIL
+
