@@ -72,7 +72,10 @@ class CallFacts:
             return
         else:
             return
-        if stage is not None and self._stage(stage) in ("staging", "production"):
+        # a client look-up of the latest version is a registry look-up too (as MLflow's
+        # models:/NAME/latest is); a Model(version="latest") in a pipeline's config is not
+        wanted = {"staging", "production"} | ({"latest"} if last == "get_model_version" else set())
+        if stage is not None and self._stage(stage) in wanted:
             # resolved from the registry where the project promotes versions (tracking checks)
             self.add("registry.stage_lookup", node, tool="ZenML Model Control Plane")
 

@@ -217,3 +217,61 @@ def test_zenml_steps_without_a_pipeline_record_no_runs(tmp_path):
     write(tmp_path, {"steps/train.py": ZENML_STEPS, "pipelines/training.py": script})
     assert checks(tmp_path)["tracking.experiments"].outcome is Outcome.FAIL
 
+
+ZENML_PROMOTER = """
+    from zenml import get_step_context, step
+    from zenml.enums import ModelStages
+
+
+    @step
+    def promote(accuracy: float) -> None:
+        if accuracy > 0.8:
+            get_step_context().model.set_stage(ModelStages.PRODUCTION, force=True)
+"""
+ZENML_MODEL_PIPELINE = """
+    from zenml import Model, pipeline
+
+    from steps.promote import promote
+    from steps.train import train
+
+
+    @pipeline(model=Model(name="insurance"))
+    def training_pipeline():
+        train()
+        promote(0.9)
+"""
+ZENML_PREDICT = """
+    from zenml.client import Client
+
+
+    def load():
+        version = Client().get_model_version("insurance", "{version}")
+        return version.get_artifact("model").load()
+
+
+    if __name__ == "__main__":
+        print(load().predict([[0]]))
+"""
+
+
+def _zenml_registry(tmp_path, version):
+    return write(
+        tmp_path,
+        {
+            "steps/train.py": ZENML_STEPS,
+            "steps/promote.py": ZENML_PROMOTER,
+            "pipelines/training.py": ZENML_MODEL_PIPELINE,
+            "prediction_script.py": ZENML_PREDICT.replace("{version}", version),
+        },
+    )
+
+
+def test_prediction_from_the_latest_zenml_model_version(tmp_path):
+    found = checks(_zenml_registry(tmp_path, "latest"))
+    assert found["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+def test_prediction_from_a_pinned_zenml_model_version(tmp_path):
+    # near miss: the version is pinned by number, which no promotion moves
+    found = checks(_zenml_registry(tmp_path, "3"))
+    assert found["tracking.serving-from-registry"].outcome is Outcome.FAIL
