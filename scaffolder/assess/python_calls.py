@@ -251,7 +251,8 @@ class CallFacts:
         ):
             self._dag(node, node, default_id=None)
         elif qualified.endswith("TriggerDagRunOperator") or last == "trigger_dag":
-            self.add("retrain.trigger", node, via=last)
+            target = _const_str(_kwarg(node, "trigger_dag_id")) or ""
+            self.add("retrain.trigger", node, via=last, target=target)
         elif last == "create_recurring_run":  # a kfp.Client method, whatever the variable
             self.add("kfp.run", node, call=last, recurring=True)
         elif qualified in RUNTIME_RECURRING_RUNS:  # the platform runtime creates the KFP one

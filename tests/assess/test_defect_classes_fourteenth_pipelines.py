@@ -204,3 +204,95 @@ def test_a_ci_step_downloading_the_dags_deploys_no_pipeline(tmp_path):
     )
     write(tmp_path, {"dags/churn.py": DAG, ".github/workflows/cd.yml": workflow})
     assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.FAIL
+
+
+CHECK_PERFORMANCE = """
+    import mlflow
+    from sklearn.metrics import f1_score
+
+
+    def check(**kwargs):
+        model = mlflow.pyfunc.load_model("models:/btc/Production")
+        recent = kwargs["recent"]
+        return f1_score(recent["label"], model.predict(recent[["x"]]))
+
+
+    def monitoring(**kwargs):
+        f1_now, f1_prod = kwargs["now"], kwargs["prod"]
+        threshold = 0.2
+        if (f1_prod - f1_now) / f1_prod > threshold:
+            return "trigger_training"
+        return "end_task"
+"""
+MONITOR_DAG = """
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.operators.python import BranchPythonOperator, PythonOperator
+    from airflow.operators.trigger_dagrun import TriggerDagRunOperator
+
+    from dags.module.check_performance import check, monitoring
+
+    with DAG("model_monitoring", schedule_interval="0 * * * *", start_date=datetime(2024, 1, 1)):
+        score = PythonOperator(task_id="check", python_callable=check)
+        branch = BranchPythonOperator(task_id="branch", python_callable=monitoring)
+        trigger = TriggerDagRunOperator(task_id="trigger_training", trigger_dag_id="{target}")
+        score >> branch >> trigger
+"""
+TRAINING_DAG = """
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.operators.python import PythonOperator
+
+    from dags.module.training import train
+
+    with DAG("model_training", schedule_interval="0 0 * * *", start_date=datetime(2024, 1, 1)):
+        PythonOperator(task_id="train", python_callable=train)
+"""
+TRAINING = """
+    import mlflow
+    from sklearn.linear_model import LogisticRegression
+
+
+    def train():
+        with mlflow.start_run():
+            model = LogisticRegression().fit([[0], [1]], [0, 1])
+            mlflow.sklearn.log_model(model, "model", registered_model_name="btc")
+"""
+IMAGE_BUILD = """
+    on: {push: {branches: [main]}}
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: docker build -t airflow .
+"""
+
+
+def _decay_repo(tmp_path, target):
+    return write(
+        tmp_path,
+        {
+            "dags/__init__.py": "",
+            "dags/module/__init__.py": "",
+            "dags/module/check_performance.py": CHECK_PERFORMANCE,
+            "dags/module/training.py": TRAINING,
+            "dags/monitoring_pipeline.py": MONITOR_DAG.replace("{target}", target),
+            "dags/training_pipeline.py": TRAINING_DAG,
+            ".github/workflows/cd.yml": IMAGE_BUILD,
+        },
+    )
+
+
+def test_a_dag_checking_decay_that_triggers_the_training_dag(tmp_path):
+    found = checks(_decay_repo(tmp_path, "model_training"))
+    assert found["pipelines.triggered-retraining"].outcome is Outcome.PASS
+
+
+def test_a_dag_checking_decay_that_triggers_a_report_dag(tmp_path):
+    # near miss: the same check triggers a DAG that does not exist in the project (no training)
+    found = checks(_decay_repo(tmp_path, "weekly_report"))
+    assert found["pipelines.triggered-retraining"].outcome is Outcome.FAIL
+

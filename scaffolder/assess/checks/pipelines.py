@@ -196,9 +196,29 @@ def r_retraining(f: Facts) -> Verdict:
     # a KFP pipeline that retrains under a condition (dsl.If on the monitoring's decision)
     conditional = {x.path for x in f.of("kfp.condition")}
     hits += [x for x in f.of("retrain.function") if x.path in conditional]
-    if hits and drift_files:
-        return Verdict(True, where(hits), "drift or decay triggers retraining")
+    decay = _decay_triggers(f)
+    if (hits and drift_files) or decay:
+        return Verdict(True, where(hits + decay), "drift or decay triggers retraining")
     return Verdict(False, where(hits), "retraining is not triggered by drift or decay")
+
+
+def _decay_triggers(f: Facts) -> list:
+    """A DAG that triggers a training DAG after a check of the deployed model's decay: the DAG
+    imports a module that loads the model, scores it on fresh data and compares the score with
+    a bar (the production model's, a threshold); the DAG it triggers trains."""
+    dags = {str(x.detail.get("dag_id")): x.path for x in f.of("airflow.dag")}
+    trains = {x.path for x in of(f, "model.save", "mlflow.registry", "registry.model")}
+    triggers = []
+    for trigger in f.of("retrain.trigger"):
+        target = dags.get(str(trigger.detail.get("target") or ""))
+        if target is None or not reachable(f, {target}) & trains:
+            continue
+        for path in reachable(f, {trigger.path}) - {target}:
+            kinds = {x.kind for x in f.facts if x.path == path}
+            if {"model.load", "eval.metrics", "quality.gate"} <= kinds:
+                triggers.append(trigger)
+                break
+    return triggers
 
 
 CHECKS = [
