@@ -109,7 +109,9 @@ def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
         facts.extend(_prom_groups(spec.get("groups") or [], path, zone))
     elif kind == "Application" and "argoproj.io" in str(doc.get("apiVersion")):
         facts.extend(_argo_application(doc, spec, name, path, line, zone))
-    elif kind in ("CronJob", "CronWorkflow", "ScheduledWorkflow"):
+    elif kind == "CronJob":
+        facts.append(_fact("pipeline.schedule", path, line, zone, via=kind, **_cron_runs(spec)))
+    elif kind in ("CronWorkflow", "ScheduledWorkflow"):
         facts.append(_fact("pipeline.schedule", path, line, zone, via=kind))
     elif (
         kind == "Sensor"
@@ -120,6 +122,30 @@ def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
     if kind in ARGO_WORKFLOWS and "argoproj.io" in str(doc.get("apiVersion")):
         facts.extend(_argo_workflow(spec, kind, path, line, zone))
     return facts
+
+
+def _cron_runs(spec: dict) -> dict[str, Any]:
+    """What a CronJob's containers run: the project's modules and scripts (`python -m
+    pkg.monitoring.run_drift_check`), and whether the same script runs the training pipeline
+    (`dvc repro`, a pipeline run) — a scheduled check that retrains on its result."""
+    from scaffolder.assess.parse_ci import STEP_KINDS, scripts_run
+
+    containers: Any = spec
+    for key in ("jobTemplate", "spec", "template", "spec", "containers"):
+        containers = containers.get(key) if isinstance(containers, dict) else None
+    if not isinstance(containers, list):
+        return {}
+    text = "\n".join(
+        "\n".join(str(a) for a in (c.get("command") or []) + (c.get("args") or []))
+        for c in containers
+        if isinstance(c, dict)
+        and isinstance(c.get("command") or [], list)
+        and isinstance(c.get("args") or [], list)
+    )
+    if not text:
+        return {}
+    runs = [r.get("module") or r.get("script") for r in scripts_run(text)]
+    return {"runs": runs, "pipeline": bool(STEP_KINDS["pipeline_deploy"].search(text))}
 
 
 def _as_words(value: Any, depth: int = 0) -> str:

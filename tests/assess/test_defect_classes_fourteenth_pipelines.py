@@ -296,3 +296,79 @@ def test_a_dag_checking_decay_that_triggers_a_report_dag(tmp_path):
     found = checks(_decay_repo(tmp_path, "weekly_report"))
     assert found["pipelines.triggered-retraining"].outcome is Outcome.FAIL
 
+
+DRIFT = """
+    import numpy as np
+
+
+    def compute_drift(reference, current):
+        psi = np.sum((current - reference) * np.log(current / reference))
+        return psi
+"""
+RUN_DRIFT = """
+    import sys
+
+    from churn.monitoring.drift import compute_drift
+
+    if __name__ == "__main__":
+        sys.exit(2 if compute_drift(1.0, 2.0) > 0.2 else 0)
+"""
+CRONJOB = """
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata:
+      name: drift-auto-retrain
+    spec:
+      schedule: "5 1 * * *"
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: retrain
+                  image: churn-ml:1.0
+                  command: ["sh", "-c"]
+                  args:
+                    - |
+                      set +e
+                      python -m churn.monitoring.{module}
+                      if [ "$?" -eq 2 ]; then
+                        {then}
+                      fi
+"""
+DVC = """
+    stages:
+      prepare:
+        cmd: python -m churn.prepare
+      train:
+        cmd: python -m churn.train
+"""
+
+
+def _cron_repo(tmp_path, module, then):
+    return write(
+        tmp_path,
+        {
+            "src/churn/__init__.py": "",
+            "src/churn/train.py": TRAINING,
+            "src/churn/monitoring/__init__.py": "",
+            "src/churn/monitoring/drift.py": DRIFT,
+            "src/churn/monitoring/run_drift_check.py": RUN_DRIFT,
+            "src/churn/monitoring/report.py": "print('report')\n",
+            "dvc.yaml": DVC,
+            "k8s/cron.yaml": CRONJOB.replace("{module}", module).replace("{then}", then),
+            ".github/workflows/cd.yml": IMAGE_BUILD,
+        },
+    )
+
+
+def test_a_cronjob_running_the_drift_check_then_the_pipeline(tmp_path):
+    found = checks(_cron_repo(tmp_path, "run_drift_check", "dvc repro"))
+    assert found["pipelines.triggered-retraining"].outcome is Outcome.PASS
+
+
+def test_a_cronjob_running_a_report_then_the_pipeline(tmp_path):
+    # near miss: the job's first module checks no drift; the pipeline runs on its exit code
+    found = checks(_cron_repo(tmp_path, "report", "dvc repro"))
+    assert found["pipelines.triggered-retraining"].outcome is Outcome.FAIL

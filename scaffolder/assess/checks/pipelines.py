@@ -12,6 +12,7 @@ from scaffolder.assess.checks.base import (
     Verdict,
     elsewhere,
     found,
+    module_index,
     of,
     reachable,
     tools,
@@ -196,10 +197,23 @@ def r_retraining(f: Facts) -> Verdict:
     # a KFP pipeline that retrains under a condition (dsl.If on the monitoring's decision)
     conditional = {x.path for x in f.of("kfp.condition")}
     hits += [x for x in f.of("retrain.function") if x.path in conditional]
+    # a scheduled job whose script runs the project's drift check, then the training pipeline
+    # on its result (a CronJob: `python -m pkg.run_drift_check || dvc repro`)
+    scheduled = [
+        x for x in f.of("pipeline.schedule") if x.detail.get("pipeline") and x.detail.get("runs")
+    ]
+    hits += [x for x in scheduled if _runs_reach(f, x.detail["runs"]) & drift_files]
     decay = _decay_triggers(f)
     if (hits and drift_files) or decay:
         return Verdict(True, where(hits + decay), "drift or decay triggers retraining")
     return Verdict(False, where(hits), "retraining is not triggered by drift or decay")
+
+
+def _runs_reach(f: Facts, runs: list) -> set[str]:
+    """The project files the modules and scripts a job runs reach through their imports."""
+    index = module_index(f)
+    start = {index.get(str(r), str(r)) for r in runs}
+    return reachable(f, start)
 
 
 def _decay_triggers(f: Facts) -> list:
