@@ -53,6 +53,38 @@ def asserts_columns(node: ast.Assert) -> bool:
     )
 
 
+# what a check reads of a data frame (pandas, polars, Spark): its columns, types, nulls, size
+FRAME_READS = {
+    "columns",
+    "dtypes",
+    "dtype",
+    "schema",
+    "isnull",
+    "isna",
+    "notnull",
+    "notna",
+    "null_count",
+    "is_null",
+    "shape",
+    "empty",
+    "height",
+    "duplicated",
+    "nunique",
+    "value_counts",
+    "isin",
+    "between",
+    "select_dtypes",
+    "describe",
+}
+
+
+def inspects_data(function: ast.AST) -> bool:
+    """A `validate_*` function validates data when it reads a frame's columns, types, nulls or
+    size; `validate_api_key`, `validate_image_tag` or a check that a file exists validate no
+    data."""
+    return any(isinstance(n, ast.Attribute) and n.attr in FRAME_READS for n in ast.walk(function))
+
+
 # what a file does when it prepares the data a model is trained on: it splits it, or it trains
 # and saves the model itself
 TRAINING_DATA = ("eval.split", "model.save")

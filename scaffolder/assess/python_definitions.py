@@ -10,7 +10,7 @@ import re
 
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess import practices
-from scaffolder.assess.python_column_checks import asserts_columns
+from scaffolder.assess.python_column_checks import asserts_columns, inspects_data
 from scaffolder.assess.python_libraries import (
     DATA_TEST,
     DRIFT_DEF,
@@ -87,7 +87,9 @@ class DefinitionFacts:
                 # a gate by its name and by what it does (compares a metric to a bar), never a
                 # word inside another (`_aggregate_shap_to_original`, `navigate`)
                 self.add("quality.gate", node, name=name)
-            if re.match(r"(validate|check)_?(data|frame|input|schema)?$|validate_", name):
+            if re.match(
+                r"(validate|check)_?(data|frame|input|schema)?$|validate_", name
+            ) and inspects_data(node):
                 self.add("data.validation", node, name=name)
             if DRIFT_DEF.search(name):
                 self.add("drift.function", node, name=name)

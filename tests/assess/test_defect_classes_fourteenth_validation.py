@@ -1,7 +1,11 @@
 """Defect classes read from the fourteenth held-out batch's misses once it joined the
 calibration part, in validation: the training data's required columns asserted
 (`assert TARGET in df.columns`) not read as a data check, as the same check raising from an
-`if` already was.
+`if` already was; a `validate_*` function that reads no data (an API key, an image tag, a file
+that exists) read as a data check; threshold keys that set no bar (an empty one, a count of ROC
+thresholds, a near-tie tolerance) read as a quality gate; a model evaluated on the test half's
+features and labels (`evaluate(model, X_test, y_test)`) after a split the scanner does not know
+not read as held-out evaluation.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -43,3 +47,39 @@ def test_asserted_columns_in_a_helper_that_prepares_no_training_data_check_nothi
     """
     write(tmp_path, {"src/features/ratio.py": helper})
     assert checks(tmp_path)["validation.data-checks"].outcome is Outcome.FAIL
+
+
+def test_a_validate_function_that_reads_no_data_checks_no_data(tmp_path):
+    # validate_api_key, validate_image_tag, a check that the input file exists: named for
+    # validation, reading no frame
+    code = """
+        import os
+        from pathlib import Path
+
+
+        def validate_api_key(key):
+            if key != os.environ["API_KEY"]:
+                raise PermissionError("bad key")
+
+
+        def validate_input_data(path="data/raw/churn.csv"):
+            return Path(path).exists() and Path(path).stat().st_size > 0
+    """
+    write(tmp_path, {"utils/tasks.py": code})
+    assert checks(tmp_path)["validation.data-checks"].outcome is Outcome.FAIL
+
+
+def test_a_validate_function_reading_the_frame_checks_the_data(tmp_path):
+    # near miss: the validate function reads the frame's nulls and types
+    code = """
+        import pandas as pd
+
+
+        def validate_input_data(df: pd.DataFrame) -> None:
+            if df.isnull().any().any():
+                raise ValueError("nulls in the input")
+            if df.dtypes["age"] != "int64":
+                raise TypeError("age must be an integer")
+    """
+    write(tmp_path, {"utils/tasks.py": code})
+    assert checks(tmp_path)["validation.data-checks"].outcome is Outcome.PASS
