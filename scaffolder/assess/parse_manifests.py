@@ -14,7 +14,7 @@ from scaffolder.assess.parse_k8s import _k8s, _overlay_env, _prom_groups
 from scaffolder.assess.parse_yaml import YMap
 from scaffolder.assess.tool_config_shapes import configures_a_tool
 
-THRESHOLD_KEY = re.compile(r"threshold|^min_|^max_|gate|minimum|tolerance", re.I)
+THRESHOLD_KEY = re.compile(r"threshold|^min_|^max_|gate|minimum|(?<!tie_)tolerance", re.I)
 # model hyperparameters and limits named min_/max_ are not quality thresholds
 HYPERPARAMETER_KEY = re.compile(
     r"^(max_(iter|depth|features|leaf_nodes|bins?|epochs|bytes|len|length|tokens|samples|"
@@ -22,6 +22,8 @@ HYPERPARAMETER_KEY = re.compile(
     r"count|delta|split|weight))",
     re.I,
 )
+# how many thresholds a curve is computed at (`roc_n_thresholds: 100`), not a bar
+THRESHOLD_COUNT = re.compile(r"(^|_)(n|num|number_of)_thresholds$", re.I)
 CONFIG_DIRS = {
     "config",
     "configs",
@@ -101,6 +103,8 @@ def _metric_thresholds(value: Any, parents: str = "", depth: int = 0) -> bool:
             if (
                 THRESHOLD_KEY.search(key)
                 and not HYPERPARAMETER_KEY.search(key)
+                and not THRESHOLD_COUNT.search(key)
+                and child not in (None, "", {}, [])  # `endpoint_minimum_roc_auc: {}` sets no bar
                 and _names_metric(f"{parents} {key}")
             ):
                 return True

@@ -83,3 +83,27 @@ def test_a_validate_function_reading_the_frame_checks_the_data(tmp_path):
     """
     write(tmp_path, {"utils/tasks.py": code})
     assert checks(tmp_path)["validation.data-checks"].outcome is Outcome.PASS
+
+
+def test_threshold_keys_that_set_no_bar_are_no_quality_gate(tmp_path):
+    # an empty threshold (`endpoint_minimum_roc_auc: {}`), how many thresholds a ROC curve is
+    # computed at, how close two candidates' scores count as a tie: no bar a model must meet
+    config = """
+        training:
+          endpoint_minimum_roc_auc: {}
+        evaluation:
+          near_tie_tolerance: 0.01
+          roc_n_thresholds: 100
+    """
+    write(tmp_path, {"configs/train.yaml": config})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.FAIL
+
+
+def test_a_minimum_metric_in_a_config_is_a_quality_gate(tmp_path):
+    # near miss: a bar set for the metric
+    config = """
+        evaluation:
+          minimum_roc_auc: 0.8
+    """
+    write(tmp_path, {"configs/train.yaml": config})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.PASS
