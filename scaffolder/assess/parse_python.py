@@ -20,6 +20,7 @@ from scaffolder.assess.python_column_checks import (
 from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
 from scaffolder.assess.python_drift_metrics import drift_logged
+from scaffolder.assess.python_holdout import held_out_evaluations
 from scaffolder.assess.python_kfp_component import drop_broken_components
 from scaffolder.assess.python_libraries import (
     DRIFT_LIBRARIES,
@@ -315,6 +316,7 @@ def parse_python(
         visitor.facts.extend(drift_logged(tree, path, zone))
     if not is_test_file:
         visitor.facts.extend(prediction_captures(tree, visitor.facts, path, zone))
+        visitor.facts.extend(held_out_evaluations(tree, path, zone))
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset

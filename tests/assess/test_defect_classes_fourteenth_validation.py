@@ -107,3 +107,37 @@ def test_a_minimum_metric_in_a_config_is_a_quality_gate(tmp_path):
     """
     write(tmp_path, {"configs/train.yaml": config})
     assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.PASS
+
+
+TIME_SPLIT = """
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import average_precision_score
+
+
+    def _evaluate(model, X, y):
+        return average_precision_score(y, model.predict_proba(X)[:, 1])
+
+
+    def train(df: pd.DataFrame):
+        df = df.sort_values("as_of_date")
+        cut = int(len(df) * 0.8)
+        train_df, test_df = df.iloc[:cut], df.iloc[cut:]
+        X_train, y_train = train_df.drop(columns="churn"), train_df["churn"]
+        X_test, y_test = test_df.drop(columns="churn"), test_df["churn"]
+        model = LogisticRegression().fit(X_train, y_train)
+        return model, _evaluate(model, {X}, {y})
+"""
+
+
+def test_a_model_evaluated_on_the_test_halfs_features_and_labels_is_held_out(tmp_path):
+    # a time split by hand, then the test half's X and y handed to the evaluation
+    write(tmp_path, {"src/train.py": TIME_SPLIT.replace("{X}", "X_test").replace("{y}", "y_test")})
+    assert checks(tmp_path)["validation.holdout"].outcome is Outcome.PASS
+
+
+def test_a_model_evaluated_on_its_training_data_is_not_held_out(tmp_path):
+    # near miss: the same code scoring the model on the data it was fitted on
+    code = TIME_SPLIT.replace("{X}", "X_train").replace("{y}", "y_train")
+    write(tmp_path, {"src/train.py": code})
+    assert checks(tmp_path)["validation.holdout"].outcome is Outcome.FAIL
