@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from scaffolder.assess import detect_azureml, practices
+from scaffolder.assess import detect_azureml, detect_hydrosphere, practices
 
 # Words any of these detectors needs; `parse_python.TRIGGER` includes them so a file using only
 # these stacks is parsed.
@@ -293,8 +293,8 @@ CALLS: list[tuple[str, str, str]] = [
 ]
 # explanations, load tests, release notes, knowledge limits (practices/, one module each)
 IMPORTS += practices.IMPORTS
-CALLS += practices.CALLS + detect_azureml.CALLS
-TRIGGER_WORDS += practices.TRIGGER_WORDS
+CALLS += practices.CALLS + detect_azureml.CALLS + detect_hydrosphere.CALLS
+TRIGGER_WORDS += practices.TRIGGER_WORDS + detect_hydrosphere.TRIGGER_WORDS
 _CALL_TABLE: dict[str, list[tuple[str, str]]] = {}
 for _name, _kind, _tool in CALLS:
     _CALL_TABLE.setdefault(_name, []).append((_kind, _tool))

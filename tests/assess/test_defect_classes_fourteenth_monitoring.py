@@ -4,7 +4,8 @@ database session's add + commit in a background task, a CSV appended to, the pro
 `log_prediction`) in a project that detects drift is the serving side monitored, as Model
 Monitor on an endpoint's data capture is, with no metrics endpoint; and an Airflow DAG's
 failure callback alone (the orchestrator's error notice, as `email_on_failure` is) read as
-watching the pipeline, which a DAG reporting every run's outcome, success and failure, does.
+watching the pipeline, which a DAG reporting every run's outcome, success and failure, does;
+a Hydrosphere application serving a model and the monitor attached to it not read at all.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -142,3 +143,49 @@ def test_a_dag_reporting_success_and_failure_watches_its_runs(tmp_path):
     callbacks = ', "on_success_callback": slack_success'
     write(tmp_path, {"dags/churn.py": DAG.replace("{callbacks}", callbacks)})
     assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.PASS
+
+
+RELEASE = """
+    from hydrosdk import sdk
+
+
+    def release(model_name, payload, runtime, uri, drift_app):
+        model = sdk.Model().with_payload(payload).with_runtime(runtime).with_name(model_name)
+        {monitoring}
+        return model.apply(uri)
+"""
+DEPLOY = """
+    from hydrosdk import sdk
+
+
+    def deploy(model_name, version, app_name, uri):
+        model = sdk.Model.from_existing(model_name, version)
+        return sdk.Application.singular(app_name, model).apply(uri)
+"""
+
+
+def test_a_hydrosphere_application_with_a_monitor_serves_and_watches_the_model(tmp_path):
+    # a Kubeflow workshop's steps: release the model with a drift detector attached as its
+    # monitoring, then serve it by an application on the cluster
+    monitoring = (
+        "model = model.with_monitoring([sdk.Monitoring('Drift').with_spec("
+        "kind='CustomModelMetricSpec', threshold=0.15, application=drift_app)])"
+    )
+    write(
+        tmp_path,
+        {
+            "steps/release-model/release_model.py": RELEASE.replace("{monitoring}", monitoring),
+            "steps/deploy/deploy.py": DEPLOY,
+        },
+    )
+    found = checks(tmp_path)
+    assert found["deployment.predict-script"].outcome is Outcome.PASS
+    assert found["monitoring.serving-metrics"].outcome is Outcome.PASS
+
+
+def test_a_hydrosphere_model_uploaded_without_an_application_serves_nothing(tmp_path):
+    # near miss: the model is uploaded to the cluster, no application serves it, no monitor
+    write(tmp_path, {"steps/release-model/release_model.py": RELEASE.replace("{monitoring}", "")})
+    found = checks(tmp_path)
+    assert found["deployment.predict-script"].outcome is Outcome.FAIL
+    assert found["monitoring.serving-metrics"].outcome is Outcome.FAIL
