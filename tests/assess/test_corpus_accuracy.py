@@ -26,7 +26,7 @@ from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, me
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.93
-ABOVE_ZERO_EXACT = 0.86  # exact on the cells a careful reader rated above 0
+ABOVE_ZERO_EXACT = 0.87  # exact on the cells a careful reader rated above 0
 PER_DIMENSION_EXACT = 0.86
 # the held-out part: whatever is `heldout: true` - today the fourth batch alone, until a fresh
 # batch joins it (84/88 = 95.5 % exact, 20/23 = 87.0 % above 0, weakest 10/11, 1/88 = 1.1 % too
