@@ -91,12 +91,13 @@ def _names_metric(text: str) -> bool:
     return any(t.startswith(METRIC_WORDS) for t in re.split(r"[^a-z0-9]+", text.lower()) if t)
 
 
-def _metric_thresholds(value: Any, parents: str = "", depth: int = 0) -> bool:
-    """A threshold key that holds a metric (`min_accuracy`, `quality_gate: {thresholds: ...}`,
+def _metric_thresholds(value: Any, parents: str = "", depth: int = 0) -> list[str]:
+    """The threshold keys that hold a metric (`min_accuracy`, `quality_gate: {thresholds: ...}`,
     `evaluation: {min_r2: ...}`), not a decision threshold (`threshold: 0.5` of a classifier)
     or a data filter (`min_price`, `max_year`): evidence over names."""
+    found: list[str] = []
     if depth > 6:
-        return False
+        return found
     if isinstance(value, dict):
         for key, child in value.items():
             key = str(key)
@@ -107,12 +108,12 @@ def _metric_thresholds(value: Any, parents: str = "", depth: int = 0) -> bool:
                 and child not in (None, "", {}, [])  # `endpoint_minimum_roc_auc: {}` sets no bar
                 and _names_metric(f"{parents} {key}")
             ):
-                return True
-            if _metric_thresholds(child, f"{parents} {key}", depth + 1):
-                return True
+                found.append(key)
+            found.extend(_metric_thresholds(child, f"{parents} {key}", depth + 1))
     elif isinstance(value, list):
-        return any(_metric_thresholds(v, parents, depth + 1) for v in value)
-    return False
+        for v in value:
+            found.extend(_metric_thresholds(v, parents, depth + 1))
+    return found[:10]
 
 
 def _keys_deep(value: Any, depth: int = 0) -> list[str]:
@@ -199,14 +200,16 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
             and (parts & CONFIG_DIRS or p.stem.lower() in CONFIG_NAMES or _env_sections(doc))
         ):
             keys = _keys_deep(doc)
+            bars = _metric_thresholds(doc)
             facts.append(
                 _fact(
                     "config.file",
                     path,
                     doc.line,
                     zone,
-                    thresholds=_metric_thresholds(doc),
+                    thresholds=bool(bars),
                     keys=len(keys),
+                    **({"threshold_keys": bars} if bars else {}),
                 )
             )
             env = (

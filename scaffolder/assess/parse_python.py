@@ -20,6 +20,7 @@ from scaffolder.assess.python_column_checks import (
 from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
 from scaffolder.assess.python_drift_metrics import drift_logged
+from scaffolder.assess.python_gate_branches import bar_names, persists_either_way
 from scaffolder.assess.python_holdout import held_out_evaluations
 from scaffolder.assess.python_kfp_component import drop_broken_components
 from scaffolder.assess.python_libraries import (
@@ -88,6 +89,7 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
         self.http_mocked = False  # a test file replacing the HTTP client (python_definitions)
         self.import_bases: list[str] = []  # folders put on sys.path (python_sys_path)
         self.dict_keys: dict[str, list[str]] = {}  # name -> the string keys of a dict it holds
+        self.non_gating: set[int] = set()  # comparisons that decide no promotion
         # the project's own top-level package (`pkg` of src/pkg/...): absolute imports of it
         # are local too
         parts = path.split("/")
@@ -250,6 +252,11 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
             node, self.functions[-1] if self.functions else None
         ):
             self.add("data.validation", node, name="required columns")
+        if not self.is_test_file and persists_either_way(node):
+            # the model is logged either way: the comparison gates nothing (python_gate_branches)
+            self.non_gating.add(id(test))
+            for bar in bar_names(test):
+                self.add("threshold.trigger", node, bar=bar)
         self.generic_visit(node)
 
     def visit_With(self, node: ast.With) -> None:

@@ -5,7 +5,8 @@ calibration part, in validation: the training data's required columns asserted
 that exists) read as a data check; threshold keys that set no bar (an empty one, a count of ROC
 thresholds, a near-tie tolerance) read as a quality gate; a model evaluated on the test half's
 features and labels (`evaluate(model, X_test, y_test)`) after a split the scanner does not know
-not read as held-out evaluation.
+not read as held-out evaluation; a bar below which the model is fine-tuned, logged either way,
+read as a quality gate (and the config key it reads).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -141,3 +142,53 @@ def test_a_model_evaluated_on_its_training_data_is_not_held_out(tmp_path):
     code = TIME_SPLIT.replace("{X}", "X_train").replace("{y}", "y_train")
     write(tmp_path, {"src/train.py": code})
     assert checks(tmp_path)["validation.holdout"].outcome is Outcome.FAIL
+
+
+TRAINER = """
+    class Trainer:
+        def __init__(self, cfg):
+            self.cfg = cfg
+
+        def log_model_to_mlflow(self, model, name):
+            pass
+
+        def fine_tune(self, model):
+            return model
+
+        def run(self, model, X_test, y_test):
+            accuracy = model.score(X_test, y_test)
+{branch}
+"""
+EITHER_WAY = """
+            if accuracy < self.cfg.accuracy_threshold:
+                tuned = self.fine_tune(model)
+                self.log_model_to_mlflow(tuned, "churn-tuned")
+            else:
+                self.log_model_to_mlflow(model, "churn")
+"""
+ONLY_ABOVE = """
+            if accuracy >= self.cfg.accuracy_threshold:
+                self.log_model_to_mlflow(model, "churn")
+            else:
+                raise ValueError("accuracy below the bar: not registered")
+"""
+CONFIG = """
+    model_training:
+      # accuracy below which the model is fine-tuned
+      accuracy_threshold: 0.85
+"""
+
+
+def test_a_threshold_that_picks_fine_tuning_gates_nothing(tmp_path):
+    # the model is logged either way: the bar decides how to train, not whether to promote, and
+    # the config key it reads is no quality gate either
+    trainer = TRAINER.replace("{branch}", EITHER_WAY)
+    write(tmp_path, {"src/train.py": trainer, "config/config.yaml": CONFIG})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.FAIL
+
+
+def test_a_threshold_below_which_the_model_is_not_registered_is_a_gate(tmp_path):
+    # near miss: below the bar the model is not logged
+    trainer = TRAINER.replace("{branch}", ONLY_ABOVE)
+    write(tmp_path, {"src/train.py": trainer, "config/config.yaml": CONFIG})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.PASS

@@ -1,0 +1,45 @@
+"""A metric held to a bar that decides how to train, not whether to promote: `if accuracy <
+threshold: fine-tune ... log_model(...) else: log_model(...)` logs or registers the model
+either way, so the comparison gates nothing. Its bar (`accuracy_threshold`) is recorded as a
+trigger, so the same key in a config file is not read as a quality gate either
+(checks/validation.py)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+# what a gate lets through or holds back: the model logged, registered, saved, promoted
+PERSISTS = re.compile(r"log_model|register|save_model|push|deploy|promot|transition|alias", re.I)
+BAR = re.compile(r"threshold|baseline|minimum|^min_|^max_", re.I)
+
+
+def _call_names(stmts: list[ast.stmt]) -> set[str]:
+    names = set()
+    for stmt in stmts:
+        for call in ast.walk(stmt):
+            if isinstance(call, ast.Call):
+                func = call.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name:
+                    names.add(name)
+    return names
+
+
+def persists_either_way(node: ast.If) -> bool:
+    """Both branches of the `if` log, register or promote the model with the same call."""
+    if not node.orelse or not isinstance(node.test, ast.Compare):
+        return False
+    shared = _call_names(node.body) & _call_names(node.orelse)
+    return any(PERSISTS.search(name) for name in shared)
+
+
+def bar_names(compare: ast.Compare) -> list[str]:
+    """The names of the bars the comparison holds a metric to (`self.cfg.accuracy_threshold`:
+    `accuracy_threshold`)."""
+    names = []
+    for side in (compare.left, *compare.comparators):
+        name = side.attr if isinstance(side, ast.Attribute) else getattr(side, "id", "")
+        if name and BAR.search(name):
+            names.append(name)
+    return names
