@@ -132,7 +132,7 @@ def r_serving_metrics(f: Facts) -> Verdict:
         # training saves a model that no app loads: /metrics of an app that serves none (health
         # and a monitoring job's gauges) is no serving side watched
         routes = []
-    monitored = of(f, "serving.monitor") + _bentoml_metrics(f) + _exporter_in_service(f)
+    monitored = _serving_monitors(f) + _bentoml_metrics(f) + _exporter_in_service(f)
     monitored += drift_routes(f) + captured_drift(f)
     # an alert rule on the model server's own request metrics (KServe's latency histogram,
     # Seldon's API metrics, Knative revisions, Triton, TorchServe, TF Serving) watches it
@@ -144,6 +144,22 @@ def r_serving_metrics(f: Facts) -> Verdict:
         "the serving side is monitored" + (tools(monitored) or " (/metrics)"),
         "the serving side is not monitored (/metrics, Model Monitor, App Insights)",
     )
+
+
+# Python telemetry SDKs that send a process's logs and traces to Azure Monitor / Application
+# Insights: the process they watch is whichever imports them, a batch job as well as a service
+TELEMETRY_SDK = re.compile(
+    r"^(opencensus\.ext\.azure|azure\.monitor\.opentelemetry|applicationinsights)"
+)
+
+
+def _serving_monitors(f: Facts) -> list:
+    """Monitors of the serving side; a telemetry SDK imported in a project that serves nothing
+    (no endpoint, app or route: training and batch scoring jobs) watches those jobs only."""
+    monitors = of(f, "serving.monitor")
+    if of(f, "serving.app", "fastapi.app", "fastapi.route", "flask.route"):
+        return monitors
+    return [x for x in monitors if not TELEMETRY_SDK.search(str(x.detail.get("module") or ""))]
 
 
 # a Prometheus exporter: prometheus_client's, or OpenTelemetry's reader and its metrics server

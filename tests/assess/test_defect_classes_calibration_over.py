@@ -1,0 +1,63 @@
+"""Defect classes read from the calibration part's remaining too-high cells (issue 23): each
+test fails on the code before its fix and reads a shape of a stack, not one repository's files;
+the near miss beside it must still score."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+APP_LOGGER = """
+    import logging
+
+    from azure.monitor.opentelemetry import configure_azure_monitor
+
+
+    def get_logger(connection_string: str) -> logging.Logger:
+        configure_azure_monitor(connection_string=connection_string)
+        return logging.getLogger("taxi")
+"""
+BATCH_SCORE = """
+    import mlflow
+    import pandas as pd
+
+    from monitoring.app_logger import get_logger
+
+
+    def score(path: str) -> None:
+        logger = get_logger("key")
+        model = mlflow.pyfunc.load_model("models:/taxi/1")
+        model.predict(pd.read_parquet(path)).to_parquet("scores.parquet")
+        logger.info("scored")
+"""
+SERVICE = """
+    import mlflow
+    from fastapi import FastAPI
+
+    from monitoring.app_logger import get_logger
+
+    app = FastAPI()
+    model = mlflow.pyfunc.load_model("models:/taxi/1")
+    logger = get_logger("key")
+
+
+    @app.post("/predict")
+    def predict(x: float):
+        logger.info("predict")
+        return {"y": float(model.predict([[x]])[0])}
+"""
+
+
+def test_azure_monitor_telemetry_of_batch_jobs_watches_no_serving_side(tmp_path):
+    # a telemetry SDK (Azure Monitor's OpenTelemetry distro) in a project with training and batch
+    # scoring jobs only: its logs and traces watch those jobs, not a serving side
+    write(tmp_path, {"monitoring/app_logger.py": APP_LOGGER, "jobs/score.py": BATCH_SCORE})
+    found = checks(tmp_path)
+    assert found["monitoring.pipeline-metrics"].outcome is Outcome.PASS
+    assert found["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+def test_azure_monitor_telemetry_of_a_service_monitors_the_serving_side(tmp_path):
+    # near miss: the same SDK in a project with a prediction service
+    write(tmp_path, {"monitoring/app_logger.py": APP_LOGGER, "api/main.py": SERVICE})
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.PASS
