@@ -61,3 +61,58 @@ def test_azure_monitor_telemetry_of_a_service_monitors_the_serving_side(tmp_path
     # near miss: the same SDK in a project with a prediction service
     write(tmp_path, {"monitoring/app_logger.py": APP_LOGGER, "api/main.py": SERVICE})
     assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.PASS
+
+
+ZENML_PIPELINE = """
+    from zenml import pipeline, step
+
+
+    @step
+    def train(n_estimators: int = 100) -> None:
+        print(n_estimators)
+
+
+    @pipeline
+    def training_pipeline():
+        train()
+
+
+    if __name__ == "__main__":
+        training_pipeline.with_options(config_path="config.yaml")()
+"""
+ZENML_SETTINGS = """
+    enable_cache: False
+
+    settings:
+      docker:
+        required_integrations:
+          - mlflow
+
+    model:
+      name: prices_car_predictor
+      license: Apache 2.0
+      description: Predictor of used car prices.
+      tags: ["regression", "car"]
+"""
+ZENML_PARAMETERS = (
+    ZENML_SETTINGS
+    + """
+    steps:
+      train:
+        parameters:
+          n_estimators: 300
+"""
+)
+
+
+def test_a_zenml_run_config_of_settings_only_holds_no_parameters(tmp_path):
+    # caching, Docker integrations and the model's name/licence/tags set how ZenML runs the
+    # pipeline; the hyperparameters stay in the code
+    write(tmp_path, {"run_pipeline.py": ZENML_PIPELINE, "config.yaml": ZENML_SETTINGS})
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.FAIL
+
+
+def test_a_zenml_run_config_passing_step_parameters_is_the_config_file(tmp_path):
+    # near miss: the same file passing the training step's parameters
+    write(tmp_path, {"run_pipeline.py": ZENML_PIPELINE, "config.yaml": ZENML_PARAMETERS})
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.PASS
