@@ -20,7 +20,7 @@ from scaffolder.assess.python_column_checks import (
 from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
 from scaffolder.assess.python_drift_metrics import drift_logged
-from scaffolder.assess.python_gate_branches import bar_names, persists_either_way
+from scaffolder.assess.python_gate_branches import alerts_only, bar_names, persists_either_way
 from scaffolder.assess.python_holdout import held_out_evaluations
 from scaffolder.assess.python_kfp_component import drop_broken_components
 from scaffolder.assess.python_libraries import (
@@ -257,6 +257,8 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
             self.non_gating.add(id(test))
             for bar in bar_names(test):
                 self.add("threshold.trigger", node, bar=bar)
+        elif not self.is_test_file and alerts_only(node):
+            self.non_gating.add(id(test))  # an alert on a metric holds nothing back
         self.generic_visit(node)
 
     def visit_With(self, node: ast.With) -> None:

@@ -2,7 +2,11 @@
 threshold: fine-tune ... log_model(...) else: log_model(...)` logs or registers the model
 either way, so the comparison gates nothing. Its bar (`accuracy_threshold`) is recorded as a
 trigger, so the same key in a config file is not read as a quality gate either
-(checks/validation.py)."""
+(checks/validation.py).
+
+A metric held to a bar whose only consequence is an alert (`if live_accuracy < baseline -
+tolerance: alert_manager.handle_alert(...)`, `if val_r2 < min_val_r2: self.add_alert(Alert(...))`)
+gates nothing either: nothing is held back, the run goes on; it is monitoring, not promotion."""
 
 from __future__ import annotations
 
@@ -32,6 +36,37 @@ def persists_either_way(node: ast.If) -> bool:
         return False
     shared = _call_names(node.body) & _call_names(node.orelse)
     return any(PERSISTS.search(name) for name in shared)
+
+
+ALERTS = re.compile(r"alert|notify|notification", re.I)
+EXITS = re.compile(r"^(exit|_exit|abort|fail)$")
+
+
+def _stops(stmts: list[ast.stmt]) -> bool:
+    """The branch stops the run: it raises, returns or exits."""
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.Raise, ast.Return)):
+                return True
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if EXITS.match(name):
+                    return True
+    return False
+
+
+def alerts_only(node: ast.If) -> bool:
+    """The `if` on a metric only raises an alert: its body alerts, stops nothing and persists
+    nothing, and there is no other branch that would (an `else` that registers is a gate)."""
+    if node.orelse or not isinstance(node.test, ast.Compare):
+        return False
+    names = _call_names(node.body)
+    return (
+        any(ALERTS.search(name) for name in names)
+        and not any(PERSISTS.search(name) for name in names)
+        and not _stops(node.body)
+    )
 
 
 def bar_names(compare: ast.Compare) -> list[str]:

@@ -116,3 +116,55 @@ def test_a_zenml_run_config_passing_step_parameters_is_the_config_file(tmp_path)
     # near miss: the same file passing the training step's parameters
     write(tmp_path, {"run_pipeline.py": ZENML_PIPELINE, "config.yaml": ZENML_PARAMETERS})
     assert checks(tmp_path)["repro.config-file"].outcome is Outcome.PASS
+
+
+HEALTH_CHECK = """
+    import logging
+
+    from monitoring.alerts import alert_manager
+    from monitoring.performance import live_accuracy, load_active_model
+
+
+    def main(model):
+        accuracy = live_accuracy(model)
+        baseline_accuracy = model.metrics.get("accuracy", 0.9)
+        degradation_threshold = 0.05
+        if accuracy < baseline_accuracy - degradation_threshold:
+            logging.warning("performance degradation: %.3f", accuracy)
+            alert_manager.handle_alert("performance", "high", {"accuracy": accuracy})
+
+
+    if __name__ == "__main__":
+        main(load_active_model())
+"""
+GATE_THAT_ALERTS = """
+    import sys
+
+    from monitoring.alerts import notify_slack
+    from monitoring.performance import live_accuracy, load_candidate_model
+
+
+    def main(model):
+        accuracy = live_accuracy(model)
+        baseline_accuracy = model.metrics.get("accuracy", 0.9)
+        if accuracy < baseline_accuracy:
+            notify_slack(f"candidate below baseline: {accuracy:.3f}")
+            sys.exit(1)
+
+
+    if __name__ == "__main__":
+        main(load_candidate_model())
+"""
+
+
+def test_a_metric_bar_that_only_raises_an_alert_gates_nothing(tmp_path):
+    # a live model's accuracy held to its baseline, an alert when it falls below: monitoring,
+    # nothing is held back from promotion
+    write(tmp_path, {"scripts/monitor_model_health.py": HEALTH_CHECK})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.FAIL
+
+
+def test_a_metric_bar_that_alerts_and_stops_the_run_is_a_gate(tmp_path):
+    # near miss: the same comparison notifies and fails the run, holding the model back
+    write(tmp_path, {"scripts/evaluate.py": GATE_THAT_ALERTS})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.PASS
