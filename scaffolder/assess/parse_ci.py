@@ -82,6 +82,8 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"systemctl\s+(restart|start)|bentoml\s+serve)",
         re.I,
     ),
+    # the infrastructure applied (what `terraform apply` builds in provisioners comes with it)
+    "iac_apply": re.compile(r"\bterraform\s+apply\b|\bterragrunt\s+(run-all\s+)?apply\b", re.I),
     "from_registry": re.compile(
         r"az\s+ml\s+model\s+deploy|--model\s+\S+:\S+|azureml:[\w-]+:\d|deploy-model|"
         r"ModelPackageArn|get_approved_package|models:/",

@@ -7,6 +7,7 @@ import re
 from pathlib import PurePosixPath
 
 from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.parse_ci import STEP_KINDS
 from scaffolder.assess.parse_databricks import DATABRICKS_TASKS
 from scaffolder.assess.parse_infra import ENV_TOKENS, RUN_SETTINGS, _fact, env_of
 
@@ -39,6 +40,7 @@ _APP_INSIGHTS_WIRED = re.compile(
 )
 _WORKSPACE_INSIGHTS = re.compile(r"application_insights_id\s*=|applicationInsights\s*=")
 _TF_BLOCK_END = re.compile(r"^\}", re.M)
+_TF_LOCAL_EXEC = re.compile(r'^\s*provisioner\s+"local-exec"\s*\{', re.M)
 
 
 def _tf_block(text: str, start: int) -> str:
@@ -117,6 +119,12 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
             # as for a pipeline defined with the SDK: SageMaker keeps every execution with its
             # parameters, steps and metrics (the tracked runs)
             facts.append(_fact("track.run", path, line, zone, tool="SageMaker Pipelines"))
+    for match in _TF_LOCAL_EXEC.finditer(text):
+        # a provisioner that builds and pushes the image (`docker build` / `docker push` in a
+        # local-exec): `terraform apply` builds it, so CD applying the configuration does
+        if STEP_KINDS["build_image"].search(_tf_block(text, match.start())):
+            line = text.count("\n", 0, match.start()) + 1
+            facts.append(_fact("iac.build_image", path, line, zone, tool="Terraform local-exec"))
     if wired:
         # an app's telemetry sent to Application Insights, whichever module declares it
         facts.append(_fact("appinsights.wired", path, 1, zone))

@@ -372,3 +372,53 @@ def test_a_cronjob_running_a_report_then_the_pipeline(tmp_path):
     # near miss: the job's first module checks no drift; the pipeline runs on its exit code
     found = checks(_cron_repo(tmp_path, "report", "dvc repro"))
     assert found["pipelines.triggered-retraining"].outcome is Outcome.FAIL
+
+
+ECR_TF = """
+    resource "aws_ecr_repository" "repo" {
+      name = "sales-forecast"
+    }
+
+    resource "null_resource" "ecr_image" {
+      triggers = {
+        docker_file = md5(file(var.docker_image_local_path))
+      }
+      provisioner "local-exec" {
+        command = <<EOF
+                docker build -t ${aws_ecr_repository.repo.repository_url}:latest .
+                docker push ${aws_ecr_repository.repo.repository_url}:latest
+            EOF
+      }
+    }
+"""
+
+
+def _cd(command: str) -> str:
+    return f"""
+        on: {{push: {{branches: [main]}}}}
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - run: {command}
+    """
+
+
+def test_cd_applying_terraform_that_builds_the_image(tmp_path):
+    cd = _cd("cd infrastructure && terraform init && terraform apply -auto-approve")
+    write(
+        tmp_path,
+        {"train.py": TRAINING, "infrastructure/ecr.tf": ECR_TF, ".github/workflows/cd.yml": cd},
+    )
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.PASS
+
+
+def test_cd_deploying_otherwise_beside_terraform_that_builds_the_image(tmp_path):
+    # near miss: CD deploys with kubectl and only plans the Terraform: nothing applies it
+    cd = _cd("terraform plan && kubectl apply -f k8s/")
+    write(
+        tmp_path,
+        {"train.py": TRAINING, "infrastructure/ecr.tf": ECR_TF, ".github/workflows/cd.yml": cd},
+    )
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.FAIL

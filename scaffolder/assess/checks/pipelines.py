@@ -158,10 +158,12 @@ def r_image_build(f: Facts) -> Verdict:
     # a pipeline defined as infrastructure (CDK/CloudFormation) is deployed by the CD that
     # deploys its stack
     as_iac = [x for x in f.of("pipeline.def") if x.detail.get("call") == "CfnPipeline"]
+    built = of(f, "ci.step.build_image") + pipeline_runs(f)
+    # an image that `terraform apply` builds (a local-exec provisioner), by the CD applying it
+    if f.of("ci.step.iac_apply"):
+        built += f.of("iac.build_image")
     return found(
-        of(f, "ci.step.build_image")
-        + pipeline_runs(f)
-        + (as_iac if f.of("ci.step.deploy") else []),
+        built + (as_iac if f.of("ci.step.deploy") else []),
         "CI/CD builds the images or deploys/runs the pipeline",
         "no CI/CD job builds the images or deploys the pipeline",
     )
