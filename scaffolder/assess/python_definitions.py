@@ -64,6 +64,11 @@ class DefinitionFacts:
                 self.add("test.model", node, name=name)
             if DRIFT_DEF.search(name) and _exercises_drift(node, self.qualify):
                 self.add("test.drift", node, name=name)
+            if DRIFT_DEF.search(name):
+                # the service's routes a drift test requests (`requests.get(f"http://api/
+                # monitor-data?...")`): it tests drift detection when the route's handler is one
+                for route in _requested_routes(node):
+                    self.add("test.drift_route", node, name=name, route=route)
             if re.search(r"dag|pipeline.*compile|compile", name, re.I):
                 self.add("test.pipeline", node, name=name)
             if DATA_TEST.search(name) and re.search(r"data|schema|column|frame", name, re.I):
@@ -261,6 +266,23 @@ def _exercises_drift(test: ast.AST, qualify) -> bool:
             if DRIFT_CALL.search(name) and not MOCKED.search(name):
                 return True
     return False
+
+
+def _requested_routes(test: ast.AST) -> list[str]:
+    """The URL paths a test requests (`client.get("/drift")`, `requests.get(f"http://h:80/x?")`)."""
+    routes = []
+    for item in ast.walk(test):
+        if (
+            isinstance(item, ast.Call)
+            and isinstance(item.func, ast.Attribute)
+            and item.func.attr in ("get", "post", "put")
+            and item.args
+        ):
+            url = _const_str(item.args[0]) or ""
+            path = re.sub(r"^\w+://[^/]+", "", url).split("?")[0]
+            if path.startswith("/") and path not in routes:
+                routes.append(path)
+    return routes
 
 
 HTTP_CLIENTS = re.compile(r"(^|\.)(requests|httpx|urllib3?|aiohttp)(\.|$)")

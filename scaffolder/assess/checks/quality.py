@@ -75,8 +75,18 @@ def r_integration_tests(f: Facts) -> Verdict:
 
 
 def r_drift_tests(f: Facts) -> Verdict:
+    # or a drift test requesting a route of the service whose handler detects drift
+    handlers = {(x.path, x.line) for x in f.of("drift.function")}
+    drift_routes = {
+        str(x.detail.get("route")) for x in f.of("fastapi.route") if (x.path, x.line) in handlers
+    }
+    requested = [
+        x for x in f.of("test.drift_route", Zone.TESTS) if x.detail.get("route") in drift_routes
+    ]
     return found(
-        f.of("test.drift", Zone.TESTS), "drift detection is tested", "no tests of drift detection"
+        f.of("test.drift", Zone.TESTS) + requested,
+        "drift detection is tested",
+        "no tests of drift detection",
     )
 
 
