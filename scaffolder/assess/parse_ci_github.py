@@ -44,6 +44,29 @@ def azure_ml_job_file(step: dict, job: dict) -> str | None:
 PINNED_SHA = re.compile(r"@[0-9a-f]{7,40}\b")
 
 
+# what a docs site is built from: a pull-request filter naming only these checks no code change
+DOC_PATH = re.compile(
+    r"^\.?/?((docs?|documentation|site)(/|$)|[^/]*\.(md|rst)$|\*+\.(md|rst)$|mkdocs\.ya?ml$|"
+    r"\.readthedocs\.ya?ml$|\.github/workflows/)",
+    re.I,
+)
+
+
+def _docs_only_pull_requests(on: Any) -> bool:
+    """Every pull-request trigger is filtered to documentation paths (`paths: [docs/**,
+    mkdocs.yml]`): the workflow never runs on a change to the code."""
+    events = [on.get(e) for e in ("pull_request", "pull_request_target") if e in on]
+    if not events:
+        return False
+    for event in events:
+        paths = event.get("paths") if isinstance(event, dict) else None
+        if not isinstance(paths, list) or not paths:
+            return False
+        if not all(DOC_PATH.search(str(p).strip()) for p in paths):
+            return False
+    return True
+
+
 def github_workflow(doc: Any, path: str) -> list[Fact]:
     """Facts of one GitHub Actions workflow file."""
     if not isinstance(doc, YMap):
@@ -69,6 +92,11 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 "triggers": triggers,
                 "permissions": "permissions" in doc,
                 "name": str(doc.get("name") or path),
+                **(
+                    {"pr_docs_only": True}
+                    if isinstance(on, dict) and _docs_only_pull_requests(on)
+                    else {}
+                ),
             },
         )
     )

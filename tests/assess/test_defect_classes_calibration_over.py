@@ -168,3 +168,49 @@ def test_a_metric_bar_that_alerts_and_stops_the_run_is_a_gate(tmp_path):
     # near miss: the same comparison notifies and fails the run, holding the model back
     write(tmp_path, {"scripts/evaluate.py": GATE_THAT_ALERTS})
     assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.PASS
+
+
+DOCS_WORKFLOW = """
+    name: docs
+    on:
+      push:
+        branches: [master]
+        paths: ["docs/**", "mkdocs.yml", ".github/workflows/docs.yml"]
+      pull_request:
+        paths:
+{pr_paths}
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: pip install mkdocs-material && mkdocs build --strict
+"""
+
+
+def _docs_workflow(paths: list[str]) -> str:
+    return DOCS_WORKFLOW.replace("{pr_paths}", "\n".join(f'          - "{p}"' for p in paths))
+
+
+def test_a_pull_request_workflow_filtered_to_docs_checks_no_change(tmp_path):
+    # the only workflow builds the docs site, and only when docs/ or mkdocs.yml change
+    write(
+        tmp_path,
+        {
+            "README.md": "# demo\n",
+            ".github/workflows/docs.yml": _docs_workflow(["docs/**", "mkdocs.yml"]),
+        },
+    )
+    assert checks(tmp_path)["governance.change-review"].outcome is Outcome.FAIL
+
+
+def test_a_pull_request_workflow_that_also_watches_code_checks_changes(tmp_path):
+    # near miss: the same workflow also runs when the package changes
+    write(
+        tmp_path,
+        {
+            "README.md": "# demo\n",
+            ".github/workflows/docs.yml": _docs_workflow(["docs/**", "mkdocs.yml", "src/**"]),
+        },
+    )
+    assert checks(tmp_path)["governance.change-review"].outcome is Outcome.PASS

@@ -43,6 +43,8 @@ def r_change_review(f: Facts) -> Verdict:
         w
         for w in f.of("ci.workflow")
         if {"pull_request", "pull_request_target"} & set(w.detail["triggers"])
+        # a docs site's workflow filtered to docs/ and mkdocs.yml checks no change to the code
+        and not w.detail.get("pr_docs_only")
     ]
     return found(
         prs, "changes are checked on pull/merge requests", "CI does not run on pull/merge requests"
