@@ -214,3 +214,39 @@ def test_a_pull_request_workflow_that_also_watches_code_checks_changes(tmp_path)
         },
     )
     assert checks(tmp_path)["governance.change-review"].outcome is Outcome.PASS
+
+
+HEALTH_API = """
+    import time
+
+    import joblib
+    import psutil
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    model = joblib.load("models/model.joblib")
+    START = time.time()
+
+
+    @app.post("/predict")
+    def predict(x: float):
+        return {"y": float(model.predict([[x]])[0])}
+
+
+    @app.get("{route}")
+    def process_metrics():
+        process = psutil.Process()
+        return {"uptime": time.time() - START, "memory_mb": process.memory_info().rss / 2**20}
+"""
+
+
+def test_a_metrics_route_nested_under_health_is_no_metrics_endpoint(tmp_path):
+    # `/health/metrics` reports the process's uptime and memory inside the health check
+    write(tmp_path, {"api/main.py": HEALTH_API.replace("{route}", "/health/metrics")})
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.FAIL
+
+
+def test_a_metrics_route_of_the_service_is_its_metrics_endpoint(tmp_path):
+    # near miss: the same handler at `/metrics`, where a scraper looks
+    write(tmp_path, {"api/main.py": HEALTH_API.replace("{route}", "/metrics")})
+    assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.PASS

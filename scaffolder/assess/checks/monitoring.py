@@ -116,12 +116,15 @@ def _serves_a_model(f: Facts) -> bool:
     return bool(predicting or of(f, "model.load", "mlflow.model_uri", "registry.*", "serving.app"))
 
 
+METRICS_ROUTE = re.compile(r"^/?metrics/?$")
+
+
 def r_serving_metrics(f: Facts) -> Verdict:
-    routes = [
-        x
-        for x in f.of("fastapi.route") + f.of("fastapi.mount")
-        if "metrics" in str(x.detail.get("route"))
-    ]
+    # `/metrics`, where a scraper looks; a route nested under another resource (`/health/metrics`
+    # reporting the process's uptime, `/experiments/{id}/metrics` a run's scores) is that
+    # resource's detail, no metrics endpoint
+    routes = [x for x in f.of("fastapi.route") if METRICS_ROUTE.match(str(x.detail.get("route")))]
+    routes += [x for x in f.of("fastapi.mount") if "metrics" in str(x.detail.get("route"))]
     routes += [
         x
         for x in f.of("prometheus.export")
