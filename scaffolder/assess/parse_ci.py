@@ -158,11 +158,22 @@ DEPLOYING_JOB = re.compile(r"deploy|release|production|\bprod\b", re.I)
 PRINTED = re.compile(r"\b(echo|printf|Write-Host)\b[^|;&\n]*|^\s*#[^\n]*", re.M)
 
 
+# the model's serving image built by the serving tool (a bento, an MLflow model's image): the
+# service is built, not the pipeline's images
+SERVING_IMAGE = re.compile(r"bentoml\s+(build|containerize)|mlflow\s+models\s+build-docker", re.I)
+
+
 def classify(text: str) -> list[str]:
     """What a step runs; installing a tool (`pip install pytest`) is not running it, and
-    printing a command is not running it either."""
+    printing a command is not running it either. A step whose only image build is the serving
+    tool's is `serving_image`, not `build_image`."""
     text = PRINTED.sub("", INSTALL.sub("", text))
-    return [kind for kind, pattern in STEP_KINDS.items() if pattern.search(text)]
+    kinds = [kind for kind, pattern in STEP_KINDS.items() if pattern.search(text)]
+    if "build_image" in kinds and not STEP_KINDS["build_image"].search(
+        SERVING_IMAGE.sub(" ", text)
+    ):
+        kinds[kinds.index("build_image")] = "serving_image"
+    return kinds
 
 
 _TEST_PATH = re.compile(r"^(\./)?[\w./-]*tests?[\w./-]*(::\w+)?$", re.I)

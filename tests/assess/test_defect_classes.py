@@ -270,7 +270,8 @@ def test_flyte_and_bentoml_in_ci(tmp_path):
         },
     )
     found = kinds(tmp_path)
-    assert {"ci.step.pipeline_deploy", "ci.step.build_image", "pipeline.schedule"} <= found
+    # a bento is the serving tool's image, not the pipeline's (ci.step.serving_image)
+    assert {"ci.step.pipeline_deploy", "ci.step.serving_image", "pipeline.schedule"} <= found
 
 
 def test_jenkins_shared_library_steps_that_register_and_deploy(tmp_path):
