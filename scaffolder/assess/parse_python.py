@@ -33,6 +33,7 @@ from scaffolder.assess.python_model_validation import drop_model_validators
 from scaffolder.assess.python_prediction_capture import prediction_captures
 from scaffolder.assess.python_pyfunc import mark_pyfunc_context_loads
 from scaffolder.assess.python_recover import recover
+from scaffolder.assess.python_resume import mark_resumed_loads
 from scaffolder.assess.python_scoring import mark_data_pipelines, mark_scoring_flows
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
@@ -320,6 +321,7 @@ def parse_python(
     visitor.facts = drop_model_validators(tree, visitor.facts)
     visitor.facts = keep_checks_before_training(visitor.facts)
     mark_pyfunc_context_loads(tree, visitor.facts)
+    mark_resumed_loads(tree, visitor.facts)
     visitor.facts = drop_broken_components(tree, visitor.facts)
     if not is_test_file and visitor.uses("mlflow"):
         visitor.facts.extend(drift_logged(tree, path, zone))

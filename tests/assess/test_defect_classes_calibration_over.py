@@ -250,3 +250,55 @@ def test_a_metrics_route_of_the_service_is_its_metrics_endpoint(tmp_path):
     # near miss: the same handler at `/metrics`, where a scraper looks
     write(tmp_path, {"api/main.py": HEALTH_API.replace("{route}", "/metrics")})
     assert checks(tmp_path)["monitoring.serving-metrics"].outcome is Outcome.PASS
+
+
+WARM_START = """
+    import joblib
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+
+
+    def fit(df, model=None):
+        model = model or LinearRegression()
+        model.fit(df[["x"]], df["y"])
+        return model
+
+
+    def train(data_path: str, base_model_path: str | None = None) -> None:
+        model = None
+        if base_model_path:
+            model = joblib.load(base_model_path)
+        model = fit(pd.read_parquet(data_path), model=model)
+        joblib.dump(model, "models/model.bin")
+
+
+    if __name__ == "__main__":
+        train("data/processed/trips.parquet", "models/model.bin")
+"""
+BATCH_PREDICT = """
+    import joblib
+    import pandas as pd
+
+
+    def score(data_path: str) -> None:
+        model = joblib.load("models/model.bin")
+        df = pd.read_parquet(data_path)
+        df["prediction"] = model.predict(df[["x"]])
+        df.to_parquet("data/scored.parquet")
+
+
+    if __name__ == "__main__":
+        score("data/processed/trips.parquet")
+"""
+
+
+def test_a_model_loaded_to_go_on_training_predicts_nothing(tmp_path):
+    # the saved model is reloaded only to continue training (a warm start) and saved again
+    write(tmp_path, {"src/train.py": WARM_START})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.FAIL
+
+
+def test_a_model_loaded_to_score_a_batch_predicts(tmp_path):
+    # near miss: the model that training saves, loaded by a batch job that predicts with it
+    write(tmp_path, {"src/train.py": WARM_START, "src/score.py": BATCH_PREDICT})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS

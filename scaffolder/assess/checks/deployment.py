@@ -34,7 +34,9 @@ def kedro_predictions(f: Facts) -> list:
 
 
 def r_predict(f: Facts) -> Verdict:
-    loads = of(f, "model.load") + kedro_predictions(f)
+    # a model loaded to go on training and saved again (a warm start) predicts nothing
+    loads = [x for x in of(f, "model.load") if not x.detail.get("resumed")]
+    loads += kedro_predictions(f)
     # an orchestrated flow that predicts and trains nothing (a Metaflow flow scoring with the
     # model a training flow's run keeps) predicts with the trained model
     loads += [x for x in of(f, "pipeline.def") if x.detail.get("scores")]
