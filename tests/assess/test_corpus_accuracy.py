@@ -25,7 +25,7 @@ from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, me
 # high), and the classes fixed from it raise these floors as they land.
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
-DIMENSION_EXACT = 0.93
+DIMENSION_EXACT = 0.94  # 1956/2080 after the calibration too-high round
 ABOVE_ZERO_EXACT = 0.87  # exact on the cells a careful reader rated above 0
 PER_DIMENSION_EXACT = 0.86
 # the held-out part: whatever is `heldout: true` - today the fourth batch alone, until a fresh
