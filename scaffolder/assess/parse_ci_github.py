@@ -18,6 +18,7 @@ from scaffolder.assess.parse_ci import (
     _script_facts,
     classify,
     test_paths,
+    unittest_targets,
 )
 from scaffolder.assess.parse_databricks import chained_bundle_runs
 from scaffolder.assess.parse_yaml import YMap
@@ -162,6 +163,8 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
             )
             for kind in classify(text):
                 detail = {"job": job_id}
+                if kind == "test" and unittest_targets(_as_text(step.get("run"))):
+                    detail["unittest"] = unittest_targets(_as_text(step.get("run")))
                 if kind == "integration" and test_paths(_as_text(step.get("run"))):
                     detail["tests"] = test_paths(_as_text(step.get("run")))
                 if kind == "deploy" and K8S_APPLY.search(_as_text(step.get("run"))):

@@ -18,6 +18,7 @@ from scaffolder.assess.parse_ci import (
     _env_name,
     _script_facts,
     classify,
+    unittest_targets,
 )
 from scaffolder.assess.parse_yaml import YMap
 
@@ -108,6 +109,9 @@ def _steps(provider: str, text: str, path: str, line: int, job: str) -> list[Fac
         Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": job, "tool": provider})
         for kind in kinds
     ]
+    for fact in facts:
+        if fact.kind == "ci.step.test" and unittest_targets(text):
+            fact.detail["unittest"] = unittest_targets(text)
     if REGISTER_CLI.search(PRINTED.sub("", text)):
         detail = {"tool": f"{provider} CLI", "job": job}
         facts.append(Fact(kind="registry.model", path=path, line=line, detail=detail))

@@ -1,6 +1,8 @@
-"""Defect classes read from the calibration part's too-high pipelines cells: a CI step that
-builds only the model's serving image (`bentoml build`/`containerize`, `mlflow models
-build-docker`) read as CI/CD building the pipeline.
+"""Defect classes read from the calibration part's too-high pipelines and quality cells: a CI
+step that builds only the model's serving image (`bentoml build`/`containerize`, `mlflow models
+build-docker`) read as CI/CD building the pipeline; a CI step giving `python -m unittest` a
+dotted name that reaches no test module (`tests.TestModel.test_x` with no `tests/TestModel.py`)
+read as CI running the tests.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -70,3 +72,53 @@ def test_a_jenkins_bento_build_is_the_serving_image_too(tmp_path):
     """
     write(tmp_path, {"dags/churn.py": DAG, "Jenkinsfile": jenkinsfile})
     assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.FAIL
+
+
+TEST_MODULE = """
+    import unittest
+
+
+    class TestModel(unittest.TestCase):
+        def test_train_model(self):
+            self.assertTrue(True)
+
+
+    def test_prepare():
+        assert 1 + 1 == 2
+"""
+
+
+def _unittest_workflow(target: str) -> str:
+    return f"""
+        on: [push, pull_request]
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - name: Run tests
+                run: python -m unittest {target}
+    """
+
+
+def test_ci_running_a_test_module_the_repository_lacks_runs_no_tests(tmp_path):
+    # `tests.TestModel...`: no tests/TestModel.py, the class lives in tests/test_model.py
+    workflow = _unittest_workflow("tests.TestModel.test_train_model")
+    write(tmp_path, {"tests/__init__.py": "", "tests/test_model.py": TEST_MODULE})
+    write(tmp_path, {".github/workflows/ci.yml": workflow})
+    assert checks(tmp_path)["quality.ci-tests"].outcome is Outcome.FAIL
+
+
+def test_ci_running_the_test_module_by_its_dotted_name_runs_tests(tmp_path):
+    # near miss: the dotted name reaches the module, then its class and method
+    workflow = _unittest_workflow("tests.test_model.TestModel.test_train_model")
+    write(tmp_path, {"tests/__init__.py": "", "tests/test_model.py": TEST_MODULE})
+    write(tmp_path, {".github/workflows/ci.yml": workflow})
+    assert checks(tmp_path)["quality.ci-tests"].outcome is Outcome.PASS
+
+
+def test_ci_running_unittest_discovery_runs_tests(tmp_path):
+    workflow = _unittest_workflow("discover -s tests")
+    write(tmp_path, {"tests/__init__.py": "", "tests/test_model.py": TEST_MODULE})
+    write(tmp_path, {".github/workflows/ci.yml": workflow})
+    assert checks(tmp_path)["quality.ci-tests"].outcome is Outcome.PASS

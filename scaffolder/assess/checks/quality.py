@@ -35,8 +35,26 @@ def r_precommit(f: Facts) -> Verdict:
     return found(hooks, f"{len(hooks)} pre-commit hooks", "no .pre-commit-config.yaml with hooks")
 
 
+def _runs_a_test_module(f: Facts, step: Fact) -> bool:
+    """A step giving `python -m unittest` dotted names counts when one names a module holding
+    tests (`tests.test_model.TestModel`) or a folder of them; `tests.TestModel.test_x`, with no
+    `tests/TestModel.py`, imports nothing and runs no test."""
+    targets = step.detail.get("unittest")
+    if not targets:
+        return True
+    held = {x.path for x in f.facts if x.kind == "test.function"}
+    for target in targets:
+        parts = str(target).split(".")
+        bases = ["/".join(parts[:k]) for k in range(1, len(parts) + 1)]
+        if any(f"{prefix}{b}.py" in held for b in bases for prefix in ("", "src/")):
+            return True
+        if any(h.startswith(f"{prefix}{bases[-1]}/") for h in held for prefix in ("", "src/")):
+            return True
+    return False
+
+
 def r_ci_tests(f: Facts) -> Verdict:
-    steps = f.of("ci.step.test")
+    steps = [x for x in f.of("ci.step.test") if _runs_a_test_module(f, x)]
     if steps and ci_triggered(f):
         providers = sorted({str(w.detail.get("provider")) for w in ci_triggered(f)})
         return Verdict(
