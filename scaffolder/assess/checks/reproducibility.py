@@ -60,6 +60,9 @@ def deploy_environments(f: Facts) -> list:
     ]
 
 
+LOCAL_NAMES = {"dev", "development", "local"}
+
+
 def r_environments(f: Facts) -> Verdict:
     envs = f.of("config.environment")
     names = {str(x.detail.get("env")).lower() for x in envs}
@@ -69,8 +72,10 @@ def r_environments(f: Facts) -> Verdict:
         names |= {str(x.detail.get("name")).lower() for x in deployed}
     compose_envs = {x.path for x in envs if x.detail.get("via") == "compose"}
     base = [x for x in f.of("compose.service") if x.path not in compose_envs]
-    if compose_envs and base:
-        # docker-compose.yml next to docker-compose.prod.yml: the base file is the local one
+    compose_names = {str(x.detail.get("env")).lower() for x in envs if x.path in compose_envs}
+    if compose_envs and base and compose_names - LOCAL_NAMES:
+        # docker-compose.yml next to docker-compose.prod.yml: the base file is the local one;
+        # beside a docker-compose.dev.yml overlay it is the same local environment, not a second
         names.add("local")
         envs = envs + base[:1]
     if len(names) >= 2:
