@@ -279,3 +279,29 @@ def _script_facts(text: str, path: str, line: int, job: str) -> list[Fact]:
             Fact(kind="container.image", path=path, line=line, detail={"job": job, "tool": tool})
         )
     return facts
+
+
+# the checkout folder a CI provider names in a path (`$(Build.SourcesDirectory)/x.py`)
+_CHECKOUT_DIR = re.compile(
+    r"^(\$\(\s*(Build\.SourcesDirectory|System\.DefaultWorkingDirectory|Pipeline\.Workspace)\s*\)"
+    r"|\$\{\{\s*github\.workspace\s*\}\}|\$\{?(GITHUB_WORKSPACE|CI_PROJECT_DIR|"
+    r"CODEBUILD_SRC_DIR|WORKSPACE|BUILD_SOURCESDIRECTORY)\}?)/",
+    re.I,
+)
+
+
+def pipeline_scripts(text: str) -> list[str]:
+    """The scripts a step runs that make it a pipeline run only by their names
+    (`python $(Build.SourcesDirectory)/ml_service/pipelines/build_train_pipeline.py`): when
+    none is in the repository, the step runs nothing of it. Empty when the step's command
+    itself runs the pipeline."""
+    text = PRINTED.sub("", INSTALL.sub("", text))
+    scripts = [
+        _relative(_CHECKOUT_DIR.sub("", token))
+        for token in re.split(r"[\s;&|'\"]+", text)
+        if token.endswith(".py") and STEP_KINDS["pipeline_deploy"].search(token)
+    ]
+    rest = re.sub(r"\S+\.py\b", " ", text)
+    if not scripts or STEP_KINDS["pipeline_deploy"].search(rest) or "$" in "".join(scripts):
+        return []
+    return scripts

@@ -17,6 +17,7 @@ from scaffolder.assess.parse_ci import (
     _relative,
     _script_facts,
     classify,
+    pipeline_scripts,
     test_paths,
     unittest_targets,
 )
@@ -173,6 +174,8 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     job_file = azure_ml_job_file(step, job)
                     if job_file:
                         detail["job_file"] = job_file
+                    if pipeline_scripts(_as_text(step.get("run"))):
+                        detail["scripts"] = pipeline_scripts(_as_text(step.get("run")))
                 facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
             if DEPLOYING_JOB.search(head) and DETACHED_SERVICE.search(_as_text(step.get("run"))):
                 facts.append(

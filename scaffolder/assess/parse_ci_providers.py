@@ -18,6 +18,7 @@ from scaffolder.assess.parse_ci import (
     _env_name,
     _script_facts,
     classify,
+    pipeline_scripts,
     unittest_targets,
 )
 from scaffolder.assess.parse_yaml import YMap
@@ -112,6 +113,8 @@ def _steps(provider: str, text: str, path: str, line: int, job: str) -> list[Fac
     for fact in facts:
         if fact.kind == "ci.step.test" and unittest_targets(text):
             fact.detail["unittest"] = unittest_targets(text)
+        if fact.kind == "ci.step.pipeline_deploy" and pipeline_scripts(text):
+            fact.detail["scripts"] = pipeline_scripts(text)
     if REGISTER_CLI.search(PRINTED.sub("", text)):
         detail = {"tool": f"{provider} CLI", "job": job}
         facts.append(Fact(kind="registry.model", path=path, line=line, detail=detail))

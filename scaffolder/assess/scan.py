@@ -15,7 +15,12 @@ from scaffolder.assess import (
     parse_terraform,
 )
 from scaffolder.assess.models import AssessError, Fact, Facts, Problem
-from scaffolder.assess.scan_ci_links import _gitlab_includes, _local_actions, _scripts_of_ci
+from scaffolder.assess.scan_ci_links import (
+    _gitlab_includes,
+    _local_actions,
+    _missing_pipeline_scripts,
+    _scripts_of_ci,
+)
 from scaffolder.assess.scan_file import _file
 
 SKIP_DIRS = {
@@ -149,6 +154,7 @@ def scan(root: Path) -> Facts:
     _local_actions(root, facts)
     facts.extend(detect_dvc.dvc_facts(root))  # .dvc/config and .dvc files, data/ included
     _scripts_of_ci(facts)
+    _missing_pipeline_scripts(root, facts)
     parse_terraform.workspace_insights(facts)
     facts.sort(key=lambda f: (f.path, f.line, f.kind))
     problems.sort(key=lambda p: (p.path, p.line))

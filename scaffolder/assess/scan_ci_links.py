@@ -190,3 +190,19 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
                 ),
             )
     facts.extend(derived.values())
+
+
+def _missing_pipeline_scripts(root: Path, facts: list[Fact]) -> None:
+    """A CI step that is a pipeline run only by the script it names (`python
+    ml_service/pipelines/build_train_pipeline.py`) runs nothing of the repository's when that
+    script is not in it (from the root or a folder of the CI file): marked `missing`."""
+    for fact in facts:
+        scripts = fact.detail.get("scripts") if fact.kind == "ci.step.pipeline_deploy" else None
+        if not scripts:
+            continue
+        parts = fact.path.split("/")[:-1]
+        candidates = [
+            "/".join(parts[:i] + [str(s)]) for s in scripts for i in range(len(parts), -1, -1)
+        ]
+        if not any((root / c).is_file() for c in candidates):
+            fact.detail["missing"] = True

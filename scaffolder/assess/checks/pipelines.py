@@ -148,10 +148,15 @@ def r_ci_pipeline_checks(f: Facts) -> Verdict:
 def pipeline_runs(f: Facts) -> list:
     """CI steps that run or deploy the ML pipeline; `az ml job create -f cli/jobs/train.yml`
     submitting a single command job (an Azure ML job file with no pipeline in it) runs one
-    training job, not the pipeline."""
+    training job, not the pipeline; nor does a step naming a pipeline script the repository
+    does not hold (`build_train_pipeline.py` of the MLOpsPython layout, left out)."""
     pipelines = {x.path for x in f.of("pipeline.def")}
     jobs = {x.path for x in f.of("runtime.managed")} - pipelines
-    return [x for x in f.of("ci.step.pipeline_deploy") if x.detail.get("job_file") not in jobs]
+    return [
+        x
+        for x in f.of("ci.step.pipeline_deploy")
+        if x.detail.get("job_file") not in jobs and not x.detail.get("missing")
+    ]
 
 
 def r_image_build(f: Facts) -> Verdict:
