@@ -3,7 +3,17 @@ of the service or pipeline (2), drift detection tested (3). Linters and pre-comm
 
 from __future__ import annotations
 
-from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, where
+from scaffolder.assess.checks.base import (
+    U1,
+    U2,
+    U3,
+    Check,
+    Verdict,
+    found,
+    of,
+    reachable,
+    where,
+)
 from scaffolder.assess.models import Fact, Facts, Zone
 
 CHANGE_TRIGGERS = {"push", "pull_request", "pull_request_target", "merge_request"}
@@ -92,11 +102,23 @@ def r_integration_tests(f: Facts) -> Verdict:
     )
 
 
+def _computes_drift(f: Facts, path: str) -> bool:
+    """The service file, or a project module it imports, computes drift (a drift library or
+    statistic, a drift function of that module): a `/drift` handler returning a gauge's value
+    with a threshold computes none (the detector runs elsewhere, untested)."""
+    near = reachable(f, {path})
+    return any(
+        x.path in near and (x.kind != "drift.function" or x.path != path) for x in f.of("drift.*")
+    )
+
+
 def r_drift_tests(f: Facts) -> Verdict:
     # or a drift test requesting a route of the service whose handler detects drift
     handlers = {(x.path, x.line) for x in f.of("drift.function")}
     drift_routes = {
-        str(x.detail.get("route")) for x in f.of("fastapi.route") if (x.path, x.line) in handlers
+        str(x.detail.get("route"))
+        for x in f.of("fastapi.route")
+        if (x.path, x.line) in handlers and _computes_drift(f, x.path)
     }
     requested = [
         x for x in f.of("test.drift_route", Zone.TESTS) if x.detail.get("route") in drift_routes
