@@ -210,6 +210,7 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
                     thresholds=bool(bars),
                     keys=len(keys),
                     **({"threshold_keys": bars} if bars else {}),
+                    **({"columns_only": True} if _columns_only(doc) else {}),
                 )
             )
             env = (
@@ -354,6 +355,22 @@ def _env_sections(doc: YMap) -> bool:
             if isinstance(envs, dict) and sum(str(k).lower() in ENV_NAMES for k in envs) >= 2:
                 return True
     return False
+
+
+def _columns_only(doc: YMap) -> bool:
+    """A file that only lists the data's columns (`columns:`, `numerical_columns:`,
+    `drop_columns:`) describes the data, not how a run trains: no parameter file."""
+    return bool(doc) and all(_names_columns(str(k).lower(), v) for k, v in doc.items())
+
+
+def _names_columns(key: str, value: Any) -> bool:
+    if "column" in key or key in ("schema", "dtypes", "fields"):
+        return True
+    # `num_features: [Age, Vintage]` names columns; `features: {n_estimators: 100}` does not
+    return "feature" in key and (
+        isinstance(value, str)
+        or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    )
 
 
 def _typed_columns(value: Any) -> int:

@@ -37,3 +37,33 @@ def test_dev_and_prod_overlays_still_count(tmp_path):
         },
     )
     assert checks(tmp_path)["repro.environments"].outcome is Outcome.PASS
+
+
+SCHEMA = """
+columns:
+  - id: int
+  - Gender: category
+  - Age: int
+numerical_columns: [Age]
+categorical_columns: [Gender]
+drop_columns: _id
+num_features: [Age]
+"""
+
+
+def test_a_schema_listing_columns_is_no_parameter_file(tmp_path):
+    write(tmp_path, {"config/schema.yaml": SCHEMA, "train.py": "print('train')\n"})
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.FAIL
+
+
+def test_a_parameter_file_naming_its_features_still_counts(tmp_path):
+    # near miss: the columns beside the run's settings make it a parameter file
+    params = SCHEMA + "model:\n  n_estimators: 200\n  max_depth: 8\n"
+    write(tmp_path, {"config/params.yaml": params, "train.py": "print('train')\n"})
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.PASS
+
+
+def test_features_as_settings_still_count(tmp_path):
+    # near miss: a `features:` section holding settings, not column names
+    write(tmp_path, {"config/features.yaml": "features:\n  window: 7\n  lags: 3\n"})
+    assert checks(tmp_path)["repro.config-file"].outcome is Outcome.PASS

@@ -39,7 +39,12 @@ BENCHMARKS = {"benchmarks", "benchmark", "bench", "benches"}
 
 def r_config_file(f: Facts) -> Verdict:
     # a benchmark's settings (benchmarks/triton_analysis/config.yaml) are no run's parameters
-    configs = [x for x in f.of("config.file") if x.path.split("/")[0] not in BENCHMARKS]
+    # a schema.yaml listing the data's columns describes the data, not a run's parameters
+    configs = [
+        x
+        for x in f.of("config.file")
+        if x.path.split("/")[0] not in BENCHMARKS and not x.detail.get("columns_only")
+    ]
     return found(
         configs,
         "parameters live in a config file",
