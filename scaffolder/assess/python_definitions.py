@@ -318,9 +318,14 @@ def _mocks_http(test: ast.FunctionDef | ast.AsyncFunctionDef, qualify) -> bool:
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
                     else qualify(arg) or ast.unparse(arg)
                 )
-                if HTTP_CLIENTS.search(target):
+                if HTTP_CLIENTS.search(target) or SDK_CLIENT.search(target):
                     return True
     return False
+
+
+# a cloud or platform SDK's client class patched in a test (`patch("pkg.serving.WorkspaceClient")`):
+# the file's tests run against a mock of the service, not the service
+SDK_CLIENT = re.compile(r"(^|\.)(WorkspaceClient|ServingEndpointsAPI|boto3\.client)$")
 
 
 CLOUD_CLIENTS = re.compile(

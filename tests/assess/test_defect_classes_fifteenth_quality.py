@@ -2,7 +2,9 @@
 calibration part: a test requesting a service's `/drift` route read as a test of drift detection
 although the route's handler only returns a gauge's value against a threshold (the detector is a
 separate script that no test runs); a test of synthetic data generated with drift read as a test
-of drift detection because a method is called on a frame named `synthetic_drift`.
+of drift detection because a method is called on a frame named `synthetic_drift`; tests named for
+an endpoint's deployment run against a patched Databricks `WorkspaceClient` read as integration
+tests.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -147,3 +149,66 @@ def test_a_test_detecting_drift_on_drifted_synthetic_data_tests_drift_detection(
         },
     )
     assert checks(tmp_path)["quality.drift-tests"].outcome is Outcome.PASS
+
+
+SERVING = """
+    from databricks.sdk import WorkspaceClient
+
+
+    class ModelServing:
+        def __init__(self, endpoint_name):
+            self.workspace = WorkspaceClient()
+            self.endpoint_name = endpoint_name
+
+        def deploy_or_update_serving_endpoint(self):
+            names = [e.name for e in self.workspace.serving_endpoints.list()]
+            if self.endpoint_name in names:
+                self.workspace.serving_endpoints.update_config(name=self.endpoint_name)
+            else:
+                self.workspace.serving_endpoints.create(name=self.endpoint_name)
+"""
+MOCKED_ENDPOINT_TEST = """
+    from unittest.mock import MagicMock, patch
+
+    import pytest
+
+    from src.serving import ModelServing
+
+
+    @pytest.fixture
+    def mock_workspace():
+        return MagicMock()
+
+
+    @pytest.fixture
+    def model_serving(mock_workspace):
+        with patch("src.serving.WorkspaceClient", return_value=mock_workspace):
+            return ModelServing(endpoint_name="test-endpoint")
+
+
+    def test_deploy_creates_new_endpoint(model_serving, mock_workspace):
+        mock_workspace.serving_endpoints.list.return_value = []
+        model_serving.deploy_or_update_serving_endpoint()
+        mock_workspace.serving_endpoints.create.assert_called_once()
+"""
+LIVE_ENDPOINT_TEST = """
+    from src.serving import ModelServing
+
+
+    def test_deploy_creates_new_endpoint():
+        serving = ModelServing(endpoint_name="test-endpoint")
+        serving.deploy_or_update_serving_endpoint()
+        names = [e.name for e in serving.workspace.serving_endpoints.list()]
+        assert "test-endpoint" in names
+"""
+
+
+def test_endpoint_tests_on_a_patched_workspace_client_are_unit_tests(tmp_path):
+    write(tmp_path, {"src/serving.py": SERVING, "tests/test_serving.py": MOCKED_ENDPOINT_TEST})
+    assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.FAIL
+
+
+def test_endpoint_tests_on_the_workspace_are_integration_tests(tmp_path):
+    # near miss: the same test name against the real workspace client
+    write(tmp_path, {"src/serving.py": SERVING, "tests/test_serving.py": LIVE_ENDPOINT_TEST})
+    assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.PASS
