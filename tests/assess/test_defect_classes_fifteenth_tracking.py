@@ -1,6 +1,9 @@
 """Defect classes read from the fifteenth held-out batch's tracking misses once it joined the
-calibration part: an Azure ML v1 scoring script (`Model.get_model_path`) and a scoring image built
-with a registered version read as serving from the registry when nothing deploys them.
+calibration part: batch inference whose orchestrator step hands the job a registry version
+(`f"models:/{name}/{version}"` among an EMR step's arguments) and whose job loads the URI it is
+given with MLflow read as not serving from the registry; an Azure ML v1 scoring script
+(`Model.get_model_path`) and a scoring image built with a registered version read as serving from
+the registry when nothing deploys them.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -8,6 +11,81 @@ from __future__ import annotations
 
 from scaffolder.assess.models import Outcome
 from tests.assess.repos import checks, write
+
+TRAIN_ASSET = """
+    import mlflow
+    from dagster import asset
+
+
+    @asset
+    def train_model(context):
+        with mlflow.start_run() as run:
+            mlflow.log_metric("auc", 0.9)
+        version = mlflow.register_model(f"runs:/{run.info.run_id}/model", "churn")
+        mlflow.MlflowClient().set_registered_model_alias("churn", "champion", version.version)
+"""
+STEP_ASSET = """
+    import os
+
+    import boto3
+    from dagster import asset
+
+
+    @asset(deps=["train_model"])
+    def {name}(context):
+        model_name, model_version = "churn", os.environ["MODEL_VERSION"]
+        boto3.client("emr-serverless").start_job_run(
+            jobDriver={{
+                "sparkSubmit": {{
+                    "entryPoint": "s3://code/inference.py",
+                    "entryPointArguments": [f"models:/{{model_name}}/{{model_version}}"],
+                }}
+            }}
+        )
+"""
+INFERENCE_JOB = """
+    import sys
+
+    import mlflow
+    from pyspark.sql import SparkSession
+
+
+    def main():
+        spark = SparkSession.builder.getOrCreate()
+        predict = mlflow.pyfunc.spark_udf(spark, model_uri=sys.argv[1], result_type="double")
+        frame = spark.read.parquet(sys.argv[2])
+        frame.withColumn("prediction", predict(*frame.columns)).write.parquet(sys.argv[3])
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+
+def test_batch_inference_given_a_registry_version_by_its_step_serves_the_registry(tmp_path):
+    write(
+        tmp_path,
+        {
+            "dags/defs/train_model.py": TRAIN_ASSET,
+            "dags/defs/perform_inference.py": STEP_ASSET.format(name="perform_inference"),
+            "code/src/inference/inference.py": INFERENCE_JOB,
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+def test_a_registry_version_handed_to_an_evaluation_step_serves_nothing(tmp_path):
+    # near miss: the same URI handed to an evaluation job, no inference step
+    write(
+        tmp_path,
+        {
+            "dags/defs/train_model.py": TRAIN_ASSET,
+            "dags/defs/evaluate_model.py": STEP_ASSET.format(name="evaluate_model"),
+            "code/src/inference/inference.py": INFERENCE_JOB,
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
+
 
 AML_TRAIN = """
     import joblib

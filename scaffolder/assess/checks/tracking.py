@@ -26,6 +26,7 @@ from scaffolder.assess.models import Facts
 SERVING_PATH = re.compile(
     r"serv|/api/|(^|/)app/|/app\.py$|/api\.py$|scor(e|ing)|deploy|endpoint", re.I
 )
+INFERENCE_PATH = re.compile(r"infer|predict|scor(e|ing)|serv", re.I)
 TRACKING = ("mlflow.tracking", "track.run")
 REGISTRY = ("mlflow.registry", "registry.model")
 
@@ -141,6 +142,19 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         if x.path in scoring
         and (x.kind == "mlflow.alias_lookup" or "models:/{" in str(x.detail.get("uri")))
     ]
+    # batch inference run by an orchestrator step that hands the job a version of the registry
+    # (`entryPointArguments: [f"models:/{name}/{version}", ...]` of an EMR step), the job
+    # loading whatever URI it is given with MLflow
+    inferring = [x for x in mlflow_loads if INFERENCE_PATH.search(x.path)]
+    if inferring:
+        steps = {x.path for x in of(f, "pipeline.def")}
+        direct += [
+            x
+            for x in f.of("mlflow.model_uri")
+            if x.path in steps
+            and INFERENCE_PATH.search(x.path)
+            and str(x.detail.get("uri")).startswith("models:/{")
+        ][:1]
     # a job that looks up the version an alias marks and copies it to cloud storage, where the
     # consuming service loads it from, publishes what the registry holds
     lookups = {x.path for x in f.of("mlflow.alias_lookup")}
