@@ -20,6 +20,7 @@ from scaffolder.assess.python_column_checks import (
 from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
 from scaffolder.assess.python_drift_metrics import drift_logged
+from scaffolder.assess.python_evaluated_loads import mark_evaluated_loads
 from scaffolder.assess.python_gate_branches import alerts_only, bar_names, persists_either_way
 from scaffolder.assess.python_holdout import held_out_evaluations
 from scaffolder.assess.python_kfp_component import drop_broken_components
@@ -322,6 +323,7 @@ def parse_python(
     visitor.facts = keep_checks_before_training(visitor.facts)
     mark_pyfunc_context_loads(tree, visitor.facts)
     mark_resumed_loads(tree, visitor.facts)
+    mark_evaluated_loads(tree, visitor.facts)
     visitor.facts = drop_broken_components(tree, visitor.facts)
     if not is_test_file and visitor.uses("mlflow"):
         visitor.facts.extend(drift_logged(tree, path, zone))

@@ -34,8 +34,13 @@ def kedro_predictions(f: Facts) -> list:
 
 
 def r_predict(f: Facts) -> Verdict:
-    # a model loaded to go on training and saved again (a warm start) predicts nothing
-    loads = [x for x in of(f, "model.load") if not x.detail.get("resumed")]
+    # a model loaded to go on training and saved again (a warm start), or only to be measured
+    # (metrics, plots, a logged copy: python_evaluated_loads), predicts nothing
+    loads = [
+        x
+        for x in of(f, "model.load")
+        if not x.detail.get("resumed") and not x.detail.get("evaluated")
+    ]
     loads += kedro_predictions(f)
     # an orchestrated flow that predicts and trains nothing (a Metaflow flow scoring with the
     # model a training flow's run keeps) predicts with the trained model

@@ -1,0 +1,74 @@
+"""Defect classes read from the fifteenth held-out batch's misses once it joined the
+calibration part, in deployment: a model loaded only to be measured (its predictions on the
+test split go to metrics and plots, its copy to the tracker) read as prediction code.
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+EVALUATE = """
+    import pickle
+
+    import mlflow
+    import pandas as pd
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+
+    def evaluate(model_path, test_path):
+        test = pd.read_csv(test_path)
+        with open(model_path, "rb") as handle:
+            model = pickle.load(handle)
+        x, y = test.drop(columns=["target"]), test["target"]
+        predictions = model.predict(x)
+        probabilities = model.predict_proba(x)[:, 1]
+        print(accuracy_score(y, predictions), roc_auc_score(y, probabilities))
+        plot_importance(x.columns, model.feature_importances_)
+
+
+    def register(model_path, x):
+        with open(model_path, "rb") as handle:
+            model = pickle.load(handle)
+        signature = mlflow.models.infer_signature(x, model.predict(x))
+        mlflow.sklearn.log_model(sk_model=model, artifact_path="model", signature=signature)
+"""
+
+PREDICT = """
+    import pickle
+
+    import pandas as pd
+
+
+    def predict(model_path, batch_path, out_path):
+        with open(model_path, "rb") as handle:
+            model = pickle.load(handle)
+        batch = pd.read_csv(batch_path)
+        batch["prediction"] = model.predict(batch)
+        batch.to_csv(out_path, index=False)
+"""
+
+
+def test_a_model_loaded_only_to_be_measured_predicts_nothing(tmp_path):
+    write(tmp_path, {"src/evaluate.py": EVALUATE})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.FAIL
+
+
+def test_a_batch_prediction_script_still_counts(tmp_path):
+    # near miss: the loaded model's predictions are written out
+    write(tmp_path, {"src/evaluate.py": EVALUATE, "src/predict.py": PREDICT})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS
+
+
+def test_predictions_returned_still_count(tmp_path):
+    # near miss: scored and returned to the caller, not only measured
+    returned = EVALUATE + (
+        "\n    def score(model_path, x):\n"
+        "        model = pickle.load(open(model_path, 'rb'))\n"
+        "        predictions = model.predict(x)\n"
+        "        print(accuracy_score(x.y, predictions))\n"
+        "        return predictions\n"
+    )
+    write(tmp_path, {"src/evaluate.py": returned})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS
