@@ -20,6 +20,7 @@ from scaffolder.assess.python_column_checks import (
 from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
 from scaffolder.assess.python_drift_metrics import drift_logged
+from scaffolder.assess.python_drift_suites import drop_drift_only_suites
 from scaffolder.assess.python_evaluated_loads import mark_evaluated_loads
 from scaffolder.assess.python_gate_branches import alerts_only, bar_names, persists_either_way
 from scaffolder.assess.python_holdout import held_out_evaluations
@@ -320,6 +321,7 @@ def parse_python(
     mark_scoring_flows(tree, visitor.facts)
     mark_data_pipelines(tree, visitor.facts)
     visitor.facts = drop_model_validators(tree, visitor.facts)
+    visitor.facts = drop_drift_only_suites(tree, visitor.facts)
     visitor.facts = keep_checks_before_training(visitor.facts)
     mark_pyfunc_context_loads(tree, visitor.facts)
     mark_resumed_loads(tree, visitor.facts)
