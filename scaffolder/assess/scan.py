@@ -77,8 +77,15 @@ def _gitignored_dirs(root: Path) -> set[str]:
     result: set[str] = set()
     # A regular file inside the repository only: `.gitignore -> /dev/zero` is skipped.
     text = read_optional(root / ".gitignore", root=root, what=".gitignore")
+    # `!.github/workflows/` after `.github/`: the author keeps what is under that folder, so
+    # the folder is read (its files are in the repository, tracked before the rule or added)
+    kept = [
+        ln.strip()[1:].strip("/") for ln in (text or "").splitlines() if ln.strip().startswith("!")
+    ]
     for raw in (text or "").splitlines():
         entry = raw.strip()
+        if any(k == entry.strip("/") or k.startswith(entry.strip("/") + "/") for k in kept):
+            continue
         if (
             not entry
             or entry.startswith(("#", "!"))
