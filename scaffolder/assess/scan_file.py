@@ -242,7 +242,7 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
     if (
         len(parts) <= 2
         and name.lower().startswith("readme")
-        and suffix in (".md", ".rst", ".txt", "")
+        and suffix in (".md", ".rst", ".txt", ".org", ".adoc", "")
     ):
         text = _text(full)
         if text is not None:
