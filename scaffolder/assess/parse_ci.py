@@ -62,6 +62,7 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
     ),
     "deploy": re.compile(
         r"kubectl\s+(apply|rollout|set\s+image)|kustomize\s+build|helm\s+(upgrade|install)|"
+        r"mlem\s+deployment\s+run\b|"
         r"argocd\s+app|gcloud\s+run\s+deploy|make\s+deploy|sam\s+deploy|argo\s+rollouts|"
         r"skaffold\s+(run|deploy)|k8s-deploy|deploy-cloudrun|az\s+ml\s+online-deployment|"
         r"az\s+ml\s+model\s+deploy|az\s+webapp|AzureWebAppContainer|AzureFunctionApp|"
@@ -265,11 +266,23 @@ MODEL_IMAGE = re.compile(
 )
 
 
+# `mlem deployment run flyio NAME --model PATH`: MLEM builds the model's FastAPI server image
+# and runs it on the target, so the step serves the model from a container it builds
+MLEM_DEPLOY = re.compile(
+    r"\bmlem\s+deployment\s+run\s+(flyio|heroku|docker_container|docker|kubernetes|sagemaker)\b"
+)
+
+
 def _script_facts(text: str, path: str, line: int, job: str) -> list[Fact]:
     facts = [
         Fact(kind="ci.step.script", path=path, line=line, detail={"job": job, **run})
         for run in scripts_run(text)
     ]
+    mlem = MLEM_DEPLOY.search(PRINTED.sub("", INSTALL.sub("", text)))
+    if mlem:
+        detail = {"job": job, "tool": f"MLEM {mlem.group(1)}"}
+        facts.append(Fact(kind="container.image", path=path, line=line, detail=dict(detail)))
+        facts.append(Fact(kind="serving.app", path=path, line=line, detail=dict(detail)))
     image = MODEL_IMAGE.search(INSTALL.sub("", text))
     if image:
         # `bentoml containerize` / `mlflow models build-docker` in CI builds the image the

@@ -1,6 +1,8 @@
 """Defect classes read from the fifteenth held-out batch's misses once it joined the
 calibration part, in deployment: a model loaded only to be measured (its predictions on the
-test split go to metrics and plots, its copy to the tracker) read as prediction code.
+test split go to metrics and plots, its copy to the tracker) read as prediction code, and a CD
+step running `mlem deployment run flyio` (MLEM builds the model's server image and runs it) not
+read as deploying a served model.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -72,3 +74,39 @@ def test_predictions_returned_still_count(tmp_path):
     )
     write(tmp_path, {"src/evaluate.py": returned})
     assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS
+
+
+PUBLISH = """
+    name: publish-model
+    on:
+      push:
+        branches: [main]
+    jobs:
+      publish-model:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: pip install -r requirements.txt
+          - run: dvc pull model/svm
+          - name: Deploy model
+            run: {command}
+"""
+
+
+def test_an_mlem_deployment_run_in_cd_serves_the_model(tmp_path):
+    workflow = PUBLISH.format(command="mlem deployment run flyio svm-app --model model/svm")
+    write(tmp_path, {".github/workflows/publish.yaml": workflow})
+    result = checks(tmp_path)
+    for check in ("predict-script", "training-image", "serving-api", "cd-workflow"):
+        assert result[f"deployment.{check}"].outcome is Outcome.PASS, check
+
+
+def test_mlem_only_installed_or_printed_deploys_nothing(tmp_path):
+    # near miss: the tool installed and the command printed, not run
+    workflow = PUBLISH.format(
+        command="pip install mlem[flyio] && echo 'mlem deployment run flyio svm-app'"
+    )
+    write(tmp_path, {".github/workflows/publish.yaml": workflow})
+    result = checks(tmp_path)
+    assert result["deployment.cd-workflow"].outcome is Outcome.FAIL
+    assert result["deployment.serving-api"].outcome is Outcome.FAIL
