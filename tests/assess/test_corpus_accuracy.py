@@ -26,8 +26,10 @@ from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, me
 OVERALL_EXACT = 0.9
 DIMENSION_WITHIN_ONE = 0.98
 DIMENSION_EXACT = 0.93
-ABOVE_ZERO_EXACT = 0.86  # exact on the cells a careful reader rated above 0
-PER_DIMENSION_EXACT = 0.84
+# raised after the fifteenth round's reproducibility/validation/deployment classes (h2) with
+# h1's: 2172/2320 = 93.6 % exact, 916/1048 = 87.4 % above 0, tracking 247/290 = 85.2 %
+ABOVE_ZERO_EXACT = 0.87  # exact on the cells a careful reader rated above 0
+PER_DIMENSION_EXACT = 0.85
 # the held-out part: whatever is `heldout: true` - today the fourth batch alone, until a fresh
 # batch joins it (84/88 = 95.5 % exact, 20/23 = 87.0 % above 0, weakest 10/11, 1/88 = 1.1 % too
 # high, within +-1 88/88). The fifteenth batch (30) was measured once, with the scanner of the
