@@ -152,6 +152,11 @@ DETACHED_SERVICE = re.compile(
     re.I,
 )
 DEPLOYING_JOB = re.compile(r"deploy|release|production|\bprod\b", re.I)
+# a request to a service the job itself started (`curl -f http://127.0.0.1:8000/health` after
+# `docker compose up -d`): the job checks the running service, end to end
+LOCAL_REQUEST = re.compile(
+    r"\b(curl|wget|http|httpie)\b[^\n]*\b(localhost|127\.0\.0\.1|0\.0\.0\.0)\b", re.I
+)
 
 
 # what a step only prints or comments on (`echo "Run locally: make test-unit"`, `# pytest`): up

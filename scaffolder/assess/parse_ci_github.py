@@ -12,6 +12,8 @@ from scaffolder.assess.parse_ci import (
     DEPLOYING_JOB,
     DETACHED_SERVICE,
     K8S_APPLY,
+    LOCAL_REQUEST,
+    PRINTED,
     _as_text,
     _env_name,
     _relative,
@@ -149,9 +151,19 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
         if not isinstance(steps, list):
             continue
         lines = getattr(steps, "item_lines", [job_line] * len(steps))
+        started = checked = False  # the job started its services / requested one of them
         for step, line in zip(steps, lines, strict=False):
             if not isinstance(step, dict):
                 continue
+            run = PRINTED.sub("", _as_text(step.get("run")))
+            up = DETACHED_SERVICE.search(run)
+            after = run if started else run[up.end() :] if up else ""
+            if not checked and LOCAL_REQUEST.search(after):
+                checked = True
+                facts.append(
+                    Fact(kind="ci.step.integration", path=path, line=line, detail={"job": job_id})
+                )
+            started = started or bool(up)
             # an action pinned by commit (`setup-cli@948d...e2e...`): the hash says nothing
             uses_text = PINNED_SHA.sub("@", _as_text(step.get("uses")))
             text = " ".join(

@@ -4,7 +4,8 @@ although the route's handler only returns a gauge's value against a threshold (t
 separate script that no test runs); a test of synthetic data generated with drift read as a test
 of drift detection because a method is called on a frame named `synthetic_drift`; tests named for
 an endpoint's deployment run against a patched Databricks `WorkspaceClient` read as integration
-tests.
+tests; a CI job that starts its services (`docker compose up -d`) and then requests one of them
+(`curl -f http://127.0.0.1:8000/health`) read as no integration test.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -212,3 +213,58 @@ def test_endpoint_tests_on_the_workspace_are_integration_tests(tmp_path):
     # near miss: the same test name against the real workspace client
     write(tmp_path, {"src/serving.py": SERVING, "tests/test_serving.py": LIVE_ENDPOINT_TEST})
     assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.PASS
+
+
+COMPOSE_CI = """
+    name: CI
+    on:
+      push:
+        branches: [main]
+      pull_request:
+        branches: [main]
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        steps:
+        - uses: actions/checkout@v4
+        - run: pytest
+        - name: Start services
+          run: |
+            docker compose up -d
+            sleep 40
+        - name: Test FastAPI health endpoint
+          run: curl -f http://127.0.0.1:8000/health
+"""
+NOTED_CI = """
+    name: CI
+    on:
+      push:
+        branches: [main]
+      pull_request:
+        branches: [main]
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        steps:
+        - uses: actions/checkout@v4
+        - run: pytest
+        - name: Build images
+          run: docker compose build
+        - name: Usage
+          run: echo "then curl http://localhost:8000/health"
+"""
+UNIT = """
+    def test_one():
+        assert 1 + 1 == 2
+"""
+
+
+def test_a_ci_job_requesting_the_services_it_started_tests_them_end_to_end(tmp_path):
+    write(tmp_path, {".github/workflows/ci.yml": COMPOSE_CI, "tests/test_one.py": UNIT})
+    assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.PASS
+
+
+def test_a_ci_job_only_printing_a_local_url_tests_no_service(tmp_path):
+    # near miss: the images are built, nothing is started, the request is only printed
+    write(tmp_path, {".github/workflows/ci.yml": NOTED_CI, "tests/test_one.py": UNIT})
+    assert checks(tmp_path)["quality.integration-tests"].outcome is Outcome.FAIL
