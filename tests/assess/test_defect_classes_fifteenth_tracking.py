@@ -3,7 +3,10 @@ calibration part: batch inference whose orchestrator step hands the job a regist
 (`f"models:/{name}/{version}"` among an EMR step's arguments) and whose job loads the URI it is
 given with MLflow read as not serving from the registry; an Azure ML v1 scoring script
 (`Model.get_model_path`) and a scoring image built with a registered version read as serving from
-the registry when nothing deploys them.
+the registry when nothing deploys them; a pusher copying a registry version
+(`download_artifacts("models:/NAME/VERSION")`) to cloud storage through a project helper, for a
+service that loads with MLflow what it downloads from there, read as not serving from the
+registry.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -165,3 +168,89 @@ def test_an_azureml_v1_scoring_script_a_ci_step_deploys_serves_the_registry(tmp_
         },
     )
     assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+PUSHER = """
+    import tempfile
+
+    import mlflow
+
+    from churn.s3_utils import upload_folder_to_s3
+
+
+    def push_model(name, version, s3_uri):
+        client = mlflow.MlflowClient()
+        client.set_registered_model_alias(name, "champion", version)
+        with tempfile.TemporaryDirectory() as tmp:
+            mlflow.artifacts.download_artifacts(f"models:/{name}/{version}", dst_path=tmp)
+            upload_folder_to_s3(tmp, s3_uri)
+"""
+EVALUATOR = """
+    import mlflow
+
+
+    def evaluate(name, version, frame):
+        model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
+        return model.score(frame[["x"]], frame["y"])
+"""
+S3_UTILS = """
+    import os
+
+    import boto3
+
+
+    def upload_folder_to_s3(folder, s3_uri):
+        bucket, prefix = s3_uri[5:].split("/", 1)
+        s3 = boto3.client("s3")
+        for name in os.listdir(folder):
+            s3.upload_file(os.path.join(folder, name), bucket, f"{prefix}/{name}")
+"""
+SERVICE = """
+    import mlflow
+    from fastapi import FastAPI
+
+    from churn.s3_utils import download_s3_folder
+
+    app = FastAPI()
+    download_s3_folder("s3://prod/model", "/tmp/model")
+    model = mlflow.pyfunc.load_model("/tmp/model")
+
+
+    @app.post("/predict")
+    def predict(rows: list[dict]):
+        return {"predictions": model.predict(rows).tolist()}
+"""
+S3_DOWNLOAD = """
+
+
+    def download_s3_folder(s3_uri, folder):
+        bucket, prefix = s3_uri[5:].split("/", 1)
+        boto3.client("s3").download_file(bucket, f"{prefix}/MLmodel", f"{folder}/MLmodel")
+"""
+
+
+def test_a_registry_version_pushed_to_storage_for_the_service_is_served(tmp_path):
+    write(
+        tmp_path,
+        {
+            "churn/train.py": TRAIN_ASSET,
+            "churn/model_pusher.py": PUSHER,
+            "churn/s3_utils.py": S3_UTILS + S3_DOWNLOAD,
+            "churn/api/app.py": SERVICE,
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.PASS
+
+
+def test_a_registry_version_only_evaluated_is_not_served(tmp_path):
+    # near miss: the registry URI is loaded to be scored, nothing copies it to storage
+    write(
+        tmp_path,
+        {
+            "churn/train.py": TRAIN_ASSET,
+            "churn/model_evaluation.py": EVALUATOR,
+            "churn/s3_utils.py": S3_UTILS + S3_DOWNLOAD,
+            "churn/api/app.py": SERVICE,
+        },
+    )
+    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL

@@ -159,6 +159,18 @@ def r_serving_from_registry(f: Facts) -> Verdict:
     # consuming service loads it from, publishes what the registry holds
     lookups = {x.path for x in f.of("mlflow.alias_lookup")}
     direct += [x for x in f.of("storage.upload") if x.path in lookups][:1]
+    # a pusher that copies a registry version (`download_artifacts("models:/NAME/3")`) to cloud
+    # storage, itself or through a project helper it imports, for a serving app that loads
+    # with MLflow what it downloads from there: the service serves what the registry holds
+    uploads = {x.path for x in f.of("storage.upload")}
+    if loads and uploads:
+        direct += [
+            x
+            for x in f.of("mlflow.model_uri")
+            if str(x.detail.get("uri")).startswith("models:/")
+            and x.path not in served
+            and reachable(f, {x.path}) & uploads
+        ][:1]
     # a script beside the serving app that pulls the version an alias marks
     # (`download_artifacts("models:/NAME@champion", dst_path="./local_model")`) for the app, which
     # loads it with MLflow from that folder: the service serves what the registry marks
