@@ -224,6 +224,9 @@ CALLS: list[tuple[str, str, str]] = [
     ("Evaluator", "eval.step", "TFX"),
     ("TestSuite", "validation.data", "Evidently"),
     # drift and monitoring
+    # a stream consumer: with a model loaded beside it, the process serves predictions
+    ("kafka.KafkaConsumer", "stream.consumer", "Kafka"),
+    ("confluent_kafka.Consumer", "stream.consumer", "Kafka"),
     ("DefaultModelMonitor", "drift.monitor", "SageMaker Model Monitor"),
     ("CfnMonitoringSchedule", "drift.monitor", "SageMaker Model Monitor"),
     ("CfnMonitoringSchedule", "serving.monitor", "SageMaker Model Monitor"),

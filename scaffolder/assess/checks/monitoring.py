@@ -174,6 +174,13 @@ def _exporter_in_service(f: Facts) -> list:
     prometheus_client or of OpenTelemetry's Prometheus exporter, in the app's own file): what
     it exports is the serving process's metrics. The same exporter in a batch job is not."""
     apps = {x.path for x in f.of("fastapi.app") + f.of("serving.app")}
+    # a stream consumer that loads the model to predict on each message serves it too
+    predicting = {
+        x.path
+        for x in of(f, "model.load")
+        if not x.detail.get("resumed") and not x.detail.get("evaluated")
+    }
+    apps |= {x.path for x in of(f, "stream.consumer")} & predicting
     started = [
         x
         for x in f.of("prometheus.export") + f.of("metrics.export")
