@@ -162,6 +162,10 @@ class CallFacts:
             # Vertex Model Registry (a new model, or a version of `parent_model`)
             self.add("model.save", node, via=qualified)
             self.add("registry.model", node, tool="Vertex AI Model Registry", call=last)
+        if _writes_kfp_metrics(node):
+            # a KFP v1 component writing its run's metrics file (`/mlpipeline-metrics.json`):
+            # the pipeline records them with every run, as a tracker would
+            self.add("track.run", node, tool="Kubeflow run metrics", call="open")
         base = import_base(node, qualified, self.path)
         if base is not None:
             self.import_bases.append(base)
@@ -384,3 +388,12 @@ def _schedule_repr(node: ast.AST, visitor: CallFacts) -> str:
     if qualified.endswith(("Asset", "Dataset", "AssetAll", "AssetAny", "AssetOrTimeSchedule")):
         return "asset"
     return qualified or "expression"
+
+
+def _writes_kfp_metrics(node: ast.Call) -> bool:
+    """`open("/mlpipeline-metrics.json", "w")`: a KFP v1 component's metrics output."""
+    if not (isinstance(node.func, ast.Name) and node.func.id == "open" and node.args):
+        return False
+    path = _const_str(node.args[0]) or ""
+    mode = _const_str(node.args[1]) if len(node.args) > 1 else _const_str(_kwarg(node, "mode"))
+    return path.endswith("mlpipeline-metrics.json") and "w" in (mode or "")

@@ -6,7 +6,8 @@ given with MLflow read as not serving from the registry; an Azure ML v1 scoring 
 the registry when nothing deploys them; a pusher copying a registry version
 (`download_artifacts("models:/NAME/VERSION")`) to cloud storage through a project helper, for a
 service that loads with MLflow what it downloads from there, read as not serving from the
-registry.
+registry; a KFP v1 component writing its run's metrics (`open("/mlpipeline-metrics.json", "w")`)
+read as no tracking.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -254,3 +255,53 @@ def test_a_registry_version_only_evaluated_is_not_served(tmp_path):
         },
     )
     assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
+
+
+KFP_ANALYSIS = """
+    import json
+
+    import torch
+
+
+    def main():
+        model = torch.load("/data/model.pt")
+        accuracy = float((model(torch.zeros(4, 784)).argmax(1) == 0).float().mean())
+        metrics = {"metrics": [{"name": "accuracy-score", "numberValue": accuracy}]}
+        with open("/mlpipeline-metrics.json", "w") as f:
+            json.dump(metrics, f)
+
+
+    if __name__ == "__main__":
+        main()
+"""
+KFP_READ_METRICS = """
+    import json
+
+
+    def show():
+        with open("/mlpipeline-metrics.json") as f:
+            print(json.load(f))
+"""
+KFP_TRAIN = """
+    import torch
+
+
+    def train():
+        model = torch.nn.Linear(784, 10)
+        torch.save(model, "/data/model.pt")
+
+
+    if __name__ == "__main__":
+        train()
+"""
+
+
+def test_a_kfp_component_writing_its_run_metrics_tracks_runs(tmp_path):
+    write(tmp_path, {"pipeline/train/run.py": KFP_TRAIN, "pipeline/analysis/run.py": KFP_ANALYSIS})
+    assert checks(tmp_path)["tracking.experiments"].outcome is Outcome.PASS
+
+
+def test_reading_a_kfp_metrics_file_tracks_nothing(tmp_path):
+    # near miss: the file is only read back and printed
+    write(tmp_path, {"pipeline/train/run.py": KFP_TRAIN, "pipeline/show.py": KFP_READ_METRICS})
+    assert checks(tmp_path)["tracking.experiments"].outcome is Outcome.FAIL
