@@ -268,6 +268,11 @@ CALLS: list[tuple[str, str, str]] = [
     ("sagemaker.workflow.steps.TrainingStep", "runtime.managed", "SageMaker"),
     ("sagemaker.workflow.steps.ProcessingStep", "runtime.managed", "SageMaker"),
     ("aiplatform.CustomJob", "runtime.managed", "Vertex AI"),
+    # Dagster Pipes clients run the asset's code as a job of the managed service
+    ("dagster_aws.pipes.PipesEMRServerlessClient", "runtime.managed", "EMR Serverless"),
+    ("dagster_aws.pipes.PipesEMRClient", "runtime.managed", "EMR"),
+    ("dagster_aws.pipes.PipesECSClient", "runtime.managed", "ECS"),
+    ("dagster_aws.pipes.PipesGlueClient", "runtime.managed", "Glue"),
     ("aiplatform.CustomTrainingJob", "runtime.managed", "Vertex AI"),
     ("aiplatform.CustomContainerTrainingJob", "runtime.managed", "Vertex AI"),
     # CodePipeline defined with the CDK

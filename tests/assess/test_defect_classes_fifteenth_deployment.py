@@ -2,7 +2,8 @@
 calibration part, in deployment: a model loaded only to be measured (its predictions on the
 test split go to metrics and plots, its copy to the tracker) read as prediction code, and a CD
 step running `mlem deployment run flyio` (MLEM builds the model's server image and runs it) not
-read as deploying a served model.
+read as deploying a served model, and a Dagster Pipes client running assets on EMR Serverless
+(a managed job) not read as a managed job environment.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -110,3 +111,37 @@ def test_mlem_only_installed_or_printed_deploys_nothing(tmp_path):
     result = checks(tmp_path)
     assert result["deployment.cd-workflow"].outcome is Outcome.FAIL
     assert result["deployment.serving-api"].outcome is Outcome.FAIL
+
+
+DAGSTER = """
+    import dagster as dg
+    from {module} import {client}
+
+    from src.defs import score_batch
+
+    defs = dg.Definitions(
+        assets=[score_batch],
+        resources={{"pipes_client": {client}()}},
+    )
+"""
+
+
+def test_a_dagster_pipes_emr_serverless_client_is_a_managed_job(tmp_path):
+    write(
+        tmp_path,
+        {
+            "dags/definitions.py": DAGSTER.format(
+                module="dagster_aws.pipes", client="PipesEMRServerlessClient"
+            )
+        },
+    )
+    assert checks(tmp_path)["deployment.training-image"].outcome is Outcome.PASS
+
+
+def test_a_dagster_subprocess_client_is_no_managed_job(tmp_path):
+    # near miss: Pipes running the code as a local subprocess
+    write(
+        tmp_path,
+        {"dags/definitions.py": DAGSTER.format(module="dagster", client="PipesSubprocessClient")},
+    )
+    assert checks(tmp_path)["deployment.training-image"].outcome is Outcome.FAIL
