@@ -1,9 +1,7 @@
 """Defect classes read from the fifteenth held-out batch's tracking misses once it joined the
 calibration part: batch inference whose orchestrator step hands the job a registry version
 (`f"models:/{name}/{version}"` among an EMR step's arguments) and whose job loads the URI it is
-given with MLflow read as not serving from the registry; an Azure ML v1 scoring script
-(`Model.get_model_path`) and a scoring image built with a registered version read as serving from
-the registry when nothing deploys them; a pusher copying a registry version
+given with MLflow read as not serving from the registry; a pusher copying a registry version
 (`download_artifacts("models:/NAME/VERSION")`) to cloud storage through a project helper, for a
 service that loads with MLflow what it downloads from there, read as not serving from the
 registry; a KFP v1 component writing its run's metrics (`open("/mlpipeline-metrics.json", "w")`)
@@ -89,86 +87,6 @@ def test_a_registry_version_handed_to_an_evaluation_step_serves_nothing(tmp_path
         },
     )
     assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.FAIL
-
-
-AML_TRAIN = """
-    import joblib
-    from azureml.core import Run
-    from sklearn.linear_model import Ridge
-
-    run = Run.get_context()
-    model = Ridge().fit([[1], [2]], [1, 2])
-    run.log("mse", 0.1)
-    joblib.dump(model, "outputs/model.pkl")
-    run.register_model(model_name="diabetes.pkl", model_path="outputs/model.pkl")
-"""
-AML_SCORE = """
-    import json
-
-    import joblib
-    from azureml.core.model import Model
-
-
-    def init():
-        global model
-        model = joblib.load(Model.get_model_path(model_name="diabetes.pkl"))
-
-
-    def run(raw_data):
-        return json.dumps(model.predict(json.loads(raw_data)["data"]).tolist())
-"""
-AML_IMAGE = """
-    import os
-
-    from azureml.core import Workspace
-    from azureml.core.image import ContainerImage, Image
-    from azureml.core.model import Model
-
-    ws = Workspace.from_config()
-    model = Model(ws, name=os.environ["MODEL_NAME"], version=os.environ["MODEL_VERSION"])
-    config = ContainerImage.image_configuration(execution_script="score.py", runtime="python")
-    Image.create(name="diabetes", models=[model], image_config=config, workspace=ws)
-"""
-AML_DEPLOY_WORKFLOW = """
-    name: deploy
-    on:
-      push:
-        branches: [main]
-    jobs:
-      deploy:
-        runs-on: ubuntu-latest
-        steps:
-        - uses: actions/checkout@v4
-        - run: az ml model deploy -n diabetes-svc -m diabetes.pkl:1 --ic inference.json
-"""
-
-
-def test_an_azureml_v1_scoring_script_and_image_deployed_by_nothing_serve_nothing(tmp_path):
-    write(
-        tmp_path,
-        {
-            "code/training/train.py": AML_TRAIN,
-            "code/scoring/score.py": AML_SCORE,
-            "ml_service/util/create_scoring_image.py": AML_IMAGE,
-        },
-    )
-    found = checks(tmp_path)
-    assert found["tracking.registry"].outcome is Outcome.PASS
-    assert found["tracking.serving-from-registry"].outcome is Outcome.FAIL
-
-
-def test_an_azureml_v1_scoring_script_a_ci_step_deploys_serves_the_registry(tmp_path):
-    # near miss: CI deploys the registered model behind a web service that runs score.py
-    write(
-        tmp_path,
-        {
-            "code/training/train.py": AML_TRAIN,
-            "code/scoring/score.py": AML_SCORE,
-            "ml_service/util/create_scoring_image.py": AML_IMAGE,
-            ".github/workflows/deploy.yml": AML_DEPLOY_WORKFLOW,
-        },
-    )
-    assert checks(tmp_path)["tracking.serving-from-registry"].outcome is Outcome.PASS
 
 
 PUSHER = """

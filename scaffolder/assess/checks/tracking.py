@@ -71,17 +71,6 @@ def r_aliases(f: Facts) -> Verdict:
     )
 
 
-AZUREML_V1_RESOLVE = ("get_model_path", "Model", "Model()")
-
-
-def _deploys(f: Facts) -> bool:
-    """Something deploys a service: a CI deploy step, or an endpoint or web service the code
-    creates (not an Azure ML scoring script alone, which a deployment would run)."""
-    return bool(f.of("ci.step.deploy")) or any(
-        x.detail.get("tool") != "Azure ML scoring script" for x in of(f, "serving.app")
-    )
-
-
 def r_serving_from_registry(f: Facts) -> Verdict:
     # What is deployed comes from the registry: the serving app (or the project modules it
     # imports) resolves an MLflow alias/stage and loads with MLflow; or deployment code looks up
@@ -179,18 +168,6 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         :1
     ]
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
-    if not _deploys(f):
-        # Azure ML v1: a scoring script's `Model.get_model_path` and a scoring image built with a
-        # registered version are what a web service would run; deployed by nothing (no CI
-        # deploy step, no web service or endpoint created), nothing deployed resolves them; a
-        # job of the project's own loading the version it resolves (batch inference) still does
-        scripts = {x.path for x in of(f, "serving.app")}
-        loading = {x.path for x in f.of("model.load")} - scripts
-        resolved = [
-            x
-            for x in resolved
-            if x.detail.get("call") not in AZUREML_V1_RESOLVE or x.path in loading
-        ]
     # a version asked for by stage (ZenML's Model Control Plane), where versions are promoted
     if any(x.detail.get("tool") == "ZenML" for x in of(f, "mlflow.alias")):
         resolved += of(f, "registry.stage_lookup")
