@@ -174,10 +174,11 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     _as_text(step.get("with")),
                 ]
             )
+            run_text = _as_text(step.get("run"))
             for kind in classify(text):
                 detail = {"job": job_id}
-                if kind == "test" and unittest_targets(_as_text(step.get("run"))):
-                    detail["unittest"] = unittest_targets(_as_text(step.get("run")))
+                if kind == "test" and (targets := unittest_targets(run_text)):
+                    detail["unittest"] = targets
                 if kind == "integration" and test_paths(_as_text(step.get("run"))):
                     detail["tests"] = test_paths(_as_text(step.get("run")))
                 if kind == "deploy" and K8S_APPLY.search(_as_text(step.get("run"))):
@@ -186,8 +187,8 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     job_file = azure_ml_job_file(step, job)
                     if job_file:
                         detail["job_file"] = job_file
-                    if pipeline_scripts(_as_text(step.get("run"))):
-                        detail["scripts"] = pipeline_scripts(_as_text(step.get("run")))
+                    if scripts := pipeline_scripts(run_text):
+                        detail["scripts"] = scripts
                 facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
             if DEPLOYING_JOB.search(head) and DETACHED_SERVICE.search(_as_text(step.get("run"))):
                 facts.append(

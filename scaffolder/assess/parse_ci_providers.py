@@ -111,10 +111,10 @@ def _steps(provider: str, text: str, path: str, line: int, job: str) -> list[Fac
         for kind in kinds
     ]
     for fact in facts:
-        if fact.kind == "ci.step.test" and unittest_targets(text):
-            fact.detail["unittest"] = unittest_targets(text)
-        if fact.kind == "ci.step.pipeline_deploy" and pipeline_scripts(text):
-            fact.detail["scripts"] = pipeline_scripts(text)
+        if fact.kind == "ci.step.test" and (targets := unittest_targets(text)):
+            fact.detail["unittest"] = targets
+        if fact.kind == "ci.step.pipeline_deploy" and (scripts := pipeline_scripts(text)):
+            fact.detail["scripts"] = scripts
     if REGISTER_CLI.search(PRINTED.sub("", text)):
         detail = {"tool": f"{provider} CLI", "job": job}
         facts.append(Fact(kind="registry.model", path=path, line=line, detail=detail))

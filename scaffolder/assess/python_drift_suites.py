@@ -8,13 +8,11 @@ from __future__ import annotations
 import ast
 
 from scaffolder.assess.models import Fact
+from scaffolder.assess.python_libraries import last_name
 
 
 def _called(node: ast.AST) -> str:
-    if not isinstance(node, ast.Call):
-        return ""
-    func = node.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return last_name(node.func) if isinstance(node, ast.Call) else ""
 
 
 def _drift_only(call: ast.Call) -> bool:

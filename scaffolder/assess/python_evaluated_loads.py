@@ -11,15 +11,11 @@ import ast
 import re
 
 from scaffolder.assess.models import Fact
+from scaffolder.assess.python_libraries import last_name
 
 PREDICT_METHODS = {"predict", "predict_proba", "decision_function", "score_samples"}
 # where a measured model's outputs end: metrics, plots, signatures, the tracker's copy
 MEASURING = re.compile(r"score|metric|confusion|curve|error|report|signature|plot|log_model")
-
-
-def _called(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _parents(function: ast.AST) -> dict[ast.AST, ast.AST]:
@@ -34,7 +30,7 @@ def _measured(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     return (
         isinstance(parent, ast.Call)
         and node is not parent.func
-        and bool(MEASURING.search(_called(parent).lower()))
+        and bool(MEASURING.search(last_name(parent.func).lower()))
     )
 
 

@@ -13,21 +13,21 @@ from __future__ import annotations
 import ast
 import re
 
+from scaffolder.assess.python_libraries import last_name
+
 # what a gate lets through or holds back: the model logged, registered, saved, promoted
 PERSISTS = re.compile(r"log_model|register|save_model|push|deploy|promot|transition|alias", re.I)
 BAR = re.compile(r"threshold|baseline|minimum|^min_|^max_", re.I)
 
 
 def _call_names(stmts: list[ast.stmt]) -> set[str]:
-    names = set()
-    for stmt in stmts:
-        for call in ast.walk(stmt):
-            if isinstance(call, ast.Call):
-                func = call.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name:
-                    names.add(name)
-    return names
+    names = {
+        last_name(call.func)
+        for stmt in stmts
+        for call in ast.walk(stmt)
+        if isinstance(call, ast.Call)
+    }
+    return names - {""}
 
 
 def persists_either_way(node: ast.If) -> bool:
@@ -44,16 +44,9 @@ EXITS = re.compile(r"^(exit|_exit|abort|fail)$")
 
 def _stops(stmts: list[ast.stmt]) -> bool:
     """The branch stops the run: it raises, returns or exits."""
-    for stmt in stmts:
-        for node in ast.walk(stmt):
-            if isinstance(node, (ast.Raise, ast.Return)):
-                return True
-            if isinstance(node, ast.Call):
-                func = node.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if EXITS.match(name):
-                    return True
-    return False
+    if any(isinstance(node, (ast.Raise, ast.Return)) for s in stmts for node in ast.walk(s)):
+        return True
+    return any(EXITS.match(name) for name in _call_names(stmts))
 
 
 def alerts_only(node: ast.If) -> bool:
@@ -74,7 +67,7 @@ def bar_names(compare: ast.Compare) -> list[str]:
     `accuracy_threshold`)."""
     names = []
     for side in (compare.left, *compare.comparators):
-        name = side.attr if isinstance(side, ast.Attribute) else getattr(side, "id", "")
+        name = last_name(side)
         if name and BAR.search(name):
             names.append(name)
     return names

@@ -110,6 +110,12 @@ MANAGED_BACKENDS = {
 }
 
 
+def last_name(func: ast.AST) -> str:
+    """The last name of what is called or read: `fit` of `model.fit`, `train` of `train`; ""
+    for anything else (a subscript, a call's result)."""
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
 def _const_str(node: ast.AST | None) -> str | None:
     """A string constant, or an f-string with its placeholders as `{}`."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -83,6 +83,16 @@ def of(f: Facts, *kinds: str) -> list[Fact]:
     return [x for kind in kinds for x in f.of(kind)]
 
 
+def predicting_loads(f: Facts) -> list[Fact]:
+    """Model loads that predict: not a load to go on training (a warm start: python_resume) nor
+    one only measured (metrics, plots, a logged copy: python_evaluated_loads)."""
+    return [
+        x
+        for x in of(f, "model.load")
+        if not x.detail.get("resumed") and not x.detail.get("evaluated")
+    ]
+
+
 def module_index(f: Facts) -> dict[str, str]:
     """Dotted module name -> path, for the project's Python files the scan has facts of
     (`src/pkg/registry.py` is both `src.pkg.registry` and `pkg.registry`)."""

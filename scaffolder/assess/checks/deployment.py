@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import re
 
-from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, tools, where
+from scaffolder.assess.checks.base import (
+    U1,
+    U2,
+    U3,
+    Check,
+    Verdict,
+    found,
+    of,
+    predicting_loads,
+    tools,
+    where,
+)
 from scaffolder.assess.checks.reproducibility import deploy_environments
 from scaffolder.assess.checks.web_apps import (
     fastapi_form_apps_serving_a_model,
@@ -36,12 +47,7 @@ def kedro_predictions(f: Facts) -> list:
 def r_predict(f: Facts) -> Verdict:
     # a model loaded to go on training and saved again (a warm start), or only to be measured
     # (metrics, plots, a logged copy: python_evaluated_loads), predicts nothing
-    loads = [
-        x
-        for x in of(f, "model.load")
-        if not x.detail.get("resumed") and not x.detail.get("evaluated")
-    ]
-    loads += kedro_predictions(f)
+    loads = predicting_loads(f) + kedro_predictions(f)
     # an orchestrated flow that predicts and trains nothing (a Metaflow flow scoring with the
     # model a training flow's run keeps) predicts with the trained model
     loads += [x for x in of(f, "pipeline.def") if x.detail.get("scores")]

@@ -14,6 +14,7 @@ from scaffolder.assess.checks.base import (
     Verdict,
     found,
     of,
+    predicting_loads,
     reachable,
     tools,
 )
@@ -175,11 +176,7 @@ def _exporter_in_service(f: Facts) -> list:
     it exports is the serving process's metrics. The same exporter in a batch job is not."""
     apps = {x.path for x in f.of("fastapi.app") + f.of("serving.app")}
     # a stream consumer that loads the model to predict on each message serves it too
-    predicting = {
-        x.path
-        for x in of(f, "model.load")
-        if not x.detail.get("resumed") and not x.detail.get("evaluated")
-    }
+    predicting = {x.path for x in predicting_loads(f)}
     apps |= {x.path for x in of(f, "stream.consumer")} & predicting
     started = [
         x
