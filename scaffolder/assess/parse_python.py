@@ -203,6 +203,15 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     self.dict_keys[target.id] = [k for k in keys if isinstance(k, str)]
+        for target in node.targets:  # tags["BuildId"] = build_id adds a key to that dict
+            if (
+                isinstance(target, ast.Subscript)
+                and isinstance(target.value, ast.Name)
+                and target.value.id in self.dict_keys
+                and isinstance(target.slice, ast.Constant)
+                and isinstance(target.slice.value, str)
+            ):
+                self.dict_keys[target.value.id].append(target.slice.value)
         if isinstance(node.value, ast.Call):
             qualified = self.qualify(node.value.func)
             if qualified:

@@ -25,6 +25,7 @@ from scaffolder.assess.python_libraries import (
     _kwarg,
 )
 from scaffolder.assess.python_sys_path import import_base
+from scaffolder.assess.python_version_lineage import version_lineage
 
 KEDRO_NODE = {"kedro.pipeline.node", "kedro.pipeline.Node", "kedro.pipeline.modular_pipeline.node"}
 KEDRO_DATASET_ROOTS = ("kedro", "kedro_datasets", "pipelinex")
@@ -147,6 +148,7 @@ class CallFacts:
         root = qualified.split(".")[0]
         for kind, tool in stacks.call_facts(qualified, last):
             self.add(kind, node, tool=tool, call=last)
+        version_lineage(self, node, qualified, last)
         if root == "aws_cdk":
             cdk_pipeline_facts(self, node, qualified, last)
         operation = _const_str(node.args[0]) if last == "get_paginator" and node.args else None

@@ -191,9 +191,11 @@ def r_lineage_tags(f: Facts) -> Verdict:
         for x in f.of("mlflow.lineage_tag")
         if re.search(r"git|commit|sha", str(x.detail.get("key")), re.I)
     ]
+    # the tags or datasets a registration records with the version (python_version_lineage)
+    tags += f.of("lineage.version")
     return found(
         tags + f.of("ci.step.lineage_tag"),
-        "model versions carry lineage tags (git commit)",
+        "model versions carry lineage (git commit, CI build, training job, data version)",
         "model versions are not tagged with the git commit and pipeline run",
     )
 
@@ -264,7 +266,8 @@ CHECKS = [
         "tracking",
         3,
         f"{U3} tags every model version with git sha, data hash and pipeline run",
-        "set_model_version_tag / tags= with git keys (AST)",
+        "set_model_version_tag / tags= with git keys; versions registered with the CI build, "
+        "training job or data version in their tags, or with their training datasets (AST)",
         r_lineage_tags,
         ("python",),
         "infrastructure",

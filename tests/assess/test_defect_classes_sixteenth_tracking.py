@@ -1,0 +1,103 @@
+"""Defect classes read from the sixteenth held-out batch's tracking misses once it joined the
+calibration part (and the earlier batches' misses of the same shape): lineage a registered
+model version carries where it is registered, the CI build (`build_id`, `BuildId`), the training
+job or the training datasets (Azure ML v1 `register_model(..., datasets=[...])`, an Azure ML v2
+`Model(tags={"training_job": ...})`, MLflow `set_model_version_tag(..., key="build_id")`), read
+as no lineage because only git keys of MLflow tags counted.
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+AZURE_V1_REGISTER = """
+    from azureml.core import Run
+
+
+    def register(model_name, build_id, accuracy, datasets):
+        run = Run.get_context()
+        tags = {"accuracy": accuracy}
+        tags["BuildId"] = build_id
+        run.parent.register_model(model_name=model_name, model_path="outputs/model.pkl", tags=tags)
+"""
+
+
+def _lineage(tmp_path, files):
+    write(tmp_path, files)
+    return checks(tmp_path)["tracking.lineage-tags"].outcome
+
+
+def test_azure_v1_registration_tagged_with_the_ci_build_carries_lineage(tmp_path):
+    assert _lineage(tmp_path, {"src/register.py": AZURE_V1_REGISTER}) is Outcome.PASS
+
+
+def test_azure_v1_registration_with_its_training_datasets_carries_lineage(tmp_path):
+    source = AZURE_V1_REGISTER.replace('tags["BuildId"] = build_id', "pass").replace(
+        "tags=tags)", "tags=tags, datasets=datasets)"
+    )
+    assert _lineage(tmp_path, {"src/register.py": source}) is Outcome.PASS
+
+
+def test_azure_v2_model_tagged_with_its_training_job_carries_lineage(tmp_path):
+    source = """
+        from azure.ai.ml import MLClient
+        from azure.ai.ml.entities import Model
+
+
+        def register(ml_client: MLClient, config, job_name, rmse):
+            model = Model(
+                name=config["model_name"],
+                path=f"azureml://jobs/{job_name}/outputs/model_output",
+                tags={**config["tags"], "training_job": job_name, "rmse": str(rmse)},
+            )
+            return ml_client.models.create_or_update(model).version
+    """
+    assert _lineage(tmp_path, {"src/register.py": source}) is Outcome.PASS
+
+
+def test_mlflow_version_tagged_with_the_build_reference_carries_lineage(tmp_path):
+    source = """
+        import mlflow
+
+
+        def register(run_uri, name, mse, build_reference):
+            version = mlflow.register_model(run_uri, name)
+            client = mlflow.MlflowClient()
+            client.set_model_version_tag(name=name, version=version.version, key="mse", value=mse)
+            client.set_model_version_tag(
+                name=name, version=version.version, key="build_id", value=build_reference
+            )
+    """
+    assert _lineage(tmp_path, {"src/register.py": source}) is Outcome.PASS
+
+
+def test_a_registration_tagged_with_its_run_id_and_metrics_carries_no_lineage(tmp_path):
+    # near miss: the run id and the scores, nothing of the code, build or data behind them
+    source = """
+        from azureml.core import Model, Run
+
+
+        def register(ws, run_id, model_name):
+            Model.register(
+                workspace=ws,
+                model_path="model.pkl",
+                model_name=model_name,
+                tags={"area": "diabetes", "type": "regression", "run_id": run_id},
+            )
+            Run.get_context().parent.register_model(model_name=model_name, tags={"rmse": 1.0})
+    """
+    assert _lineage(tmp_path, {"src/register.py": source}) is Outcome.FAIL
+
+
+def test_build_id_as_a_run_tag_is_no_version_lineage(tmp_path):
+    # near miss: a pipeline run tagged with the build, the model registered without it
+    source = """
+        from azureml.core import Experiment
+
+
+        def submit(ws, pipeline, build_id):
+            Experiment(ws, "train").submit(pipeline, tags={"BuildId": build_id})
+    """
+    assert _lineage(tmp_path, {"src/submit.py": source}) is Outcome.FAIL
