@@ -1,9 +1,10 @@
 """Azure ML, v1 (azureml-core) and v2 (azure-ai-ml): the calls `detect_python` reads (tracking
 contexts, registrations, look-ups, web services, managed jobs, model monitors), and the YAML
 shapes beyond jobs and endpoints (those are in `parse_infra`): a v1 web service deployment
-config (`computeType: AKS` / `ACI`, the file `az ml model deploy --deploy-config-file` reads)
-and a v2 model monitor (`create_monitor:` of a schedule: drift and data-quality signals on a
-deployment)."""
+config (`computeType: AKS` / `ACI`, the file `az ml model deploy --deploy-config-file` reads),
+a v2 model monitor (`create_monitor:` of a schedule: drift and data-quality signals on a
+deployment, named or Azure ML's out-of-box ones) and a v2 online deployment sending its
+telemetry to Application Insights (`app_insights_enabled: true`)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,16 @@ def azureml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
         if any("drift" in t for t in types):
             facts.append(_fact("drift.monitor", path, line, zone, tool=tool))
         target = monitor.get("monitoring_target")
-        if types and isinstance(target, dict) and target.get("endpoint_deployment_id"):
-            # signals computed on what the deployment received and answered
+        # signals computed on what the deployment received and answered; a monitor of a
+        # deployment that names no signals gets Azure ML's out-of-box ones (data drift,
+        # prediction drift, data quality) on the inputs and outputs the deployment collects
+        out_of_box = signals is None
+        deployment = isinstance(target, dict) and target.get("endpoint_deployment_id")
+        if (types or out_of_box) and deployment:
             facts.append(_fact("serving.monitor", path, line, zone, tool=tool))
+    if str(doc.get("app_insights_enabled", "")).lower() == "true" and doc.get("endpoint_name"):
+        # Azure ML v2 online deployment (`app_insights_enabled: true`, v1's appInsightsEnabled):
+        # the endpoint's requests, latency and failures go to Application Insights
+        line = doc.line_of("app_insights_enabled")
+        facts.append(_fact("serving.monitor", path, line, zone, tool="Application Insights"))
     return facts

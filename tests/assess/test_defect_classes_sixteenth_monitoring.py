@@ -1,0 +1,66 @@
+"""Defect classes read from the sixteenth held-out batch's monitoring misses once it joined the
+calibration part (and the earlier batches' misses of the same shape): the serving side of an
+Azure ML online endpoint watched by Azure ML itself, read as not monitored: an Azure ML v2
+online deployment with `app_insights_enabled: true` (v1's `appInsightsEnabled`, already read),
+and a model monitor of the deployment that names no signals (Azure ML's out-of-box drift and
+data-quality signals on the inputs and outputs the deployment collects).
+Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
+files, and the near misses beside them pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+DEPLOYMENT = """
+    $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+    name: main
+    endpoint_name: waiting-times
+    model: azureml:waiting-times:7
+    code_configuration: {code: ../score, scoring_script: score.py}
+    instance_type: Standard_DS2_v2
+    instance_count: 1
+    app_insights_enabled: true
+"""
+
+MONITOR = """
+    $schema: http://azureml/sdk-2-0/Schedule.json
+    name: iris_endpoint_monitor
+    trigger: {type: recurrence, frequency: day, interval: 1}
+    create_monitor:
+      compute: {instance_type: standard_e8s_v3, runtime_version: "3.4"}
+      monitoring_target:
+        ml_task: classification
+        endpoint_deployment_id: azureml:iris-endpoint:blue
+"""
+
+
+def _monitoring(tmp_path, files):
+    write(tmp_path, files)
+    result = checks(tmp_path)
+    return (
+        result["monitoring.pipeline-metrics"].outcome,
+        result["monitoring.serving-metrics"].outcome,
+    )
+
+
+def test_an_online_deployment_with_app_insights_is_monitored(tmp_path):
+    files = {"deployments/main.yml": DEPLOYMENT}
+    assert _monitoring(tmp_path, files) == (Outcome.PASS, Outcome.PASS)
+
+
+def test_an_online_deployment_without_app_insights_is_not(tmp_path):
+    # near miss: the same deployment with Application Insights off
+    files = {"deployments/main.yml": DEPLOYMENT.replace("true", "false")}
+    assert _monitoring(tmp_path, files) == (Outcome.FAIL, Outcome.FAIL)
+
+
+def test_an_out_of_box_model_monitor_of_a_deployment_monitors_it(tmp_path):
+    files = {"monitoring/endpoint_monitor.yml": MONITOR}
+    assert _monitoring(tmp_path, files) == (Outcome.PASS, Outcome.PASS)
+
+
+def test_a_monitor_without_a_deployment_target_is_not_serving_monitoring(tmp_path):
+    # near miss: no deployment named, so nothing served is watched
+    source = MONITOR.replace("endpoint_deployment_id: azureml:iris-endpoint:blue", "")
+    assert _monitoring(tmp_path, {"monitoring/endpoint_monitor.yml": source})[1] is Outcome.FAIL
