@@ -17,6 +17,7 @@ from scaffolder.assess.python_column_checks import (
     keep_checks_before_training,
     raises_on_missing_columns,
 )
+from scaffolder.assess.python_data_dags import mark_data_dags
 from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
 from scaffolder.assess.python_drift_metrics import drift_logged
@@ -329,6 +330,7 @@ def parse_python(
     visitor.visit(tree)
     mark_scoring_flows(tree, visitor.facts)
     mark_data_pipelines(tree, visitor.facts)
+    mark_data_dags(tree, visitor.facts, visitor.imports, visitor.local_imports)
     visitor.facts = drop_model_validators(tree, visitor.facts)
     visitor.facts = drop_drift_only_suites(tree, visitor.facts)
     visitor.facts = keep_checks_before_training(visitor.facts)

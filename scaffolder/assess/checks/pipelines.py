@@ -114,6 +114,13 @@ def r_orchestrated(f: Facts) -> Verdict:
                 + ")"
             )
         return Verdict(True, where(pipelines), f"training runs as an orchestrated pipeline{names}")
+    moving = [x for x in of(f, "airflow.dag") if x.detail.get("moves_data")]
+    if moving:
+        return Verdict(
+            False,
+            where(moving),
+            "the DAGs only fetch, copy and load data; none trains a model",
+        )
     scoring = [x for x in of(f, "pipeline.def") if x.detail.get("scores")]
     if scoring:
         return Verdict(
@@ -175,7 +182,12 @@ def r_image_build(f: Facts) -> Verdict:
 
 
 def r_scheduled(f: Facts) -> Verdict:
-    dags = [x for x in f.of("airflow.dag") if x.detail.get("schedule") not in ("none", "unset")]
+    # a DAG that only moves data schedules no training
+    dags = [
+        x
+        for x in f.of("airflow.dag")
+        if x.detail.get("schedule") not in ("none", "unset") and not x.detail.get("moves_data")
+    ]
     scheduled = (
         dags
         + [x for x in f.of("kfp.run") if x.detail.get("recurring")]
