@@ -169,12 +169,34 @@ PRINTED = re.compile(r"\b(echo|printf|Write-Host)\b[^|;&\n]*|^\s*#[^\n]*", re.M)
 SERVING_IMAGE = re.compile(r"bentoml\s+(build|containerize)|mlflow\s+models\s+build-docker", re.I)
 
 
-def classify(text: str) -> list[str]:
+# a command whose failure is swallowed (`pytest tests/ || true`, `|| echo "no tests"`,
+# `|| exit 0`): the build passes whatever the command finds
+SWALLOWED = re.compile(r"[^\n;&|]*\|\|\s*(true|:|exit\s+0|echo\b[^\n;&|]*)[ \t]*(?=$|[\n;])", re.M)
+# what a step checks: a step whose failure cannot fail the build checks nothing
+CHECKING = ("test", "integration")
+
+
+def swallowed(line: str) -> bool:
+    """The command of this line cannot fail the build (`python test.py || true`)."""
+    return bool(SWALLOWED.search(line))
+
+
+def classify(text: str, checked: bool = True) -> list[str]:
     """What a step runs; installing a tool (`pip install pytest`) is not running it, and
     printing a command is not running it either. A step whose only image build is the serving
-    tool's is `serving_image`, not `build_image`."""
-    text = PRINTED.sub("", INSTALL.sub("", text))
-    kinds = [kind for kind, pattern in STEP_KINDS.items() if pattern.search(text)]
+    tool's is `serving_image`, not `build_image`. Tests whose failure is ignored (`pytest ||
+    true`, or `checked=False`: a step marked `continue-on-error`) test nothing."""
+    text = INSTALL.sub("", text)
+    kept = SWALLOWED.sub("", text)
+    tests = STEP_KINDS["test"]
+    if not checked or (
+        tests.search(PRINTED.sub("", text)) and not tests.search(PRINTED.sub("", kept))
+    ):
+        text = PRINTED.sub("", kept)
+        kinds = [k for k, p in STEP_KINDS.items() if p.search(text) and k not in CHECKING]
+    else:
+        text = PRINTED.sub("", text)
+        kinds = [kind for kind, pattern in STEP_KINDS.items() if pattern.search(text)]
     if "build_image" in kinds and not STEP_KINDS["build_image"].search(
         SERVING_IMAGE.sub(" ", text)
     ):
@@ -231,11 +253,12 @@ _PYTHON = re.compile(r"^python(\d+(\.\d+)*)?$")
 _SHELLS = {"bash", "sh", "zsh", "source", "."}
 
 
-def scripts_run(text: str) -> list[dict[str, str]]:
+def scripts_run(text: str) -> list[dict[str, Any]]:
     """The repository's own scripts a command runs: `python path.py`, `python -m pkg.mod`,
     `bash path.sh`, `./path.sh` (with `VAR=value`, `uv run`, `poetry run` in front)."""
-    found: list[dict[str, str]] = []
+    found: list[dict[str, Any]] = []
     for line in text.replace("\\\n", " ").splitlines():
+        unchecked = {"unchecked": True} if swallowed(line) else {}
         try:
             words = shlex.split(line, comments=True)
         except ValueError:
@@ -245,14 +268,14 @@ def scripts_run(text: str) -> list[dict[str, str]]:
             if _PYTHON.match(word.rsplit("/", 1)[-1]):
                 args = [a for a in rest if not a.startswith("-") or a == "-m"]
                 if args[:1] == ["-m"] and len(args) > 1:
-                    found.append({"module": args[1]})
+                    found.append({"module": args[1], **unchecked})
                 elif args and args[0].endswith(".py"):
-                    found.append({"script": _relative(args[0])})
+                    found.append({"script": _relative(args[0]), **unchecked})
             elif word in _SHELLS and rest and rest[0].endswith(".sh"):
-                found.append({"script": _relative(rest[0])})
+                found.append({"script": _relative(rest[0]), **unchecked})
             elif word.startswith("./") and word.endswith((".sh", ".py")) and i == 0:
-                found.append({"script": _relative(word)})
-    unique: list[dict[str, str]] = []
+                found.append({"script": _relative(word), **unchecked})
+    unique: list[dict[str, Any]] = []
     for run in found:
         if run not in unique and "$" not in str(run):
             unique.append(run)
@@ -278,9 +301,10 @@ MLEM_DEPLOY = re.compile(
 )
 
 
-def _script_facts(text: str, path: str, line: int, job: str) -> list[Fact]:
+def _script_facts(text: str, path: str, line: int, job: str, checked: bool = True) -> list[Fact]:
+    unchecked = {} if checked else {"unchecked": True}
     facts = [
-        Fact(kind="ci.step.script", path=path, line=line, detail={"job": job, **run})
+        Fact(kind="ci.step.script", path=path, line=line, detail={"job": job, **run, **unchecked})
         for run in scripts_run(text)
     ]
     mlem = MLEM_DEPLOY.search(PRINTED.sub("", INSTALL.sub("", text)))

@@ -175,7 +175,9 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 ]
             )
             run_text = _as_text(step.get("run"))
-            for kind in classify(text):
+            # `continue-on-error: true` (the step's or its job's): its failure fails nothing
+            can_fail = not any(x.get("continue-on-error") is True for x in (step, job))
+            for kind in classify(text, can_fail):
                 detail = {"job": job_id}
                 if kind == "test" and (targets := unittest_targets(run_text)):
                     detail["unittest"] = targets
@@ -194,7 +196,7 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 facts.append(
                     Fact(kind="ci.step.deploy", path=path, line=line, detail={"job": job_id})
                 )
-            facts.extend(_script_facts(_as_text(step.get("run")), path, line, job_id))
+            facts.extend(_script_facts(run_text, path, line, job_id, can_fail))
             uses = step.get("uses")
             if isinstance(uses, str) and uses.startswith("./"):  # a local (composite) action
                 facts.append(

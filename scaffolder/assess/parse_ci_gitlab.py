@@ -105,12 +105,13 @@ def gitlab_ci(doc: Any, path: str, templates: dict[str, dict] | None = None) -> 
                 _as_text(job.get(k)) for k in ("script", "before_script", "trigger", "extends")
             )
         )
-        for kind in classify(text):
+        checked = job.get("allow_failure") is not True  # a job allowed to fail fails nothing
+        for kind in classify(text, checked):
             detail = {"job": job_id}
             if kind == "integration" and test_paths(_as_text(job.get("script"))):
                 detail["tests"] = test_paths(_as_text(job.get("script")))
             facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
-        facts.extend(_script_facts(_as_text(job.get("script")), path, line, job_id))
+        facts.extend(_script_facts(_as_text(job.get("script")), path, line, job_id, checked))
         facts.extend(chained_bundle_runs(_as_text(job.get("script")), path, line, job_id))
         env = _env_name(job.get("environment"))
         if env:
