@@ -62,7 +62,7 @@ class DefinitionFacts:
             self.add("test.function", node, name=name)
             if MODEL_TEST_WORDS.search(name):
                 self.add("test.model", node, name=name)
-            if DRIFT_DEF.search(name) and _exercises_drift(node, self.qualify):
+            if DRIFT_DEF.search(name) and _exercises_drift(node, self.qualify) and _checks(node):
                 self.add("test.drift", node, name=name)
             if DRIFT_DEF.search(name):
                 # the service's routes a drift test requests (`requests.get(f"http://api/
@@ -264,6 +264,25 @@ def _exercises_drift(test: ast.AST, qualify) -> bool:
         if isinstance(item, ast.Call):
             name = qualify(item.func) or _called_name(item.func)
             if DRIFT_CALL.search(name) and not MOCKED.search(name):
+                return True
+    return False
+
+
+# a call that checks (`self.assertTrue`, `np.testing.assert_allclose`, `pytest.raises`,
+# `pytest.fail`, `mock.assert_called_once`): the test fails when the check does
+CHECK_CALL = re.compile(r"^(assert\w*|fail|raises|warns|approx)$")
+
+
+def _checks(test: ast.AST) -> bool:
+    """The test can fail on what it computes: an `assert`, a `raise` or a checking call. One
+    that only prints or returns its result (`return {"status": "simulated"}`, `except
+    Exception: return False`) passes whatever the drift code does."""
+    for item in ast.walk(test):
+        if isinstance(item, ast.Assert | ast.Raise):
+            return True
+        if isinstance(item, ast.Call):
+            last = _called_name(item.func).rsplit(".", 1)[-1]
+            if CHECK_CALL.match(last):
                 return True
     return False
 
