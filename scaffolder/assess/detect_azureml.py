@@ -26,6 +26,11 @@ CALLS: list[tuple[str, str, str]] = [
     # Azure ML v1 `Model(workspace, name=..., tags=[...])` fetches a registered model version
     ("azureml.core.Model", "registry.resolve", "Azure ML"),
     ("azureml.core.model.Model", "registry.resolve", "Azure ML"),
+    # Azure ML v1 scoring images built with registered models (deployed, or not, elsewhere)
+    ("azureml.core.image.Image.create", "image.model_package", "Azure ML"),
+    ("azureml.core.Image.create", "image.model_package", "Azure ML"),
+    ("azureml.core.model.Model.package", "image.model_package", "Azure ML"),
+    ("azureml.core.Model.package", "image.model_package", "Azure ML"),
     ("azureml.pipeline.core.Pipeline", "track.run", "Azure ML"),
     ("azureml.pipeline.core.Schedule.create", "pipeline.schedule", "Azure ML"),
     ("JobSchedule", "pipeline.schedule", "Azure ML"),

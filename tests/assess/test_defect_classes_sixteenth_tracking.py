@@ -3,7 +3,9 @@ calibration part (and the earlier batches' misses of the same shape): lineage a 
 model version carries where it is registered, the CI build (`build_id`, `BuildId`), the training
 job or the training datasets (Azure ML v1 `register_model(..., datasets=[...])`, an Azure ML v2
 `Model(tags={"training_job": ...})`, MLflow `set_model_version_tag(..., key="build_id")`), read
-as no lineage because only git keys of MLflow tags counted.
+as no lineage because only git keys of MLflow tags counted; and, an over-score, an Azure ML v1
+scoring script (`Model.get_model_path` in `init()`) and a helper building a scoring image of a
+registered version read as serving from the registry although nothing deploys either.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -101,3 +103,67 @@ def test_build_id_as_a_run_tag_is_no_version_lineage(tmp_path):
             Experiment(ws, "train").submit(pipeline, tags={"BuildId": build_id})
     """
     assert _lineage(tmp_path, {"src/submit.py": source}) is Outcome.FAIL
+
+
+# an Azure ML v1 scoring script and a helper building a scoring image of a registered version
+SCORE = """
+    import json
+
+    import joblib
+    from azureml.core.model import Model
+
+
+    def init():
+        global model
+        model = joblib.load(Model.get_model_path(model_name="model.pkl"))
+
+
+    def run(raw_data):
+        return json.dumps({"result": model.predict(json.loads(raw_data)["data"]).tolist()})
+"""
+REGISTER = """
+    from azureml.core import Model, Run
+
+
+    def register(ws, name):
+        Run.get_context().upload_file(name, "outputs/model.pkl")
+        Model.register(workspace=ws, model_path="model.pkl", model_name=name)
+"""
+IMAGE = """
+    import os
+
+    from azureml.core import Workspace
+    from azureml.core.image import ContainerImage, Image
+    from azureml.core.model import Model
+
+    ws = Workspace.from_config()
+    model = Model(ws, name=os.environ["MODEL_NAME"], version=os.environ["MODEL_VERSION"])
+    config = ContainerImage.image_configuration(execution_script="score.py", runtime="python")
+    Image.create(name="scoring", models=[model], image_config=config, workspace=ws)
+"""
+
+
+def _served_from_registry(tmp_path, files):
+    write(tmp_path, files)
+    return checks(tmp_path)["tracking.serving-from-registry"].outcome
+
+
+def test_a_scoring_script_and_image_of_a_registered_version_nothing_deploys(tmp_path):
+    files = {"code/score.py": SCORE, "code/register.py": REGISTER, "ml_service/image.py": IMAGE}
+    assert _served_from_registry(tmp_path, files) is Outcome.FAIL
+
+
+def test_the_same_scoring_script_deployed_as_a_web_service_serves_the_registry(tmp_path):
+    # near miss: the registered version is deployed behind an ACI web service
+    deploy = """
+        from azureml.core import Workspace
+        from azureml.core.model import InferenceConfig, Model
+        from azureml.core.webservice import AciWebservice
+
+        ws = Workspace.from_config()
+        model = Model(ws, name="model.pkl")
+        config = InferenceConfig(entry_script="score.py")
+        Model.deploy(ws, "scoring", [model], config, AciWebservice.deploy_configuration())
+    """
+    files = {"code/score.py": SCORE, "code/register.py": REGISTER, "ml_service/deploy.py": deploy}
+    assert _served_from_registry(tmp_path, files) is Outcome.PASS

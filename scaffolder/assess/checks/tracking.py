@@ -168,6 +168,7 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         :1
     ]
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
+    resolved = [x for x in resolved if x not in _undeployed_azure_resolves(f)]
     # a version asked for by stage (ZenML's Model Control Plane), where versions are promoted
     if any(x.detail.get("tool") == "ZenML" for x in of(f, "mlflow.alias")):
         resolved += of(f, "registry.stage_lookup")
@@ -183,6 +184,29 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         "the serving/deployment code does not take the model from the registry "
         "(models:/NAME@champion, an approved model package, a registered model version)",
     )
+
+
+AZURE_SCORING_SCRIPT = "Azure ML scoring script"
+
+
+def _undeployed_azure_resolves(f: Facts) -> list:
+    """Azure ML look-ups of a registered version that nothing serves: with no deployment in
+    the project (no web service or endpoint deployed, no CD deploy step), an Azure ML scoring
+    script's `Model.get_model_path` and a helper building a scoring image of
+    `Model(ws, name, version)` (`Image.create`, `Model.package`) name a version no service
+    runs. Batch inference downloading the registered version still serves it."""
+    scripts = {x.path for x in of(f, "serving.app") if x.detail.get("tool") == AZURE_SCORING_SCRIPT}
+    deployed = [x for x in of(f, "serving.app") if x.path not in scripts] + of(
+        f, "ci.step.deploy", "ci.step.from_registry"
+    )
+    if deployed:
+        return []
+    idle = scripts | {x.path for x in of(f, "image.model_package")}
+    return [
+        x
+        for x in of(f, "registry.resolve")
+        if x.detail.get("tool") == "Azure ML" and x.path in idle
+    ]
 
 
 def r_lineage_tags(f: Facts) -> Verdict:
