@@ -3,7 +3,9 @@ calibration part (and the earlier batches' misses of the same shape): the servin
 Azure ML online endpoint watched by Azure ML itself, read as not monitored: an Azure ML v2
 online deployment with `app_insights_enabled: true` (v1's `appInsightsEnabled`, already read),
 and a model monitor of the deployment that names no signals (Azure ML's out-of-box drift and
-data-quality signals on the inputs and outputs the deployment collects).
+data-quality signals on the inputs and outputs the deployment collects); and a service whose
+route answers with the model's recommendations (loaded by the project's own class) read as
+serving no model, so its /metrics was not the serving side's.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -64,3 +66,57 @@ def test_a_monitor_without_a_deployment_target_is_not_serving_monitoring(tmp_pat
     # near miss: no deployment named, so nothing served is watched
     source = MONITOR.replace("endpoint_deployment_id: azureml:iris-endpoint:blue", "")
     assert _monitoring(tmp_path, {"monitoring/endpoint_monitor.yml": source})[1] is Outcome.FAIL
+
+
+TRAIN = """
+    import pickle
+
+    from implicit.als import AlternatingLeastSquares
+
+
+    def train(matrix, path):
+        model = AlternatingLeastSquares().fit(matrix)
+        with open(path, "wb") as handle:
+            pickle.dump(model, handle)
+"""
+SERVICE = """
+    from fastapi import FastAPI
+    from prometheus_client import Counter, generate_latest
+
+    from recsys.ranking import Recommender
+
+    app = FastAPI()
+    REQUESTS = Counter("recommendation_requests_total", "requests")
+    recommender = Recommender.from_path("/models/ranking")
+
+
+    @app.post("/{route}")
+    def answer(user_id: int):
+        REQUESTS.inc()
+        return {{"items": recommender.top_k(user_id)}}
+
+
+    @app.get("/metrics")
+    def metrics():
+        return generate_latest()
+"""
+
+
+def test_a_recommendation_service_exporting_metrics_is_monitored(tmp_path):
+    # the service answers with the model's recommendations (its load is the project's own
+    # class, not a library load) and serves /metrics
+    files = {
+        "src/recsys/train.py": TRAIN,
+        "src/recsys/service.py": SERVICE.format(route="recommendations"),
+    }
+    assert _monitoring(tmp_path, files)[1] is Outcome.PASS
+
+
+def test_a_metrics_endpoint_of_an_app_answering_no_model_output_is_not(tmp_path):
+    # near miss: the same app whose only route records events; the trained model is served
+    # nowhere, so its /metrics watches no serving side
+    files = {
+        "src/recsys/train.py": TRAIN,
+        "src/recsys/service.py": SERVICE.format(route="events"),
+    }
+    assert _monitoring(tmp_path, files)[1] is Outcome.FAIL

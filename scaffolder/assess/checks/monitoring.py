@@ -28,7 +28,9 @@ def _alerts(f: Facts) -> list:
 
 
 DRIFT_ROUTE = re.compile(r"drift|monitor", re.I)
-PREDICT_ROUTE = re.compile(r"predict|score|infer", re.I)
+# routes answering with the model's output: predictions, scores, inferences, and what a model
+# predicts under its task's name (recommendations, classifications, forecasts)
+PREDICT_ROUTE = re.compile(r"predict|score|infer|recommend|classif|forecast", re.I)
 
 
 def drift_routes(f: Facts) -> list:
