@@ -109,9 +109,9 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
             facts.append(_fact(hit[0], path, line, zone, tool=hit[1]))
         if match.group(1) == "aws_cloudwatch_metric_alarm":
             block = _tf_block(text, match.start())
-            if "AWS/SageMaker" in block and "EndpointName" in block:
-                # an alarm on a SageMaker endpoint's invocation errors or latency watches the
-                # serving side
+            if ("AWS/SageMaker" in block and "EndpointName" in block) or "AWS/ApiGateway" in block:
+                # an alarm on a SageMaker endpoint's invocation errors or latency, or on the
+                # requests of the API Gateway in front of the service, watches the serving side
                 facts.append(_fact("serving.monitor", path, line, zone, tool="CloudWatch"))
         if match.group(1) == "databricks_job":
             facts.extend(_tf_databricks_job(_tf_block(text, match.start()), path, line, zone))

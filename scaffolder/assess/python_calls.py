@@ -24,6 +24,7 @@ from scaffolder.assess.python_libraries import (
     _const_str,
     _kwarg,
 )
+from scaffolder.assess.python_serving_alarms import serving_alarm
 from scaffolder.assess.python_sys_path import import_base
 from scaffolder.assess.python_version_lineage import version_lineage
 
@@ -148,7 +149,8 @@ class CallFacts:
         root = qualified.split(".")[0]
         for kind, tool in stacks.call_facts(qualified, last):
             self.add(kind, node, tool=tool, call=last)
-        version_lineage(self, node, qualified, last)
+        for hook in (version_lineage, serving_alarm):  # one shape each, in their own modules
+            hook(self, node, qualified, last)
         if root == "aws_cdk":
             cdk_pipeline_facts(self, node, qualified, last)
         operation = _const_str(node.args[0]) if last == "get_paginator" and node.args else None

@@ -5,7 +5,9 @@ online deployment with `app_insights_enabled: true` (v1's `appInsightsEnabled`, 
 and a model monitor of the deployment that names no signals (Azure ML's out-of-box drift and
 data-quality signals on the inputs and outputs the deployment collects); and a service whose
 route answers with the model's recommendations (loaded by the project's own class) read as
-serving no model, so its /metrics was not the serving side's.
+serving no model, so its /metrics was not the serving side's; CloudWatch alarms on a SageMaker
+endpoint's invocation errors defined with the CDK (through a metric helper) and on an API
+Gateway in Terraform read as alert rules only, not as the serving side watched.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -120,3 +122,62 @@ def test_a_metrics_endpoint_of_an_app_answering_no_model_output_is_not(tmp_path)
         "src/recsys/service.py": SERVICE.format(route="events"),
     }
     assert _monitoring(tmp_path, files)[1] is Outcome.FAIL
+
+
+CDK_ALARMS = """
+    from aws_cdk import Duration, Stack
+    from aws_cdk import aws_cloudwatch as cw
+
+
+    class MonitoringStack(Stack):
+        def __init__(self, scope, endpoint_name):
+            super().__init__(scope, "Monitoring")
+
+            def _metric(name, statistic):
+                return cw.Metric(
+                    namespace="{namespace}",
+                    metric_name=name,
+                    dimensions_map={{"EndpointName": endpoint_name, "VariantName": "AllTraffic"}},
+                    statistic=statistic,
+                    period=Duration.minutes(5),
+                )
+
+            cw.Alarm(self, "Errors", metric=_metric("{metric}", "Sum"), threshold=5, evaluation_periods=1)
+"""
+TF_ALARM = """
+    resource "aws_cloudwatch_metric_alarm" "api_5xx" {{
+      alarm_name          = "api-5xx"
+      comparison_operator = "GreaterThanThreshold"
+      evaluation_periods  = 1
+      metric_name         = "5xx"
+      namespace           = "{namespace}"
+      period              = 60
+      statistic           = "Sum"
+      threshold           = 0
+    }}
+"""
+
+
+def test_a_cdk_alarm_on_the_endpoint_invocation_errors_monitors_serving(tmp_path):
+    source = CDK_ALARMS.format(namespace="AWS/SageMaker", metric="Invocation5XXErrors")
+    assert _monitoring(tmp_path, {"infra/monitoring_stack.py": source})[1] is Outcome.PASS
+
+
+def test_a_cdk_alarm_on_a_custom_drift_metric_does_not(tmp_path):
+    # near miss: the alarm watches a metric a monitoring job puts, not the endpoint's requests
+    source = CDK_ALARMS.format(namespace="Churn/Monitoring", metric="FeaturePSI")
+    assert _monitoring(tmp_path, {"infra/monitoring_stack.py": source}) == (
+        Outcome.PASS,
+        Outcome.FAIL,
+    )
+
+
+def test_a_terraform_alarm_on_the_api_gateway_in_front_of_the_model_monitors_serving(tmp_path):
+    source = TF_ALARM.format(namespace="AWS/ApiGateway")
+    assert _monitoring(tmp_path, {"infra/alarms.tf": source})[1] is Outcome.PASS
+
+
+def test_a_terraform_alarm_on_a_lambda_does_not(tmp_path):
+    # near miss: a function's errors (a training or drift job's as well as a service's)
+    source = TF_ALARM.format(namespace="AWS/Lambda")
+    assert _monitoring(tmp_path, {"infra/alarms.tf": source}) == (Outcome.PASS, Outcome.FAIL)
