@@ -11,6 +11,7 @@ from mlops_runtime.governance import aliases, cli
 from mlops_runtime.governance.audit import AuditLog, audit_experiment
 from mlops_runtime.governance.policy import Policy, VersionFacts, load_policy, violations
 from mlops_runtime.remediation.actions import do_rollback
+from mlops_runtime.state import fenced
 
 FULL = {**LINEAGE, "lineage.config_digest": "c1", "lineage.logged_model_id": "m-1",
         "lineage.validation": '{"data": "passed"}'}  # fmt: skip
@@ -80,6 +81,25 @@ def test_a_recorded_version_carries_lineage_and_a_bare_one_is_blocked(
     assert aliases.alias_version(registry_client, "fake-model", "champion") == version
     entry = AuditLog.of(fake_project).entries()[-1]
     assert entry["action"] == "refused" and entry["to"] == bare and entry["problems"]
+
+
+def test_a_fenced_caller_whose_lease_lapsed_moves_no_alias(fake_project, registry_client):
+    """A retrain whose single-flight lease lapsed (`mlops_runtime.state.fenced`) is refused
+    by governance with the fence's reason, audited, and the champion stays."""
+    first = register(fake_project, data_digest="d1")
+    aliases.move_alias(fake_project, "champion", first, reason="first")
+    second = register(fake_project, data_digest="d2")
+    with (
+        fenced(lambda: "retrain r1 no longer holds the lease"),
+        pytest.raises(aliases.PolicyViolation, match="no longer holds the lease"),
+    ):
+        aliases.move_alias(fake_project, "champion", second, reason="late retrain")
+    assert aliases.alias_version(registry_client, "fake-model", "champion") == first
+    last = AuditLog.of(fake_project).entries()[-1]
+    assert last["action"] == "refused" and last["to"] == second
+    with fenced(lambda: None):  # a fence that holds: the move goes through
+        aliases.move_alias(fake_project, "champion", second, reason="in time")
+    assert aliases.alias_version(registry_client, "fake-model", "champion") == second
 
 
 def test_rollback_restores_the_previous_champion_and_is_audited(fake_project, registry_client):

@@ -13,7 +13,7 @@ from mlops_runtime.monitoring.config import GuardConfig, MonitoringConfig
 from mlops_runtime.monitoring.guards import LEASE, RetrainGuards, RetrainRefused, open_guards
 from mlops_runtime.monitoring.retrain import begin_retrain, finish_retrain, keep_alive, retrain
 from mlops_runtime.settings import load_settings
-from mlops_runtime.state import open_store
+from mlops_runtime.state import fence_problems, open_store
 
 # Leases of seconds on a clock the test moves (lease_clock): a task renews every 0.1 s of real
 # time (a third of 0.3 s), the lease lives 0.3 s of the test's time; between tasks 3 s.
@@ -106,6 +106,40 @@ def test_a_retrain_whose_lease_lapsed_while_it_trained_says_it_was_not_counted(p
     assert _lease(project, clock).holder == taken["ticket"]  # the late beat did not take it back
     with open_guards(load_settings(project).state_uri, GUARDS, project.name, clock) as guards:
         assert guards.status()["totals"] == {"succeeded": 0, "failed": 1, "refused": 0}
+
+
+def test_a_retrain_whose_lease_lapsed_while_it_trained_is_fenced_from_acting(project, clock):
+    """What the late run would do next (move the champion: governance asks `fence_problems`)
+    is refused once the lease lapsed and another retrain took it, and allowed before."""
+    config = MonitoringConfig(guards=GUARDS)
+    seen, taken = {}, {}
+
+    def runner(_config):
+        seen["holding"] = fence_problems()
+        clock.now += 1.0  # no renewal for longer than the 0.3 s TTL
+        taken.update(_begin(project, config, trigger="manual"))
+        seen["lapsed"] = fence_problems()
+        return {"registered": {"version": "2", "promoted": False}}
+
+    retrain(project, "drift", ["x"], config=config, pipeline_config=Config(), runner=runner)
+    assert seen["holding"] == []
+    (problem,) = seen["lapsed"]
+    assert "no longer holds the lease" in problem and taken["ticket"] in problem
+    assert fence_problems() == []  # the fence ends with the run
+    assert _lease(project, clock).holder == taken["ticket"]  # the check did not take it back
+
+
+def test_a_task_is_fenced_once_its_lease_was_taken_over(project, clock):
+    config = MonitoringConfig(guards=GUARDS)
+    started = _begin(project, config)
+    with keep_alive(project, started, config=config) as beat:
+        assert fence_problems() == []
+        beat.stop()  # the task stalls: no renewal ...
+        clock.now += 1.0
+        other = _begin(project, config, trigger="manual")  # ... and the lease is taken over
+        (problem,) = fence_problems()
+        assert f"retrain {started['ticket']} no longer holds the lease" in problem
+        assert other["ticket"] in problem
 
 
 def test_a_retrain_whose_lease_lapsed_before_it_trained_fails_without_training(

@@ -145,6 +145,9 @@ def move_alias(
     problems = check(
         project, version, alias, context=context, config=cfg, policy=policy, client=client
     )
+    from ..state import fence_problems
+
+    problems += fence_problems()  # a retrain whose lease lapsed: its late end moves nothing
     fields = {"model": name, "alias": alias, "from": previous, "to": version, "reason": reason,
               "context": context, "environment": cfg.environment.name}  # fmt: skip
     if problems:

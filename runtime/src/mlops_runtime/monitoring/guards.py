@@ -246,6 +246,19 @@ class RetrainGuards:
             raise RetrainRefused([f"single flight: retrain {ticket.id} no longer holds the lease"])
         return self.store.heartbeat(lease, ttl)
 
+    def still_holds(self, ticket: Ticket) -> str | None:
+        """None while `ticket` holds the single-flight lease, which is then renewed for a
+        heartbeat's TTL from now, so it stays the retrain's for the act that follows (a fence,
+        `mlops_runtime.state.fenced`); else why the retrain may no longer act."""
+        if self.store.renew(LEASE, ticket.id, self.lease_ttl(spans_tasks=False)) is not None:
+            return None
+        holder = self.store.lease(LEASE)
+        now = f"; retrain {holder.holder} holds it now" if holder is not None else ""
+        return (
+            f"single flight: retrain {ticket.id} no longer holds the lease (it lapsed while the "
+            f"retrain ran{now}), so it moves no alias"
+        )
+
     def finish(self, ticket: Ticket, succeeded: bool, detail: str = "", **facts: Any) -> bool:
         """Record how the retrain ended (once: a second report changes nothing), move the
         circuit breaker, release the lease. True when this call recorded it."""

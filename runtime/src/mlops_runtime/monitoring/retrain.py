@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -30,7 +31,7 @@ from ..data_version import file_md5
 from ..project import Project
 from ..records import TRIGGER_ENV, TRIGGERS, data_digest
 from ..settings import Settings, load_settings
-from ..state import Heartbeat
+from ..state import Heartbeat, fenced
 from .config import MonitoringConfig, load_monitoring_config
 from .guards import LEASE, RetrainGuards, RetrainRefused, Ticket, open_guards
 from .metrics import write_retrain_metrics
@@ -256,7 +257,8 @@ def keep_alive(
     with _guards(project, settings, cfg) as guards:
         beat = guards.heartbeat(ticket)
         try:
-            yield beat
+            with fenced(partial(guards.still_holds, ticket)):  # a lapsed lease moves no alias
+                yield beat
         finally:
             beat.stop()
             guards.store.renew(LEASE, ticket.id, guards.lease_ttl(spans_tasks=True))
@@ -386,15 +388,18 @@ def retrain(
     except RetrainRefused as refused:
         return RetrainOutcome("refused", trigger, reasons, "; ".join(refused.reasons))
     run = runner or project.hook("run_pipeline")
+    ticket = Ticket(started["ticket"], trigger, started["data_digest"])
     with _guards(project, settings, cfg) as guards:
         # The lease lives while this process does: killed, it stops renewing and lapses.
         try:
-            beat = guards.heartbeat(Ticket(started["ticket"], trigger, started["data_digest"]))
+            beat = guards.heartbeat(ticket)
         except RetrainRefused as lapsed:  # it lapsed before training started: do not train
             return _finish(project, guards, started, None, "; ".join(lapsed.reasons), None,
                            settings)  # fmt: skip
         try:
-            with _mlflow_trigger(trigger):
+            # Training to the end once the lease lapsed wastes only compute: the fence keeps
+            # the late run from moving the champion after whoever took the lease over.
+            with _mlflow_trigger(trigger), fenced(partial(guards.still_holds, ticket)):
                 result = run(_with_source(pipeline_config, started["data_source"]))
         except Exception as exc:
             beat.stop()

@@ -19,10 +19,13 @@ file: `sqlite:///PATH` on a laptop (WAL, a busy timeout), PostgreSQL in producti
 - **Audit log rows**: `append_audit(build)` appends the line `build(last_seq, last_line)` makes,
   one writer at a time; `audit_lines()` reads them in order (`mlops_runtime.governance.audit`
   hashes, chains and signs them).
+- **Fences**: `fenced(check)` around the part of a lease holder's work that acts on the shared
+  world; `fence_problems()` is what an action asks first (a lapsed lease: do not act).
 """
 
 from __future__ import annotations
 
+from ._fence import fence_problems, fenced
 from ._leases import Heartbeat
 from ._records import (
     Claim,
@@ -46,6 +49,8 @@ __all__ = [
     "RetrainRecord",
     "StateError",
     "StateStore",
+    "fence_problems",
+    "fenced",
     "new_id",
     "open_store",
 ]
