@@ -10,7 +10,13 @@ import pytest
 from lease_clock import StepClock
 from mlops_runtime.monitoring import retrain as retrain_module
 from mlops_runtime.monitoring.config import GuardConfig, MonitoringConfig
-from mlops_runtime.monitoring.guards import LEASE, RetrainGuards, RetrainRefused, open_guards
+from mlops_runtime.monitoring.guards import (
+    LEASE,
+    RetrainGuards,
+    RetrainRefused,
+    Ticket,
+    open_guards,
+)
 from mlops_runtime.monitoring.retrain import begin_retrain, finish_retrain, keep_alive, retrain
 from mlops_runtime.settings import load_settings
 from mlops_runtime.state import fence_problems, open_store
@@ -127,6 +133,20 @@ def test_a_retrain_whose_lease_lapsed_while_it_trained_is_fenced_from_acting(pro
     assert "no longer holds the lease" in problem and taken["ticket"] in problem
     assert fence_problems() == []  # the fence ends with the run
     assert _lease(project, clock).holder == taken["ticket"]  # the check did not take it back
+
+
+def test_still_holds_renews_a_held_lease_and_names_who_took_a_lapsed_one(project, clock):
+    config = MonitoringConfig(guards=GUARDS)
+    started = _begin(project, config)
+    ticket = Ticket(started["ticket"], "drift", started["data_digest"])
+    with open_guards(load_settings(project).state_uri, GUARDS, project.name, clock) as guards:
+        assert guards.still_holds(ticket) is None
+        assert _lease(project, clock).expires_at == pytest.approx(clock.now + 0.3)  # renewed
+        clock.now += 1.0
+        other = _begin(project, config, trigger="manual")
+        problem = guards.still_holds(ticket)
+    assert f"retrain {ticket.id} no longer holds the lease" in problem
+    assert f"retrain {other['ticket']} holds it now" in problem
 
 
 def test_a_task_is_fenced_once_its_lease_was_taken_over(project, clock):
