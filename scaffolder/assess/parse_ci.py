@@ -251,6 +251,7 @@ def test_paths(text: str) -> list[str]:
 
 _PYTHON = re.compile(r"^python(\d+(\.\d+)*)?$")
 _SHELLS = {"bash", "sh", "zsh", "source", "."}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def scripts_run(text: str) -> list[dict[str, Any]]:
@@ -273,7 +274,12 @@ def scripts_run(text: str) -> list[dict[str, Any]]:
                     found.append({"script": _relative(args[0]), **unchecked})
             elif word in _SHELLS and rest and rest[0].endswith(".sh"):
                 found.append({"script": _relative(rest[0]), **unchecked})
-            elif word.startswith("./") and word.endswith((".sh", ".py")) and i == 0:
+            elif (
+                word.startswith("./")
+                and word.endswith((".sh", ".py"))
+                # the command itself, after the variables it is given (`MODEL=x ./submit.sh`)
+                and all(_ASSIGNMENT.match(w) for w in words[:i])
+            ):
                 found.append({"script": _relative(word), **unchecked})
     unique: list[dict[str, Any]] = []
     for run in found:

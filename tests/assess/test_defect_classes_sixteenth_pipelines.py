@@ -2,7 +2,9 @@
 calibration part: an Airflow DAG that only fetches, copies and loads data (storage transfer
 operators, a PythonOperator writing a CSV to a database, a scraper) read as the project's
 orchestrated training pipeline, so a project training from a plain script reached level 2
-through CI building its images.
+through CI building its images; and a CI step running one of the repository's scripts after the
+environment variables it gives it (`JOB_NAME_OUTPUT_FILE=... USE_DATA_ASSET=true ./submit.sh`)
+not read as running that script, so the Azure ML pipeline the script submits was not run by CD.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -118,3 +120,72 @@ def test_an_airflow_dag_whose_task_trains_is_the_training_pipeline(tmp_path):
 def test_an_airflow_dag_running_a_command_may_train(tmp_path):
     write(tmp_path, {"dags/pipeline.py": BASH_DAG, "src/train.py": TRAIN})
     assert checks(tmp_path)["pipelines.orchestrated"].outcome is Outcome.PASS
+
+
+AZURE_PIPELINE = """
+    $schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+    type: pipeline
+    jobs:
+      train_job:
+        type: command
+        component: azureml:train_component@latest
+"""
+SUBMIT = """
+    #!/usr/bin/env bash
+    set -e
+    PIPELINE_FILE="${PIPELINE_FILE:-pipelines/train.yml}"
+    JOB_NAME="$(az ml job create --file "$PIPELINE_FILE" --query name -o tsv)"
+    echo "$JOB_NAME" > "$JOB_NAME_OUTPUT_FILE"
+"""
+
+
+def _submitting_workflow(run: str) -> str:
+    return (
+        """
+    on:
+      push:
+        branches: [main]
+    jobs:
+      train:
+        runs-on: ubuntu-latest
+        steps:
+        - uses: actions/checkout@v4
+        - name: Submit the Azure ML pipeline
+          run: |
+"""
+        + "\n".join(f"            {line}" for line in run.splitlines())
+        + "\n"
+    )
+
+
+def test_a_ci_step_running_a_script_after_the_variables_it_is_given_runs_that_script(tmp_path):
+    run = (
+        "chmod +x ./scripts/submit.sh\n"
+        'JOB_NAME_OUTPUT_FILE="$RUNNER_TEMP/job.txt" \\\n'
+        "USE_DATA_ASSET=true \\\n"
+        "./scripts/submit.sh"
+    )
+    write(
+        tmp_path,
+        {
+            "pipelines/train.yml": AZURE_PIPELINE,
+            "scripts/submit.sh": SUBMIT,
+            ".github/workflows/cd.yml": _submitting_workflow(run),
+        },
+    )
+    found = checks(tmp_path)
+    assert found["pipelines.orchestrated"].outcome is Outcome.PASS
+    assert found["pipelines.image-build"].outcome is Outcome.PASS
+
+
+def test_a_script_only_named_as_an_argument_is_not_run(tmp_path):
+    run = "chmod +x ./scripts/submit.sh\nls -l ./scripts/submit.sh"
+    write(
+        tmp_path,
+        {
+            "pipelines/train.yml": AZURE_PIPELINE,
+            "scripts/submit.sh": SUBMIT,
+            ".github/workflows/cd.yml": _submitting_workflow(run),
+        },
+    )
+    assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.FAIL
