@@ -58,6 +58,16 @@ MLFLOW_SERVE = re.compile(
 )
 
 
+# cloud CLIs creating an alert policy or an alarm (the alert rules as code of a script rather
+# than of Terraform or YAML)
+CLI_ALERTS = re.compile(
+    r"\bgcloud\s+(?:alpha\s+|beta\s+)?monitoring\s+policies\s+create\b|"
+    r"\baws\s+cloudwatch\s+put-(?:composite-)?(?:metric-)?alarm\b|"
+    r"\baz\s+monitor\s+(?:metrics\s+alert|scheduled-query)\s+create\b"
+)
+CLI_ALERT_TOOLS = {"gcloud": "Cloud Monitoring", "aws": "CloudWatch", "az": "Azure Monitor"}
+
+
 def parse_shell(text: str, path: str, zone: Zone) -> list[Fact]:
     """The commands of a shell script that CI would classify (build, deploy, tests...), with
     continuation lines joined, for the CI steps that run the script."""
@@ -83,6 +93,12 @@ def parse_shell(text: str, path: str, zone: Zone) -> list[Fact]:
                     zone=zone,
                     detail={"uri": served.group(1), "via": "mlflow models serve"},
                 )
+            )
+        alert = CLI_ALERTS.search(command) if not command.startswith("#") else None
+        if alert:
+            tool = CLI_ALERT_TOOLS[alert.group(0).split()[0]]
+            facts.append(
+                Fact(kind="alert.rule", path=path, line=first, zone=zone, detail={"tool": tool})
             )
         if command and not command.startswith("#") and classify(command):
             facts.append(

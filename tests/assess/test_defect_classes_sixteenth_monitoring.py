@@ -7,7 +7,9 @@ data-quality signals on the inputs and outputs the deployment collects); and a s
 route answers with the model's recommendations (loaded by the project's own class) read as
 serving no model, so its /metrics was not the serving side's; CloudWatch alarms on a SageMaker
 endpoint's invocation errors defined with the CDK (through a metric helper) and on an API
-Gateway in Terraform read as alert rules only, not as the serving side watched.
+Gateway in Terraform read as alert rules only, not as the serving side watched; a shell script
+creating alert policies with a cloud CLI (`gcloud monitoring policies create`, `aws cloudwatch
+put-metric-alarm`, `az monitor metrics alert create`) read as no alert rules.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -181,3 +183,29 @@ def test_a_terraform_alarm_on_a_lambda_does_not(tmp_path):
     # near miss: a function's errors (a training or drift job's as well as a service's)
     source = TF_ALARM.format(namespace="AWS/Lambda")
     assert _monitoring(tmp_path, {"infra/alarms.tf": source}) == (Outcome.PASS, Outcome.FAIL)
+
+
+SETUP_MONITORING = """
+    #!/bin/bash
+    set -e
+    gcloud config set project "$PROJECT_ID"
+    {command} \\
+      --notification-channels="$CHANNEL" \\
+      --display-name="Cloud Run error rate" \\
+      --condition-filter='resource.type="cloud_run_revision" AND metric.type="run.googleapis.com/request_count"'
+"""
+
+
+def test_a_script_creating_an_alert_policy_keeps_alert_rules_as_code(tmp_path):
+    command = "gcloud alpha monitoring policies create"
+    files = {"setup_monitoring.sh": SETUP_MONITORING.format(command=command)}
+    write(tmp_path, files)
+    assert checks(tmp_path)["monitoring.alert-rules"].outcome is Outcome.PASS
+    assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.PASS
+
+
+def test_a_script_listing_alert_policies_creates_none(tmp_path):
+    # near miss: the same CLI reading the policies that exist
+    command = "gcloud alpha monitoring policies list"
+    write(tmp_path, {"setup_monitoring.sh": SETUP_MONITORING.format(command=command)})
+    assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.FAIL
