@@ -21,6 +21,7 @@ from scaffolder.assess.scan_ci_links import (
     _missing_pipeline_scripts,
     _scripts_of_ci,
 )
+from scaffolder.assess.scan_config_reads import unread_thresholds
 from scaffolder.assess.scan_file import _file
 
 SKIP_DIRS = {
@@ -105,6 +106,7 @@ def scan(root: Path) -> Facts:
     problems: list[Problem] = []
     skipped: list[str] = []
     files = 0
+    walked: list[tuple[str, ...]] = []  # the files read, for the whole-tree passes
     ignored = _gitignored_dirs(root)
     if (root / ".git").exists():
         facts.append(Fact(kind="vcs.git", path=".git", line=1))
@@ -146,6 +148,7 @@ def scan(root: Path) -> Facts:
             if not entry.is_file(follow_symlinks=False):
                 continue
             files += 1
+            walked.append(parts)
             try:
                 _file(entry.path, parts, facts, problems)
             except Exception as exc:  # noqa: BLE001 - one odd file must never stop an assessment
@@ -162,6 +165,7 @@ def scan(root: Path) -> Facts:
     facts.extend(detect_dvc.dvc_facts(root))  # .dvc/config and .dvc files, data/ included
     _scripts_of_ci(facts)
     _missing_pipeline_scripts(root, facts)
+    unread_thresholds(root, walked, facts)
     parse_terraform.workspace_insights(facts)
     facts.sort(key=lambda f: (f.path, f.line, f.kind))
     problems.sort(key=lambda p: (p.path, p.line))

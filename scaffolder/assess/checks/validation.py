@@ -38,11 +38,14 @@ def r_quality_gate(f: Facts) -> Verdict:
     # a config's metric bars gate promotion unless the code uses every one of them only to
     # decide how to train, logging the model either way (python_gate_branches)
     triggers = {str(x.detail.get("bar")) for x in of(f, "threshold.trigger")}
+    # (a bar no code, script or pipeline reads decides nothing: scan_config_reads)
     gates += [
         x
         for x in f.of("config.file")
         if x.detail.get("thresholds")
         and not (triggers and set(x.detail.get("threshold_keys") or ["?"]) <= triggers)
+        and not set(x.detail.get("threshold_keys") or ["?"])
+        <= set(x.detail.get("unread_keys") or [])
     ]
     if f.of("ci.step.test"):
         # a test holding a metric to a bar (`assert acc > 0.7`) that CI runs fails the build
@@ -172,8 +175,8 @@ CHECKS = [
         "validation",
         1,
         f"{U1} adds quality-gate thresholds in config/pipeline.yaml",
-        "a *gate* function, threshold keys in config, SageMaker ConditionStep, TFMA/MLflow "
-        "MetricThreshold, a new-vs-production comparison",
+        "a *gate* function, threshold keys in config that code reads, SageMaker ConditionStep, "
+        "TFMA/MLflow MetricThreshold, a new-vs-production comparison",
         r_quality_gate,
         ("python", "yaml"),
         "model",
