@@ -21,6 +21,7 @@ from scaffolder.assess import (
     parse_terraform,
     parse_text,
     parse_toml,
+    parse_toml_config,
     parse_valohai,
     practices,
 )
@@ -212,6 +213,11 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         return
     if name in LINT_FILES:
         facts.append(Fact(kind="lint.config", path=path, zone=zone, detail={"tool": name}))
+        return
+    if parse_toml_config.is_config_toml(path):
+        text = _text(full)
+        if text is not None:
+            facts.extend(parse_toml_config.config_toml_facts(text, path, zone))
         return
     # requirements*.txt, *-requirements.txt (`dev-requirements.txt`, `docker_requirements.txt`),
     # and the files of a requirements/ directory that one includes with -r
