@@ -44,6 +44,28 @@ def kedro_predictions(f: Facts) -> list:
     ]
 
 
+# libraries that make, hold or run a model (a service declaring one may load it in ways the
+# scan does not read: `pipeline("sentiment-analysis")`, a Triton client)
+MODEL_PACKAGES = re.compile(
+    r"^(scikit-learn|sklearn|torch|pytorch|tensorflow|tf-|tflite|keras|transformers|"
+    r"sentence-transformers|huggingface|onnx|xgboost|lightgbm|catboost|joblib|dill|cloudpickle|"
+    r"mlflow|bentoml|tritonclient|statsmodels|prophet|spacy|jax|flax|paddle|fastai|ultralytics|"
+    r"gensim|pycaret|h2o|autogluon|sktime|darts|nltk|optimum|vllm|openai|anthropic|langchain|"
+    r"timm|detectron|mmdet|sagemaker|google-cloud-aiplatform|azureml|azure-ai-ml|kserve|seldon|"
+    r"ray|pyspark|mxnet|skl2onnx|tensorrt|llama|ctransformers|diffusers|peft|accelerate)",
+    re.I,
+)
+
+
+def _no_model_anywhere(f: Facts) -> bool:
+    """Nothing of a model in the project: no model saved, loaded, trained, tracked or
+    registered, and dependencies declared without any library that makes or runs one."""
+    if of(f, "model.*", "train.entrypoint", "pipeline.def", "tracking.*", "mlflow.*", "registry.*"):
+        return False
+    names = [str(n) for x in f.of("deps.declared") for n in x.detail.get("names") or []]
+    return bool(names) and not any(MODEL_PACKAGES.match(n) for n in names)
+
+
 def r_predict(f: Facts) -> Verdict:
     # a model loaded to go on training and saved again (a warm start), or only to be measured
     # (metrics, plots, a logged copy: python_evaluated_loads), predicts nothing
@@ -62,6 +84,11 @@ def r_predict(f: Facts) -> Verdict:
     predicting = [
         x for x in of(f, "fastapi.route") if PREDICTING.search(str(x.detail.get("route")))
     ]
+    if _no_model_anywhere(f):
+        # a predict route in a project that trains, saves, loads and tracks no model, and
+        # declares no library to make or run one, scores with a stand-in written in the code
+        # (`MODEL = ToyModel(bias=0.1)`): no saved model
+        predicting = []
     if apps and not (loads or predicting or of(f, "mlflow.model_uri", "registry.*")):
         # a FastAPI app with no route that predicts, in a project where nothing loads a model,
         # serves none even when training saves one (health, /metrics, a monitoring job); a

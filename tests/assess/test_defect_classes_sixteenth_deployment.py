@@ -1,0 +1,90 @@
+"""Defect class read from the sixteenth batch's deployment misses once it joined the calibration
+part: a FastAPI `/v1/predict` route in a project that trains, saves, loads and tracks no model
+and declares no library that makes or runs one (it scores with a stand-in written in the code,
+`MODEL = ToyModel(bias=0.1)`) read as predictions coming from the saved model.
+Each test fails on the code before the fix; the near misses beside them (the same service with
+a model loaded, with the project's training saving one, or declaring a model library it may
+load from in ways the scan does not read) pass on both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+TOY = """
+    import math
+
+
+    class ToyModel:
+        def __init__(self, bias=0.0):
+            self.bias = bias
+
+        def predict_proba(self, x):
+            return 1 / (1 + math.exp(-(sum(x) / max(len(x), 1) + self.bias)))
+
+
+    MODEL = ToyModel(bias=0.1)
+"""
+LOADED = """
+    import joblib
+
+    MODEL = joblib.load("models/model.joblib")
+"""
+APP = """
+    from fastapi import FastAPI
+
+    from app.model import MODEL
+
+    app = FastAPI()
+
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+
+    @app.post("/v1/predict")
+    def predict(features: list[float]):
+        return {"score": MODEL.predict_proba(features)}
+"""
+TRAIN = """
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+
+    def main():
+        model = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+        joblib.dump(model, "models/model.joblib")
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+
+def _predict(tmp_path, files: dict[str, str]) -> Outcome:
+    requirements = "fastapi==0.110.0\nuvicorn==0.29.0\nprometheus-client==0.20.0\n"
+    write(tmp_path, {"requirements.txt": requirements, "app/main.py": APP, **files})
+    return checks(tmp_path)["deployment.predict-script"].outcome
+
+
+def test_a_predict_route_scoring_an_in_code_stand_in_serves_no_saved_model(tmp_path):
+    assert _predict(tmp_path, {"app/model.py": TOY}) is Outcome.FAIL
+
+
+def test_a_predict_route_serving_a_loaded_model_still_counts(tmp_path):
+    # near miss: the service loads the saved model
+    assert _predict(tmp_path, {"app/model.py": LOADED}) is Outcome.PASS
+
+
+def test_a_predict_route_in_a_project_that_trains_a_model_still_counts(tmp_path):
+    # near miss: the stand-in beside training that saves a model (the route serves what the
+    # project makes, however the scan reads the load)
+    assert _predict(tmp_path, {"app/model.py": TOY, "src/train.py": TRAIN}) is Outcome.PASS
+
+
+def test_a_predict_route_of_a_service_declaring_a_model_library_still_counts(tmp_path):
+    # near miss: `transformers` declared (a hub model loaded by `pipeline(...)`)
+    requirements = "fastapi==0.110.0\ntransformers==4.40.0\n"
+    write(tmp_path, {"app/model.py": TOY, "app/main.py": APP, "requirements.txt": requirements})
+    assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS
