@@ -237,6 +237,11 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
         for key, value in zip(node.keys, node.values, strict=False):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self._failure_alert(key.value, value, key)  # `default_args = {...}`
+            qualified = self.qualify(value) if isinstance(value, ast.Attribute) else None
+            if qualified and qualified.startswith("mlflow.") and qualified.endswith(".load_model"):
+                # a table of MLflow flavour loaders by model type (`{"xgboost":
+                # mlflow.xgboost.load_model}`), called with the URI it is given: a model load
+                self.add("model.load", value, via=qualified, uri="", dispatched=True)
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:

@@ -5,7 +5,9 @@ job or the training datasets (Azure ML v1 `register_model(..., datasets=[...])`,
 `Model(tags={"training_job": ...})`, MLflow `set_model_version_tag(..., key="build_id")`), read
 as no lineage because only git keys of MLflow tags counted; and, an over-score, an Azure ML v1
 scoring script (`Model.get_model_path` in `init()`) and a helper building a scoring image of a
-registered version read as serving from the registry although nothing deploys either.
+registered version read as serving from the registry although nothing deploys either; a
+service loading the version an alias marks through a table of MLflow flavour loaders
+(`{"xgboost": mlflow.xgboost.load_model}`) read as loading nothing.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -167,3 +169,61 @@ def test_the_same_scoring_script_deployed_as_a_web_service_serves_the_registry(t
     """
     files = {"code/score.py": SCORE, "code/register.py": REGISTER, "ml_service/deploy.py": deploy}
     assert _served_from_registry(tmp_path, files) is Outcome.PASS
+
+
+# a serving app loading the version an alias marks through a table of MLflow flavour loaders
+LOADERS = """
+    import mlflow
+
+    LOADERS = {
+        "xgboost": mlflow.xgboost.{call},
+        "random_forest": mlflow.sklearn.{call},
+    }
+
+
+    def load_model_by_type(model_uri, model_type):
+        return LOADERS[model_type](model_uri)
+"""
+MANAGER = """
+    from mlflow import MlflowClient
+
+    from src.inference.model_loader import load_model_by_type
+
+
+    def reload(model_name, alias="champion"):
+        version = MlflowClient().get_model_version_by_alias(model_name, alias)
+        uri = f"models:/{model_name}@{alias}"
+        return load_model_by_type(uri, version.tags.get("model_type", "xgboost")), version
+"""
+APP = """
+    from fastapi import FastAPI
+
+    from src.inference.model_manager import reload
+
+    app = FastAPI()
+    model, version = reload("sales")
+
+
+    @app.post("/predict")
+    def predict(rows: list[dict]):
+        return {"predictions": model.predict(rows).tolist()}
+"""
+
+
+def test_a_service_loading_the_alias_through_a_table_of_mlflow_loaders(tmp_path):
+    files = {
+        "src/inference/model_loader.py": LOADERS.replace("{call}", "load_model"),
+        "src/inference/model_manager.py": MANAGER,
+        "src/api/app.py": APP,
+    }
+    assert _served_from_registry(tmp_path, files) is Outcome.PASS
+
+
+def test_a_table_of_mlflow_loggers_loads_nothing(tmp_path):
+    # near miss: the table holds the flavours' log_model, so the service loads no model
+    files = {
+        "src/inference/model_loader.py": LOADERS.replace("{call}", "log_model"),
+        "src/inference/model_manager.py": MANAGER,
+        "src/api/app.py": APP,
+    }
+    assert _served_from_registry(tmp_path, files) is Outcome.FAIL
