@@ -96,6 +96,9 @@ SUBPROCESS_CALLS = {
 LINEAGE_KEY = re.compile(
     r"git|commit|sha|data.?(hash|version|digest|sha)|pipeline.?run|run.?id", re.I
 )
+# a run parameter or tag naming the version of the data it trained on (`dataset_version`,
+# `data_hash`, `train_dataset_sha256`, `dvc_md5`)
+DATA_VERSION_KEY = re.compile(r"(data(set)?|dvc)[_.\- ]?(hash|version|digest|sha|md5|rev)", re.I)
 
 # MLflow's deployment plugins that put a logged model behind a web service
 MLFLOW_DEPLOYS = {
@@ -213,6 +216,12 @@ class LibraryCalls:
             for key in self._tag_keys(node, last):
                 if LINEAGE_KEY.search(key):
                     self.add("mlflow.lineage_tag", node, key=key, on=last)
+        if qualified.startswith("mlflow.") and last in ("log_param", "log_params", "set_tag"):
+            # the data version logged with the run that logs the model (`log_param(
+            # "dataset_version", manifest["dataset_version"])`): recorded with the model
+            for key in self._param_keys(node, last):
+                if DATA_VERSION_KEY.search(key):
+                    self.add("data.version", node, key=key, tool="MLflow run", call=last)
         if last == "start_run":
             # the run's tags (`start_run(tags={"git_commit": sha})`, or a dict built just
             # before): the model the run logs and registers carries them
@@ -247,6 +256,21 @@ class LibraryCalls:
         elif last in REGISTRY_LOOKUPS:
             # which registered version to use, looked up in the registry
             self.add("mlflow.alias_lookup", node, call=last)
+
+    def _param_keys(self, node: ast.Call, last: str) -> list[str]:
+        """The keys `mlflow.log_param(key, v)`/`set_tag(key, v)`/`log_params({...})` name."""
+        if last == "log_params":
+            params = node.args[0] if node.args else _kwarg(node, "params")
+            if isinstance(params, ast.Dict):
+                return [_const_str(k) or "" for k in params.keys if k is not None]
+            if isinstance(params, ast.Name):
+                return list(self.dict_keys.get(params.id, []))
+            return []
+        return (
+            [_const_str(node.args[0]) or ""]
+            if node.args
+            else [_const_str(_kwarg(node, "key")) or ""]
+        )
 
     def _tag_keys(self, node: ast.Call, last: str) -> list[str]:
         if last == "set_tags" and node.args and isinstance(node.args[0], ast.Dict):

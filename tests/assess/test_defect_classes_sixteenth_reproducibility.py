@@ -2,7 +2,9 @@
 the calibration part: a TOML configuration file (`config.toml`, `settings.toml`) not read at
 all, so its parameters were no config file and its per-environment tables (Prefect 1's
 `[docker.develop]`/`[docker.production]`, Dynaconf's `[development]`/`[production]`) no
-environments, where the same file in YAML or JSON counts.
+environments, where the same file in YAML or JSON counts; and the version of the training data
+logged as a parameter of the MLflow run that logs the model (`mlflow.log_param("dataset_version",
+...)`) not read as the data version recorded with the model (only tags were).
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -85,3 +87,46 @@ def test_a_static_site_config_toml_sets_no_parameters(tmp_path):
     # near miss: Hugo's config.toml configures the documentation site
     write(tmp_path, {"requirements.txt": REQUIREMENTS, "config.toml": HUGO})
     assert checks(tmp_path)["repro.config-file"].outcome is Outcome.FAIL
+
+
+TRAIN_LOGGING_DATA_VERSION = """
+    import mlflow
+    from sklearn.linear_model import LogisticRegression
+
+
+    def log_dataset_manifest(manifest):
+        mlflow.log_param("dataset_version", manifest["dataset_version"])
+        mlflow.log_param("git_commit", manifest["git_commit"])
+
+
+    def train(x, y, manifest):
+        with mlflow.start_run():
+            log_dataset_manifest(manifest)
+            model = LogisticRegression().fit(x, y)
+            mlflow.sklearn.log_model(model, "model", registered_model_name="churn")
+"""
+TRAIN_LOGGING_HYPERPARAMETERS = """
+    import mlflow
+    from sklearn.linear_model import LogisticRegression
+
+
+    def train(x, y, params):
+        with mlflow.start_run():
+            mlflow.log_params({"C": params["C"], "dataset_path": params["path"]})
+            model = LogisticRegression(C=params["C"]).fit(x, y)
+            mlflow.sklearn.log_model(model, "model", registered_model_name="churn")
+"""
+
+
+def test_the_data_version_logged_as_a_run_parameter_is_recorded_with_the_model(tmp_path):
+    write(tmp_path, {"requirements.txt": REQUIREMENTS, "src/train.py": TRAIN_LOGGING_DATA_VERSION})
+    assert checks(tmp_path)["repro.data-lineage"].outcome is Outcome.PASS
+
+
+def test_run_parameters_naming_no_data_version_record_none(tmp_path):
+    # near miss: hyperparameters and the data's path, not its version
+    write(
+        tmp_path,
+        {"requirements.txt": REQUIREMENTS, "src/train.py": TRAIN_LOGGING_HYPERPARAMETERS},
+    )
+    assert checks(tmp_path)["repro.data-lineage"].outcome is Outcome.FAIL
