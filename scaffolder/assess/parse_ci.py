@@ -143,6 +143,16 @@ K8S_APPLY = re.compile(
 )
 
 
+# a chart deployed with values given at install (`helm upgrade --install api chart -f
+# values-prod.yaml`, `--set image.tag=...`, Azure's HelmDeploy task with `overrideValues`): the
+# release is set per target by CD, not by one values.yaml
+HELM_VALUES = re.compile(
+    r"helm\s+(upgrade|install)\b(?:[^\n]|\\\n)*\s(--set(-string)?|--values|-f)[\s=]|"
+    r"HelmDeploy@\d[\s\S]*\b(overrideValues|valueFile)\b",
+    re.I,
+)
+
+
 # A service started detached on the machine the step runs on (`docker run -d ... -p`,
 # `docker compose up -d`, `mlflow models serve`): a deploy where that machine is the target, in
 # a job named for deploying (`deploy-prod`) or on Jenkins's own host (parse_ci_providers)

@@ -11,6 +11,7 @@ from scaffolder.assess.models import Fact
 from scaffolder.assess.parse_ci import (
     DEPLOYING_JOB,
     DETACHED_SERVICE,
+    HELM_VALUES,
     K8S_APPLY,
     LOCAL_REQUEST,
     PRINTED,
@@ -185,6 +186,8 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     detail["tests"] = test_paths(_as_text(step.get("run")))
                 if kind == "deploy" and K8S_APPLY.search(_as_text(step.get("run"))):
                     detail["k8s"] = True  # applies manifests to the job's cluster
+                if kind == "deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
+                    detail["helm_values"] = True
                 if kind == "pipeline_deploy":
                     job_file = azure_ml_job_file(step, job)
                     if job_file:

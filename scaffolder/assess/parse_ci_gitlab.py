@@ -8,6 +8,8 @@ from typing import Any
 
 from scaffolder.assess.models import Fact
 from scaffolder.assess.parse_ci import (
+    HELM_VALUES,
+    PRINTED,
     _as_text,
     _env_name,
     _relative,
@@ -110,6 +112,8 @@ def gitlab_ci(doc: Any, path: str, templates: dict[str, dict] | None = None) -> 
             detail = {"job": job_id}
             if kind == "integration" and test_paths(_as_text(job.get("script"))):
                 detail["tests"] = test_paths(_as_text(job.get("script")))
+            if kind == "deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
+                detail["helm_values"] = True
             facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
         facts.extend(_script_facts(_as_text(job.get("script")), path, line, job_id, checked))
         facts.extend(chained_bundle_runs(_as_text(job.get("script")), path, line, job_id))

@@ -13,6 +13,7 @@ from typing import Any
 from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.parse_ci import (
     DETACHED_SERVICE,
+    HELM_VALUES,
     PRINTED,
     _as_text,
     _env_name,
@@ -115,6 +116,8 @@ def _steps(provider: str, text: str, path: str, line: int, job: str) -> list[Fac
             fact.detail["unittest"] = targets
         if fact.kind == "ci.step.pipeline_deploy" and (scripts := pipeline_scripts(text)):
             fact.detail["scripts"] = scripts
+        if fact.kind == "ci.step.deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
+            fact.detail["helm_values"] = True
     if REGISTER_CLI.search(PRINTED.sub("", text)):
         detail = {"tool": f"{provider} CLI", "job": job}
         facts.append(Fact(kind="registry.model", path=path, line=line, detail=detail))

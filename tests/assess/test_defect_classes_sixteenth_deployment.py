@@ -83,6 +83,65 @@ def test_a_predict_route_in_a_project_that_trains_a_model_still_counts(tmp_path)
     assert _predict(tmp_path, {"app/model.py": TOY, "src/train.py": TRAIN}) is Outcome.PASS
 
 
+CHART = {
+    "helm/Chart.yaml": "apiVersion: v2\nname: inference\nversion: 0.1.0\n",
+    "helm/values.yaml": "image:\n  tag: latest\nreplicas: 1\n",
+    "helm/templates/deployment.yaml": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: inference
+        spec:
+          replicas: {{ .Values.replicas }}
+          template:
+            spec:
+              containers:
+                - name: api
+                  image: "inference:{{ .Values.image.tag }}"
+    """,
+    "argocd/app.yaml": """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata:
+          name: inference
+        spec:
+          source:
+            path: helm
+          destination:
+            namespace: ml
+          syncPolicy:
+            automated: {prune: true}
+    """,
+}
+
+
+def test_a_chart_with_one_set_of_values_has_no_manifests_per_environment(tmp_path):
+    # a Helm chart with one values.yaml synced into one namespace: the same release everywhere
+    write(tmp_path, CHART)
+    assert checks(tmp_path)["deployment.k8s-environments"].outcome is Outcome.FAIL
+
+
+def test_a_chart_with_values_per_environment_still_counts(tmp_path):
+    # near miss: values-staging.yaml and values-production.yaml beside the chart
+    per_env = {"helm/values-staging.yaml": "replicas: 1\n", "helm/values-production.yaml": "x: 3\n"}
+    write(tmp_path, {**CHART, **per_env})
+    assert checks(tmp_path)["deployment.k8s-environments"].outcome is not Outcome.FAIL
+
+
+def test_a_chart_given_its_values_by_cd_still_counts(tmp_path):
+    # near miss: CD installs the chart with values set at install time (`--set`, `-f`)
+    cd = (
+        "on: {push: {branches: [main]}}\n"
+        "jobs:\n"
+        "  deploy:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - run: helm upgrade --install inference helm --set image.tag=${{ github.sha }}\n"
+    )
+    write(tmp_path, {**CHART, ".github/workflows/cd.yml": cd})
+    assert checks(tmp_path)["deployment.k8s-environments"].outcome is not Outcome.FAIL
+
+
 def test_a_predict_route_of_a_service_declaring_a_model_library_still_counts(tmp_path):
     # near miss: `transformers` declared (a hub model loaded by `pipeline(...)`)
     requirements = "fastapi==0.110.0\ntransformers==4.40.0\n"

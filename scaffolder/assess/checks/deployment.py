@@ -182,6 +182,22 @@ def r_k8s_environments(f: Facts) -> Verdict:
     envs = {str(x.detail["overlay"]) for x in overlays}
     if len(envs) >= 2:
         return Verdict(True, where(overlays), f"Kubernetes overlays for {', '.join(sorted(envs))}")
+    charted = [
+        x
+        for x in f.of("k8s.resource")
+        if x.detail.get("kind") in WORKLOADS and x.detail.get("helm")
+    ]
+    helm_envs = {
+        str(x.detail.get("env"))
+        for x in f.of("config.environment")
+        if x.detail.get("via") == "Helm"
+    }
+    set_by_cd = [x for x in f.of("ci.step.deploy") if x.detail.get("helm_values")]
+    if charted and not (resources or f.of("k8s.kustomization") or set_by_cd) and len(helm_envs) < 2:
+        # a chart installed with its one values.yaml (no values-staging/values-prod, no values
+        # CD gives at install): the same release everywhere, unless CD deploys it to named
+        # environments (below)
+        resources = charted
     if not resources and not f.of("k8s.kustomization"):
         return Verdict(None, [], "no Kubernetes manifests: per-environment overlays do not apply")
     # one set of manifests that CD applies (kubectl apply, helm upgrade, argo rollouts) in two
@@ -313,7 +329,8 @@ CHECKS = [
         "deployment",
         2,
         f"{U2} adds Kubernetes manifests with staging and production overlays",
-        "kustomization/manifests under overlays/<env> (not applicable without Kubernetes)",
+        "kustomization/manifests under overlays/<env>; Helm charts with values per environment "
+        "or given values by CD at install (not applicable without Kubernetes)",
         r_k8s_environments,
         ("yaml",),
         "infrastructure",
