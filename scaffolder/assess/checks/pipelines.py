@@ -275,7 +275,8 @@ CHECKS = [
         f"{U1} adds an Airflow DAG and/or a Kubeflow pipeline of the same steps",
         "Airflow, Kubeflow/Vertex/TFX, SageMaker Pipelines, Azure ML, Prefect, Dagster, Metaflow, "
         "ZenML, Flyte, Kedro, MLflow Recipes, Ray/Anyscale jobs, Databricks jobs (or bundle jobs "
-        "a CI job runs in sequence), Step Functions, DVC stages, outside tests/examples/docs",
+        "a CI job runs in sequence), Step Functions, DVC stages, outside tests/examples/docs; "
+        "not an Airflow DAG that only moves data",
         r_orchestrated,
         ("python", "yaml"),
         "infrastructure",

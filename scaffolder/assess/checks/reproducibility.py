@@ -144,7 +144,8 @@ CHECKS = [
         "reproducibility",
         1,
         f"{U1} adds config/pipeline.yaml with parameters and quality-gate thresholds",
-        "YAML/JSON under config/, conf/, configs/; params/parameters files; recipes, profiles, "
+        "YAML/JSON/TOML under config/, conf/, configs/; params/parameters/settings files; "
+        "recipes, profiles, "
         "tfvars",
         r_config_file,
         ("yaml",),
@@ -158,7 +159,8 @@ CHECKS = [
         2,
         f"{U2} adds dev/staging/prod environment config",
         "config files named after environments (staging-config.json, config/prod/), an "
-        "`environments:` map, top-level dev/staging/prod sections, dbt/bundle targets",
+        "`environments:` map, top-level dev/staging/prod sections (YAML, TOML), dbt/bundle "
+        "targets",
         r_environments,
         ("yaml",),
         "infrastructure",
@@ -170,7 +172,8 @@ CHECKS = [
         "reproducibility",
         3,
         f"{U3} tags each model version with the data hash",
-        "MLflow data-hash tags (AST), dvc.yaml/dvc.lock",
+        "MLflow data-hash tags and the data version logged as a run parameter (AST), "
+        "dvc.yaml/dvc.lock",
         r_data_lineage,
         ("python", "yaml"),
         "data",
