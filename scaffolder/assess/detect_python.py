@@ -342,6 +342,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "CloudWatch Alarm State Change": ("retrain.trigger", "EventBridge alarm rule"),
     "PendingManualApproval": ("approval.gate", "registry approval status"),
     "Approved": ("registry.approval", "approval status"),
+    # a Vertex batch prediction job's request with model monitoring (training-serving skew and
+    # drift of the predicted inputs, with alerts): the served predictions are watched
+    "modelMonitoringConfig": ("serving.monitor", "Vertex model monitoring (batch prediction)"),
 }
 SERVING_ROUTE = re.compile(r"predict|score|invocations|infer|inference", re.I)
 MODEL_FILE = re.compile(r"\.(h5|keras|pt|pth|onnx|pkl|joblib|bin|model|json|ubj)$|model", re.I)

@@ -9,7 +9,9 @@ serving no model, so its /metrics was not the serving side's; CloudWatch alarms 
 endpoint's invocation errors defined with the CDK (through a metric helper) and on an API
 Gateway in Terraform read as alert rules only, not as the serving side watched; a shell script
 creating alert policies with a cloud CLI (`gcloud monitoring policies create`, `aws cloudwatch
-put-metric-alarm`, `az monitor metrics alert create`) read as no alert rules.
+put-metric-alarm`, `az monitor metrics alert create`) read as no alert rules; a Vertex batch
+prediction job requested with `modelMonitoringConfig` (skew detection with e-mail alerts on the
+predicted inputs) read as nothing watched.
 Each test fails on the code before the fix; each reads a shape of a stack, not one repository's
 files, and the near misses beside them pass on both."""
 
@@ -209,3 +211,41 @@ def test_a_script_listing_alert_policies_creates_none(tmp_path):
     command = "gcloud alpha monitoring policies list"
     write(tmp_path, {"setup_monitoring.sh": SETUP_MONITORING.format(command=command)})
     assert checks(tmp_path)["monitoring.pipeline-metrics"].outcome is Outcome.FAIL
+
+
+BATCH_PREDICT = """
+    from google.cloud import aiplatform_v1beta1
+    from kfp.dsl import component
+
+
+    @component
+    def model_batch_predict(model: str, source: str, destination: str, skew: dict, data: dict):
+        client = aiplatform_v1beta1.JobServiceClient()
+        message = {
+            "displayName": "batch-predict",
+            "model": model,
+            "inputConfig": {"instancesFormat": "bigquery", "bigquerySource": {"inputUri": source}},
+            "outputConfig": {"predictionsFormat": "bigquery", "bigqueryDestination": {"outputUri": destination}},
+        }
+        if skew and data:
+            message["{key}"] = {
+                "alertConfig": {"emailAlertConfig": {"userEmails": []}},
+                "objectiveConfigs": [
+                    {"trainingDataset": data, "trainingPredictionSkewDetectionConfig": skew}
+                ],
+            }
+        client.create_batch_prediction_job(parent="projects/p/locations/l", batch_prediction_job=message)
+"""
+
+
+def test_a_vertex_batch_prediction_with_model_monitoring_watches_what_is_served(tmp_path):
+    files = {
+        "components/model_batch_predict.py": BATCH_PREDICT.replace("{key}", "modelMonitoringConfig")
+    }
+    assert _monitoring(tmp_path, files) == (Outcome.PASS, Outcome.PASS)
+
+
+def test_a_vertex_batch_prediction_without_it_does_not(tmp_path):
+    # near miss: the same job with its labels set, no monitoring
+    files = {"components/model_batch_predict.py": BATCH_PREDICT.replace("{key}", "labels")}
+    assert _monitoring(tmp_path, files) == (Outcome.FAIL, Outcome.FAIL)
