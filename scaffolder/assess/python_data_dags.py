@@ -14,6 +14,7 @@ scheduled training.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 
 from scaffolder.assess.models import Fact
@@ -69,7 +70,6 @@ AIRFLOW_PREFIXES = (
     "airflow.providers.postgres",
     "airflow.providers.mysql",
     "airflow.providers.slack",
-    "airflow.providers.http",
 )
 # provider operators that copy or list objects (GCSToLocalFilesystemOperator, S3 copies)
 AIRFLOW_DATA_PARTS = (".transfers.", ".hooks.", ".sensors.", ".operators.gcs", ".operators.s3")
@@ -93,9 +93,18 @@ def _data_import(name: str) -> bool:
     return top in STDLIB or top in DATA_LIBRARIES
 
 
+# a string that names training or a model (`"http://trainer/train"`, `"models/churn.pkl"`): the
+# DAG may start training elsewhere (an HTTP call, a queue message), so it is not marked
+TRAINING_TEXT = re.compile(r"train|model", re.I)
+
+
 def _runs_or_trains(tree: ast.AST) -> bool:
-    """A call that runs a command (`os.system`, `task.bash`) or whose name trains (`fit`)."""
+    """A call that runs a command (`os.system`, `task.bash`) or whose name trains (`fit`), or a
+    string that names training or a model."""
     for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if TRAINING_TEXT.search(node.value):
+                return True
         if isinstance(node, ast.Attribute) and node.attr in (
             "system",
             "popen",

@@ -189,3 +189,27 @@ def test_a_script_only_named_as_an_argument_is_not_run(tmp_path):
         },
     )
     assert checks(tmp_path)["pipelines.image-build"].outcome is Outcome.FAIL
+
+
+TRAINING_SERVICE_DAG = """
+    from datetime import datetime
+
+    import requests
+    from airflow import DAG
+    from airflow.operators.python import PythonOperator
+
+
+    def start_training():
+        requests.post("http://trainer:8000/train", json={"dataset": "churn"}, timeout=600)
+
+
+    with DAG(dag_id="weekly", schedule_interval="@weekly",
+             start_date=datetime(2024, 1, 1), catchup=False) as dag:
+        PythonOperator(task_id="start", python_callable=start_training)
+"""
+
+
+def test_an_airflow_dag_calling_a_training_service_may_train(tmp_path):
+    # near miss: only data libraries, but the request starts training elsewhere
+    write(tmp_path, {"dags/weekly.py": TRAINING_SERVICE_DAG, "src/train.py": TRAIN})
+    assert checks(tmp_path)["pipelines.orchestrated"].outcome is Outcome.PASS
