@@ -102,9 +102,12 @@ def _runs_or_trains(tree: ast.AST) -> bool:
     """A call that runs a command (`os.system`, `task.bash`) or whose name trains (`fit`), or a
     string that names training or a model."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if TRAINING_TEXT.search(node.value):
-                return True
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and TRAINING_TEXT.search(node.value)
+        ):
+            return True
         if isinstance(node, ast.Attribute) and node.attr in (
             "system",
             "popen",
