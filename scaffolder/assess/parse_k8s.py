@@ -73,6 +73,14 @@ def _k8s(doc: YMap, path: str, zone: Zone, p: PurePosixPath) -> list[Fact]:
         facts.extend(_skaffold_profiles(doc, path, zone))
     elif kind in SERVING_KINDS and not _placeholder_model(spec):
         facts.append(_fact("serving.app", path, line, zone, tool=SERVING_KINDS[kind]))
+    elif (
+        kind == "Model"
+        and str(doc.get("apiVersion")).startswith("mlops.seldon.io/")
+        and spec.get("storageUri")
+        and not _placeholder_model(spec)
+    ):
+        # Seldon Core v2: a Model loaded from its storage URI onto a Server, served over HTTP
+        facts.append(_fact("serving.app", path, line, zone, tool="Seldon Core v2"))
     elif kind == "Canary" and "flagger" in str(doc.get("apiVersion")) and "analysis" in spec:
         facts.append(_fact("deploy.progressive", path, line, zone, tool="Flagger"))
     elif kind in ("ServiceMonitor", "PodMonitor"):

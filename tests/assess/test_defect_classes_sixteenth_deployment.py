@@ -147,3 +147,31 @@ def test_a_predict_route_of_a_service_declaring_a_model_library_still_counts(tmp
     requirements = "fastapi==0.110.0\ntransformers==4.40.0\n"
     write(tmp_path, {"app/model.py": TOY, "app/main.py": APP, "requirements.txt": requirements})
     assert checks(tmp_path)["deployment.predict-script"].outcome is Outcome.PASS
+
+
+SELDON_V2 = """
+    apiVersion: mlops.seldon.io/v1alpha1
+    kind: Model
+    metadata:
+      name: baseline-predictor
+      namespace: seldon-system
+    spec:
+      storageUri: s3://models/baseline/1
+      requirements: [mlflow]
+"""
+
+
+def _serving(tmp_path, manifest: str) -> Outcome:
+    write(tmp_path, {"k8s/base/model.yaml": manifest})
+    return checks(tmp_path)["deployment.serving-api"].outcome
+
+
+def test_a_seldon_core_v2_model_is_a_serving_endpoint(tmp_path):
+    # Seldon Core v2 serves a `Model` (mlops.seldon.io) from its storage URI on a Server
+    assert _serving(tmp_path, SELDON_V2) is Outcome.PASS
+
+
+def test_a_model_resource_of_another_api_group_serves_nothing(tmp_path):
+    # near miss: a custom resource also named Model
+    other = SELDON_V2.replace("mlops.seldon.io/v1alpha1", "catalog.example.com/v1")
+    assert _serving(tmp_path, other) is Outcome.FAIL

@@ -317,8 +317,8 @@ CHECKS = [
         "deployment",
         2,
         f"{U2} adds a FastAPI app with /predict, /health and /metrics",
-        "FastAPI/Flask predict routes, Ray Serve, BentoML, KServe/Seldon manifests, "
-        "SageMaker/Vertex/Azure ML endpoints, `mlflow models serve` (AST, YAML)",
+        "FastAPI/Flask predict routes, Ray Serve, BentoML, KServe/Seldon (v1 and v2 `Model`) "
+        "manifests, SageMaker/Vertex/Azure ML endpoints, `mlflow models serve` (AST, YAML)",
         r_serving_api,
         ("python",),
         "infrastructure",
