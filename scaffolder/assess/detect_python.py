@@ -21,7 +21,10 @@ TRIGGER_WORDS = (  # noqa: SIM905 - a word list reads better as one string
     "keras ray bentoml flask Flask "
     "boto3 aws_cdk cloudwatch opentelemetry pydeequ ModelCard lambda_handler typer click "
     "xgboost lightgbm onnx transformers Alarm start_pipeline recipes statsd install_requires "
-    "log_model mlops_runtime dvc.api scheduled_query_rules metric_alerts"
+    "log_model mlops_runtime dvc.api scheduled_query_rules metric_alerts "
+    # a notebook cell creating a Lakehouse monitor with a workspace client made in an earlier
+    # cell names no other word here (cells are parsed one by one)
+    "quality_monitors lakehouse_monitors"
 ).split() + ["def init", "def run"]
 
 
@@ -126,6 +129,9 @@ CALLS: list[tuple[str, str, str]] = [
     # Lakehouse Monitoring on the serving endpoint's inference table (drift, quality metrics)
     ("quality_monitors.create", "drift.monitor", "Databricks Lakehouse Monitoring"),
     ("quality_monitors.create", "serving.monitor", "Databricks Lakehouse Monitoring"),
+    # the SDK's earlier name for the same API
+    ("lakehouse_monitors.create", "drift.monitor", "Databricks Lakehouse Monitoring"),
+    ("lakehouse_monitors.create", "serving.monitor", "Databricks Lakehouse Monitoring"),
     # the dataset (source and digest, a Delta table's version) recorded with the run and model
     ("mlflow.log_input", "data.version", "MLflow dataset input"),
     ("serving_endpoints.create", "serving.app", "Databricks serving endpoint"),

@@ -4,6 +4,7 @@ dbx deployment files and Jobs API specs in JSON."""
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from typing import Any
 
@@ -151,12 +152,30 @@ def _bundle_resources(doc: YMap, path: str, zone: Zone) -> list[Fact]:
             if group == "jobs" and isinstance(body, dict) and _databricks_job_parameters(body):
                 # the run's parameters (`notebook_task.base_parameters`) live in the bundle
                 facts.append(_fact("config.file", path, line, zone, thresholds=False, keys=0))
+            if group == "jobs" and isinstance(body, dict):
+                facts += _job_notebooks(body, path, line, zone, str(key))
             if (
                 group == "jobs"
                 and isinstance(body, dict)
                 and ("schedule" in body or "trigger" in body)
             ):
                 facts.append(_fact("pipeline.schedule", path, line, zone, tool="Databricks job"))
+    return facts
+
+
+def _job_notebooks(body: dict, path: str, line: int, zone: Zone, job: str) -> list[Fact]:
+    """The repository's notebooks a bundle job's tasks run (`notebook_task.notebook_path`,
+    relative to the bundle file; with or without the file's extension): code the job runs, not
+    exploration. A workspace path (`/Workspace/...`, `${workspace...}`) names no file here."""
+    tasks = body.get("tasks") if isinstance(body.get("tasks"), list) else []
+    facts = []
+    for task in tasks:
+        spec = task.get("notebook_task") if isinstance(task, dict) else None
+        target = spec.get("notebook_path") if isinstance(spec, dict) else None
+        if not isinstance(target, str) or target.startswith(("/", "$")):
+            continue
+        notebook = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        facts.append(_fact("job.notebook", path, line, zone, notebook=notebook, job=job))
     return facts
 
 

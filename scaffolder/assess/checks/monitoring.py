@@ -18,7 +18,7 @@ from scaffolder.assess.checks.base import (
     reachable,
     tools,
 )
-from scaffolder.assess.models import Facts
+from scaffolder.assess.models import Facts, Zone
 
 METRICS = ("prometheus.metric", "prometheus.export", "metrics.export", "metrics.scrape")
 
@@ -81,6 +81,7 @@ def reported_runs(f: Facts) -> list:
 
 def r_pipeline_metrics(f: Facts) -> Verdict:
     watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
+    watched += job_notebook_monitors(f)
     watched += drift_routes(f) + captured_drift(f)
     watched += reported_runs(f)
     # drift measured by a monitoring run and logged to the tracker (python_drift_metrics)
@@ -162,10 +163,27 @@ TELEMETRY_SDK = re.compile(
 def _serving_monitors(f: Facts) -> list:
     """Monitors of the serving side; a telemetry SDK imported in a project that serves nothing
     (no endpoint, app or route: training and batch scoring jobs) watches those jobs only."""
-    monitors = of(f, "serving.monitor")
+    monitors = of(f, "serving.monitor") + job_notebook_monitors(f)
     if of(f, "serving.app", "fastapi.app", "fastapi.route", "flask.route"):
         return monitors
     return [x for x in monitors if not TELEMETRY_SDK.search(str(x.detail.get("module") or ""))]
+
+
+def job_notebook_monitors(f: Facts) -> list:
+    """Lakehouse monitors created by a notebook (.ipynb) that a bundle job runs: the job sets
+    the monitor up on the inference table, so it is the project's code, not exploration. The
+    same call in a notebook no job runs does not count, like any notebook's."""
+    run = {_stem(str(x.detail.get("notebook"))) for x in of(f, "job.notebook")}
+    return [
+        x
+        for x in f.of("serving.monitor", Zone.NOTEBOOK)
+        if x.detail.get("tool") == "Databricks Lakehouse Monitoring" and _stem(x.path) in run
+    ]
+
+
+def _stem(path: str) -> str:
+    """A notebook's path without its extension (a bundle may name it either way)."""
+    return re.sub(r"\.(ipynb|py)$", "", path)
 
 
 # a Prometheus exporter: prometheus_client's, or OpenTelemetry's reader and its metrics server
