@@ -32,6 +32,7 @@ from scaffolder.assess.python_libraries import (
     _const_str,
     _package_of,
 )
+from scaffolder.assess.python_metric_bars import metric_bar_gates
 from scaffolder.assess.python_model_validation import drop_model_validators
 from scaffolder.assess.python_prediction_capture import prediction_captures
 from scaffolder.assess.python_pyfunc import mark_pyfunc_context_loads
@@ -348,6 +349,10 @@ def parse_python(
     if not is_test_file:
         visitor.facts.extend(prediction_captures(tree, visitor.facts, path, zone))
         visitor.facts.extend(held_out_evaluations(tree, path, zone))
+        seen = {(x.kind, x.line) for x in visitor.facts}
+        visitor.facts.extend(
+            x for x in metric_bar_gates(tree, path, zone) if (x.kind, x.line) not in seen
+        )
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset

@@ -83,3 +83,57 @@ def test_a_config_bar_read_from_the_environment_still_gates(tmp_path):
         "      - run: python src/promote.py --bar $MIN_PERFORMANCE_IMPROVEMENT\n"
     )
     assert _gate(tmp_path, {".github/workflows/promote.yml": workflow}) is Outcome.PASS
+
+
+# a metric held to a number inline before the model is registered (a Flyte task's
+# `if model_metrics["r2"] >= 0.95: mlflow.register_model(...)`), read as no quality gate
+INLINE = """
+    import mlflow
+
+
+    def validate_model(run_id, rmse, model_metrics):
+        if rmse <= model_metrics["rmse"] and model_metrics["r2"] {op} {bar}:
+            {action}
+            return run_id, True
+        return run_id, False
+"""
+REGISTER = 'mlflow.register_model(f"runs:/{run_id}/model", "diamonds")'
+
+
+def _inline(tmp_path, op=">=", bar="0.95", action=REGISTER) -> Outcome:
+    code = INLINE.format(op=op, bar=bar, action=action)
+    write(tmp_path, {"flyte_pipeline/pipeline.py": code})
+    return checks(tmp_path)["validation.quality-gate"].outcome
+
+
+def test_a_metric_held_to_a_number_before_registering_is_a_gate(tmp_path):
+    assert _inline(tmp_path) is Outcome.PASS
+
+
+def test_a_metric_bar_that_stops_a_function_registering_after_it_is_a_gate(tmp_path):
+    code = (
+        "import mlflow\n\n\n"
+        "def register(run_id, accuracy):\n"
+        "    if accuracy < 0.8:\n"
+        "        raise ValueError('model below the bar')\n"
+        "    mlflow.register_model(f'runs:/{run_id}/model', 'churn')\n"
+    )
+    write(tmp_path, {"src/register.py": code})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.PASS
+
+
+def test_a_metric_compared_to_a_number_deciding_nothing_is_no_gate(tmp_path):
+    # near miss: the branch only prints
+    assert _inline(tmp_path, action='print("good model")') is Outcome.FAIL
+
+
+def test_a_bar_checked_for_being_set_is_no_gate(tmp_path):
+    # near miss: `min_f1 > 0` asks whether a bar was given, it holds no metric to one
+    code = (
+        "import mlflow\n\n\n"
+        "def register(run_id, min_f1):\n"
+        "    if min_f1 > 0:\n"
+        "        mlflow.register_model(f'runs:/{run_id}/model', 'churn')\n"
+    )
+    write(tmp_path, {"src/register.py": code})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.FAIL

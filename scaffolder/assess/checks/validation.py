@@ -175,8 +175,9 @@ CHECKS = [
         "validation",
         1,
         f"{U1} adds quality-gate thresholds in config/pipeline.yaml",
-        "a *gate* function, threshold keys in config that code reads, SageMaker ConditionStep, "
-        "TFMA/MLflow MetricThreshold, a new-vs-production comparison",
+        "a *gate* function, threshold keys in config that code reads, a metric held to a "
+        "number before registering, SageMaker ConditionStep, TFMA/MLflow MetricThreshold, a "
+        "new-vs-production comparison",
         r_quality_gate,
         ("python", "yaml"),
         "model",

@@ -1,0 +1,106 @@
+"""A metric held to a number before the model is registered, deployed or promoted: a quality
+gate written inline (`if model_metrics["r2"] >= 0.95: mlflow.register_model(...)`, or `if
+accuracy < 0.8: raise ...` in a function that then registers). Read by
+`validation.quality-gate`; a comparison whose branch does neither decides nothing."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from scaffolder.assess.models import Fact, Zone
+
+# metric names as whole words (`test_accuracy`, `metrics["r2"]`), not a probability
+METRIC = re.compile(
+    r"(?<![a-z0-9])(acc|accuracy|auc|roc_auc|f1|rmse|mse|mae|mape|r2|precision|recall|"
+    r"average_precision|map|ap)(?![a-z0-9])",
+    re.I,
+)
+# what a gate lets through: the model registered, deployed, promoted or given an alias
+ACTION = re.compile(
+    r"(^|_)(register|deploy|promot|transition_model_version_stage|set_registered_model_alias|"
+    r"create_model_version)",
+    re.I,
+)
+ORDER = (ast.Lt, ast.Gt, ast.LtE, ast.GtE)
+
+
+def _number(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    # (a bar of 0 holds a metric to nothing: `if score > 0` checks one was computed)
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+        and node.value != 0
+    )
+
+
+# a name that is itself a bar (`min_f1 > 0`: is the bar set at all), not a metric measured
+BAR_NAME = re.compile(r"(^|_)(min|max|threshold|thresh|target|bar|floor)(_|$)", re.I)
+
+
+def _measured(node: ast.expr) -> bool:
+    text = ast.unparse(node)
+    return bool(METRIC.search(text)) and not BAR_NAME.search(text)
+
+
+def _bars(test: ast.expr) -> list[ast.Compare]:
+    found = []
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ORDER):
+            left, right = node.left, node.comparators[0]
+            if (_measured(left) and _number(right)) or (_number(left) and _measured(right)):
+                found.append(node)
+    return found
+
+
+def _acts(nodes: list[ast.stmt]) -> bool:
+    for stmt in nodes:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if ACTION.search(name):
+                    return True
+    return False
+
+
+def _stops(nodes: list[ast.stmt]) -> bool:
+    """The branch ends the run (`raise`, `return`, `sys.exit`)."""
+    for stmt in nodes:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Raise | ast.Return):
+                return True
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in ("sys.exit", "exit"):
+                return True
+    return False
+
+
+def metric_bar_gates(tree: ast.AST, path: str, zone: Zone) -> list[Fact]:
+    facts: list[Fact] = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if not isinstance(node, ast.If):
+                continue
+            bars = _bars(node.test)
+            # the branch registers, or stops a function that registers after it
+            gating = bars and (_acts(node.body) or (_stops(node.body) and _acts(function.body)))
+            if gating and all(f.line != bars[0].lineno for f in facts):
+                bar = bars[0]
+                name = f"{ast.unparse(bar.left)} vs {ast.unparse(bar.comparators[0])}"
+                facts.append(
+                    Fact(
+                        kind="quality.gate",
+                        path=path,
+                        line=bar.lineno,
+                        zone=zone,
+                        detail={"name": name[:120], "via": "metric bar before registering"},
+                    )
+                )
+                if len(facts) >= 3:
+                    return facts
+    return facts
