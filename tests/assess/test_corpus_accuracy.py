@@ -8,7 +8,7 @@ the 12 of the ninth, the 16 of the tenth, the 19 of the eleventh, the 28 of the 
 of the thirteenth and the 30 of the fourteenth, fifteenth and sixteenth, which joined once their
 misses had been examined). Held out (`heldout: true`): repositories labelled by reading each one
 and committed before assess ever ran on them, never used to choose a rule, in batches
-(`heldout_batch`: today the 11 of the fourth)"""
+(`heldout_batch`: today the 11 of the fourth and the 30 of the seventeenth)"""
 
 from __future__ import annotations
 
@@ -26,29 +26,34 @@ from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, me
 # calibration too-high rounds (test_defect_classes_fourteenth_*.py,
 # test_defect_classes_calibration_over*.py).
 OVERALL_EXACT = 0.9
-DIMENSION_WITHIN_ONE = 0.97
-DIMENSION_EXACT = 0.92
-ABOVE_ZERO_EXACT = 0.85  # exact on the cells a careful reader rated above 0
-PER_DIMENSION_EXACT = 0.84
-# the held-out part: whatever is `heldout: true` - today the fourth batch alone, until a fresh
-# batch joins it (84/88 = 95.5 % exact, 20/23 = 87.0 % above 0, weakest 10/11, 1/88 = 1.1 % too
-# high, within +-1 88/88). Fresh batches joined the calibration part once measured: the
-# sixteenth (30, measured once with the scanner of the round that examined the fifteenth) alone
-# 190/240 = 79.2 % exact, 93/140 = 66.4 % above 0, pipelines 20/30 = 66.7 %, 11/240 = 4.6 % too
-# high; with the fourth 274/328 = 83.5 %, 113/163 = 69.3 %, pipelines 30/41 = 73.2 %, 12/328 =
-# 3.7 %. The fifteenth: 84.2 %, 76.9 %, tracking 70.0 %, 5.4 % alone; with the fourth 87.2 %,
-# 78.3 %, 75.6 %, 4.3 %. The fourteenth: 80.4 %, 68.3 %, tracking 56.7 %, 4.6 % alone. Issue
+DIMENSION_WITHIN_ONE = 0.98
+DIMENSION_EXACT = 0.93
+# raised after the classes fixed from the sixteenth batch (test_defect_classes_sixteenth_*.py)
+# and six label corrections: 2397/2560 = 93.6 % exact, 1037/1188 = 87.3 % above 0, tracking
+# 276/320 = 86.3 %, 27 too high = 1.1 %, 136 too low, within +-1 2513/2560, overall 314/320
+ABOVE_ZERO_EXACT = 0.87  # exact on the cells a careful reader rated above 0
+PER_DIMENSION_EXACT = 0.86
+# the held-out part: whatever is `heldout: true` - today the fourth batch (11) and the
+# seventeenth (30), labelled before it was measured and measured once (with the scanner of the
+# round that examined the sixteenth): alone 190/240 = 79.2 % exact, 72/113 = 63.7 % above 0,
+# deployment 17/30 = 56.7 %, 17/240 = 7.1 % too high, within +-1 231/240; with the fourth,
+# 274/328 = 83.5 % exact, 92/136 = 67.6 % above 0, deployment 27/41 = 65.9 %, 18/328 = 5.5 % too
+# high, within +-1 319/328 = 97.3 %. Earlier fresh batches joined the calibration part once
+# measured: the sixteenth alone 79.2 %, 66.4 %, pipelines 66.7 %, 4.6 % (with the fourth 83.5 %,
+# 69.3 %, 73.2 %, 3.7 %); the fifteenth 84.2 %, 76.9 %, tracking 70.0 %, 5.4 % (with the fourth
+# 87.2 %, 78.3 %, 75.6 %, 4.3 %); the fourteenth 80.4 %, 68.3 %, tracking 56.7 %, 4.6 %. Issue
 # 23's floors: dimensions exact >= 85 %, exact on cells above 0 >= 80 %, every dimension >= 75 %,
-# over-scores <= 2 %. The fourth batch (first measured 94 %, 83 %, deployment 82 %, 1.1 %; with
-# today's scanner 84/88, 20/23, 10/11, 1/88) meets all four; they are enforced on it, which says
-# as much about that batch (mostly level 0-1 repositories) as about the scanner.
-# docs/assess.md has the figures per batch.
-HELDOUT_REPOS = 11
-HELDOUT_WITHIN_ONE = 0.96
-HELDOUT_EXACT_MEASURED = 0.95
-HELDOUT_ABOVE_ZERO_MEASURED = 0.86
-HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.9
-HELDOUT_OVER_MEASURED = 0.012
+# over-scores <= 2 %; the held-out part today meets none. The fourth batch (first measured 94 %,
+# 83 %, deployment 82 %, 1.1 %; with today's scanner 84/88, 20/23, 10/11, 1/88) meets all four;
+# they are enforced on it, which says as much about that batch (mostly level 0-1 repositories)
+# as about the scanner. The floors below are the held-out part as measured. docs/assess.md has
+# the figures per batch.
+HELDOUT_REPOS = 41
+HELDOUT_WITHIN_ONE = 0.97
+HELDOUT_EXACT_MEASURED = 0.83
+HELDOUT_ABOVE_ZERO_MEASURED = 0.67
+HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.65
+HELDOUT_OVER_MEASURED = 0.055
 ISSUE_FLOORS = {"exact": 0.85, "above_zero": 0.8, "weakest_dimension": 0.75, "over": 0.02}
 
 
