@@ -8,6 +8,7 @@ approvals are recorded, and so are the triggers.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from typing import Any
@@ -268,12 +269,19 @@ def scripts_run(text: str) -> list[dict[str, Any]]:
     """The repository's own scripts a command runs: `python path.py`, `python -m pkg.mod`,
     `bash path.sh`, `./path.sh` (with `VAR=value`, `uv run`, `poetry run` in front)."""
     found: list[dict[str, Any]] = []
+    folder = ""  # the folder a `cd pipeline/` line before moved to
     for line in text.replace("\\\n", " ").splitlines():
         unchecked = {"unchecked": True} if swallowed(line) else {}
         try:
             words = shlex.split(line, comments=True)
         except ValueError:
             words = line.split()
+        if words[:1] == ["cd"] and len(words) > 1 and words[2:3] in ([], ["&&"], [";"]):
+            # a folder named by a variable (`cd $(projectRoot)`) is read as the checkout's root
+            target = "" if "$" in words[1] else words[1]
+            folder = posixpath.normpath(posixpath.join(folder, target)) if target else ""
+            words = words[3:]
+        start = len(found)
         for i, word in enumerate(words):
             rest = words[i + 1 :]
             if _PYTHON.match(word.rsplit("/", 1)[-1]):
@@ -291,6 +299,10 @@ def scripts_run(text: str) -> list[dict[str, Any]]:
                 and all(_ASSIGNMENT.match(w) for w in words[:i])
             ):
                 found.append({"script": _relative(word), **unchecked})
+        if folder not in ("", "."):
+            for run in found[start:]:
+                if "script" in run:
+                    run["script"] = posixpath.normpath(posixpath.join(folder, run["script"]))
     unique: list[dict[str, Any]] = []
     for run in found:
         if run not in unique and "$" not in str(run):
