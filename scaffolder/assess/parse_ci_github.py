@@ -19,6 +19,7 @@ from scaffolder.assess.parse_ci import (
     _env_name,
     _relative,
     _script_facts,
+    built_dockerfiles,
     classify,
     pipeline_scripts,
     test_paths,
@@ -188,6 +189,12 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     detail["k8s"] = True  # applies manifests to the job's cluster
                 if kind == "deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
                     detail["helm_values"] = True
+                if (
+                    kind == "build_image"
+                    and not (step.get("working-directory") or job.get("defaults"))
+                    and (dockerfiles := built_dockerfiles(run_text, step.get("with")))
+                ):
+                    detail["dockerfiles"] = dockerfiles  # read against their facts
                 if kind == "pipeline_deploy":
                     job_file = azure_ml_job_file(step, job)
                     if job_file:

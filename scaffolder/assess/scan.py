@@ -20,6 +20,7 @@ from scaffolder.assess.scan_ci_links import (
     _local_actions,
     _missing_pipeline_scripts,
     _scripts_of_ci,
+    _serving_builds,
 )
 from scaffolder.assess.scan_config_reads import unread_thresholds
 from scaffolder.assess.scan_file import _file
@@ -165,6 +166,7 @@ def scan(root: Path) -> Facts:
     facts.extend(detect_dvc.dvc_facts(root))  # .dvc/config and .dvc files, data/ included
     _scripts_of_ci(facts)
     _missing_pipeline_scripts(root, facts)
+    _serving_builds(facts)
     unread_thresholds(root, walked, facts)
     parse_terraform.workspace_insights(facts)
     facts.sort(key=lambda f: (f.path, f.line, f.kind))

@@ -208,3 +208,19 @@ def _missing_pipeline_scripts(root: Path, facts: list[Fact]) -> None:
         ]
         if not any((root / c).is_file() for c in candidates):
             fact.detail["missing"] = True
+
+
+def _serving_builds(facts: list[Fact]) -> None:
+    """A CI job whose image builds all name Dockerfiles running the serving app (uvicorn,
+    gunicorn, flask, bentoml or mlflow serve: `docker.image` `serving`) builds the serving image,
+    not the pipeline's: its build and push steps are `ci.step.serving_image`."""
+    images = {f.path: f.detail.get("serving") for f in facts if f.kind == "docker.image"}
+    jobs: dict[tuple[str, str], list[Fact]] = {}
+    for fact in facts:
+        if fact.kind == "ci.step.build_image":
+            jobs.setdefault((fact.path, str(fact.detail.get("job"))), []).append(fact)
+    for steps in jobs.values():
+        named = [str(n) for s in steps for n in s.detail.get("dockerfiles", [])]
+        if named and all(images.get(name) for name in named):
+            for step in steps:
+                step.kind = "ci.step.serving_image"
