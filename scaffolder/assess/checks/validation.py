@@ -4,6 +4,7 @@ drift detected (3)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, tools, where
@@ -17,9 +18,37 @@ def r_holdout(f: Facts) -> Verdict:
         return Verdict(
             True, where(evaluated + splits + metrics, 3), "the model is evaluated on held-out data"
         )
+    bars = _bars_on_evaluation(f, metrics)
+    if bars:
+        # no split the scanner reads (data arriving split, a pipeline's evaluation step), but
+        # the metrics it computes are held to a bar before the model goes on: evaluated data
+        # the model did not train on
+        return Verdict(
+            True,
+            where(metrics[:2] + bars[:1], 3),
+            "the model is evaluated on held-out data: its metrics are held to a bar",
+        )
     return Verdict(
         False, where(splits + metrics), "no held-out evaluation (train/test split and metrics)"
     )
+
+
+def _bars_on_evaluation(f: Facts, metrics: list) -> list:
+    """The quality gates that hold evaluation metrics to a bar: a pipeline's condition step, a
+    config's metric bars that code reads, or a comparison in the folder of the code computing
+    the metrics or one above it (the pipeline running that code). A comparison elsewhere (a
+    serving app's `_gate`, a feature filter in preprocessing) says nothing of evaluation."""
+    if not metrics:
+        return []
+    folders = {posixpath.dirname(x.path) for x in metrics}
+    bars = []
+    for gate in quality_gates(f):
+        home = posixpath.dirname(gate.path)
+        if gate.kind != "quality.gate" or any(
+            not home or d == home or d.startswith(home + "/") for d in folders
+        ):
+            bars.append(gate)
+    return bars
 
 
 def r_data_checks(f: Facts) -> Verdict:
@@ -34,6 +63,15 @@ def r_data_checks(f: Facts) -> Verdict:
 
 
 def r_quality_gate(f: Facts) -> Verdict:
+    gates = quality_gates(f)
+    return found(
+        gates,
+        "a quality gate with thresholds decides promotion" + tools(gates),
+        "no quality gate (metric thresholds a model must meet)",
+    )
+
+
+def quality_gates(f: Facts) -> list:
     gates = of(f, "quality.gate", "validation.gate")
     # a config's metric bars gate promotion unless the code uses every one of them only to
     # decide how to train, logging the model either way (python_gate_branches)
@@ -50,11 +88,7 @@ def r_quality_gate(f: Facts) -> Verdict:
     if f.of("ci.step.test"):
         # a test holding a metric to a bar (`assert acc > 0.7`) that CI runs fails the build
         gates += f.of("quality.gate", Zone.TESTS)
-    return found(
-        gates,
-        "a quality gate with thresholds decides promotion" + tools(gates),
-        "no quality gate (metric thresholds a model must meet)",
-    )
+    return gates
 
 
 def r_data_contract(f: Facts) -> Verdict:
@@ -152,7 +186,8 @@ CHECKS = [
         "validation",
         0,
         "split train/test and compute metrics on the test split",
-        "train_test_split/CV splitters and metrics (AST); evaluation steps of pipelines",
+        "train_test_split/CV splitters and metrics (AST); evaluation steps of pipelines; "
+        "metrics held to a bar where they are computed or by the pipeline above",
         r_holdout,
         ("python",),
         "model",
