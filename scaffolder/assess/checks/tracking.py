@@ -16,6 +16,7 @@ from scaffolder.assess.checks.base import (
     elsewhere,
     found,
     of,
+    predicting_loads,
     reachable,
     tools,
     where,
@@ -167,6 +168,7 @@ def r_serving_from_registry(f: Facts) -> Verdict:
     direct += [x for x in uris if posixpath.dirname(x.path) in app_dirs and x.path not in served][
         :1
     ]
+    direct += _inference_resolves_a_registry_version(f, apps)
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
     resolved = [x for x in resolved if x not in _undeployed_azure_resolves(f)]
     # a version asked for by stage (ZenML's Model Control Plane), where versions are promoted
@@ -184,6 +186,29 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         "the serving/deployment code does not take the model from the registry "
         "(models:/NAME@champion, an approved model package, a registered model version)",
     )
+
+
+def _inference_resolves_a_registry_version(f: Facts, apps: set[str]) -> list:
+    """What serves or scores predictions (a serving app, a scoring pipeline) and the project
+    modules it imports resolve a registry version: a `models:/NAME/{version}` URI together with
+    a registry look-up (`get_model_version_by_alias`, `get_latest_versions`,
+    `search_model_versions`), however the model is then read (a loader chosen at run time,
+    `download_artifacts` and ONNX Runtime, a flavour's `load_model`) where it loads a model. A
+    look-up or URI only in training or promotion code, which nothing serving imports, does not
+    count; nor a look-up in a service that loads no model."""
+    scoring = {x.path for x in of(f, "pipeline.def") if x.detail.get("scores")}
+    roots = apps | scoring
+    if not roots:
+        return []
+    side = reachable(f, roots)
+    uris = [
+        x
+        for x in f.of("mlflow.model_uri")
+        if x.path in side and re.search(r"models:/.", str(x.detail.get("uri")))
+    ]
+    lookups = [x for x in f.of("mlflow.alias_lookup") if x.path in side]
+    loads = [x for x in predicting_loads(f) if x.path in side]
+    return uris[:1] + lookups[:1] + loads[:1] if uris and lookups and loads else []
 
 
 AZURE_SCORING_SCRIPT = "Azure ML scoring script"

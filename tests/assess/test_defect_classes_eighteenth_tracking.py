@@ -1,0 +1,135 @@
+"""Defect classes read from the calibration part's tracking misses after the seventeenth batch
+joined it, fixed as shapes rather than one repository's files.
+
+A service or a scoring pipeline whose own modules resolve a registry version (a registry look-up
+such as `get_model_version_by_alias` or `get_latest_versions`, and a `models:/NAME/{version}`
+URI) and then read the model by other means than an MLflow flavour's `load_model` (a loader
+chosen at run time, `download_artifacts` and ONNX Runtime), or through a module the scoring flow
+imports, was read as not taking the model from the registry: only a serving file's own MLflow
+load counted. Each test fails on the code before the fix; the near misses beside them pass on
+both."""
+
+from __future__ import annotations
+
+from scaffolder.assess.models import Outcome
+from tests.assess.repos import checks, write
+
+TRAIN = """
+    import mlflow
+    from sklearn.linear_model import LogisticRegression
+
+
+    def train(X, y):
+        with mlflow.start_run():
+            model = LogisticRegression().fit(X, y)
+            mlflow.log_metric("accuracy", model.score(X, y))
+            mlflow.sklearn.log_model(model, "model", registered_model_name="churn")
+"""
+
+REGISTRY = """
+    import mlflow
+    import onnxruntime
+    from mlflow import MlflowClient
+
+
+    def load_active(name, alias="champion"):
+        version = MlflowClient().get_model_version_by_alias(name, alias)
+        path = mlflow.artifacts.download_artifacts(f"models:/{name}/{version.version}")
+        return onnxruntime.InferenceSession(f"{path}/model.onnx")
+"""
+
+APP = """
+    from fastapi import FastAPI
+
+    from serving.registry import load_active
+
+    app = FastAPI()
+    session = load_active("churn")
+
+
+    @app.post("/predict")
+    def predict(rows: list[dict]):
+        return {"predictions": session.run(None, {"input": rows})[0].tolist()}
+"""
+
+
+def _serving(tmp_path, files):
+    write(tmp_path, {"train.py": TRAIN, **files})
+    return checks(tmp_path)["tracking.serving-from-registry"].outcome
+
+
+def test_a_service_resolving_the_alias_version_and_reading_it_with_onnx_serves_the_registry(
+    tmp_path,
+):
+    files = {"serving/registry.py": REGISTRY, "serving/app.py": APP}
+    assert _serving(tmp_path, files) is Outcome.PASS
+
+
+def test_a_registry_lookup_only_in_promotion_code_is_not_what_the_service_serves(tmp_path):
+    # near miss: the same look-up lives in a promotion script the service never imports; the
+    # service reads a local file
+    app = """
+        import joblib
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        model = joblib.load("models/model.joblib")
+
+
+        @app.post("/predict")
+        def predict(rows: list[list[float]]):
+            return {"predictions": model.predict(rows).tolist()}
+    """
+    files = {"promote/registry.py": REGISTRY, "serving/app.py": app}
+    assert _serving(tmp_path, files) is Outcome.FAIL
+
+
+SCORING_FLOW = """
+    import pandas as pd
+    from prefect import flow
+
+    from src.model.registry import load_production
+
+
+    @flow
+    def batch_prediction(path: str):
+        model = load_production("solar")
+        frame = pd.read_parquet(path)
+        frame["prediction"] = model.predict(frame)
+        frame.to_parquet("predictions.parquet")
+"""
+
+PRODUCTION = """
+    import mlflow
+    from mlflow import MlflowClient
+
+
+    def load_production(name):
+        latest = MlflowClient().get_latest_versions(name, stages=["Production"])[0]
+        return mlflow.pyfunc.load_model(f"models:/{name}/{latest.version}")
+"""
+
+
+def test_a_scoring_flow_importing_the_production_version_loader_scores_the_registry(tmp_path):
+    files = {"src/batch/flow.py": SCORING_FLOW, "src/model/registry.py": PRODUCTION}
+    assert _serving(tmp_path, files) is Outcome.PASS
+
+
+def test_a_training_flow_importing_the_production_loader_serves_nothing(tmp_path):
+    # near miss: the flow importing the loader trains (compares with the Production model);
+    # nothing scores with it
+    flow = """
+        from prefect import flow
+        from sklearn.linear_model import LogisticRegression
+
+        from src.model.registry import load_production
+
+
+        @flow
+        def training(X, y):
+            champion = load_production("solar")
+            model = LogisticRegression().fit(X, y)
+            return model.score(X, y) > champion.score(X, y)
+    """
+    files = {"src/train/flow.py": flow, "src/model/registry.py": PRODUCTION}
+    assert _serving(tmp_path, files) is Outcome.FAIL
