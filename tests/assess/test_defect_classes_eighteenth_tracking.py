@@ -6,7 +6,9 @@ such as `get_model_version_by_alias` or `get_latest_versions`, and a `models:/NA
 URI) and then read the model by other means than an MLflow flavour's `load_model` (a loader
 chosen at run time, `download_artifacts` and ONNX Runtime), or through a module the scoring flow
 imports, was read as not taking the model from the registry: only a serving file's own MLflow
-load counted. Each test fails on the code before the fix; the near misses beside them pass on
+load counted. And, an over-score: a Vertex component that looks up the parent model
+(`Model.list(filter=...)`) to upload a new version under it was read as resolving what is
+deployed, though nothing deploys that version. Each test fails on the code before the fix; the near misses beside them pass on
 both."""
 
 from __future__ import annotations
@@ -133,3 +135,35 @@ def test_a_training_flow_importing_the_production_loader_serves_nothing(tmp_path
     """
     files = {"src/train/flow.py": flow, "src/model/registry.py": PRODUCTION}
     assert _serving(tmp_path, files) is Outcome.FAIL
+
+
+# an over-score: the Vertex component registering a version looks up its parent model first
+VERTEX_REGISTER = """
+    from google.cloud import aiplatform
+
+
+    def register(project, region, display_name, artifact_uri, image):
+        aiplatform.init(project=project, location=region)
+        existing = aiplatform.Model.list(filter=f'display_name="{display_name}"')
+        parent = existing[0].resource_name if existing else None
+        model = aiplatform.Model.upload(
+            display_name=display_name,
+            artifact_uri=artifact_uri,
+            serving_container_image_uri=image,
+            parent_model=parent,
+        )
+        {deploy}
+        return model.resource_name
+"""
+
+
+def test_a_parent_model_lookup_before_upload_resolves_nothing_deployed(tmp_path):
+    files = {"pipelines/components/register.py": VERTEX_REGISTER.replace("{deploy}", "")}
+    assert _serving(tmp_path, files) is Outcome.FAIL
+
+
+def test_a_component_that_uploads_and_deploys_the_version_serves_the_registry(tmp_path):
+    # near miss: the same component deploys the version it registered to an endpoint
+    deploy = 'model.deploy(endpoint=aiplatform.Endpoint.create(display_name="demand"))'
+    files = {"pipelines/components/register.py": VERTEX_REGISTER.replace("{deploy}", deploy)}
+    assert _serving(tmp_path, files) is Outcome.PASS

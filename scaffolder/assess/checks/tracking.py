@@ -171,6 +171,7 @@ def r_serving_from_registry(f: Facts) -> Verdict:
     direct += _inference_resolves_a_registry_version(f, apps)
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
     resolved = [x for x in resolved if x not in _undeployed_azure_resolves(f)]
+    resolved = [x for x in resolved if x not in _vertex_parent_lookups(f)]
     # a version asked for by stage (ZenML's Model Control Plane), where versions are promoted
     if any(x.detail.get("tool") == "ZenML" for x in of(f, "mlflow.alias")):
         resolved += of(f, "registry.stage_lookup")
@@ -209,6 +210,25 @@ def _inference_resolves_a_registry_version(f: Facts, apps: set[str]) -> list:
     lookups = [x for x in f.of("mlflow.alias_lookup") if x.path in side]
     loads = [x for x in predicting_loads(f) if x.path in side]
     return uris[:1] + lookups[:1] + loads[:1] if uris and lookups and loads else []
+
+
+def _vertex_parent_lookups(f: Facts) -> list:
+    """`aiplatform.Model.list(filter=...)` in the component that uploads the model finds the
+    parent model to add a version under (`Model.upload(parent_model=...)`): registration, not a
+    look-up of what is deployed, unless that component deploys too."""
+    uploads = {
+        x.path
+        for x in of(f, "registry.model")
+        if x.detail.get("tool") == "Vertex AI" and x.detail.get("call") == "upload"
+    }
+    deploys = {x.path for x in of(f, "serving.app")}
+    return [
+        x
+        for x in of(f, "registry.resolve")
+        if x.detail.get("tool") == "Vertex AI"
+        and x.detail.get("call") == "list"
+        and x.path in uploads - deploys
+    ]
 
 
 AZURE_SCORING_SCRIPT = "Azure ML scoring script"
