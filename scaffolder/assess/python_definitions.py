@@ -26,7 +26,8 @@ GATE_NAME = re.compile(r"(^|_)gates?($|_)|[a-z]Gates?($|[A-Z_])|^Gate")
 # metric names as whole words of an identifier (`test_accuracy`, `val_auc`), not a prediction's
 # score or probability (`scored["churn_probability"] >= threshold` decides a class)
 GATE_METRIC = re.compile(
-    r"(?<![a-z0-9])(acc|accuracy|auc|f1|rmse|mse|mae|mape|r2|precision|recall|metric)(?![a-z0-9])",
+    r"(?<![a-z0-9])(acc|accuracy|auc|f1|rmse|mse|mae|mape|r2|precision|recall|metric"
+    r"|wmape|smape|r_squared|(test|val|valid|validation|eval|holdout)_score)(?![a-z0-9])",
     re.I,
 )
 # (`expected_accuracy`: the ineuron-style trainer's configured bar a model must reach)

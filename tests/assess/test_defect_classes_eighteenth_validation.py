@@ -115,3 +115,52 @@ def test_metrics_with_no_bar_and_no_split_are_still_no_held_out_evaluation(tmp_p
     # near miss: metrics printed, nothing split and nothing held to a bar
     write(tmp_path, {"src/train.py": TRAIN, "src/evaluate.py": METRICS_ONLY})
     assert checks(tmp_path)["validation.holdout"].outcome is Outcome.FAIL
+
+
+# Second class: a split's score held to a bar (`if test_score < deployment_threshold:` before
+# registering) was no quality gate, because "score" alone is also a prediction's score
+# (`if score >= threshold:` decides a class). The score of a named split (test_, val_,
+# valid_, validation_, eval_, holdout_) is a metric; so are wmape, smape and r_squared.
+REGISTER = """
+    import mlflow
+
+
+    def register(run_id: str, test_score: float, deployment_threshold: float) -> None:
+        if test_score < deployment_threshold:
+            print("below the deployment bar: not registering")
+            return
+        mlflow.register_model(f"runs:/{run_id}/model", "diabetes")
+"""
+SCORING = """
+    def label(score: float, threshold: float) -> str:
+        if score >= threshold:
+            return "positive"
+        return "negative"
+"""
+
+
+def test_a_splits_score_held_to_a_bar_is_a_quality_gate(tmp_path):
+    write(tmp_path, {"src/register.py": REGISTER})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.PASS
+
+
+def test_weighted_mape_held_to_a_bar_is_a_quality_gate(tmp_path):
+    evaluate = """
+        import numpy as np
+        from kfp.dsl import component
+
+
+        @component(base_image="python:3.11")
+        def evaluate(y, yhat, wmape_threshold: float = 0.35) -> bool:
+            wmape_xgb = float(np.sum(np.abs(y - yhat)) / np.sum(np.abs(y)))
+            passed = wmape_xgb <= wmape_threshold
+            return passed
+    """
+    write(tmp_path, {"src/evaluate.py": evaluate})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.PASS
+
+
+def test_a_predictions_score_against_a_threshold_is_no_quality_gate(tmp_path):
+    # near miss: a prediction's score decides a class, not whether a model is promoted
+    write(tmp_path, {"src/predict.py": SCORING})
+    assert checks(tmp_path)["validation.quality-gate"].outcome is Outcome.FAIL
