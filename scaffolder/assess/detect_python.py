@@ -67,6 +67,17 @@ IMPORTS: list[tuple[str, str, str]] = [
     ("ray.train.mlflow", "track.run", "MLflow"),
     ("kedro_mlflow", "track.run", "MLflow"),
     ("metaflow", "track.run", "Metaflow"),
+    # Lightning's loggers for a tracker (`Trainer(logger=WandbLogger(...))`)
+    *(
+        (f"{package}.loggers.{logger}", "track.run", tool)
+        for package in ("pytorch_lightning", "lightning.pytorch")
+        for logger, tool in (
+            ("WandbLogger", "W&B"),
+            ("MLFlowLogger", "MLflow"),
+            ("CometLogger", "Comet"),
+            ("NeptuneLogger", "Neptune"),
+        )
+    ),
     ("mlflow.recipes", "track.run", "MLflow Recipes"),
     # a Kubeflow/Vertex component writing an `Output[Metrics]` artifact: each pipeline run's
     # metrics are kept in ML Metadata (the Vertex/KFP run view compares them)

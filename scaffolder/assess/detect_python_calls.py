@@ -14,6 +14,10 @@ CALLS: list[tuple[str, str, str]] = [
     ("aiplatform.init", "track.run", "Vertex AI"),
     ("aiplatform.start_run", "track.run", "Vertex Experiments"),
     ("aiplatform.log_metrics", "track.run", "Vertex Experiments"),
+    # a managed Vertex TensorBoard instance the training job writes to (`tensorboard=` of a
+    # custom job): its runs are kept and compared outside the container, unlike local logs/
+    ("aiplatform.Tensorboard", "track.run", "Vertex TensorBoard"),
+    ("aiplatform.Tensorboard.create", "track.run", "Vertex TensorBoard"),
     ("RegisterModel", "registry.model", "SageMaker"),
     ("RegisterModel", "model.save", "SageMaker"),
     ("ModelStep", "registry.model", "SageMaker"),

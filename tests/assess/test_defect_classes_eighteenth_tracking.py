@@ -8,7 +8,9 @@ chosen at run time, `download_artifacts` and ONNX Runtime), or through a module 
 imports, was read as not taking the model from the registry: only a serving file's own MLflow
 load counted. And, an over-score: a Vertex component that looks up the parent model
 (`Model.list(filter=...)`) to upload a new version under it was read as resolving what is
-deployed, though nothing deploys that version. Each test fails on the code before the fix; the near misses beside them pass on
+deployed, though nothing deploys that version. Experiments logged through a Lightning logger
+(`Trainer(logger=WandbLogger(...))`, imported from `pytorch_lightning.loggers`) or to a managed
+Vertex TensorBoard instance (`aiplatform.Tensorboard`) were read as untracked. Each test fails on the code before the fix; the near misses beside them pass on
 both."""
 
 from __future__ import annotations
@@ -167,3 +169,58 @@ def test_a_component_that_uploads_and_deploys_the_version_serves_the_registry(tm
     deploy = 'model.deploy(endpoint=aiplatform.Endpoint.create(display_name="demand"))'
     files = {"pipelines/components/register.py": VERTEX_REGISTER.replace("{deploy}", deploy)}
     assert _serving(tmp_path, files) is Outcome.PASS
+
+
+# experiments tracked through a Lightning logger or a managed Vertex TensorBoard
+LIGHTNING = """
+    def main(args):
+        import pytorch_lightning as pl
+        from pytorch_lightning.loggers import {logger}
+
+        from models.forecaster import Forecaster
+
+        trainer = pl.Trainer(max_epochs=args.epochs, logger={logger}(project="foot-traffic"))
+        trainer.fit(Forecaster())
+"""
+
+
+def _experiments(tmp_path, files):
+    write(tmp_path, files)
+    return checks(tmp_path)["tracking.experiments"].outcome
+
+
+def test_a_lightning_wandb_logger_tracks_the_runs(tmp_path):
+    files = {"train.py": LIGHTNING.replace("{logger}", "WandbLogger")}
+    assert _experiments(tmp_path, files) is Outcome.PASS
+
+
+def test_a_lightning_tensorboard_logger_keeps_logs_in_the_container(tmp_path):
+    # near miss: TensorBoard event files in the job's own folder are no tracker
+    files = {"train.py": LIGHTNING.replace("{logger}", "TensorBoardLogger")}
+    assert _experiments(tmp_path, files) is Outcome.FAIL
+
+
+VERTEX_TENSORBOARD = """
+    from google.cloud import aiplatform
+
+    tensorboard = aiplatform.Tensorboard(location="europe-west4", tensorboard_name="{id}")
+    job = aiplatform.CustomContainerTrainingJob(display_name="ocr", container_uri="{image}")
+    job.run(tensorboard=tensorboard.resource_name, service_account="{sa}")
+"""
+
+
+def test_a_vertex_tensorboard_instance_tracks_the_runs(tmp_path):
+    assert _experiments(tmp_path, {"pipeline.py": VERTEX_TENSORBOARD}) is Outcome.PASS
+
+
+def test_a_keras_tensorboard_callback_alone_tracks_nothing(tmp_path):
+    # near miss: the Keras callback writing to a local folder, no managed instance
+    train = """
+        from tensorflow import keras
+
+
+        def fit(model, data):
+            board = keras.callbacks.TensorBoard(log_dir="logs/")
+            model.fit(data, epochs=10, callbacks=[board])
+    """
+    assert _experiments(tmp_path, {"train.py": train}) is Outcome.FAIL

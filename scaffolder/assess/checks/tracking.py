@@ -288,7 +288,8 @@ CHECKS = [
         1,
         f"{U1} adds MLflow tracking (SQLite by default) to the pipeline steps",
         "MLflow (calls, autolog, callbacks such as Ray's MLflowLoggerCallback, kedro-mlflow), "
-        "W&B, DVCLive, Neptune, Comet, ClearML, Aim, SageMaker/Vertex/Azure ML runs (AST)",
+        "W&B, DVCLive, Neptune, Comet, ClearML, Aim (also as Lightning loggers), SageMaker/Vertex/"
+        "Azure ML runs, a Vertex TensorBoard instance (AST)",
         r_experiments,
         ("python",),
         "model",
