@@ -88,6 +88,9 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
     "iac_apply": re.compile(r"\bterraform\s+apply\b|\bterragrunt\s+(run-all\s+)?apply\b", re.I),
     "from_registry": re.compile(
         r"az\s+ml\s+model\s+deploy|--model\s+\S+:\S+|azureml:[\w-]+:\d|deploy-model|"
+        # an Azure ML online deployment given the model at deploy time (`--set model=$MODEL`,
+        # the `azureml:NAME:VERSION` the registration step returned)
+        r"az\s+ml\s+online-deployment\s+(create|update)\b[^\n]*--set\s+model=|"
         r"ModelPackageArn|get_approved_package|models:/",
         re.I,
     ),

@@ -10,7 +10,9 @@ load counted. And, an over-score: a Vertex component that looks up the parent mo
 (`Model.list(filter=...)`) to upload a new version under it was read as resolving what is
 deployed, though nothing deploys that version. Experiments logged through a Lightning logger
 (`Trainer(logger=WandbLogger(...))`, imported from `pytorch_lightning.loggers`) or to a managed
-Vertex TensorBoard instance (`aiplatform.Tensorboard`) were read as untracked. Each test fails on the code before the fix; the near misses beside them pass on
+Vertex TensorBoard instance (`aiplatform.Tensorboard`) were read as untracked. CD running
+`az ml online-deployment create --set model=$MODEL` with the `azureml:NAME:VERSION` its
+registration step returned was read as deploying nothing of the registry. Each test fails on the code before the fix; the near misses beside them pass on
 both."""
 
 from __future__ import annotations
@@ -224,3 +226,53 @@ def test_a_keras_tensorboard_callback_alone_tracks_nothing(tmp_path):
             model.fit(data, epochs=10, callbacks=[board])
     """
     assert _experiments(tmp_path, {"train.py": train}) is Outcome.FAIL
+
+
+# CD deploying to an Azure ML online endpoint the version its registration step returned
+AZURE_PIPELINE = """
+library 'shared-library'
+pipeline {
+    agent any
+    stages {
+        stage('Register') {
+            steps { script { env.MODEL = registerModel('$PIPELINE', '$MODEL_NAME') } }
+        }
+        stage('Release') {
+            steps { script { pushToEndpoint('$ENDPOINT', "${env.MODEL}") } }
+        }
+    }
+}
+"""
+AZURE_REGISTER = """
+def call(String pipelineName, String modelName) {
+  def job = sh(script: "az ml job list --parent-job-name $pipelineName -o tsv", returnStdout: true)
+  return "azureml:$modelName:${sh(script: "az ml model create --name $modelName --path azureml://jobs/$job/outputs/model/ --type mlflow_model --query version -o tsv", returnStdout: true)}"
+}
+"""
+AZURE_RELEASE = """
+def call(String endpoint, String model) {
+  sh \"\"\"
+    az ml online-deployment create --all-traffic --endpoint-name $endpoint {model}
+  \"\"\"
+}
+"""
+
+
+def _azure_cd(tmp_path, model_option):
+    files = {
+        "jenkins/deploy.groovy": AZURE_PIPELINE,
+        "jenkins/shared-library/vars/registerModel.groovy": AZURE_REGISTER,
+        "jenkins/shared-library/vars/pushToEndpoint.groovy": AZURE_RELEASE.replace(
+            "{model}", model_option
+        ),
+    }
+    return _serving(tmp_path, files)
+
+
+def test_an_online_deployment_given_the_registered_version_serves_the_registry(tmp_path):
+    assert _azure_cd(tmp_path, "--set model=$model") is Outcome.PASS
+
+
+def test_an_online_deployment_from_a_file_alone_names_no_registry_version(tmp_path):
+    # near miss: the deployment file decides the model (a local folder, unread here)
+    assert _azure_cd(tmp_path, "--file deployment.yml") is Outcome.FAIL
