@@ -74,7 +74,17 @@ def _tf_databricks_job(block: str, path: str, line: int, zone: Zone) -> list[Fac
         )
     if keys - RUN_SETTINGS:
         facts.append(_fact("config.file", path, line, zone, thresholds=False, keys=len(keys)))
+    # the notebooks and scripts the job runs (paths from the repository's root, as the
+    # Databricks MLOps Stacks' `fileexists` postconditions check them)
+    for match in _TF_RUNS.finditer(code):
+        target = match.group(2)
+        if not target.startswith(("/", ".")):
+            target = target if target.endswith(".py") else target + ".py"
+            facts.append(_fact("job.task", path, line, zone, tool="Databricks job", runs=target))
     return facts
+
+
+_TF_RUNS = re.compile(r'\b(notebook_path|python_file)\s*=\s*"([\w./-]+)"')
 
 
 _TF_TASK_BLOCK = re.compile(r"^\s*task\s*\{", re.M)

@@ -50,10 +50,33 @@ def import_base(call: ast.Call, qualified: str, path: str) -> str | None:
     """The dotted folder `sys.path.insert/append` adds, relative to the repository root."""
     if qualified not in SYS_PATH_CALLS or not call.args:
         return None
-    ups = _ups(call.args[-1])
+    folder = path.split("/")[:-1]
+    arg = call.args[-1]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return _relative_base(arg.value, folder)
+    ups = _ups(arg)
     if ups is None or ups < 0:
         return None
-    folder = path.split("/")[:-1]
     if ups > len(folder):
         return None
     return ".".join(folder[: len(folder) - ups])
+
+
+def _relative_base(text: str, folder: list[str]) -> str | None:
+    """`sys.path.append("..")`, `sys.path.append("../steps")`: a folder above the file's own,
+    as a notebook (run from its folder, as Databricks runs them) names it. A path that does not
+    start by going up (`"src"`, an absolute path) depends on where the script is run from."""
+    parts = [p for p in text.strip().split("/") if p and p != "."]
+    if not parts or parts[0] != "..":
+        return None
+    base = list(folder)
+    for part in parts:
+        if part == "..":
+            if not base:
+                return None
+            base.pop()
+        elif part.replace("_", "").replace("-", "").isalnum():
+            base.append(part)
+        else:
+            return None
+    return ".".join(base)

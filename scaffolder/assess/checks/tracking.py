@@ -196,8 +196,18 @@ def _inference_resolves_a_registry_version(f: Facts, apps: set[str]) -> list:
     `search_model_versions`), however the model is then read (a loader chosen at run time,
     `download_artifacts` and ONNX Runtime, a flavour's `load_model`) where it loads a model. A
     look-up or URI only in training or promotion code, which nothing serving imports, does not
-    count; nor a look-up in a service that loads no model."""
+    count; nor a look-up in a service that loads no model.
+
+    A batch inference notebook or script a scheduled job runs (a Databricks job's
+    `notebook_path`) counts as a scoring pipeline: one building the registry URI of the stage
+    its environment serves and handing it to the project's predict function, which loads it
+    with MLflow (`mlflow.pyfunc.spark_udf(spark, model_uri)`), scores what the registry holds."""
     scoring = {x.path for x in of(f, "pipeline.def") if x.detail.get("scores")}
+    scoring |= {
+        str(x.detail.get("runs"))
+        for x in of(f, "job.task")
+        if INFERENCE_PATH.search(str(x.detail.get("runs")))
+    }
     roots = apps | scoring
     if not roots:
         return []
@@ -209,7 +219,11 @@ def _inference_resolves_a_registry_version(f: Facts, apps: set[str]) -> list:
     ]
     lookups = [x for x in f.of("mlflow.alias_lookup") if x.path in side]
     loads = [x for x in predicting_loads(f) if x.path in side]
-    return uris[:1] + lookups[:1] + loads[:1] if uris and lookups and loads else []
+    by_mlflow = [x for x in loads if str(x.detail.get("via", "")).startswith("mlflow")]
+    jobs = [x for x in uris if x.path in scoring]
+    if uris and lookups and loads:
+        return uris[:1] + lookups[:1] + loads[:1]
+    return jobs[:1] + by_mlflow[:1] if jobs and by_mlflow else []
 
 
 def _vertex_parent_lookups(f: Facts) -> list:
