@@ -12,12 +12,8 @@ deployed, though nothing deploys that version. Experiments logged through a Ligh
 (`Trainer(logger=WandbLogger(...))`, imported from `pytorch_lightning.loggers`) or to a managed
 Vertex TensorBoard instance (`aiplatform.Tensorboard`) were read as untracked. CD running
 `az ml online-deployment create --set model=$MODEL` with the `azureml:NAME:VERSION` its
-registration step returned was read as deploying nothing of the registry. A Databricks job
-(Terraform `notebook_path`) running a batch inference notebook that builds the registry URI of
-its environment's stage and hands it to the project's predict module (imported after
-`sys.path.append("../steps")`), which loads it with MLflow, was read as scoring nothing of the
-registry: neither the job's notebook nor the import through the relative path was seen. Each
-test fails on the code before the fix; the near misses beside them pass on
+registration step returned was read as deploying nothing of the registry (batch jobs and
+model servers: test_defect_classes_eighteenth_tracking_jobs.py). Each test fails on the code before the fix; the near misses beside them pass on
 both."""
 
 from __future__ import annotations
@@ -281,75 +277,3 @@ def test_an_online_deployment_given_the_registered_version_serves_the_registry(t
 def test_an_online_deployment_from_a_file_alone_names_no_registry_version(tmp_path):
     # near miss: the deployment file decides the model (a local folder, unread here)
     assert _azure_cd(tmp_path, "--file deployment.yml") is Outcome.FAIL
-
-
-# a Databricks job running a batch inference notebook that hands the stage's registry URI to
-# the project's predict function (the MLOps Stacks layout)
-BATCH_NOTEBOOK = """
-    # Databricks notebook source
-    import sys
-
-    sys.path.append("../steps")
-
-    from utils import get_deployed_model_stage_for_env, get_model_name
-
-    env = dbutils.widgets.get("env")
-    model_uri = f"models:/{get_model_name(env)}/{get_deployed_model_stage_for_env(env)}"
-
-    from predict import predict_batch
-
-    predict_batch(spark, model_uri, "features.inference", "features.predictions")
-"""
-PREDICT_STEP = """
-    import mlflow
-    from pyspark.sql.functions import struct
-
-
-    def predict_batch(spark, model_uri, input_table, output_table):
-        predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type="double")
-        table = spark.table(input_table)
-        scored = table.withColumn("prediction", predict(struct(*table.columns)))
-        scored.write.mode("overwrite").saveAsTable(output_table)
-"""
-UTILS_STEP = """
-    def get_model_name(env):
-        return f"{env}-taxi-fare"
-
-
-    def get_deployed_model_stage_for_env(env):
-        return {"staging": "Staging", "prod": "Production"}[env]
-"""
-JOB = """
-    resource "databricks_job" "{name}" {
-      name = "{name}"
-      new_cluster {
-        num_workers   = 3
-        spark_version = "11.0.x-cpu-ml-scala2.12"
-      }
-      notebook_task {
-        notebook_path = "notebooks/{notebook}"
-      }
-    }
-"""
-
-
-def _databricks(tmp_path, jobs):
-    files = {
-        "notebooks/BatchInference.py": BATCH_NOTEBOOK,
-        "steps/predict.py": PREDICT_STEP,
-        "steps/utils.py": UTILS_STEP,
-    }
-    for name, notebook in jobs.items():
-        job = JOB.replace("{name}", name).replace("{notebook}", notebook)
-        files[f"databricks-config/prod/{name}.tf"] = job
-    return _serving(tmp_path, files)
-
-
-def test_a_job_running_the_batch_inference_notebook_scores_the_registry_stage(tmp_path):
-    jobs = {"training_job": "Train", "batch_inference_job": "BatchInference"}
-    assert _databricks(tmp_path, jobs) is Outcome.PASS
-
-
-def test_a_batch_inference_notebook_no_job_runs_scores_nothing(tmp_path):
-    # near miss: the jobs run training only; the inference notebook is never scheduled
-    assert _databricks(tmp_path, {"training_job": "Train"}) is Outcome.FAIL

@@ -23,6 +23,7 @@ from scaffolder.assess.checks.base import (
 )
 from scaffolder.assess.checks.web_apps import flask_apps_serving_a_model
 from scaffolder.assess.models import Facts
+from scaffolder.assess.parse_infra import MODEL_SERVER_IMAGE
 
 SERVING_PATH = re.compile(
     r"serv|/api/|(^|/)app/|/app\.py$|/api\.py$|scor(e|ing)|deploy|endpoint", re.I
@@ -165,6 +166,13 @@ def r_serving_from_registry(f: Facts) -> Verdict:
     # (`download_artifacts("models:/NAME@champion", dst_path="./local_model")`) for the app, which
     # loads it with MLflow from that folder: the service serves what the registry marks
     app_dirs = {posixpath.dirname(x.path) for x in loads if x.path in apps or x.path in served}
+    # or beside a model server's image (Triton, TorchServe, TF Serving), whose entrypoint runs
+    # the script to fill the model repository it serves from
+    app_dirs |= {
+        posixpath.dirname(x.path)
+        for x in f.of("docker.image")
+        if MODEL_SERVER_IMAGE.search(str(x.detail.get("base")))
+    }
     direct += [x for x in uris if posixpath.dirname(x.path) in app_dirs and x.path not in served][
         :1
     ]
