@@ -7,8 +7,11 @@ registry URI of its environment's stage and hands it to the project's predict mo
 after `sys.path.append("../steps")`), which loads it with MLflow, was read as scoring nothing of
 the registry: neither the job's notebook nor the import through the relative path was seen. A
 model server's image (Triton, TorchServe, TF Serving) whose folder holds the script its
-entrypoint runs to fetch `models:/NAME@prod` was read as serving nothing of the registry. Each
-test fails on the code before the fix; the near misses beside them pass on both."""
+entrypoint runs to fetch `models:/NAME@prod` was read as serving nothing of the registry. An
+inference script (named for inference, prediction or scoring) that asks the registry which
+version is current (`get_latest_versions`, `search_model_versions`) and loads that version with
+MLflow was read as scoring nothing of the registry, as its path named no service. Each test
+fails on the code before the fix; the near misses beside them pass on both."""
 
 from __future__ import annotations
 
@@ -135,3 +138,40 @@ def test_a_model_server_image_fetching_the_alias_version_serves_the_registry(tmp
 def test_a_fetch_script_beside_a_plain_python_image_serves_nothing_seen(tmp_path):
     # near miss: a plain Python image, no model server reading what the script fetched
     assert _model_server(tmp_path, "python:3.11-slim") is Outcome.FAIL
+
+
+# a batch inference script that asks the registry which version is current and loads it
+INFERENCE_LOOKUP = """
+    import mlflow
+    from mlflow import MlflowClient
+
+    MODEL = "main.gold.energy_consumption_xgboost"
+
+
+    def score(frame):
+        latest = MlflowClient().get_latest_versions(MODEL)[0]
+        model = {load}
+        frame["prediction"] = model.predict(frame)
+        frame.to_parquet(f"gold/predictions_v{latest.version}.parquet")
+"""
+
+
+def test_an_inference_script_loading_the_version_it_looks_up_scores_the_registry(tmp_path):
+    load = 'mlflow.xgboost.load_model(f"models:/{MODEL}/{latest.version}")'
+    files = {"notebooks/04_inference_gold.py": INFERENCE_LOOKUP.replace("{load}", load)}
+    assert _serving(tmp_path, files) is Outcome.PASS
+
+
+def test_a_training_script_loading_the_version_it_looks_up_serves_nothing(tmp_path):
+    # near miss: the same look-up and load in training code (a champion to compare with)
+    load = 'mlflow.xgboost.load_model(f"models:/{MODEL}/{latest.version}")'
+    files = {"notebooks/03_training.py": INFERENCE_LOOKUP.replace("{load}", load)}
+    assert _serving(tmp_path, files) is Outcome.FAIL
+
+
+def test_an_inference_script_that_looks_up_but_loads_a_local_file_serves_nothing(tmp_path):
+    # near miss: the version is looked up (for the file name) but the model is a local pickle
+    load = 'joblib.load("models/model.pkl")'
+    source = INFERENCE_LOOKUP.replace("{load}", load).replace("import mlflow", "import joblib")
+    files = {"notebooks/04_inference_gold.py": source}
+    assert _serving(tmp_path, files) is Outcome.FAIL

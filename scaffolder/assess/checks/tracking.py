@@ -177,6 +177,12 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         :1
     ]
     direct += _inference_resolves_a_registry_version(f, apps)
+    # an inference script (batch scoring, a predictor) that asks the registry which version is
+    # current (get_latest_versions, search_model_versions, an alias look-up) and loads it with
+    # MLflow scores what the registry holds; training code doing the same compares a champion
+    inference = {x.path for x in f.of("mlflow.alias_lookup") if INFERENCE_PATH.search(x.path)}
+    inference &= {x.path for x in mlflow_loads if not x.detail.get("evaluated")}
+    direct += [x for x in f.of("mlflow.alias_lookup") if x.path in inference][:1]
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
     resolved = [x for x in resolved if x not in _undeployed_azure_resolves(f)]
     resolved = [x for x in resolved if x not in _vertex_parent_lookups(f)]
