@@ -218,31 +218,6 @@ def classify(text: str, checked: bool = True) -> list[str]:
     return kinds
 
 
-# the Dockerfile a build names: `-f path` / `--file=path`, else the context's `Dockerfile`
-_DOCKER_BUILD = re.compile(r"\bdocker\s+(?:buildx\s+)?build\b([^\n;&|]*)")
-_DOCKER_FILE = re.compile(r"(?:-f|--file)[=\s]+(\S+)")
-
-
-def built_dockerfiles(run: str, with_: object = None) -> list[str]:
-    """The Dockerfiles a step builds (`docker build` commands, or build-push-action's `file:` /
-    `context:`), as paths from the repository root; none when one of them cannot be read."""
-    if isinstance(with_, dict) and (with_.get("file") or with_.get("context")):
-        names = [str(with_.get("file") or f"{with_.get('context')}/Dockerfile")]
-    else:
-        names = []
-        for match in _DOCKER_BUILD.finditer(run.replace("\\\n", " ")):
-            args = match.group(1)
-            words = args.split()
-            if file := _DOCKER_FILE.search(args):
-                names.append(file.group(1))
-            elif words and not words[-1].startswith("-"):
-                names.append(f"{words[-1]}/Dockerfile")
-            else:
-                return []
-    names = [posixpath.normpath(n.strip("\"'")) for n in names]
-    return [] if any("$" in n or n.startswith("..") for n in names) else names
-
-
 # `python -m unittest a.b.C.test_x`: the dotted names it is given (not `discover`, no options)
 _UNITTEST = re.compile(r"\bpython\d?(?:\.\d+)?\s+-m\s+unittest\b([^\n;&|]*)")
 

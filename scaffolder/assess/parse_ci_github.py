@@ -19,12 +19,12 @@ from scaffolder.assess.parse_ci import (
     _env_name,
     _relative,
     _script_facts,
-    built_dockerfiles,
     classify,
     pipeline_scripts,
     test_paths,
     unittest_targets,
 )
+from scaffolder.assess.parse_ci_builds import built_dockerfiles
 from scaffolder.assess.parse_databricks import chained_bundle_runs
 from scaffolder.assess.parse_yaml import YMap
 
@@ -71,6 +71,17 @@ def _docs_only_pull_requests(on: Any) -> bool:
         if not all(DOC_PATH.search(str(p).strip()) for p in paths):
             return False
     return True
+
+
+def _working_directory(step: dict, job: dict) -> str:
+    """The folder a run step starts in (its `working-directory`, else its job's default);
+    `$` when it is named by a variable, which leaves the step's paths unknown."""
+    defaults = job.get("defaults")
+    run = defaults.get("run") if isinstance(defaults, dict) else None
+    folder = step.get("working-directory") or (
+        run.get("working-directory") if isinstance(run, dict) else None
+    )
+    return str(folder or "")
 
 
 def github_workflow(doc: Any, path: str) -> list[Fact]:
@@ -153,6 +164,16 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
         if not isinstance(steps, list):
             continue
         lines = getattr(steps, "item_lines", [job_line] * len(steps))
+
+        def env_of(step: dict, job: dict = job) -> dict[str, str]:
+            # the values a step's commands see: the workflow's, its job's, its own
+            return {
+                str(k): str(v)
+                for scope in (doc, job, step)
+                if isinstance(scope.get("env"), dict)
+                for k, v in scope["env"].items()
+            }
+
         started = checked = False  # the job started its services / requested one of them
         for step, line in zip(steps, lines, strict=False):
             if not isinstance(step, dict):
@@ -189,10 +210,10 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     detail["k8s"] = True  # applies manifests to the job's cluster
                 if kind == "deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
                     detail["helm_values"] = True
-                if (
-                    kind == "build_image"
-                    and not (step.get("working-directory") or job.get("defaults"))
-                    and (dockerfiles := built_dockerfiles(run_text, step.get("with")))
+                if kind == "build_image" and (
+                    dockerfiles := built_dockerfiles(
+                        run_text, step.get("with"), _working_directory(step, job), env_of(step)
+                    )
                 ):
                     detail["dockerfiles"] = dockerfiles  # read against their facts
                 if kind == "pipeline_deploy":

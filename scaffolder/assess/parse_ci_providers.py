@@ -22,6 +22,7 @@ from scaffolder.assess.parse_ci import (
     pipeline_scripts,
     unittest_targets,
 )
+from scaffolder.assess.parse_ci_builds import built_dockerfiles
 from scaffolder.assess.parse_yaml import YMap
 
 AZURE_STEP_KEYS = ("script", "bash", "powershell", "pwsh", "task", "template", "checkout")
@@ -105,7 +106,11 @@ REGISTER_CLI = re.compile(
 )
 
 
-def _steps(provider: str, text: str, path: str, line: int, job: str) -> list[Fact]:
+def _steps(
+    provider: str, text: str, path: str, line: int, job: str, build: str | None = None
+) -> list[Fact]:
+    """The step's facts; `build` is its command line when `text` splits it (Cloud Build's
+    `args:` list, one word a line)."""
     kinds = classify(text)
     facts = [
         Fact(kind=f"ci.step.{kind}", path=path, line=line, detail={"job": job, "tool": provider})
@@ -118,6 +123,8 @@ def _steps(provider: str, text: str, path: str, line: int, job: str) -> list[Fac
             fact.detail["scripts"] = scripts
         if fact.kind == "ci.step.deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
             fact.detail["helm_values"] = True
+        if fact.kind == "ci.step.build_image" and (dockerfiles := built_dockerfiles(build or text)):
+            fact.detail["dockerfiles"] = dockerfiles  # read against their facts
     if REGISTER_CLI.search(PRINTED.sub("", text)):
         detail = {"tool": f"{provider} CLI", "job": job}
         facts.append(Fact(kind="registry.model", path=path, line=line, detail=detail))
@@ -198,7 +205,15 @@ def cloud_build(doc: YMap, path: str) -> list[Fact]:
         text = " ".join(
             _as_text(step.get(k)) for k in ("name", "id", "entrypoint", "args", "script")
         )
-        facts.extend(_steps("cloudbuild", text, path, line, str(step.get("id") or index)))
+        args = step.get("args")
+        build = None
+        if isinstance(args, list) and str(step.get("name") or "").endswith("/docker"):
+            # `name: gcr.io/cloud-builders/docker`, `args: [build, -t, IMAGE, .]`
+            build = "docker " + " ".join(_as_text(a) for a in args)
+            if step.get("dir"):  # the step's working directory
+                build = f"cd {_as_text(step.get('dir'))} && {build}"
+        job = str(step.get("id") or index)
+        facts.extend(_steps("cloudbuild", text, path, line, job, build))
     return facts
 
 

@@ -7,6 +7,34 @@ import re
 from scaffolder.assess.models import Fact, Zone
 
 SERVING = re.compile(r"uvicorn|gunicorn|fastapi|serve|bentoml|mlflow\s+models\s+serve|flask", re.I)
+# what the image's command runs of the project: `python app.py`, `python -m pkg.mod`, a shell
+# script (`/app/start.sh`); read against the project's facts (checks/pipelines_images.py)
+_PYTHON = re.compile(r"\bpython[\d.]*\s+(?:-[uOB]\s+)*(-m\s+)?([\w./-]+)")
+_SCRIPT = re.compile(r"([\w./-]+\.sh)\b")
+# a web UI the image starts: the app of a person, not a pipeline's step
+_UI_APP = re.compile(r"\b(streamlit\s+run|gradio|panel\s+serve|voila)\b", re.I)
+
+
+# an AWS Lambda base image runs the handler its CMD names (`lambda_function.lambda_handler`)
+_LAMBDA_BASE = re.compile(r"(^|/)(lambda/python|aws-lambda-python)", re.I)
+_HANDLER = re.compile(r"^\W*([A-Za-z_][\w.]*)\.[A-Za-z_]\w*\W*$")
+
+
+def _words(args: str) -> list[str]:
+    """An instruction's arguments, shell form or exec form (`["a", "b"]`)."""
+    if args.strip().startswith("["):
+        return [w.strip(" \"'") for w in args.strip().strip("[]").split(",") if w.strip(" \"'")]
+    return args.split()
+
+
+def _entry(run: str, base: str) -> list[str]:
+    """The project's files and modules the command runs (`mod:pkg.mod` for `-m`)."""
+    words = run.replace('", "', " ").replace('","', " ")
+    entry = [f"mod:{m.group(2)}" if m.group(1) else m.group(2) for m in _PYTHON.finditer(words)]
+    entry += [m.group(1) for m in _SCRIPT.finditer(words)]
+    if _LAMBDA_BASE.search(base) and (handler := _HANDLER.match(run.strip())):
+        entry.append(f"mod:{handler.group(1)}")
+    return [e for e in entry if e not in ("-c",)][:5]
 
 
 def _instructions(text: str) -> list[tuple[int, str, str]]:
@@ -60,6 +88,15 @@ def parse_dockerfile(text: str, path: str, zone: Zone) -> list[Fact]:
                 "healthcheck": any(ins == "HEALTHCHECK" for _, ins, _ in instructions),
                 "serving": bool(SERVING.search(run)),
                 "runs": run[:200],
+                "entry": _entry(run, bases[-1][1]),
+                "copies": [
+                    word
+                    for _, ins, args in instructions
+                    if ins in ("COPY", "ADD") and "--from" not in args
+                    for word in _words(args)[:-1]
+                    if not word.startswith("--")
+                ][:20],
+                **({"ui": True} if _UI_APP.search(run) else {}),
             },
         )
     ]

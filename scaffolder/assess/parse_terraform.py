@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.parse_ci import STEP_KINDS
+from scaffolder.assess.parse_ci_builds import built_dockerfiles
 from scaffolder.assess.parse_databricks import DATABRICKS_TASKS
 from scaffolder.assess.parse_infra import ENV_TOKENS, RUN_SETTINGS, _fact, env_of
 
@@ -132,9 +133,17 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
     for match in _TF_LOCAL_EXEC.finditer(text):
         # a provisioner that builds and pushes the image (`docker build` / `docker push` in a
         # local-exec): `terraform apply` builds it, so CD applying the configuration does
-        if STEP_KINDS["build_image"].search(_tf_block(text, match.start())):
+        block = _tf_block(text, match.start())
+        if STEP_KINDS["build_image"].search(block):
             line = text.count("\n", 0, match.start()) + 1
-            facts.append(_fact("iac.build_image", path, line, zone, tool="Terraform local-exec"))
+            fact = _fact("iac.build_image", path, line, zone, tool="Terraform local-exec")
+            # the command runs where `terraform apply` runs: this module's folder or one above
+            # it (scan_image_builds keeps the one whose Dockerfiles the repository holds)
+            folders = [str(p) for p in PurePosixPath(path).parents][:6]
+            fact.detail["dockerfiles_from"] = [
+                built_dockerfiles(block, cwd="" if f == "." else f) for f in folders
+            ]
+            facts.append(fact)
     if wired:
         # an app's telemetry sent to Application Insights, whichever module declares it
         facts.append(_fact("appinsights.wired", path, 1, zone))

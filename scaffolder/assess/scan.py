@@ -24,6 +24,7 @@ from scaffolder.assess.scan_ci_links import (
 )
 from scaffolder.assess.scan_config_reads import unread_thresholds
 from scaffolder.assess.scan_file import _file
+from scaffolder.assess.scan_image_builds import image_builds
 
 SKIP_DIRS = {
     ".git",
@@ -166,6 +167,7 @@ def scan(root: Path) -> Facts:
     facts.extend(detect_dvc.dvc_facts(root))  # .dvc/config and .dvc files, data/ included
     _scripts_of_ci(facts)
     _missing_pipeline_scripts(root, facts)
+    image_builds(root, facts)  # before: it names the Dockerfiles as the walk found them
     _serving_builds(facts)
     unread_thresholds(root, walked, facts)
     parse_terraform.workspace_insights(facts)

@@ -18,6 +18,7 @@ from scaffolder.assess.checks.base import (
     tools,
     where,
 )
+from scaffolder.assess.checks.pipelines_images import builds_no_pipeline_image, pipeline_builds
 from scaffolder.assess.models import Facts, Zone
 
 ORCHESTRATED = ("airflow.dag", "kfp.pipeline", "pipeline.def")
@@ -170,10 +171,12 @@ def r_image_build(f: Facts) -> Verdict:
     # a pipeline defined as infrastructure (CDK/CloudFormation) is deployed by the CD that
     # deploys its stack
     as_iac = [x for x in f.of("pipeline.def") if x.detail.get("call") == "CfnPipeline"]
-    built = of(f, "ci.step.build_image") + pipeline_runs(f)
+    # (a job building only the serving app's image, or none of the repository's, builds no
+    # image of the pipeline: pipelines_images.py)
+    built = pipeline_builds(f) + pipeline_runs(f)
     # an image that `terraform apply` builds (a local-exec provisioner), by the CD applying it
     if f.of("ci.step.iac_apply"):
-        built += f.of("iac.build_image")
+        built += [x for x in f.of("iac.build_image") if not builds_no_pipeline_image(f, x)]
     return found(
         built + (as_iac if f.of("ci.step.deploy") else []),
         "CI/CD builds the images or deploys/runs the pipeline",
