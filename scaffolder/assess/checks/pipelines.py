@@ -45,7 +45,34 @@ def orchestrated(f: Facts) -> list:
         ]
         if kfp and not any(x.kind == "kfp.pipeline" for x in flows):
             flows = [x for x in flows if x.detail.get("call") != "PipelineJob"]
+    flows = _flows_reaching_training(f, flows)
     return flows + (stages if len(stages) >= 2 else [])
+
+
+# flows whose tasks are the project's own Python functions: what they run is what they import
+PYTHON_FLOWS = {"Prefect", "Dagster"}
+# a model trained, saved or tracked: where training is
+TRAINS = ("model.save", "train.entrypoint", "mlflow.tracking", "mlflow.registry", "track.run")
+# what ML work shows besides (a split, a seed, metrics computed)
+ML_WORK = TRAINS + ("eval.metrics", "eval.split", "seed")
+
+
+def _flows_reaching_training(f: Facts, flows: list) -> list:
+    """A Prefect flow or Dagster asset whose file, and the project modules it imports, do no ML
+    work (no split, seed, metric, fit, save or tracked run) while the project trains elsewhere
+    (a train script, a Celery task) moves data, scores or monitors: it is no training pipeline.
+    A project with no training evidence anywhere says nothing of its flows: they still count."""
+    trains = {x.path for kind in TRAINS for x in f.of(kind)}
+    if not trains:
+        return flows
+    work = {x.path for kind in ML_WORK for x in f.of(kind)}
+    return [
+        x
+        for x in flows
+        if x.kind != "pipeline.def"
+        or x.detail.get("tool") not in PYTHON_FLOWS
+        or reachable(f, {x.path}) & work
+    ]
 
 
 # what a project that trains a model shows somewhere: a model saved, loaded, evaluated, tracked
