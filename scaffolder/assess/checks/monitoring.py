@@ -198,10 +198,13 @@ def _exporter_in_service(f: Facts) -> list:
     # a stream consumer that loads the model to predict on each message serves it too
     predicting = {x.path for x in predicting_loads(f)}
     apps |= {x.path for x in of(f, "stream.consumer")} & predicting
+    # in the app's file or a project module it imports (`app/utils/metrics_config.py`
+    # configuring the exporter the app's `main.py` imports): the app's process starts it
+    near = reachable(f, apps)
     started = [
         x
         for x in f.of("prometheus.export") + f.of("metrics.export")
-        if x.path in apps
+        if x.path in near
         and EXPORTER.search(str(x.detail.get("via") or x.detail.get("module") or ""))
     ]
     return started
