@@ -154,6 +154,9 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
             return
         self.imports.add(module)
         self._sibling(module)
+        for alias in node.names:  # from utils import model_mngt: maybe a module of a package
+            if alias.name != "*":
+                self._sibling(f"{module}.{alias.name}")
         # under a folder the file put on sys.path: maybe a module of the project there
         self.local_imports.extend(f"{b}.{module}" if b else module for b in self.import_bases)
         if self._own(module):
@@ -299,6 +302,7 @@ def parse_python(
     is_test_file: bool,
     line_offset: int = 0,
     sibling_exists=None,
+    ancestor_module=None,
 ) -> tuple[list[Fact], list[Problem]]:
     """Facts of one Python file (or notebook cell); a syntax error is a problem, not a crash."""
     if not TRIGGER.search(source):
@@ -363,6 +367,12 @@ def parse_python(
             if sibling_exists is not None and sibling_exists(m)
         }
     )
+    if ancestor_module is not None:
+        # `from utils import model_mngt` run from a folder above (a Mage project's root, an
+        # Airflow `include/`, a `src/` package imported from a script beside it): the module
+        # of the project that an ancestor folder holds
+        found = {ancestor_module(m) for m in visitor.siblings} - {None}
+        siblings = sorted(set(siblings) | found)
     if (visitor.local_imports or siblings) and zone is Zone.SOURCE and not is_test_file:
         # siblings: bare imports that may be modules next to this file (`import loader`)
         visitor.add("py.imports", 1, modules=sorted(set(visitor.local_imports)), siblings=siblings)

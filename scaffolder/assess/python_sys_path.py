@@ -1,10 +1,13 @@
 """`sys.path.insert(0, str(Path(__file__).parent.parent))`: the folder a script puts on the
 import path, so its absolute imports (`from monitoring.drift_detector import DriftDetector`)
-name modules under that folder of the project (`src_clean/monitoring/drift_detector.py`)."""
+name modules under that folder of the project (`src_clean/monitoring/drift_detector.py`); and
+the package of a folder above the file's own that an import names when the script runs from
+there (`ancestor_module`)."""
 
 from __future__ import annotations
 
 import ast
+import os
 
 SYS_PATH_CALLS = ("sys.path.insert", "sys.path.append")
 
@@ -80,3 +83,21 @@ def _relative_base(text: str, folder: list[str]) -> str | None:
         else:
             return None
     return ".".join(base)
+
+
+def ancestor_module(full: str, parts: tuple[str, ...], module: str) -> str | None:
+    """The dotted name (from the repository's root) of `module` (`utils.model_mngt`) when a
+    folder above the file's own holds it as a package's module: `machine_learning/utils/` for
+    `machine_learning/transformers/batch_inference.py`. The nearest such folder wins; a module
+    beside the file is a sibling (parse_python), not this."""
+    names = module.split(".")
+    folders = list(parts[:-1])
+    root = full[: len(full) - len(os.path.join(*parts))]
+    for depth in range(len(folders) - 1, -1, -1):
+        base = os.path.join(root, *folders[:depth])
+        if not os.path.isfile(os.path.join(base, names[0], "__init__.py")):
+            continue  # a package there, not a stray module of the same name
+        target = os.path.join(base, *names)
+        if os.path.isfile(target + ".py") or os.path.isfile(os.path.join(target, "__init__.py")):
+            return ".".join([*folders[:depth], *names])
+    return None

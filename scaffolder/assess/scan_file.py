@@ -28,6 +28,7 @@ from scaffolder.assess import (
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.parse_python import parse_python
 from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
+from scaffolder.assess.python_sys_path import ancestor_module
 
 ZONE_DIRS = {
     Zone.TESTS: {"tests", "test", "testing", "integration_tests", "unit_tests"},
@@ -136,6 +137,7 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
             sibling_exists=lambda m: os.path.exists(
                 os.path.join(folder, m.replace(".", os.sep) + ".py")
             ),
+            ancestor_module=lambda m: ancestor_module(full, parts, m),
         )
         facts.extend(found)
         problems.extend(trouble)

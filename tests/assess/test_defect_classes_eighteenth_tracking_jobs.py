@@ -10,8 +10,10 @@ model server's image (Triton, TorchServe, TF Serving) whose folder holds the scr
 entrypoint runs to fetch `models:/NAME@prod` was read as serving nothing of the registry. An
 inference script (named for inference, prediction or scoring) that asks the registry which
 version is current (`get_latest_versions`, `search_model_versions`) and loads that version with
-MLflow was read as scoring nothing of the registry, as its path named no service. Each test
-fails on the code before the fix; the near misses beside them pass on both."""
+MLflow was read as scoring nothing of the registry, as its path named no service; and so was
+a pipeline block doing it through the project's helper module, imported from the project's root
+folder above the block's own (`from utils import model_mngt` in a Mage transformer), an import
+the scan did not resolve. Each test fails on the code before the fix; the near misses beside them pass on both."""
 
 from __future__ import annotations
 
@@ -175,3 +177,46 @@ def test_an_inference_script_that_looks_up_but_loads_a_local_file_serves_nothing
     source = INFERENCE_LOOKUP.replace("{load}", load).replace("import mlflow", "import joblib")
     files = {"notebooks/04_inference_gold.py": source}
     assert _serving(tmp_path, files) is Outcome.FAIL
+
+
+# a pipeline block (a Mage transformer) calling the project's registry helper, imported from
+# the project's root folder above the block's own
+MODEL_MNGT = """
+    import mlflow
+    from mlflow import MlflowClient
+
+
+    def load_model_by_alias(client: MlflowClient, model_name: str, alias: str):
+        version = client.get_model_version_by_alias(model_name, alias)
+        return mlflow.sklearn.load_model(f"models:/{model_name}@{alias}"), version.version
+"""
+BLOCK = """
+    from mlflow import MlflowClient
+
+    from utils import model_mngt
+
+
+    @transformer
+    def {name}(data, *args, **kwargs):
+        model, version = model_mngt.load_model_by_alias(MlflowClient(), "gaming", "production")
+        data["prediction"] = model.predict(data)
+        return data
+"""
+
+
+def _mage(tmp_path, block):
+    files = {
+        "machine_learning/utils/__init__.py": "",
+        "machine_learning/utils/model_mngt.py": MODEL_MNGT,
+        f"machine_learning/transformers/{block}.py": BLOCK.replace("{name}", block),
+    }
+    return _serving(tmp_path, files)
+
+
+def test_a_batch_inference_block_loading_the_alias_through_the_project_helper(tmp_path):
+    assert _mage(tmp_path, "batch_inference") is Outcome.PASS
+
+
+def test_a_training_block_loading_the_alias_through_the_helper_serves_nothing(tmp_path):
+    # near miss: a block named for training that loads the champion (to compare with it)
+    assert _mage(tmp_path, "train_candidate") is Outcome.FAIL

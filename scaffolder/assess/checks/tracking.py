@@ -180,9 +180,18 @@ def r_serving_from_registry(f: Facts) -> Verdict:
     # an inference script (batch scoring, a predictor) that asks the registry which version is
     # current (get_latest_versions, search_model_versions, an alias look-up) and loads it with
     # MLflow scores what the registry holds; training code doing the same compares a champion
-    inference = {x.path for x in f.of("mlflow.alias_lookup") if INFERENCE_PATH.search(x.path)}
-    inference &= {x.path for x in mlflow_loads if not x.detail.get("evaluated")}
-    direct += [x for x in f.of("mlflow.alias_lookup") if x.path in inference][:1]
+    # (itself or through the project modules it imports: a pipeline block calling the
+    # project's registry helper)
+    looked_up = {x.path for x in f.of("mlflow.alias_lookup")}
+    loaded = {x.path for x in mlflow_loads if not x.detail.get("evaluated")}
+    for script in sorted({x.path for x in f.facts if INFERENCE_PATH.search(x.path)}):
+        if not script.endswith(".py"):
+            continue
+        imported = reachable(f, {script})
+        helpers = [p for p in imported if p in looked_up and p in loaded]
+        if helpers:
+            direct += [x for x in f.of("mlflow.alias_lookup") if x.path == helpers[0]][:1]
+            break
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
     resolved = [x for x in resolved if x not in _undeployed_azure_resolves(f)]
     resolved = [x for x in resolved if x not in _vertex_parent_lookups(f)]
