@@ -91,6 +91,9 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         # an Azure ML online deployment given the model at deploy time (`--set model=$MODEL`,
         # the `azureml:NAME:VERSION` the registration step returned)
         r"az\s+ml\s+online-deployment\s+(create|update)\b[^\n]*--set\s+model=|"
+        # a W&B registry artifact fetched by CD (`wandb artifact get ENTITY/wandb-registry-model/
+        # NAME:production`, or the artifact the promote workflow is given) to ship what it holds
+        r"\bwandb\s+artifact\s+get\b|"
         r"ModelPackageArn|get_approved_package|models:/",
         re.I,
     ),

@@ -12,7 +12,8 @@ deployed, though nothing deploys that version. Experiments logged through a Ligh
 (`Trainer(logger=WandbLogger(...))`, imported from `pytorch_lightning.loggers`) or to a managed
 Vertex TensorBoard instance (`aiplatform.Tensorboard`) were read as untracked. CD running
 `az ml online-deployment create --set model=$MODEL` with the `azureml:NAME:VERSION` its
-registration step returned was read as deploying nothing of the registry (batch jobs and
+registration step returned, or fetching the W&B registry artifact it ships (`wandb artifact
+get`), was read as deploying nothing of the registry (batch jobs and
 model servers: test_defect_classes_eighteenth_tracking_jobs.py). Each test fails on the code before the fix; the near misses beside them pass on
 both."""
 
@@ -277,3 +278,53 @@ def test_an_online_deployment_given_the_registered_version_serves_the_registry(t
 def test_an_online_deployment_from_a_file_alone_names_no_registry_version(tmp_path):
     # near miss: the deployment file decides the model (a local folder, unread here)
     assert _azure_cd(tmp_path, "--file deployment.yml") is Outcome.FAIL
+
+
+# CD fetching the W&B registry artifact it ships (`wandb artifact get`)
+PROMOTE_WORKFLOW = """
+on:
+  workflow_dispatch:
+    inputs:
+      wandb_artifact:
+        description: registry artifact to promote
+        required: true
+jobs:
+  promote:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Fetch the model
+        run: {fetch}
+      - name: Upload to GCS
+        run: gsutil cp ./artifacts/model.pt gs://models/production/model.pt
+      - name: Redeploy the API
+        run: gcloud run deploy ct-scan-api --region europe-west1 --image "$IMAGE"
+"""
+WANDB_LINK = """
+    import wandb
+
+
+    def promote(model_path: str):
+        run = wandb.init(project="ct-scan", job_type="promote")
+        artifact = run.use_artifact(model_path, type="model")
+        run.link_artifact(artifact, target_path="wandb-registry-model/ct-scan", aliases=["production"])
+"""
+
+
+def test_cd_fetching_the_wandb_registry_artifact_it_ships_serves_the_registry(tmp_path):
+    fetch = 'wandb artifact get "${{ inputs.wandb_artifact }}" --root ./artifacts'
+    files = {
+        "src/promote_model.py": WANDB_LINK,
+        ".github/workflows/promote.yml": PROMOTE_WORKFLOW.replace("{fetch}", fetch),
+    }
+    assert _serving(tmp_path, files) is Outcome.PASS
+
+
+def test_cd_copying_a_bucket_file_ships_nothing_of_the_registry(tmp_path):
+    # near miss: the model CD ships comes from a bucket, not from the registry
+    fetch = "gsutil cp gs://training-outputs/model.pt ./artifacts/model.pt"
+    files = {
+        "src/promote_model.py": WANDB_LINK,
+        ".github/workflows/promote.yml": PROMOTE_WORKFLOW.replace("{fetch}", fetch),
+    }
+    assert _serving(tmp_path, files) is Outcome.FAIL
