@@ -24,7 +24,9 @@ TRIGGER_WORDS = (  # noqa: SIM905 - a word list reads better as one string
     "log_model mlops_runtime dvc.api scheduled_query_rules metric_alerts "
     # a notebook cell creating a Lakehouse monitor with a workspace client made in an earlier
     # cell names no other word here (cells are parsed one by one)
-    "quality_monitors lakehouse_monitors"
+    "quality_monitors lakehouse_monitors "
+    # model-monitoring stores and platforms (monitoring.store)
+    "influxdb superwise arize whylogs fiddler"
 ).split() + ["def init", "def run"]
 
 
@@ -94,6 +96,14 @@ IMPORTS: list[tuple[str, str, str]] = [
     ("opentelemetry", "metrics.export", "OpenTelemetry"),
     ("statsd", "metrics.export", "StatsD"),
     ("datadog", "metrics.export", "Datadog"),
+    # model-monitoring stores and platforms a process sends its predictions or metrics to
+    # (checks/monitoring.py: the serving side's when the serving app reaches the module)
+    ("influxdb_client", "monitoring.store", "InfluxDB"),
+    ("influxdb", "monitoring.store", "InfluxDB"),
+    ("superwise", "monitoring.store", "Superwise"),
+    ("arize", "monitoring.store", "Arize"),
+    ("whylogs", "monitoring.store", "WhyLabs"),
+    ("fiddler", "monitoring.store", "Fiddler"),
     ("applicationinsights", "serving.monitor", "Application Insights"),
     ("azure.monitor.opentelemetry", "serving.monitor", "Azure Monitor"),
     ("opencensus.ext.azure", "serving.monitor", "Azure Monitor"),

@@ -4,6 +4,7 @@ remediation policy (3). Alert rules and dashboards on their own are reported as 
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from scaffolder.assess.checks.base import (
@@ -81,6 +82,7 @@ def reported_runs(f: Facts) -> list:
 
 def r_pipeline_metrics(f: Facts) -> Verdict:
     watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
+    watched += _store_in_service(f)
     watched += job_notebook_monitors(f)
     watched += drift_routes(f) + captured_drift(f)
     watched += reported_runs(f)
@@ -140,6 +142,7 @@ def r_serving_metrics(f: Facts) -> Verdict:
         # and a monitoring job's gauges) is no serving side watched
         routes = []
     monitored = _serving_monitors(f) + _bentoml_metrics(f) + _exporter_in_service(f)
+    monitored += _store_in_service(f)
     monitored += drift_routes(f) + captured_drift(f)
     # an alert rule on the model server's own request metrics (KServe's latency histogram,
     # Seldon's API metrics, Knative revisions, Triton, TorchServe, TF Serving) watches it
@@ -208,6 +211,44 @@ def _exporter_in_service(f: Facts) -> list:
         and EXPORTER.search(str(x.detail.get("via") or x.detail.get("module") or ""))
     ]
     return started
+
+
+def _store_in_service(f: Facts) -> list:
+    """A model-monitoring store or platform (InfluxDB behind Grafana, Superwise, Arize, WhyLabs,
+    Fiddler) the serving app sends to: the client in the app's file, a project module it
+    imports, a module beside it, or one the serving image ships with it (the Dockerfile copying
+    the app's folder copies the module's too), imported at run time by names the scan does not
+    resolve (`from app.predictor import ...`, `helpers.influx`). Each served prediction is
+    recorded where it is watched; the same client in a training or batch job only is not."""
+    apps = {x.path for x in of(f, "serving.app", "fastapi.app", "flask.route")}
+    stores = f.of("monitoring.store")
+    if not apps or not stores:
+        return []
+    near = reachable(f, apps)
+    folders = {posixpath.dirname(a) for a in apps}
+    for image in f.of("docker.image"):
+        copied = _copied_folders(image)
+        if any(_under(a, copied) for a in apps):
+            folders |= copied
+    return [
+        x
+        for x in stores
+        if x.path in near or posixpath.dirname(x.path) in folders or _under(x.path, folders)
+    ]
+
+
+def _copied_folders(image) -> set[str]:
+    """What a Dockerfile copies, from the root or from its own folder (`COPY src/helpers/.`);
+    the whole context (`COPY . .`) names no folder."""
+    context = posixpath.dirname(image.path)
+    sources = [str(c).rstrip("/.").rstrip("/") for c in image.detail.get("copies") or []]
+    paths = {posixpath.normpath(p) for p in sources if p}
+    paths |= {posixpath.normpath(posixpath.join(context, p)) for p in sources if p}
+    return paths - {"."}
+
+
+def _under(path: str, folders: set[str]) -> bool:
+    return any(path.startswith(folder.rstrip("/") + "/") for folder in folders if folder)
 
 
 def _bentoml_metrics(f: Facts) -> list:
