@@ -258,7 +258,11 @@ def _bentoml_metrics(f: Facts) -> list:
     if not services:
         return []
     files = reachable(f, services)
-    return [x for x in f.of("prometheus.metric") if x.path in files]
+    defined = [x for x in f.of("prometheus.metric") if x.path in files]
+    # BentoML serves /metrics (request counts and latency) of every service by default: a
+    # Prometheus scrape config in the project collects them
+    scraped = [x for x in f.of("metrics.scrape") if x.detail.get("tool") == "Prometheus"]
+    return defined + scraped
 
 
 ALERT_KINDS = {
