@@ -13,14 +13,16 @@ deployed, though nothing deploys that version. Experiments logged through a Ligh
 Vertex TensorBoard instance (`aiplatform.Tensorboard`) were read as untracked. CD running
 `az ml online-deployment create --set model=$MODEL` with the `azureml:NAME:VERSION` its
 registration step returned, or fetching the W&B registry artifact it ships (`wandb artifact
-get`), was read as deploying nothing of the registry (batch jobs and
+get`), was read as deploying nothing of the registry; MLflow tracking in a repository notebook
+an Airflow task submits to Databricks by its workspace path (`DatabricksSubmitRunOperator(
+notebook_task={"notebook_path": "/Users/.../NAME"})`) was read as exploration (batch jobs and
 model servers: test_defect_classes_eighteenth_tracking_jobs.py). Each test fails on the code before the fix; the near misses beside them pass on
 both."""
 
 from __future__ import annotations
 
 from scaffolder.assess.models import Outcome
-from tests.assess.repos import checks, write
+from tests.assess.repos import checks, notebook, write
 
 TRAIN = """
     import mlflow
@@ -328,3 +330,36 @@ def test_cd_copying_a_bucket_file_ships_nothing_of_the_registry(tmp_path):
         ".github/workflows/promote.yml": PROMOTE_WORKFLOW.replace("{fetch}", fetch),
     }
     assert _serving(tmp_path, files) is Outcome.FAIL
+
+
+# an Airflow task submitting a repository notebook to Databricks by its workspace path
+CENSUS_DAG = """
+    from airflow import DAG
+    from airflow.providers.databricks.operators.databricks import DatabricksSubmitRunOperator
+
+    with DAG("databricks_ml_example", schedule=None) as dag:
+        train = DatabricksSubmitRunOperator(
+            task_id="train_model_notebook_task",
+            notebook_task={"notebook_path": "/Users/{{ var.value.databricks_user }}/LightGBM-Census"},
+        )
+"""
+CENSUS_NOTEBOOK = notebook(
+    [
+        "import mlflow\nimport lightgbm as lgb\nmlflow.sklearn.autolog()",
+        "with mlflow.start_run():\n    model = lgb.LGBMClassifier().fit(X, y)",
+    ]
+)
+
+
+def test_tracking_in_the_notebook_a_dag_submits_to_databricks_counts(tmp_path):
+    files = {
+        "dags/census.py": CENSUS_DAG,
+        "example_notebooks/LightGBM-Census.ipynb": CENSUS_NOTEBOOK,
+    }
+    assert _experiments(tmp_path, files) is Outcome.PASS
+
+
+def test_tracking_in_a_notebook_no_dag_submits_stays_exploration(tmp_path):
+    # near miss: the DAG submits another notebook; this one is explored by hand
+    files = {"dags/census.py": CENSUS_DAG, "example_notebooks/Census-EDA.ipynb": CENSUS_NOTEBOOK}
+    assert _experiments(tmp_path, files) is Outcome.FAIL

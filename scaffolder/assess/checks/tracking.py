@@ -16,19 +16,23 @@ from scaffolder.assess.checks.base import (
     elsewhere,
     found,
     of,
-    predicting_loads,
     reachable,
     tools,
     where,
 )
+from scaffolder.assess.checks.registry_resolution import (
+    INFERENCE_PATH,
+    inference_resolves_a_registry_version,
+    undeployed_azure_resolves,
+    vertex_parent_lookups,
+)
 from scaffolder.assess.checks.web_apps import flask_apps_serving_a_model
-from scaffolder.assess.models import Facts
+from scaffolder.assess.models import Facts, Zone
 from scaffolder.assess.parse_infra import MODEL_SERVER_IMAGE
 
 SERVING_PATH = re.compile(
     r"serv|/api/|(^|/)app/|/app\.py$|/api\.py$|scor(e|ing)|deploy|endpoint", re.I
 )
-INFERENCE_PATH = re.compile(r"infer|predict|scor(e|ing)|serv", re.I)
 TRACKING = ("mlflow.tracking", "track.run")
 REGISTRY = ("mlflow.registry", "registry.model")
 
@@ -42,10 +46,33 @@ def r_model_artifact(f: Facts) -> Verdict:
 
 
 def r_experiments(f: Facts) -> Verdict:
-    tracked = of(f, *TRACKING)
+    tracked = of(f, *TRACKING) + _job_run_notebook_tracking(f)
     if tracked:
         return Verdict(True, where(tracked, 3), f"runs are tracked{tools(tracked) or ' (mlflow)'}")
     return elsewhere(f, TRACKING, "no experiment tracking in the project's code")
+
+
+def _job_run_notebook_tracking(f: Facts) -> list:
+    """Tracking in a notebook that a scheduled job runs (an Airflow task submitting it to
+    Databricks by its workspace path, a bundle job's `notebook_path`): the job's runs are
+    tracked, as a script's would be. A notebook no job names stays exploration."""
+    names = {str(x.detail.get("name")) for x in of(f, "job.workspace_notebook")}
+    names |= {
+        _stem(posixpath.basename(str(x.detail.get(key))))
+        for x in of(f, "job.notebook", "job.task")
+        for key in ("notebook", "runs")
+        if x.detail.get(key)
+    }
+    return [
+        x
+        for kind in TRACKING
+        for x in f.of(kind, Zone.NOTEBOOK)
+        if _stem(posixpath.basename(x.path)) in names
+    ]
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"\.(ipynb|py)$", "", name)
 
 
 def r_registry(f: Facts) -> Verdict:
@@ -176,7 +203,7 @@ def r_serving_from_registry(f: Facts) -> Verdict:
     direct += [x for x in uris if posixpath.dirname(x.path) in app_dirs and x.path not in served][
         :1
     ]
-    direct += _inference_resolves_a_registry_version(f, apps)
+    direct += inference_resolves_a_registry_version(f, apps)
     # an inference script (batch scoring, a predictor) that asks the registry which version is
     # current (get_latest_versions, search_model_versions, an alias look-up) and loads it with
     # MLflow scores what the registry holds; training code doing the same compares a champion
@@ -193,8 +220,8 @@ def r_serving_from_registry(f: Facts) -> Verdict:
             direct += [x for x in f.of("mlflow.alias_lookup") if x.path == helpers[0]][:1]
             break
     resolved = of(f, "registry.resolve") + f.of("ci.step.from_registry")
-    resolved = [x for x in resolved if x not in _undeployed_azure_resolves(f)]
-    resolved = [x for x in resolved if x not in _vertex_parent_lookups(f)]
+    resolved = [x for x in resolved if x not in undeployed_azure_resolves(f)]
+    resolved = [x for x in resolved if x not in vertex_parent_lookups(f)]
     # a version asked for by stage (ZenML's Model Control Plane), where versions are promoted
     if any(x.detail.get("tool") == "ZenML" for x in of(f, "mlflow.alias")):
         resolved += of(f, "registry.stage_lookup")
@@ -210,85 +237,6 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         "the serving/deployment code does not take the model from the registry "
         "(models:/NAME@champion, an approved model package, a registered model version)",
     )
-
-
-def _inference_resolves_a_registry_version(f: Facts, apps: set[str]) -> list:
-    """What serves or scores predictions (a serving app, a scoring pipeline) and the project
-    modules it imports resolve a registry version: a `models:/NAME/{version}` URI together with
-    a registry look-up (`get_model_version_by_alias`, `get_latest_versions`,
-    `search_model_versions`), however the model is then read (a loader chosen at run time,
-    `download_artifacts` and ONNX Runtime, a flavour's `load_model`) where it loads a model. A
-    look-up or URI only in training or promotion code, which nothing serving imports, does not
-    count; nor a look-up in a service that loads no model.
-
-    A batch inference notebook or script a scheduled job runs (a Databricks job's
-    `notebook_path`) counts as a scoring pipeline: one building the registry URI of the stage
-    its environment serves and handing it to the project's predict function, which loads it
-    with MLflow (`mlflow.pyfunc.spark_udf(spark, model_uri)`), scores what the registry holds."""
-    scoring = {x.path for x in of(f, "pipeline.def") if x.detail.get("scores")}
-    scoring |= {
-        str(x.detail.get("runs"))
-        for x in of(f, "job.task")
-        if INFERENCE_PATH.search(str(x.detail.get("runs")))
-    }
-    roots = apps | scoring
-    if not roots:
-        return []
-    side = reachable(f, roots)
-    uris = [
-        x
-        for x in f.of("mlflow.model_uri")
-        if x.path in side and re.search(r"models:/.", str(x.detail.get("uri")))
-    ]
-    lookups = [x for x in f.of("mlflow.alias_lookup") if x.path in side]
-    loads = [x for x in predicting_loads(f) if x.path in side]
-    by_mlflow = [x for x in loads if str(x.detail.get("via", "")).startswith("mlflow")]
-    jobs = [x for x in uris if x.path in scoring]
-    if uris and lookups and loads:
-        return uris[:1] + lookups[:1] + loads[:1]
-    return jobs[:1] + by_mlflow[:1] if jobs and by_mlflow else []
-
-
-def _vertex_parent_lookups(f: Facts) -> list:
-    """`aiplatform.Model.list(filter=...)` in the component that uploads the model finds the
-    parent model to add a version under (`Model.upload(parent_model=...)`): registration, not a
-    look-up of what is deployed, unless that component deploys too."""
-    uploads = {
-        x.path
-        for x in of(f, "registry.model")
-        if x.detail.get("tool") == "Vertex AI" and x.detail.get("call") == "upload"
-    }
-    deploys = {x.path for x in of(f, "serving.app")}
-    return [
-        x
-        for x in of(f, "registry.resolve")
-        if x.detail.get("tool") == "Vertex AI"
-        and x.detail.get("call") == "list"
-        and x.path in uploads - deploys
-    ]
-
-
-AZURE_SCORING_SCRIPT = "Azure ML scoring script"
-
-
-def _undeployed_azure_resolves(f: Facts) -> list:
-    """Azure ML look-ups of a registered version that nothing serves: with no deployment in
-    the project (no web service or endpoint deployed, no CD deploy step), an Azure ML scoring
-    script's `Model.get_model_path` and a helper building a scoring image of
-    `Model(ws, name, version)` (`Image.create`, `Model.package`) name a version no service
-    runs. Batch inference downloading the registered version still serves it."""
-    scripts = {x.path for x in of(f, "serving.app") if x.detail.get("tool") == AZURE_SCORING_SCRIPT}
-    deployed = [x for x in of(f, "serving.app") if x.path not in scripts] + of(
-        f, "ci.step.deploy", "ci.step.from_registry"
-    )
-    if deployed:
-        return []
-    idle = scripts | {x.path for x in of(f, "image.model_package")}
-    return [
-        x
-        for x in of(f, "registry.resolve")
-        if x.detail.get("tool") == "Azure ML" and x.path in idle
-    ]
 
 
 def r_lineage_tags(f: Facts) -> Verdict:
