@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from scaffolder.assess.models import Fact, Zone
+from scaffolder.assess.platform_services import runs_platform
 
 SERVING = re.compile(r"uvicorn|gunicorn|fastapi|serve|bentoml|mlflow\s+models\s+serve|flask", re.I)
 # what the image's command runs of the project: `python app.py`, `python -m pkg.mod`, a shell
@@ -97,6 +98,8 @@ def parse_dockerfile(text: str, path: str, zone: Zone) -> list[Fact]:
                     if not word.startswith("--")
                 ][:20],
                 **({"ui": True} if _UI_APP.search(run) else {}),
+                # the image starts a platform server (`mlflow server`), none of the project's code
+                **({"platform": True} if runs_platform(run) else {}),
             },
         )
     ]

@@ -19,6 +19,7 @@ from scaffolder.assess.parse_databricks import (
     bundle_without_settings,
 )
 from scaffolder.assess.parse_yaml import YMap
+from scaffolder.assess.platform_services import compose_detail
 
 ENV_TOKENS = {
     "dev",
@@ -112,8 +113,9 @@ def yaml_facts(doc: Any, path: str, zone: Zone) -> list[Fact]:
             if not isinstance(body, dict):
                 continue
             line = services.line_of(service)
-            if "image" in body or "build" in body:
-                facts.append(_fact("compose.service", path, line, zone, tool="docker-compose"))
+            if "image" in body or "build" in body:  # a platform service? the Dockerfile built
+                detail = {"tool": "docker-compose", **compose_detail(body, path)}
+                facts.append(_fact("compose.service", path, line, zone, **detail))
             command = " ".join(str(body.get(k) or "") for k in ("command", "entrypoint"))
             image = str(body.get("image", ""))
             # a model server's image serves the models mounted into it, with no command of ours

@@ -19,6 +19,7 @@ from scaffolder.assess.checks.base import (
     tools,
     where,
 )
+from scaffolder.assess.checks.deployment_targets import platform_only
 from scaffolder.assess.checks.reproducibility import deploy_environments
 from scaffolder.assess.checks.web_apps import (
     fastapi_form_apps_serving_a_model,
@@ -109,7 +110,12 @@ MANAGED_PIPELINES = {"Vertex AI Pipelines", "SageMaker Pipelines", "Azure ML pip
 
 
 def r_training_image(f: Facts) -> Verdict:
-    runtime = of(f, "docker.image", "compose.service", "runtime.managed", "container.image")
+    platform = {(x.kind, x.path, x.line) for x in platform_only(f)}
+    runtime = [
+        x
+        for x in of(f, "docker.image", "compose.service", "runtime.managed", "container.image")
+        if (x.kind, x.path, x.line) not in platform
+    ]
     runtime += [x for x in f.of("k8s.resource") if x.detail.get("kind") in WORKLOADS]
     runtime += [x for x in of(f, "pipeline.def") if x.detail.get("tool") in MANAGED_PIPELINES]
     # a Kubeflow component is a container image by definition (base_image or a container spec)
@@ -118,6 +124,14 @@ def r_training_image(f: Facts) -> Verdict:
     if kubeflow:
         runtime += kubeflow
         names = f" ({names[2:-1]}, Kubeflow components)" if names else " (Kubeflow components)"
+    idle = [x for x in of(f, "docker.image", "compose.service") if x not in runtime]
+    if not runtime and idle:
+        return Verdict(
+            False,
+            where(idle),
+            "containers run only the platform (a database, the tracking server, dashboards): "
+            "none of the project's training or serving code",
+        )
     return found(
         runtime,
         "the pipeline/serving runs in a container or managed job environment" + names,
