@@ -37,6 +37,9 @@ def _entry(run: str, base: str) -> list[str]:
         entry.append(f"mod:{handler.group(1)}")
     return [e for e in entry if e not in ("-c",)][:5]
 
+# `RUN python train.py`: a script of the project run while the image builds
+BUILD_SCRIPT = re.compile(r"\bpython\d?(\.\d+)?\s+[^\s-]\S*\.py\b")
+
 
 def _instructions(text: str) -> list[tuple[int, str, str]]:
     """(line, INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
@@ -76,6 +79,7 @@ def parse_dockerfile(text: str, path: str, zone: Zone) -> list[Fact]:
             pinned = False
     users = [args.strip() for _, ins, args in instructions if ins == "USER"]
     run = " ".join(args for _, ins, args in instructions if ins in ("CMD", "ENTRYPOINT"))
+    built = " ".join(args for _, ins, args in instructions if ins == "RUN")
     return [
         Fact(
             kind="docker.image",
@@ -100,6 +104,8 @@ def parse_dockerfile(text: str, path: str, zone: Zone) -> list[Fact]:
                 **({"ui": True} if _UI_APP.search(run) else {}),
                 # the image starts a platform server (`mlflow server`), none of the project's code
                 **({"platform": True} if runs_platform(run) else {}),
+                # a script of the project run while the image builds (training at build time)
+                **({"builds_with": True} if BUILD_SCRIPT.search(built) else {}),
             },
         )
     ]

@@ -25,6 +25,7 @@ from scaffolder.assess.scan_ci_links import (
 from scaffolder.assess.scan_config_reads import unread_thresholds
 from scaffolder.assess.scan_file import _file
 from scaffolder.assess.scan_image_builds import image_builds
+from scaffolder.assess.scan_images import images_running_nothing
 
 SKIP_DIRS = {
     ".git",
@@ -169,6 +170,7 @@ def scan(root: Path) -> Facts:
     _missing_pipeline_scripts(root, facts)
     image_builds(root, facts)  # before: it names the Dockerfiles as the walk found them
     _serving_builds(facts)
+    images_running_nothing(root, walked, facts)
     unread_thresholds(root, walked, facts)
     parse_terraform.workspace_insights(facts)
     facts.sort(key=lambda f: (f.path, f.line, f.kind))

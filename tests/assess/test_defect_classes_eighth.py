@@ -222,7 +222,9 @@ def test_a_requirements_file_including_files_that_are_not_there_declares_nothing
 
 
 def test_a_lowercase_dockerfile_is_a_container(tmp_path):
-    write(tmp_path, {"dockerfile": "FROM python:3.11-slim\nCOPY . /app\nCMD python serve.py\n"})
+    # (with the script it runs: an image running a script the repository lacks runs nothing)
+    dockerfile = "FROM python:3.11-slim\nCOPY . /app\nCMD python serve.py\n"
+    write(tmp_path, {"dockerfile": dockerfile, "serve.py": "print('serving')\n"})
     assert outcome(tmp_path, "deployment.training-image") is Outcome.PASS
 
 

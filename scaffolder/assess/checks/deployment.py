@@ -115,6 +115,9 @@ def r_training_image(f: Facts) -> Verdict:
         x
         for x in of(f, "docker.image", "compose.service", "runtime.managed", "container.image")
         if (x.kind, x.path, x.line) not in platform
+        # a Dockerfile whose command runs a module or script the repository lacks or holds
+        # empty (`uvicorn deployment.app:app` beside an empty api/main.py) runs nothing
+        and not x.detail.get("runs_nothing")
     ]
     runtime += [x for x in f.of("k8s.resource") if x.detail.get("kind") in WORKLOADS]
     runtime += [x for x in of(f, "pipeline.def") if x.detail.get("tool") in MANAGED_PIPELINES]
@@ -129,8 +132,8 @@ def r_training_image(f: Facts) -> Verdict:
         return Verdict(
             False,
             where(idle),
-            "containers run only the platform (a database, the tracking server, dashboards): "
-            "none of the project's training or serving code",
+            "containers run only the platform (a database, the tracking server, dashboards) or "
+            "a module the repository lacks: none of the project's training or serving code",
         )
     return found(
         runtime,
