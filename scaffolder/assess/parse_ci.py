@@ -163,8 +163,11 @@ HELM_VALUES = re.compile(
 # A service started detached on the machine the step runs on (`docker run -d ... -p`,
 # `docker compose up -d`, `mlflow models serve`): a deploy where that machine is the target, in
 # a job named for deploying (`deploy-prod`) or on Jenkins's own host (parse_ci_providers)
+# (a command continued over lines with a backslash is one command: `docker compose -f x.yml \` then
+# `up -d` on the next line)
 DETACHED_SERVICE = re.compile(
-    r"docker\s+run\b[^\n]*\s(-d|--detach)\b|docker[- ]compose\b[^\n]*\bup\b[^\n]*\s(-d|--detach)\b|"
+    r"docker\s+run\b(?:[^\n]|\\\r?\n)*\s(-d|--detach)\b|"
+    r"docker[- ]compose\b(?:[^\n]|\\\r?\n)*\bup\b(?:[^\n]|\\\r?\n)*\s(-d|--detach)\b|"
     r"mlflow\s+models\s+serve\b",
     re.I,
 )
