@@ -76,6 +76,14 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"amazon-ecs-deploy-task-definition|aws\s+ecs\s+deploy\b|"
         r"databricks\s+bundle\s+deploy|"
         r"gcloud\s+deploy\s+releases\s+create|"  # a Google Cloud Deploy release rolls out
+        # serving platforms' CLIs: CodeDeploy, App Runner, Container Apps/Instances, App Engine,
+        # Elastic Beanstalk, Fly.io, Heroku's container release
+        r"aws\s+deploy\s+create-deployment|aws\s+apprunner\s+(create|update)-service|"
+        r"aws\s+apprunner\s+start-deployment|az\s+containerapp\s+(create|update|up)\b|"
+        r"az\s+container\s+create|gcloud\s+app\s+deploy|\beb\s+deploy\b|"
+        r"\bfly(ctl)?\s+deploy\b|heroku\s+container:release|"
+        # a command sent to the fleet's instances through SSM, in place of ssh
+        r"aws\s+ssm\s+send-command|"
         # the repository pushed to a Hugging Face Space, which builds and runs it
         r"huggingface\.co/spaces/[\s\S]*\bgit\s+push\b|"
         r"\b(huggingface-cli|hf)\s+upload\b[^\n]*--repo-type[= ]space\b|"
@@ -302,7 +310,8 @@ def scripts_run(text: str) -> list[dict[str, Any]]:
             elif word in _SHELLS and rest and rest[0].endswith(".sh"):
                 found.append({"script": _relative(rest[0]), **unchecked})
             elif (
-                word.startswith("./")
+                # `./deploy.sh`, or a script by its folder (`infra/aws/ssm_run.sh backend`)
+                (word.startswith("./") or ("/" in word and not word.startswith(("/", "~"))))
                 and word.endswith((".sh", ".py"))
                 # the command itself, after the variables it is given (`MODEL=x ./submit.sh`)
                 and all(_ASSIGNMENT.match(w) for w in words[:i])

@@ -178,6 +178,10 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
         for command in commands.get(target, []) if target else []:
             for kind in parse_ci.classify(str(command.detail.get("command", ""))):
                 kinds.setdefault(kind, command)
+        if "deploy" not in kinds:
+            # a script naming the registry's packages without deploying one (a resource check
+            # listing `ModelPackageArn`s) serves nothing from the registry
+            kinds.pop("from_registry", None)
         if step.detail.get("unchecked"):  # `python test.py || true`: it fails nothing
             kinds = {k: v for k, v in kinds.items() if k not in parse_ci.CHECKING}
         for kind, command in kinds.items():
