@@ -12,6 +12,7 @@ import sys
 
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess.models import Fact, Problem, Zone
+from scaffolder.assess.parse_ci import classify
 from scaffolder.assess.python_calls import CallFacts
 from scaffolder.assess.python_column_checks import (
     keep_checks_before_training,
@@ -31,6 +32,7 @@ from scaffolder.assess.python_libraries import (
     LibraryCalls,
     _const_str,
     _package_of,
+    command_list,
 )
 from scaffolder.assess.python_metric_bars import metric_bar_gates
 from scaffolder.assess.python_model_validation import drop_model_validators
@@ -203,6 +205,9 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
 
     # -- assignments track instances (client = MlflowClient(); app = FastAPI()) ------------
     def visit_Assign(self, node: ast.Assign) -> None:
+        command = command_list(node.value)
+        if command and "deploy" in classify(command):
+            self.add("script.command", node, command=command)  # run later through a helper
         if isinstance(node.value, ast.Dict):  # base_tags = {"git_commit": sha(), ...}
             keys = [k.value for k in node.value.keys if isinstance(k, ast.Constant)]
             for target in node.targets:

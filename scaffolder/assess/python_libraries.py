@@ -152,6 +152,20 @@ def _command(node: ast.AST) -> str:
     return _const_str(node) or ""
 
 
+# command-line tools that put a service or model somewhere (a cloud's CLI, a cluster's)
+DEPLOY_CLIS = {"gcloud", "aws", "az", "kubectl", "helm", "flyctl", "fly", "heroku", "eb"}
+
+
+def command_list(node: ast.AST) -> str:
+    """A command line written as a list of words in the code (`command = ["gcloud", "run",
+    "deploy", name, ...]`, run later through a helper): its words, constants as written, the
+    rest as `{}`; empty unless it starts with a cloud's or a cluster's CLI."""
+    if not isinstance(node, (ast.List, ast.Tuple)) or len(node.elts) < 3:
+        return ""
+    first = _const_str(node.elts[0])
+    return _command(node) if first in DEPLOY_CLIS else ""
+
+
 def _kwarg(call: ast.Call | None, name: str) -> ast.AST | None:
     if call is None:
         return None

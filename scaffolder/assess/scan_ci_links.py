@@ -178,6 +178,14 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
         for command in commands.get(target, []) if target else []:
             for kind in parse_ci.classify(str(command.detail.get("command", ""))):
                 kinds.setdefault(kind, command)
+        # a deploy command of a module the script imports (`python -m pkg.deployment.cli`
+        # calling `gcp.deploy_service`, which runs `gcloud run deploy`): the step deploys
+        script = next((c for c in candidates if c in imports), None)
+        reached = [p for m in imports.get(script, []) for p in _module_paths(m)] if script else []
+        for command in [c for p in reached for c in commands.get(p, [])]:
+            if "deploy" in parse_ci.classify(str(command.detail.get("command", ""))):
+                kinds.setdefault("deploy", command)
+                break
         if "deploy" not in kinds:
             # a script naming the registry's packages without deploying one (a resource check
             # listing `ModelPackageArn`s) serves nothing from the registry
