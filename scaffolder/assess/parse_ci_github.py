@@ -206,7 +206,10 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     detail["unittest"] = targets
                 if kind == "integration" and test_paths(_as_text(step.get("run"))):
                     detail["tests"] = test_paths(_as_text(step.get("run")))
-                if kind == "deploy" and K8S_APPLY.search(_as_text(step.get("run"))):
+                if kind == "deploy" and K8S_APPLY.search(
+                    # the step's commands, or those it sends to a host (ssh-action's `script:`)
+                    _as_text(step.get("run")) + "\n" + _as_text(step.get("with"))
+                ):
                     detail["k8s"] = True  # applies manifests to the job's cluster
                 if kind == "deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
                     detail["helm_values"] = True

@@ -19,7 +19,7 @@ from scaffolder.assess.checks.base import (
     tools,
     where,
 )
-from scaffolder.assess.checks.deployment_targets import platform_only
+from scaffolder.assess.checks.deployment_targets import deployed_elsewhere, platform_only
 from scaffolder.assess.checks.reproducibility import deploy_environments
 from scaffolder.assess.checks.web_apps import (
     fastapi_form_apps_serving_a_model,
@@ -229,6 +229,14 @@ def r_k8s_environments(f: Facts) -> Verdict:
         return Verdict(
             True, where(deployed), f"CD deploys the manifests to {', '.join(sorted(names))}"
         )
+    elsewhere = deployed_elsewhere(f)
+    if elsewhere:
+        return Verdict(
+            None,
+            where(elsewhere),
+            "CD deploys outside Kubernetes (a VM, a managed service): the manifests are not "
+            "what it deploys",
+        )
     return Verdict(
         False,
         where(resources),
@@ -347,7 +355,8 @@ CHECKS = [
         2,
         f"{U2} adds Kubernetes manifests with staging and production overlays",
         "kustomization/manifests under overlays/<env>; Helm charts with values per environment "
-        "or given values by CD at install (not applicable without Kubernetes)",
+        "or given values by CD at install (not applicable without Kubernetes, nor when every "
+        "CD deploy step deploys elsewhere: a VM over ssh/SSM, CodeDeploy, Cloud Run)",
         r_k8s_environments,
         ("yaml",),
         "infrastructure",

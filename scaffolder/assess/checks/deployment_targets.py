@@ -1,5 +1,6 @@
 """What deployment's rules read of where things run: containers of the platform around the
-project, which run none of the project's code."""
+project (not the project's code), and CD that deploys somewhere other than the repository's
+Kubernetes manifests."""
 
 from __future__ import annotations
 
@@ -24,3 +25,22 @@ def platform_only(f: Facts) -> list:
         ):
             platform.append(x)
     return platform
+
+
+def deployed_elsewhere(f: Facts) -> list:
+    """GitHub Actions deploy steps that all deploy by a command read in the step (no script,
+    no Argo CD or plugin tool) and none of which applies Kubernetes manifests (`docker compose
+    up` over ssh or SSM, CodeDeploy, Cloud Run): the repository's manifests are not what CD
+    deploys. Empty when a step's target cannot be told (another provider, a script)."""
+    deploys = f.of("ci.step.deploy")
+    scripted = {(x.path, x.line) for x in f.of("ci.step.script")}  # `python deploy_model.py`
+    if not deploys or any(
+        x.detail.get("k8s")
+        or x.detail.get("via")
+        or x.detail.get("tool")
+        or (x.path, x.line) in scripted
+        or not x.path.startswith(".github/workflows/")
+        for x in deploys
+    ):
+        return []
+    return deploys
