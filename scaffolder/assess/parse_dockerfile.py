@@ -37,6 +37,7 @@ def _entry(run: str, base: str) -> list[str]:
         entry.append(f"mod:{handler.group(1)}")
     return [e for e in entry if e not in ("-c",)][:5]
 
+
 # `RUN python train.py`: a script of the project run while the image builds
 BUILD_SCRIPT = re.compile(r"\bpython\d?(\.\d+)?\s+[^\s-]\S*\.py\b")
 
