@@ -122,6 +122,7 @@ def _serves_a_model(f: Facts) -> bool:
     return bool(predicting or of(f, "model.load", "mlflow.model_uri", "registry.*", "serving.app"))
 
 
+REQUEST_METRICS = re.compile(r"(request|response_time|latency)\w*(_total|_seconds|_bucket|_count)")
 METRICS_ROUTE = re.compile(r"^/?metrics/?$")
 
 
@@ -149,6 +150,15 @@ def r_serving_metrics(f: Facts) -> Verdict:
     monitored += [
         x for x in f.of("prometheus.rule") if SERVER_METRICS.search(str(x.detail.get("expr")))
     ]
+    # an alert rule on the requests the project's model server answers (their latency or error
+    # rate: `rate(..._requests_total{status="error"}[5m])`, a response-time histogram), when a
+    # serving app or model server is there to answer them
+    if _serves_a_model(f) and of(f, "serving.app", "fastapi.app", "flask.route"):
+        monitored += [
+            x
+            for x in f.of("prometheus.rule")
+            if x.detail.get("alert") and REQUEST_METRICS.search(str(x.detail.get("expr")))
+        ]
     return found(
         routes + monitored,
         "the serving side is monitored" + (tools(monitored) or " (/metrics)"),
