@@ -59,9 +59,29 @@ def r_model_card(f: Facts) -> Verdict:
     )
 
 
+def manual_promotions(f: Facts) -> list:
+    """Model promotions in a workflow that only a person starts (`on: workflow_dispatch`, no
+    push, schedule or other event) and that promotes only: each promotion to production is
+    someone's decision. A manual retraining workflow that promotes what it just trained (a
+    script of its own, a pipeline run) approves nothing."""
+    manual = {
+        x.path
+        for x in f.of("ci.workflow")
+        if (x.detail.get("triggers") or []) == ["workflow_dispatch"]
+    }
+    promotes = [x for x in f.of("ci.step.promote") if x.path in manual]
+    lines = {(x.path, x.line) for x in promotes}
+    training = {x.path for x in f.of("ci.step.pipeline_deploy")} | {
+        x.path
+        for x in f.of("ci.step.script")
+        if x.detail.get("script") and (x.path, x.line) not in lines
+    }
+    return [x for x in promotes if x.path not in training]
+
+
 def r_production_approval(f: Facts) -> Verdict:
     envs = [x for x in f.of("ci.environment") if re.match(r"prod", str(x.detail.get("name")), re.I)]
-    approvals = of(f, "approval.gate")
+    approvals = of(f, "approval.gate") + manual_promotions(f)
     return found(
         envs + approvals,
         "production deploys go through a protected environment / manual approval"
@@ -140,7 +160,8 @@ CHECKS = [
         f"{U2} adds a production environment with approval in the CD workflow",
         "CI jobs with a prod* environment; manual approvals (GitLab `when: manual`, Azure "
         "ManualValidation, CodePipeline approval actions, Jenkins input); registry approval "
-        "status pending manual approval",
+        "status pending manual approval; a promotion-only workflow started by hand "
+        "(`workflow_dispatch`)",
         r_production_approval,
         ("ci",),
         "infrastructure",
