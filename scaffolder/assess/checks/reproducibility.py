@@ -37,6 +37,17 @@ def r_seeds(f: Facts) -> Verdict:
 BENCHMARKS = {"benchmarks", "benchmark", "bench", "benches"}
 
 
+def environment_tfvars(f: Facts) -> list:
+    """Terraform variable files per environment (envs/dev/terraform.tfvars beside
+    envs/prod/terraform.tfvars, environments/staging.tfvars beside prod.tfvars): the values set
+    per environment are the project's parameters held as config. One lone terraform.tfvars is
+    not enough (it may only name a cloud project)."""
+    tfvars = [x for x in f.of("config.environment") if x.path.endswith(".tfvars")]
+    if len({str(x.detail.get("env")).lower() for x in tfvars}) >= 2:
+        return tfvars
+    return []
+
+
 def r_config_file(f: Facts) -> Verdict:
     # a benchmark's settings (benchmarks/triton_analysis/config.yaml) are no run's parameters
     # a schema.yaml listing the data's columns describes the data, not a run's parameters
@@ -46,7 +57,7 @@ def r_config_file(f: Facts) -> Verdict:
         if x.path.split("/")[0] not in BENCHMARKS and not x.detail.get("columns_only")
     ]
     return found(
-        configs,
+        configs + environment_tfvars(f),
         "parameters live in a config file",
         "no parameter/config file outside the code (config/, conf/, params.yaml, *.json "
         "parameters, recipe or profile files)",
