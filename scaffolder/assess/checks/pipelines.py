@@ -4,6 +4,8 @@ Pipeline tests and CI pipeline checks are advice."""
 
 from __future__ import annotations
 
+import re
+
 from scaffolder.assess.checks.base import (
     U1,
     U2,
@@ -90,6 +92,11 @@ MODEL_EVIDENCE = (
 )
 
 
+TRAIN_STEP = re.compile(
+    r"(?i:(^|_)(fit|train|training|retrain|tune|tuning)(_|$))|^(fit|train|retrain|tune)[A-Z]"
+)
+
+
 def trains_a_model(f: Facts) -> bool:
     # a tracker called (not an orchestrator imported: a Metaflow flow records its runs anyway)
     # (the record a managed pipeline keeps of its own runs is no evidence: its definition line
@@ -98,7 +105,15 @@ def trains_a_model(f: Facts) -> bool:
     called = [
         x for x in f.of("track.run") if x.detail.get("call") and (x.path, x.line) not in pipelines
     ]
-    return bool(called) or any(f.of(kind) for kind in MODEL_EVIDENCE)
+    # a KFP pipeline with a step that trains (`train_model_op`, a managed AutoML or custom
+    # training component loaded from its spec): the model is trained in the pipeline, even
+    # with no fit in the project's code (a step named only `..._pipeline` is no such step)
+    steps = [
+        x
+        for x in f.of("kfp.pipeline")
+        if any(TRAIN_STEP.search(str(s)) for s in x.detail.get("train_steps") or [])
+    ]
+    return bool(called or steps) or any(f.of(kind) for kind in MODEL_EVIDENCE)
 
 
 def r_train_entrypoint(f: Facts) -> Verdict:
