@@ -92,6 +92,14 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"systemctl\s+(restart|start)|bentoml\s+serve)",
         re.I,
     ),
+    # a training or processing job launched on a managed service by its CLI: the job runs in
+    # the service's container environment
+    "managed_job": re.compile(
+        r"aws\s+sagemaker\s+create-(training|processing|transform)-job|"
+        r"gcloud\s+ai\s+custom-jobs\s+create|gcloud\s+ai-platform\s+jobs\s+submit|"
+        r"az\s+ml\s+job\s+create",
+        re.I,
+    ),
     # the infrastructure applied (what `terraform apply` builds in provisioners comes with it)
     "iac_apply": re.compile(r"\bterraform\s+apply\b|\bterragrunt\s+(run-all\s+)?apply\b", re.I),
     "from_registry": re.compile(

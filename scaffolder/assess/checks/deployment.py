@@ -120,6 +120,9 @@ def r_training_image(f: Facts) -> Verdict:
         and not x.detail.get("runs_nothing")
     ]
     runtime += [x for x in f.of("k8s.resource") if x.detail.get("kind") in WORKLOADS]
+    # CI launching a managed training job by the service's CLI (`aws sagemaker
+    # create-training-job`, `az ml job create`, `gcloud ai custom-jobs create`)
+    runtime += f.of("ci.step.managed_job")
     runtime += [x for x in of(f, "pipeline.def") if x.detail.get("tool") in MANAGED_PIPELINES]
     # a Kubeflow component is a container image by definition (base_image or a container spec)
     kubeflow = of(f, "kfp.component", "kfp.pipeline")
