@@ -35,6 +35,7 @@ from scaffolder.assess.python_libraries import (
     command_list,
 )
 from scaffolder.assess.python_metric_bars import metric_bar_gates
+from scaffolder.assess.python_mlflow_projects import mlflow_project_chains
 from scaffolder.assess.python_model_validation import drop_model_validators
 from scaffolder.assess.python_prediction_capture import prediction_captures
 from scaffolder.assess.python_pyfunc import mark_pyfunc_context_loads
@@ -355,6 +356,7 @@ def parse_python(
     visitor.facts = drop_broken_components(tree, visitor.facts)
     if not is_test_file and visitor.uses("mlflow"):
         visitor.facts.extend(drift_logged(tree, path, zone))
+        visitor.facts.extend(mlflow_project_chains(tree, path, zone))
     if not is_test_file:
         visitor.facts.extend(prediction_captures(tree, visitor.facts, path, zone))
         visitor.facts.extend(held_out_evaluations(tree, path, zone))
