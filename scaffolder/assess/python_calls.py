@@ -302,6 +302,7 @@ class CallFacts:
             "pandas.util.hash_pandas_object",
         ):
             self.add("data.hash", node, via=qualified)
+        self._space_upload(node, last)
         if self.uses("great_expectations") or root == "great_expectations":
             self._gx(node, qualified, last)
         if qualified in RUNTIME_COMMANDS:

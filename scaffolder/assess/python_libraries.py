@@ -152,6 +152,8 @@ def _command(node: ast.AST) -> str:
     return _const_str(node) or ""
 
 
+# Hugging Face Hub calls that push files to a repository (a Space when `repo_type="space"`)
+SPACE_UPLOADS = {"upload_folder", "upload_file", "create_commit", "upload_large_folder"}
 # command-line tools that put a service or model somewhere (a cloud's CLI, a cluster's)
 DEPLOY_CLIS = {"gcloud", "aws", "az", "kubectl", "helm", "flyctl", "fly", "heroku", "eb"}
 
@@ -196,6 +198,13 @@ class LibraryCalls:
             if text is None:
                 return
             prefix.append(text)
+
+    def _space_upload(self, node: ast.Call, last: str) -> None:
+        """`HfApi().upload_folder(..., repo_type="space")` (or upload_file, create_commit):
+        the app pushed to a Hugging Face Space, which builds and runs it, as `huggingface-cli
+        upload --repo-type space` does (a deploy where CI runs the script)."""
+        if last in SPACE_UPLOADS and _const_str(_kwarg(node, "repo_type")) == "space":
+            self.add("script.command", node, command="huggingface-cli upload {} --repo-type space")
 
     def _gx(self, node: ast.Call, qualified: str, last: str) -> None:
         """Suites, checkpoints and expectations defined in code (GX 0.x and 1.x APIs)."""
