@@ -48,7 +48,10 @@ def orchestrated(f: Facts) -> list:
         if kfp and not any(x.kind == "kfp.pipeline" for x in flows):
             flows = [x for x in flows if x.detail.get("call") != "PipelineJob"]
     flows = _flows_reaching_training(f, flows)
-    return flows + (stages if len(stages) >= 2 else [])
+    # one DVC stage is a pipeline when CI runs the pipeline (`dvc repro` on push: with no other
+    # orchestrator in the project, the pipeline CI runs is that stage)
+    repro = bool(pipeline_runs(f))
+    return flows + (stages if len(stages) >= 2 or (stages and repro) else [])
 
 
 # flows whose tasks are the project's own Python functions: what they run is what they import
