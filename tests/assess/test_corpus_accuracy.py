@@ -8,7 +8,7 @@ the 12 of the ninth, the 16 of the tenth, the 19 of the eleventh, the 28 of the 
 of the thirteenth and the 30 of the fourteenth to seventeenth, which joined once their misses
 had been examined). Held out (`heldout: true`): repositories labelled by reading each one and
 committed before assess ever ran on them, never used to choose a rule, in batches
-(`heldout_batch`: today the 11 of the fourth)"""
+(`heldout_batch`: today the 11 of the fourth and the 30 of the eighteenth)"""
 
 from __future__ import annotations
 
@@ -16,37 +16,40 @@ import pytest
 
 from tests.assess.corpus.accuracy import DIMENSIONS, facts_path, load_labels, measure
 
-# the calibration part: regression floors at the 350-repository calibration part as measured
-# when the seventeenth batch joined it (2588/2800 = 92.4 % exact, 1110/1301 = 85.3 % above 0,
-# weakest dimension tracking 295/350 = 84.3 %, overall 343/350, 43 too high = 1.5 %, 169 too
-# low, within +-1 2744/2800). The 320 before it had 2398/2560 = 93.7 %, 1038/1188 = 87.4 %,
-# tracking 276/320, 26 too high, after the classes fixed from the sixteenth batch
-# (test_defect_classes_sixteenth_*.py) and ten label corrections had taken it from 2366/2560,
-# 1013/1188, 39 too high; the 290 before that 2176/2320, 920/1048, 28 too high after the
-# fifteenth's classes (test_defect_classes_fifteenth_*.py).
+# the calibration part: regression floors at the 350-repository calibration part after the
+# classes fixed from the seventeenth batch (test_defect_classes_eighteenth_*.py: the round that
+# examined the seventeenth, named for the batch it prepared) and two label corrections:
+# 2643/2800 = 94.4 % exact, 1160/1302 = 89.1 % above 0, tracking 310/350 = 88.6 %, 29 too high
+# = 1.0 %, 128 too low, within +-1 2753/2800, overall 346/350. When the seventeenth joined it
+# was 2588/2800, 1110/1301, tracking 295/350, 43 too high, 169 too low; the 320 before it had
+# 2398/2560, 1038/1188, tracking 276/320, 26 too high after the sixteenth's classes.
 OVERALL_EXACT = 0.9
-DIMENSION_WITHIN_ONE = 0.97
-DIMENSION_EXACT = 0.92
-ABOVE_ZERO_EXACT = 0.85  # exact on the cells a careful reader rated above 0
-PER_DIMENSION_EXACT = 0.84
-# the held-out part: whatever is `heldout: true` - today the fourth batch (11) alone, until a
-# fresh batch, labelled before it is measured, joins it. The fresh batches measured once, each
-# before joining the calibration part: the seventeenth alone 190/240 = 79.2 % exact, 72/113 =
-# 63.7 % above 0, deployment 56.7 %, 7.1 % too high (with the fourth 83.5 %, 67.6 %, 65.9 %,
-# 5.5 %); the sixteenth 79.2 %, 66.4 %, pipelines 66.7 %, 4.6 % (with the fourth 83.5 %, 69.3 %,
-# 73.2 %, 3.7 %); the fifteenth 84.2 %, 76.9 %, tracking 70.0 %, 5.4 %; the fourteenth 80.4 %,
-# 68.3 %, tracking 56.7 %, 4.6 %. Issue 23's floors: dimensions exact >= 85 %, exact on cells
-# above 0 >= 80 %, every dimension >= 75 %, over-scores <= 2 %. The fourth batch (first measured
-# 94 %, 83 %, deployment 82 %, 1.1 %; with today's scanner 84/88, 20/23, 10/11, 1/88) meets all
-# four; they are enforced on it, which says as much about that batch (mostly level 0-1
-# repositories) as about the scanner. The floors below are the held-out part as measured.
-# docs/assess.md has the figures per batch.
-HELDOUT_REPOS = 11
+DIMENSION_WITHIN_ONE = 0.98
+DIMENSION_EXACT = 0.94
+ABOVE_ZERO_EXACT = 0.89  # exact on the cells a careful reader rated above 0
+PER_DIMENSION_EXACT = 0.88
+# the held-out part: whatever is `heldout: true` - today the fourth batch (11) and the
+# eighteenth (30), labelled before it was measured and measured once (with the scanner of the
+# round that examined the seventeenth): alone 200/240 = 83.3 % exact, 120/152 = 78.9 % above 0,
+# tracking 17/30 = 56.7 %, 15/240 = 6.2 % too high, within +-1 232/240; with the fourth,
+# 284/328 = 86.6 % exact, 140/175 = 80.0 % above 0, tracking 27/41 = 65.9 %, 16/328 = 4.9 % too
+# high, within +-1 320/328 = 97.6 %: issue 23's exact and above-0 floors met, the per-dimension
+# and over-score floors not. Earlier fresh batches joined the calibration part once measured:
+# the seventeenth alone 79.2 % exact, 63.7 % above 0, deployment 56.7 %, 7.1 % too high (with
+# the fourth 83.5 %, 67.6 %, 65.9 %, 5.5 %); the sixteenth 79.2 %, 66.4 %, pipelines 66.7 %,
+# 4.6 %; the fifteenth 84.2 %, 76.9 %, tracking 70.0 %, 5.4 %; the fourteenth 80.4 %, 68.3 %,
+# tracking 56.7 %, 4.6 %. Issue 23's floors: dimensions exact >= 85 %, exact on cells above 0
+# >= 80 %, every dimension >= 75 %, over-scores <= 2 %. The fourth batch (first measured 94 %,
+# 83 %, deployment 82 %, 1.1 %; with today's scanner 84/88, 20/23, 10/11, 1/88) meets all four;
+# they are enforced on it, which says as much about that batch (mostly level 0-1 repositories)
+# as about the scanner. The floors below are the held-out part as measured. docs/assess.md has
+# the figures per batch.
+HELDOUT_REPOS = 41
 HELDOUT_WITHIN_ONE = 0.97
-HELDOUT_EXACT_MEASURED = 0.95
-HELDOUT_ABOVE_ZERO_MEASURED = 0.86
-HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.9
-HELDOUT_OVER_MEASURED = 0.012
+HELDOUT_EXACT_MEASURED = 0.86
+HELDOUT_ABOVE_ZERO_MEASURED = 0.8
+HELDOUT_WEAKEST_DIMENSION_MEASURED = 0.65
+HELDOUT_OVER_MEASURED = 0.049
 ISSUE_FLOORS = {"exact": 0.85, "above_zero": 0.8, "weakest_dimension": 0.75, "over": 0.02}
 
 
@@ -105,3 +108,11 @@ def test_the_fourth_held_out_batch_meets_issue_23s_floors():
     assert batch.above_zero_rate >= ISSUE_FLOORS["above_zero"], batch.table()
     assert batch.weakest_dimension_rate >= ISSUE_FLOORS["weakest_dimension"], batch.table()
     assert batch.over_rate <= ISSUE_FLOORS["over"], batch.table()
+
+
+def test_the_held_out_part_meets_issue_23s_exact_and_above_zero_floors():
+    # the two of the four floors the held-out part (the fourth and eighteenth batches) met when
+    # measured; the per-dimension (tracking 27/41) and over-score (16/328) floors it did not
+    heldout = measure(heldout=True)
+    assert heldout.exact_rate >= ISSUE_FLOORS["exact"], heldout.table()
+    assert heldout.above_zero_rate >= ISSUE_FLOORS["above_zero"], heldout.table()
