@@ -1,5 +1,5 @@
 """What CI steps run, shared by every CI provider's parser (`parse_ci_github.py`,
-`parse_ci_gitlab.py`, `parse_ci_providers.py` for the others).
+`parse_ci_gitlab.py`, `parse_ci_jenkins.py`, `parse_ci_providers.py` for the others).
 
 Each job's steps are classified by what they run (tests, lint, DAG check, pipeline compile,
 image build, deploy, promotion, integration tests, data validation); environments and manual
@@ -178,7 +178,7 @@ HELM_VALUES = re.compile(
 
 # A service started detached on the machine the step runs on (`docker run -d ... -p`,
 # `docker compose up -d`, `mlflow models serve`): a deploy where that machine is the target, in
-# a job named for deploying (`deploy-prod`) or on Jenkins's own host (parse_ci_providers)
+# a job named for deploying (`deploy-prod`) or on Jenkins's own host (parse_ci_jenkins)
 # (a command continued over lines with a backslash is one command: `docker compose -f x.yml \` then
 # `up -d` on the next line)
 DETACHED_SERVICE = re.compile(

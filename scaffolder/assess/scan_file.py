@@ -11,10 +11,12 @@ from scaffolder.assess import (
     detect_dvc,
     parse_ci_github,
     parse_ci_gitlab,
+    parse_ci_jenkins,
     parse_ci_providers,
     parse_databricks,
     parse_dockerfile,
     parse_infra,
+    parse_json_config,
     parse_mage,
     parse_manifests,
     parse_prefect,
@@ -148,19 +150,19 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
     if name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or name.endswith(".jenkinsfile"):
         text = _text(full)
         if text is not None:
-            facts.extend(parse_ci_providers.jenkinsfile(text, path, Zone.SOURCE))
+            facts.extend(parse_ci_jenkins.jenkinsfile(text, path, Zone.SOURCE))
         return
     if "jenkins" in name.lower() and suffix not in (".md", ".rst", ".sh", ".json", ".xml"):
         # a declarative Jenkins pipeline kept under another name (`jenkins.pipeline`), which a
         # Jenkins job's script path points at: read when its text is one
         text = _text(full)
-        if text is not None and parse_ci_providers.JENKINS_DECLARATIVE.match(text):
-            facts.extend(parse_ci_providers.jenkinsfile(text, path, Zone.SOURCE))
+        if text is not None and parse_ci_jenkins.JENKINS_DECLARATIVE.match(text):
+            facts.extend(parse_ci_jenkins.jenkinsfile(text, path, Zone.SOURCE))
             return
     if suffix == ".groovy":  # a Jenkins pipeline by another name, a shared library's steps
         text = _text(full)
         if text is not None:
-            facts.extend(parse_ci_providers.groovy(text, path))
+            facts.extend(parse_ci_jenkins.groovy(text, path))
         return
     if name == "MLproject":
         facts.append(Fact(kind="train.entrypoint", path=path, zone=zone, detail={"via": name}))
@@ -283,12 +285,12 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
             and (job := parse_databricks.databricks_job_json(text, path, zone))
         ):
             facts.extend(job)  # a Databricks Jobs API spec (`databricks jobs create --json-file`)
-        elif (parse_infra.is_config_json(parts) or "template" in lowered) and not (
+        elif (parse_json_config.is_config_json(parts) or "template" in lowered) and not (
             _beside_model_weights(full)
         ):
             text = _text(full)
             if text is not None and ("template" not in lowered or "AWSTemplate" in text):
-                found, trouble = parse_infra.json_facts(text, path, zone)
+                found, trouble = parse_json_config.json_facts(text, path, zone)
                 facts.extend(found)
                 problems.extend(trouble)
         return
@@ -343,7 +345,7 @@ def _yaml(
             docs = load_yaml_documents(text)
         except YamlSyntaxError:
             facts.append(Fact(kind="yaml.template", path=path, zone=zone))
-            facts.extend(parse_infra.template_envs(text, path, zone))
+            facts.extend(parse_json_config.template_envs(text, path, zone))
             return
     else:
         try:
