@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.platform_services import runs_platform
@@ -21,11 +22,16 @@ _LAMBDA_BASE = re.compile(r"(^|/)(lambda/python|aws-lambda-python)", re.I)
 _HANDLER = re.compile(r"^\W*([A-Za-z_][\w.]*)\.[A-Za-z_]\w*\W*$")
 
 
-def _words(args: str) -> list[str]:
-    """An instruction's arguments, shell form or exec form (`["a", "b"]`)."""
-    if args.strip().startswith("["):
-        return [w.strip(" \"'") for w in args.strip().strip("[]").split(",") if w.strip(" \"'")]
-    return args.split()
+def instruction_words(args: str) -> list[str]:
+    """An instruction's arguments, exec form (`["a", "b"]`) or shell form (quotes kept
+    together, as the shell reads them)."""
+    args = args.strip()
+    if args.startswith("["):
+        return re.findall(r'"([^"]*)"', args)
+    try:
+        return shlex.split(args)
+    except ValueError:
+        return args.split()
 
 
 def _entry(run: str, base: str) -> list[str]:
@@ -99,7 +105,7 @@ def parse_dockerfile(text: str, path: str, zone: Zone) -> list[Fact]:
                     word
                     for _, ins, args in instructions
                     if ins in ("COPY", "ADD") and "--from" not in args
-                    for word in _words(args)[:-1]
+                    for word in instruction_words(args)[:-1]
                     if not word.startswith("--")
                 ][:20],
                 **({"ui": True} if _UI_APP.search(run) else {}),

@@ -5,10 +5,10 @@ does not hold, or holds only as an empty file, runs nothing of the project."""
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 from scaffolder.assess.models import Fact
+from scaffolder.assess.parse_dockerfile import instruction_words
 
 # `uvicorn pkg.app:app`, `gunicorn -b :8000 pkg.wsgi:app`: the module of an ASGI/WSGI app
 _APP = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(\))?$")
@@ -17,20 +17,10 @@ PLAIN_BASE = re.compile(r"^(python|pypy|ubuntu|debian|alpine|continuumio|minicon
 _SERVERS = {"uvicorn", "gunicorn", "hypercorn", "daphne"}
 
 
-def _words(runs: str) -> list[str]:
-    runs = runs.strip()
-    if runs.startswith("["):
-        return re.findall(r'"([^"]*)"', runs)
-    try:
-        return shlex.split(runs)
-    except ValueError:
-        return runs.split()
-
-
 def run_targets(runs: str) -> list[str]:
     """The project files a Dockerfile command runs (paths ending `.py`, as written or from a
     module's name); empty when it runs anything else (a shell, a variable, a tool)."""
-    words = _words(runs)
+    words = instruction_words(runs)
     if not words or any("$" in w for w in words):
         return []
     first = words[0].rsplit("/", 1)[-1]

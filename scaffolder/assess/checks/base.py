@@ -8,6 +8,7 @@ scanning or image hardening: reported with its fix, never holding a dimension do
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -121,3 +122,8 @@ def reachable(f: Facts, start: set[str], depth: int = 4) -> set[str]:
             break
         seen |= frontier
     return seen
+
+
+def notebook_stem(path: str) -> str:
+    """A notebook's path without its extension (a bundle or job may name it either way)."""
+    return re.sub(r"\.(ipynb|py)$", "", path)

@@ -14,6 +14,7 @@ from scaffolder.assess.checks.base import (
     Check,
     Verdict,
     found,
+    notebook_stem,
     of,
     predicting_loads,
     reachable,
@@ -186,17 +187,13 @@ def job_notebook_monitors(f: Facts) -> list:
     """Lakehouse monitors created by a notebook (.ipynb) that a bundle job runs: the job sets
     the monitor up on the inference table, so it is the project's code, not exploration. The
     same call in a notebook no job runs does not count, like any notebook's."""
-    run = {_stem(str(x.detail.get("notebook"))) for x in of(f, "job.notebook")}
+    run = {notebook_stem(str(x.detail.get("notebook"))) for x in of(f, "job.notebook")}
     return [
         x
         for x in f.of("serving.monitor", Zone.NOTEBOOK)
-        if x.detail.get("tool") == "Databricks Lakehouse Monitoring" and _stem(x.path) in run
+        if x.detail.get("tool") == "Databricks Lakehouse Monitoring"
+        and notebook_stem(x.path) in run
     ]
-
-
-def _stem(path: str) -> str:
-    """A notebook's path without its extension (a bundle may name it either way)."""
-    return re.sub(r"\.(ipynb|py)$", "", path)
 
 
 # a Prometheus exporter: prometheus_client's, or OpenTelemetry's reader and its metrics server

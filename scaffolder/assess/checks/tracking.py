@@ -15,6 +15,7 @@ from scaffolder.assess.checks.base import (
     Verdict,
     elsewhere,
     found,
+    notebook_stem,
     of,
     reachable,
     tools,
@@ -58,7 +59,7 @@ def _job_run_notebook_tracking(f: Facts) -> list:
     tracked, as a script's would be. A notebook no job names stays exploration."""
     names = {str(x.detail.get("name")) for x in of(f, "job.workspace_notebook")}
     names |= {
-        _stem(posixpath.basename(str(x.detail.get(key))))
+        notebook_stem(posixpath.basename(str(x.detail.get(key))))
         for x in of(f, "job.notebook", "job.task")
         for key in ("notebook", "runs")
         if x.detail.get(key)
@@ -67,12 +68,8 @@ def _job_run_notebook_tracking(f: Facts) -> list:
         x
         for kind in TRACKING
         for x in f.of(kind, Zone.NOTEBOOK)
-        if _stem(posixpath.basename(x.path)) in names
+        if notebook_stem(posixpath.basename(x.path)) in names
     ]
-
-
-def _stem(name: str) -> str:
-    return re.sub(r"\.(ipynb|py)$", "", name)
 
 
 def r_registry(f: Facts) -> Verdict:
