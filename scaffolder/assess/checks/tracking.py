@@ -244,6 +244,9 @@ def r_lineage_tags(f: Facts) -> Verdict:
     ]
     # the tags or datasets a registration records with the version (python_version_lineage)
     tags += f.of("lineage.version")
+    # the version of the data a run trained on, logged as its parameter or tag
+    # (`log_param("dataset_version", ...)`): a registered version's source run carries it
+    tags += [x for x in f.of("data.version") if x.detail.get("tool") == "MLflow run"]
     return found(
         tags + f.of("ci.step.lineage_tag"),
         "model versions carry lineage (git commit, CI build, training job, data version)",
@@ -319,7 +322,8 @@ CHECKS = [
         3,
         f"{U3} tags every model version with git sha, data hash and pipeline run",
         "set_model_version_tag / tags= with git keys; versions registered with the CI build, "
-        "training job or data version in their tags, or with their training datasets (AST)",
+        "training job or data version in their tags, or with their training datasets; runs "
+        "logging their data version as a parameter (AST)",
         r_lineage_tags,
         ("python",),
         "infrastructure",
