@@ -151,6 +151,11 @@ CALLS: list[tuple[str, str, str]] = [
     ("GenericValueThreshold", "validation.gate", "TFMA"),
     ("Evaluator", "eval.step", "TFX"),
     ("TestSuite", "validation.data", "Evidently"),
+    # Deepchecks' data-integrity suite (nulls, duplicates, mixed types, conflicting labels) run
+    # on the training data, directly or as ZenML's integration step
+    ("deepchecks.tabular.suites.data_integrity", "validation.data", "Deepchecks"),
+    ("deepchecks.suites.data_integrity", "validation.data", "Deepchecks"),
+    ("deepchecks_data_integrity_check_step", "validation.data", "Deepchecks"),
     # drift and monitoring
     # a stream consumer: with a model loaded beside it, the process serves predictions
     ("kafka.KafkaConsumer", "stream.consumer", "Kafka"),

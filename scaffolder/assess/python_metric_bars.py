@@ -1,7 +1,9 @@
 """A metric held to a number before the model is registered, deployed or promoted: a quality
 gate written inline (`if model_metrics["r2"] >= 0.95: mlflow.register_model(...)`, or `if
-accuracy < 0.8: raise ...` in a function that then registers). Read by
-`validation.quality-gate`; a comparison whose branch does neither decides nothing."""
+accuracy < 0.8: raise ...` in a function that then registers), or a decision function returning
+the comparison itself (`return test_acc > 0.9`: ZenML's deployment trigger, a pipeline's
+condition). Read by `validation.quality-gate`; a comparison whose branch does neither decides
+nothing."""
 
 from __future__ import annotations
 
@@ -84,11 +86,16 @@ def metric_bar_gates(tree: ast.AST, path: str, zone: Zone) -> list[Fact]:
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for node in ast.walk(function):
-            if not isinstance(node, ast.If):
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Compare):
+                # the function is the decision: its caller deploys or not on the answer
+                bars = _bars(node.value)
+                gating = bool(bars)
+            elif isinstance(node, ast.If):
+                bars = _bars(node.test)
+                # the branch registers, or stops a function that registers after it
+                gating = bars and (_acts(node.body) or (_stops(node.body) and _acts(function.body)))
+            else:
                 continue
-            bars = _bars(node.test)
-            # the branch registers, or stops a function that registers after it
-            gating = bars and (_acts(node.body) or (_stops(node.body) and _acts(function.body)))
             if gating and all(f.line != bars[0].lineno for f in facts):
                 bar = bars[0]
                 name = f"{ast.unparse(bar.left)} vs {ast.unparse(bar.comparators[0])}"
@@ -98,7 +105,12 @@ def metric_bar_gates(tree: ast.AST, path: str, zone: Zone) -> list[Fact]:
                         path=path,
                         line=bar.lineno,
                         zone=zone,
-                        detail={"name": name[:120], "via": "metric bar before registering"},
+                        detail={
+                            "name": name[:120],
+                            "via": "metric bar before registering"
+                            if isinstance(node, ast.If)
+                            else "decision returning a metric bar",
+                        },
                     )
                 )
                 if len(facts) >= 3:
