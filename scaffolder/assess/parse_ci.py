@@ -386,18 +386,18 @@ _CHECKOUT_DIR = re.compile(
 )
 
 
-def pipeline_scripts(text: str) -> list[str]:
-    """The scripts a step runs that make it a pipeline run only by their names
-    (`python $(Build.SourcesDirectory)/ml_service/pipelines/build_train_pipeline.py`): when
-    none is in the repository, the step runs nothing of it. Empty when the step's command
-    itself runs the pipeline."""
+def pipeline_scripts(text: str, kind: str = "pipeline_deploy") -> list[str]:
+    """The scripts a step runs that make it a pipeline run (or a deploy: `kind`) only by their
+    names (`python $(Build.SourcesDirectory)/ml_service/pipelines/build_train_pipeline.py`,
+    `python src/deployment/deploy_model.py`): when none is in the repository, the step runs
+    nothing of it. Empty when the step's command itself runs the pipeline or deploys."""
     text = PRINTED.sub("", INSTALL.sub("", text))
     scripts = [
         _relative(_CHECKOUT_DIR.sub("", token))
         for token in re.split(r"[\s;&|'\"]+", text)
-        if token.endswith(".py") and STEP_KINDS["pipeline_deploy"].search(token)
+        if token.endswith(".py") and STEP_KINDS[kind].search(token)
     ]
     rest = re.sub(r"\S+\.py\b", " ", text)
-    if not scripts or STEP_KINDS["pipeline_deploy"].search(rest) or "$" in "".join(scripts):
+    if not scripts or STEP_KINDS[kind].search(rest) or "$" in "".join(scripts):
         return []
     return scripts

@@ -213,6 +213,8 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                     detail["k8s"] = True  # applies manifests to the job's cluster
                 if kind == "deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
                     detail["helm_values"] = True
+                if kind == "deploy" and (scripts := pipeline_scripts(text, "deploy")):
+                    detail["scripts"] = scripts  # a deploy only by their names
                 if kind == "build_image" and (
                     dockerfiles := built_dockerfiles(
                         run_text, step.get("with"), _working_directory(step, job), env_of(step)

@@ -122,6 +122,8 @@ def _steps(
             fact.detail["scripts"] = scripts
         if fact.kind == "ci.step.deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
             fact.detail["helm_values"] = True
+        if fact.kind == "ci.step.deploy" and (scripts := pipeline_scripts(text, "deploy")):
+            fact.detail["scripts"] = scripts  # a deploy only by their names
         if fact.kind == "ci.step.build_image" and (dockerfiles := built_dockerfiles(build or text)):
             fact.detail["dockerfiles"] = dockerfiles  # read against their facts
     if REGISTER_CLI.search(PRINTED.sub("", text)):

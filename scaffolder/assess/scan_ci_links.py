@@ -209,9 +209,13 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
 def _missing_pipeline_scripts(root: Path, facts: list[Fact]) -> None:
     """A CI step that is a pipeline run only by the script it names (`python
     ml_service/pipelines/build_train_pipeline.py`) runs nothing of the repository's when that
-    script is not in it (from the root or a folder of the CI file): marked `missing`."""
+    script is not in it (from the root or a folder of the CI file): marked `missing`. A step
+    that deploys only by such a script's name (`python src/deployment/deploy_model.py`, the
+    script absent) deploys nothing: it is no deploy step."""
+    gone: list[Fact] = []
     for fact in facts:
-        scripts = fact.detail.get("scripts") if fact.kind == "ci.step.pipeline_deploy" else None
+        kinds = ("ci.step.pipeline_deploy", "ci.step.deploy")
+        scripts = fact.detail.get("scripts") if fact.kind in kinds else None
         if not scripts:
             continue
         parts = fact.path.split("/")[:-1]
@@ -220,6 +224,9 @@ def _missing_pipeline_scripts(root: Path, facts: list[Fact]) -> None:
         ]
         if not any((root / c).is_file() for c in candidates):
             fact.detail["missing"] = True
+            if fact.kind == "ci.step.deploy":
+                gone.append(fact)
+    facts[:] = [f for f in facts if not any(f is g for g in gone)]
 
 
 def _serving_builds(facts: list[Fact]) -> None:
