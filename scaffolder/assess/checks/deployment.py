@@ -107,6 +107,24 @@ def r_predict(f: Facts) -> Verdict:
 
 # pipelines whose every step runs as a container job of a managed service
 MANAGED_PIPELINES = {"Vertex AI Pipelines", "SageMaker Pipelines", "Azure ML pipelines"}
+# model servers a platform runs in its own containers: an endpoint created by a deploy call or
+# a CloudFormation resource, a SeldonDeployment or InferenceService the cluster runs (a scoring
+# script, a BentoML service or a Lambda handler on its own is code, not where it runs)
+MANAGED_SERVING = {
+    "SageMaker endpoint",
+    "sagemaker endpoint deploy",
+    "SageMaker endpoint (mlflow.sagemaker)",
+    "Azure ML endpoint",
+    "azureml endpoint deploy",
+    "Azure ML web service (mlflow.azureml)",
+    "Vertex AI endpoint",
+    "google endpoint deploy",
+    "Databricks serving endpoint",
+    "Seldon",
+    "Seldon Core v2",
+    "ZenML Seldon Core",
+    "KServe",
+}
 
 
 def r_training_image(f: Facts) -> Verdict:
@@ -124,6 +142,7 @@ def r_training_image(f: Facts) -> Verdict:
     # create-training-job`, `az ml job create`, `gcloud ai custom-jobs create`)
     runtime += f.of("ci.step.managed_job")
     runtime += [x for x in of(f, "pipeline.def") if x.detail.get("tool") in MANAGED_PIPELINES]
+    runtime += [x for x in of(f, "serving.app") if x.detail.get("tool") in MANAGED_SERVING]
     # a Kubeflow component is a container image by definition (base_image or a container spec)
     kubeflow = of(f, "kfp.component", "kfp.pipeline")
     names = tools(runtime)
@@ -320,7 +339,8 @@ CHECKS = [
         f"{U1} adds a training Dockerfile",
         "Dockerfile; compose services; Kubernetes workloads; Kubeflow components; Argo Workflows; "
         "managed jobs and pipelines (SageMaker, Vertex, Azure ML, Anyscale, Metaflow "
-        "@batch/@kubernetes, Databricks)",
+        "@batch/@kubernetes, Databricks); model servers a platform runs (endpoints created by "
+        "a deploy call, SeldonDeployment, InferenceService)",
         r_training_image,
         (),
         "infrastructure",
