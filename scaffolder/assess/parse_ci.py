@@ -198,6 +198,12 @@ LOCAL_REQUEST = re.compile(
 # what a step only prints or comments on (`echo "Run locally: make test-unit"`, `# pytest`): up
 # to the end of the line or the next command of it (`echo x | kubectl apply -f -` still applies)
 PRINTED = re.compile(r"\b(echo|printf|Write-Host)\b[^|;&\n]*|^\s*#[^\n]*", re.M)
+# a CLI registering a model version in a registry (Azure ML v2, Vertex AI, SageMaker), in a step
+# of any CI provider
+REGISTER_CLI = re.compile(
+    r"\baz\s+ml\s+model\s+(create|register)\b|\bgcloud\s+ai\s+models\s+upload\b|"
+    r"\baws\s+sagemaker\s+create-model-package\b"
+)
 
 
 # the model's serving image built by the serving tool (a bento, an MLflow model's image): the
@@ -355,12 +361,18 @@ MLEM_DEPLOY = re.compile(
 )
 
 
-def _script_facts(text: str, path: str, line: int, job: str, checked: bool = True) -> list[Fact]:
+def _script_facts(
+    text: str, path: str, line: int, job: str, checked: bool = True, provider: str = ""
+) -> list[Fact]:
     unchecked = {} if checked else {"unchecked": True}
     facts = [
         Fact(kind="ci.step.script", path=path, line=line, detail={"job": job, **run, **unchecked})
         for run in scripts_run(text)
     ]
+    if REGISTER_CLI.search(PRINTED.sub("", text)):
+        # the step registers a model version (`az ml model create --path azureml://jobs/...`)
+        detail = {"tool": f"{provider} CLI" if provider else "registry CLI", "job": job}
+        facts.append(Fact(kind="registry.model", path=path, line=line, detail=detail))
     mlem = MLEM_DEPLOY.search(PRINTED.sub("", INSTALL.sub("", text)))
     if mlem:
         detail = {"job": job, "tool": f"MLEM {mlem.group(1)}"}

@@ -232,7 +232,7 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 facts.append(
                     Fact(kind="ci.step.deploy", path=path, line=line, detail={"job": job_id})
                 )
-            facts.extend(_script_facts(run_text, path, line, job_id, can_fail))
+            facts.extend(_script_facts(run_text, path, line, job_id, can_fail, "github"))
             uses = step.get("uses")
             if isinstance(uses, str) and uses.startswith("./"):  # a local (composite) action
                 facts.append(

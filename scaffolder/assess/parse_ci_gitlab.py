@@ -115,7 +115,9 @@ def gitlab_ci(doc: Any, path: str, templates: dict[str, dict] | None = None) -> 
             if kind == "deploy" and HELM_VALUES.search(PRINTED.sub("", text)):
                 detail["helm_values"] = True
             facts.append(Fact(kind=f"ci.step.{kind}", path=path, line=line, detail=detail))
-        facts.extend(_script_facts(_as_text(job.get("script")), path, line, job_id, checked))
+        facts.extend(
+            _script_facts(_as_text(job.get("script")), path, line, job_id, checked, "gitlab")
+        )
         facts.extend(chained_bundle_runs(_as_text(job.get("script")), path, line, job_id))
         env = _env_name(job.get("environment"))
         if env:

@@ -7,7 +7,6 @@ CodeBuild, Jenkins) count as running on push.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from scaffolder.assess.models import Fact
@@ -98,13 +97,6 @@ def _workflow(provider: str, path: str, line: int, triggers: list[str]) -> Fact:
     )
 
 
-# a CLI registering a model version in a registry (Azure ML v2, Vertex AI, SageMaker)
-REGISTER_CLI = re.compile(
-    r"\baz\s+ml\s+model\s+(create|register)\b|\bgcloud\s+ai\s+models\s+upload\b|"
-    r"\baws\s+sagemaker\s+create-model-package\b"
-)
-
-
 def _steps(
     provider: str, text: str, path: str, line: int, job: str, build: str | None = None
 ) -> list[Fact]:
@@ -126,10 +118,7 @@ def _steps(
             fact.detail["scripts"] = scripts  # a deploy only by their names
         if fact.kind == "ci.step.build_image" and (dockerfiles := built_dockerfiles(build or text)):
             fact.detail["dockerfiles"] = dockerfiles  # read against their facts
-    if REGISTER_CLI.search(PRINTED.sub("", text)):
-        detail = {"tool": f"{provider} CLI", "job": job}
-        facts.append(Fact(kind="registry.model", path=path, line=line, detail=detail))
-    return facts + _script_facts(text, path, line, job)
+    return facts + _script_facts(text, path, line, job, provider=provider)
 
 
 def _off(value: Any) -> bool:

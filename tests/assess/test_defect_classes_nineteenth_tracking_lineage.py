@@ -73,3 +73,54 @@ def test_a_dataset_version_written_to_a_file_is_not_on_the_run(tmp_path):
     """
     write(tmp_path, {"train.py": train, "serving/app.py": APP})
     assert checks(tmp_path)["tracking.lineage-tags"].outcome is Outcome.FAIL
+
+
+# A GitHub Actions or GitLab CI step registering the job's output with a registry's CLI
+# (`az ml model create --path azureml://jobs/$JOB/outputs/...`, `gcloud ai models upload`) was
+# read as registering nothing: only the other providers' steps (Azure Pipelines, Cloud Build)
+# were read for it.
+AZURE_TRAIN = """
+    import mlflow
+    from sklearn.ensemble import RandomForestClassifier
+
+
+    def main(X, y):
+        mlflow.autolog()
+        model = RandomForestClassifier().fit(X, y)
+        mlflow.sklearn.save_model(model, "outputs/model")
+"""
+
+WORKFLOW = """
+    on:
+      workflow_dispatch:
+    jobs:
+      train-register:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: az ml job create --file azureml/train.yml --stream
+          - name: Register the model
+            run: |
+              {command} az ml model create --name iris-classifier \\
+                --path azureml://jobs/$JOB_NAME/outputs/artifacts/paths/model --type mlflow_model
+"""
+
+
+def _registered(tmp_path, command):
+    write(
+        tmp_path,
+        {
+            "src/train.py": AZURE_TRAIN,
+            ".github/workflows/train.yml": WORKFLOW.replace("{command}", command),
+        },
+    )
+    return checks(tmp_path)["tracking.registry"].outcome
+
+
+def test_a_github_step_registering_with_the_azure_ml_cli_registers_the_model(tmp_path):
+    assert _registered(tmp_path, "") is Outcome.PASS
+
+
+def test_a_github_step_printing_the_registration_command_registers_nothing(tmp_path):
+    # near miss: the step only prints how to register
+    assert _registered(tmp_path, "echo") is Outcome.FAIL
