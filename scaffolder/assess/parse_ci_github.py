@@ -25,6 +25,7 @@ from scaffolder.assess.parse_ci import (
     unittest_targets,
 )
 from scaffolder.assess.parse_ci_builds import built_dockerfiles
+from scaffolder.assess.parse_ci_tests import pytest_targets
 from scaffolder.assess.parse_databricks import chained_bundle_runs
 from scaffolder.assess.parse_yaml import YMap
 
@@ -204,6 +205,10 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
                 detail = {"job": job_id}
                 if kind == "test" and (targets := unittest_targets(run_text)):
                     detail["unittest"] = targets
+                if kind == "test" and (
+                    named := pytest_targets(run_text, _working_directory(step, job))
+                ):
+                    detail["tests"] = named  # the suites it runs, no other
                 if kind == "integration" and test_paths(_as_text(step.get("run"))):
                     detail["tests"] = test_paths(_as_text(step.get("run")))
                 if kind == "deploy" and K8S_APPLY.search(

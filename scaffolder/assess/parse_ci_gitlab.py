@@ -17,6 +17,7 @@ from scaffolder.assess.parse_ci import (
     classify,
     test_paths,
 )
+from scaffolder.assess.parse_ci_tests import pytest_targets
 from scaffolder.assess.parse_databricks import chained_bundle_runs
 from scaffolder.assess.parse_yaml import YMap
 
@@ -110,6 +111,9 @@ def gitlab_ci(doc: Any, path: str, templates: dict[str, dict] | None = None) -> 
         checked = job.get("allow_failure") is not True  # a job allowed to fail fails nothing
         for kind in classify(text, checked):
             detail = {"job": job_id}
+            commands = _as_text(job.get("before_script")) + "\n" + _as_text(job.get("script"))
+            if kind == "test" and (named := pytest_targets(commands)):
+                detail["tests"] = named  # the suites it runs, no other
             if kind == "integration" and test_paths(_as_text(job.get("script"))):
                 detail["tests"] = test_paths(_as_text(job.get("script")))
             if kind == "deploy" and HELM_VALUES.search(PRINTED.sub("", text)):

@@ -3,6 +3,8 @@ of the service or pipeline (2), drift detection tested (3). Linters and pre-comm
 
 from __future__ import annotations
 
+import posixpath
+
 from scaffolder.assess.checks.base import (
     U1,
     U2,
@@ -85,6 +87,28 @@ def _suite_has_tests(f: Facts, step: Fact) -> bool:
     return any(h == p or h.startswith(p.rstrip("/") + "/") for p in paths for h in held)
 
 
+def suites_ci_runs(f: Facts) -> list[str] | None:
+    """The test files and folders CI's test steps run, when every such step names them
+    (parse_ci_tests); None when one runs pytest on its defaults or a task runner (every test)."""
+    steps = f.of("ci.step.test") + f.of("ci.step.integration")
+    if not f.of("ci.step.test") or any(not x.detail.get("tests") for x in steps):
+        return None
+    return [str(p) for x in steps for p in x.detail["tests"]]
+
+
+def _under(path: str, suites: list[str]) -> bool:
+    """In a folder CI names (`pytest tests/unit`), or beside a file it names (the rest of
+    that folder's suite, run selectively); a test in a folder of its own that CI never names
+    (`tests/api_tests/`, `backend/test_client.py` beside `backend/tests/`) is not run."""
+    for suite in suites:
+        if suite.endswith(".py"):
+            if posixpath.dirname(path) == posixpath.dirname(suite):
+                return True
+        elif path.startswith(suite.rstrip("/") + "/"):
+            return True
+    return False
+
+
 def r_integration_tests(f: Facts) -> Verdict:
     # a TestClient of an app the test file builds itself (a middleware mounted on a bare
     # Starlette/FastAPI app) tests that piece, not the service; one serving the project's
@@ -94,6 +118,11 @@ def r_integration_tests(f: Facts) -> Verdict:
     }
     clients = [x for x in f.of("fastapi.testclient", Zone.TESTS) if x.path not in own]
     tests = clients + f.of("test.integration", Zone.TESTS)
+    named = suites_ci_runs(f)
+    if named is not None:
+        # CI names the suites it runs (`pytest tests/test_a.py tests/unit`): an API test
+        # outside them is never run on a change
+        tests = [x for x in tests if _under(x.path, named)]
     steps = [x for x in of(f, "ci.step.integration") if _suite_has_tests(f, x)]
     return found(
         tests + steps,
