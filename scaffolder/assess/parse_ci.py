@@ -69,6 +69,8 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"az\s+ml\s+model\s+deploy|az\s+webapp|AzureWebAppContainer|AzureFunctionApp|"
         r"gcloud\s+ai\s+endpoints\s+deploy-model|deploy[-_]model|create[-_]endpoint|cdk\s+deploy|"
         r"aws\s+cloudformation\s+(deploy|create-stack|update-stack)|\b(create|update)_stack\b|"
+        r"az\s+deployment\s+(group|sub)\s+create|"  # a Bicep/ARM template deployed
+        r"\b(online|batch)_deployments\.begin_create_or_update\b|"  # Azure ML SDK, inline
         r"\b(create|update)_endpoint\b|terraform\s+apply|pulumi\s+up|serverless\s+deploy|"
         r"\bsls\s+deploy|anyscale\s+service\s+(rollout|deploy)|serve\s+deploy|"
         r"bentoml\s+deploy|mlflow\s+deployments\s+create|deploy-stack|modal\s+deploy|"
@@ -86,6 +88,7 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"aws\s+ssm\s+send-command|"
         # the repository pushed to a Hugging Face Space, which builds and runs it
         r"huggingface\.co/spaces/[\s\S]*\bgit\s+push\b|"
+        r"\bgit\s+push\b[^\n]*huggingface\.co/spaces/|"
         r"\b(huggingface-cli|hf)\s+upload\b[^\n]*--repo-type[= ]space\b|"
         # a host reached over ssh that then runs the service: deploying to a VM
         r"(ssh-action|\bssh\s)[\s\S]*(docker\s+(run|compose\s+up)|docker-compose\s+up|"
