@@ -38,9 +38,13 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         r"kfp-compile|kfp\s+dsl\s+compile|kfp.*compile|pipeline\S*\s+compile", re.I
     ),
     "build_image": re.compile(
-        r"docker\s+(build|push)|buildx|kaniko|buildah|podman\s+(build|push)|build-push-action|"
+        # (a registry login or a builder set up builds nothing: amazon-ecr-login,
+        # setup-buildx-action)
+        r"docker\s+(build|push)|(?<!setup-)buildx|kaniko|buildah|podman\s+(build|push)|"
+        r"build-push-action|"
         r"make\s+(image|docker\S*|build-image|push-image)|gcr\.io/cloud-builders/docker|"
-        r"sam\s+build|aws-actions/amazon-ecr|docker[- ]compose\b[^\n]*\s(build|--build)\b|"
+        r"sam\s+build|aws-actions/amazon-ecr(?!-login)|"
+        r"docker[- ]compose\b[^\n]*\s(build|--build)\b|"
         r"bentoml\s+(build|containerize)|mlflow\s+models\s+build-docker",
         re.I,
     ),
