@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import PurePosixPath
 
+from scaffolder.assess.config_names import named_config
 from scaffolder.assess.json_shapes import holds_no_parameters
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.parse_infra import CFN_RESOURCES, ENV_TOKENS, RUN_SETTINGS, _fact, env_of
@@ -71,11 +72,6 @@ def json_facts(text: str, path: str, zone: Zone) -> tuple[list[Fact], list[Probl
 
 
 def is_config_json(parts: tuple[str, ...]) -> bool:
-    name = parts[-1].lower()
-    stem = name[: -len(".json")]
     if any(p.lower() in ("config", "configs", "conf", "confs", "params") for p in parts[:-1]):
         return True
-    return bool(
-        re.search(r"(^|[-_.])(config|params|parameters|settings|hyperparameters)$", stem)
-        or re.match(r"(params?|parameters|hyperparameters)([-_.]|$)", stem)
-    )
+    return named_config(parts[-1])

@@ -7,6 +7,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from scaffolder.assess.config_names import named_run_config
 from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.parse_databricks import bundle_without_settings
 from scaffolder.assess.parse_infra import ENV_NAMES, RUN_SETTINGS
@@ -34,18 +35,6 @@ CONFIG_DIRS = {
     "environments",
     "envs",
     "profiles",
-}
-CONFIG_NAMES = {
-    "params",
-    "config",
-    "settings",
-    "pipeline",
-    "parameters",
-    "hyperparameters",
-    "environments",
-    "envs",
-    "recipe",
-    "params_config",
 }
 SCHEMA_KEYS = ("columns", "fields")
 TYPE_KEYS = ("type", "data_type", "dtype", "logicalType", "physicalType")
@@ -197,7 +186,7 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
             "kind" not in doc
             and not path.startswith(".")
             and not _tool_config(doc, parts)
-            and (parts & CONFIG_DIRS or p.stem.lower() in CONFIG_NAMES or _env_sections(doc))
+            and (parts & CONFIG_DIRS or named_run_config(p.name) or _env_sections(doc))
         ):
             keys = _keys_deep(doc)
             bars = _metric_thresholds(doc)

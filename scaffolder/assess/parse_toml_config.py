@@ -13,15 +13,12 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from scaffolder.assess.config_names import named_config
 from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.parse_infra import ENV_NAMES
 from scaffolder.assess.parse_toml import _loads
 
 CONFIG_DIRS = {"config", "configs", "conf", "confs", "params", "settings"}
-CONFIG_STEM = re.compile(
-    r"(^|[-_.])(config|settings|params|parameters|hyperparameters)$|"
-    r"^(params?|parameters|hyperparameters)([-_.]|$)"
-)
 # `develop` is a branch-style name for the development environment
 ALIASES = {"develop": "dev", "development": "dev", "production": "prod", "prd": "prod"}
 # a static site generator's `config.toml` (Hugo: baseURL, theme) configures a website
@@ -33,7 +30,7 @@ def is_config_toml(path: str) -> bool:
     if p.suffix != ".toml":
         return False
     parts = {part.lower() for part in p.parts[:-1]}
-    return bool(parts & CONFIG_DIRS) or bool(CONFIG_STEM.search(p.stem.lower()))
+    return bool(parts & CONFIG_DIRS) or named_config(p.name)
 
 
 def _env(name: str) -> str | None:
