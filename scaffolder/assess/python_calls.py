@@ -10,6 +10,7 @@ import re
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess.detect_cdk import cdk_pipeline_facts
 from scaffolder.assess.parse_infra import KEDRO_MODEL_PATH
+from scaffolder.assess.python_azure_deployments import registered_deployment
 from scaffolder.assess.python_data_files import is_data_pickle
 from scaffolder.assess.python_job_notebooks import job_notebook
 from scaffolder.assess.python_libraries import (
@@ -150,7 +151,8 @@ class CallFacts:
         root = qualified.split(".")[0]
         for kind, tool in stacks.call_facts(qualified, last):
             self.add(kind, node, tool=tool, call=last)
-        for hook in (version_lineage, serving_alarm, job_notebook):  # one shape per module
+        # one shape per module
+        for hook in (version_lineage, serving_alarm, job_notebook, registered_deployment):
             hook(self, node, qualified, last)
         if root == "aws_cdk":
             cdk_pipeline_facts(self, node, qualified, last)
