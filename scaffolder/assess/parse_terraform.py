@@ -99,6 +99,35 @@ def _tf_tasks(block: str) -> int:
     return len(_TF_TASK_BLOCK.findall(code)) or (1 if _TF_TASK.search(code) else 0)
 
 
+_TF_ACTION_CATEGORY = re.compile(r"\bcategory\s*=\s*\"(\w+)\"")
+_TF_NAME = re.compile(r"^\s*name\s*=\s*\"([^\"]+)\"", re.M)
+
+
+def _tf_codepipeline(block: str, path: str, line: int, zone: Zone) -> list[Fact]:
+    """A CodePipeline declared in Terraform, read as the same pipeline declared in
+    CloudFormation (parse_infra): a CI workflow whose `Deploy` actions (a CloudFormation stack,
+    ECS, CodeDeploy) deploy and whose `Approval` actions gate them."""
+    categories = set(_TF_ACTION_CATEGORY.findall(block))
+    name = _TF_NAME.search(block)
+    facts = [
+        _fact(
+            "ci.workflow",
+            path,
+            line,
+            zone,
+            provider="codepipeline",
+            triggers=["push"],
+            permissions=False,
+            name=name.group(1) if name else "",
+        )
+    ]
+    if "Approval" in categories:
+        facts.append(_fact("approval.gate", path, line, zone, tool="CodePipeline"))
+    if "Deploy" in categories:
+        facts.append(_fact("ci.step.deploy", path, line, zone, tool="CodePipeline"))
+    return facts
+
+
 def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
     facts = []
     wired = bool(_APP_INSIGHTS_WIRED.search(text))  # an app's telemetry sent to App Insights
@@ -126,6 +155,8 @@ def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:
                 facts.append(_fact("serving.monitor", path, line, zone, tool="CloudWatch"))
         if match.group(1) == "databricks_job":
             facts.extend(_tf_databricks_job(_tf_block(text, match.start()), path, line, zone))
+        if match.group(1) == "aws_codepipeline":
+            facts.extend(_tf_codepipeline(_tf_block(text, match.start()), path, line, zone))
         if match.group(1) == "aws_sagemaker_pipeline":
             # as for a pipeline defined with the SDK: SageMaker keeps every execution with its
             # parameters, steps and metrics (the tracked runs)
