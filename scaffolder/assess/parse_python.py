@@ -152,6 +152,8 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
                 )
                 if base and module:
                     self.local_imports.append(base)
+                    # from ..monitoring import drift: the names may be modules of the package
+                    self.local_imports.extend(f"{base}.{a.name}" for a in node.names)
                 elif base:  # from . import loader: the names are modules
                     self.local_imports.extend(f"{base}.{a.name}" for a in node.names)
             return
