@@ -41,6 +41,10 @@ U1 = "`mlops-scaffold upgrade --to 1`"
 U2 = "`mlops-scaffold upgrade --to 2`"
 U3 = "`mlops-scaffold upgrade --to 3`"
 
+# routes answering with the model's output: predictions, scores, inferences, and what a model
+# predicts under its task's name (recommendations, classifications, forecasts)
+PREDICT_ROUTE = re.compile(r"predict|score|infer|recommend|classif|forecast", re.I)
+
 
 def where(facts: list[Fact], limit: int = 5) -> list[str]:
     seen: list[str] = []

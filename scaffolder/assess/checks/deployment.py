@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from scaffolder.assess.checks.base import (
+    PREDICT_ROUTE,
     U1,
     U2,
     U3,
@@ -19,7 +20,12 @@ from scaffolder.assess.checks.base import (
     tools,
     where,
 )
-from scaffolder.assess.checks.deployment_targets import deployed_elsewhere, platform_only
+from scaffolder.assess.checks.deployment_targets import (
+    MANAGED_PIPELINES,
+    MANAGED_SERVING,
+    deployed_elsewhere,
+    platform_only,
+)
 from scaffolder.assess.checks.reproducibility import deploy_environments
 from scaffolder.assess.checks.web_apps import (
     fastapi_form_apps_serving_a_model,
@@ -83,7 +89,10 @@ def r_predict(f: Facts) -> Verdict:
     # resolves from a registry, or a route that predicts (a web app of a project whose only
     # pickles are data serves none)
     predicting = [
-        x for x in of(f, "fastapi.route") if PREDICTING.search(str(x.detail.get("route")))
+        x
+        for x in of(f, "fastapi.route")
+        if PREDICTING.search(str(x.detail.get("route")))
+        or PREDICT_ROUTE.search(str(x.detail.get("route")))
     ]
     if _no_model_anywhere(f):
         # a predict route in a project that trains, saves, loads and tracks no model, and
@@ -103,28 +112,6 @@ def r_predict(f: Facts) -> Verdict:
         "predictions come from the saved model",
         "nothing loads a saved model to predict",
     )
-
-
-# pipelines whose every step runs as a container job of a managed service
-MANAGED_PIPELINES = {"Vertex AI Pipelines", "SageMaker Pipelines", "Azure ML pipelines"}
-# model servers a platform runs in its own containers: an endpoint created by a deploy call or
-# a CloudFormation resource, a SeldonDeployment or InferenceService the cluster runs (a scoring
-# script, a BentoML service or a Lambda handler on its own is code, not where it runs)
-MANAGED_SERVING = {
-    "SageMaker endpoint",
-    "sagemaker endpoint deploy",
-    "SageMaker endpoint (mlflow.sagemaker)",
-    "Azure ML endpoint",
-    "azureml endpoint deploy",
-    "Azure ML web service (mlflow.azureml)",
-    "Vertex AI endpoint",
-    "google endpoint deploy",
-    "Databricks serving endpoint",
-    "Seldon",
-    "Seldon Core v2",
-    "ZenML Seldon Core",
-    "KServe",
-}
 
 
 def r_training_image(f: Facts) -> Verdict:
@@ -188,9 +175,8 @@ def r_serving_api(f: Facts) -> Verdict:
     predicts = [
         r
         for r in routes
-        if any(
-            w in str(r.detail.get("route")) for w in ("predict", "score", "invocations", "infer")
-        )
+        if PREDICT_ROUTE.search(str(r.detail.get("route")))
+        or "invocations" in str(r.detail.get("route"))
     ]
     if f.of("fastapi.app") and predicts:
         return Verdict(

@@ -6,6 +6,27 @@ from __future__ import annotations
 
 from scaffolder.assess.models import Facts
 
+# pipelines whose every step runs as a container job of a managed service
+MANAGED_PIPELINES = {"Vertex AI Pipelines", "SageMaker Pipelines", "Azure ML pipelines"}
+# model servers a platform runs in its own containers: an endpoint created by a deploy call or
+# a CloudFormation resource, a SeldonDeployment or InferenceService the cluster runs (a scoring
+# script, a BentoML service or a Lambda handler on its own is code, not where it runs)
+MANAGED_SERVING = {
+    "SageMaker endpoint",
+    "sagemaker endpoint deploy",
+    "SageMaker endpoint (mlflow.sagemaker)",
+    "Azure ML endpoint",
+    "azureml endpoint deploy",
+    "Azure ML web service (mlflow.azureml)",
+    "Vertex AI endpoint",
+    "google endpoint deploy",
+    "Databricks serving endpoint",
+    "Seldon",
+    "Seldon Core v2",
+    "ZenML Seldon Core",
+    "KServe",
+}
+
 
 def platform_only(f: Facts) -> list:
     """Containers of the platform around the project (a database, object storage, the tracking

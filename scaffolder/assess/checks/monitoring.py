@@ -8,6 +8,7 @@ import posixpath
 import re
 
 from scaffolder.assess.checks.base import (
+    PREDICT_ROUTE,
     U1,
     U2,
     U3,
@@ -30,9 +31,6 @@ def _alerts(f: Facts) -> list:
 
 
 DRIFT_ROUTE = re.compile(r"drift|monitor", re.I)
-# routes answering with the model's output: predictions, scores, inferences, and what a model
-# predicts under its task's name (recommendations, classifications, forecasts)
-PREDICT_ROUTE = re.compile(r"predict|score|infer|recommend|classif|forecast", re.I)
 
 
 def drift_routes(f: Facts) -> list:
