@@ -317,13 +317,16 @@ def _helm_run_parameters(doc: YMap) -> bool:
 
 
 def helm_values_env(p: PurePosixPath) -> str | None:
-    """`values-staging.yaml`, `values.production.yaml`, `values/prod.yaml`: Helm values for one
-    environment (the chart is installed with `-f` per environment)."""
+    """`values-staging.yaml`, `values.production.yaml`, `values/prod.yaml`,
+    `overlays/prod/inference-values.yaml`: Helm values for one environment (the chart is
+    installed with `-f` per environment)."""
     stem = p.stem.lower()
     if stem.startswith("values") and stem[6:7] in ("-", "_", "."):
         env = stem[7:]
     elif p.parent.name.lower() == "values":
         env = stem
+    elif stem == "values" or stem.endswith(("-values", "_values", ".values")):
+        env = p.parent.name.lower()
     else:
         return None
     return env if env in ENV_NAMES or env in ("local", "preprod", "stg", "prd") else None

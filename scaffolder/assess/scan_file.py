@@ -144,7 +144,8 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         facts.extend(found)
         problems.extend(trouble)
         return
-    if suffix in (".yml", ".yaml") and name not in LOCK_NAMES:
+    # (dvc.lock is YAML by another suffix: the data and outputs each stage ran on, pinned)
+    if (suffix in (".yml", ".yaml") and name not in LOCK_NAMES) or name == "dvc.lock":
         _yaml(full, path, zone, facts, problems)
         return
     if name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or name.endswith(".jenkinsfile"):

@@ -7,6 +7,7 @@ import re
 
 from scaffolder.assess.checks.base import U1, U2, U3, Check, Verdict, found, of, where
 from scaffolder.assess.models import Facts
+from scaffolder.assess.parse_infra import ENV_TOKENS
 from scaffolder.assess.parse_manifests import ENV_NAMES
 
 
@@ -79,6 +80,20 @@ def deploy_environments(f: Facts) -> list:
 LOCAL_NAMES = {"dev", "development", "local"}
 
 
+def kustomize_overlays(f: Facts) -> dict:
+    """Kustomize overlays of one base (`k8s/overlays/local`, `k8s/overlays/aws`): each patches
+    the base for the place it deploys to, an environment as config - counted when there are two
+    or more and one is named as an environment (`gpu`/`cpu` overlays are variants, not places)."""
+    overlays: dict = {}
+    for x in f.of("k8s.kustomization"):
+        overlay = str(x.detail.get("overlay") or "").lower()
+        if overlay and "/overlays/" in "/" + x.path.lower():
+            overlays.setdefault(overlay, x)
+    if len(overlays) < 2 or not set(overlays) & (ENV_TOKENS | ENV_NAMES):
+        return {}
+    return overlays
+
+
 def r_environments(f: Facts) -> Verdict:
     envs = f.of("config.environment")
     names = {str(x.detail.get("env")).lower() for x in envs}
@@ -94,6 +109,10 @@ def r_environments(f: Facts) -> Verdict:
         # beside a docker-compose.dev.yml overlay it is the same local environment, not a second
         names.add("local")
         envs = envs + base[:1]
+    overlays = kustomize_overlays(f)
+    if overlays:
+        names |= set(overlays)
+        envs = envs + list(overlays.values())
     if len(names) >= 2:
         return Verdict(True, where(envs), f"environments as config: {', '.join(sorted(names))}")
     return Verdict(
@@ -106,9 +125,10 @@ def r_data_lineage(f: Facts) -> Verdict:
         x for x in f.of("mlflow.lineage_tag") if re.search(r"data", str(x.detail.get("key")), re.I)
     ]
     return found(
-        tags + of(f, "dvc.lock", "dvc.stage", "data.version"),
+        tags + of(f, "dvc.lock", "data.version"),
         "the training data version is recorded with each model",
-        "no data version recorded with the model (data-hash tag on the model version, or DVC)",
+        "no data version recorded with the model (data-hash tag on the model version, or a "
+        "committed dvc.lock)",
     )
 
 
@@ -171,7 +191,7 @@ CHECKS = [
         f"{U2} adds dev/staging/prod environment config",
         "config files named after environments (staging-config.json, config/prod/), an "
         "`environments:` map, top-level dev/staging/prod sections (YAML, TOML), dbt/bundle "
-        "targets",
+        "targets, Kustomize overlays, Helm values per environment",
         r_environments,
         ("yaml",),
         "infrastructure",
@@ -184,7 +204,7 @@ CHECKS = [
         3,
         f"{U3} tags each model version with the data hash",
         "MLflow data-hash tags and the data version logged as a run parameter (AST), "
-        "dvc.yaml/dvc.lock",
+        "a committed dvc.lock",
         r_data_lineage,
         ("python", "yaml"),
         "data",
