@@ -79,6 +79,28 @@ def reported_runs(f: Facts) -> list:
     return [x for x in notices if x.path in failing & succeeding]
 
 
+RETRAIN_ACTION = re.compile(r"trigger|dispatch", re.I)
+TRAINING_TARGET = re.compile(r"train", re.I)
+
+
+def drift_retrains(f: Facts) -> list:
+    """Drift measured by a job that acts on it: a retraining trigger (a function named for
+    triggering retraining, `trigger_retrain_pipeline`, or a TriggerDagRunOperator starting a
+    training DAG) in a file that detects drift or imports the project module that does. The
+    drift is watched, by the job, on every run; a drift report nothing reads, or a trigger of
+    a DAG other than training, is not this."""
+    drift = {x.path for x in of(f, "drift.library", "drift.function", "drift.test")}
+    if not drift:
+        return []
+    actions = [
+        x for x in of(f, "retrain.function") if RETRAIN_ACTION.search(str(x.detail.get("name")))
+    ]
+    actions += [
+        x for x in of(f, "retrain.trigger") if TRAINING_TARGET.search(str(x.detail.get("target")))
+    ]
+    return [x for x in actions if reachable(f, {x.path}) & drift]
+
+
 def r_pipeline_metrics(f: Facts) -> Verdict:
     watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
     watched += _store_in_service(f)
@@ -87,6 +109,7 @@ def r_pipeline_metrics(f: Facts) -> Verdict:
     watched += reported_runs(f)
     # drift measured by a monitoring run and logged to the tracker (python_drift_metrics)
     watched += of(f, "drift.logged")
+    watched += drift_retrains(f)
     return found(
         watched,
         "metrics are exported or watched as code" + tools(watched),
