@@ -121,10 +121,11 @@ STEP_KINDS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     # CD tagging the registered model version with where it came from (az ml model update
-    # --set tags.github_run_id=..., gcloud ai models upload --labels=commit_sha=...)
+    # --set tags.github_run_id=..., gcloud ai models upload --labels=commit_sha=..., az ml model
+    # create --set tags.pipeline_job=$JOB_NAME: the Azure ML pipeline job that trained it)
     "lineage_tag": re.compile(
         r"\b(ml\s+model\s+(update|create)|ai\s+models\s+(update|upload))\b[\s\S]{0,300}?"
-        r"(tags?|labels?)[.=\s][\w-]*(git|commit|sha|run_id|run_number|workflow)",
+        r"(tags?|labels?)[.=\s][\w-]*(git|commit|sha|run_id|run_number|workflow|pipeline.?job)",
         re.I,
     ),
     "progressive": re.compile(
