@@ -80,6 +80,14 @@ def _names_metric(text: str) -> bool:
     return any(t.startswith(METRIC_WORDS) for t in re.split(r"[^a-z0-9]+", text.lower()) if t)
 
 
+def _about_data(parents: str) -> bool:
+    """A section about the data or the features (`feature_quality_filter`, `data_quality`):
+    its bars filter or check data (`MAX_BAD_RATIO_THRESHOLD`), they hold no model to a metric
+    unless the key itself names one."""
+    words = {t for t in re.split(r"[^a-z0-9]+", parents.lower()) if t}
+    return bool(words & {"data", "feature", "features", "filter", "filters"})
+
+
 def _metric_thresholds(value: Any, parents: str = "", depth: int = 0) -> list[str]:
     """The threshold keys that hold a metric (`min_accuracy`, `quality_gate: {thresholds: ...}`,
     `evaluation: {min_r2: ...}`), not a decision threshold (`threshold: 0.5` of a classifier)
@@ -95,7 +103,7 @@ def _metric_thresholds(value: Any, parents: str = "", depth: int = 0) -> list[st
                 and not HYPERPARAMETER_KEY.search(key)
                 and not THRESHOLD_COUNT.search(key)
                 and child not in (None, "", {}, [])  # `endpoint_minimum_roc_auc: {}` sets no bar
-                and _names_metric(f"{parents} {key}")
+                and (_names_metric(key) or _names_metric(parents) and not _about_data(parents))
             ):
                 found.append(key)
             found.extend(_metric_thresholds(child, f"{parents} {key}", depth + 1))
