@@ -254,51 +254,6 @@ def classify(text: str, checked: bool = True) -> list[str]:
     return kinds
 
 
-# `python -m unittest a.b.C.test_x`: the dotted names it is given (not `discover`, no options)
-_UNITTEST = re.compile(r"\bpython\d?(?:\.\d+)?\s+-m\s+unittest\b([^\n;&|]*)")
-
-# options taking no value (`-k PATTERN` would read as a name)
-_UNITTEST_FLAGS = {"-v", "-q", "-b", "-f", "-c", "--verbose", "--quiet", "--buffer", "--failfast"}
-
-
-def unittest_targets(text: str) -> list[str]:
-    """The dotted test names a step gives `python -m unittest`, when that command is the only
-    test command of the step (a `pytest` beside it, or discovery, runs tests by itself)."""
-    text = PRINTED.sub("", INSTALL.sub("", text))
-    commands = list(_UNITTEST.finditer(text))
-    if not commands or STEP_KINDS["test"].search(_UNITTEST.sub(" ", text)):
-        return []
-    targets: list[str] = []
-    for command in commands:
-        words = command.group(1).split()
-        named = [w for w in words if not w.startswith("-")]
-        if (
-            not named
-            or any(w.startswith("-") and w not in _UNITTEST_FLAGS for w in words)
-            or "discover" in named
-            or any(not w.isidentifier() for w in (p for n in named for p in n.split(".")))
-        ):
-            return []
-        targets.extend(named)
-    return targets
-
-
-_TEST_PATH = re.compile(r"^(\./)?[\w./-]*tests?[\w./-]*(::\w+)?$", re.I)
-
-
-def test_paths(text: str) -> list[str]:
-    """Test folders/files a command names (`pytest tests/integration/ -v`): a step running an
-    integration suite counts by what those hold."""
-    paths = []
-    for token in re.split(r"[\s;&|]+", INSTALL.sub("", text)):
-        named = "/" in token or token.endswith(".py")
-        if named and _TEST_PATH.match(token) and "$" not in token and not token.startswith("-"):
-            path = _relative(token.split("::")[0]).rstrip("/")
-            if path and path not in paths:
-                paths.append(path)
-    return paths
-
-
 _PYTHON = re.compile(r"^python(\d+(\.\d+)*)?$")
 _SHELLS = {"bash", "sh", "zsh", "source", "."}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")

@@ -21,11 +21,9 @@ from scaffolder.assess.parse_ci import (
     _script_facts,
     classify,
     pipeline_scripts,
-    test_paths,
-    unittest_targets,
 )
 from scaffolder.assess.parse_ci_builds import built_dockerfiles
-from scaffolder.assess.parse_ci_tests import pytest_targets
+from scaffolder.assess.parse_ci_tests import pytest_targets, test_paths, unittest_targets
 from scaffolder.assess.parse_databricks import chained_bundle_runs
 from scaffolder.assess.parse_yaml import YMap
 

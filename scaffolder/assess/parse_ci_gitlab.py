@@ -15,9 +15,8 @@ from scaffolder.assess.parse_ci import (
     _relative,
     _script_facts,
     classify,
-    test_paths,
 )
-from scaffolder.assess.parse_ci_tests import pytest_targets
+from scaffolder.assess.parse_ci_tests import pytest_targets, test_paths
 from scaffolder.assess.parse_databricks import chained_bundle_runs
 from scaffolder.assess.parse_yaml import YMap
 

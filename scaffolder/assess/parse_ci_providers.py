@@ -18,9 +18,9 @@ from scaffolder.assess.parse_ci import (
     _script_facts,
     classify,
     pipeline_scripts,
-    unittest_targets,
 )
 from scaffolder.assess.parse_ci_builds import built_dockerfiles
+from scaffolder.assess.parse_ci_tests import unittest_targets
 from scaffolder.assess.parse_yaml import YMap
 
 AZURE_STEP_KEYS = ("script", "bash", "powershell", "pwsh", "task", "template", "checkout")
