@@ -1,7 +1,9 @@
 """Whether a file is named as a run's parameter file, whatever its format (YAML, JSON, TOML):
 `params.yaml`, `config.json`, `train_config.yml`, `hyperparameters.json`, `setting.yaml`, and the
 copies a team commits for others to fill in (`pipeline_config.example.yaml`, `config.sample.json`).
-One rule for every format, so a parameter file is not found or missed by its extension."""
+The names live here for every format (`named_config` for JSON and TOML, the narrower
+`named_run_config` for YAML, also every tool's format), so a template or a singular name is not
+found in one format and missed in another."""
 
 from __future__ import annotations
 

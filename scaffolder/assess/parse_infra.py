@@ -303,6 +303,30 @@ RUN_SETTINGS = {
 }
 
 
+def codepipeline_facts(
+    path: str, line: int, zone: Zone, name: str, approval: bool, deploys: bool
+) -> list[Fact]:
+    """An AWS CodePipeline, declared in CloudFormation or Terraform: a CI workflow started by a
+    push, gated where it has an `Approval` action, deploying where it has a `Deploy` one."""
+    facts = [
+        _fact(
+            "ci.workflow",
+            path,
+            line,
+            zone,
+            provider="codepipeline",
+            triggers=["push"],
+            permissions=False,
+            name=name,
+        )
+    ]
+    if approval:
+        facts.append(_fact("approval.gate", path, line, zone, tool="CodePipeline"))
+    if deploys:
+        facts.append(_fact("ci.step.deploy", path, line, zone, tool="CodePipeline"))
+    return facts
+
+
 def _cfn(resources: YMap, path: str, zone: Zone) -> list[Fact]:
     facts = []
     for logical, body in resources.items():
@@ -315,22 +339,10 @@ def _cfn(resources: YMap, path: str, zone: Zone) -> list[Fact]:
         props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
         text = str(props)
         if kind == "AWS::CodePipeline::Pipeline":
-            facts.append(
-                _fact(
-                    "ci.workflow",
-                    path,
-                    line,
-                    zone,
-                    provider="codepipeline",
-                    triggers=["push"],
-                    permissions=False,
-                    name=str(logical),
-                )
+            deploys = "'Deploy'" in text or "CloudFormation" in text
+            facts.extend(
+                codepipeline_facts(path, line, zone, str(logical), "Approval" in text, deploys)
             )
-            if "Approval" in text:
-                facts.append(_fact("approval.gate", path, line, zone, tool="CodePipeline"))
-            if "'Deploy'" in text or "CloudFormation" in text:
-                facts.append(_fact("ci.step.deploy", path, line, zone, tool="CodePipeline"))
         if kind == "AWS::Events::Rule" and "ScheduleExpression" in props:
             facts.append(_fact("pipeline.schedule", path, line, zone, tool="EventBridge"))
         if kind.startswith("AWS::SageMaker::Endpoint") and "AutoRollbackConfiguration" in text:

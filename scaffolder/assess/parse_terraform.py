@@ -10,7 +10,13 @@ from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.parse_ci import STEP_KINDS
 from scaffolder.assess.parse_ci_builds import built_dockerfiles
 from scaffolder.assess.parse_databricks import DATABRICKS_TASKS
-from scaffolder.assess.parse_infra import ENV_TOKENS, RUN_SETTINGS, _fact, env_of
+from scaffolder.assess.parse_infra import (
+    ENV_TOKENS,
+    RUN_SETTINGS,
+    _fact,
+    codepipeline_facts,
+    env_of,
+)
 
 TF_RESOURCES: dict[str, tuple[str, str]] = {
     "aws_sagemaker_endpoint": ("serving.app", "SageMaker endpoint"),
@@ -109,23 +115,14 @@ def _tf_codepipeline(block: str, path: str, line: int, zone: Zone) -> list[Fact]
     ECS, CodeDeploy) deploy and whose `Approval` actions gate them."""
     categories = set(_TF_ACTION_CATEGORY.findall(block))
     name = _TF_NAME.search(block)
-    facts = [
-        _fact(
-            "ci.workflow",
-            path,
-            line,
-            zone,
-            provider="codepipeline",
-            triggers=["push"],
-            permissions=False,
-            name=name.group(1) if name else "",
-        )
-    ]
-    if "Approval" in categories:
-        facts.append(_fact("approval.gate", path, line, zone, tool="CodePipeline"))
-    if "Deploy" in categories:
-        facts.append(_fact("ci.step.deploy", path, line, zone, tool="CodePipeline"))
-    return facts
+    return codepipeline_facts(
+        path,
+        line,
+        zone,
+        name.group(1) if name else "",
+        "Approval" in categories,
+        "Deploy" in categories,
+    )
 
 
 def terraform_facts(text: str, path: str, zone: Zone) -> list[Fact]:

@@ -226,7 +226,9 @@ def _missing_pipeline_scripts(root: Path, facts: list[Fact]) -> None:
             fact.detail["missing"] = True
             if fact.kind == "ci.step.deploy":
                 gone.append(fact)
-    facts[:] = [f for f in facts if not any(f is g for g in gone)]
+    if gone:
+        dropped = {id(g) for g in gone}
+        facts[:] = [f for f in facts if id(f) not in dropped]
 
 
 def _serving_builds(facts: list[Fact]) -> None:
