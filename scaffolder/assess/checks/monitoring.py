@@ -21,6 +21,7 @@ from scaffolder.assess.checks.base import (
     reachable,
     tools,
 )
+from scaffolder.assess.checks.monitoring_batch import scored_drift
 from scaffolder.assess.models import Facts, Zone
 
 METRICS = ("prometheus.metric", "prometheus.export", "metrics.export", "metrics.scrape")
@@ -105,10 +106,9 @@ def r_pipeline_metrics(f: Facts) -> Verdict:
     watched = of(f, *METRICS) + _alerts(f) + of(f, "grafana.dashboard", "serving.monitor")
     watched += _store_in_service(f)
     watched += job_notebook_monitors(f)
-    watched += drift_routes(f) + captured_drift(f)
+    watched += drift_routes(f) + captured_drift(f) + scored_drift(f)
     watched += reported_runs(f)
-    # drift measured by a monitoring run and logged to the tracker (python_drift_metrics)
-    watched += of(f, "drift.logged")
+    watched += of(f, "drift.logged")  # drift a monitoring run logs (python_drift_metrics)
     watched += drift_retrains(f)
     return found(
         watched,
@@ -166,7 +166,7 @@ def r_serving_metrics(f: Facts) -> Verdict:
         routes = []
     monitored = _serving_monitors(f) + _bentoml_metrics(f) + _exporter_in_service(f)
     monitored += _store_in_service(f)
-    monitored += drift_routes(f) + captured_drift(f)
+    monitored += drift_routes(f) + captured_drift(f) + scored_drift(f)
     # an alert rule on the model server's own request metrics (KServe's latency histogram,
     # Seldon's API metrics, Knative revisions, Triton, TorchServe, TF Serving) watches it
     monitored += [
