@@ -115,4 +115,3 @@ def test_the_held_out_part_meets_issue_23s_exact_and_above_zero_floors():
     heldout = measure(heldout=True)
     assert heldout.exact_rate >= ISSUE_FLOORS["exact"], heldout.table()
     assert heldout.above_zero_rate >= ISSUE_FLOORS["above_zero"], heldout.table()
-
