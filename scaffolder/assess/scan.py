@@ -20,6 +20,7 @@ from scaffolder.assess.scan_ci_links import (
     _local_actions,
     _missing_pipeline_scripts,
     _scripts_of_ci,
+    _seed_code_tests,
     _serving_builds,
 )
 from scaffolder.assess.scan_config_reads import unread_thresholds
@@ -168,6 +169,7 @@ def scan(root: Path) -> Facts:
     facts.extend(detect_dvc.dvc_facts(root))  # .dvc/config and .dvc files, data/ included
     _scripts_of_ci(facts)
     _missing_pipeline_scripts(root, facts)
+    _seed_code_tests(facts)
     image_builds(root, facts)  # before: it names the Dockerfiles as the walk found them
     _serving_builds(facts)
     images_running_nothing(root, walked, facts)

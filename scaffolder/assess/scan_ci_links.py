@@ -95,6 +95,46 @@ def _gitlab_extends(root: Path, paths: list[str], facts: list[Fact], problems: l
         facts.extend(found)
 
 
+# SageMaker project seed code: each folder under it (`seed_code/model_build/`) is copied into a
+# repository of its own when a project is created from the template
+SEED_FOLDERS = {"seed_code", "seedcode", "seed-code"}
+
+
+def seed_root(path: str) -> str | None:
+    """The folder a CI file of seed code runs from (`seed_code/model_build` for
+    `seed_code/model_build/buildspec.yml`): the root of the repository made from the seed, where
+    its scripts and tests must be; None for a CI file of this repository."""
+    parts = path.split("/")[:-1]
+    for i, part in enumerate(parts):
+        if part.lower() in SEED_FOLDERS:
+            return "/".join(parts[: i + 2])
+    return None
+
+
+def _in_seed(path: str, candidates: list[str]) -> list[str]:
+    """The candidates a step of the CI file at `path` can reach: all of them, or in seed code
+    only those inside its seed (a script of this repository is not in the seed's repository)."""
+    root = seed_root(path)
+    return candidates if root is None else [c for c in candidates if c.startswith(root + "/")]
+
+
+def _seed_code_tests(facts: list[Fact]) -> None:
+    """A test step of seed code (`pytest tests/` in a seed's buildspec) runs the seed's tests:
+    with no test function inside the seed, it tests nothing of this repository's."""
+    tested = {f.path for f in facts if f.kind == "test.function"}
+    gone = set()
+    for fact in facts:
+        root = seed_root(fact.path)
+        if (
+            root
+            and fact.kind in ("ci.step.test", "ci.step.integration")
+            and not any(t.startswith(root + "/") for t in tested)
+        ):
+            gone.add(id(fact))
+    if gone:
+        facts[:] = [f for f in facts if id(f) not in gone]
+
+
 def _module_paths(module: str) -> list[str]:
     base = module.replace(".", "/")
     return [
@@ -151,6 +191,7 @@ def _scripts_of_ci(facts: list[Fact]) -> None:
             ]
         else:
             candidates = _module_paths(str(step.detail.get("module", "")))
+        candidates = _in_seed(step.path, candidates)
         kinds: dict[str, Fact] = {}
         tested = next((c for c in candidates if c in tests), None)
         if tested is not None:
@@ -222,6 +263,7 @@ def _missing_pipeline_scripts(root: Path, facts: list[Fact]) -> None:
         candidates = [
             "/".join(parts[:i] + [str(s)]) for s in scripts for i in range(len(parts), -1, -1)
         ]
+        candidates = _in_seed(fact.path, candidates)
         if not any((root / c).is_file() for c in candidates):
             fact.detail["missing"] = True
             if fact.kind == "ci.step.deploy":
