@@ -288,8 +288,12 @@ def r_canary(f: Facts) -> Verdict:
     progressive = of(f, "deploy.progressive")
     shifting, rollback = f.of("ci.step.progressive"), f.of("ci.step.rollback")
     # the rollback must undo what the shift did: a stage of the same pipeline, not another
-    # workflow's `rollout undo` of other deployments
-    pipelines = {x.path for x in shifting} & {x.path for x in rollback}
+    # workflow's `rollout undo` of other deployments, in a pipeline that runs on its own (one
+    # only dispatched by hand is a person choosing to shift or roll back)
+    by_hand = {
+        x.path for x in f.of("ci.workflow") if x.detail.get("triggers") == ["workflow_dispatch"]
+    }
+    pipelines = ({x.path for x in shifting} & {x.path for x in rollback}) - by_hand
     paired = [x for x in shifting + rollback if x.path in pipelines]
     if progressive or paired:
         return Verdict(
