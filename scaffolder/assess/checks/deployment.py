@@ -25,6 +25,7 @@ from scaffolder.assess.checks.deployment_targets import (
     MANAGED_SERVING,
     deployed_elsewhere,
     platform_only,
+    scripted_model_images,
 )
 from scaffolder.assess.checks.reproducibility import deploy_environments
 from scaffolder.assess.checks.web_apps import (
@@ -126,8 +127,9 @@ def r_training_image(f: Facts) -> Verdict:
     ]
     runtime += [x for x in f.of("k8s.resource") if x.detail.get("kind") in WORKLOADS]
     # CI launching a managed training job by the service's CLI (`aws sagemaker
-    # create-training-job`, `az ml job create`, `gcloud ai custom-jobs create`)
-    runtime += f.of("ci.step.managed_job")
+    # create-training-job`, `az ml job create`, `gcloud ai custom-jobs create`); a script
+    # building the model's serving image (`bentoml containerize`: deployment_targets)
+    runtime += f.of("ci.step.managed_job") + scripted_model_images(f)
     runtime += [x for x in of(f, "pipeline.def") if x.detail.get("tool") in MANAGED_PIPELINES]
     runtime += [x for x in of(f, "serving.app") if x.detail.get("tool") in MANAGED_SERVING]
     # a Kubeflow component is a container image by definition (base_image or a container spec)

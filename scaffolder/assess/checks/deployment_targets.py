@@ -4,7 +4,10 @@ Kubernetes manifests."""
 
 from __future__ import annotations
 
+import re
+
 from scaffolder.assess.models import Facts
+from scaffolder.assess.parse_ci import MODEL_IMAGE
 
 # pipelines whose every step runs as a container job of a managed service
 MANAGED_PIPELINES = {"Vertex AI Pipelines", "SageMaker Pipelines", "Azure ML pipelines"}
@@ -26,6 +29,30 @@ MANAGED_SERVING = {
     "ZenML Seldon Core",
     "KServe",
 }
+
+
+# a line a Windows batch file or a shell keeps as a remark: not run
+REMARK = re.compile(r"^\s*(rem\b|::|#)", re.I)
+
+
+def scripted_model_images(f: Facts) -> list:
+    """A project script that builds the model's serving image (`bentoml containerize` in a shell
+    script, `mlflow models build-docker` run through subprocess), for a BentoML service or MLflow
+    model the project has: the service runs in that image, as when CI or a Makefile builds it."""
+    commands = [
+        x
+        for x in f.of("script.command")
+        if MODEL_IMAGE.search(str(x.detail.get("command")))
+        and not REMARK.match(str(x.detail.get("command")))
+    ]
+    bento = [x for x in f.of("serving.app") if x.detail.get("tool") == "BentoML"]
+    mlflow = f.of("mlflow.model_uri") + f.of("mlflow.registry")
+    return [
+        x
+        for x in commands
+        if (bento and "bentoml" in str(x.detail.get("command")).lower())
+        or (mlflow and "mlflow" in str(x.detail.get("command")).lower())
+    ]
 
 
 def platform_only(f: Facts) -> list:
