@@ -35,8 +35,16 @@ def r_k8s_environments(f: Facts) -> Verdict:
         for x in f.of("config.environment")
         if x.detail.get("via") == "Helm"
     }
+    if len(helm_envs) >= 2:
+        # Helm values per environment (values-staging.yaml and values-prod.yaml, an Argo CD
+        # ApplicationSet's `overlays/<env>/inference-values.yaml`): the chart is installed per
+        # environment; plain manifests beside it (an alert forwarder) are other components
+        values = [x for x in f.of("config.environment") if x.detail.get("via") == "Helm"]
+        return Verdict(
+            True, where(values), f"Helm values per environment: {', '.join(sorted(helm_envs))}"
+        )
     set_by_cd = [x for x in f.of("ci.step.deploy") if x.detail.get("helm_values")]
-    if charted and not (resources or f.of("k8s.kustomization") or set_by_cd) and len(helm_envs) < 2:
+    if charted and not (resources or f.of("k8s.kustomization") or set_by_cd):
         # a chart installed with its one values.yaml (no values-staging/values-prod, no values
         # CD gives at install): the same release everywhere, unless CD deploys it to named
         # environments (below)
