@@ -178,6 +178,10 @@ def github_workflow(doc: Any, path: str) -> list[Fact]:
             if not isinstance(step, dict):
                 continue
             run = PRINTED.sub("", _as_text(step.get("run")))
+            if "run" in step and not run.strip():
+                # a step that only prints (`echo "Deployment commands would go here..."`) runs
+                # nothing, whatever its name says (`name: Deploy Services`)
+                continue
             up = DETACHED_SERVICE.search(run)
             after = run if started else run[up.end() :] if up else ""
             if not checked and LOCAL_REQUEST.search(after):
