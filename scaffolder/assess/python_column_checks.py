@@ -7,6 +7,7 @@ project's code, never for tests."""
 from __future__ import annotations
 
 import ast
+import re
 
 
 def _reads_columns(node: ast.AST) -> bool:
@@ -83,6 +84,47 @@ def inspects_data(function: ast.AST) -> bool:
     size; `validate_api_key`, `validate_image_tag` or a check that a file exists validate no
     data."""
     return any(isinstance(n, ast.Attribute) and n.attr in FRAME_READS for n in ast.walk(function))
+
+
+# what a validator of the model, its settings or a request checks: not the data it is trained on
+NOT_DATA = re.compile(
+    r"model|metric|config|setting|param|arg|request|payload|token|key|secret|password|email|"
+    r"url|path|tag|version|env|credential|auth|prediction|response|image_name",
+    re.I,
+)
+BOUND_NAME = re.compile(r"(^|_)(min|max|lower|upper|low|high|threshold|limit|bounds?)(_|$)", re.I)
+
+
+def _bound(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, int | float) and not isinstance(node.value, bool)
+    text = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        text = str(node.slice.value)
+    return bool(BOUND_NAME.search(text or ""))
+
+
+def holds_records_to_bounds(function: ast.AST, name: str) -> bool:
+    """A `validate_*` function over records rather than a frame (rows from SQL, dicts from a
+    sensor or a JSON file) that holds their values to bounds: `if null_rate > 0.3: raise`,
+    `if val < min_p: errors.append(...)`. Validators of the model, settings or a request
+    (`validate_model`, `validate_config`, `validate_request`) check no training data."""
+    if NOT_DATA.search(name):
+        return False
+    for node in ast.walk(function):
+        if not isinstance(node, ast.If):
+            continue
+        for test in ast.walk(node.test):
+            if (
+                isinstance(test, ast.Compare)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], (ast.Lt, ast.Gt, ast.LtE, ast.GtE))
+                and (_bound(test.comparators[0]) or _bound(test.left))
+            ):
+                return True
+    return False
 
 
 # what a file does when it prepares the data a model is trained on: it splits it, or it trains

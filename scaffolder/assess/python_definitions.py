@@ -10,9 +10,12 @@ import re
 
 from scaffolder.assess import detect_python as stacks
 from scaffolder.assess import practices
-from scaffolder.assess.python_column_checks import asserts_columns, inspects_data
+from scaffolder.assess.python_column_checks import (
+    asserts_columns,
+    holds_records_to_bounds,
+    inspects_data,
+)
 from scaffolder.assess.python_libraries import (
-    DATA_TEST,
     DRIFT_DEF,
     GATE_NEW,
     GATE_OLD,
@@ -20,6 +23,7 @@ from scaffolder.assess.python_libraries import (
     MODEL_TEST_WORDS,
     _const_str,
     _kwarg,
+    is_data_test,
 )
 
 GATE_NAME = re.compile(r"(^|_)gates?($|_)|[a-z]Gates?($|[A-Z_])|^Gate")
@@ -72,7 +76,7 @@ class DefinitionFacts:
                     self.add("test.drift_route", node, name=name, route=route)
             if re.search(r"dag|pipeline.*compile|compile", name, re.I):
                 self.add("test.pipeline", node, name=name)
-            if DATA_TEST.search(name) and re.search(r"data|schema|column|frame", name, re.I):
+            if is_data_test(name):
                 self.add("test.data", node, name=name)
             if re.search(r"(^|/)(integration|e2e)[^/]*/", self.path):
                 self.add("test.integration", node, name=name)
@@ -93,9 +97,9 @@ class DefinitionFacts:
                 # a gate by its name and by what it does (compares a metric to a bar), never a
                 # word inside another (`_aggregate_shap_to_original`, `navigate`)
                 self.add("quality.gate", node, name=name)
-            if re.match(
-                r"(validate|check)_?(data|frame|input|schema)?$|validate_", name
-            ) and inspects_data(node):
+            if re.match(r"(validate|check)_?(data|frame|input|schema)?$|validate_", name) and (
+                inspects_data(node) or holds_records_to_bounds(node, name)
+            ):
                 self.add("data.validation", node, name=name)
             if DRIFT_DEF.search(name):
                 self.add("drift.function", node, name=name)

@@ -9,6 +9,23 @@ import re
 GATE_NEW = re.compile(r"new|candidate|challenger|current_run|trained", re.I)
 GATE_OLD = re.compile(r"prod|champion|baseline|best|deployed|previous|threshold", re.I)
 DATA_TEST = re.compile(r"schema|column|dtype|data_quality|valid|missing|null|range", re.I)
+# a test named for the service's prediction request or response, or for the split, tests the
+# serving schema or the holdout, not the data a model is trained on
+NOT_DATA_TEST = re.compile(
+    r"predict|endpoint|request|route|response|payload|(^|_)api(_|$)|split|divide", re.I
+)
+
+
+def is_data_test(name: str) -> bool:
+    """A test named for the data (`test_missing_columns`, `test_data_schema`), not for serving or
+    the split."""
+    return bool(
+        DATA_TEST.search(name)
+        and re.search(r"data|schema|column|frame", name, re.I)
+        and not NOT_DATA_TEST.search(name)
+    )
+
+
 INTEGRATION_TEST = re.compile(r"e2e|end_to_end|integration|endpoint|smoke", re.I)
 
 TRACKING_CALLS = {

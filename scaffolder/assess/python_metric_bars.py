@@ -48,14 +48,40 @@ def _measured(node: ast.expr) -> bool:
     return bool(METRIC.search(text)) and not BAR_NAME.search(text)
 
 
+def _named_bar(node: ast.expr) -> bool:
+    """A bar kept by name (`MIN_VALID_PR_AUC`, `config.training.min_auc`,
+    `thresholds["min_f1"]`): a constant or a setting the team sets once, not a second metric."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        text = str(node.slice.value)
+    elif isinstance(node, ast.Attribute):
+        text = node.attr
+    elif isinstance(node, ast.Name):
+        text = node.id
+    else:
+        return False
+    return bool(BAR_NAME.search(text))
+
+
+def _bar(node: ast.expr) -> bool:
+    return _number(node) or _named_bar(node)
+
+
 def _bars(test: ast.expr) -> list[ast.Compare]:
     found = []
     for node in ast.walk(test):
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ORDER):
             left, right = node.left, node.comparators[0]
-            if (_measured(left) and _number(right)) or (_number(left) and _measured(right)):
+            if (_measured(left) and _bar(right)) or (_bar(left) and _measured(right)):
                 found.append(node)
     return found
+
+
+def _decision(value: ast.expr | None) -> bool:
+    """`return test_acc > 0.9`, or several bars at once (`return auc >= cfg.min_auc and f1 >=
+    cfg.min_f1`)."""
+    if isinstance(value, ast.BoolOp):
+        return all(isinstance(v, ast.Compare) for v in value.values)
+    return isinstance(value, ast.Compare)
 
 
 def _acts(nodes: list[ast.stmt]) -> bool:
@@ -82,18 +108,21 @@ def _stops(nodes: list[ast.stmt]) -> bool:
 
 def metric_bar_gates(tree: ast.AST, path: str, zone: Zone) -> list[Fact]:
     facts: list[Fact] = []
+    # a check that stops the run, in a module that registers or deploys (`evaluate_candidate`
+    # raising before `register_candidate_model` runs)
+    module_acts = _acts(getattr(tree, "body", []))
     for function in ast.walk(tree):
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for node in ast.walk(function):
-            if isinstance(node, ast.Return) and isinstance(node.value, ast.Compare):
+            if isinstance(node, ast.Return) and _decision(node.value):
                 # the function is the decision: its caller deploys or not on the answer
                 bars = _bars(node.value)
                 gating = bool(bars)
             elif isinstance(node, ast.If):
                 bars = _bars(node.test)
-                # the branch registers, or stops a function that registers after it
-                gating = bars and (_acts(node.body) or (_stops(node.body) and _acts(function.body)))
+                # the branch registers, or stops a function (or module) that registers
+                gating = bars and (_acts(node.body) or (_stops(node.body) and module_acts))
             else:
                 continue
             if gating and all(f.line != bars[0].lineno for f in facts):
