@@ -41,6 +41,7 @@ from scaffolder.assess.python_prediction_capture import prediction_captures
 from scaffolder.assess.python_pyfunc import mark_pyfunc_context_loads
 from scaffolder.assess.python_recover import recover
 from scaffolder.assess.python_resume import mark_resumed_loads
+from scaffolder.assess.python_run_tags import lineage_dict
 from scaffolder.assess.python_scoring import mark_data_pipelines, mark_scoring_flows
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
@@ -246,6 +247,7 @@ class _Visitor(CallFacts, DefinitionFacts, LibraryCalls, ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
+        lineage_dict(self, node)
         for key, value in zip(node.keys, node.values, strict=False):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self._failure_alert(key.value, value, key)  # `default_args = {...}`

@@ -26,6 +26,7 @@ from scaffolder.assess.python_libraries import (
     _const_str,
     _kwarg,
 )
+from scaffolder.assess.python_run_tags import run_tags
 from scaffolder.assess.python_serving_alarms import serving_alarm
 from scaffolder.assess.python_sys_path import import_base
 from scaffolder.assess.python_version_lineage import version_lineage
@@ -152,7 +153,7 @@ class CallFacts:
         for kind, tool in stacks.call_facts(qualified, last):
             self.add(kind, node, tool=tool, call=last)
         # one shape per module
-        for hook in (version_lineage, serving_alarm, job_notebook, registered_deployment):
+        for hook in (version_lineage, serving_alarm, job_notebook, registered_deployment, run_tags):
             hook(self, node, qualified, last)
         if root == "aws_cdk":
             cdk_pipeline_facts(self, node, qualified, last)

@@ -315,6 +315,9 @@ class LibraryCalls:
     def _tag_keys(self, node: ast.Call, last: str) -> list[str]:
         if last == "set_tags" and node.args and isinstance(node.args[0], ast.Dict):
             return [_const_str(k) or "" for k in node.args[0].keys]
+        if last == "set_tags" and node.args and isinstance(node.args[0], ast.Name):
+            # `tags = {"git_commit": sha, ...}` built before `mlflow.set_tags(tags)`
+            return list(self.dict_keys.get(node.args[0].id, []))
         index = 2 if last == "set_model_version_tag" else 0
         if len(node.args) > index:
             return [_const_str(node.args[index]) or ""]

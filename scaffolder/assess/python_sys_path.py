@@ -100,4 +100,12 @@ def ancestor_module(full: str, parts: tuple[str, ...], module: str) -> str | Non
         target = os.path.join(base, *names)
         if os.path.isfile(target + ".py") or os.path.isfile(os.path.join(target, "__init__.py")):
             return ".".join([*folders[:depth], *names])
+    # the project's own package in a src layout (`src/pkg/`, installed by `pip install -e .`),
+    # imported by a script outside it (`notebooks/train.py`: `from pkg.model import Model`)
+    if folders[:1] != ["src"] and os.path.isfile(
+        os.path.join(root, "src", names[0], "__init__.py")
+    ):
+        target = os.path.join(root, "src", *names)
+        if os.path.isfile(target + ".py") or os.path.isfile(os.path.join(target, "__init__.py")):
+            return ".".join(["src", *names])
     return None

@@ -247,11 +247,33 @@ def r_lineage_tags(f: Facts) -> Verdict:
     # the version of the data a run trained on, logged as its parameter or tag
     # (`log_param("dataset_version", ...)`): a registered version's source run carries it
     tags += [x for x in f.of("data.version") if x.detail.get("tool") == "MLflow run"]
+    tags += _lineage_given_by_variable(f)
     return found(
         tags + f.of("ci.step.lineage_tag"),
         "model versions carry lineage (git commit, CI build, training job, data version)",
         "model versions are not tagged with the git commit and pipeline run",
     )
+
+
+def _lineage_given_by_variable(f: Facts) -> list:
+    """Tags a run or version is given by variable (`start_run(tags=self.tags)`) where a dict
+    naming the commit or data version (`{"git_sha": ..., "job_run_id": ...}`) is built in
+    the same code: one module, or modules one script imports together (the job script
+    building the dict and the project class tagging its run with it)."""
+    given = f.of("mlflow.tags_given")
+    dicts = f.of("lineage.tag_dict")
+    if not given or not dicts:
+        return []
+    tagging = {x.path for x in given}
+    building = {x.path for x in dicts}
+    roots = sorted(tagging | building | {x.path for x in f.of("py.imports")})
+    for root in roots:
+        side = reachable(f, {root})
+        if side & tagging and side & building:
+            return [x for x in dicts if x.path in side][:1] + [x for x in given if x.path in side][
+                :1
+            ]
+    return []
 
 
 CHECKS = [
