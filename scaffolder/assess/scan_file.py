@@ -27,6 +27,7 @@ from scaffolder.assess import (
     parse_valohai,
     practices,
 )
+from scaffolder.assess.config_model_uris import config_model_uris, is_config_file
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.parse_python import parse_python
 from scaffolder.assess.parse_yaml import YamlSyntaxError, load_yaml_documents
@@ -144,6 +145,10 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
         facts.extend(found)
         problems.extend(trouble)
         return
+    if zone is Zone.SOURCE and is_config_file(name, suffix):
+        data = _read(full)
+        if data and b"models:/" in data:
+            facts.extend(config_model_uris(data.decode("utf-8", "replace"), path, zone))
     # (dvc.lock is YAML by another suffix: the data and outputs each stage ran on, pinned)
     if (suffix in (".yml", ".yaml") and name not in LOCK_NAMES) or name == "dvc.lock":
         _yaml(full, path, zone, facts, problems)

@@ -90,3 +90,28 @@ def undeployed_azure_resolves(f: Facts) -> list:
         for x in of(f, "registry.resolve")
         if x.detail.get("tool") == "Azure ML" and x.path in idle
     ]
+
+
+def configured_registry_uris(f: Facts, apps: set[str]) -> list:
+    """A serving app that loads with MLflow the URI its settings give it (`mlflow.pyfunc.
+    load_model(config["mlflow"]["model_uri"])`), where the project's settings name a
+    registry alias or stage (`model_uri: models:/churn@champion` per environment, a
+    `MODEL_URI=models:/churn/Production` env file): the service serves what the registry
+    marks. A URI literal in the app is read where it is written (checks/tracking.py); a
+    settings URI with no app loading a configured URI serves nothing."""
+    configured = [
+        x
+        for x in f.of("config.model_uri")
+        if re.search(r"@|models:/[^/]+/[A-Za-z]", str(x.detail.get("uri")))
+    ]
+    if not configured or not apps:
+        return []
+    side = reachable(f, apps)
+    loads = [
+        x
+        for x in predicting_loads(f)
+        if x.path in side
+        and str(x.detail.get("via", "")).startswith("mlflow")
+        and not x.detail.get("uri")
+    ]
+    return configured[:1] + loads[:1] if loads else []

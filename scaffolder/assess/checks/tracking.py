@@ -23,6 +23,7 @@ from scaffolder.assess.checks.base import (
 )
 from scaffolder.assess.checks.registry_resolution import (
     INFERENCE_PATH,
+    configured_registry_uris,
     inference_resolves_a_registry_version,
     undeployed_azure_resolves,
     vertex_parent_lookups,
@@ -201,6 +202,7 @@ def r_serving_from_registry(f: Facts) -> Verdict:
         :1
     ]
     direct += inference_resolves_a_registry_version(f, apps)
+    direct += configured_registry_uris(f, apps)
     # an inference script (batch scoring, a predictor) that asks the registry which version is
     # current (get_latest_versions, search_model_versions, an alias look-up) and loads it with
     # MLflow scores what the registry holds; training code doing the same compares a champion
