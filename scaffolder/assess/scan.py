@@ -14,6 +14,7 @@ from scaffolder.assess import (
     detect_dvc,
     parse_terraform,
 )
+from scaffolder.assess.config_names import named_config
 from scaffolder.assess.models import AssessError, Fact, Facts, Problem
 from scaffolder.assess.scan_ci_links import (
     _gitlab_includes,
@@ -138,6 +139,8 @@ def scan(root: Path) -> Facts:
                     # Python files (data checks) and build definitions (Cloud Build YAML) are
                     # read, nothing deeper
                     files += _shallow(entry.path, parts, SHALLOW_DIRS[name], facts, problems)
+                    if name == "data":
+                        files += _data_parameters(entry.path, parts, facts, problems)
                 if (
                     (name in SKIP_DIRS and not (name == "build" and _source_build(entry.path)))
                     or (name.startswith(".") and name not in KEEP_HIDDEN)
@@ -207,6 +210,40 @@ def _shallow(
         if entry.is_file(follow_symlinks=False):
             count += 1
             _file(entry.path, (*rel, entry.name), facts, problems)
+    return count
+
+
+PARAMETER_SUFFIXES = (".json", ".yaml", ".yml", ".toml")
+CONFIG_FOLDERS = {"config", "configs", "conf", "confs", "params"}
+
+
+def _data_parameters(
+    directory: str, rel: tuple[str, ...], facts: list[Fact], problems: list[Problem]
+) -> int:
+    """Parameter files a team keeps beside its data (`data/input/hyperparameters.json`, the
+    layout SageMaker mounts; `data/configs/03_fe.json`): read by name or by a config folder, two
+    levels down at most, nothing else of data/ (a dataset's files are never opened)."""
+    count = 0
+    pending = [(directory, rel, 0)]
+    while pending:
+        folder, parts, depth = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries[:500]:
+            path = (*parts, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                if depth < 2 and not entry.name.startswith("."):
+                    pending.append((entry.path, path, depth + 1))
+                continue
+            if not entry.name.lower().endswith(PARAMETER_SUFFIXES):
+                continue
+            if entry.is_file(follow_symlinks=False) and (
+                named_config(entry.name) or parts[-1].lower() in CONFIG_FOLDERS
+            ):
+                count += 1
+                _file(entry.path, path, facts, problems)
     return count
 
 
