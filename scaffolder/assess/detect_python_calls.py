@@ -166,6 +166,9 @@ CALLS: list[tuple[str, str, str]] = [
     ("create_monitoring_schedule", "serving.monitor", "SageMaker Model Monitor"),
     ("ModelDeploymentMonitoringJob", "drift.monitor", "Vertex model monitoring"),
     ("ModelDeploymentMonitoringJob", "serving.monitor", "Vertex model monitoring"),
+    # the SDK's factory (`aiplatform.ModelDeploymentMonitoringJob.create(endpoint=...)`)
+    ("ModelDeploymentMonitoringJob.create", "drift.monitor", "Vertex model monitoring"),
+    ("ModelDeploymentMonitoringJob.create", "serving.monitor", "Vertex model monitoring"),
     ("CfnAlarm", "alert.rule", "CloudWatch"),
     ("aws_cloudwatch.Alarm", "alert.rule", "CloudWatch"),
     ("put_metric_alarm", "alert.rule", "CloudWatch"),
