@@ -201,3 +201,28 @@ def chained_bundle_runs(script: str, path: str, line: int, job: str) -> list[Fac
             detail={"tool": "Databricks bundle jobs chained by CI", "job": job, "steps": names},
         )
     ]
+
+
+NOTEBOOK_HEADER = b"# Databricks notebook source"
+# what a notebook does with a model: trains and logs it, saves, registers or loads it to predict
+MODEL_WORK = ("model.", "mlflow.", "track.run", "registry.")
+
+
+def notebook_runtime(source: bytes, path: str, zone: Zone, found: list[Fact]) -> list[Fact]:
+    """A Databricks notebook exported as source (`# Databricks notebook source`, cells split by
+    `# COMMAND ----------`) that works with a model runs on Databricks compute, the managed
+    environment its cells were written for: a Python script with no such header, or a
+    notebook that only moves data, is not this."""
+    if zone is not Zone.SOURCE or not source.lstrip().startswith(NOTEBOOK_HEADER):
+        return []
+    if not any(x.kind.startswith(MODEL_WORK) for x in found):
+        return []
+    return [
+        Fact(
+            kind="runtime.managed",
+            path=path,
+            line=1,
+            zone=zone,
+            detail={"tool": "Databricks notebook"},
+        )
+    ]

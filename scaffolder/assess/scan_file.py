@@ -142,7 +142,7 @@ def _file(full: str, parts: tuple[str, ...], facts: list[Fact], problems: list[P
             ),
             ancestor_module=lambda m: ancestor_module(full, parts, m),
         )
-        facts.extend(found)
+        facts.extend(found + parse_databricks.notebook_runtime(data, path, zone, found))
         problems.extend(trouble)
         return
     if zone is Zone.SOURCE and is_config_file(name, suffix):
