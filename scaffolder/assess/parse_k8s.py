@@ -240,3 +240,37 @@ def _skaffold_profiles(doc: YMap, path: str, zone: Zone) -> list[Fact]:
         if env in ENV_NAMES and ("manifests" in profile or "deploy" in profile):
             facts.append(_fact("k8s.kustomization", path, line, zone, overlay=env, via="Skaffold"))
     return facts
+
+
+_TOP_KIND = re.compile(r"^kind:\s*['\"]?([A-Za-z]+)['\"]?\s*$", re.M)
+_TOP_API = re.compile(r"^apiVersion:\s*['\"]?([\w./-]+)['\"]?\s*$", re.M)
+
+
+def template_resources(text: str, path: str, zone: Zone) -> list[Fact]:
+    """The resources a Helm chart's template declares when it is no YAML until rendered
+    (`{{ .Values.model.version | quote }}`): each document's top-level `apiVersion:` and
+    `kind:` are literal, so the chart's Deployment is known, though its spec is not."""
+    p = PurePosixPath(path)
+    if "templates" not in p.parts[:-1]:
+        return []
+    facts = []
+    offset = 0
+    for chunk in re.split(r"(?m)^---[^\n]*$", text):
+        kind, api = _TOP_KIND.search(chunk), _TOP_API.search(chunk)
+        if kind and api:
+            line = offset + chunk.count("\n", 0, kind.start()) + 1
+            facts.append(
+                _fact(
+                    "k8s.resource",
+                    path,
+                    line,
+                    zone,
+                    kind=kind.group(1),
+                    name="",
+                    api=api.group(1),
+                    overlay="",
+                    helm=True,
+                )
+            )
+        offset += chunk.count("\n")
+    return facts

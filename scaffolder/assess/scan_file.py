@@ -17,6 +17,7 @@ from scaffolder.assess import (
     parse_dockerfile,
     parse_infra,
     parse_json_config,
+    parse_k8s,
     parse_mage,
     parse_manifests,
     parse_prefect,
@@ -351,6 +352,7 @@ def _yaml(
             docs = load_yaml_documents(text)
         except YamlSyntaxError:
             facts.append(Fact(kind="yaml.template", path=path, zone=zone))
+            facts.extend(parse_k8s.template_resources(text, path, zone))
             facts.extend(parse_json_config.template_envs(text, path, zone))
             return
     else:
