@@ -79,9 +79,37 @@ def r_registry(f: Facts) -> Verdict:
         return Verdict(
             True, where(registered, 3), f"models are registered{tools(registered) or ' (mlflow)'}"
         )
+    served = _serving_loads_a_registry_alias(f)
+    if served:
+        return Verdict(
+            True,
+            where(served, 3),
+            "models are registered: the serving app loads a registry alias or stage (mlflow)",
+        )
     return elsewhere(
         f, REGISTRY, "no model registry (register_model, RegisterModel, Model.register/upload)"
     )
+
+
+def _serving_loads_a_registry_alias(f: Facts) -> list:
+    """A serving app loading with MLflow, in the same module, a `models:/NAME@alias` or
+    `models:/NAME/Production` URI it writes: the registry holds versions of that model, however
+    they were registered (a REST call, the registry's UI, another repository's job)."""
+    apps = {x.path for x in of(f, "fastapi.app", "serving.app") + flask_apps_serving_a_model(f)}
+    if not apps:
+        return []
+    served = reachable(f, apps)
+    uris = [
+        x
+        for x in f.of("mlflow.model_uri")
+        if x.path in served and re.search(r"models:/[^/@]+(@|/[A-Za-z])", str(x.detail.get("uri")))
+    ]
+    loads = {
+        x.path
+        for x in f.of("model.load")
+        if x.path in served and str(x.detail.get("via", "")).startswith("mlflow")
+    }
+    return [x for x in uris if x.path in loads][:1]
 
 
 def r_aliases(f: Facts) -> Verdict:
