@@ -115,3 +115,32 @@ def configured_registry_uris(f: Facts, apps: set[str]) -> list:
         and not x.detail.get("uri")
     ]
     return configured[:1] + loads[:1] if loads else []
+
+
+def scoring_entrypoints_resolving_a_version(f: Facts) -> list:
+    """A job's entry script that trains and registers nothing, itself or through the modules
+    it imports, reaching the project's registry helper that asks which version a stage or
+    alias marks (`get_latest_versions(name, stages=["Production"])`) and loads it with MLflow:
+    the job (a medallion pipeline's gold step scoring claims) predicts with what the registry
+    holds, whatever its file is called. The training script importing the same helper to
+    register and promote is no such job."""
+    lookups = {x.path for x in f.of("mlflow.alias_lookup")}
+    loading = {
+        x.path for x in predicting_loads(f) if str(x.detail.get("via", "")).startswith("mlflow")
+    }
+    helpers = lookups & loading
+    if not helpers:
+        return []
+    training = {
+        x.path for x in of(f, "model.save", "mlflow.registry", "registry.model", "mlflow.alias")
+    }
+    for script in sorted({x.path for x in f.of("entrypoint")}):
+        if script in training or script in helpers:
+            continue
+        side = reachable(f, {script}) - {script}
+        if side & training - helpers:
+            continue
+        found = sorted(side & helpers)
+        if found:
+            return [x for x in f.of("mlflow.alias_lookup") if x.path == found[0]][:1]
+    return []
