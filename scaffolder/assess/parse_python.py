@@ -43,6 +43,7 @@ from scaffolder.assess.python_recover import recover
 from scaffolder.assess.python_resume import mark_resumed_loads
 from scaffolder.assess.python_run_tags import lineage_dict
 from scaffolder.assess.python_scoring import mark_data_pipelines, mark_scoring_flows
+from scaffolder.assess.python_test_clients import flask_test_clients
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
 # a cheap gate that keeps a 20,000-file scan fast. The facts themselves come from the AST.
@@ -358,6 +359,8 @@ def parse_python(
     mark_resumed_loads(tree, visitor.facts)
     mark_evaluated_loads(tree, visitor.facts)
     visitor.facts = drop_broken_components(tree, visitor.facts)
+    if is_test_file:
+        visitor.facts.extend(flask_test_clients(tree, path, zone))
     if not is_test_file and visitor.uses("mlflow"):
         visitor.facts.extend(drift_logged(tree, path, zone))
         visitor.facts.extend(mlflow_project_chains(tree, path, zone))
