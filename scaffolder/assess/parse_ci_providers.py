@@ -59,8 +59,10 @@ def provider_of(path: str, doc: Any) -> str | None:
 
 
 def _azure_like(value: Any, depth: int = 0) -> bool:
-    """Somewhere under stages/jobs/steps a step with an Azure step key (`task:`, `script:`...)."""
-    if depth > 8:
+    """Somewhere under stages/jobs/steps a step with an Azure step key (`task:`, `script:`...),
+    as deep as the steps of a deployment job's strategy (`stages/jobs/strategy/runOnce/deploy/
+    steps`, read by azure_pipeline to the same depth)."""
+    if depth > 10:
         return False
     if isinstance(value, dict):
         if any(k in value for k in ("task", "template")) or (
