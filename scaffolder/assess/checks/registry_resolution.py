@@ -144,3 +144,37 @@ def scoring_entrypoints_resolving_a_version(f: Facts) -> list:
         if found:
             return [x for x in f.of("mlflow.alias_lookup") if x.path == found[0]][:1]
     return []
+
+
+def registry_exports_for_a_service(f: Facts, apps: set[str]) -> list:
+    """An export script - an entry point that asks the registry which version a stage or
+    alias marks (`get_latest_versions(name, stages=["Production"])`) and downloads it for the
+    service, training, registering and loading nothing itself - beside a serving app that
+    loads with MLflow the model folder it is given (`mlflow.pyfunc.load_model(MODEL_DIR)`,
+    mounted from the export's output): the service serves what the registry marks. A serving
+    app loading a literal URI or path is read where it is written."""
+    if not apps:
+        return []
+    side = reachable(f, apps)
+    serving_loads = [
+        x
+        for x in predicting_loads(f)
+        if x.path in side
+        and str(x.detail.get("via", "")).startswith("mlflow")
+        and not x.detail.get("uri")
+    ]
+    if not serving_loads:
+        return []
+    entries = {x.path for x in f.of("entrypoint")}
+    busy = {x.path for x in of(f, "model.save", "registry.model", "mlflow.alias", "model.load")}
+    busy |= {
+        x.path
+        for x in f.of("mlflow.registry")
+        if x.detail.get("call") != "get_model_version_by_alias"
+    }
+    exports = [
+        x
+        for x in f.of("mlflow.alias_lookup")
+        if x.path in entries and x.path not in busy and x.path not in side
+    ]
+    return exports[:1] + serving_loads[:1] if exports else []

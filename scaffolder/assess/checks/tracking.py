@@ -25,6 +25,7 @@ from scaffolder.assess.checks.registry_resolution import (
     INFERENCE_PATH,
     configured_registry_uris,
     inference_resolves_a_registry_version,
+    registry_exports_for_a_service,
     scoring_entrypoints_resolving_a_version,
     undeployed_azure_resolves,
     vertex_parent_lookups,
@@ -233,6 +234,7 @@ def r_serving_from_registry(f: Facts) -> Verdict:
     direct += inference_resolves_a_registry_version(f, apps)
     direct += configured_registry_uris(f, apps)
     direct += scoring_entrypoints_resolving_a_version(f)
+    direct += registry_exports_for_a_service(f, apps)
     # an inference script (batch scoring, a predictor) that asks the registry which version is
     # current (get_latest_versions, search_model_versions, an alias look-up) and loads it with
     # MLflow scores what the registry holds; training code doing the same compares a champion
