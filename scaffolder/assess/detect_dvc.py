@@ -118,3 +118,25 @@ def dvc_artifacts(doc: Any, path: str, zone: Zone) -> list[Fact]:
         for name, body in artifacts.items()
         if isinstance(body, dict) and str(body.get("type")) == "model"
     ]
+
+
+def stage_runs(stage: Any, folder: str) -> dict[str, Any]:
+    """The project's Python a `dvc.yaml` stage's `cmd` runs (`python src/train.py`, `python -m
+    src.modeling.train`), as `runs`: script paths from the repository's root, or module names.
+    A stage whose command runs anything else (a shell script, a tool) records none."""
+    from scaffolder.assess.parse_ci import scripts_run
+
+    if not isinstance(stage, dict):
+        return {}
+    cmd = stage.get("cmd")
+    text = "\n".join(str(c) for c in cmd) if isinstance(cmd, list) else str(cmd or "")
+    wdir = str(stage.get("wdir") or "")
+    base = os.path.normpath(os.path.join(folder, wdir)) if (folder or wdir) else ""
+    runs = []
+    for run in scripts_run(text):
+        if "module" in run:
+            runs.append(str(run["module"]))
+        elif str(run["script"]).endswith(".py"):
+            script = str(run["script"])
+            runs.append(os.path.normpath(os.path.join(base, script)) if base else script)
+    return {"runs": runs} if runs else {}

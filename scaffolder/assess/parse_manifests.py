@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from scaffolder.assess.config_names import named_run_config
+from scaffolder.assess.detect_dvc import stage_runs
 from scaffolder.assess.models import Fact, Zone
 from scaffolder.assess.parse_databricks import bundle_without_settings
 from scaffolder.assess.parse_infra import ENV_NAMES, RUN_SETTINGS
@@ -159,7 +160,10 @@ def manifest_facts(docs: list[Any], path: str, zone: Zone) -> list[Fact]:
             stages = doc.get("stages") if isinstance(doc, YMap) else None
             if isinstance(stages, YMap):
                 for stage in stages:
-                    facts.append(_fact("dvc.stage", path, stages.line_of(stage), zone, name=stage))
+                    folder = "" if str(p.parent) == "." else str(p.parent)
+                    runs = stage_runs(stages[stage], folder)
+                    line = stages.line_of(stage)
+                    facts.append(_fact("dvc.stage", path, line, zone, name=stage, **runs))
         return facts
     if name == "dvc.lock":
         return [_fact("dvc.lock", path, 1, zone)]

@@ -16,6 +16,7 @@ from scaffolder.assess import (
 )
 from scaffolder.assess.config_names import named_config
 from scaffolder.assess.models import AssessError, Fact, Facts, Problem
+from scaffolder.assess.python_inert import mark_inert_stage_runs
 from scaffolder.assess.scan_ci_links import (
     _gitlab_includes,
     _local_actions,
@@ -173,6 +174,7 @@ def scan(root: Path) -> Facts:
     _scripts_of_ci(facts)
     _missing_pipeline_scripts(root, facts)
     _seed_code_tests(facts)
+    mark_inert_stage_runs(root, facts)
     image_builds(root, facts)  # before: it names the Dockerfiles as the walk found them
     _serving_builds(facts)
     images_running_nothing(root, walked, facts)

@@ -20,6 +20,7 @@ from scaffolder.assess.checks.base import (
     tools,
     where,
 )
+from scaffolder.assess.checks.pipelines_dvc import TRAINS, idle_stages, training_stages
 from scaffolder.assess.checks.pipelines_images import builds_no_pipeline_image, pipeline_builds
 from scaffolder.assess.models import Facts, Zone
 
@@ -29,7 +30,7 @@ ORCHESTRATED = ("airflow.dag", "kfp.pipeline", "pipeline.def")
 def orchestrated(f: Facts) -> list:
     """Orchestrated pipelines, but for flows that only score with a trained model (batch
     scoring: `python_scoring.py`) or KFP pipelines that only move data, which train nothing."""
-    stages = f.of("dvc.stage")
+    stages = training_stages(f, f.of("dvc.stage"))
     flows = [
         x
         for x in of(f, *ORCHESTRATED)
@@ -56,8 +57,6 @@ def orchestrated(f: Facts) -> list:
 
 # flows whose tasks are the project's own Python functions: what they run is what they import
 PYTHON_FLOWS = {"Prefect", "Dagster"}
-# a model trained, saved or tracked: where training is
-TRAINS = ("model.save", "train.entrypoint", "mlflow.tracking", "mlflow.registry", "track.run")
 # what ML work shows besides (a split, a seed, metrics computed)
 ML_WORK = TRAINS + ("eval.metrics", "eval.split", "seed")
 
@@ -174,6 +173,8 @@ def r_orchestrated(f: Facts) -> Verdict:
             where(scoring),
             "the orchestrated flows score with a trained model (batch scoring); none trains one",
         )
+    if idle_stages(f):
+        return Verdict(False, where(idle_stages(f)), "the dvc.yaml stages train no model")
     return elsewhere(
         f,
         ORCHESTRATED,
