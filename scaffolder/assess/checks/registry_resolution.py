@@ -106,15 +106,21 @@ def configured_registry_uris(f: Facts, apps: set[str]) -> list:
     ]
     if not configured or not apps:
         return []
+    loads = _mlflow_loads_of_a_given_uri(f, apps)
+    return configured[:1] + loads[:1] if loads else []
+
+
+def _mlflow_loads_of_a_given_uri(f: Facts, apps: set[str]) -> list:
+    """Loads with MLflow, on the serving apps' side, of a URI or folder the app is given (a
+    variable, not a literal: a literal is read where it is written)."""
     side = reachable(f, apps)
-    loads = [
+    return [
         x
         for x in predicting_loads(f)
         if x.path in side
         and str(x.detail.get("via", "")).startswith("mlflow")
         and not x.detail.get("uri")
     ]
-    return configured[:1] + loads[:1] if loads else []
 
 
 def scoring_entrypoints_resolving_a_version(f: Facts) -> list:
@@ -156,13 +162,7 @@ def registry_exports_for_a_service(f: Facts, apps: set[str]) -> list:
     if not apps:
         return []
     side = reachable(f, apps)
-    serving_loads = [
-        x
-        for x in predicting_loads(f)
-        if x.path in side
-        and str(x.detail.get("via", "")).startswith("mlflow")
-        and not x.detail.get("uri")
-    ]
+    serving_loads = _mlflow_loads_of_a_given_uri(f, apps)
     if not serving_loads:
         return []
     entries = {x.path for x in f.of("entrypoint")}
