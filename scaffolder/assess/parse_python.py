@@ -14,19 +14,11 @@ from scaffolder.assess import detect_python as stacks
 from scaffolder.assess.models import Fact, Problem, Zone
 from scaffolder.assess.parse_ci import classify
 from scaffolder.assess.python_calls import CallFacts
-from scaffolder.assess.python_column_checks import (
-    keep_checks_before_training,
-    raises_on_missing_columns,
-)
-from scaffolder.assess.python_data_dags import mark_data_dags
+from scaffolder.assess.python_column_checks import raises_on_missing_columns
 from scaffolder.assess.python_data_files import opened_path
 from scaffolder.assess.python_definitions import DefinitionFacts
-from scaffolder.assess.python_drift_metrics import drift_logged
-from scaffolder.assess.python_drift_suites import drop_drift_only_suites
-from scaffolder.assess.python_evaluated_loads import mark_evaluated_loads
+from scaffolder.assess.python_file_passes import file_passes
 from scaffolder.assess.python_gate_branches import alerts_only, bar_names, persists_either_way
-from scaffolder.assess.python_holdout import held_out_evaluations
-from scaffolder.assess.python_kfp_component import drop_broken_components
 from scaffolder.assess.python_libraries import (
     DRIFT_LIBRARIES,
     LibraryCalls,
@@ -34,16 +26,8 @@ from scaffolder.assess.python_libraries import (
     _package_of,
     command_list,
 )
-from scaffolder.assess.python_metric_bars import metric_bar_gates
-from scaffolder.assess.python_mlflow_projects import mlflow_project_chains
-from scaffolder.assess.python_model_validation import drop_model_validators
-from scaffolder.assess.python_prediction_capture import prediction_captures
-from scaffolder.assess.python_pyfunc import mark_pyfunc_context_loads
 from scaffolder.assess.python_recover import recover
-from scaffolder.assess.python_resume import mark_resumed_loads
 from scaffolder.assess.python_run_tags import lineage_dict
-from scaffolder.assess.python_scoring import mark_data_pipelines, mark_scoring_flows
-from scaffolder.assess.python_test_clients import flask_test_clients
 
 # A file none of whose bytes match this cannot hold a fact below, so it is not parsed at all:
 # a cheap gate that keeps a 20,000-file scan fast. The facts themselves come from the AST.
@@ -349,28 +333,7 @@ def parse_python(
             )
     visitor = _Visitor(path, zone, is_test_file)
     visitor.visit(tree)
-    mark_scoring_flows(tree, visitor.facts)
-    mark_data_pipelines(tree, visitor.facts)
-    mark_data_dags(tree, visitor.facts, visitor.imports, visitor.local_imports)
-    visitor.facts = drop_model_validators(tree, visitor.facts)
-    visitor.facts = drop_drift_only_suites(tree, visitor.facts)
-    visitor.facts = keep_checks_before_training(visitor.facts)
-    mark_pyfunc_context_loads(tree, visitor.facts)
-    mark_resumed_loads(tree, visitor.facts)
-    mark_evaluated_loads(tree, visitor.facts)
-    visitor.facts = drop_broken_components(tree, visitor.facts)
-    if is_test_file:
-        visitor.facts.extend(flask_test_clients(tree, path, zone))
-    if not is_test_file and visitor.uses("mlflow"):
-        visitor.facts.extend(drift_logged(tree, path, zone))
-        visitor.facts.extend(mlflow_project_chains(tree, path, zone))
-    if not is_test_file:
-        visitor.facts.extend(prediction_captures(tree, visitor.facts, path, zone))
-        visitor.facts.extend(held_out_evaluations(tree, path, zone))
-        seen = {(x.kind, x.line) for x in visitor.facts}
-        visitor.facts.extend(
-            x for x in metric_bar_gates(tree, path, zone) if (x.kind, x.line) not in seen
-        )
+    visitor.facts = file_passes(tree, visitor, path, zone, is_test_file)
     if line_offset:
         for fact in visitor.facts:
             fact.line += line_offset
