@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import re
 
+from scaffolder.assess.python_metric_bars import bar_name
+
 
 def _reads_columns(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Attribute) and n.attr == "columns" for n in ast.walk(node))
@@ -100,10 +102,7 @@ def _bound(node: ast.expr) -> bool:
         node = node.operand
     if isinstance(node, ast.Constant):
         return isinstance(node.value, int | float) and not isinstance(node.value, bool)
-    text = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-        text = str(node.slice.value)
-    return bool(BOUND_NAME.search(text or ""))
+    return bool(BOUND_NAME.search(bar_name(node)))
 
 
 def holds_records_to_bounds(function: ast.AST, name: str) -> bool:

@@ -48,18 +48,19 @@ def _measured(node: ast.expr) -> bool:
     return bool(METRIC.search(text)) and not BAR_NAME.search(text)
 
 
+def bar_name(node: ast.expr) -> str:
+    """The name a bar is kept by (`MIN_VALID_PR_AUC`, `config.training.min_auc` -> `min_auc`,
+    `thresholds["min_f1"]` -> `min_f1`), or "" for anything else."""
+    if isinstance(node, ast.Subscript):
+        return str(node.slice.value) if isinstance(node.slice, ast.Constant) else ""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
 def _named_bar(node: ast.expr) -> bool:
-    """A bar kept by name (`MIN_VALID_PR_AUC`, `config.training.min_auc`,
-    `thresholds["min_f1"]`): a constant or a setting the team sets once, not a second metric."""
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-        text = str(node.slice.value)
-    elif isinstance(node, ast.Attribute):
-        text = node.attr
-    elif isinstance(node, ast.Name):
-        text = node.id
-    else:
-        return False
-    return bool(BAR_NAME.search(text))
+    """A bar kept by name: a constant or a setting the team sets once, not a second metric."""
+    return bool(BAR_NAME.search(bar_name(node)))
 
 
 def _bar(node: ast.expr) -> bool:

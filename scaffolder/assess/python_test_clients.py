@@ -10,26 +10,26 @@ import ast
 from scaffolder.assess.models import Fact, Zone
 
 
+def _first_call(tree: ast.AST, matches) -> ast.Call | None:
+    return next((n for n in ast.walk(tree) if isinstance(n, ast.Call) and matches(n.func)), None)
+
+
 def flask_test_clients(tree: ast.AST, path: str, zone: Zone) -> list[Fact]:
-    facts: list[Fact] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-            continue
-        if node.func.attr == "test_client" and not facts:
-            facts.append(
-                Fact(
-                    kind="fastapi.testclient",
-                    path=path,
-                    line=node.lineno,
-                    zone=zone,
-                    detail={"tool": "Flask test client"},
-                )
-            )
-    if facts:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and ast.unparse(node.func) in ("Flask", "flask.Flask"):
-                facts.append(
-                    Fact(kind="test.own_app", path=path, line=node.lineno, zone=zone, detail={})
-                )
-                break
+    client = _first_call(
+        tree, lambda func: isinstance(func, ast.Attribute) and func.attr == "test_client"
+    )
+    if client is None:
+        return []
+    facts = [
+        Fact(
+            kind="fastapi.testclient",
+            path=path,
+            line=client.lineno,
+            zone=zone,
+            detail={"tool": "Flask test client"},
+        )
+    ]
+    own = _first_call(tree, lambda func: ast.unparse(func) in ("Flask", "flask.Flask"))
+    if own is not None:
+        facts.append(Fact(kind="test.own_app", path=path, line=own.lineno, zone=zone, detail={}))
     return facts

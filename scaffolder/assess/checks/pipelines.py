@@ -173,8 +173,9 @@ def r_orchestrated(f: Facts) -> Verdict:
             where(scoring),
             "the orchestrated flows score with a trained model (batch scoring); none trains one",
         )
-    if idle_stages(f):
-        return Verdict(False, where(idle_stages(f)), "the dvc.yaml stages train no model")
+    idle = idle_stages(f)
+    if idle:
+        return Verdict(False, where(idle), "the dvc.yaml stages train no model")
     return elsewhere(
         f,
         ORCHESTRATED,
